@@ -1,0 +1,109 @@
+# Makefile - builds build/hv.elf and build/hv.iso; `make test`, `make run`, `make bench`.
+
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BUILD     := build
+
+CC        := clang
+LD        := ld.lld
+NASM      := nasm
+HOSTCC    := clang
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
+
+# Hypervisor sources: every .c and .asm in the source directories.
+SRC_DIRS  := boot arch mm lib drivers vmx guest shell
+HV_CSRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+HV_ASRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm))
+HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
+             $(patsubst %.asm,$(BUILD)/hv/%.asm.o,$(HV_ASRCS))
+
+# Pure logic: no hardware access, built into both the hypervisor and the host tests.
+PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
+             mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c \
+             boot/mb2.c
+PURE_SRCS := $(wildcard $(PURE_SRCS))
+
+CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
+             -ffreestanding -nostdlib -fno-pic -fno-pie -mcmodel=kernel \
+             -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \
+             -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+             -fno-asynchronous-unwind-tables -fno-common -fno-strict-aliasing \
+             -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
+             -I. -DHV_VERSION='"$(VERSION)"' -MMD -MP
+LDFLAGS   := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-pie -T linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -w+all
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-unused-parameter \
+               -Wno-unused-function -I. -DHOST_TEST
+
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+UNIT_BINS := $(patsubst %.c,$(BUILD)/host/%,$(UNIT_SRCS))
+
+.PHONY: all iso deps test unit integration run bench clean
+all: $(BUILD)/hv.elf $(BUILD)/hv.iso
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# Two link passes: the second adds the symbol table of the first (stack
+# traces print names). It only grows .rodata, after all text, so the text
+# addresses the table holds stay right; tools/check-image.sh verifies that.
+$(BUILD)/ksyms0.c: tools/gen-ksyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/gen-ksyms.sh - $@
+
+$(BUILD)/ksyms.c: $(BUILD)/hv0.elf tools/gen-ksyms.sh
+	$(Q)tools/gen-ksyms.sh $< $@
+
+$(BUILD)/%.o: $(BUILD)/%.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/hv0.elf: $(HV_OBJS) $(BUILD)/ksyms0.o linker.ld
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms.o
+	$(Q)tools/check-image.sh $@ $(BUILD)/hv0.elf
+
+# The default image: the hypervisor alone, serial console on COM1.
+$(BUILD)/hv.iso: $(BUILD)/hv.elf tools/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ $(BUILD)/hv.elf ""
+
+iso: $(BUILD)/hv.iso
+
+$(BUILD)/host/%: %.c $(PURE_SRCS) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(PURE_SRCS)
+
+deps:
+	tools/deps.sh
+
+unit: $(UNIT_BINS)
+
+test: deps
+	$(MAKE) all unit
+	tests/run.sh
+
+run: deps
+	$(MAKE) all
+	tools/run.sh
+
+bench: deps
+	$(MAKE) all
+	tools/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

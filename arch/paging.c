@@ -1,0 +1,148 @@
+/* arch/paging.c - the hypervisor's own page tables: image W^X, stack guards
+ * unmapped, and a direct map of RAM (SDM Vol. 3A, 4.5 and 4.6). */
+#include "arch/paging.h"
+#include "arch/cpu.h"
+#include "arch/stack.h"
+#include "mm/layout.h"
+#include "lib/string.h"
+
+#define BOOT_POOL_TABLES 16     /* image (~4) + direct map of image and working memory (~6) */
+
+extern char __image_phys_start[], __image_phys_end[];
+extern char __image_start[], __image_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[];
+
+static uint8_t boot_pool[BOOT_POOL_TABLES][PAGE_SIZE] __section(".bss.page_aligned") __aligned(4096);
+static unsigned int boot_pool_used;
+static struct frame_alloc *table_frames;    /* after paging_map_ram() starts */
+static bool directmap_live;
+static struct pagetable hv_pt;
+
+hpa_t image_phys_start(void) { return (hpa_t)(uintptr_t)__image_phys_start; }
+hpa_t image_phys_end(void) { return (hpa_t)(uintptr_t)__image_phys_end; }
+
+hpa_t image_hpa(const void *p)
+{
+	return (hpa_t)(uintptr_t)p - KERNEL_VBASE;
+}
+
+void *hpa_to_ptr(hpa_t pa)
+{
+	uint64_t img_lo = (uint64_t)(uintptr_t)__image_start - KERNEL_VBASE;
+
+	if (pa >= img_lo && pa < image_phys_end())
+		return (void *)(uintptr_t)(pa + KERNEL_VBASE);
+	if (directmap_live)
+		return (void *)(uintptr_t)(pa + DIRECTMAP_BASE);
+	return (void *)(uintptr_t)pa;           /* boot stub's identity map: below 4 GiB */
+}
+
+static void *alloc_table(void *ctx, hpa_t *pa)
+{
+	void *p;
+
+	if (boot_pool_used < BOOT_POOL_TABLES) {
+		p = boot_pool[boot_pool_used++];
+		*pa = image_hpa(p);
+	} else if (table_frames) {
+		*pa = frame_alloc_one(table_frames);
+		if (*pa == INVALID_HPA)
+			return NULL;
+		p = hpa_to_ptr(*pa);
+	} else {
+		return NULL;
+	}
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+static void *table_ptr(void *ctx, hpa_t pa)
+{
+	return hpa_to_ptr(pa);
+}
+
+static const struct pt_mem hv_pt_mem = { alloc_table, table_ptr, NULL };
+
+static bool is_guard_page(uint64_t va)
+{
+	return stack_guard_containing(va) != NULL;
+}
+
+static int map_image_range(const char *start, const char *end, unsigned int perm)
+{
+	uint64_t va = (uint64_t)(uintptr_t)start;
+	int rc;
+
+	for (; va < (uint64_t)(uintptr_t)end; va += PAGE_SIZE) {
+		if (is_guard_page(va))
+			continue;
+		rc = pt_map(&hv_pt, va, va - KERNEL_VBASE, PAGE_SIZE, perm);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int map_direct(hpa_t start, hpa_t end, unsigned int perm)
+{
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	if (end > DIRECTMAP_MAX)
+		end = DIRECTMAP_MAX;
+	if (start >= end)
+		return 0;
+	return pt_map(&hv_pt, DIRECTMAP_BASE + start, start, end - start, perm);
+}
+
+int paging_init(hpa_t work, uint64_t work_size, bool allow_1g)
+{
+	int rc;
+
+	rc = pt_init(&hv_pt, &hv_pt_mem, allow_1g);
+	if (rc)
+		return rc;
+	/* Text is the only executable memory and nothing executable is writable. */
+	rc = map_image_range(__text_start, __text_end, PT_EXEC);
+	if (!rc)
+		rc = map_image_range(__rodata_start, __rodata_end, PT_READ);
+	if (!rc)
+		rc = map_image_range(__data_start, __data_end, PT_WRITE);
+	/* First mapping wins: the image's frames stay read-only in the direct map. */
+	if (!rc)
+		rc = map_direct(image_phys_start(), image_phys_end(), PT_READ);
+	if (!rc)
+		rc = map_direct(work, work + work_size, PT_WRITE);
+	if (rc)
+		return rc;
+	write_cr3(hv_pt.root_pa);
+	directmap_live = true;
+	return 0;
+}
+
+static bool is_ram_like(enum mem_type t)
+{
+	return t == MEM_USABLE || t == MEM_ACPI_RECLAIM || t == MEM_ACPI_NVS || t >= MEM_LOWMEM;
+}
+
+int paging_map_ram(const struct memmap *m, struct frame_alloc *fa)
+{
+	table_frames = fa;
+	for (unsigned int i = 0; i < m->count; i++) {
+		const struct mem_range *r = &m->ranges[i];
+		int rc;
+
+		if (!is_ram_like(r->type))
+			continue;
+		rc = map_direct(r->start, r->end, PT_WRITE);
+		if (rc)
+			return rc;
+	}
+	/* Only new mappings were added (first wins), so no stale TLB entries. */
+	return 0;
+}
+
+const struct pagetable *paging_tables(void)
+{
+	return &hv_pt;
+}

@@ -1,0 +1,44 @@
+/* arch/trap.h - CPU exceptions: IDT, entry stubs and the fatal-exception report
+ * (SDM Vol. 3A, 6.14 "Exception and Interrupt Handling in 64-bit Mode"). */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include "lib/compiler.h"
+
+/* What arch/isr.asm leaves on the stack: its pushes, then the CPU's. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rdx, rcx, rbx, rax;
+	uint64_t vector;
+	uint64_t error_code;             /* 0 for vectors without one */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr.asm pushes 22 qwords");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.asm layout");
+
+#define VEC_DE   0
+#define VEC_NMI  2
+#define VEC_UD   6
+#define VEC_DF   8
+#define VEC_GP  13
+#define VEC_PF  14
+#define VEC_MC  18
+
+/* IST slots in the TSS (1-based as the IDT gate encodes them). */
+#define IST_DF   1
+#define IST_NMI  2
+#define IST_MC   3
+
+/* Installs the IDT with handlers for all 32 exception vectors on this CPU. */
+void idt_init(void);
+
+/* Called by isr.asm for every exception: reports it and stops this CPU. */
+void trap_handler(struct trap_frame *f);
+
+/* Prints control registers and a stack trace from the caller (for panic). */
+void trap_dump_here(void);
+
+/* Name of an exception vector ("#PF page fault"), "?" if reserved. */
+const char *trap_vector_name(unsigned int vector);
+
+#endif

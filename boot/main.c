@@ -1,0 +1,96 @@
+/* boot/main.c - the boot sequence: from the boot stub's hand-over to a
+ * running hypervisor, in the order the subsystems depend on each other. */
+#include "boot/boot_info.h"
+#include "boot/mb2.h"
+#include "arch/cpu.h"
+#include "arch/cpuinfo.h"
+#include "arch/gdt.h"
+#include "arch/trap.h"
+#include "drivers/console.h"
+#include "lib/cmdline.h"
+#include "mm/malloc.h"
+
+#define DEFAULT_SERIAL_PORT 0x3f8
+#define DEFAULT_SERIAL_BAUD 115200
+
+static struct boot_info boot_info;
+static struct hv_options options;
+
+void hv_main(uint32_t magic, uint32_t info_pa);
+
+/* Stops cleanly after a problem the operator must fix (bad boot, no memory). */
+static __noreturn void boot_stop(void)
+{
+	printf("hv: system halted.\n");
+	cpu_halt_forever();
+}
+
+static void print_banner(const struct boot_info *bi)
+{
+	struct cpuinfo ci;
+
+	cpuinfo_read(&ci);
+	printf("\nhv %s - x86-64 hypervisor\n", HV_VERSION);
+	printf("command line: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
+	if (bi->loader_name[0])
+		printf("boot loader: %s\n", bi->loader_name);
+	printf("console: serial port 0x%x at %u baud\n", console_port(), console_baud());
+	printf("CPU: %s family 0x%x model 0x%x stepping %u, %s\n", ci.vendor, ci.family,
+	       ci.model, ci.stepping, ci.brand[0] ? ci.brand : "(no brand string)");
+}
+
+static void parse_boot_info(uint32_t magic, uint32_t info_pa)
+{
+	char err[160];
+	uint64_t avail;
+	uint32_t total;
+
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		printf("hv: not started by a Multiboot2 boot loader (EAX=0x%x, expected 0x%x)\n",
+		       magic, MB2_BOOTLOADER_MAGIC);
+		boot_stop();
+	}
+	if (!info_pa || info_pa & 7) {
+		printf("hv: Multiboot2 information pointer 0x%x is null or misaligned\n", info_pa);
+		boot_stop();
+	}
+	/* The stub identity-maps [0, 4 GiB): the block is readable up to there. */
+	total = *(volatile uint32_t *)(uintptr_t)info_pa;
+	avail = MIN((uint64_t)total, (uint64_t)MB2_INFO_MAX);
+	avail = MIN(avail, 4 * GiB - info_pa);
+	if (mb2_parse((const void *)(uintptr_t)info_pa, (size_t)avail, info_pa, &boot_info,
+		      err, sizeof(err))) {
+		printf("hv: bad Multiboot2 information at 0x%x: %s\n", info_pa, err);
+		boot_stop();
+	}
+}
+
+static void apply_console_options(const struct hv_options *o)
+{
+	if (o->serial_port == console_port() && o->serial_baud == console_baud())
+		return;
+	if (!console_init(o->serial_port, o->serial_baud))
+		printf("warning: no UART answers at port 0x%x; console stays on 0x%x\n",
+		       o->serial_port, console_port());
+}
+
+void hv_main(uint32_t magic, uint32_t info_pa)
+{
+	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
+	gdt_init();
+	idt_init();
+	parse_boot_info(magic, info_pa);
+
+	cmdline_defaults(&options);
+	cmdline_parse(boot_info.cmdline, &options);
+	apply_console_options(&options);
+	print_banner(&boot_info);
+	for (unsigned int i = 0; i < options.warning_count; i++)
+		printf("warning: command line: %s\n", options.warnings[i]);
+
+	if (mm_init(&boot_info, &options))
+		boot_stop();
+
+	printf("hv: no guest to launch: VMX support is not built yet.\n");
+	boot_stop();
+}

@@ -1,0 +1,68 @@
+/* drivers/uart16550.c - polled 16550 UART (PC16550D data sheet, register map). */
+#include "drivers/uart16550.h"
+#include "arch/cpu.h"
+
+#define UART_THR 0    /* transmit holding (DLAB=0) */
+#define UART_RBR 0    /* receive buffer (DLAB=0) */
+#define UART_DLL 0    /* divisor latch low (DLAB=1) */
+#define UART_IER 1
+#define UART_DLM 1    /* divisor latch high (DLAB=1) */
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_SCR 7
+
+#define LCR_8N1  0x03
+#define LCR_DLAB 0x80
+#define FCR_ENABLE_CLEAR 0x07
+#define MCR_DTR_RTS 0x03
+#define LSR_DR   0x01
+#define LSR_THRE 0x20
+
+/* How long to wait for THRE: a 16550 at 50 baud needs ~200 ms per byte; a
+ * wedged or absent one must not hang the hypervisor. */
+#define UART_TX_SPINS 10000000u
+
+bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
+{
+	uint16_t div;
+
+	u->port = 0;
+	u->baud = baud;
+	outb(port + UART_SCR, 0x5a);
+	if (inb(port + UART_SCR) != 0x5a)
+		return false;
+	outb(port + UART_SCR, 0xa5);
+	if (inb(port + UART_SCR) != 0xa5)
+		return false;
+
+	div = (uint16_t)(UART_CLOCK_BAUD / (baud ? baud : UART_CLOCK_BAUD));
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DLL, div & 0xff);
+	outb(port + UART_DLM, div >> 8);
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, FCR_ENABLE_CLEAR);
+	outb(port + UART_MCR, MCR_DTR_RTS);
+	u->port = port;
+	return true;
+}
+
+void uart_putc(struct uart *u, char c)
+{
+	uint32_t spins = UART_TX_SPINS;
+
+	if (!u->port)
+		return;
+	while (!(inb(u->port + UART_LSR) & LSR_THRE) && --spins)
+		cpu_relax();
+	outb(u->port + UART_THR, (uint8_t)c);
+}
+
+int uart_getc(struct uart *u)
+{
+	if (!u->port || !(inb(u->port + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(u->port + UART_RBR);
+}

@@ -1,0 +1,27 @@
+/* drivers/uart16550.h - polled 16550 UART (the serial console). */
+#ifndef DRIVERS_UART16550_H
+#define DRIVERS_UART16550_H
+
+#include "lib/compiler.h"
+
+#define UART_CLOCK_BAUD 115200          /* base rate: divisor 1 */
+
+struct uart {
+	uint16_t port;                   /* I/O base, 0 = no UART */
+	uint32_t baud;
+};
+
+/*
+ * Programs the UART at `port` for `baud` 8N1 with FIFOs on, interrupts off.
+ * Returns false (and leaves u->port 0) if no UART answers at that port
+ * (scratch register test), so output to a missing port is dropped, not hung.
+ */
+bool uart_init(struct uart *u, uint16_t port, uint32_t baud);
+
+/* Sends one byte, waiting (boundedly) for the transmitter. */
+void uart_putc(struct uart *u, char c);
+
+/* Returns the next received byte, or -1 if none is waiting. */
+int uart_getc(struct uart *u);
+
+#endif

@@ -1,0 +1,46 @@
+/* lib/cmdline.h - the hypervisor's command line: "key=value key ..." words. */
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
+
+#include "lib/compiler.h"
+
+#define CMDLINE_MAX_WARNINGS 8
+#define CMDLINE_WARNING_LEN  128
+
+/* Options the hypervisor takes, with their defaults in cmdline_defaults(). */
+struct hv_options {
+	uint16_t serial_port;            /* serial=com1..com4|0xNNN   default com1 (0x3f8) */
+	uint32_t serial_baud;            /* baud=N (50..115200, must divide 115200) default 115200 */
+	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
+	bool debug_heap;                 /* heapdebug=on|off   default on */
+
+	/* what was wrong with the command line; the defaults stay in force */
+	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];
+	unsigned int warning_count;
+};
+
+/* Fills `o` with the defaults. */
+void cmdline_defaults(struct hv_options *o);
+
+/*
+ * Parses `s` (NULL or "" allowed) into `o`, which must hold defaults first.
+ * Words are separated by spaces or tabs; values may be double-quoted.
+ * Unknown keys and bad values leave the default in place and add a warning
+ * ("unknown option 'foo'", "bad value 'x' for baud: ...").
+ */
+void cmdline_parse(const char *s, struct hv_options *o);
+
+/*
+ * Finds the value of `key` in a command line: copies it (quotes removed) to
+ * buf and returns its length, 0 for a bare "key" word, or -ENOENT if absent;
+ * -ERANGE if it did not fit. The last occurrence wins.
+ */
+int cmdline_get(const char *s, const char *key, char *buf, size_t size);
+
+/* Parses "64M", "0x1000", "2G", "512k", "4096" into bytes. Returns 0 or -EINVAL/-ERANGE. */
+int __must_check parse_size(const char *s, uint64_t *out);
+
+/* Parses a decimal or 0x-hex unsigned integer. Returns 0 or -EINVAL/-ERANGE. */
+int __must_check parse_u64(const char *s, uint64_t *out);
+
+#endif

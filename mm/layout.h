@@ -1,0 +1,17 @@
+/* mm/layout.h - the hypervisor's virtual address layout. */
+#ifndef MM_LAYOUT_H
+#define MM_LAYOUT_H
+
+/*
+ * 0xffff888000000000  direct map: all of the memory map at DIRECTMAP_BASE + pa,
+ *                     RW NX (the image's own frames read-only)
+ * 0xffffffff80000000  the image (kernel code model): KERNEL_VBASE + pa,
+ *                     text RX, rodata R NX, data/bss RW NX, stack guards unmapped
+ * Nothing else is mapped: page 0 and the low identity map of the boot stub go
+ * away when the hypervisor switches to its own tables.
+ */
+#define KERNEL_VBASE     0xffffffff80000000ULL
+#define DIRECTMAP_BASE   0xffff888000000000ULL
+#define DIRECTMAP_MAX    (64ULL << 40)          /* 64 TiB of physical address space */
+
+#endif

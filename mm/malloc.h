@@ -1,0 +1,30 @@
+/* mm/malloc.h - the hypervisor's memory after boot: frames and the heap. */
+#ifndef MM_MALLOC_H
+#define MM_MALLOC_H
+
+#include "boot/boot_info.h"
+#include "lib/cmdline.h"
+#include "mm/frame.h"
+#include "mm/memmap.h"
+
+/*
+ * Builds the host memory map from the boot information, reserves the first
+ * MiB, the image, the boot information and the modules, takes opt->hv_mem
+ * bytes from the top of the highest usable RAM for the hypervisor, switches
+ * to the hypervisor's page tables and starts the frame allocator and heap.
+ * Prints the map and what it took. Returns 0, or a negative error after
+ * printing why (the caller stops: nothing can run without memory).
+ */
+int __must_check mm_init(const struct boot_info *bi, const struct hv_options *opt);
+
+/* The host memory map (normalized, with the hypervisor's carve-outs). */
+const struct memmap *mm_host_map(void);
+
+/* The frame allocator over the hypervisor's working memory. */
+struct frame_alloc *mm_frames(void);
+
+void *malloc(size_t n);
+void *calloc(size_t n, size_t size);
+void free(void *p);
+
+#endif

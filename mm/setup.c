@@ -1,0 +1,167 @@
+/* mm/setup.c - bringing up the hypervisor's memory: the host memory map with
+ * its carve-outs, working memory from the top of RAM, page tables, frames, heap. */
+#include "mm/malloc.h"
+#include "mm/heap.h"
+#include "arch/paging.h"
+#include "arch/cpuinfo.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+
+#define HOST_MAP_CAPACITY 512
+#define WORK_ALIGN        PAGE_SIZE_2M      /* leaves guest RAM below on a 2 MiB boundary */
+#define HEAP_INITIAL      (4 * MiB)
+
+static struct mem_range host_ranges[HOST_MAP_CAPACITY];
+static struct memmap host_map;
+static struct frame_alloc frames;
+static struct heap hv_heap;
+
+const struct memmap *mm_host_map(void) { return &host_map; }
+struct frame_alloc *mm_frames(void) { return &frames; }
+
+/* Retypes the usable parts of [start, end): firmware's reserved pieces keep
+ * their type, which the guest's memory map will need later. */
+static int carve_usable(hpa_t start, hpa_t end, enum mem_type t)
+{
+	bool again = true;
+	int rc = 0;
+
+	/* memmap_set() reshapes the array: rescan after each change. */
+	while (again && !rc) {
+		again = false;
+		for (unsigned int i = 0; i < host_map.count; i++) {
+			const struct mem_range *r = &host_map.ranges[i];
+
+			if (r->type == MEM_USABLE && r->start < end && r->end > start) {
+				rc = memmap_set(&host_map, MAX(r->start, start), MIN(r->end, end), t);
+				again = true;
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
+static int build_host_map(const struct boot_info *bi)
+{
+	int rc = 0;
+
+	memmap_init(&host_map, host_ranges, HOST_MAP_CAPACITY);
+	for (unsigned int i = 0; i < bi->mmap_count && !rc; i++)
+		rc = memmap_add(&host_map, bi->mmap[i].addr, bi->mmap[i].len,
+				memmap_type_from_boot(bi->mmap[i].type));
+	if (!rc)
+		rc = memmap_normalize(&host_map);
+	/* Carve-outs: later ones win where they overlap (a module in low memory stays a module). */
+	if (!rc)
+		rc = carve_usable(0, 1 * MiB, MEM_LOWMEM);
+	if (!rc)
+		rc = memmap_set(&host_map, image_phys_start(), image_phys_end(), MEM_HV_IMAGE);
+	if (!rc)
+		rc = memmap_set(&host_map, ALIGN_DOWN(bi->info_start, PAGE_SIZE),
+				ALIGN_UP(bi->info_end, PAGE_SIZE), MEM_BOOT_INFO);
+	for (unsigned int i = 0; i < bi->module_count && !rc; i++)
+		rc = memmap_set(&host_map, ALIGN_DOWN(bi->modules[i].start, PAGE_SIZE),
+				ALIGN_UP(bi->modules[i].end, PAGE_SIZE), MEM_MODULE);
+	return rc;
+}
+
+static void print_host_map(void)
+{
+	char size[32];
+
+	printf("memory map:\n");
+	printf("  %-18s  %-18s  %10s  %s\n", "start", "end", "size", "type");
+	for (unsigned int i = 0; i < host_map.count; i++) {
+		const struct mem_range *r = &host_map.ranges[i];
+
+		fmt_size(size, sizeof(size), r->end - r->start);
+		printf("  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)r->start,
+		       (unsigned long long)(r->end - 1), size, memmap_type_name(r->type));
+	}
+	fmt_size(size, sizeof(size), memmap_total(&host_map, MEM_USABLE));
+	printf("  usable RAM left for guests: %s\n", size);
+}
+
+static void heap_failed(void *ctx, enum heap_error err, const void *ptr)
+{
+	panic("heap: %s at %p", heap_error_name(err), ptr);
+}
+
+int mm_init(const struct boot_info *bi, const struct hv_options *opt)
+{
+	struct cpuinfo ci;
+	hpa_t work, meta_end, heap_pa;
+	size_t meta_size;
+	char size[32];
+	int rc;
+
+	if (bi->mmap_count == 0) {
+		printf("hv: the boot loader gave no memory map; cannot continue\n");
+		return -EINVAL;
+	}
+	if (bi->mmap_truncated)
+		printf("warning: memory map truncated to %u entries\n", bi->mmap_count);
+	rc = build_host_map(bi);
+	if (rc) {
+		printf("hv: memory map has more than %u ranges; cannot continue\n", HOST_MAP_CAPACITY);
+		return rc;
+	}
+
+	work = memmap_find_top(&host_map, opt->hv_mem, WORK_ALIGN);
+	fmt_size(size, sizeof(size), opt->hv_mem);
+	if (work == INVALID_HPA) {
+		print_host_map();
+		printf("hv: no usable RAM range can hold %s of hypervisor memory "
+		       "(set a smaller hvmem=)\n", size);
+		return -ENOMEM;
+	}
+	rc = memmap_set(&host_map, work, work + opt->hv_mem, MEM_HV_WORKING);
+	if (rc)
+		return rc;
+	print_host_map();
+	printf("hypervisor memory: %s at 0x%016llx-0x%016llx (top of usable RAM)\n", size,
+	       (unsigned long long)work, (unsigned long long)(work + opt->hv_mem - 1));
+
+	cpuinfo_read(&ci);
+	rc = paging_init(work, opt->hv_mem, ci.page_1g);
+	if (rc) {
+		printf("hv: building the hypervisor's page tables failed (%d)\n", rc);
+		return rc;
+	}
+
+	/* The allocator's metadata sits at the start of working memory, reserved. */
+	meta_size = frame_alloc_meta_size(opt->hv_mem / PAGE_SIZE);
+	meta_end = ALIGN_UP(work + meta_size, PAGE_SIZE);
+	rc = frame_alloc_init(&frames, work, opt->hv_mem, hpa_to_ptr(work), meta_size);
+	if (!rc)
+		rc = frame_reserve(&frames, work, meta_end);
+	if (rc) {
+		printf("hv: frame allocator setup failed (%d)\n", rc);
+		return rc;
+	}
+	rc = paging_map_ram(&host_map, &frames);
+	if (rc) {
+		printf("hv: direct map of RAM failed (%d)\n", rc);
+		return rc;
+	}
+	printf("paging: image W^X (text RX, rodata R, data RW NX), stack guards unmapped, "
+	       "direct map of RAM at %s pages; %u page-table pages\n",
+	       ci.page_1g ? "1 GiB/2 MiB/4 KiB" : "2 MiB/4 KiB", paging_tables()->tables_used);
+
+	heap_pa = frame_alloc_order(&frames, 10);          /* 4 MiB, contiguous */
+	if (heap_pa == INVALID_HPA ||
+	    heap_init(&hv_heap, hpa_to_ptr(heap_pa), HEAP_INITIAL, opt->debug_heap,
+		      heap_failed, NULL)) {
+		printf("hv: no memory for the heap\n");
+		return -ENOMEM;
+	}
+	fmt_size(size, sizeof(size), frame_free_count(&frames) * PAGE_SIZE);
+	printf("frames: %s free in working memory; heap: 4 MiB%s\n", size,
+	       opt->debug_heap ? " (debug: guards, double-free checks)" : "");
+	return 0;
+}
+
+void *malloc(size_t n) { return heap_alloc(&hv_heap, n); }
+void *calloc(size_t n, size_t size) { return heap_calloc(&hv_heap, n, size); }
+void free(void *p) { (void)heap_free(&hv_heap, p); }

@@ -1,0 +1,474 @@
+/* tests/unit/mm/test_pagetable.c - pt_map/pt_lookup over a malloc-backed pt_mem. */
+#include <stdint.h>
+#include "mm/pagetable.h"
+#include "tests/unit/check.h"
+
+#define FAKE_BASE     0x100000ULL   /* "physical" address of the first table page */
+#define FAKE_MAX      256
+
+/* Table pages come from aligned_alloc; their "physical" addresses are a
+ * counter, so they are page-aligned and below 2^52 whatever malloc returns. */
+struct fake_mem {
+	void *page[FAKE_MAX];
+	unsigned int used;
+	unsigned int limit;             /* alloc_table fails once used reaches it */
+	unsigned int bad_ptr;           /* table_ptr calls with an address not handed out */
+};
+
+static void *fake_alloc(void *ctx, hpa_t *pa)
+{
+	struct fake_mem *m = ctx;
+	void *p;
+
+	if (m->used >= m->limit || m->used >= FAKE_MAX)
+		return NULL;
+	p = aligned_alloc(4096, 4096);
+	if (!p)
+		return NULL;
+	memset(p, 0, 4096);
+	*pa = FAKE_BASE + (hpa_t)m->used * 4096;
+	m->page[m->used++] = p;
+	return p;
+}
+
+static void *fake_ptr(void *ctx, hpa_t pa)
+{
+	struct fake_mem *m = ctx;
+	uint64_t i = (pa - FAKE_BASE) / 4096;
+
+	if (pa < FAKE_BASE || (pa & 4095) || i >= m->used) {
+		m->bad_ptr++;
+		return NULL;
+	}
+	return m->page[i];
+}
+
+/* One page table under test with its backing memory. */
+struct fixture {
+	struct fake_mem m;
+	struct pt_mem mem;
+	struct pagetable pt;
+};
+
+static void fx_init(struct fixture *fx, bool allow_1g)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->m.limit = FAKE_MAX;
+	fx->mem.alloc_table = fake_alloc;
+	fx->mem.table_ptr = fake_ptr;
+	fx->mem.ctx = &fx->m;
+	CHECK_EQ(pt_init(&fx->pt, &fx->mem, allow_1g), 0);
+	CHECK_EQ(fx->pt.tables_used, 1);
+	CHECK_EQ(fx->pt.root_pa, FAKE_BASE);
+}
+
+static void fx_fini(struct fixture *fx)
+{
+	CHECK_EQ(fx->m.bad_ptr, 0);
+	for (unsigned int i = 0; i < fx->m.used; i++)
+		free(fx->m.page[i]);
+}
+
+/* Checks that va translates to pa with a page of page_size (0: unmapped). */
+static void expect(const char *file, int line, struct pagetable *pt, hva_t va,
+		   hpa_t pa, uint64_t page_size)
+{
+	struct pt_lookup l = { .pa = 0xdead, .page_size = 0xdead };
+	int ret = pt_lookup(pt, va, &l);
+	char m[256];
+
+	if (page_size == 0) {
+		if (ret != -ENOENT || l.pa != 0xdead || l.page_size != 0xdead) {
+			snprintf(m, sizeof(m), "lookup(%#llx) = %d, want -ENOENT, out untouched",
+				 (unsigned long long)va, ret);
+			check_fail(file, line, m);
+		}
+		return;
+	}
+	if (ret || l.pa != pa || l.page_size != page_size ||
+	    l.level != (page_size == PAGE_SIZE_1G ? 3u : page_size == PAGE_SIZE_2M ? 2u : 1u)) {
+		snprintf(m, sizeof(m), "lookup(%#llx) = %d pa %#llx size %#llx level %u, want pa %#llx size %#llx",
+			 (unsigned long long)va, ret, (unsigned long long)l.pa,
+			 (unsigned long long)l.page_size, l.level,
+			 (unsigned long long)pa, (unsigned long long)page_size);
+		check_fail(file, line, m);
+	}
+}
+#define EXPECT(pt, va, pa, sz) expect(__FILE__, __LINE__, (pt), (va), (pa), (sz))
+#define EXPECT_NONE(pt, va)    expect(__FILE__, __LINE__, (pt), (va), 0, 0)
+
+static uint64_t leaf_entry(struct pagetable *pt, hva_t va)
+{
+	struct pt_lookup l;
+
+	if (pt_lookup(pt, va, &l))
+		return 0;
+	return l.entry;
+}
+
+/* Every non-leaf entry must be exactly table address | P | W. */
+static int count_bad_tables(struct fixture *fx, const uint64_t *t, unsigned int level)
+{
+	int bad = 0;
+
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+
+		if (!(e & PTE_P) || level == 1 || (level <= 3 && (e & PTE_PS)))
+			continue;
+		if ((e & ~PTE_ADDR_MASK) != (PTE_P | PTE_W))
+			bad++;
+		bad += count_bad_tables(fx, fake_ptr(&fx->m, e & PTE_ADDR_MASK), level - 1);
+	}
+	return bad;
+}
+
+TEST(one_gib_pages_when_allowed)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0x40000000, 0x40000000, 4 * GiB, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, 2);         /* PML4 + one PDPT */
+	EXPECT(&fx.pt, 0x40000000, 0x40000000, PAGE_SIZE_1G);
+	EXPECT(&fx.pt, 0x123456789, 0x123456789, PAGE_SIZE_1G);
+	EXPECT(&fx.pt, 0x13fffffff, 0x13fffffff, PAGE_SIZE_1G);
+	EXPECT_NONE(&fx.pt, 0x3fffffff);
+	EXPECT_NONE(&fx.pt, 0x140000000);
+	CHECK(leaf_entry(&fx.pt, 0x40000000) & PTE_PS);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+TEST(two_mib_pages_without_1g)
+{
+	struct fixture fx;
+
+	fx_init(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0x40000000, 0x40000000, 4 * GiB, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, 6);         /* PML4 + PDPT + 4 PDs */
+	EXPECT(&fx.pt, 0x40000000, 0x40000000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x123456789, 0x123456789, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x13fffffff, 0x13fffffff, PAGE_SIZE_2M);
+	EXPECT_NONE(&fx.pt, 0x140000000);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+TEST(one_gib_needs_pa_alignment_too)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	/* va is 1 GiB aligned but pa only 2 MiB: 2 MiB pages. */
+	CHECK_EQ(pt_map(&fx.pt, 0x40000000, 0x200000, GiB, 0), 0);
+	CHECK_EQ(fx.pt.tables_used, 3);
+	EXPECT(&fx.pt, 0x40000000, 0x200000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x7fffffff, 0x401fffff, PAGE_SIZE_2M);
+	fx_fini(&fx);
+}
+
+TEST(unaligned_range_uses_4k_edges_2m_middle)
+{
+	struct fixture fx;
+	const hpa_t off = 0x10000000;
+
+	fx_init(&fx, true);
+	/* [2M-4K, 6M+8K): one 4K page, two 2M pages, two 4K pages. */
+	CHECK_EQ(pt_map(&fx.pt, 0x1ff000, 0x1ff000 + off, 4 * MiB + 12 * KiB, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, 5);         /* PML4, PDPT, PD, PT for 0-2M, PT for 6-8M */
+	EXPECT_NONE(&fx.pt, 0x1fe000);
+	EXPECT(&fx.pt, 0x1ff000, 0x1ff000 + off, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x1ffabc, 0x1ffabc + off, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x200000, 0x200000 + off, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x3fffff, 0x3fffff + off, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x400000, 0x400000 + off, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x5fffff, 0x5fffff + off, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x600000, 0x600000 + off, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x601fff, 0x601fff + off, PAGE_SIZE);
+	EXPECT_NONE(&fx.pt, 0x602000);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+TEST(misaligned_pa_forces_4k)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x201000, 2 * MiB, 0), 0);
+	CHECK_EQ(fx.pt.tables_used, 4);
+	EXPECT(&fx.pt, 0x200000, 0x201000, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x3ff000, 0x400000, PAGE_SIZE);
+	fx_fini(&fx);
+}
+
+TEST(high_half_and_direct_map)
+{
+	struct fixture fx;
+	const hva_t kbase = 0xffffffff80000000ULL, dmap = 0xffff888000000000ULL;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, kbase, 0x1000000, 16 * MiB, PT_EXEC), 0);
+	CHECK_EQ(pt_map(&fx.pt, dmap, 0, 4 * GiB, PT_WRITE), 0);
+	CHECK_EQ(pt_map(&fx.pt, kbase + 64 * MiB + 0x3000, 0x7000, 0x2000, PT_WRITE), 0);
+	EXPECT(&fx.pt, kbase, 0x1000000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, kbase + 0x123456, 0x1123456, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, kbase + 16 * MiB - 1, 0x1ffffff, PAGE_SIZE_2M);
+	EXPECT_NONE(&fx.pt, kbase + 16 * MiB);
+	EXPECT(&fx.pt, dmap + 0x12345678, 0x12345678, PAGE_SIZE_1G);
+	EXPECT(&fx.pt, dmap + 4 * GiB - 1, 4 * GiB - 1, PAGE_SIZE_1G);
+	EXPECT_NONE(&fx.pt, dmap + 4 * GiB);
+	EXPECT(&fx.pt, kbase + 64 * MiB + 0x4008, 0x8008, PAGE_SIZE);
+	/* PML4 + (PDPT, PD) for the kernel + PDPT for the direct map + PT. */
+	CHECK_EQ(fx.pt.tables_used, 5);
+	CHECK(fx.pt.root[511] & PTE_P);
+	CHECK(fx.pt.root[273] & PTE_P);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+TEST(top_of_address_space)
+{
+	struct fixture fx;
+
+	fx_init(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0xffffffffffe00000ULL, 0x200000, 2 * MiB, 0), 0);
+	EXPECT(&fx.pt, 0xffffffffffffffffULL, 0x3fffff, PAGE_SIZE_2M);
+	CHECK_EQ(pt_map(&fx.pt, 0x00007ffffffff000ULL, 0x5000, PAGE_SIZE, 0), 0);
+	EXPECT(&fx.pt, 0x00007fffffffffffULL, 0x5fff, PAGE_SIZE);
+	EXPECT_NONE(&fx.pt, 0);
+	fx_fini(&fx);
+}
+
+TEST(leaf_permission_bits)
+{
+	struct fixture fx;
+	uint64_t e;
+
+	fx_init(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0x1000, 0x1000, PT_READ), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x2000, 0x2000, 0x1000, PT_WRITE), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x3000, 0x3000, 0x1000, PT_EXEC), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x4000, 0xfee00000, 0x1000, PT_WRITE | PT_UNCACHED), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x200000, 2 * MiB, PT_WRITE | PT_EXEC), 0);
+
+	e = leaf_entry(&fx.pt, 0x1000);
+	CHECK_EQ(e, 0x1000 | PTE_P | PTE_NX);
+	e = leaf_entry(&fx.pt, 0x2000);
+	CHECK_EQ(e, 0x2000 | PTE_P | PTE_W | PTE_NX);
+	e = leaf_entry(&fx.pt, 0x3000);
+	CHECK_EQ(e, 0x3000 | PTE_P);
+	e = leaf_entry(&fx.pt, 0x4000);
+	CHECK_EQ(e, 0xfee00000 | PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT);
+	e = leaf_entry(&fx.pt, 0x200000);
+	CHECK_EQ(e, 0x200000 | PTE_P | PTE_W | PTE_PS);
+	CHECK(!(e & (PTE_U | PTE_G)));
+	/* Non-leaf entries: P|W, no NX, no U, whatever the leaves say. */
+	CHECK_EQ(fx.pt.root[0] & ~PTE_ADDR_MASK, PTE_P | PTE_W);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+TEST(first_mapping_wins_over_later_large_request)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0x205000, 0x9000000, PAGE_SIZE, PT_READ), 0);
+	CHECK_EQ(fx.pt.tables_used, 4);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x200000, 2 * MiB, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, 4);         /* the existing PT was reused */
+	EXPECT(&fx.pt, 0x205000, 0x9000000, PAGE_SIZE);
+	CHECK(!(leaf_entry(&fx.pt, 0x205000) & PTE_W));
+	EXPECT(&fx.pt, 0x200000, 0x200000, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x204fff, 0x204fff, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x206000, 0x206000, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x3ff000, 0x3ff000, PAGE_SIZE);
+	CHECK(leaf_entry(&fx.pt, 0x200000) & PTE_W);
+	CHECK(leaf_entry(&fx.pt, 0x3ff000) & PTE_W);
+
+	/* A 1 GiB request over that region fills the rest with 2 MiB pages. */
+	CHECK_EQ(pt_map(&fx.pt, 0, 0, GiB, PT_EXEC), 0);
+	CHECK_EQ(fx.pt.tables_used, 4);
+	EXPECT(&fx.pt, 0x0, 0x0, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x400000, 0x400000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x205000, 0x9000000, PAGE_SIZE);
+	EXPECT(&fx.pt, 0x3fffffff, 0x3fffffff, PAGE_SIZE_2M);
+	fx_fini(&fx);
+}
+
+TEST(small_request_inside_large_leaf_is_kept)
+{
+	struct fixture fx;
+	unsigned int used;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0x400000, 0x800000, 2 * MiB, PT_READ), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x80000000, 0x80000000, GiB, PT_READ), 0);
+	used = fx.pt.tables_used;
+	CHECK_EQ(pt_map(&fx.pt, 0x401000, 0x5000, PAGE_SIZE, PT_WRITE), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x80200000, 0x0, 2 * MiB, PT_WRITE), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x80003000, 0x0, 3 * PAGE_SIZE, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, used);
+	EXPECT(&fx.pt, 0x401000, 0x801000, PAGE_SIZE_2M);
+	CHECK(!(leaf_entry(&fx.pt, 0x401000) & PTE_W));
+	EXPECT(&fx.pt, 0x80200000, 0x80200000, PAGE_SIZE_1G);
+	EXPECT(&fx.pt, 0x80003000, 0x80003000, PAGE_SIZE_1G);
+	/* The same range again changes nothing either. */
+	CHECK_EQ(pt_map(&fx.pt, 0x400000, 0x0, 2 * MiB, PT_WRITE), 0);
+	EXPECT(&fx.pt, 0x400000, 0x800000, PAGE_SIZE_2M);
+	fx_fini(&fx);
+}
+
+TEST(invalid_arguments)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0x1001, 0x1000, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0x1800, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0x1000, 0x1001, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0x1000, 0, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0x1000, PAGE_SIZE, 1u << 7), -EINVAL);
+	/* Non-canonical start, end in the hole, a range across the hole. */
+	CHECK_EQ(pt_map(&fx.pt, 0x0000800000000000ULL, 0, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0xffff7ffffffff000ULL, 0, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x00007ffffffff000ULL, 0, 2 * PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x00007ffffffff000ULL, 0, 0xffff000000002000ULL, 0), -EINVAL);
+	/* Wrap past the top of the address space. */
+	CHECK_EQ(pt_map(&fx.pt, 0xfffffffffffff000ULL, 0, 2 * PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0, 0xfffffffffffff000ULL, 0), -EINVAL);
+	/* Physical range beyond 2^52. */
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 1ULL << 52, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, (1ULL << 52) - PAGE_SIZE, 2 * PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, 0xfffffffffffff000ULL, PAGE_SIZE, 0), -EINVAL);
+	CHECK_EQ(fx.pt.tables_used, 1);         /* nothing was allocated */
+	EXPECT_NONE(&fx.pt, 0x1000);
+
+	CHECK_EQ(pt_map(&fx.pt, 0x1000, (1ULL << 52) - PAGE_SIZE, PAGE_SIZE, 0), 0);
+	EXPECT(&fx.pt, 0x1fff, (1ULL << 52) - 1, PAGE_SIZE);
+	fx_fini(&fx);
+}
+
+TEST(lookup_unmapped)
+{
+	struct fixture fx;
+
+	fx_init(&fx, true);
+	EXPECT_NONE(&fx.pt, 0);
+	EXPECT_NONE(&fx.pt, 0xffffffff80000000ULL);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x200000, PAGE_SIZE, 0), 0);
+	EXPECT_NONE(&fx.pt, 0x201000);          /* PT present, PTE not */
+	EXPECT_NONE(&fx.pt, 0x400000);          /* PD present, PDE not */
+	EXPECT_NONE(&fx.pt, 0x40000000);        /* PDPT present, PDPTE not */
+	EXPECT_NONE(&fx.pt, 0x0000800000000000ULL);   /* non-canonical */
+	fx_fini(&fx);
+}
+
+TEST(out_of_memory_part_way)
+{
+	struct fixture fx;
+	struct fake_mem *m = &fx.m;
+
+	{
+		struct pagetable pt;
+		struct pt_mem mem = { fake_alloc, fake_ptr, m };
+
+		memset(m, 0, sizeof(*m));
+		CHECK_EQ(pt_init(&pt, &mem, false), -ENOMEM);
+		CHECK_EQ(pt.tables_used, 0);
+	}
+
+	fx_init(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x200000, 2 * MiB, PT_WRITE), 0);
+	CHECK_EQ(fx.pt.tables_used, 3);
+	/* The next map needs PD 1 and a PT; only PD 1 is left. It still maps
+	 * 0x400000-0x40000000 with 2 MiB pages before running dry. */
+	m->limit = 4;
+	CHECK_EQ(pt_map(&fx.pt, 0x3ff000, 0x3ff000, GiB - 0x3ff000 + 0x2000, PT_READ), -ENOMEM);
+	CHECK_EQ(fx.pt.tables_used, 4);
+	EXPECT(&fx.pt, 0x200000, 0x200000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x3ff000, 0x3ff000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x400000, 0x400000, PAGE_SIZE_2M);
+	EXPECT(&fx.pt, 0x3fffffff, 0x3fffffff, PAGE_SIZE_2M);
+	EXPECT_NONE(&fx.pt, 0x40000000);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+
+	/* With memory back, the same call completes the range. */
+	m->limit = FAKE_MAX;
+	CHECK_EQ(pt_map(&fx.pt, 0x3ff000, 0x3ff000, GiB - 0x3ff000 + 0x2000, PT_READ), 0);
+	CHECK_EQ(fx.pt.tables_used, 5);
+	EXPECT(&fx.pt, 0x40001000, 0x40001000, PAGE_SIZE);
+	EXPECT_NONE(&fx.pt, 0x40002000);
+	EXPECT(&fx.pt, 0x200000, 0x200000, PAGE_SIZE_2M);
+
+	/* Out of memory at the very first table: nothing changes. */
+	m->limit = m->used;
+	CHECK_EQ(pt_map(&fx.pt, 0xffff888000000000ULL, 0, PAGE_SIZE, 0), -ENOMEM);
+	CHECK_EQ(fx.pt.root[273], 0);
+	fx_fini(&fx);
+}
+
+/* Per-page model: each 4 KiB page keeps the first mapping that covered it,
+ * whatever page sizes the builder chose. */
+#define MODEL_PAGES   (64 * MiB / PAGE_SIZE)
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+TEST(random_maps_match_page_model)
+{
+	static hpa_t model_pa[MODEL_PAGES];
+	static unsigned char model_perm[MODEL_PAGES];
+	const hva_t base = 0xffff888000000000ULL + GiB - 32 * MiB;   /* spans a 1 GiB line */
+	struct fixture fx;
+	int mismatches = 0;
+
+	fx_init(&fx, true);
+	memset(model_perm, 0xff, sizeof(model_perm));
+	for (int round = 0; round < 300; round++) {
+		uint64_t first = rng() % MODEL_PAGES, n, pa;
+		unsigned int perm = rng() % 8;
+
+		/* Favour 2 MiB-aligned starts and pa so large pages occur. */
+		if (rng() % 2)
+			first &= ~511ULL;
+		n = 1 + rng() % (rng() % 2 ? 16 : 2048);
+		if (first + n > MODEL_PAGES)
+			n = MODEL_PAGES - first;
+		pa = (rng() % 4096) * PAGE_SIZE_2M + (rng() % 3 ? 0 : (rng() % 512) * PAGE_SIZE);
+		pa += (first % 512) * PAGE_SIZE;
+		CHECK_EQ(pt_map(&fx.pt, base + first * PAGE_SIZE, pa, n * PAGE_SIZE, perm), 0);
+		for (uint64_t i = 0; i < n; i++) {
+			if (model_perm[first + i] != 0xff)
+				continue;
+			model_perm[first + i] = perm;
+			model_pa[first + i] = pa + i * PAGE_SIZE;
+		}
+	}
+	for (uint64_t i = 0; i < MODEL_PAGES; i++) {
+		struct pt_lookup l;
+		hva_t va = base + i * PAGE_SIZE + (i * 8) % PAGE_SIZE;
+		int ret = pt_lookup(&fx.pt, va, &l);
+
+		if (model_perm[i] == 0xff) {
+			mismatches += ret != -ENOENT;
+			continue;
+		}
+		mismatches += ret != 0 || l.pa != model_pa[i] + (i * 8) % PAGE_SIZE ||
+			      !!(l.entry & PTE_W) != !!(model_perm[i] & PT_WRITE) ||
+			      !(l.entry & PTE_NX) != !!(model_perm[i] & PT_EXEC) ||
+			      !!(l.entry & PTE_PCD) != !!(model_perm[i] & PT_UNCACHED);
+	}
+	CHECK_EQ(mismatches, 0);
+	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# tools/check-image.sh ELF - refuses an image GRUB could not load or that
+# breaks the layout the code relies on: Multiboot2 header within the first
+# 32 KiB of the file, no writable+executable segment.
+set -eu
+elf=$1
+off=$(od -A d -t x4 -v -N 32768 "$elf" | awk '{ for (i = 2; i <= NF; i++) if ($i == "e85250d6") { print $1 + (i - 2) * 4; exit } }')
+if [ -z "$off" ]; then
+	echo "check-image: $elf: no Multiboot2 header in the first 32 KiB" >&2
+	exit 1
+fi
+if [ $((off % 8)) -ne 0 ]; then
+	echo "check-image: $elf: Multiboot2 header at offset $off is not 8-byte aligned" >&2
+	exit 1
+fi
+if readelf -lW "$elf" | awk '$1 == "LOAD" && $(NF-1) ~ /W/ && $(NF-1) ~ /E/ { found = 1 } END { exit !found }'; then
+	echo "check-image: $elf: has a writable and executable segment:" >&2
+	readelf -lW "$elf" >&2
+	exit 1
+fi
+# The embedded symbol table came from the first link pass: text must not have moved.
+if [ $# -ge 2 ]; then
+	syms() { llvm-nm -n --defined-only "$1" | awk '$2 ~ /^[tT]$/'; }
+	if ! syms "$1" | cmp -s - "$(syms "$2" > "$elf.syms0"; echo "$elf.syms0")"; then
+		echo "check-image: text symbols moved between link passes; stack traces would lie" >&2
+		exit 1
+	fi
+	rm -f "$elf.syms0"
+fi

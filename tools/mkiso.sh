@@ -1,0 +1,42 @@
+#!/bin/sh
+# tools/mkiso.sh OUT.iso HV.ELF "HV CMDLINE" [MODULE "MODULE CMDLINE"]...
+# Builds a GRUB image (BIOS and UEFI, hybrid: also a USB stick image) that
+# boots the hypervisor with the given command line and boot modules. GRUB
+# talks on the first serial port too, so the whole boot is on the console.
+set -eu
+out=$1 elf=$2 cmdline=$3
+shift 3
+stage=$(mktemp -d "${TMPDIR:-/tmp}/hv-iso.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/boot/grub"
+cp "$elf" "$stage/boot/hv.elf"
+
+modules=""
+n=0
+while [ $# -ge 2 ]; do
+	n=$((n + 1))
+	cp "$1" "$stage/boot/module$n"
+	modules="$modules	module2 /boot/module$n $2
+"
+	shift 2
+done
+
+cat > "$stage/boot/grub/grub.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=${HV_GRUB_TIMEOUT:-0}
+set timeout_style=hidden
+menuentry "hv" {
+	multiboot2 /boot/hv.elf $cmdline
+$modules	boot
+}
+CFG
+
+mkdir -p "$(dirname "$out")"
+if ! grub-mkrescue -o "$out.tmp" "$stage" >"$stage/log" 2>&1; then
+	cat "$stage/log" >&2
+	echo "mkiso: grub-mkrescue failed (packages grub-pc-bin grub-efi-amd64-bin xorriso mtools)" >&2
+	exit 1
+fi
+mv "$out.tmp" "$out"

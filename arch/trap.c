@@ -29,14 +29,22 @@ const char *trap_vector_name(unsigned int vector)
 	return "?";
 }
 
-static void print_symbol(uint64_t addr)
-{
-	uint64_t off;
-	const struct ksym *s = ksym_find(ksyms, ksyms_count, addr, &off);
+extern char __text_start[], __text_end[];
 
+/* Prints addr with its function. A return address is looked up one byte
+ * earlier: after a call to a noreturn function it points past the caller. */
+static void print_symbol(uint64_t addr, bool is_return)
+{
+	uint64_t look = addr - (is_return ? 1 : 0), off;
+	const struct ksym *s = NULL;
+
+	if (look >= (uint64_t)(uintptr_t)__text_start && look < (uint64_t)(uintptr_t)__text_end)
+		s = ksym_find(ksyms, ksyms_count, look, &off);
 	printf("0x%016llx", (unsigned long long)addr);
-	if (s && off < 0x100000)
-		printf(" <%s+0x%llx>", s->name, (unsigned long long)off);
+	if (s)
+		printf(" <%s+0x%llx>", s->name, (unsigned long long)(addr - s->addr));
+	else
+		printf(" (not in the hypervisor's code)");
 }
 
 /* Follows the frame-pointer chain (the build keeps frame pointers) while it
@@ -46,7 +54,7 @@ static void print_stack_trace(uint64_t rip, uint64_t rbp)
 	const struct stack_desc *sd = stack_containing(rbp);
 
 	printf("stack trace:\n  #0  ");
-	print_symbol(rip);
+	print_symbol(rip, false);
 	printf("\n");
 	for (unsigned int i = 1; sd && i < TRACE_MAX_FRAMES; i++) {
 		uint64_t *frame = (uint64_t *)(uintptr_t)rbp;
@@ -54,10 +62,11 @@ static void print_stack_trace(uint64_t rip, uint64_t rbp)
 
 		if (rbp & 7 || stack_containing(rbp + 15) != sd)
 			break;
-		if (!frame[1])
+		/* The boot stub's call into C is the outermost frame. */
+		if (frame[1] < (uint64_t)(uintptr_t)__text_start)
 			break;
 		printf("  #%-2u ", i);
-		print_symbol(frame[1]);
+		print_symbol(frame[1], true);
 		printf("\n");
 		next = frame[0];
 		if (next <= rbp)

@@ -2,6 +2,7 @@
  * running hypervisor, in the order the subsystems depend on each other. */
 #include "boot/boot_info.h"
 #include "boot/mb2.h"
+#include "boot/fault_test.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/gdt.h"
@@ -90,6 +91,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 
 	if (mm_init(&boot_info, &options))
 		boot_stop();
+	fault_test_run(options.test_fault);
 
 	printf("hv: no guest to launch: VMX support is not built yet.\n");
 	boot_stop();

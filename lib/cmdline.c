@@ -254,6 +254,34 @@ static const char *opt_heapdebug(const char *val, struct hv_options *o)
 	return NULL;
 }
 
+static const char *const test_fault_names[TEST_FAULT_COUNT] = {
+	[TEST_FAULT_NONE] = "none",
+	[TEST_FAULT_UD] = "ud",
+	[TEST_FAULT_NULL] = "null",
+	[TEST_FAULT_WRITE_TEXT] = "wtext",
+	[TEST_FAULT_EXEC_DATA] = "xdata",
+	[TEST_FAULT_STACK] = "stack",
+	[TEST_FAULT_PANIC] = "panic",
+	[TEST_FAULT_HEAP_OVERFLOW] = "heapoverflow",
+	[TEST_FAULT_DOUBLE_FREE] = "doublefree",
+};
+
+const char *test_fault_name(enum test_fault f)
+{
+	return (unsigned int)f < TEST_FAULT_COUNT ? test_fault_names[f] : "?";
+}
+
+static const char *opt_testfault(const char *val, struct hv_options *o)
+{
+	for (unsigned int i = 0; i < TEST_FAULT_COUNT; i++) {
+		if (str_ieq(val, test_fault_names[i])) {
+			o->test_fault = (enum test_fault)i;
+			return NULL;
+		}
+	}
+	return "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree";
+}
+
 /* The options: adding one is one line here plus its field and parser. */
 static const struct {
 	const char *key;
@@ -264,6 +292,7 @@ static const struct {
 	{ "baud",      opt_baud,      NULL },
 	{ "hvmem",     opt_hvmem,     NULL },
 	{ "heapdebug", opt_heapdebug, "on" },
+	{ "testfault", opt_testfault, NULL },
 };
 
 void cmdline_defaults(struct hv_options *o)

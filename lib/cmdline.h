@@ -7,17 +7,35 @@
 #define CMDLINE_MAX_WARNINGS 8
 #define CMDLINE_WARNING_LEN  128
 
+/* Deliberate faults for the integration tests (testfault=NAME), see boot/fault_test.c. */
+enum test_fault {
+	TEST_FAULT_NONE = 0,
+	TEST_FAULT_UD,             /* ud2 */
+	TEST_FAULT_NULL,           /* read from address 0 */
+	TEST_FAULT_WRITE_TEXT,     /* write to the hypervisor's code (W^X) */
+	TEST_FAULT_EXEC_DATA,      /* jump into the data section (NX) */
+	TEST_FAULT_STACK,          /* unbounded recursion into the guard page */
+	TEST_FAULT_PANIC,          /* panic() */
+	TEST_FAULT_HEAP_OVERFLOW,  /* write past a heap block, then free it */
+	TEST_FAULT_DOUBLE_FREE,    /* free a heap block twice */
+	TEST_FAULT_COUNT
+};
+
 /* Options the hypervisor takes, with their defaults in cmdline_defaults(). */
 struct hv_options {
 	uint16_t serial_port;            /* serial=com1..com4|0xNNN   default com1 (0x3f8) */
 	uint32_t serial_baud;            /* baud=N (50..115200, must divide 115200) default 115200 */
 	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
 	bool debug_heap;                 /* heapdebug=on|off   default on */
+	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree */
 
 	/* what was wrong with the command line; the defaults stay in force */
 	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];
 	unsigned int warning_count;
 };
+
+/* The testfault= name of a fault ("ud", ...). */
+const char *test_fault_name(enum test_fault f);
 
 /* Fills `o` with the defaults. */
 void cmdline_defaults(struct hv_options *o);

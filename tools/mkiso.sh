@@ -7,7 +7,8 @@ set -eu
 out=$1 elf=$2 cmdline=$3
 shift 3
 stage=$(mktemp -d "${TMPDIR:-/tmp}/hv-iso.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+log=$(mktemp "${TMPDIR:-/tmp}/hv-iso-log.XXXXXX")
+trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "$elf" "$stage/boot/hv.elf"
 
@@ -34,8 +35,8 @@ $modules	boot
 CFG
 
 mkdir -p "$(dirname "$out")"
-if ! grub-mkrescue -o "$out.tmp" "$stage" >"$stage/log" 2>&1; then
-	cat "$stage/log" >&2
+if ! grub-mkrescue -o "$out.tmp" "$stage" >"$log" 2>&1; then
+	cat "$log" >&2
 	echo "mkiso: grub-mkrescue failed (packages grub-pc-bin grub-efi-amd64-bin xorriso mtools)" >&2
 	exit 1
 fi

@@ -159,6 +159,26 @@ TEST(heapdebug_values)
 	CHECK_EQ(o.warning_count, 1);
 }
 
+TEST(testfault_values)
+{
+	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
+	for (unsigned int i = 0; i < TEST_FAULT_COUNT; i++) {
+		char w[64];
+
+		snprintf(w, sizeof(w), "testfault=%s", test_fault_name((enum test_fault)i));
+		parse(w);
+		CHECK_EQ(o.test_fault, i);
+		CHECK_EQ(o.warning_count, 0);
+	}
+	parse("testfault=STACK");
+	CHECK_EQ(o.test_fault, TEST_FAULT_STACK);
+	parse("testfault=reboot");
+	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
+	CHECK_STR(o.warnings[0], "bad value 'reboot' for testfault: "
+		  "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree");
+	CHECK_STR(test_fault_name(TEST_FAULT_COUNT), "?");
+}
+
 TEST(bare_key_needs_value)
 {
 	parse("serial baud hvmem");

@@ -1,0 +1,51 @@
+#!/bin/bash
+# tests/integration/test_boot.sh - boots build/hv.iso on each firmware and
+# boot medium we support and checks the boot report on the serial console,
+# line by line, in order.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ISO=$HV_ROOT/build/hv.iso
+# A memory map row: start, end, size right-aligned in 10 columns, then "  TYPE".
+ROW='  0x[0-9a-f]{16}  0x[0-9a-f]{16}  [ 0-9.]{5}[0-9] [KMGT]iB'
+HEX='0x[0-9a-f]{16}'
+
+# The boot report of an image with an empty command line; $1 is the CPU vendor.
+check_boot() {
+	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
+	expect_line "command line" '^command line: \(empty\)$'
+	expect_line cpu "^CPU: $1 family 0x[0-9a-f]+ model 0x[0-9a-f]+ stepping [0-9]+, [^ ].*$"
+	expect_line "memory map header" '^memory map:$'
+	expect_line "memory map columns" '^  start {15}end {23}size  type$'
+	expect_line "usable row" "^$ROW  usable$"
+	expect_line "hv working row" "^$ROW  hv working$"
+	local row=$H_MATCH
+	expect_line "hypervisor memory" "^hypervisor memory: 64 MiB at $HEX-$HEX \(top of usable RAM\)$"
+	# The reserved range must be the one the map calls "hv working".
+	local start end
+	start=$(echo "$H_MATCH" | grep -oE "$HEX" | head -n 1) || true
+	end=$(echo "$H_MATCH" | grep -oE "$HEX" | tail -n 1) || true
+	check "hv working row is the hypervisor memory" \
+		grep -qE "^  $start  $end +64 MiB  hv working$" <<<"$row"
+	expect_line paging '^paging: image W\^X \(text RX, rodata R, data RW NX\), .*; [0-9]+ page-table pages$'
+	expect_line frames '^frames: [0-9.]+ [KMG]iB free in working memory; heap: [0-9]+ [KM]iB'
+	expect_line halted '^hv: system halted\.$'
+	stop_emulator
+}
+
+require_file image "$ISO"
+
+start_bochs bochs-bios "$ISO"
+check_boot GenuineIntelX
+
+start_qemu qemu-seabios seabios "$ISO"
+check_boot "[A-Za-z]{12}"
+
+start_qemu qemu-ovmf ovmf "$ISO"
+check_boot "[A-Za-z]{12}"
+
+start_qemu qemu-usb usb "$ISO"
+check_boot "[A-Za-z]{12}"
+
+finish

@@ -1,0 +1,308 @@
+# tests/lib/harness.sh - boots images in emulators and checks their serial
+# console. Sourced by tests/integration/test_*.sh (bash, set -eu).
+#
+#   start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]
+#   start_bochs NAME ISO
+#   expect_line DESC REGEX [TIMEOUT]  a later serial line matches REGEX (ERE)
+#   reject_line DESC REGEX            no serial line so far matches REGEX
+#   check DESC COMMAND...             COMMAND succeeds
+#   stop_emulator                     kills the run's whole process group
+#   finish                            prints the tally, exits 1 on failure
+#
+# One run at a time. Each run keeps its files in build/test/NAME/: serial.log
+# (the console), emu.out (the emulator's own output), bochsrc and bochs.log.
+# Every check prints one "PASS: integration: NAME: DESC" or "FAIL: ..." line;
+# expectations of a run match in order, each after the line the previous
+# one matched. Failures never stop the script: later checks still report.
+# Environment: HV_MEM (MiB, default 512), HV_BOOT_TIMEOUT (s, default 120,
+# for the first line of a run), HV_LINE_TIMEOUT (s, default 30, for others),
+# HV_RUN_TIMEOUT (s, default 300, hard cap on any emulator run).
+# shellcheck shell=bash
+
+HV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+H_SUITE=integration
+H_FILE=$(basename "$0")
+H_PASS=0
+H_FAIL=0
+H_MEM=${HV_MEM:-512}
+H_BOOT_TIMEOUT=${HV_BOOT_TIMEOUT:-120}
+H_LINE_TIMEOUT=${HV_LINE_TIMEOUT:-30}
+H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-300}
+OVMF_FD=/usr/share/ovmf/OVMF.fd
+BOCHS_BIOS=/usr/share/bochs/BIOS-bochs-latest      # package bochsbios
+BOCHS_VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest # package vgabios (symlink)
+
+# The current run.
+H_RUN=""         # its name
+H_DIR=""         # build/test/NAME
+H_LOG=""         # serial log
+H_PID=""         # pid of the `timeout` leading the run's process group
+H_CURSOR=0       # serial line the last expectation matched; later ones search after it
+H_LAST=""        # what that expectation was, for messages
+H_MATCH=""       # the line it matched, for checks across lines
+H_STALLED=0      # 1 once a wait timed out: the rest of the run only looks, never waits
+H_SHOWN=0        # 1 once the serial tail was printed for this run
+
+# Records a result line; the details of a failure follow on indented lines.
+h_result() {
+	local verdict=$1 desc=$2
+	if [ "$verdict" = PASS ]; then
+		H_PASS=$((H_PASS + 1))
+	else
+		H_FAIL=$((H_FAIL + 1))
+	fi
+	echo "$verdict: $H_SUITE: ${H_RUN:-$H_FILE}: $desc"
+}
+
+# Prints the serial log without carriage returns, NULs and ANSI escape
+# sequences (GRUB and OVMF draw with them); with "complete", drops a last
+# line still being written.
+h_clean_log() {
+	[ -f "$H_LOG" ] || return 0
+	sed -E -e 's,\x1b\[[0-9;?=]*[ -/]*[@-~],,g' -e 's,\x1b[()#][0-9A-Za-z],,g' \
+		-e 's,\x1b[78=>cDEHM],,g' -e 's,[\r\x00],,g' "$H_LOG" |
+		if [ "${1:-}" = complete ] && [ -n "$(tail -c 1 "$H_LOG")" ]; then
+			sed '$d'
+		else
+			cat
+		fi
+}
+
+h_alive() {
+	[ -n "$H_PID" ] && kill -0 "$H_PID" 2>/dev/null
+}
+
+# Prints what a reader needs to see why a check of this run failed.
+h_explain() {
+	local n
+	if [ "$H_SHOWN" = 1 ]; then
+		echo "  (serial log of $H_RUN shown above: ${H_LOG#"$HV_ROOT"/})"
+		return
+	fi
+	H_SHOWN=1
+	n=$(h_clean_log | wc -l)
+	echo "  last 20 of $n serial lines (${H_LOG#"$HV_ROOT"/}):"
+	h_clean_log | tail -n 20 | sed 's/^/  | /'
+	if [ -s "$H_DIR/emu.out" ] && ! h_alive; then
+		echo "  emulator output (${H_DIR#"$HV_ROOT"/}/emu.out, last 5 lines):"
+		tail -n 5 "$H_DIR/emu.out" | sed 's/^/  > /'
+	fi
+	if [ -f "$H_DIR/bochs.log" ]; then
+		grep -aE '^[0-9]+[ep]\[' "$H_DIR/bochs.log" | tail -n 5 | sed 's/^/  bochs.log: /' || true
+	fi
+}
+
+# Starts CMD... as a new run NAME in its own session (so stop_emulator can
+# kill everything it spawned), capped by timeout(1).
+h_launch() {
+	setsid timeout -k 5 "$H_RUN_TIMEOUT" "$@" </dev/null >"$H_DIR/emu.out" 2>&1 &
+	H_PID=$!
+}
+
+# Makes NAME the current run with an empty directory.
+h_new_run() {
+	[ -z "$H_PID" ] || stop_emulator
+	H_RUN=$1
+	H_DIR=$HV_ROOT/build/test/$1
+	H_LOG=$H_DIR/serial.log
+	H_CURSOR=0 H_LAST="start of log" H_MATCH="" H_STALLED=0 H_SHOWN=0
+	rm -rf "$H_DIR"
+	mkdir -p "$H_DIR"
+	: >"$H_LOG"
+}
+
+# start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]: boots ISO under QEMU
+# TCG (no KVM: no VMX on these hosts either way) from an emulated CD with
+# SeaBIOS or OVMF, or as a USB stick on xHCI with SeaBIOS.
+start_qemu() {
+	local name=$1 how=$2 iso=$3
+	shift 3
+	h_new_run "$name"
+	local args=(-m "$H_MEM" -display none -monitor none -no-reboot -nic none
+		-serial "file:$H_LOG")
+	case $how in
+	seabios) args+=(-cdrom "$iso") ;;
+	ovmf) args+=(-bios "$OVMF_FD" -cdrom "$iso") ;;
+	usb)
+		# A raw drive is writable: give it a copy, never the build's image.
+		cp "$iso" "$H_DIR/stick.img"
+		args+=(-device "qemu-xhci,id=xhci"
+			-drive "if=none,id=stick,format=raw,file=$H_DIR/stick.img"
+			-device "usb-storage,bus=xhci.0,drive=stick,bootindex=1") ;;
+	*) echo "start_qemu: unknown boot '$how'" >&2; return 2 ;;
+	esac
+	h_launch qemu-system-x86_64 "${args[@]}" "$@"
+}
+
+# Writes the bochsrc of the current run for ISO.
+h_bochsrc() {
+	cat >"$H_DIR/bochsrc" <<EOF
+# generated by tests/lib/harness.sh
+megs: $H_MEM
+romimage: file="$BOCHS_BIOS"
+vgaromimage: file="$BOCHS_VGABIOS"
+ata0-master: type=cdrom, path="$1", status=inserted
+boot: cdrom
+cpu: model=corei7_skylake_x, ignore_bad_msrs=1
+display_library: rfb, options="timeout=0"
+clock: sync=none, time0=946684800
+sound: driver=dummy
+com1: enabled=1, mode=file, dev="$H_LOG"
+log: "$H_DIR/bochs.log"
+debug: action=ignore, unmapped=report
+EOF
+	echo c >"$H_DIR/bochs.rc"
+}
+
+# start_bochs NAME ISO: boots ISO under Bochs (legacy BIOS, Skylake-X with
+# VMX), headless: an RFB display nobody connects to, the debugger told to
+# continue. The RFB server needs a free port in 5900-5949; retries if none was.
+start_bochs() {
+	local name=$1 iso=$2 try state i
+	h_new_run "$name"
+	h_bochsrc "$iso"
+	for try in 1 2 3 4 5 6 7 8; do
+		h_launch bochs -q -f "$H_DIR/bochsrc" -rc "$H_DIR/bochs.rc"
+		state=""
+		for ((i = 0; i < 300; i++)); do
+			if grep -q 'listening for connections on port' "$H_DIR/bochs.log" 2>/dev/null; then
+				state=up
+			elif grep -q 'could not bind any port' "$H_DIR/bochs.log" "$H_DIR/emu.out" 2>/dev/null; then
+				state=noport
+			elif ! h_alive; then
+				state=died
+			fi
+			[ -z "$state" ] || break
+			sleep 0.1
+		done
+		[ "$state" = noport ] || return 0 # other trouble shows in the expectations
+		stop_emulator
+		echo "  ($name: no free RFB port in 5900-5949, retry $try)"
+		sleep $((1 + RANDOM % 3))
+		: >"$H_LOG"
+	done
+}
+
+# Prints the number of the first serial line after the cursor that matches
+# the ERE $1 (complete lines only while the emulator may still be writing).
+h_find() {
+	local n
+	n=$(h_clean_log "$2" | tail -n +"$((H_CURSOR + 1))" | grep -anE -m 1 -- "$1" | cut -d: -f1) || true
+	[ -z "$n" ] || echo $((H_CURSOR + n))
+}
+
+# expect_line DESC REGEX [TIMEOUT]: waits until a serial line after the one
+# the previous expectation matched matches REGEX; records PASS or FAIL.
+# TIMEOUT defaults to HV_BOOT_TIMEOUT for a run's first expectation, else
+# HV_LINE_TIMEOUT. Gives up at once if the emulator has exited.
+expect_line() {
+	local desc=$1 re=$2 limit=${3:-} n alive why earlier
+	if [ -z "$limit" ]; then
+		limit=$H_LINE_TIMEOUT
+		[ "$H_CURSOR" -gt 0 ] || limit=$H_BOOT_TIMEOUT
+	fi
+	local deadline=$((SECONDS + limit))
+	while :; do
+		# Liveness first: a line written just before exiting is still seen.
+		alive=0
+		h_alive && alive=1
+		if [ "$alive" = 1 ]; then n=$(h_find "$re" complete); else n=$(h_find "$re"); fi
+		if [ -n "$n" ]; then
+			H_CURSOR=$n H_LAST=$desc
+			# shellcheck disable=SC2034 # read by the test scripts
+			H_MATCH=$(h_clean_log | sed -n "${n}p")
+			h_result PASS "$desc"
+			return 0
+		fi
+		if [ "$H_STALLED" = 1 ]; then
+			why="an earlier expectation of this run timed out"
+			break
+		elif [ "$alive" = 0 ]; then
+			if [ -z "$H_PID" ]; then
+				why="the emulator was stopped"
+			else
+				wait "$H_PID" 2>/dev/null && why="the emulator exited" ||
+					why="the emulator exited with status $?"
+				[ "$why" != "the emulator exited with status 124" ] ||
+					why="the run hit its ${H_RUN_TIMEOUT} s cap (HV_RUN_TIMEOUT)"
+				H_PID=""
+			fi
+			break
+		elif [ "$SECONDS" -ge "$deadline" ]; then
+			why="no such line within $limit s"
+			H_STALLED=1
+			break
+		fi
+		sleep 0.1
+	done
+	h_result FAIL "$desc"
+	echo "  expected a line matching: $re"
+	echo "  after serial line $H_CURSOR ($H_LAST); $why"
+	earlier=$(h_clean_log | head -n "$H_CURSOR" | grep -anE -m 1 -- "$re" | cut -d: -f1) || true
+	[ -z "$earlier" ] || echo "  note: serial line $earlier matches, but out of order"
+	h_explain
+	return 0
+}
+
+# reject_line DESC REGEX: records FAIL if any serial line so far matches REGEX.
+reject_line() {
+	local desc=$1 re=$2 n
+	n=$(h_clean_log | grep -anE -m 1 -- "$re" | cut -d: -f1) || true
+	if [ -z "$n" ]; then
+		h_result PASS "$desc"
+		return 0
+	fi
+	h_result FAIL "$desc"
+	echo "  no line should match: $re"
+	echo "  but serial line $n does: $(h_clean_log | sed -n "${n}p")"
+	h_explain
+}
+
+# check DESC COMMAND...: records PASS if COMMAND succeeds, else FAIL.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		h_result PASS "$desc"
+	else
+		h_result FAIL "$desc"
+		echo "  check failed: $*"
+	fi
+	return 0
+}
+
+# Ends the current run: TERM to its whole process group, KILL if need be.
+stop_emulator() {
+	local i
+	[ -n "$H_PID" ] || return 0
+	kill -TERM -- "-$H_PID" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$H_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$H_PID" 2>/dev/null || true
+	wait "$H_PID" 2>/dev/null || true
+	H_PID=""
+	rm -f "$H_DIR/stick.img" # 20 MiB per USB run otherwise
+}
+
+# require_file DESC PATH: records FAIL and ends the script if PATH is missing.
+require_file() {
+	if [ ! -s "$2" ]; then
+		h_result FAIL "$1"
+		echo "  missing: ${2#"$HV_ROOT"/} (run make all)"
+		finish
+	fi
+}
+
+# Prints the tally of this file and exits: 0 if nothing failed.
+finish() {
+	stop_emulator
+	echo "$H_FILE: $H_PASS passed, $H_FAIL failed"
+	[ "$H_FAIL" -eq 0 ] && exit 0
+	exit 1
+}
+
+# An interrupted or crashed test must not leave an emulator behind.
+trap 'stop_emulator' EXIT
+trap 'stop_emulator; exit 130' INT TERM

@@ -38,6 +38,19 @@ static void print_banner(const struct boot_info *bi)
 	printf("console: serial port 0x%x at %u baud\n", console_port(), console_baud());
 	printf("CPU: %s family 0x%x model 0x%x stepping %u, %s\n", ci.vendor, ci.family,
 	       ci.model, ci.stepping, ci.brand[0] ? ci.brand : "(no brand string)");
+	for (unsigned int i = 0; i < bi->module_count; i++)
+		printf("module %u: 0x%016llx-0x%016llx %s\n", i, (unsigned long long)bi->modules[i].start,
+		       (unsigned long long)(bi->modules[i].end - 1), bi->modules[i].cmdline);
+	if (bi->modules_truncated)
+		printf("warning: more than %u modules; the rest are ignored\n", BOOT_MODULES_MAX);
+	if (bi->rsdp_len)
+		printf("ACPI: RSDP revision %u from the boot loader\n", bi->rsdp_revision);
+	else
+		printf("ACPI: the boot loader gave no RSDP\n");
+	if (bi->fb.type != BOOT_FB_NONE)
+		printf("framebuffer: %ux%u %s, %u bpp, pitch %u, at 0x%llx\n", bi->fb.width,
+		       bi->fb.height, bi->fb.type == BOOT_FB_EGA_TEXT ? "text" : "pixels",
+		       bi->fb.bpp, bi->fb.pitch, (unsigned long long)bi->fb.addr);
 }
 
 static void parse_boot_info(uint32_t magic, uint32_t info_pa)

@@ -19,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Counts the PASS/FAIL lines of one test program's output in $1; a program
 # that exited non-zero ($2) without a FAIL line crashed: that is a failure too.
 tally() {
-	local out=$1 status=$2 name=$3 p f
+	local out=$1 status=$2 name=$3 p f how
 	p=$(grep -c '^PASS: ' "$out") || true
 	f=$(grep -c '^FAIL: ' "$out") || true
 	npass=$((npass + p))
@@ -28,10 +28,12 @@ tally() {
 		failures+=("$line")
 	done < <(grep '^FAIL: ' "$out" || true)
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		how="exited with status $status"
+		[ "$status" -le 128 ] || how="killed by SIG$(kill -l $((status - 128)) 2>/dev/null || echo $((status - 128)))"
+		[ "$status" -ne 124 ] || how="timed out"
 		nfail=$((nfail + 1))
-		failures+=("FAIL: $name: exited with status $status and no FAIL line")
-		echo "FAIL: $name: exited with status $status and no FAIL line; its output:"
-		sed 's/^/  | /' "$out"
+		failures+=("FAIL: $name: $how without a FAIL line")
+		echo "FAIL: $name: $how without a FAIL line (its output is above)"
 	fi
 }
 
@@ -40,7 +42,6 @@ tally() {
 run_unit() {
 	local bin=$1 status=0
 	timeout --foreground -k 10 300 "$bin" </dev/null >"$tmp/out" 2>&1 || status=$?
-	[ "$status" -ne 124 ] || echo "(killed after 300 s)" >>"$tmp/out"
 	cat "$tmp/out"
 	tally "$tmp/out" "$status" "$bin"
 }

@@ -28,6 +28,8 @@ terminal_input serial console
 terminal_output serial console
 set timeout=${HV_GRUB_TIMEOUT:-0}
 set timeout_style=hidden
+# UEFI has no text mode: keep the firmware's framebuffer rather than fail to set one.
+if [ "\$grub_platform" = efi ]; then set gfxpayload=keep; fi
 menuentry "hv" {
 	multiboot2 /boot/hv.elf $cmdline
 $modules	boot

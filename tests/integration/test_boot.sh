@@ -37,7 +37,7 @@ check_boot() {
 require_file image "$ISO"
 
 start_bochs bochs-bios "$ISO"
-check_boot GenuineIntelX
+check_boot GenuineIntel
 
 start_qemu qemu-seabios seabios "$ISO"
 check_boot "[A-Za-z]{12}"

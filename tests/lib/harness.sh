@@ -10,13 +10,16 @@
 #   finish                            prints the tally, exits 1 on failure
 #
 # One run at a time. Each run keeps its files in build/test/NAME/: serial.log
-# (the console), emu.out (the emulator's own output), bochsrc and bochs.log.
+# (the console, raw), serial.txt (what the checks matched: no CRs, no ANSI
+# escapes), emu.out (the emulator's own output), bochsrc and bochs.log.
 # Every check prints one "PASS: integration: NAME: DESC" or "FAIL: ..." line;
 # expectations of a run match in order, each after the line the previous
 # one matched. Failures never stop the script: later checks still report.
 # Environment: HV_MEM (MiB, default 512), HV_BOOT_TIMEOUT (s, default 120,
 # for the first line of a run), HV_LINE_TIMEOUT (s, default 30, for others),
 # HV_RUN_TIMEOUT (s, default 300, hard cap on any emulator run).
+# H_END_RE (variable): the last line an image prints; once it is out, an
+# expectation that does not match fails at once instead of waiting.
 # shellcheck shell=bash
 
 HV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,6 +31,7 @@ H_MEM=${HV_MEM:-512}
 H_BOOT_TIMEOUT=${HV_BOOT_TIMEOUT:-120}
 H_LINE_TIMEOUT=${HV_LINE_TIMEOUT:-30}
 H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-300}
+H_END_RE='^hv: system halted\.$'
 OVMF_FD=/usr/share/ovmf/OVMF.fd
 BOCHS_BIOS=/usr/share/bochs/BIOS-bochs-latest      # package bochsbios
 BOCHS_VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest # package vgabios (symlink)
@@ -35,13 +39,15 @@ BOCHS_VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest # package vgabios (symlink)
 # The current run.
 H_RUN=""         # its name
 H_DIR=""         # build/test/NAME
-H_LOG=""         # serial log
+H_LOG=""         # serial log, as the emulator writes it
+H_TXT=""         # the same, cleaned up by h_snapshot
 H_PID=""         # pid of the `timeout` leading the run's process group
 H_CURSOR=0       # serial line the last expectation matched; later ones search after it
 H_LAST=""        # what that expectation was, for messages
 H_MATCH=""       # the line it matched, for checks across lines
 H_STALLED=0      # 1 once a wait timed out: the rest of the run only looks, never waits
 H_SHOWN=0        # 1 once the serial tail was printed for this run
+H_GONE=""        # how the emulator ended, once it has
 
 # Records a result line; the details of a failure follow on indented lines.
 h_result() {
@@ -54,18 +60,21 @@ h_result() {
 	echo "$verdict: $H_SUITE: ${H_RUN:-$H_FILE}: $desc"
 }
 
-# Prints the serial log without carriage returns, NULs and ANSI escape
-# sequences (GRUB and OVMF draw with them); with "complete", drops a last
-# line still being written.
-h_clean_log() {
-	[ -f "$H_LOG" ] || return 0
+# Refreshes $H_TXT, the serial log as lines to match: without carriage
+# returns, NULs and ANSI escape sequences (GRUB and OVMF draw with them).
+# With "complete", leaves out a last line still being written. All checks
+# read this one snapshot, so a line arriving meanwhile cannot split them.
+h_snapshot() {
+	local raw=$H_DIR/serial.raw
+	cat "$H_LOG" >"$raw" 2>/dev/null || : >"$raw"
 	sed -E -e 's,\x1b\[[0-9;?=]*[ -/]*[@-~],,g' -e 's,\x1b[()#][0-9A-Za-z],,g' \
-		-e 's,\x1b[78=>cDEHM],,g' -e 's,[\r\x00],,g' "$H_LOG" |
-		if [ "${1:-}" = complete ] && [ -n "$(tail -c 1 "$H_LOG")" ]; then
+		-e 's,\x1b[78=>cDEHM],,g' -e 's,[\r\x00],,g' "$raw" |
+		if [ "${1:-}" = complete ] && [ -n "$(tail -c 1 "$raw")" ]; then
 			sed '$d'
 		else
 			cat
-		fi
+		fi >"$H_TXT"
+	rm -f "$raw"
 }
 
 h_alive() {
@@ -80,9 +89,14 @@ h_explain() {
 		return
 	fi
 	H_SHOWN=1
-	n=$(h_clean_log | wc -l)
-	echo "  last 20 of $n serial lines (${H_LOG#"$HV_ROOT"/}):"
-	h_clean_log | tail -n 20 | sed 's/^/  | /'
+	h_snapshot
+	n=$(wc -l <"$H_TXT")
+	if [ "$n" -eq 0 ]; then
+		echo "  the serial log is empty (${H_LOG#"$HV_ROOT"/})"
+	else
+		echo "  last 20 of $n serial lines (${H_LOG#"$HV_ROOT"/}):"
+		tail -n 20 "$H_TXT" | sed 's/^/  | /'
+	fi
 	if [ -s "$H_DIR/emu.out" ] && ! h_alive; then
 		echo "  emulator output (${H_DIR#"$HV_ROOT"/}/emu.out, last 5 lines):"
 		tail -n 5 "$H_DIR/emu.out" | sed 's/^/  > /'
@@ -105,7 +119,8 @@ h_new_run() {
 	H_RUN=$1
 	H_DIR=$HV_ROOT/build/test/$1
 	H_LOG=$H_DIR/serial.log
-	H_CURSOR=0 H_LAST="start of log" H_MATCH="" H_STALLED=0 H_SHOWN=0
+	H_TXT=$H_DIR/serial.txt
+	H_CURSOR=0 H_LAST="start of log" H_MATCH="" H_STALLED=0 H_SHOWN=0 H_GONE=""
 	rm -rf "$H_DIR"
 	mkdir -p "$H_DIR"
 	: >"$H_LOG"
@@ -162,6 +177,7 @@ start_bochs() {
 	h_new_run "$name"
 	h_bochsrc "$iso"
 	for try in 1 2 3 4 5 6 7 8; do
+		rm -f "$H_DIR/bochs.log" # the last try's verdict must not be read again
 		h_launch bochs -q -f "$H_DIR/bochsrc" -rc "$H_DIR/bochs.rc"
 		state=""
 		for ((i = 0; i < 300; i++)); do
@@ -177,17 +193,17 @@ start_bochs() {
 		done
 		[ "$state" = noport ] || return 0 # other trouble shows in the expectations
 		stop_emulator
-		echo "  ($name: no free RFB port in 5900-5949, retry $try)"
+		echo "  ($name: no free RFB port in 5900-5949 (Bochs then crashes); retry $try)"
 		sleep $((1 + RANDOM % 3))
 		: >"$H_LOG"
 	done
 }
 
-# Prints the number of the first serial line after the cursor that matches
-# the ERE $1 (complete lines only while the emulator may still be writing).
+# Prints the number of the first line of the snapshot after the cursor
+# that matches the ERE $1.
 h_find() {
 	local n
-	n=$(h_clean_log "$2" | tail -n +"$((H_CURSOR + 1))" | grep -anE -m 1 -- "$1" | cut -d: -f1) || true
+	n=$(tail -n +"$((H_CURSOR + 1))" "$H_TXT" | grep -anE -m 1 -- "$1" | cut -d: -f1) || true
 	[ -z "$n" ] || echo $((H_CURSOR + n))
 }
 
@@ -196,7 +212,7 @@ h_find() {
 # TIMEOUT defaults to HV_BOOT_TIMEOUT for a run's first expectation, else
 # HV_LINE_TIMEOUT. Gives up at once if the emulator has exited.
 expect_line() {
-	local desc=$1 re=$2 limit=${3:-} n alive why earlier
+	local desc=$1 re=$2 limit=${3:-} n alive why earlier word
 	if [ -z "$limit" ]; then
 		limit=$H_LINE_TIMEOUT
 		[ "$H_CURSOR" -gt 0 ] || limit=$H_BOOT_TIMEOUT
@@ -206,27 +222,32 @@ expect_line() {
 		# Liveness first: a line written just before exiting is still seen.
 		alive=0
 		h_alive && alive=1
-		if [ "$alive" = 1 ]; then n=$(h_find "$re" complete); else n=$(h_find "$re"); fi
+		if [ "$alive" = 1 ]; then h_snapshot complete; else h_snapshot; fi
+		n=$(h_find "$re")
 		if [ -n "$n" ]; then
 			H_CURSOR=$n H_LAST=$desc
 			# shellcheck disable=SC2034 # read by the test scripts
-			H_MATCH=$(h_clean_log | sed -n "${n}p")
+			H_MATCH=$(sed -n "${n}p" "$H_TXT")
 			h_result PASS "$desc"
 			return 0
 		fi
 		if [ "$H_STALLED" = 1 ]; then
 			why="an earlier expectation of this run timed out"
 			break
+		elif [ -n "$H_END_RE" ] && grep -aqE -- "$H_END_RE" "$H_TXT"; then
+			why="the image's last line (${H_END_RE}) is already out"
+			break
 		elif [ "$alive" = 0 ]; then
-			if [ -z "$H_PID" ]; then
-				why="the emulator was stopped"
-			else
-				wait "$H_PID" 2>/dev/null && why="the emulator exited" ||
-					why="the emulator exited with status $?"
-				[ "$why" != "the emulator exited with status 124" ] ||
-					why="the run hit its ${H_RUN_TIMEOUT} s cap (HV_RUN_TIMEOUT)"
+			if [ -n "$H_PID" ]; then
+				local status=0
+				wait "$H_PID" 2>/dev/null || status=$?
+				case $status in
+				124 | 137) H_GONE="the run hit its ${H_RUN_TIMEOUT} s cap (HV_RUN_TIMEOUT)" ;;
+				*) H_GONE="the emulator exited with status $status" ;;
+				esac
 				H_PID=""
 			fi
+			why=${H_GONE:-"the emulator was stopped"}
 			break
 		elif [ "$SECONDS" -ge "$deadline" ]; then
 			why="no such line within $limit s"
@@ -238,8 +259,14 @@ expect_line() {
 	h_result FAIL "$desc"
 	echo "  expected a line matching: $re"
 	echo "  after serial line $H_CURSOR ($H_LAST); $why"
-	earlier=$(h_clean_log | head -n "$H_CURSOR" | grep -anE -m 1 -- "$re" | cut -d: -f1) || true
+	earlier=$(head -n "$H_CURSOR" "$H_TXT" | grep -anE -m 1 -- "$re" | cut -d: -f1) || true
 	[ -z "$earlier" ] || echo "  note: serial line $earlier matches, but out of order"
+	# Lines that start like the expected one are usually what changed.
+	word=$(sed -E 's/^\^//; s/^([A-Za-z0-9_:=-]*).*/\1/' <<<"$re")
+	if [ ${#word} -ge 3 ]; then
+		grep -anF -- "$word" "$H_TXT" | awk -F: -v c="$H_CURSOR" '$1 > c' |
+			head -n 3 | sed -E 's/^([0-9]+):/  similar: serial line \1: /' || true
+	fi
 	h_explain
 	return 0
 }
@@ -247,14 +274,15 @@ expect_line() {
 # reject_line DESC REGEX: records FAIL if any serial line so far matches REGEX.
 reject_line() {
 	local desc=$1 re=$2 n
-	n=$(h_clean_log | grep -anE -m 1 -- "$re" | cut -d: -f1) || true
+	h_snapshot
+	n=$(grep -anE -m 1 -- "$re" "$H_TXT" | cut -d: -f1) || true
 	if [ -z "$n" ]; then
 		h_result PASS "$desc"
 		return 0
 	fi
 	h_result FAIL "$desc"
 	echo "  no line should match: $re"
-	echo "  but serial line $n does: $(h_clean_log | sed -n "${n}p")"
+	echo "  but serial line $n does: $(sed -n "${n}p" "$H_TXT")"
 	h_explain
 }
 

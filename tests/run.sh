@@ -7,7 +7,13 @@
 # line of output is "N passed, N failed", and the exit status is 1 if any
 # test failed or nothing ran.
 set -eu
+# Paths given from elsewhere still name the same files after the cd.
+args=()
+for a in "$@"; do
+	if [ -e "$a" ]; then args+=("$(realpath "$a")"); else args+=("$a"); fi
+done
 cd "$(dirname "$0")/.."
+root=$PWD
 
 UNIT_DIR=build/host/tests/unit
 npass=0
@@ -80,7 +86,7 @@ all_unit() {
 all_integration() {
 	local t
 	for t in tests/integration/test_*.sh; do
-		[ -e "$t" ] && run_integration "$t"
+		if [ -e "$t" ]; then run_integration "$t"; fi
 	done
 }
 
@@ -88,8 +94,10 @@ all_integration() {
 resolve() {
 	local a=$1 base hit
 	if [ -f "$a" ]; then
+		a=${a#"$root"/}
 		case $a in
 		*.sh) echo "integration $a" ;;
+		tests/unit/*.c) echo "unit build/host/${a%.c}" ;; # its binary
 		*) echo "unit $a" ;;
 		esac
 		return 0
@@ -110,11 +118,11 @@ resolve() {
 }
 
 t0=$SECONDS
-if [ $# -eq 0 ]; then
+if [ ${#args[@]} -eq 0 ]; then
 	all_unit
 	all_integration
 else
-	for a in "$@"; do
+	for a in "${args[@]}"; do
 		case $a in
 		unit) all_unit ;;
 		integration) all_integration ;;

@@ -29,7 +29,7 @@ esac
 emu=${HV_EMU:-}
 if [ -z "$emu" ]; then
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; then
-		emu=qemu-kvm
+		emu="qemu-kvm"
 	else
 		emu=bochs # the only VMX these hosts have is Bochs' emulated one
 	fi

@@ -22,12 +22,15 @@ check_boot() {
 	expect_line "hv working row" "^$ROW  hv working$"
 	local row=$H_MATCH
 	expect_line "hypervisor memory" "^hypervisor memory: 64 MiB at $HEX-$HEX \(top of usable RAM\)$"
-	# The reserved range must be the one the map calls "hv working".
+	# The reserved range must be the one the map calls "hv working"
+	# (when either line is missing, its failure is already reported).
 	local start end
-	start=$(echo "$H_MATCH" | grep -oE "$HEX" | head -n 1) || true
-	end=$(echo "$H_MATCH" | grep -oE "$HEX" | tail -n 1) || true
-	check "hv working row is the hypervisor memory" \
-		grep -qE "^  $start  $end +64 MiB  hv working$" <<<"$row"
+	if [ -n "$row" ] && [ -n "$H_MATCH" ]; then
+		start=$(echo "$H_MATCH" | grep -oE "$HEX" | head -n 1)
+		end=$(echo "$H_MATCH" | grep -oE "$HEX" | tail -n 1)
+		check "hv working row is the hypervisor memory" \
+			grep -qE "^  $start  $end +64 MiB  hv working$" <<<"$row"
+	fi
 	expect_line paging '^paging: image W\^X \(text RX, rodata R, data RW NX\), .*; [0-9]+ page-table pages$'
 	expect_line frames '^frames: [0-9.]+ [KMG]iB free in working memory; heap: [0-9]+ [KM]iB'
 	expect_line halted '^hv: system halted\.$'

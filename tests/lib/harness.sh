@@ -14,13 +14,14 @@
 # escapes), emu.out (the emulator's own output), bochsrc and bochs.log.
 # Every check prints one "PASS: integration: NAME: DESC" or "FAIL: ..." line;
 # expectations of a run match in order, each after the line the previous
-# one matched. Failures never stop the script: later checks still report.
+# one matched, and only whole lines (ended by a newline) while the emulator
+# runs. Failures never stop the script: later checks still report.
 # Environment: HV_MEM (MiB, default 512), HV_BOOT_TIMEOUT (s, default 120,
 # for the first line of a run), HV_LINE_TIMEOUT (s, default 30, for others),
 # HV_RUN_TIMEOUT (s, default 300, hard cap on any emulator run).
 # H_END_RE (variable): the last line an image prints; once it is out, an
 # expectation that does not match fails at once instead of waiting.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # H_MATCH is for the test scripts
 
 HV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 H_SUITE=integration
@@ -34,7 +35,7 @@ H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-300}
 H_END_RE='^hv: system halted\.$'
 OVMF_FD=/usr/share/ovmf/OVMF.fd
 BOCHS_BIOS=/usr/share/bochs/BIOS-bochs-latest      # package bochsbios
-BOCHS_VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest # package vgabios (symlink)
+BOCHS_VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest # bochs' link into package vgabios
 
 # The current run.
 H_RUN=""         # its name
@@ -44,7 +45,7 @@ H_TXT=""         # the same, cleaned up by h_snapshot
 H_PID=""         # pid of the `timeout` leading the run's process group
 H_CURSOR=0       # serial line the last expectation matched; later ones search after it
 H_LAST=""        # what that expectation was, for messages
-H_MATCH=""       # the line it matched, for checks across lines
+H_MATCH=""       # the line it matched, for checks across lines; empty if it failed
 H_STALLED=0      # 1 once a wait timed out: the rest of the run only looks, never waits
 H_SHOWN=0        # 1 once the serial tail was printed for this run
 H_GONE=""        # how the emulator ended, once it has
@@ -226,7 +227,6 @@ expect_line() {
 		n=$(h_find "$re")
 		if [ -n "$n" ]; then
 			H_CURSOR=$n H_LAST=$desc
-			# shellcheck disable=SC2034 # read by the test scripts
 			H_MATCH=$(sed -n "${n}p" "$H_TXT")
 			h_result PASS "$desc"
 			return 0
@@ -256,6 +256,7 @@ expect_line() {
 		fi
 		sleep 0.1
 	done
+	H_MATCH="" # nothing for checks across lines to compare
 	h_result FAIL "$desc"
 	echo "  expected a line matching: $re"
 	echo "  after serial line $H_CURSOR ($H_LAST); $why"
@@ -308,6 +309,7 @@ stop_emulator() {
 		kill -0 "$H_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	# Stragglers (a child that ignored TERM) go too.
 	kill -KILL -- "-$H_PID" 2>/dev/null || true
 	wait "$H_PID" 2>/dev/null || true
 	H_PID=""

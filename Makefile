@@ -20,7 +20,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c \
-             boot/mb2.c
+             boot/mb2.c vmx/caps.c vmx/exit_decode.c guest/elf.c guest/gpt_walk.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -42,6 +42,8 @@ UNIT_BINS := $(patsubst %.c,$(BUILD)/host/%,$(UNIT_SRCS))
 
 .PHONY: all iso deps test unit integration run bench clean
 all: $(BUILD)/hv.elf $(BUILD)/hv.iso
+
+include tests/guests/guests.mk
 
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,7 +94,7 @@ deps:
 unit: $(UNIT_BINS)
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) all unit guests
 	tests/run.sh
 
 run: deps

@@ -99,7 +99,7 @@ int paging_init(hpa_t work, uint64_t work_size, bool allow_1g)
 {
 	int rc;
 
-	rc = pt_init(&hv_pt, &hv_pt_mem, allow_1g);
+	rc = pt_init(&hv_pt, &pt_format_x86, &hv_pt_mem, allow_1g);
 	if (rc)
 		return rc;
 	/* Text is the only executable memory and nothing executable is writable. */

@@ -10,6 +10,9 @@
 #include "drivers/console.h"
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
+#include "guest/run.h"
+#include "shell/shell.h"
+#include "vmx/vmx.h"
 
 #define DEFAULT_SERIAL_PORT 0x3f8
 #define DEFAULT_SERIAL_BAUD 115200
@@ -106,6 +109,9 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 		boot_stop();
 	fault_test_run(options.test_fault);
 
-	printf("hv: no guest to launch: VMX support is not built yet.\n");
-	boot_stop();
+	if (vmx_init(&options) == 0)
+		guests_run_all(&boot_info, &options);
+	else
+		printf("hv: no guest can run on this machine\n");
+	shell_run();
 }

@@ -282,6 +282,22 @@ static const char *opt_testfault(const char *val, struct hv_options *o)
 	return "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree";
 }
 
+static const char *opt_testvmx(const char *val, struct hv_options *o)
+{
+	static const char *const names[TEST_VMX_COUNT] = {
+		[TEST_VMX_NONE] = "none", [TEST_VMX_FC_LOCKED] = "fclocked",
+		[TEST_VMX_NO_EPT] = "noept", [TEST_VMX_NO_UG] = "noug",
+	};
+
+	for (unsigned int i = 0; i < TEST_VMX_COUNT; i++) {
+		if (str_ieq(val, names[i])) {
+			o->test_vmx = (enum test_vmx)i;
+			return NULL;
+		}
+	}
+	return "must be fclocked|noept|noug";
+}
+
 /* The options: adding one is one line here plus its field and parser. */
 static const struct {
 	const char *key;
@@ -293,6 +309,7 @@ static const struct {
 	{ "hvmem",     opt_hvmem,     NULL },
 	{ "heapdebug", opt_heapdebug, "on" },
 	{ "testfault", opt_testfault, NULL },
+	{ "testvmx",   opt_testvmx,   NULL },
 };
 
 void cmdline_defaults(struct hv_options *o)

@@ -21,6 +21,15 @@ enum test_fault {
 	TEST_FAULT_COUNT
 };
 
+/* Pretend VMX states for the detection tests (testvmx=NAME), see vmx/vmx.c. */
+enum test_vmx {
+	TEST_VMX_NONE = 0,
+	TEST_VMX_FC_LOCKED,        /* IA32_FEATURE_CONTROL reads 1: locked with VMX off */
+	TEST_VMX_NO_EPT,           /* secondary controls cannot enable EPT */
+	TEST_VMX_NO_UG,            /* ... nor unrestricted guest */
+	TEST_VMX_COUNT
+};
+
 /* Options the hypervisor takes, with their defaults in cmdline_defaults(). */
 struct hv_options {
 	uint16_t serial_port;            /* serial=com1..com4|0xNNN   default com1 (0x3f8) */
@@ -28,6 +37,7 @@ struct hv_options {
 	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
 	bool debug_heap;                 /* heapdebug=on|off   default on */
 	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree */
+	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug */
 
 	/* what was wrong with the command line; the defaults stay in force */
 	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];

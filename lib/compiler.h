@@ -36,5 +36,7 @@
 #define ENOENT    2   /* not found */
 #define EEXIST   17   /* already present */
 #define ENOSPC   28   /* fixed-size table full */
+#define EFAULT   14   /* address not accessible */
+#define EPERM     1   /* not allowed */
 
 #endif

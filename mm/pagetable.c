@@ -1,15 +1,62 @@
-/* mm/pagetable.c - 4-level paging builder and walker (SDM Vol. 3A, 4.5). */
+/* mm/pagetable.c - 4-level paging builder and walker for x86-64 paging
+ * (SDM Vol. 3A, 4.5) and EPT (Vol. 3C, 29.3): same layout, other entry bits. */
 #include "mm/pagetable.h"
 
 #define PT_LEVELS        4          /* 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT */
 #define PT_ENTRIES       512
 #define PT_VA_BITS       48         /* 4-level paging: linear addresses are 48 bits */
 #define PT_PA_LIMIT      (1ULL << 52)   /* MAXPHYADDR can be at most 52 (4.1.4) */
-#define PT_PERM_MASK     (PT_WRITE | PT_EXEC | PT_UNCACHED)
 
-/* Entries of non-leaf levels are only ever created as P|W: the leaf alone
- * decides the permissions, since W and NX combine across levels (4.6). */
-#define PT_TABLE_BITS    (PTE_P | PTE_W)
+/* Leaf entry bits for perm. NX relies on IA32_EFER.NXE = 1, which the boot
+ * code sets before loading these tables (bit 63 is reserved otherwise). */
+static uint64_t x86_leaf_bits(unsigned int perm)
+{
+	uint64_t bits = PTE_P;
+
+	if (perm & PT_WRITE)
+		bits |= PTE_W;
+	if (!(perm & PT_EXEC))
+		bits |= PTE_NX;
+	if (perm & PT_UNCACHED)
+		bits |= PTE_PCD | PTE_PWT;
+	return bits;
+}
+
+/* EPT leaves always allow reads (no execute-only mappings) and carry the
+ * memory type; IPAT stays clear so the guest's PAT still combines (29.3.7.2). */
+static uint64_t ept_leaf_bits(unsigned int perm)
+{
+	uint64_t mt = (perm & PT_UNCACHED) ? MT_UC : (perm >> PT_MT_SHIFT) & 7;
+	uint64_t bits = EPT_R | (mt << EPT_MT_SHIFT);
+
+	if (perm & PT_WRITE)
+		bits |= EPT_W;
+	if (perm & PT_EXEC)
+		bits |= EPT_X;
+	return bits;
+}
+
+/* Non-leaf entries allow everything: the leaf alone decides the permissions,
+ * since they combine across levels (4.6, 29.3.3). */
+const struct pt_format pt_format_x86 = {
+	.name = "x86-64",
+	.present = PTE_P,
+	.table_bits = PTE_P | PTE_W,
+	.large = PTE_PS,
+	.addr_mask = PTE_ADDR_MASK,
+	.sign_extended = true,
+	.leaf_bits = x86_leaf_bits,
+};
+
+const struct pt_format pt_format_ept = {
+	.name = "EPT",
+	.present = EPT_R | EPT_W | EPT_X,
+	.table_bits = EPT_R | EPT_W | EPT_X,
+	.large = EPT_LARGE,
+	.addr_mask = PTE_ADDR_MASK,
+	.sign_extended = false,
+	.leaf_bits = ept_leaf_bits,
+};
 
 _Static_assert((PTE_ADDR_MASK & (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A |
 				 PTE_D | PTE_PS | PTE_G | PTE_NX)) == 0,
@@ -29,39 +76,32 @@ static inline unsigned int level_index(hva_t va, unsigned int level)
 	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
 }
 
-/* True if bits 63:47 of va are all equal (4.5, canonical addressing). */
-static inline bool va_canonical(hva_t va)
+/* x86: bits 63:47 all equal (4.5, canonical addressing); EPT: a 48-bit
+ * guest-physical address (4-level EPT translates bits 47:0). */
+static inline bool va_valid(const struct pagetable *pt, hva_t va)
 {
 	int64_t sva = (int64_t)va;
 
+	if (!pt->fmt->sign_extended)
+		return va >> PT_VA_BITS == 0;
 	return (sva >> (PT_VA_BITS - 1)) == 0 || (sva >> (PT_VA_BITS - 1)) == -1;
 }
 
-/* A present entry maps a page directly if it is a PTE or has PS set; PS is
- * only defined in PDPTEs and PDEs (Tables 4-16, 4-18). */
-static inline bool entry_is_leaf(uint64_t e, unsigned int level)
+static inline bool entry_present(const struct pagetable *pt, uint64_t e)
 {
-	return level == 1 || ((level == 2 || level == 3) && (e & PTE_PS));
+	return e & pt->fmt->present;
+}
+
+/* A present entry maps a page directly if it is a PTE or has PS set; PS is
+ * only defined in PDPTEs and PDEs (Tables 4-16, 4-18, 29-2, 29-4). */
+static inline bool entry_is_leaf(const struct pagetable *pt, uint64_t e, unsigned int level)
+{
+	return level == 1 || ((level == 2 || level == 3) && (e & pt->fmt->large));
 }
 
 static inline uint64_t *table_at(const struct pagetable *pt, uint64_t entry)
 {
-	return pt->mem->table_ptr(pt->mem->ctx, entry & PTE_ADDR_MASK);
-}
-
-/* Leaf entry bits for perm. NX relies on IA32_EFER.NXE = 1, which the boot
- * code sets before loading these tables (bit 63 is reserved otherwise). */
-static uint64_t leaf_bits(unsigned int perm)
-{
-	uint64_t bits = PTE_P;
-
-	if (perm & PT_WRITE)
-		bits |= PTE_W;
-	if (!(perm & PT_EXEC))
-		bits |= PTE_NX;
-	if (perm & PT_UNCACHED)
-		bits |= PTE_PCD | PTE_PWT;
-	return bits;
+	return pt->mem->table_ptr(pt->mem->ctx, entry & pt->fmt->addr_mask);
 }
 
 /* Allocates an empty 4 KiB table and returns its entry-ready address. */
@@ -105,13 +145,13 @@ static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level,
 		if (chunk > size)
 			chunk = size;
 
-		if (*e & PTE_P) {
+		if (entry_present(pt, *e)) {
 			/* First mapping wins: an existing leaf stays as it is. */
-			if (entry_is_leaf(*e, level))
+			if (entry_is_leaf(pt, *e, level))
 				goto advance;
 			next = table_at(pt, *e);
 		} else if (can_leaf(pt, level, pa, chunk)) {
-			*e = pa | bits | (level > 1 ? PTE_PS : 0);
+			*e = pa | bits | (level > 1 ? pt->fmt->large : 0);
 			goto advance;
 		} else {
 			hpa_t tpa;
@@ -119,7 +159,7 @@ static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level,
 			next = new_table(pt, &tpa);
 			if (!next)
 				return -ENOMEM;
-			*e = tpa | PT_TABLE_BITS;
+			*e = tpa | pt->fmt->table_bits;
 		}
 
 		ret = map_level(pt, next, level - 1, va, pa, chunk, bits);
@@ -135,8 +175,10 @@ advance:
 }
 
 /* Allocates an empty PML4. Returns 0 or -ENOMEM. */
-int pt_init(struct pagetable *pt, const struct pt_mem *mem, bool allow_1g)
+int pt_init(struct pagetable *pt, const struct pt_format *fmt, const struct pt_mem *mem,
+	    bool allow_1g)
 {
+	pt->fmt = fmt;
 	pt->mem = mem;
 	pt->allow_1g = allow_1g;
 	pt->tables_used = 0;
@@ -154,7 +196,7 @@ int pt_map(struct pagetable *pt, hva_t va, hpa_t pa, uint64_t size, unsigned int
 
 	if (!size || !IS_ALIGNED(va | pa | size, PAGE_SIZE) || (perm & ~PT_PERM_MASK))
 		return -EINVAL;
-	if (last < va || !va_canonical(va) || !va_canonical(last))
+	if (last < va || !va_valid(pt, va) || !va_valid(pt, last))
 		return -EINVAL;
 	/* Both ends canonical but in different halves: the range spans the hole. */
 	if ((int64_t)va >= 0 && (int64_t)last < 0)
@@ -162,7 +204,7 @@ int pt_map(struct pagetable *pt, hva_t va, hpa_t pa, uint64_t size, unsigned int
 	if (pa >= PT_PA_LIMIT || size > PT_PA_LIMIT - pa)
 		return -EINVAL;
 
-	return map_level(pt, pt->root, PT_LEVELS, va, pa, size, leaf_bits(perm));
+	return map_level(pt, pt->root, PT_LEVELS, va, pa, size, pt->fmt->leaf_bits(perm));
 }
 
 /* Walks the tables for va. Returns 0 with the leaf in *out, or -ENOENT. */
@@ -170,18 +212,18 @@ int pt_lookup(const struct pagetable *pt, hva_t va, struct pt_lookup *out)
 {
 	const uint64_t *table = pt->root;
 
-	if (!va_canonical(va))
+	if (!va_valid(pt, va))
 		return -ENOENT;
 
 	for (unsigned int level = PT_LEVELS; level >= 1; level--) {
 		uint64_t e = table[level_index(va, level)];
 		uint64_t span = level_size(level);
 
-		if (!(e & PTE_P))
+		if (!entry_present(pt, e))
 			return -ENOENT;
-		if (entry_is_leaf(e, level)) {
+		if (entry_is_leaf(pt, e, level)) {
 			/* Bit 12 of a large-page entry is PAT, not address (Table 4-17). */
-			out->pa = (e & PTE_ADDR_MASK & ~(span - 1)) | (va & (span - 1));
+			out->pa = (e & pt->fmt->addr_mask & ~(span - 1)) | (va & (span - 1));
 			out->page_size = span;
 			out->entry = e;
 			out->level = level;
@@ -190,4 +232,44 @@ int pt_lookup(const struct pagetable *pt, hva_t va, struct pt_lookup *out)
 		table = table_at(pt, e);
 	}
 	return -ENOENT;     /* not reached: level 1 entries are always leaves */
+}
+
+/* Replaces the large leaf *e at `level` by a table of leaves one level down
+ * that map the same range with the same bits. */
+static int split_leaf(struct pagetable *pt, uint64_t *e, unsigned int level)
+{
+	uint64_t span = level_size(level - 1);
+	uint64_t base = *e & pt->fmt->addr_mask & ~(level_size(level) - 1);
+	uint64_t bits = *e & ~pt->fmt->addr_mask;
+	uint64_t *t;
+	hpa_t tpa;
+
+	t = new_table(pt, &tpa);
+	if (!t)
+		return -ENOMEM;
+	/* A 4 KiB PTE has no PS bit (bit 7 is PAT or ignored there). */
+	if (level - 1 == 1)
+		bits &= ~pt->fmt->large;
+	for (unsigned int i = 0; i < PT_ENTRIES; i++)
+		t[i] = (base + i * span) | bits;
+	*e = tpa | pt->fmt->table_bits;
+	return 0;
+}
+
+uint64_t *pt_leaf_4k(struct pagetable *pt, hva_t va)
+{
+	uint64_t *table = pt->root;
+
+	if (!va_valid(pt, va))
+		return NULL;
+	for (unsigned int level = PT_LEVELS; level > 1; level--) {
+		uint64_t *e = &table[level_index(va, level)];
+
+		if (!entry_present(pt, *e))
+			return NULL;
+		if (entry_is_leaf(pt, *e, level) && split_leaf(pt, e, level))
+			return NULL;
+		table = table_at(pt, *e);
+	}
+	return &table[level_index(va, 1)];
 }

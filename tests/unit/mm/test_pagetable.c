@@ -57,7 +57,7 @@ static void fx_init(struct fixture *fx, bool allow_1g)
 	fx->mem.alloc_table = fake_alloc;
 	fx->mem.table_ptr = fake_ptr;
 	fx->mem.ctx = &fx->m;
-	CHECK_EQ(pt_init(&fx->pt, &fx->mem, allow_1g), 0);
+	CHECK_EQ(pt_init(&fx->pt, &pt_format_x86, &fx->mem, allow_1g), 0);
 	CHECK_EQ(fx->pt.tables_used, 1);
 	CHECK_EQ(fx->pt.root_pa, FAKE_BASE);
 }
@@ -376,7 +376,7 @@ TEST(out_of_memory_part_way)
 		struct pt_mem mem = { fake_alloc, fake_ptr, m };
 
 		memset(m, 0, sizeof(*m));
-		CHECK_EQ(pt_init(&pt, &mem, false), -ENOMEM);
+		CHECK_EQ(pt_init(&pt, &pt_format_x86, &mem, false), -ENOMEM);
 		CHECK_EQ(pt.tables_used, 0);
 	}
 
@@ -470,5 +470,94 @@ TEST(random_maps_match_page_model)
 	}
 	CHECK_EQ(mismatches, 0);
 	CHECK_EQ(count_bad_tables(&fx, fx.pt.root, 4), 0);
+	fx_fini(&fx);
+}
+
+static void fx_init_ept(struct fixture *fx, bool allow_1g)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->m.limit = FAKE_MAX;
+	fx->mem.alloc_table = fake_alloc;
+	fx->mem.table_ptr = fake_ptr;
+	fx->mem.ctx = &fx->m;
+	CHECK_EQ(pt_init(&fx->pt, &pt_format_ept, &fx->mem, allow_1g), 0);
+}
+
+TEST(ept_identity_bits_and_memory_types)
+{
+	struct fixture fx;
+	struct pt_lookup l;
+
+	fx_init_ept(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 0, 0, 1ULL << 30, PT_WRITE | PT_EXEC | PT_MT(MT_WB)), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0xfee00000, 0xfee00000, 4096, PT_WRITE | PT_UNCACHED), 0);
+	CHECK_EQ(pt_lookup(&fx.pt, 0x1234, &l), 0);
+	CHECK_EQ(l.page_size, 1ULL << 30);
+	/* R|W|X, WB in bits 5:3, IPAT clear, PS */
+	CHECK_EQ(l.entry & 0xff, EPT_R | EPT_W | EPT_X | (MT_WB << EPT_MT_SHIFT) | EPT_LARGE);
+	CHECK_EQ(pt_lookup(&fx.pt, 0xfee00010, &l), 0);
+	CHECK_EQ(l.pa, 0xfee00010);
+	CHECK_EQ(l.entry & 0xff, EPT_R | EPT_W);       /* UC = 0, no X */
+	/* Non-leaf EPT entries allow everything and have no memory type. */
+	CHECK_EQ(fx.pt.root[0] & 0xfff, EPT_R | EPT_W | EPT_X);
+	fx_fini(&fx);
+}
+
+TEST(ept_addresses_are_48_bit_not_canonical)
+{
+	struct fixture fx;
+
+	fx_init_ept(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0xffff800000000000ULL, 0, 4096, PT_MT(MT_WB)), -EINVAL);
+	CHECK_EQ(pt_map(&fx.pt, 0x0000800000000000ULL - 4096, 0, 4096, PT_MT(MT_WB)), 0);
+	CHECK_EQ(pt_map(&fx.pt, 0x0000800000000000ULL, 0, 4096, PT_MT(MT_WB)), 0);
+	EXPECT(&fx.pt, 0x0000800000000000ULL, 0, 4096);
+	fx_fini(&fx);
+}
+
+TEST(leaf_4k_splits_1g_then_2m_keeping_bits)
+{
+	struct fixture fx;
+	struct pt_lookup l;
+	uint64_t *pte, before;
+
+	fx_init_ept(&fx, true);
+	CHECK_EQ(pt_map(&fx.pt, 1ULL << 30, 1ULL << 30, 1ULL << 30, PT_WRITE | PT_EXEC | PT_MT(MT_WB)), 0);
+	CHECK_EQ(fx.pt.tables_used, 2);
+	CHECK_EQ(pt_lookup(&fx.pt, (1ULL << 30) + 0x345000, &l), 0);
+	before = l.entry & ~PTE_ADDR_MASK & ~EPT_LARGE;
+
+	pte = pt_leaf_4k(&fx.pt, (1ULL << 30) + 0x345678);
+	CHECK(pte != NULL);
+	CHECK_EQ(fx.pt.tables_used, 4);                 /* one PD, one PT */
+	if (pte) {
+		CHECK_EQ(*pte & PTE_ADDR_MASK, (1ULL << 30) + 0x345000);
+		CHECK_EQ(*pte & ~PTE_ADDR_MASK, before);
+		*pte = 0;                                  /* unmap that one page */
+	}
+	EXPECT_NONE(&fx.pt, (1ULL << 30) + 0x345000);
+	EXPECT(&fx.pt, (1ULL << 30) + 0x344fff, (1ULL << 30) + 0x344fff, 4096);
+	EXPECT(&fx.pt, (1ULL << 30) + 0x346000, (1ULL << 30) + 0x346000, 4096);
+	EXPECT(&fx.pt, (1ULL << 30) + 0x200000 * 5, (1ULL << 30) + 0x200000 * 5, 0x200000);
+	/* A second request in the same 2 MiB needs no new table. */
+	CHECK(pt_leaf_4k(&fx.pt, (1ULL << 30) + 0x300000) != NULL);
+	CHECK_EQ(fx.pt.tables_used, 4);
+	CHECK(pt_leaf_4k(&fx.pt, 5ULL << 30) == NULL);  /* not mapped */
+	fx_fini(&fx);
+}
+
+TEST(leaf_4k_x86_drops_ps_bit)
+{
+	struct fixture fx;
+	uint64_t *pte;
+
+	fx_init(&fx, false);
+	CHECK_EQ(pt_map(&fx.pt, 0x200000, 0x200000, 0x200000, PT_WRITE), 0);
+	pte = pt_leaf_4k(&fx.pt, 0x201000);
+	CHECK(pte != NULL);
+	if (pte)
+		CHECK_EQ(*pte, 0x201000 | PTE_P | PTE_W | PTE_NX);
+	fx.m.limit = fx.m.used;                         /* no more tables */
+	CHECK_EQ(pt_map(&fx.pt, 0x40000000, 0x40000000, 0x200000, PT_WRITE), -ENOMEM);
 	fx_fini(&fx);
 }

@@ -1,0 +1,27 @@
+/* guest/cpuid_policy.h - what a guest sees of CPUID and XCR0. Pure. */
+#ifndef GUEST_CPUID_POLICY_H
+#define GUEST_CPUID_POLICY_H
+
+#include "lib/compiler.h"
+
+struct cpuid_result { uint32_t eax, ebx, ecx, edx; };
+
+/*
+ * Turns the CPU's answer `r` for (leaf, subleaf) into the guest's: VMX and
+ * SMX hidden, the hypervisor bit set, OSXSAVE/OSPKE following the guest's
+ * own CR4, and the hypervisor leaves 0x40000000.. answered from
+ * guest/hypercall_abi.h. guest_cr4 is the CR4 value the guest believes in.
+ */
+void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4, struct cpuid_result *r);
+
+/* True for the hypervisor's own CPUID range (answered without asking the CPU). */
+bool cpuid_is_hypervisor_leaf(uint32_t leaf);
+
+/*
+ * Checks an XSETBV of XCR0 (SDM Vol. 1, 13.3): x87 must stay on, AVX needs
+ * SSE, AVX-512 state components come together and need AVX, MPX components
+ * come together, and only components the CPU supports (CPUID.(0DH,0):EDX:EAX).
+ */
+bool xcr0_is_valid(uint64_t xcr0, uint64_t supported);
+
+#endif

@@ -1,0 +1,50 @@
+/* guest/gmem.c - reaching guest-physical memory from the hypervisor. */
+#include "guest/gmem.h"
+#include "arch/paging.h"
+#include "mm/malloc.h"
+#include "vmx/ept.h"
+#include "lib/string.h"
+#include "guest/gpt_walk.h"
+
+bool gmem_is_ram(gpa_t gpa, uint64_t len)
+{
+	return ept_range_is_ram(mm_host_map(), gpa, len);
+}
+
+void *gmem_ptr(gpa_t gpa)
+{
+	return hpa_to_ptr(gpa);          /* identity: the GPA is the HPA */
+}
+
+int gmem_read(gpa_t gpa, void *buf, uint64_t len)
+{
+	if (!gmem_is_ram(gpa, len))
+		return -EFAULT;
+	memcpy(buf, gmem_ptr(gpa), len);
+	return 0;
+}
+
+int gmem_write(gpa_t gpa, const void *buf, uint64_t len)
+{
+	if (!gmem_is_ram(gpa, len))
+		return -EFAULT;
+	memcpy(gmem_ptr(gpa), buf, len);
+	return 0;
+}
+
+static int walk_read64(void *ctx, gpa_t pa, uint64_t *val)
+{
+	return gmem_read(pa, val, sizeof(*val));
+}
+
+static int walk_write64(void *ctx, gpa_t pa, uint64_t val)
+{
+	return gmem_write(pa, &val, sizeof(val));
+}
+
+static const struct gpt_mem walk_ops = { walk_read64, walk_write64, NULL };
+
+const struct gpt_mem *gmem_walk_ops(void)
+{
+	return &walk_ops;
+}

@@ -1,0 +1,25 @@
+/* guest/gmem.h - reaching guest-physical memory from the hypervisor. Guest
+ * RAM is identity-mapped (GPA = HPA), so guest RAM is host RAM that is not
+ * hidden; these are the only functions that turn a GPA into a pointer. */
+#ifndef GUEST_GMEM_H
+#define GUEST_GMEM_H
+
+#include "lib/compiler.h"
+#include "mm/addr.h"
+
+/* True if [gpa, gpa+len) is all guest RAM (not MMIO, not the hypervisor's). */
+bool gmem_is_ram(gpa_t gpa, uint64_t len);
+
+/* Copies between guest RAM and the hypervisor. Return 0 or -EFAULT if the
+ * range is not guest RAM (nothing copied then). */
+int __must_check gmem_read(gpa_t gpa, void *buf, uint64_t len);
+int __must_check gmem_write(gpa_t gpa, const void *buf, uint64_t len);
+
+/* Guest-physical memory access for the guest page walker (guest/gpt_walk.h). */
+struct gpt_mem;
+const struct gpt_mem *gmem_walk_ops(void);
+
+/* Pointer to guest RAM already checked with gmem_is_ram(). */
+void *gmem_ptr(gpa_t gpa);
+
+#endif

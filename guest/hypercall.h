@@ -1,0 +1,14 @@
+/* guest/hypercall.h - the VMCALL interface (docs/hypercalls.md). */
+#ifndef GUEST_HYPERCALL_H
+#define GUEST_HYPERCALL_H
+
+#include "guest/vcpu.h"
+
+/*
+ * Performs the hypercall in v's registers (RAX = number, RBX/RCX/RDX/RSI =
+ * arguments; only their low 32 bits outside 64-bit mode) and puts the
+ * result in RAX. cpl is the guest's privilege level at the VMCALL.
+ */
+void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode);
+
+#endif

@@ -1,0 +1,163 @@
+/* guest/loader.c - loading ELF guests from boot modules and giving them the
+ * start state their mode needs: flat GDT, identity page tables for long64
+ * (SDM Vol. 3A, 4.5 and 9.8.5 for what a 64-bit start needs). */
+#include "guest/loader.h"
+#include "guest/elf.h"
+#include "guest/gmem.h"
+#include "arch/paging.h"
+#include "drivers/console.h"
+#include "lib/cmdline.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/malloc.h"
+
+/* Fixed places in low guest memory (docs/hypercalls.md). */
+#define GUEST_GDT        0x5f000ULL
+#define GUEST_PML4       0x60000ULL         /* PML4, PDPT, 4 PDs: 0x60000-0x65fff */
+#define GUEST_STACK_TOP  0x80000ULL
+#define GUEST_REAL_SP    0x7c00ULL
+
+#define GDT_CODE64 0x00af9b000000ffffULL
+#define GDT_CODE32 0x00cf9b000000ffffULL
+#define GDT_DATA32 0x00cf93000000ffffULL
+#define PTE_P_W_U  0x7ULL
+#define PDE_2M     0x87ULL                  /* P, W, U, PS */
+
+bool loader_is_guest_module(const struct boot_module *m)
+{
+	return !strncmp(m->cmdline, "guest", 5) && (m->cmdline[5] == 0 || m->cmdline[5] == ' ');
+}
+
+/* Loaded bytes may only land on RAM nobody else uses: not the boot modules
+ * (the kernel we are copying from!), not the boot information. */
+static bool free_ram(gpa_t gpa, uint64_t len)
+{
+	const struct memmap *m = mm_host_map();
+	gpa_t end = gpa + len;
+
+	if (end < gpa)
+		return false;
+	for (unsigned int i = 0; i < m->count && gpa < end; i++) {
+		const struct mem_range *r = &m->ranges[i];
+
+		if (r->end <= gpa)
+			continue;
+		if (r->start > gpa || (r->type != MEM_USABLE && r->type != MEM_LOWMEM))
+			return false;
+		gpa = r->end;
+	}
+	return gpa >= end;
+}
+
+static int parse_mode(const char *cmdline, const struct elf_image *img, enum vcpu_mode *mode)
+{
+	char val[16];
+
+	if (cmdline_get(cmdline, "hv.mode", val, sizeof(val)) < 0) {
+		*mode = img->bits == 64 ? VCPU_MODE_LONG64 : VCPU_MODE_PROT32;
+		return 0;
+	}
+	if (!strcmp(val, "real"))
+		*mode = VCPU_MODE_REAL;
+	else if (!strcmp(val, "prot32"))
+		*mode = VCPU_MODE_PROT32;
+	else if (!strcmp(val, "long64"))
+		*mode = VCPU_MODE_LONG64;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int copy_segments(const struct boot_module *m, const struct elf_image *img, const char *name)
+{
+	const uint8_t *file = hpa_to_ptr(m->start);
+
+	for (unsigned int i = 0; i < img->segment_count; i++) {
+		const struct elf_segment *s = &img->segments[i];
+
+		if (!free_ram(s->paddr, s->memsz)) {
+			printf("guest %s: segment %u at 0x%llx-0x%llx is not free guest RAM "
+			       "(hypervisor memory, a module, or MMIO)\n", name, i,
+			       (unsigned long long)s->paddr, (unsigned long long)(s->paddr + s->memsz - 1));
+			return -EINVAL;
+		}
+	}
+	for (unsigned int i = 0; i < img->segment_count; i++) {
+		const struct elf_segment *s = &img->segments[i];
+		uint8_t *dst = gmem_ptr(s->paddr);
+
+		memcpy(dst, file + s->offset, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	return 0;
+}
+
+/* A flat GDT: 0x10 code (64- or 32-bit), 0x18 data, as the Linux boot
+ * protocol's __BOOT_CS/__BOOT_DS and Multiboot's flat segments expect. */
+static void build_gdt(struct vcpu_start *s, bool long64)
+{
+	uint64_t *gdt = gmem_ptr(GUEST_GDT);
+
+	gdt[0] = gdt[1] = 0;
+	gdt[2] = long64 ? GDT_CODE64 : GDT_CODE32;
+	gdt[3] = GDT_DATA32;
+	s->gdt_base = GUEST_GDT;
+	s->gdt_limit = 4 * 8 - 1;
+}
+
+/* Identity map of [0, 4 GiB) with 2 MiB pages, user-accessible and writable. */
+static void build_identity_tables(struct vcpu_start *s)
+{
+	uint64_t *pml4 = gmem_ptr(GUEST_PML4);
+	uint64_t *pdpt = gmem_ptr(GUEST_PML4 + PAGE_SIZE);
+
+	memset(pml4, 0, 6 * PAGE_SIZE);
+	pml4[0] = (GUEST_PML4 + PAGE_SIZE) | PTE_P_W_U;
+	for (unsigned int i = 0; i < 4; i++) {
+		uint64_t *pd = gmem_ptr(GUEST_PML4 + (2 + i) * PAGE_SIZE);
+
+		pdpt[i] = (GUEST_PML4 + (2 + i) * PAGE_SIZE) | PTE_P_W_U;
+		for (unsigned int j = 0; j < 512; j++)
+			pd[j] = ((uint64_t)i << 30 | (uint64_t)j << 21) | PDE_2M;
+	}
+	s->cr3 = GUEST_PML4;
+}
+
+int loader_load(const struct boot_module *m, unsigned int index, struct guest_image *g)
+{
+	struct elf_image img;
+	char err[128];
+
+	memset(g, 0, sizeof(*g));
+	if (cmdline_get(m->cmdline, "hv.name", g->name, sizeof(g->name)) <= 0)
+		fmt_snprintf(g->name, sizeof(g->name), "guest%u", index);
+	if (elf_parse(hpa_to_ptr(m->start), m->end - m->start, &img, err, sizeof(err))) {
+		printf("guest %s: module 0x%llx-0x%llx is not a guest hv can load: %s\n", g->name,
+		       (unsigned long long)m->start, (unsigned long long)(m->end - 1), err);
+		return -EINVAL;
+	}
+	if (parse_mode(m->cmdline, &img, &g->start.mode)) {
+		printf("guest %s: bad hv.mode= (real, prot32 or long64)\n", g->name);
+		return -EINVAL;
+	}
+	if (g->start.mode == VCPU_MODE_REAL && img.entry >= 0x100000) {
+		printf("guest %s: a real-mode entry must be below 1 MiB (it is 0x%llx)\n", g->name,
+		       (unsigned long long)img.entry);
+		return -EINVAL;
+	}
+	if (!free_ram(GUEST_GDT, GUEST_STACK_TOP - GUEST_GDT)) {
+		printf("guest %s: low memory 0x%llx-0x%llx is not free RAM\n", g->name,
+		       (unsigned long long)GUEST_GDT, (unsigned long long)GUEST_STACK_TOP - 1);
+		return -EINVAL;
+	}
+	if (copy_segments(m, &img, g->name))
+		return -EINVAL;
+
+	g->start.rip = img.entry;
+	g->start.rsp = g->start.mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_STACK_TOP;
+	if (g->start.mode != VCPU_MODE_REAL)
+		build_gdt(&g->start, g->start.mode == VCPU_MODE_LONG64);
+	if (g->start.mode == VCPU_MODE_LONG64)
+		build_identity_tables(&g->start);
+	return 0;
+}

@@ -1,0 +1,12 @@
+/* guest/run.h - running the guests the boot loader brought, one after another. */
+#ifndef GUEST_RUN_H
+#define GUEST_RUN_H
+
+#include "boot/boot_info.h"
+#include "lib/cmdline.h"
+
+/* Builds the EPT and runs every guest module in order, reporting how each
+ * one ended. Returns when all have stopped. */
+void guests_run_all(const struct boot_info *bi, const struct hv_options *o);
+
+#endif

@@ -1,0 +1,66 @@
+/* guest/vcpu.h - a virtual CPU as the rest of the hypervisor sees it: guest
+ * registers, start state, statistics and why it stopped. The hardware
+ * backend (vmx/ now, SVM later) keeps its own state behind `arch`. */
+#ifndef GUEST_VCPU_H
+#define GUEST_VCPU_H
+
+#include "lib/compiler.h"
+#include "mm/addr.h"
+#include "vmx/vmcs.h"
+
+/* General-purpose registers in the SDM's encoding order (Table 28-3), so an
+ * exit qualification's register number indexes gpr[] directly. gpr[REG_RSP]
+ * is a copy of the guest's RSP, synced by the backend around handlers. */
+enum gpr {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_COUNT
+};
+
+struct guest_regs {
+	uint64_t gpr[REG_COUNT];
+};
+
+/* How a guest starts (docs/hypercalls.md, "Guest modules"). */
+enum vcpu_mode { VCPU_MODE_REAL, VCPU_MODE_PROT32, VCPU_MODE_LONG64 };
+
+struct vcpu_start {
+	enum vcpu_mode mode;
+	uint64_t rip, rsp;
+	uint64_t cr3;                    /* long64: guest page tables */
+	gpa_t gdt_base;                  /* prot32/long64: flat GDT the loader built */
+	uint16_t gdt_limit;
+	uint64_t rax, rbx, rsi;          /* boot protocol registers (Multiboot magic/info, Linux zero page) */
+};
+
+struct exit_stat {
+	uint64_t count;
+	uint64_t tsc_total;              /* TSC ticks from exit to re-entry, summed */
+};
+
+enum vcpu_state { VCPU_RUNNING, VCPU_STOPPED };
+
+struct vcpu {
+	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
+	const char *name;
+	enum vcpu_state state;
+	int exit_status;                 /* HC_EXIT status, or -1 if stopped by the hypervisor */
+	char stop_reason[160];           /* why it stopped, for the report */
+	struct exit_stat exits[EXIT_REASON_COUNT];
+	uint64_t exit_total;
+	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
+	uint64_t unmap_once_entry;       /* its EPT entry while unmapped */
+	uint16_t console_port;           /* the hypervisor's own UART: trapped, emulated for the guest */
+	uint8_t uart_scratch;            /* the guest's view of that UART's scratch register */
+	void *arch;                      /* backend state (struct vmx_vcpu) */
+};
+
+
+
+/* What generic guest code (hypercalls, port models) asks of the backend
+ * (vmx/handlers.c today). */
+void vcpu_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
+int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
+void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
+
+#endif

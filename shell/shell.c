@@ -1,0 +1,128 @@
+/* shell/shell.c - the debug shell on the serial console: a prompt that keeps
+ * the hypervisor reachable after the guests stop or when none can run. A
+ * small command table; the full shell (guest multiplexing, line editing,
+ * inspection commands) builds on it. */
+#include "shell/shell.h"
+#include "arch/cpu.h"
+#include "arch/cpuinfo.h"
+#include "drivers/console.h"
+#include "drivers/uart16550.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/malloc.h"
+
+#define SHELL_LINE_MAX 128
+
+struct shell_cmd {
+	const char *name;
+	const char *help;
+	void (*run)(const char *args);
+};
+
+static void cmd_help(const char *args);
+
+static void cmd_info(const char *args)
+{
+	struct cpuinfo ci;
+	char free_mem[32];
+
+	cpuinfo_read(&ci);
+	fmt_size(free_mem, sizeof(free_mem), frame_free_count(mm_frames()) * PAGE_SIZE);
+	printf("hv %s; CPU %s %s; VMX %s; %s of hypervisor memory free\n", HV_VERSION, ci.vendor,
+	       ci.brand, ci.vmx ? "present" : "absent", free_mem);
+}
+
+static void cmd_mem(const char *args)
+{
+	const struct memmap *m = mm_host_map();
+	char size[32];
+
+	for (unsigned int i = 0; i < m->count; i++) {
+		fmt_size(size, sizeof(size), m->ranges[i].end - m->ranges[i].start);
+		printf("  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)m->ranges[i].start,
+		       (unsigned long long)(m->ranges[i].end - 1), size,
+		       memmap_type_name(m->ranges[i].type));
+	}
+}
+
+static void cmd_reboot(const char *args)
+{
+	printf("rebooting\n");
+	outb(0xcf9, 0x06);              /* PCI reset control: hard reset */
+	outb(0x64, 0xfe);               /* keyboard controller pulse, for older chipsets */
+	printf("reboot did not happen; try the reset button\n");
+}
+
+static const struct shell_cmd commands[] = {
+	{ "help", "list commands", cmd_help },
+	{ "info", "version, CPU, free hypervisor memory", cmd_info },
+	{ "mem", "the host memory map", cmd_mem },
+	{ "reboot", "reset the machine", cmd_reboot },
+};
+
+static void cmd_help(const char *args)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+static void execute(char *line)
+{
+	char *args;
+
+	while (*line == ' ')
+		line++;
+	if (!*line)
+		return;
+	args = line;
+	while (*args && *args != ' ')
+		args++;
+	if (*args)
+		*args++ = 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(line, commands[i].name)) {
+			commands[i].run(args);
+			return;
+		}
+	}
+	printf("unknown command '%s' (try 'help')\n", line);
+}
+
+static void read_line(char *buf, size_t size)
+{
+	struct uart u = { console_port(), console_baud() };
+	size_t n = 0;
+
+	for (;;) {
+		int c = uart_getc(&u);
+
+		if (c < 0) {
+			cpu_relax();
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			printf("\n");
+			break;
+		}
+		if ((c == 0x7f || c == 0x08) && n) {
+			n--;
+			printf("\b \b");
+		} else if (c >= 0x20 && c < 0x7f && n + 1 < size) {
+			buf[n++] = (char)c;
+			printf("%c", c);
+		}
+	}
+	buf[n] = 0;
+}
+
+void shell_run(void)
+{
+	char line[SHELL_LINE_MAX];
+
+	printf("hv: debug shell ready (type 'help')\n");
+	for (;;) {
+		printf("hv> ");
+		read_line(line, sizeof(line));
+		execute(line);
+	}
+}

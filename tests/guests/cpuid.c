@@ -1,0 +1,88 @@
+/* tests/guests/cpuid.c - CPUID as the guest sees it: VMX hidden, the
+ * hypervisor bit and leaves 0x40000000-1 (docs/hypercalls.md), pass-through
+ * leaves, and one CPUID exit per CPUID. */
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/insn.h"
+
+static bool printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static void check_vendor(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	char vendor[13];
+
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	vendor[12] = '\0';
+	checkf(sfmt("leaf 0 vendor \"%s\" is 12 printable characters", printable(vendor, 12) ? vendor : "?"),
+	       printable(vendor, 12), "EBX 0x%x EDX 0x%x ECX 0x%x", r.ebx, r.edx, r.ecx);
+	checkf("leaf 0 max basic leaf >= 1", r.eax >= 1, "got 0x%x", r.eax);
+}
+
+static void check_hypervisor_leaves(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+
+	checkf("CPUID.1:ECX[5] (VMX) is clear", !(r.ecx & 1u << 5), "ECX 0x%x", r.ecx);
+	checkf("CPUID.1:ECX[31] (hypervisor present) is set", r.ecx & 1u << 31, "ECX 0x%x", r.ecx);
+
+	r = cpuid(HV_CPUID_LEAF_BASE, 0);
+	check_eq("leaf 0x40000000 EAX is the max hypervisor leaf", r.eax, HV_CPUID_MAX_LEAF);
+	char sig[13];
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	sig[12] = '\0';
+	bool same = true;
+	for (int i = 0; i < 12; i++)
+		same = same && sig[i] == HV_CPUID_SIGNATURE[i];
+	checkf("leaf 0x40000000 signature is \"" HV_CPUID_SIGNATURE "\"", same,
+	       "got EBX 0x%x ECX 0x%x EDX 0x%x (\"%s\")", r.ebx, r.ecx, r.edx,
+	       printable(sig, 12) ? sig : "unprintable");
+
+	r = cpuid(HV_CPUID_LEAF_INFO, 0);
+	check_eq("leaf 0x40000001 EAX is the hypercall version",
+		 r.eax, HC_VERSION_MAJOR << 16 | HC_VERSION_MINOR);
+	checkf("leaf 0x40000001 EBX[0] (VMCALL interface) is set", r.ebx & 1, "EBX 0x%x", r.ebx);
+}
+
+static void check_passthrough(void)
+{
+	struct cpuid_regs r = cpuid(0x80000000, 0);
+
+	checkf("leaf 0x80000000 max extended leaf >= 0x80000001", r.eax >= 0x80000001 && r.eax < 0x80010000,
+	       "got 0x%x", r.eax);
+	r = cpuid(0x80000001, 0);
+	checkf("leaf 0x80000001 EDX[29] (long mode) is set", r.edx & 1u << 29, "EDX 0x%x", r.edx);
+}
+
+static void check_exit_counts(void)
+{
+	long before = exit_count(EXIT_REASON_CPUID);
+
+	cpuid(0, 0);
+	long after = exit_count(EXIT_REASON_CPUID);
+	check_eq("one CPUID is one CPUID exit", (uint64_t)(after - before), 1);
+
+	before = exit_count(EXIT_REASON_CPUID);
+	for (uint32_t leaf = 0; leaf < 5; leaf++)
+		cpuid(leaf == 4 ? HV_CPUID_LEAF_BASE : leaf, 0);
+	after = exit_count(EXIT_REASON_CPUID);
+	check_eq("five CPUIDs (hypervisor leaf included) are five CPUID exits", (uint64_t)(after - before), 5);
+	checkf("HC_EXIT_COUNT(EXIT_REASON_CPUID) is not an error", before >= 0, "got %ld", before);
+}
+
+void main(void)
+{
+	check_hypervisor_leaves();
+	check_vendor();
+	check_passthrough();
+	check_exit_counts();
+}

@@ -1,0 +1,96 @@
+/* tests/guests/msr.c - MSRs as the guest sees them: IA32_FEATURE_CONTROL
+ * locked with VMX off, the VMX capability MSRs absent, nonexistent MSRs
+ * faulting, a pass-through MSR without exits, and a writable TSC. */
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/insn.h"
+
+#define FEATURE_CONTROL_LOCK        (1u << 0)
+#define FEATURE_CONTROL_VMX_SMX     (1u << 1)
+#define FEATURE_CONTROL_VMX         (1u << 2)
+
+static volatile uint64_t msr_value;     /* what the last rdmsr_fn read */
+
+static void rdmsr_fn(long msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile(TRAP_WANT_IP("1f") "1: rdmsr" : "=a"(lo), "=d"(hi) : "c"((uint32_t)msr) : "memory");
+	msr_value = (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr_fn(long msr)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: wrmsr"
+		     : : "c"((uint32_t)msr), "a"((uint32_t)msr_value), "d"((uint32_t)(msr_value >> 32))
+		     : "memory");
+}
+
+static void check_feature_control(void)
+{
+	if (!expect_no_exception("RDMSR IA32_FEATURE_CONTROL (0x3a) works", rdmsr_fn, MSR_IA32_FEATURE_CONTROL))
+		msr_value = 0;
+	uint64_t fc = msr_value;
+
+	checkf("IA32_FEATURE_CONTROL lock bit is set", fc & FEATURE_CONTROL_LOCK, "got 0x%llx",
+	       (unsigned long long)fc);
+	checkf("IA32_FEATURE_CONTROL VMX enable bits (1, 2) are clear",
+	       !(fc & (FEATURE_CONTROL_VMX_SMX | FEATURE_CONTROL_VMX)), "got 0x%llx", (unsigned long long)fc);
+	msr_value = fc | FEATURE_CONTROL_VMX;
+	expect_exception("WRMSR IA32_FEATURE_CONTROL (locked) -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_FEATURE_CONTROL);
+	check_eq("IA32_FEATURE_CONTROL unchanged after the WRMSR", rdmsr(MSR_IA32_FEATURE_CONTROL), fc);
+}
+
+static void check_vmx_msrs(void)
+{
+	for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
+		expect_exception(sfmt("RDMSR 0x%x (VMX capability) -> #GP(0)", msr), 13, 0, rdmsr_fn, msr);
+	msr_value = 0;
+	expect_exception("WRMSR 0x480 (IA32_VMX_BASIC) -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_VMX_BASIC);
+}
+
+static void check_nonexistent(void)
+{
+	expect_exception("RDMSR 0x4b564d00 (no such MSR) -> #GP(0)", 13, 0, rdmsr_fn, 0x4b564d00);
+	expect_exception("RDMSR 0x12345678 (no such MSR) -> #GP(0)", 13, 0, rdmsr_fn, 0x12345678);
+	msr_value = 1;
+	expect_exception("WRMSR 0x12345678 (no such MSR) -> #GP(0)", 13, 0, wrmsr_fn, 0x12345678);
+}
+
+/* SYSENTER_ESP lives in the VMCS guest state: a hypervisor has no reason to trap it. */
+static void check_passthrough(void)
+{
+	const uint64_t v = 0x00007ffe12345670;
+	uint64_t old = rdmsr(MSR_IA32_SYSENTER_ESP);
+	long rd0 = exit_count(EXIT_REASON_MSR_READ), wr0 = exit_count(EXIT_REASON_MSR_WRITE);
+
+	wrmsr(MSR_IA32_SYSENTER_ESP, v);
+	uint64_t got = rdmsr(MSR_IA32_SYSENTER_ESP);
+	long rd1 = exit_count(EXIT_REASON_MSR_READ), wr1 = exit_count(EXIT_REASON_MSR_WRITE);
+	wrmsr(MSR_IA32_SYSENTER_ESP, old);
+
+	check_eq("IA32_SYSENTER_ESP (0x175) round-trips", got, v);
+	checkf("IA32_SYSENTER_ESP write and read cause no MSR exit", rd1 == rd0 && wr1 == wr0,
+	       "MSR read exits +%ld, write exits +%ld", rd1 - rd0, wr1 - wr0);
+}
+
+static void check_tsc(void)
+{
+	const uint64_t v = 1ull << 40;
+
+	wrmsr(MSR_IA32_TSC, v);
+	uint64_t got = rdmsr(MSR_IA32_TSC), tsc = rdtsc();
+
+	checkf("IA32_TSC (0x10) reads back about what was written", got >= v && got - v < 1ull << 32,
+	       "wrote 0x%llx, read 0x%llx", (unsigned long long)v, (unsigned long long)got);
+	checkf("RDTSC after it is not behind RDMSR IA32_TSC", tsc >= got && tsc - v < 1ull << 32,
+	       "RDMSR 0x%llx, RDTSC 0x%llx", (unsigned long long)got, (unsigned long long)tsc);
+}
+
+void main(void)
+{
+	check_feature_control();
+	check_vmx_msrs();
+	check_nonexistent();
+	check_passthrough();
+	check_tsc();
+}

@@ -1,0 +1,118 @@
+; vmx/entry.asm - VM entry and VM exit (SDM Vol. 3C, 27 and 28.5): the only
+; place guest general-purpose registers move between the CPU and memory.
+;
+; int vmx_enter(struct guest_regs *regs, int launched)
+;   Saves the host's callee-saved registers, points HOST_RSP at this frame,
+;   loads the guest's registers and executes VMRESUME (or VMLAUNCH the first
+;   time). Returns 0 after a VM exit (guest registers saved to *regs), or
+;   1 (VMfailInvalid) / 2 (VMfailValid) if the VM entry instruction failed.
+; HOST_RIP is vmx_exit_entry, so every VM exit lands below with RSP = HOST_RSP.
+
+%define VMCS_HOST_RSP 0x6c14
+
+; struct guest_regs layout: SDM register order (guest/vcpu.h).
+%define R_RAX  0*8
+%define R_RCX  1*8
+%define R_RDX  2*8
+%define R_RBX  3*8
+%define R_RBP  5*8
+%define R_RSI  6*8
+%define R_RDI  7*8
+%define R_R8   8*8
+%define R_R9   9*8
+%define R_R10 10*8
+%define R_R11 11*8
+%define R_R12 12*8
+%define R_R13 13*8
+%define R_R14 14*8
+%define R_R15 15*8
+
+section .text
+bits 64
+
+global vmx_enter
+global vmx_exit_entry
+
+vmx_enter:
+	push rbp
+	mov rbp, rsp
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	push rdi                        ; regs, found again at [rsp] after the exit
+
+	mov rax, VMCS_HOST_RSP
+	vmwrite rax, rsp
+	jc .fail_invalid
+	jz .fail_valid
+
+	test esi, esi                   ; launched? (flags survive the movs below)
+	mov rax, [rdi + R_RAX]
+	mov rcx, [rdi + R_RCX]
+	mov rdx, [rdi + R_RDX]
+	mov rbx, [rdi + R_RBX]
+	mov rbp, [rdi + R_RBP]
+	mov rsi, [rdi + R_RSI]
+	mov r8,  [rdi + R_R8]
+	mov r9,  [rdi + R_R9]
+	mov r10, [rdi + R_R10]
+	mov r11, [rdi + R_R11]
+	mov r12, [rdi + R_R12]
+	mov r13, [rdi + R_R13]
+	mov r14, [rdi + R_R14]
+	mov r15, [rdi + R_R15]
+	mov rdi, [rdi + R_RDI]
+	jnz .resume
+	vmlaunch
+	jmp .entry_failed
+.resume:
+	vmresume
+.entry_failed:
+	; Still the host: guest values sit in the registers (RBP too), but RSP
+	; is the host's and the frame below it is intact.
+	jc .fail_invalid
+.fail_valid:
+	mov eax, 2
+	jmp .out
+.fail_invalid:
+	mov eax, 1
+.out:
+	add rsp, 8                      ; the pushed rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret
+
+vmx_exit_entry:
+	push rdi                        ; the guest's rdi; [rsp + 8] is regs
+	mov rdi, [rsp + 8]
+	mov [rdi + R_RAX], rax
+	mov [rdi + R_RCX], rcx
+	mov [rdi + R_RDX], rdx
+	mov [rdi + R_RBX], rbx
+	mov [rdi + R_RBP], rbp
+	mov [rdi + R_RSI], rsi
+	mov [rdi + R_R8],  r8
+	mov [rdi + R_R9],  r9
+	mov [rdi + R_R10], r10
+	mov [rdi + R_R11], r11
+	mov [rdi + R_R12], r12
+	mov [rdi + R_R13], r13
+	mov [rdi + R_R14], r14
+	mov [rdi + R_R15], r15
+	pop rax
+	mov [rdi + R_RDI], rax
+	add rsp, 8                      ; regs
+	xor eax, eax
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret

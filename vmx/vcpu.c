@@ -1,0 +1,316 @@
+/* vmx/vcpu.c - building a guest's VMCS: controls, MSR and I/O bitmaps, host
+ * state, and the guest's start state (SDM Vol. 3C, 25.2-25.8; the checks
+ * every field must pass are in 27.2 and 27.3). */
+#include "vmx/vmx.h"
+#include "vmx/vmx_vcpu.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/ept.h"
+#include "guest/msr_policy.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/msr.h"
+#include "arch/paging.h"
+#include "drivers/console.h"
+#include "mm/malloc.h"
+#include "lib/string.h"
+
+#define CR0_ET  (1ULL << 4)
+#define CR0_NE  (1ULL << 5)
+#define CR4_VMXE (1ULL << 13)
+#define PAT_POWER_ON 0x0007040600070406ULL
+
+/* Segment access rights in the VMCS format (25.4.1, Table 25-2). */
+#define AR_CODE64    0xa09b   /* present, DPL 0, execute/read accessed, L, G */
+#define AR_CODE32    0xc09b   /* present, DPL 0, execute/read accessed, D, G */
+#define AR_DATA32    0xc093   /* present, DPL 0, read/write accessed, D/B, G */
+#define AR_CODE16    0x009b
+#define AR_DATA16    0x0093
+#define AR_TSS_BUSY  0x008b   /* present, 64-bit (or 32-bit) busy TSS */
+#define AR_UNUSABLE  0x10000
+
+extern char vmx_exit_entry[];
+extern int vmx_enter(struct guest_regs *regs, int launched);
+
+static hpa_t alloc_zeroed_frame(void)
+{
+	hpa_t pa = frame_alloc_one(mm_frames());
+
+	if (pa != INVALID_HPA)
+		memset(hpa_to_ptr(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+static void msr_bitmap_set(uint8_t *bm, uint32_t msr, bool read, bool write)
+{
+	/* Read-low, read-high, write-low, write-high kilobytes (25.6.9). */
+	unsigned int base = msr >= 0xc0000000 ? 1024 : 0;
+	uint32_t bit = msr & 0x1fff;
+
+	if (read)
+		bm[base + bit / 8] |= (uint8_t)(1u << (bit % 8));
+	if (write)
+		bm[2048 + base + bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+static void io_bitmap_set(uint8_t *a, uint8_t *b, uint16_t port)
+{
+	uint8_t *bm = port < 0x8000 ? a : b;
+	unsigned int bit = port & 0x7fff;
+
+	bm[bit / 8] |= (uint8_t)(1u << (bit % 8));
+}
+
+static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
+{
+	uint8_t *msr, *ioa, *iob;
+
+	x->msr_bitmap = alloc_zeroed_frame();
+	x->io_bitmap_a = alloc_zeroed_frame();
+	x->io_bitmap_b = alloc_zeroed_frame();
+	if (x->msr_bitmap == INVALID_HPA || x->io_bitmap_a == INVALID_HPA ||
+	    x->io_bitmap_b == INVALID_HPA)
+		return -ENOMEM;
+	msr = hpa_to_ptr(x->msr_bitmap);
+	for (unsigned int i = 0; i < msr_trap_count; i++)
+		for (uint32_t m = msr_traps[i].first; m <= msr_traps[i].last; m++)
+			msr_bitmap_set(msr, m, msr_traps[i].read, msr_traps[i].write);
+
+	/* The hypervisor's console UART is the only port range it owns so far. */
+	ioa = hpa_to_ptr(x->io_bitmap_a);
+	iob = hpa_to_ptr(x->io_bitmap_b);
+	if (v->console_port)
+		for (unsigned int p = 0; p < 8; p++)
+			io_bitmap_set(ioa, iob, (uint16_t)(v->console_port + p));
+	vmcs_write(VMCS_MSR_BITMAP, x->msr_bitmap);
+	vmcs_write(VMCS_IO_BITMAP_A, x->io_bitmap_a);
+	vmcs_write(VMCS_IO_BITMAP_B, x->io_bitmap_b);
+	return 0;
+}
+
+static void setup_host_state(void)
+{
+	struct descriptor_ptr gdtr, idtr;
+	uint16_t tr;
+
+	asm volatile("sgdt %0" : "=m"(gdtr));
+	asm volatile("sidt %0" : "=m"(idtr));
+	asm volatile("str %0" : "=rm"(tr));
+
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SELECTOR, GDT_SEL_CODE);
+	vmcs_write(VMCS_HOST_SS_SELECTOR, GDT_SEL_DATA);
+	vmcs_write(VMCS_HOST_DS_SELECTOR, GDT_SEL_DATA);
+	vmcs_write(VMCS_HOST_ES_SELECTOR, GDT_SEL_DATA);
+	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, tr);
+	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	/* TR's base is in the GDT descriptor (16 bytes for a 64-bit TSS). */
+	{
+		const uint64_t *d = (const uint64_t *)(uintptr_t)(gdtr.base + (tr & ~7u));
+		uint64_t base = ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | (d[1] << 32);
+
+		vmcs_write(VMCS_HOST_TR_BASE, base);
+	}
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_CS, rdmsr(0x174));
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, rdmsr(0x175));
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, rdmsr(0x176));
+	vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+	/* HOST_RSP is written by vmx_enter() before every entry. */
+}
+
+static void set_segment(unsigned int seg, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+	/* Selector, limit, AR and base fields are 2 apart in their groups (B.1.2, B.3.3, B.4.3). */
+	vmcs_write(VMCS_GUEST_ES_SELECTOR + 2 * seg, sel);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * seg, limit);
+	vmcs_write(VMCS_GUEST_ES_AR_BYTES + 2 * seg, ar);
+	vmcs_write(VMCS_GUEST_ES_BASE + 2 * seg, base);
+}
+
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
+
+/* The CR0/CR4 the guest believes it has (read shadow) and the real ones,
+ * which also carry the bits VMX operation forces (A.7, A.8). */
+static void set_control_registers(struct vmx_vcpu *x, uint64_t cr0, uint64_t cr4)
+{
+	const struct vmx_cap_msrs *c = &vmx_this_cpu.caps;
+	uint64_t cr0_real = vmx_apply_fixed(cr0, c->cr0_fixed0 & ~(CR0_PE | CR0_PG), c->cr0_fixed1);
+	uint64_t cr4_real = vmx_apply_fixed(cr4, c->cr4_fixed0, c->cr4_fixed1);
+
+	/* Owned: bits VMX fixes (other than PE/PG, free with unrestricted guest)
+	 * and the bits the CPU does not allow at all, so setting them exits. */
+	x->cr0_mask = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
+	x->cr4_mask = c->cr4_fixed0 | (~c->cr4_fixed1 & 0xffffffffULL);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, x->cr0_mask);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, x->cr4_mask);
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_write(VMCS_CR4_READ_SHADOW, cr4);
+	vmcs_write(VMCS_GUEST_CR0, cr0_real);
+	vmcs_write(VMCS_GUEST_CR4, cr4_real);
+}
+
+static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct vcpu_start *s,
+			      uint32_t *entry_ctl)
+{
+	uint16_t cs_sel = 0x10, ds_sel = 0x18;      /* Linux boot protocol's __BOOT_CS/__BOOT_DS */
+
+	switch (s->mode) {
+	case VCPU_MODE_LONG64:
+		set_control_registers(x, CR0_PE | CR0_ET | CR0_WP | CR0_PG, CR4_PAE);
+		vmcs_write(VMCS_GUEST_CR3, s->cr3);
+		vmcs_write(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA);
+		*entry_ctl |= ENTRY_IA32E_MODE_GUEST;
+		set_segment(SEG_CS, cs_sel, 0, 0xffffffff, AR_CODE64);
+		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
+			if (seg != SEG_CS)
+				set_segment(seg, ds_sel, 0, 0xffffffff, AR_DATA32);
+		break;
+	case VCPU_MODE_PROT32:
+		set_control_registers(x, CR0_PE | CR0_ET, 0);
+		vmcs_write(VMCS_GUEST_CR3, 0);
+		vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+		set_segment(SEG_CS, cs_sel, 0, 0xffffffff, AR_CODE32);
+		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
+			if (seg != SEG_CS)
+				set_segment(seg, ds_sel, 0, 0xffffffff, AR_DATA32);
+		break;
+	case VCPU_MODE_REAL:
+		/* Unrestricted guest: real mode runs natively (25.6.2). */
+		set_control_registers(x, CR0_ET, 0);
+		vmcs_write(VMCS_GUEST_CR3, 0);
+		vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+		cs_sel = (uint16_t)(s->rip >> 4);
+		set_segment(SEG_CS, cs_sel, (uint64_t)cs_sel << 4, 0xffff, AR_CODE16);
+		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
+			if (seg != SEG_CS)
+				set_segment(seg, 0, 0, 0xffff, AR_DATA16);
+		break;
+	}
+	set_segment(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
+	set_segment(SEG_TR, 0, 0, 0x67, AR_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, s->mode == VCPU_MODE_REAL ? 0 : s->gdt_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->mode == VCPU_MODE_REAL ? 0xffff : s->gdt_limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+
+	vmcs_write(VMCS_GUEST_RIP, s->mode == VCPU_MODE_REAL ? (s->rip & 0xf) : s->rip);
+	vmcs_write(VMCS_GUEST_RSP, s->rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ULL);
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.gpr[REG_RAX] = s->rax;
+	v->regs.gpr[REG_RBX] = s->rbx;
+	v->regs.gpr[REG_RSI] = s->rsi;
+	v->regs.gpr[REG_RSP] = s->rsp;
+}
+
+static void setup_controls(struct vmx_vcpu *x, uint32_t entry_ctl)
+{
+	const struct vmx_controls *c = &vmx_this_cpu.ctl;
+
+	vmcs_write(VMCS_PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	vmcs_write(VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	vmcs_write(VMCS_VM_EXIT_CONTROLS, c->exit);
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, c->entry | entry_ctl);
+	/* Only #MC: machine checks are the hypervisor's business (vmx/handlers.c). */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << 18);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_EPT_POINTER, x->ept->eptp);
+	if (c->proc2 & CPU2_ENABLE_VPID)
+		vmcs_write(VMCS_VPID, 1);
+	if (c->proc & CPU_USE_TSC_OFFSETTING)
+		vmcs_write(VMCS_TSC_OFFSET, 0);
+}
+
+int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
+{
+	struct vmx_vcpu *x = calloc(1, sizeof(*x));
+	uint32_t entry_ctl = 0;
+	enum vmx_status st;
+	uint32_t *region;
+
+	if (!x)
+		return -ENOMEM;
+	v->arch = x;
+	x->ept = ept;
+	x->vmcs = alloc_zeroed_frame();
+	if (x->vmcs == INVALID_HPA)
+		return -ENOMEM;
+	region = hpa_to_ptr(x->vmcs);
+	region[0] = vmx_this_cpu.basic.revision;
+	st = vmclear(x->vmcs);
+	if (st == VMX_OK)
+		st = vmptrld(x->vmcs);
+	if (st != VMX_OK) {
+		printf("VMX: VMCLEAR/VMPTRLD of the new VMCS failed (%d)\n", st);
+		return -EINVAL;
+	}
+	if (setup_bitmaps(v, x))
+		return -ENOMEM;
+	setup_host_state();
+	setup_guest_state(v, x, s, &entry_ctl);
+	setup_controls(x, entry_ctl);
+	return 0;
+}
+
+void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	if (!x)
+		return;
+	if (x->vmcs != INVALID_HPA && x->vmcs) {
+		(void)vmclear(x->vmcs);
+		(void)frame_free(mm_frames(), x->vmcs, 0);
+	}
+	if (x->msr_bitmap != INVALID_HPA && x->msr_bitmap)
+		(void)frame_free(mm_frames(), x->msr_bitmap, 0);
+	if (x->io_bitmap_a != INVALID_HPA && x->io_bitmap_a)
+		(void)frame_free(mm_frames(), x->io_bitmap_a, 0);
+	if (x->io_bitmap_b != INVALID_HPA && x->io_bitmap_b)
+		(void)frame_free(mm_frames(), x->io_bitmap_b, 0);
+	free(x);
+	v->arch = NULL;
+}
+
+void vmx_vcpu_run(struct vcpu *v)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	v->state = VCPU_RUNNING;
+	while (v->state == VCPU_RUNNING) {
+		int rc = vmx_enter(&v->regs, x->launched);
+
+		if (rc) {
+			vmx_entry_failed(v, rc);
+			break;
+		}
+		x->launched = true;
+		vmx_handle_exit(v);
+	}
+}

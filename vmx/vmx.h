@@ -1,0 +1,28 @@
+/* vmx/vmx.h - the Intel VMX backend: the small interface the rest of the
+ * hypervisor uses (an SVM backend would offer the same four calls). */
+#ifndef VMX_VMX_H
+#define VMX_VMX_H
+
+#include "guest/vcpu.h"
+#include "lib/cmdline.h"
+
+struct ept;
+
+/*
+ * Detects VMX on this CPU (CPUID, IA32_FEATURE_CONTROL, the capability MSRs
+ * against the controls the hypervisor needs), prints what it found or
+ * exactly why VMX cannot be used, and enters VMX root operation.
+ * Returns 0, or a negative error after printing the reason.
+ */
+int __must_check vmx_init(const struct hv_options *o);
+
+/* Sets up v's VMCS: controls, host state, the start state s, and the EPT. */
+int __must_check vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept);
+
+/* Runs v until it stops (v->state == VCPU_STOPPED, v->stop_reason says why). */
+void vmx_vcpu_run(struct vcpu *v);
+
+/* Releases v's VMCS. */
+void vmx_vcpu_destroy(struct vcpu *v);
+
+#endif

@@ -1,0 +1,20 @@
+/* vmx/vmx_cpu.h - per-physical-CPU VMX state: capabilities, the controls
+ * computed from them, the VMXON region. */
+#ifndef VMX_VMX_CPU_H
+#define VMX_VMX_CPU_H
+
+#include "vmx/caps.h"
+#include "mm/addr.h"
+
+struct vmx_cpu {
+	struct vmx_cap_msrs caps;        /* as read (with test hooks applied) */
+	struct vmx_basic basic;
+	struct vmx_controls ctl;         /* every guest's controls, before per-guest bits */
+	hpa_t vmxon_region;
+	bool on;                         /* in VMX root operation */
+};
+
+/* The boot CPU's; one per CPU when the other CPUs come up. */
+extern struct vmx_cpu vmx_this_cpu;
+
+#endif

@@ -1,0 +1,56 @@
+/* vmx/vmx_vcpu.h - VMX state of one virtual CPU, shared by vmx/vcpu.c (setup)
+ * and vmx/exit.c, vmx/handlers.c (running it). */
+#ifndef VMX_VMX_VCPU_H
+#define VMX_VMX_VCPU_H
+
+#include "guest/vcpu.h"
+#include "vmx/vmcs_access.h"
+#include <stdarg.h>
+
+struct ept;
+
+struct vmx_vcpu {
+	hpa_t vmcs;
+	hpa_t msr_bitmap, io_bitmap_a, io_bitmap_b;
+	bool launched;                  /* VMLAUNCH done: VMRESUME from now on */
+	uint64_t cr0_mask, cr4_mask;    /* guest/host masks: bits the hypervisor owns */
+	struct ept *ept;
+};
+
+/* Facts about the current exit, read from the VMCS once (vmx/exit.c). */
+struct exit_info {
+	uint32_t reason;                /* full exit reason field */
+	uint32_t basic;                 /* bits 15:0 */
+	uint64_t qual;
+	uint32_t insn_len;
+	uint32_t idt_vectoring;         /* IDT-vectoring information */
+	uint32_t idt_vectoring_error;
+	uint64_t rip;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
+{
+	return v->arch;
+}
+
+/* Completes the exiting instruction: RIP past it, STI/MOV-SS blocking cleared. */
+void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e);
+
+/* Queues an exception for the next VM entry (error code if the vector has one). */
+void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
+
+/* Stops the guest (not the hypervisor) with a reason for the report. */
+void vmx_stop_guest(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
+void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
+
+/* The exit dispatcher and the VM-entry-failure report (vmx/exit.c). */
+void vmx_handle_exit(struct vcpu *v);
+void vmx_entry_failed(struct vcpu *v, int how);
+
+/* Prints the guest's registers and segment state (for stops and entry failures). */
+void vmx_dump_guest_state(struct vcpu *v);
+
+typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
+extern const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT];
+
+#endif

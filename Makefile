@@ -20,7 +20,8 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c \
-             boot/mb2.c vmx/caps.c vmx/exit_decode.c guest/elf.c guest/gpt_walk.c
+             boot/mb2.c vmx/caps.c vmx/exit_decode.c \
+             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

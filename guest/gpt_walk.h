@@ -63,7 +63,10 @@ struct gpt_result {
 enum gpt_mode gpt_mode_of(const struct gpt_cpu *cpu);
 
 /*
- * Translates gva for an access of kind `access`. Returns 0 (result filled, A/D bits updated), -EFAULT (a paging structure is not in guest RAM: the caller decides, e.g. stop the guest), or -ENOENT meaning a page fault: res->pf_error holds the error code to inject with CR2 = gva.
+ * Translates gva for an access of kind `access`. Returns 0 (result filled,
+ * A/D bits updated), -EFAULT (a paging structure is not in guest RAM: the
+ * caller decides, e.g. stop the guest), or -ENOENT meaning a page fault:
+ * res->pf_error holds the error code to inject with CR2 = gva.
  *
  * Not checked here, the caller's job: canonicality (a non-canonical address is
  * #GP or #SS, not #PF, and only bits 47/56:0 are used), segmentation, and

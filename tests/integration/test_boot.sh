@@ -11,7 +11,8 @@ ISO=$HV_ROOT/build/hv.iso
 ROW='  0x[0-9a-f]{16}  0x[0-9a-f]{16}  [ 0-9.]{5}[0-9] [KMGT]iB'
 HEX='0x[0-9a-f]{16}'
 
-# The boot report of an image with an empty command line; $1 is the CPU vendor.
+# The boot report of an image with an empty command line; $1 is the CPU
+# vendor, $2 "vmx" where the CPU has VMX (Bochs) or "novmx" (QEMU TCG).
 check_boot() {
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "command line" '^command line: \(empty\)$'
@@ -33,22 +34,31 @@ check_boot() {
 	fi
 	expect_line paging '^paging: image W\^X \(text RX, rodata R, data RW NX\), .*; [0-9]+ page-table pages$'
 	expect_line frames '^frames: [0-9.]+ [KMG]iB free in working memory; heap: [0-9]+ [KM]iB'
-	expect_line halted '^hv: system halted\.$'
+	if [ "$2" = vmx ]; then
+		expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
+		expect_line "no guest" "^hv: no guest to run: add a module whose command line starts with 'guest'"
+	else
+		# QEMU TCG has no VMX: the diagnosis names the CPU and what to do.
+		expect_line "no VMX diagnosis" '^VMX: not available: this CPU \([A-Za-z]{12}, .*\) does not report VMX in CPUID\.1:ECX\[5\]\.$'
+		expect_line "what to do" '^VMX: hv needs an Intel CPU with VT-x; under QEMU use -enable-kvm -cpu host'
+		expect_line "no guest can run" '^hv: no guest can run on this machine$'
+	fi
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
 	stop_emulator
 }
 
 require_file image "$ISO"
 
 start_bochs bochs-bios "$ISO"
-check_boot GenuineIntel
+check_boot GenuineIntel vmx
 
 start_qemu qemu-seabios seabios "$ISO"
-check_boot "[A-Za-z]{12}"
+check_boot "[A-Za-z]{12}" novmx
 
 start_qemu qemu-ovmf ovmf "$ISO"
-check_boot "[A-Za-z]{12}"
+check_boot "[A-Za-z]{12}" novmx
 
 start_qemu qemu-usb usb "$ISO"
-check_boot "[A-Za-z]{12}"
+check_boot "[A-Za-z]{12}" novmx
 
 finish

@@ -28,7 +28,7 @@ if mkiso cmdline-hvmem32m "hvmem=32M bogus=1"; then
 	expect_line "unknown option warning" "^warning: command line: unknown option 'bogus'$"
 	expect_line "hv working row" '^  0x[0-9a-f]{16}  0x[0-9a-f]{16} +32 MiB  hv working$'
 	expect_line "hypervisor memory" '^hypervisor memory: 32 MiB at 0x[0-9a-f]{16}-0x[0-9a-f]{16} '
-	expect_line halted '^hv: system halted\.$'
+	expect_line "shell ready" '^hv: debug shell ready'
 	stop_emulator
 fi
 

@@ -23,7 +23,7 @@ if mkiso console-com2 "serial=com2 baud=57600"; then
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "console line" '^console: serial port 0x2f8 at 57600 baud$'
 	expect_line "memory map" '^memory map:$'
-	expect_line halted '^hv: system halted\.$'
+	expect_line "shell ready" '^hv: debug shell ready'
 	check "COM1 has no hypervisor output" sh -c "! grep -q 'x86-64 hypervisor' '$H_DIR/serial.log'"
 	stop_emulator
 fi
@@ -34,7 +34,7 @@ if mkiso console-com3 "serial=com3"; then
 	expect_line "missing UART reported" '^warning: no UART answers at port 0x3e8; console stays on 0x3f8$'
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "console line" '^console: serial port 0x3f8 at 115200 baud$'
-	expect_line halted '^hv: system halted\.$'
+	expect_line "shell ready" '^hv: debug shell ready'
 	stop_emulator
 fi
 
@@ -44,7 +44,7 @@ if mkiso console-bad "serial=lpt1 baud=12345"; then
 	expect_line "console line" '^console: serial port 0x3f8 at 115200 baud$'
 	expect_line "bad serial" "^warning: command line: bad value 'lpt1' for serial: "
 	expect_line "bad baud" "^warning: command line: bad value '12345' for baud: must divide 115200\$"
-	expect_line halted '^hv: system halted\.$'
+	expect_line "shell ready" '^hv: debug shell ready'
 	stop_emulator
 fi
 

@@ -78,8 +78,8 @@ int vfmt(char *buf, size_t size, const char *f, va_list ap)
 			*f == '0' ? (zero = true) : (left = true);
 		for (; *f >= '0' && *f <= '9'; f++)
 			width = width * 10 + (unsigned)(*f - '0');
-		for (; *f == 'l' || *f == 'z'; f++)
-			longs += *f == 'l' ? 1 : (sizeof(size_t) == sizeof(long) ? 1 : 0);
+		for (; *f == 'l' || *f == 'z'; f++)   /* size_t is as wide as long on both targets */
+			longs++;
 
 		char tmp[24];
 		const char *s = tmp;

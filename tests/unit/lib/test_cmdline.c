@@ -179,6 +179,20 @@ TEST(testfault_values)
 	CHECK_STR(test_fault_name(TEST_FAULT_COUNT), "?");
 }
 
+TEST(testvmx_values)
+{
+	parse("testvmx=fclocked");
+	CHECK_EQ(o.test_vmx, TEST_VMX_FC_LOCKED);
+	parse("testvmx=NOEPT");
+	CHECK_EQ(o.test_vmx, TEST_VMX_NO_EPT);
+	parse("testvmx=noug");
+	CHECK_EQ(o.test_vmx, TEST_VMX_NO_UG);
+	CHECK_EQ(o.warning_count, 0);
+	parse("testvmx=amd");
+	CHECK_EQ(o.test_vmx, TEST_VMX_NONE);
+	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug");
+}
+
 TEST(bare_key_needs_value)
 {
 	parse("serial baud hvmem");

@@ -91,11 +91,10 @@ static bool check_cpuid(const struct cpuinfo *ci)
 		return true;
 	printf("VMX: not available: this CPU (%s, %s) does not report VMX in CPUID.1:ECX[5].\n",
 	       ci->vendor, ci->brand[0] ? ci->brand : "no brand string");
+	printf("VMX: hv needs an Intel CPU with VT-x; under QEMU use -enable-kvm -cpu host "
+	       "on an Intel host with nested virtualization (kvm_intel nested=1), or Bochs.\n");
 	if (ci->svm)
-		printf("VMX: it is an AMD CPU with SVM; hv supports Intel VT-x only for now.\n");
-	else
-		printf("VMX: hv needs an Intel CPU with VT-x; under QEMU use -enable-kvm -cpu host "
-		       "on an Intel host with nested virtualization (kvm_intel nested=1), or Bochs.\n");
+		printf("VMX: this CPU has AMD SVM instead, which hv does not support yet.\n");
 	return false;
 }
 

@@ -1,5 +1,5 @@
 /* tests/guests/lib/insn.h - inline wrappers for the special instructions the
- * test guests use (CPUID, MSRs, control registers, port I/O, XCR0), for both
+ * test guests use (CPUID, MSRs, TSC, control registers, port I/O), for both
  * 64-bit and 32-bit guests. */
 #ifndef GUESTS_LIB_INSN_H
 #define GUESTS_LIB_INSN_H
@@ -38,19 +38,6 @@ static inline uint64_t rdtsc(void)
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
-}
-
-static inline uint64_t xgetbv(uint32_t xcr)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static inline void xsetbv(uint32_t xcr, uint64_t v)
-{
-	asm volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
 #define DEFINE_CR(n)                                                              \

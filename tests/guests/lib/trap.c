@@ -3,6 +3,15 @@
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
+/* lib/entry{64,32}.S push the registers, then the vector and error code, under the CPU's frame. */
+#ifdef __x86_64__
+_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "64-bit stubs push 15 registers");
+#else
+_Static_assert(offsetof(struct trap_frame, vector) == 8 * 4, "32-bit stubs use pushal");
+#endif
+_Static_assert(offsetof(struct trap_frame, ip) == offsetof(struct trap_frame, vector) + 2 * sizeof(uintptr_t),
+	       "vector, error code, then the CPU's frame");
+
 volatile struct trap_record trap_last;
 volatile unsigned long trap_count;
 volatile uintptr_t trap_want_ip;

@@ -1,0 +1,96 @@
+#!/bin/bash
+# tests/integration/test_guests.sh - boots the hypervisor with every test
+# guest (tests/guests/, built by `make guests`) as Multiboot2 modules in one
+# Bochs run (the only emulator here with VMX) and checks, guest by guest, the
+# hypervisor's start line, the guest's own check lines ("[NAME] ok: X" becomes
+# a PASS, "[NAME] FAILED: X" a FAIL), its "done" tally against the number of
+# checks it must make, and the hypervisor's report of how it stopped.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ELF=$HV_ROOT/build/hv.elf
+GUESTS=$HV_ROOT/build/guests
+ISO=$HV_ROOT/build/test/guests.iso
+H_END_RE='^hv: all guests have stopped$'
+HEX='0x[0-9a-f]{16}'
+
+# NAME MODE CHECKS END [HV ARGS]: the guests in boot order. CHECKS is how many
+# checks the guest must report (one that silently skips some fails); END is
+# how it stops: "exit" (HC_EXIT) or "triple" (a triple fault).
+PLAN=(
+	"vmcall long64 19 exit"
+	"cpuid long64 13 exit"
+	"msr long64 31 exit"
+	"cr long64 24 exit"
+	"io long64 19 exit"
+	"vmxinsn long64 13 exit"
+	"exceptions long64 21 exit"
+	"hlt long64 6 exit"
+	"prot32 prot32 17 exit"
+	"realmode real 10 exit hv.mode=real"
+	"triple long64 1 triple"
+)
+
+# expect_guest NAME MODE CHECKS END: one guest's part of the log, in order.
+expect_guest() {
+	local name=$1 mode=$2 want=$3 end=$4 first last line n=0 failed=0 counts status
+	expect_line "$name: started" "^guest $name: starting in $mode mode at RIP $HEX\$"
+	first=$H_CURSOR
+	expect_line "$name: done line" "^\\[$name\\] done: [0-9]+ checks, [0-9]+ failed\$"
+	counts=$H_MATCH
+	last=$H_CURSOR
+	# Without a done line, still report the checks that did come out.
+	[ -n "$counts" ] || last=$(($(wc -l <"$H_TXT") + 1))
+	while IFS= read -r line; do
+		case $line in
+		"[$name] ok: "*)
+			n=$((n + 1))
+			h_result PASS "$name: ${line#"[$name] ok: "}" ;;
+		"[$name] FAILED: "*)
+			n=$((n + 1)) failed=$((failed + 1))
+			h_result FAIL "$name: ${line#"[$name] FAILED: "}" ;;
+		esac
+	done < <(sed -n "$((first + 1)),$((last - 1))p" "$H_TXT")
+	if [ -n "$counts" ]; then
+		counts=$(sed -E 's/^.* done: ([0-9]+) checks, ([0-9]+) failed$/\1 \2/' <<<"$counts")
+		check "$name: reports $want checks" test "${counts% *}" -eq "$want"
+		check "$name: one ok/FAILED line per check" test "$n" -eq "${counts% *}"
+		check "$name: its failed count is its FAILED lines" test "$failed" -eq "${counts#* }"
+	fi
+	if [ "$end" = triple ]; then
+		expect_line "$name: triple fault reported" \
+			"^guest $name: triple fault at RIP $HEX; guest stopped, hypervisor continues\$"
+		return 0
+	fi
+	# Any status matches, so a failed guest does not stall the guests after it.
+	expect_line "$name: exit reported" "^guest $name: exited with status [0-9]+ after [0-9]+ VM exits\$"
+	if [ -n "$H_MATCH" ]; then
+		status=$(sed -E 's/^.* status ([0-9]+) after .*$/\1/' <<<"$H_MATCH")
+		check "$name: exit status 0" test "$status" -eq 0
+	fi
+	expect_line "$name: exit counts" "^guest $name: exits: "
+}
+
+require_file "hypervisor image" "$ELF"
+modules=()
+for entry in "${PLAN[@]}"; do
+	read -r name mode want end args <<<"$entry"
+	require_file "guest $name (make guests)" "$GUESTS/$name.elf"
+	modules+=("$GUESTS/$name.elf" "guest hv.name=$name${args:+ $args}")
+done
+
+if "$HV_ROOT/tools/mkiso.sh" "$ISO" "$ELF" "" "${modules[@]}"; then
+	start_bochs guests "$ISO"
+	for entry in "${PLAN[@]}"; do
+		read -r name mode want end args <<<"$entry"
+		expect_guest "$name" "$mode" "$want" "$end"
+	done
+	expect_line "all guests stopped" "$H_END_RE"
+	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+else
+	H_RUN=guests h_result FAIL "mkiso"
+fi
+
+finish

@@ -8,6 +8,7 @@
 #include "vmx/exit_decode.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
 
@@ -50,6 +51,7 @@ static void run_one(const struct boot_module *m, unsigned int index, const struc
 {
 	static const char *const mode_names[] = { "real", "prot32", "long64" };
 	struct guest_image g;
+	char what[16];
 	struct vcpu v;
 
 	if (loader_load(m, index, &g))
@@ -63,6 +65,9 @@ static void run_one(const struct boot_module *m, unsigned int index, const struc
 		vmx_vcpu_destroy(&v);
 		return;
 	}
+	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) > 0 &&
+	    !vmx_vcpu_break_for_test(&v, what))
+		printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	vmx_vcpu_run(&v);

@@ -278,6 +278,25 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	return 0;
 }
 
+bool vmx_vcpu_break_for_test(struct vcpu *v, const char *what)
+{
+	uint32_t allowed1 = (uint32_t)((vmx_this_cpu.caps.basic & (1ULL << 55) ?
+					vmx_this_cpu.caps.true_procbased :
+					vmx_this_cpu.caps.procbased) >> 32);
+
+	if (!strcmp(what, "control") && ~allowed1) {
+		/* The lowest bit the CPU does not allow to be 1 (26.2.1.1). */
+		vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, vmx_this_cpu.ctl.proc | (~allowed1 & -~allowed1));
+		return true;
+	}
+	if (!strcmp(what, "guest-state")) {
+		/* CR0.PG = 1 needs CR0.PE = 1, unrestricted guest or not (26.3.1.1). */
+		vmcs_write(VMCS_GUEST_CR0, (vmcs_read(VMCS_GUEST_CR0) | CR0_PG) & ~CR0_PE);
+		return true;
+	}
+	return false;
+}
+
 void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);

@@ -22,6 +22,11 @@ int __must_check vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struc
 /* Runs v until it stops (v->state == VCPU_STOPPED, v->stop_reason says why). */
 void vmx_vcpu_run(struct vcpu *v);
 
+/* Test hook (module option hv.testentry=): breaks one VMCS field so the next
+ * VM entry fails: "control" (a reserved control bit: VMfailValid, error 7) or
+ * "guest-state" (CR0.PG without CR0.PE: exit reason 33). False if unknown. */
+bool vmx_vcpu_break_for_test(struct vcpu *v, const char *what);
+
 /* Releases v's VMCS. */
 void vmx_vcpu_destroy(struct vcpu *v);
 

@@ -1,0 +1,39 @@
+#!/bin/bash
+# tests/integration/test_vmx_entry.sh - a failed VM entry is explained in
+# words with the fields it concerns, stops only that guest, and the next
+# guest runs. The failures are made with the hv.testentry= module option.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ELF=$HV_ROOT/build/hv.elf
+GUEST=$HV_ROOT/build/guests/cpuid.elf
+ISO=$HV_ROOT/build/test/vmx-entry.iso
+H_END_RE='^hv: all guests have stopped$'
+HEX='0x[0-9a-f]{16}'
+
+require_file "hypervisor image" "$ELF"
+require_file "test guest" "$GUEST"
+
+if "$HV_ROOT/tools/mkiso.sh" "$ISO" "$ELF" "" \
+	"$GUEST" "guest hv.name=badctl hv.testentry=control" \
+	"$GUEST" "guest hv.name=badstate hv.testentry=guest-state" \
+	"$GUEST" "guest hv.name=after"; then
+	start_bochs vmx-entry "$ISO"
+	expect_line "bad control: error in words" '^guest badctl: VM entry failed: VMfailValid, error 7: VM entry with invalid control field\(s\)$'
+	expect_line "bad control: controls dumped" '^  controls: pin 0x[0-9a-f]{8} proc 0x[0-9a-f]{8} proc2 0x[0-9a-f]{8} exit 0x[0-9a-f]{8} entry 0x[0-9a-f]{8}$'
+	expect_line "bad control: guest stopped" '^guest badctl: VM entry failed: error 7 \(VM entry with invalid control field\(s\)\)$'
+	expect_line "bad state: reason in words" '^guest badstate: VM entry failed: VM-entry failure due to invalid guest state \(exit reason 33\), '
+	expect_line "bad state: CR0 dumped" "^  CR0 $HEX \\(shadow 0x[0-9a-f]+\\) CR3 $HEX CR4 $HEX"
+	expect_line "bad state: segments dumped" "^  CS   sel 0x0010 base $HEX limit 0x[0-9a-f]{8} access 0x[0-9a-f]{5}\$"
+	expect_line "bad state: guest stopped" '^guest badstate: VM entry failed: '
+	expect_line "next guest starts" '^guest after: starting in long64 mode'
+	expect_line "next guest runs" '^\[cpuid\] done: 13 checks, 0 failed$'
+	expect_line "next guest exits" '^guest after: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "all stopped" "$H_END_RE"
+	stop_emulator
+else
+	H_RUN=vmx-entry h_result FAIL mkiso
+fi
+
+finish

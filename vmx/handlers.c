@@ -95,20 +95,6 @@ void vcpu_stop(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void ept_invalidate(struct vcpu *v)
-{
-	/* Bochs flushes on every entry and hides a missing INVEPT; hardware does not. */
-	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
-	enum vmx_status s;
-
-	if (caps & EPT_CAP_INVEPT_SINGLE_CONTEXT)
-		s = invept(INVEPT_SINGLE_CONTEXT, to_vmx(v)->ept->eptp);
-	else
-		s = invept(INVEPT_ALL_CONTEXT, 0);
-	if (s != VMX_OK)
-		panic("INVEPT failed (%d)", s);
-}
-
 static void restore_unmapped(struct vcpu *v)
 {
 	uint64_t *pte = pt_leaf_4k(&to_vmx(v)->ept->pt, v->unmap_once_gpa);
@@ -116,7 +102,7 @@ static void restore_unmapped(struct vcpu *v)
 	if (pte)
 		*pte = v->unmap_once_entry;
 	v->unmap_once_gpa = INVALID_GPA;
-	ept_invalidate(v);
+	vmx_flush_ept(v);
 }
 
 int vcpu_unmap_once(struct vcpu *v, gpa_t page)
@@ -133,7 +119,7 @@ int vcpu_unmap_once(struct vcpu *v, gpa_t page)
 	v->unmap_once_gpa = page;
 	v->unmap_once_entry = *pte;
 	*pte = 0;
-	ept_invalidate(v);
+	vmx_flush_ept(v);
 	return 0;
 }
 
@@ -306,10 +292,15 @@ static void handle_cr_access(struct vcpu *v, struct exit_info *e)
 		ok = emulate_cr0_write(v, (cr0 & ~0xeULL) | (a.lmsw_source & 0xf) | (cr0 & CR0_PE));
 		break;
 	}
-	if (ok)
-		vmx_skip_instruction(v, e);
-	else
+	if (!ok) {
 		vmx_inject_exception(v, 13, 0);
+		return;
+	}
+	/* The real instruction would have flushed the TLB (SDM Vol. 3A, 4.10.4.1);
+	 * the emulated one must too (harmless for reads and CLTS: these exits are rare). */
+	if (a.type != CR_ACCESS_MOV_FROM && a.cr != 8)
+		vmx_flush_guest_tlb(v);
+	vmx_skip_instruction(v, e);
 }
 
 static void handle_xsetbv(struct vcpu *v, struct exit_info *e)

@@ -31,6 +31,36 @@
 extern char vmx_exit_entry[];
 extern int vmx_enter(struct guest_regs *regs, int launched);
 
+#define GUEST_VPID 1
+
+void vmx_flush_guest_tlb(struct vcpu *v)
+{
+	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
+	enum vmx_status s;
+
+	if (!(vmx_this_cpu.ctl.proc2 & CPU2_ENABLE_VPID))
+		return;
+	if (caps & VPID_CAP_INVVPID_SINGLE_CONTEXT)
+		s = invvpid(INVVPID_SINGLE_CONTEXT, GUEST_VPID, 0);
+	else
+		s = invvpid(INVVPID_ALL_CONTEXT, 0, 0);
+	if (s != VMX_OK)
+		panic("INVVPID failed (%d)", s);
+}
+
+void vmx_flush_ept(struct vcpu *v)
+{
+	/* Bochs flushes on every VM entry and hides a missing INVEPT; hardware does not. */
+	enum vmx_status s;
+
+	if (vmx_this_cpu.caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE_CONTEXT)
+		s = invept(INVEPT_SINGLE_CONTEXT, to_vmx(v)->ept->eptp);
+	else
+		s = invept(INVEPT_ALL_CONTEXT, 0);
+	if (s != VMX_OK)
+		panic("INVEPT failed (%d)", s);
+}
+
 static hpa_t alloc_zeroed_frame(void)
 {
 	hpa_t pa = frame_alloc_one(mm_frames());
@@ -242,7 +272,7 @@ static void setup_controls(struct vmx_vcpu *x, uint32_t entry_ctl)
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
 	vmcs_write(VMCS_EPT_POINTER, x->ept->eptp);
 	if (c->proc2 & CPU2_ENABLE_VPID)
-		vmcs_write(VMCS_VPID, 1);
+		vmcs_write(VMCS_VPID, GUEST_VPID);
 	if (c->proc & CPU_USE_TSC_OFFSETTING)
 		vmcs_write(VMCS_TSC_OFFSET, 0);
 }
@@ -275,6 +305,10 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	setup_host_state();
 	setup_guest_state(v, x, s, &entry_ctl);
 	setup_controls(x, entry_ctl);
+	/* Guests run one after another with the same VPID and EPT: nothing an
+	 * earlier one left in the TLB may leak into this one. */
+	vmx_flush_guest_tlb(v);
+	vmx_flush_ept(v);
 	return 0;
 }
 

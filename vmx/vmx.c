@@ -137,8 +137,19 @@ static bool check_controls(struct vmx_cpu *c)
 			ok = false;
 		}
 	}
+	if (ok && !(c->caps.ept_vpid_cap & (EPT_CAP_INVEPT_SINGLE_CONTEXT | EPT_CAP_INVEPT_ALL_CONTEXT))) {
+		printf("VMX: this CPU lacks a VMX feature hv needs: single- or all-context INVEPT\n");
+		ok = false;
+	}
 	if (!ok)
 		return false;
+	/* A VPID is only usable if its TLB entries can be invalidated (29.4.3.3). */
+	if ((res.value.proc2 & CPU2_ENABLE_VPID) &&
+	    (!(c->caps.ept_vpid_cap & VPID_CAP_INVVPID) ||
+	     !(c->caps.ept_vpid_cap & (VPID_CAP_INVVPID_SINGLE_CONTEXT | VPID_CAP_INVVPID_ALL_CONTEXT)))) {
+		res.value.proc2 &= ~CPU2_ENABLE_VPID;
+		printf("VMX: VPID present but INVVPID is not; running without VPID\n");
+	}
 	if (!vmx_controls_empty(&res.missing_optional)) {
 		vmx_control_names(&res.missing_optional, names, sizeof(names));
 		printf("VMX: optional features not available (running without them): %s\n", names);

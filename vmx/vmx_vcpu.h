@@ -33,6 +33,14 @@ static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
 	return v->arch;
 }
 
+/* Flushes the guest's TLB entries (linear and combined) for its VPID, as a
+ * real MOV to CR3/CR0/CR4 would; without VPID every VM entry already does (28.3.3.1). */
+void vmx_flush_guest_tlb(struct vcpu *v);
+
+/* Invalidates what the CPU cached from the guest's EPT after a change
+ * (INVEPT single-context when supported, else all-context; 29.4.3). */
+void vmx_flush_ept(struct vcpu *v);
+
 /* Completes the exiting instruction: RIP past it, STI/MOV-SS blocking cleared. */
 void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e);
 

@@ -30,23 +30,14 @@ bool loader_is_guest_module(const struct boot_module *m)
 
 /* Loaded bytes may only land on RAM nobody else uses: not the boot modules
  * (the kernel we are copying from!), not the boot information. */
+static bool is_free_ram(enum mem_type t)
+{
+	return t == MEM_USABLE || t == MEM_LOWMEM;
+}
+
 static bool free_ram(gpa_t gpa, uint64_t len)
 {
-	const struct memmap *m = mm_host_map();
-	gpa_t end = gpa + len;
-
-	if (end < gpa)
-		return false;
-	for (unsigned int i = 0; i < m->count && gpa < end; i++) {
-		const struct mem_range *r = &m->ranges[i];
-
-		if (r->end <= gpa)
-			continue;
-		if (r->start > gpa || (r->type != MEM_USABLE && r->type != MEM_LOWMEM))
-			return false;
-		gpa = r->end;
-	}
-	return gpa >= end;
+	return memmap_range_all(mm_host_map(), gpa, len, is_free_ram);
 }
 
 static int parse_mode(const char *cmdline, const struct elf_image *img, enum vcpu_mode *mode)

@@ -343,3 +343,23 @@ uint64_t memmap_total(const struct memmap *m, enum mem_type t)
 			total += m->ranges[i].end - m->ranges[i].start;
 	return total;
 }
+
+bool memmap_range_all(const struct memmap *m, hpa_t start, uint64_t len,
+		      bool (*pred)(enum mem_type t))
+{
+	hpa_t end = start + len;
+
+	if (end < start)
+		return false;
+	/* Normalized: the ranges covering [start, end) come in order. */
+	for (unsigned int i = 0; i < m->count && start < end; i++) {
+		const struct mem_range *r = &m->ranges[i];
+
+		if (r->end <= start)
+			continue;
+		if (r->start > start || !pred(r->type))
+			return false;
+		start = r->end;
+	}
+	return start >= end;
+}

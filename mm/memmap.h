@@ -83,6 +83,13 @@ int __must_check memmap_set(struct memmap *m, hpa_t start, hpa_t end, enum mem_t
  */
 hpa_t memmap_find_top(const struct memmap *m, uint64_t size, uint64_t align);
 
+/*
+ * True if every byte of [start, start+len) lies in ranges whose type
+ * satisfies pred (holes and wrap-around fail; len 0 is trivially true).
+ */
+bool memmap_range_all(const struct memmap *m, hpa_t start, uint64_t len,
+		      bool (*pred)(enum mem_type t));
+
 /* Total bytes of ranges of type t. */
 uint64_t memmap_total(const struct memmap *m, enum mem_type t);
 

@@ -103,19 +103,5 @@ int ept_build_identity(struct ept *e, const struct memmap *m, bool allow_1g, boo
 
 bool ept_range_is_ram(const struct memmap *m, gpa_t gpa, uint64_t len)
 {
-	gpa_t end = gpa + len;
-
-	if (end < gpa)
-		return false;
-	/* The map is normalized: walk the ranges that cover [gpa, end) in order. */
-	for (unsigned int i = 0; i < m->count && gpa < end; i++) {
-		const struct mem_range *r = &m->ranges[i];
-
-		if (r->end <= gpa)
-			continue;
-		if (r->start > gpa || !is_ram(r->type))
-			return false;
-		gpa = r->end;
-	}
-	return gpa >= end;
+	return memmap_range_all(m, gpa, len, is_ram);
 }

@@ -11,17 +11,8 @@ OUT=$HV_ROOT/build/test
 
 require_file "hypervisor image" "$ELF"
 
-# mkiso NAME CMDLINE: builds build/test/NAME.iso; records a FAIL if it cannot.
-mkiso() {
-	if "$HV_ROOT/tools/mkiso.sh" "$OUT/$1.iso" "$ELF" "$2"; then
-		return 0
-	fi
-	H_RUN=$1 h_result FAIL "mkiso"
-	return 1
-}
-
 # A smaller hypervisor reservation, and an unknown word that must not stop the boot.
-if mkiso cmdline-hvmem32m "hvmem=32M bogus=1"; then
+if build_iso cmdline-hvmem32m "hvmem=32M bogus=1"; then
 	start_qemu qemu-cmdline-hvmem32m seabios "$OUT/cmdline-hvmem32m.iso"
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "command line" '^command line: hvmem=32M bogus=1$'
@@ -33,7 +24,7 @@ if mkiso cmdline-hvmem32m "hvmem=32M bogus=1"; then
 fi
 
 # More than the machine has: a clear diagnosis, then a halt.
-if mkiso cmdline-hvmem64g "hvmem=64G"; then
+if build_iso cmdline-hvmem64g "hvmem=64G"; then
 	H_MEM=512 start_qemu qemu-cmdline-hvmem64g seabios "$OUT/cmdline-hvmem64g.iso"
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "command line" '^command line: hvmem=64G$'

@@ -10,14 +10,8 @@ OUT=$HV_ROOT/build/test
 
 require_file "hypervisor image" "$ELF"
 
-mkiso() {
-	"$HV_ROOT/tools/mkiso.sh" "$OUT/$1.iso" "$ELF" "$2" && return 0
-	H_RUN=$1 h_result FAIL "mkiso"
-	return 1
-}
-
 # COM2 at 57600: the banner and everything after it appear on the second port.
-if mkiso console-com2 "serial=com2 baud=57600"; then
+if build_iso console-com2 "serial=com2 baud=57600"; then
 	start_qemu console-com2 seabios "$OUT/console-com2.iso" -serial "file:$HV_ROOT/build/test/console-com2/com2.log"
 	H_LOG=$H_DIR/com2.log          # watch COM2 from here on
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
@@ -29,7 +23,7 @@ if mkiso console-com2 "serial=com2 baud=57600"; then
 fi
 
 # COM3 does not exist on this machine: say so and stay on COM1.
-if mkiso console-com3 "serial=com3"; then
+if build_iso console-com3 "serial=com3"; then
 	start_qemu console-com3 seabios "$OUT/console-com3.iso"
 	expect_line "missing UART reported" '^warning: no UART answers at port 0x3e8; console stays on 0x3f8$'
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
@@ -39,7 +33,7 @@ if mkiso console-com3 "serial=com3"; then
 fi
 
 # Bad values: a warning each, defaults in force.
-if mkiso console-bad "serial=lpt1 baud=12345"; then
+if build_iso console-bad "serial=lpt1 baud=12345"; then
 	start_qemu console-bad seabios "$OUT/console-bad.iso"
 	expect_line "console line" '^console: serial port 0x3f8 at 115200 baud$'
 	expect_line "bad serial" "^warning: command line: bad value 'lpt1' for serial: "

@@ -13,12 +13,6 @@ OUT=$HV_ROOT/build/test
 
 require_file "hypervisor image" "$ELF"
 
-mkiso() {
-	"$HV_ROOT/tools/mkiso.sh" "$OUT/$1.iso" "$ELF" "$2" && return 0
-	H_RUN=$1 h_result FAIL "mkiso"
-	return 1
-}
-
 # expect_no_guest: the end of a boot where VMX cannot be used.
 expect_no_guest() {
 	expect_line "no guest can run" '^hv: no guest can run on this machine$'
@@ -26,7 +20,7 @@ expect_no_guest() {
 	reject_line "no VMXON" 'VMX root operation entered'
 }
 
-if mkiso vmx-fclocked "testvmx=fclocked"; then
+if build_iso vmx-fclocked "testvmx=fclocked"; then
 	start_bochs vmx-fclocked "$OUT/vmx-fclocked.iso"
 	expect_line "locked off" '^VMX: disabled by the firmware: IA32_FEATURE_CONTROL is locked with VMX off \(0x1\)\.$'
 	expect_line "how to fix" '^VMX: enable "Intel Virtualization Technology" \(VT-x\) in the firmware setup and power-cycle the machine\.$'
@@ -34,7 +28,7 @@ if mkiso vmx-fclocked "testvmx=fclocked"; then
 	stop_emulator
 fi
 
-if mkiso vmx-noept "testvmx=noept"; then
+if build_iso vmx-noept "testvmx=noept"; then
 	start_bochs vmx-noept "$OUT/vmx-noept.iso"
 	expect_line "hook announced" "^VMX: test hook: pretending the CPU cannot set 'enable EPT'\$"
 	expect_line "missing feature named" '^VMX: this CPU lacks VMX features hv needs: secondary: EPT$'
@@ -42,7 +36,7 @@ if mkiso vmx-noept "testvmx=noept"; then
 	stop_emulator
 fi
 
-if mkiso vmx-noug "testvmx=noug"; then
+if build_iso vmx-noug "testvmx=noug"; then
 	start_bochs vmx-noug "$OUT/vmx-noug.iso"
 	expect_line "missing feature named" '^VMX: this CPU lacks VMX features hv needs: secondary: unrestricted guest$'
 	expect_no_guest

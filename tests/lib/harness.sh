@@ -1,6 +1,7 @@
 # tests/lib/harness.sh - boots images in emulators and checks their serial
 # console. Sourced by tests/integration/test_*.sh (bash, set -eu).
 #
+#   build_iso NAME "HV CMDLINE" [MODULE "CMDLINE"]...  build/test/NAME.iso
 #   start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]
 #   start_bochs NAME ISO
 #   expect_line DESC REGEX [TIMEOUT]  a later serial line matches REGEX (ERE)
@@ -204,6 +205,18 @@ start_bochs() {
 		sleep $((1 + RANDOM % 3))
 		: >"$H_LOG"
 	done
+}
+
+# build_iso NAME "HV CMDLINE" [MODULE "MODULE CMDLINE"]...: builds
+# build/test/NAME.iso from build/hv.elf (tools/mkiso.sh); records a FAIL for
+# NAME and returns 1 if it cannot.
+build_iso() {
+	local name=$1 cmdline=$2
+	shift 2
+	"$HV_ROOT/tools/mkiso.sh" "$HV_ROOT/build/test/$name.iso" "$HV_ROOT/build/hv.elf" \
+		"$cmdline" "$@" && return 0
+	H_RUN=$name h_result FAIL "build_iso"
+	return 1
 }
 
 # Prints the number of the first line of the snapshot after the cursor

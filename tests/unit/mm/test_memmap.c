@@ -783,3 +783,28 @@ TEST(random_set_matches_reference)
 	}
 	CHECK(ok > 0 && full > 0);
 }
+
+static bool pred_usable(enum mem_type t) { return t == MEM_USABLE; }
+static bool pred_ram(enum mem_type t) { return t == MEM_USABLE || t == MEM_MODULE; }
+
+TEST(range_all_over_types_holes_and_wrap)
+{
+	struct mem_range st[8];
+	struct memmap m;
+
+	memmap_init(&m, st, 8);
+	CHECK_EQ(memmap_add(&m, 0x1000, 0x9000, MEM_USABLE), 0);     /* [0x1000, 0xa000) */
+	CHECK_EQ(memmap_add(&m, 0xa000, 0x1000, MEM_MODULE), 0);     /* [0xa000, 0xb000) */
+	CHECK_EQ(memmap_add(&m, 0xc000, 0x1000, MEM_USABLE), 0);     /* hole at 0xb000 */
+	CHECK_EQ(memmap_normalize(&m), 0);
+	CHECK(memmap_range_all(&m, 0x1000, 0x9000, pred_usable));
+	CHECK(memmap_range_all(&m, 0x2000, 0x100, pred_usable));
+	CHECK(!memmap_range_all(&m, 0x9000, 0x2000, pred_usable));  /* runs into the module */
+	CHECK(memmap_range_all(&m, 0x9000, 0x2000, pred_ram));
+	CHECK(!memmap_range_all(&m, 0xa000, 0x2001, pred_ram));     /* the hole */
+	CHECK(!memmap_range_all(&m, 0x0, 0x1001, pred_ram));        /* before the first range */
+	CHECK(!memmap_range_all(&m, 0xc000, 0x1001, pred_ram));     /* past the last */
+	CHECK(memmap_range_all(&m, 0xc000, 0x1000, pred_ram));
+	CHECK(memmap_range_all(&m, 0x50000, 0, pred_ram));          /* empty */
+	CHECK(!memmap_range_all(&m, 0x2000, UINT64_MAX, pred_ram)); /* wraps */
+}

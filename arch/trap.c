@@ -107,10 +107,27 @@ static void explain_page_fault(const struct trap_frame *f, uint64_t cr2)
 }
 
 static int trap_depth;
+static volatile unsigned int nmi_pending;
+
+bool trap_take_nmi(void)
+{
+	if (!nmi_pending)
+		return false;
+	/* NMIs do not nest (the CPU blocks them until IRET): no lock needed. */
+	nmi_pending--;
+	return true;
+}
 
 void trap_handler(struct trap_frame *f)
 {
 	uint64_t cr2 = read_cr2();
+
+	/* Guests own the devices and so their NMIs (NMI exiting is off): one
+	 * that hits the hypervisor is kept for the next VM entry (vmx/exit.c). */
+	if (f->vector == VEC_NMI) {
+		nmi_pending++;
+		return;
+	}
 
 	if (trap_depth++) {
 		printf("\n*** nested exception %llu (%s) at RIP 0x%016llx while reporting one; CPU halted.\n",

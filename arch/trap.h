@@ -35,6 +35,10 @@ void idt_init(void);
 /* Called by isr.asm for every exception: reports it and stops this CPU. */
 void trap_handler(struct trap_frame *f);
 
+/* NMIs that arrived while the hypervisor ran: they belong to the guest.
+ * Takes one (returns true) if any is pending. */
+bool trap_take_nmi(void);
+
 /* Prints control registers and a stack trace from the caller (for panic). */
 void trap_dump_here(void);
 

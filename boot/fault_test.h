@@ -4,7 +4,8 @@
 
 #include "lib/cmdline.h"
 
-/* Commits fault f (never returns unless f is TEST_FAULT_NONE or a detector failed). */
+/* Commits fault f: never returns, except for TEST_FAULT_NONE, TEST_FAULT_NMI
+ * (which is kept for the guest) or when a protection failed to catch it. */
 void fault_test_run(enum test_fault f);
 
 #endif

@@ -264,6 +264,7 @@ static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_PANIC] = "panic",
 	[TEST_FAULT_HEAP_OVERFLOW] = "heapoverflow",
 	[TEST_FAULT_DOUBLE_FREE] = "doublefree",
+	[TEST_FAULT_NMI] = "nmi",
 };
 
 const char *test_fault_name(enum test_fault f)
@@ -279,7 +280,7 @@ static const char *opt_testfault(const char *val, struct hv_options *o)
 			return NULL;
 		}
 	}
-	return "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree";
+	return "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi";
 }
 
 static const char *opt_testvmx(const char *val, struct hv_options *o)

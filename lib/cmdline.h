@@ -18,6 +18,7 @@ enum test_fault {
 	TEST_FAULT_PANIC,          /* panic() */
 	TEST_FAULT_HEAP_OVERFLOW,  /* write past a heap block, then free it */
 	TEST_FAULT_DOUBLE_FREE,    /* free a heap block twice */
+	TEST_FAULT_NMI,            /* vector 2 in the hypervisor: kept for the guest */
 	TEST_FAULT_COUNT
 };
 
@@ -36,7 +37,7 @@ struct hv_options {
 	uint32_t serial_baud;            /* baud=N (50..115200, must divide 115200) default 115200 */
 	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
 	bool debug_heap;                 /* heapdebug=on|off   default on */
-	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree */
+	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi */
 	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug */
 
 	/* what was wrong with the command line; the defaults stay in force */

@@ -5,6 +5,7 @@
 #include "vmx/exit_decode.h"
 #include "vmx/vmx_cpu.h"
 #include "arch/cpu.h"
+#include "arch/trap.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 
@@ -92,6 +93,22 @@ static void requeue_vectored_event(const struct exit_info *e)
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
 }
 
+/* An NMI that arrived while the hypervisor ran goes to the guest, if it can
+ * take one now (no other event queued, no NMI or MOV-SS blocking: 26.3.1.5);
+ * otherwise it waits for a later exit. */
+static void deliver_host_nmi(struct vcpu *v)
+{
+	uint64_t intr;
+
+	if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+		return;
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI))
+		return;
+	if (trap_take_nmi())
+		vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
+}
+
 static void unhandled_exit(struct vcpu *v, struct exit_info *e)
 {
 	printf("guest %s: unhandled VM exit %u (%s), qualification 0x%llx, instruction length %u\n",
@@ -141,6 +158,8 @@ void vmx_handle_exit(struct vcpu *v)
 		h = unhandled_exit;
 	h(v, &e);
 
+	if (v->state == VCPU_RUNNING)
+		deliver_host_nmi(v);
 	if (e.basic < EXIT_REASON_COUNT) {
 		v->exits[e.basic].count++;
 		v->exits[e.basic].tsc_total += rdtsc() - t0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/integration/test_vmx_entry.sh - a failed VM entry is explained in
 # words with the fields it concerns, stops only that guest, and the next
-# guest runs. The failures are made with the hv.testentry= module option.
+# guest runs (failures made with the hv.testentry= module option); and an
+# NMI that arrives while the hypervisor runs is delivered to the guest.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -31,6 +32,18 @@ if build_iso vmx-entry "" \
 	expect_line "next guest runs" '^\[cpuid\] done: 13 checks, 0 failed$'
 	expect_line "next guest exits" '^guest after: exited with status 0 after [0-9]+ VM exits$'
 	expect_line "all stopped" "$H_END_RE"
+	stop_emulator
+fi
+
+# testfault=nmi raises vector 2 in the hypervisor before the guests start.
+if build_iso vmx-nmi "testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "guest hv.name=nmi"; then
+	start_bochs vmx-nmi "$HV_ROOT/build/test/vmx-nmi.iso"
+	expect_line "NMI kept" '^fault test: nmi kept for the guest$'
+	expect_line "guest got one NMI" '^\[nmi\] ok: exactly one NMI was delivered$'
+	expect_line "in its own code" '^\[nmi\] ok: it interrupted the guest.s own code$'
+	expect_line "no second NMI" '^\[nmi\] ok: no second NMI after more exits$'
+	expect_line "guest exits cleanly" '^guest nmi: exited with status 0 after [0-9]+ VM exits$'
+	reject_line "no hypervisor exception" '^\*\*\* hv'
 	stop_emulator
 fi
 

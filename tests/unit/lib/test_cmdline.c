@@ -175,7 +175,7 @@ TEST(testfault_values)
 	parse("testfault=reboot");
 	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
 	CHECK_STR(o.warnings[0], "bad value 'reboot' for testfault: "
-		  "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree");
+		  "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi");
 	CHECK_STR(test_fault_name(TEST_FAULT_COUNT), "?");
 }
 

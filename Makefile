@@ -19,9 +19,11 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
-             mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c \
+             mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
              boot/mb2.c vmx/caps.c vmx/exit_decode.c \
-             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c
+             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c vmx/ept_layout.c guest/gmap.c mm/mtrr.c
+PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \
+             guest/insn_string.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -108,5 +110,25 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# The decoder test checks instruction lengths against Capstone (libcapstone-dev).
+$(BUILD)/host/tests/unit/guest/test_insn_decode: HOST_CFLAGS += -Wl,--no-as-needed -lcapstone
+
+# libFuzzer target for the instruction decoder and emulator: `make fuzz` runs it for
+# FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs a short round in `make test`.
+INSN_SRCS := $(wildcard guest/insn_*.c)
+FUZZ_BIN  := $(BUILD)/fuzz/fuzz_insn
+FUZZ_TIME ?= 300
+
+$(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/insn_*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-unused-parameter \
+		-I. -DHOST_TEST -o $@ $< $(INSN_SRCS)
+
+.PHONY: fuzz
+fuzz: deps $(FUZZ_BIN)
+	tests/fuzz/run.sh $(FUZZ_TIME)
 
 -include $(HV_OBJS:.o=.d)

@@ -62,7 +62,13 @@ static void *table_ptr(void *ctx, hpa_t pa)
 	return hpa_to_ptr(pa);
 }
 
-static const struct pt_mem hv_pt_mem = { alloc_table, table_ptr, NULL };
+/* No free_table: part of these tables is the static boot pool, and mappings
+ * here are only ever added. */
+static const struct pt_mem hv_pt_mem = {
+	.alloc_table = alloc_table,
+	.table_ptr = table_ptr,
+	.free_table = NULL,
+};
 
 static bool is_guard_page(uint64_t va)
 {

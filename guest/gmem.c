@@ -2,13 +2,30 @@
 #include "guest/gmem.h"
 #include "arch/paging.h"
 #include "mm/malloc.h"
-#include "vmx/ept.h"
+#include "guest/gmap.h"
+#include "drivers/console.h"
 #include "lib/string.h"
 #include "guest/gpt_walk.h"
 
+static struct gmap guest_map;
+
+int gmem_init(const struct memmap *host, gpa_t top)
+{
+	int rc = gmap_init(&guest_map, host, top);
+
+	if (rc)
+		printf("hv: the guest memory map does not fit (%d)\n", rc);
+	return rc;
+}
+
+struct gmap *gmem_map(void)
+{
+	return &guest_map;
+}
+
 bool gmem_is_ram(gpa_t gpa, uint64_t len)
 {
-	return ept_range_is_ram(mm_host_map(), gpa, len);
+	return gmap_is_ram(&guest_map, gpa, len);
 }
 
 void *gmem_ptr(gpa_t gpa)

@@ -7,6 +7,16 @@
 #include "lib/compiler.h"
 #include "mm/addr.h"
 
+struct gmap;
+struct memmap;
+
+/* Builds the guest memory map from the host map over [0, top). Returns 0 or
+ * a negative error after printing why. */
+int __must_check gmem_init(const struct memmap *host, gpa_t top);
+
+/* The guest memory map (guest/gmap.h): the one every consumer reads. */
+struct gmap *gmem_map(void);
+
 /* True if [gpa, gpa+len) is all guest RAM (not MMIO, not the hypervisor's). */
 bool gmem_is_ram(gpa_t gpa, uint64_t len);
 

@@ -3,7 +3,10 @@
 #include "guest/hypercall.h"
 #include "guest/hypercall_abi.h"
 #include "guest/gmem.h"
+#include "guest/gmap.h"
+#include "guest/testdev.h"
 #include "drivers/console.h"
+#include "mm/malloc.h"
 
 /* Exceptions HC_INJECT may deliver as hardware exceptions (not NMI, not reserved). */
 static bool injectable(uint64_t v)
@@ -23,6 +26,58 @@ static int64_t hc_console_write(uint64_t gpa, uint64_t len)
 	for (uint64_t i = 0; i < len; i++)
 		printf("%c", p[i]);
 	return (int64_t)len;
+}
+
+/* HC_MEMMAP: the index-th range of the guest memory map in RBX/RCX/RDX/RSI. */
+static int64_t hc_memmap(struct vcpu *v, uint64_t index)
+{
+	static const uint8_t kinds[] = {
+		[GMAP_RAM] = HC_MEM_RAM, [GMAP_MMIO] = HC_MEM_MMIO, [GMAP_TRAPPED] = HC_MEM_TRAPPED,
+		[GMAP_HIDDEN] = HC_MEM_HIDDEN, [GMAP_UNUSABLE] = HC_MEM_UNUSABLE,
+	};
+	const struct gmap *g = gmem_map();
+	const struct gmap_range *r;
+
+	if (index >= g->flat_count)
+		return -HC_EINVAL;
+	r = &g->flat[index];
+	v->regs.gpr[REG_RBX] = r->start;
+	v->regs.gpr[REG_RCX] = r->end - r->start;
+	v->regs.gpr[REG_RDX] = r->e820_type;
+	v->regs.gpr[REG_RSI] = kinds[r->kind];
+	return 0;
+}
+
+/* HC_TRAP_TEST: a second test device registered and removed at run time,
+ * which makes the EPT split pages and merge them back. */
+static int64_t hc_trap_test(struct vcpu *v, uint64_t gpa, bool on)
+{
+	static struct mmio_device *dev;
+	int rc;
+
+	if (gpa & (PAGE_SIZE - 1))
+		return -HC_EINVAL;
+	if (on) {
+		if (dev)
+			return -HC_EINVAL;
+		dev = testdev_create(gpa);
+		if (!dev)
+			return -HC_EINVAL;
+		rc = gmap_register(gmem_map(), gpa, gpa + TESTDEV_SIZE, GMAP_TRAPPED, "testdev2", dev);
+		if (rc) {
+			free(dev->priv);
+			dev = NULL;
+			return -HC_EINVAL;
+		}
+	} else {
+		if (!dev || dev->base != gpa || gmap_unregister(gmem_map(), gpa))
+			return -HC_EINVAL;
+		free(dev->priv);
+		dev = NULL;
+	}
+	printf("guest %s: test device %s at 0x%llx\n", v->name, on ? "registered" : "removed",
+	       (unsigned long long)gpa);
+	return vcpu_map_changed(v, gpa, gpa + TESTDEV_SIZE) ? -HC_EINVAL : 0;
 }
 
 void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
@@ -58,6 +113,12 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 		}
 		vcpu_inject_exception(v, (unsigned int)a0, (uint32_t)a1);
 		ret = 0;
+		break;
+	case HC_MEMMAP:
+		ret = hc_memmap(v, a0);
+		break;
+	case HC_TRAP_TEST:
+		ret = hc_trap_test(v, a0, a1 != 0);
 		break;
 	case HC_UNMAP_ONCE:
 		ret = vcpu_unmap_once(v, a0 & ~(PAGE_SIZE - 1)) ? -HC_EFAULT : 0;

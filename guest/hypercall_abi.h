@@ -16,7 +16,18 @@
                                  to the guest right after this VMCALL completes (test hook) */
 #define HC_UNMAP_ONCE     5   /* RBX = guest-physical page: unmapped until the guest's next access to it,
                                  which the hypervisor then maps back (test hook for event re-injection) */
-#define HC_COUNT          6
+#define HC_MEMMAP         6   /* RBX = index into the guest memory map -> 0 (RBX = start, RCX = size,
+                                 RDX = e820 type, RSI = kind: HC_MEM_*) or -HC_EINVAL past its end (test hook) */
+#define HC_TRAP_TEST      7   /* RBX = guest-physical page in an MMIO hole, RCX = 1: put a second test
+                                 device there; 0: take it away (test hook for run-time map changes) */
+#define HC_COUNT          8
+
+/* Kinds of guest-physical ranges reported by HC_MEMMAP (guest/gmap.h). */
+#define HC_MEM_RAM        0
+#define HC_MEM_MMIO       1   /* pass-through device memory */
+#define HC_MEM_TRAPPED    2   /* a device model of the hypervisor */
+#define HC_MEM_HIDDEN     3   /* the hypervisor's own memory: reads all ones, writes dropped */
+#define HC_MEM_UNUSABLE   4
 
 #define HC_NO_ERROR_CODE  0xffffffffu
 #define HC_CONSOLE_MAX    4096

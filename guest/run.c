@@ -2,6 +2,11 @@
  * another, each in a fresh virtual CPU, and reporting how each ended. */
 #include "guest/run.h"
 #include "guest/loader.h"
+#include "guest/gmem.h"
+#include "guest/gmap.h"
+#include "guest/testdev.h"
+#include "arch/cpuinfo.h"
+#include "arch/mtrr_read.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
@@ -13,15 +18,34 @@
 #include "mm/malloc.h"
 
 static struct ept guest_ept;
+static struct mtrr_state host_mtrrs;
 
-static void print_ept_summary(const struct ept *e)
+/* The guest-physical space: at least 4 GiB (the PCI hole and APIC live
+ * there), all of RAM, rounded to 1 GiB, never beyond MAXPHYADDR. */
+static gpa_t guest_space_top(const struct memmap *host)
 {
-	char mapped[32], hidden[32];
+	struct cpuinfo ci;
+	gpa_t top = 4 * GiB;
 
-	fmt_size(mapped, sizeof(mapped), e->mapped);
-	fmt_size(hidden, sizeof(hidden), e->hidden);
-	printf("EPT: %s mapped (%u x 1G, %u x 2M, %u x 4K), %s hidden, %u table pages\n", mapped,
-	       e->pages[3], e->pages[2], e->pages[1], hidden, e->pt.tables_used);
+	cpuinfo_read(&ci);
+	if (host->count && host->ranges[host->count - 1].end > top)
+		top = host->ranges[host->count - 1].end;
+	top = ALIGN_UP(top, PAGE_SIZE_1G);
+	return MIN(top, 1ULL << ci.phys_addr_bits);
+}
+
+static int register_test_device(uint64_t base)
+{
+	struct mmio_device *d = testdev_create(base);
+	int rc = d ? gmap_register(gmem_map(), base, base + TESTDEV_SIZE, GMAP_TRAPPED, d->name, d) : -ENOMEM;
+
+	if (rc)
+		printf("hv: cannot place the test MMIO device at 0x%llx (%d): not in an MMIO hole\n",
+		       (unsigned long long)base, rc);
+	else
+		printf("testdev: test MMIO device at 0x%llx-0x%llx\n", (unsigned long long)base,
+		       (unsigned long long)(base + TESTDEV_SIZE - 1));
+	return rc;
 }
 
 /* "exits: CPUID 12, VMCALL 40, ..." in decreasing count. */
@@ -92,12 +116,18 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		       "(docs/hypercalls.md)\n");
 		return;
 	}
-	if (ept_build_identity(&guest_ept, mm_host_map(), caps & EPT_CAP_1GB_PAGE,
-			       caps & EPT_CAP_AD_BITS)) {
+	mtrr_read_host(&host_mtrrs);
+	mtrr_print(&host_mtrrs);
+	if (gmem_init(mm_host_map(), guest_space_top(mm_host_map())))
+		return;
+	if (o->test_mmio)
+		(void)register_test_device(o->test_mmio);
+	if (ept_build(&guest_ept, gmem_map(), &host_mtrrs, caps & EPT_CAP_1GB_PAGE,
+		      caps & EPT_CAP_AD_BITS)) {
 		printf("hv: out of memory building the EPT\n");
 		return;
 	}
-	print_ept_summary(&guest_ept);
+	ept_print_summary(&guest_ept);
 	for (unsigned int i = 0, k = 0; i < bi->module_count; i++)
 		if (loader_is_guest_module(&bi->modules[i]))
 			run_one(&bi->modules[i], k++, o);

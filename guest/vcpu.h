@@ -62,5 +62,7 @@ struct vcpu {
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
 int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
+/* The guest memory map changed over [start, end): bring the EPT (or NPT) in line. */
+int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
 
 #endif

@@ -299,6 +299,18 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 	return "must be fclocked|noept|noug";
 }
 
+static const char *opt_testmmio(const char *val, struct hv_options *o)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v))
+		return "not an address";
+	if (!v || v & 0xfff || v >= (1ULL << 52))
+		return "must be a 4 KiB-aligned guest-physical address";
+	o->test_mmio = v;
+	return NULL;
+}
+
 /* The options: adding one is one line here plus its field and parser. */
 static const struct {
 	const char *key;
@@ -311,6 +323,7 @@ static const struct {
 	{ "heapdebug", opt_heapdebug, "on" },
 	{ "testfault", opt_testfault, NULL },
 	{ "testvmx",   opt_testvmx,   NULL },
+	{ "testmmio",  opt_testmmio,  NULL },
 };
 
 void cmdline_defaults(struct hv_options *o)

@@ -1,9 +1,8 @@
 /* mm/pagetable.c - 4-level paging builder and walker for x86-64 paging
- * (SDM Vol. 3A, 4.5) and EPT (Vol. 3C, 29.3): same layout, other entry bits. */
+ * (SDM Vol. 3A, 4.5) and EPT (Vol. 3C, 29.3): same layout, other entry bits.
+ * Changes to a built tree (unmap, merge, splits) are in mm/pagetable_edit.c. */
 #include "mm/pagetable.h"
 
-#define PT_LEVELS        4          /* 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT */
-#define PT_ENTRIES       512
 #define PT_VA_BITS       48         /* 4-level paging: linear addresses are 48 bits */
 #define PT_PA_LIMIT      (1ULL << 52)   /* MAXPHYADDR can be at most 52 (4.1.4) */
 
@@ -44,6 +43,7 @@ const struct pt_format pt_format_x86 = {
 	.table_bits = PTE_P | PTE_W,
 	.large = PTE_PS,
 	.addr_mask = PTE_ADDR_MASK,
+	.accessed_dirty = PTE_A | PTE_D,
 	.sign_extended = true,
 	.leaf_bits = x86_leaf_bits,
 };
@@ -54,6 +54,7 @@ const struct pt_format pt_format_ept = {
 	.table_bits = EPT_R | EPT_W | EPT_X,
 	.large = EPT_LARGE,
 	.addr_mask = PTE_ADDR_MASK,
+	.accessed_dirty = EPT_A | EPT_D,
 	.sign_extended = false,
 	.leaf_bits = ept_leaf_bits,
 };
@@ -61,20 +62,11 @@ const struct pt_format pt_format_ept = {
 _Static_assert((PTE_ADDR_MASK & (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A |
 				 PTE_D | PTE_PS | PTE_G | PTE_NX)) == 0,
 	       "entry flag bits overlap the address field");
+_Static_assert(((EPT_R | EPT_W | EPT_X | (7ULL << EPT_MT_SHIFT) | EPT_IPAT | EPT_LARGE) &
+		(EPT_A | EPT_D | PTE_ADDR_MASK)) == 0,
+	       "EPT A/D bits overlap permission, type or address bits");
 _Static_assert(PAGE_SIZE_1G == PAGE_SIZE << 18 && PAGE_SIZE_2M == PAGE_SIZE << 9,
 	       "page sizes are 9 translation bits apart");
-
-/* Bytes mapped by one entry of a table at `level`. */
-static inline uint64_t level_size(unsigned int level)
-{
-	return PAGE_SIZE << (9 * (level - 1));
-}
-
-/* The index of va's entry in a table at `level` (Figure 4-8). */
-static inline unsigned int level_index(hva_t va, unsigned int level)
-{
-	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
-}
 
 /* x86: bits 63:47 all equal (4.5, canonical addressing); EPT: a 48-bit
  * guest-physical address (4-level EPT translates bits 47:0). */
@@ -87,25 +79,8 @@ static inline bool va_valid(const struct pagetable *pt, hva_t va)
 	return (sva >> (PT_VA_BITS - 1)) == 0 || (sva >> (PT_VA_BITS - 1)) == -1;
 }
 
-static inline bool entry_present(const struct pagetable *pt, uint64_t e)
-{
-	return e & pt->fmt->present;
-}
-
-/* A present entry maps a page directly if it is a PTE or has PS set; PS is
- * only defined in PDPTEs and PDEs (Tables 4-16, 4-18, 29-2, 29-4). */
-static inline bool entry_is_leaf(const struct pagetable *pt, uint64_t e, unsigned int level)
-{
-	return level == 1 || ((level == 2 || level == 3) && (e & pt->fmt->large));
-}
-
-static inline uint64_t *table_at(const struct pagetable *pt, uint64_t entry)
-{
-	return pt->mem->table_ptr(pt->mem->ctx, entry & pt->fmt->addr_mask);
-}
-
-/* Allocates an empty 4 KiB table and returns its entry-ready address. */
-static uint64_t *new_table(struct pagetable *pt, hpa_t *pa)
+/* A zeroed table page, counted in tables_used; NULL if none is left. */
+uint64_t *pt_table_alloc(struct pagetable *pt, hpa_t *pa)
 {
 	uint64_t *t = pt->mem->alloc_table(pt->mem->ctx, pa);
 
@@ -123,7 +98,7 @@ static bool can_leaf(const struct pagetable *pt, unsigned int level, hpa_t pa,
 	if (level == 4 || (level == 3 && !pt->allow_1g))
 		return false;
 	/* A full entry's worth means va is aligned to it; pa must be too. */
-	return chunk == level_size(level) && IS_ALIGNED(pa, level_size(level));
+	return chunk == pt_level_size(level) && IS_ALIGNED(pa, pt_level_size(level));
 }
 
 /*
@@ -134,10 +109,10 @@ static bool can_leaf(const struct pagetable *pt, unsigned int level, hpa_t pa,
 static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level,
 		     hva_t va, hpa_t pa, uint64_t size, uint64_t bits)
 {
-	uint64_t span = level_size(level);
+	uint64_t span = pt_level_size(level);
 
 	while (size) {
-		uint64_t *e = &table[level_index(va, level)];
+		uint64_t *e = &table[pt_level_index(va, level)];
 		uint64_t chunk = span - (va & (span - 1));
 		uint64_t *next;
 		int ret;
@@ -145,18 +120,18 @@ static int map_level(struct pagetable *pt, uint64_t *table, unsigned int level,
 		if (chunk > size)
 			chunk = size;
 
-		if (entry_present(pt, *e)) {
+		if (pt_entry_present(pt, *e)) {
 			/* First mapping wins: an existing leaf stays as it is. */
-			if (entry_is_leaf(pt, *e, level))
+			if (pt_entry_is_leaf(pt, *e, level))
 				goto advance;
-			next = table_at(pt, *e);
+			next = pt_entry_table(pt, *e);
 		} else if (can_leaf(pt, level, pa, chunk)) {
 			*e = pa | bits | (level > 1 ? pt->fmt->large : 0);
 			goto advance;
 		} else {
 			hpa_t tpa;
 
-			next = new_table(pt, &tpa);
+			next = pt_table_alloc(pt, &tpa);
 			if (!next)
 				return -ENOMEM;
 			*e = tpa | pt->fmt->table_bits;
@@ -182,8 +157,24 @@ int pt_init(struct pagetable *pt, const struct pt_format *fmt, const struct pt_m
 	pt->mem = mem;
 	pt->allow_1g = allow_1g;
 	pt->tables_used = 0;
-	pt->root = new_table(pt, &pt->root_pa);
+	pt->root = pt_table_alloc(pt, &pt->root_pa);
 	return pt->root ? 0 : -ENOMEM;
+}
+
+/* The range checks of pt_map(): 4 KiB-aligned, not empty, translatable at
+ * both ends, not wrapping and (x86) not across the non-canonical hole. */
+int pt_check_range(const struct pagetable *pt, hva_t va, uint64_t size)
+{
+	hva_t last = va + size - 1;
+
+	if (!size || !IS_ALIGNED(va | size, PAGE_SIZE))
+		return -EINVAL;
+	if (last < va || !va_valid(pt, va) || !va_valid(pt, last))
+		return -EINVAL;
+	/* Both ends canonical but in different halves: the range spans the hole. */
+	if ((int64_t)va >= 0 && (int64_t)last < 0)
+		return -EINVAL;
+	return 0;
 }
 
 /* Maps [va, va+size) to [pa, pa+size) with the largest fitting pages, keeping
@@ -192,14 +183,7 @@ int pt_init(struct pagetable *pt, const struct pt_format *fmt, const struct pt_m
  * or -ENOMEM. */
 int pt_map(struct pagetable *pt, hva_t va, hpa_t pa, uint64_t size, unsigned int perm)
 {
-	hva_t last = va + size - 1;
-
-	if (!size || !IS_ALIGNED(va | pa | size, PAGE_SIZE) || (perm & ~PT_PERM_MASK))
-		return -EINVAL;
-	if (last < va || !va_valid(pt, va) || !va_valid(pt, last))
-		return -EINVAL;
-	/* Both ends canonical but in different halves: the range spans the hole. */
-	if ((int64_t)va >= 0 && (int64_t)last < 0)
+	if (pt_check_range(pt, va, size) || !IS_ALIGNED(pa, PAGE_SIZE) || (perm & ~PT_PERM_MASK))
 		return -EINVAL;
 	if (pa >= PT_PA_LIMIT || size > PT_PA_LIMIT - pa)
 		return -EINVAL;
@@ -210,66 +194,146 @@ int pt_map(struct pagetable *pt, hva_t va, hpa_t pa, uint64_t size, unsigned int
 /* Walks the tables for va. Returns 0 with the leaf in *out, or -ENOENT. */
 int pt_lookup(const struct pagetable *pt, hva_t va, struct pt_lookup *out)
 {
-	const uint64_t *table = pt->root;
+	struct pt_walk w;
+	uint64_t e = 0, span;
+	unsigned int level = 0;
 
-	if (!va_valid(pt, va))
-		return -ENOENT;
-
-	for (unsigned int level = PT_LEVELS; level >= 1; level--) {
-		uint64_t e = table[level_index(va, level)];
-		uint64_t span = level_size(level);
-
-		if (!entry_present(pt, e))
-			return -ENOENT;
-		if (entry_is_leaf(pt, e, level)) {
-			/* Bit 12 of a large-page entry is PAT, not address (Table 4-17). */
-			out->pa = (e & pt->fmt->addr_mask & ~(span - 1)) | (va & (span - 1));
-			out->page_size = span;
-			out->entry = e;
-			out->level = level;
-			return 0;
-		}
-		table = table_at(pt, e);
+	/* The walk ends on the leaf or on the first non-present entry. */
+	for_each_pt_entry(w, pt, va) {
+		e = *w.entry;
+		level = w.level;
 	}
-	return -ENOENT;     /* not reached: level 1 entries are always leaves */
-}
-
-/* Replaces the large leaf *e at `level` by a table of leaves one level down
- * that map the same range with the same bits. */
-static int split_leaf(struct pagetable *pt, uint64_t *e, unsigned int level)
-{
-	uint64_t span = level_size(level - 1);
-	uint64_t base = *e & pt->fmt->addr_mask & ~(level_size(level) - 1);
-	uint64_t bits = *e & ~pt->fmt->addr_mask;
-	uint64_t *t;
-	hpa_t tpa;
-
-	t = new_table(pt, &tpa);
-	if (!t)
-		return -ENOMEM;
-	/* A 4 KiB PTE has no PS bit (bit 7 is PAT or ignored there). */
-	if (level - 1 == 1)
-		bits &= ~pt->fmt->large;
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		t[i] = (base + i * span) | bits;
-	*e = tpa | pt->fmt->table_bits;
+	if (!level || !pt_entry_present(pt, e))
+		return -ENOENT;
+	span = pt_level_size(level);
+	/* Bit 12 of a large-page entry is PAT, not address (Table 4-17). */
+	out->pa = (e & pt->fmt->addr_mask & ~(span - 1)) | (va & (span - 1));
+	out->page_size = span;
+	out->entry = e;
+	out->level = level;
 	return 0;
 }
 
-uint64_t *pt_leaf_4k(struct pagetable *pt, hva_t va)
+void pt_walk_begin(struct pt_walk *w, const struct pagetable *pt, hva_t va)
 {
-	uint64_t *table = pt->root;
+	w->pt = pt;
+	w->va = va;
+	w->level = PT_LEVELS;
+	w->table_pa = pt->root_pa;
+	w->done = !va_valid(pt, va);
+	w->entry = w->done ? NULL : &pt->root[pt_level_index(va, PT_LEVELS)];
+}
 
-	if (!va_valid(pt, va))
-		return NULL;
-	for (unsigned int level = PT_LEVELS; level > 1; level--) {
-		uint64_t *e = &table[level_index(va, level)];
+bool pt_walk_ok(const struct pt_walk *w)
+{
+	return !w->done;
+}
 
-		if (!entry_present(pt, *e))
-			return NULL;
-		if (entry_is_leaf(pt, *e, level) && split_leaf(pt, e, level))
-			return NULL;
-		table = table_at(pt, *e);
+void pt_walk_next(struct pt_walk *w)
+{
+	uint64_t e;
+
+	if (w->done)
+		return;
+	e = *w->entry;
+	if (!pt_entry_present(w->pt, e) || pt_entry_is_leaf(w->pt, e, w->level)) {
+		w->done = true;
+		return;
 	}
-	return &table[level_index(va, 1)];
+	w->level--;
+	w->table_pa = e & w->pt->fmt->addr_mask;
+	w->entry = &pt_entry_table(w->pt, e)[pt_level_index(w->va, w->level)];
+}
+
+static void stats_table(const struct pagetable *pt, const uint64_t *t, unsigned int level,
+			struct pt_stats *out)
+{
+	out->tables++;
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+
+		if (!pt_entry_present(pt, e))
+			continue;
+		if (pt_entry_is_leaf(pt, e, level)) {
+			out->leaves[level]++;
+			out->mapped += pt_level_size(level);
+		} else {
+			stats_table(pt, pt_entry_table(pt, e), level - 1, out);
+		}
+	}
+}
+
+void pt_stats(const struct pagetable *pt, struct pt_stats *out)
+{
+	*out = (struct pt_stats){ 0 };
+	stats_table(pt, pt->root, PT_LEVELS, out);
+}
+
+/* Aligned blocks of size s (a power of two) that lie wholly inside [va, last]. */
+static uint64_t whole_blocks(uint64_t va, uint64_t last, uint64_t s)
+{
+	uint64_t lo = va / s + !IS_ALIGNED(va, s);
+	uint64_t hi = last / s + ((last & (s - 1)) == s - 1);   /* exclusive; last + 1 may wrap */
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/*
+ * Every table but the root belongs to one region: the PT to a 2 MiB region,
+ * the PD to a 1 GiB one, the PDPT to a 512 GiB one, linked from that
+ * region's entry one level up. A region that maps something but cannot be a
+ * single leaf (not all of it mapped, attributes or physical contiguity
+ * broken, pa misaligned for its size, or the page size unavailable: 1 GiB
+ * without allow_1g, never 512 GiB) must have a table: an empty entry maps
+ * nothing, a leaf maps all of the region alike. Distinct regions need
+ * distinct tables, so any tree has at least 1 + (number of such regions).
+ * That many suffice: a region that can be one leaf has subregions that can
+ * too, so the regions needing tables are closed upwards and form a valid
+ * tree with leaves everywhere else. Hence the minimum is exactly that count,
+ * taken per region size: regions touched by a run, minus those wholly inside
+ * one stretch of continuing runs with pa aligned to the region size.
+ */
+unsigned int pt_min_tables(const struct pt_run *runs, unsigned int n, bool allow_1g)
+{
+	uint64_t total = 1;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct pt_run *r = &runs[i];
+
+		if (!r->size || !IS_ALIGNED(r->va | r->pa | r->size, PAGE_SIZE) ||
+		    r->va + r->size - 1 < r->va)
+			return 0;
+		if (i && r->va <= runs[i - 1].va + runs[i - 1].size - 1)
+			return 0;
+	}
+
+	/* Level 2: 2 MiB regions (a PT each); 3: 1 GiB (a PD); 4: 512 GiB (a PDPT). */
+	for (unsigned int level = 2; level <= PT_LEVELS; level++) {
+		uint64_t s = pt_level_size(level), touched = 0, whole = 0, prev = 0;
+		bool leaf_ok = level == 2 || (level == 3 && allow_1g);
+
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t first = runs[i].va / s, last = (runs[i].va + runs[i].size - 1) / s;
+
+			/* Sorted runs share at most the previous run's last region. */
+			if (i && first == prev)
+				first++;
+			if (last >= first)
+				touched += last - first + 1;
+			prev = last;
+		}
+		for (unsigned int i = 0; leaf_ok && i < n;) {
+			const struct pt_run *r = &runs[i];
+			uint64_t last = r->va + r->size - 1;
+
+			/* Extend over runs that continue this one in va, pa and perm. */
+			for (i++; i < n && runs[i].va == last + 1 && runs[i].perm == r->perm &&
+				  runs[i].pa - r->pa == runs[i].va - r->va; i++)
+				last = runs[i].va + runs[i].size - 1;
+			if (IS_ALIGNED(r->pa - r->va, s))
+				whole += whole_blocks(r->va, last, s);
+		}
+		total += touched - whole;
+	}
+	return total > UINT32_MAX ? UINT32_MAX : (unsigned int)total;
 }

@@ -1,6 +1,6 @@
-/* mm/pagetable.h - 4-level paging structures, building and walking them: the
- * hypervisor's own x86-64 tables (SDM Vol. 3A, 4.5) and EPT (Vol. 3C, 29.3),
- * which share the layout and differ only in their entry bits (struct pt_format). */
+/* mm/pagetable.h - 4-level paging structures: building, changing and walking
+ * the hypervisor's own x86-64 tables (SDM Vol. 3A, 4.5) and EPT (Vol. 3C,
+ * 29.3), which share the layout and differ only in their entry bits. */
 #ifndef MM_PAGETABLE_H
 #define MM_PAGETABLE_H
 
@@ -55,6 +55,7 @@ struct pt_format {
 	uint64_t table_bits;            /* bits of an entry that points to a table */
 	uint64_t large;                 /* PS: a PDPTE/PDE that maps a page */
 	uint64_t addr_mask;             /* address bits of an entry */
+	uint64_t accessed_dirty;        /* A/D bits the CPU sets in leaves (ignored when merging) */
 	bool sign_extended;             /* addresses are canonical (x86) or zero-extended below 2^48 (EPT) */
 	uint64_t (*leaf_bits)(unsigned int perm);
 };
@@ -62,11 +63,13 @@ struct pt_format {
 extern const struct pt_format pt_format_x86;   /* IA-32e paging, NX needs IA32_EFER.NXE */
 extern const struct pt_format pt_format_ept;   /* EPT, 4-level, IPAT clear */
 
-/* Where paging-structure pages come from. Hypervisor: a static pool, then
- * the frame allocator; host tests: malloc. */
+/* Where paging-structure pages come from and go back to. Hypervisor: a
+ * static pool, then the frame allocator; EPT: the frame allocator; host
+ * tests: malloc. */
 struct pt_mem {
 	void *(*alloc_table)(void *ctx, hpa_t *pa);   /* zeroed 4 KiB page, NULL if none */
 	void *(*table_ptr)(void *ctx, hpa_t pa);      /* pointer to a table by its address */
+	void (*free_table)(void *ctx, hpa_t pa);      /* NULL: tables are never freed (see pt_unmap) */
 	void *ctx;
 };
 
@@ -76,8 +79,42 @@ struct pagetable {
 	uint64_t *root;
 	bool allow_1g;                  /* CPUID.80000001H:EDX.Page1GB */
 	const struct pt_mem *mem;
-	unsigned int tables_used;       /* paging-structure pages allocated, root included */
+	unsigned int tables_used;       /* table pages allocated and not freed, root included */
 };
+
+#define PT_LEVELS    4              /* 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT */
+#define PT_ENTRIES   512
+
+/* Bytes mapped by one entry of a table at `level`. */
+static inline uint64_t pt_level_size(unsigned int level)
+{
+	return PAGE_SIZE << (9 * (level - 1));
+}
+
+/* The index of va's entry in a table at `level` (Figure 4-8). */
+static inline unsigned int pt_level_index(hva_t va, unsigned int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+
+/* Whether entry e maps a page or points to a table. */
+static inline bool pt_entry_present(const struct pagetable *pt, uint64_t e)
+{
+	return e & pt->fmt->present;
+}
+
+/* Whether present entry e of a table at `level` maps a page: every PTE, a
+ * PDPTE or PDE with PS; PS is defined nowhere else (Tables 4-14..4-19, 29-1..29-6). */
+static inline bool pt_entry_is_leaf(const struct pagetable *pt, uint64_t e, unsigned int level)
+{
+	return level == 1 || ((level == 2 || level == 3) && (e & pt->fmt->large));
+}
+
+/* The table that non-leaf entry e points to. */
+static inline uint64_t *pt_entry_table(const struct pagetable *pt, uint64_t e)
+{
+	return pt->mem->table_ptr(pt->mem->ctx, e & pt->fmt->addr_mask);
+}
 
 /* Allocates an empty PML4 for tables of format fmt. Returns 0 or -ENOMEM. */
 int __must_check pt_init(struct pagetable *pt, const struct pt_format *fmt,
@@ -90,8 +127,43 @@ int __must_check pt_init(struct pagetable *pt, const struct pt_format *fmt,
  * wins"): an existing table is descended into rather than replaced by a large
  * page, and an existing leaf is kept. va, pa and size must be 4 KiB-aligned,
  * va canonical. Returns 0, -EINVAL, or -ENOMEM (tables already installed stay).
+ *
+ * Into a range emptied by pt_unmap() it builds what it would build in a fresh
+ * tree, except inside tables that survived the unmap (shared with mappings
+ * outside the range, or kept empty without free_table), which it descends
+ * into instead of installing a large page: pt_merge() removes that
+ * difference. Changing a range is pt_unmap(), pt_map(), pt_merge().
  */
 int __must_check pt_map(struct pagetable *pt, hva_t va, hpa_t pa, uint64_t size, unsigned int perm);
+
+/*
+ * Removes every mapping in [va, va+size) (4 KiB-aligned, checked as for
+ * pt_map(); holes in it are fine). A 1 GiB or 2 MiB page partly inside is
+ * split only as far as its edge needs (1 GiB into 2 MiB pages, then just the
+ * 2 MiB page at the edge into 4 KiB pages), the parts outside keeping their
+ * bits. Tables left without a present entry are freed and their entry
+ * cleared, never the root; without mem->free_table they stay linked, empty,
+ * and later pt_map() calls reuse them. Returns 0, -EINVAL, or -ENOMEM when a
+ * split found no table page: then nothing was unmapped and with free_table
+ * the tree is exactly as before (splits already made are undone); without
+ * it, edges may remain split into smaller pages with the same addresses and
+ * bits. Freed tables may be reused at once, so no CPU may run on these tables
+ * until the caller has invalidated (INVLPG/INVEPT; paging-structure caches
+ * may hold the freed tables, SDM Vol. 3A 4.10.3, Vol. 3C 29.4).
+ */
+int __must_check pt_unmap(struct pagetable *pt, hva_t va, uint64_t size);
+
+/*
+ * Coalesces bottom-up the tables that cover [va, va+size): a PT or PD whose
+ * 512 entries are present leaves mapping one contiguous physical range
+ * aligned to the parent entry's size, all with the same bits apart from
+ * A/D (ORed into the result), becomes one 2 MiB page (1 GiB only if
+ * allow_1g) and is freed; a table with no present entry is freed and its
+ * entry cleared. Translations do not change. Nothing happens without
+ * mem->free_table. Returns the number of tables freed, or -EINVAL for a
+ * range pt_map() would refuse. Invalidate as after pt_unmap().
+ */
+int pt_merge(struct pagetable *pt, hva_t va, uint64_t size);
 
 /* Result of translating one address. */
 struct pt_lookup {
@@ -111,5 +183,65 @@ int __must_check pt_lookup(const struct pagetable *pt, hva_t va, struct pt_looku
  * not be allocated. The caller invalidates TLBs after changing the entry.
  */
 uint64_t *pt_leaf_4k(struct pagetable *pt, hva_t va);
+
+/* A walk through the tables for one address, one entry per level, as the
+ * CPU walks them (Vol. 3A 4.5, Vol. 3C 29.3.2). */
+struct pt_walk {
+	const struct pagetable *pt;     /* the tables walked */
+	hva_t va;                       /* the address being translated */
+	unsigned int level;             /* current level: 4 = PML4 ... 1 = PT */
+	uint64_t *entry;                /* the entry at this level for va */
+	hpa_t table_pa;                 /* physical address of the table holding it */
+	bool done;                      /* past the leaf, a non-present entry, or level 1 */
+};
+
+/* Starts a walk for va at its PML4 entry; for an address the tables cannot
+ * translate (x86: non-canonical, EPT: beyond 48 bits) the walk visits nothing. */
+void pt_walk_begin(struct pt_walk *w, const struct pagetable *pt, hva_t va);
+
+/* Whether w is at an entry to visit. */
+bool pt_walk_ok(const struct pt_walk *w);
+
+/* Steps to va's entry in the next table, or ends the walk after a leaf or a
+ * non-present entry. It reads the current entry now, so the loop body may
+ * split the leaf it visits and the walk continues into the new table. */
+void pt_walk_next(struct pt_walk *w);
+
+/* Visits the entries for va from the root down to and including the leaf or
+ * the first non-present entry. */
+#define for_each_pt_entry(w, pt, va) \
+	for (pt_walk_begin(&(w), (pt), (va)); pt_walk_ok(&(w)); pt_walk_next(&(w)))
+
+/* What a tree holds, counted by walking all of it. */
+struct pt_stats {
+	unsigned int leaves[4];         /* [1] 4 KiB, [2] 2 MiB, [3] 1 GiB pages; [0] is 0 */
+	unsigned int tables;            /* table pages reachable from the root, root included */
+	uint64_t mapped;                /* bytes mapped */
+};
+
+/* Fills *out for pt; out->tables equals pt->tables_used unless a table leaked. */
+void pt_stats(const struct pagetable *pt, struct pt_stats *out);
+
+/* [va, va+size) mapped to [pa, pa+size) with one set of attributes. */
+struct pt_run {
+	uint64_t va;                    /* start, 4 KiB-aligned */
+	uint64_t pa;                    /* what va maps to, 4 KiB-aligned */
+	uint64_t size;                  /* bytes, a non-zero multiple of 4 KiB */
+	unsigned int perm;              /* PT_* bits: runs with equal perm have equal attributes */
+};
+
+/*
+ * Returns the fewest table pages (root included) that any 4-level tree
+ * needs to map exactly these runs (sorted by va, not overlapping), with or
+ * without 1 GiB pages, counted without building a tree so that it can check
+ * a builder: 1 with no runs, 0 if the runs are misaligned, empty, wrapping,
+ * unsorted or overlapping; UINT32_MAX if the count does not fit.
+ */
+unsigned int pt_min_tables(const struct pt_run *runs, unsigned int n, bool allow_1g);
+
+/* For mm/pagetable.c and mm/pagetable_edit.c only: a zeroed table counted
+ * in tables_used (NULL if none), and the range check of pt_map(). */
+uint64_t *pt_table_alloc(struct pagetable *pt, hpa_t *pa);
+int pt_check_range(const struct pagetable *pt, hva_t va, uint64_t size);
 
 #endif

@@ -1,16 +1,19 @@
-/* vmx/ept.c - the guest's EPT: identity mapping of everything but the
- * hypervisor's own memory (SDM Vol. 3C, 29.3; memory types 29.3.7). The
- * tables come from the frame allocator and are built by mm/pagetable.c.
- * Memory types here are coarse (RAM write-back, the rest uncached); the MTRR
- * calculation that makes them exact belongs to the EPT issue. */
+/* vmx/ept.c - the guest's EPT (SDM Vol. 3C, 29.3): built from the guest
+ * memory map and the MTRRs through vmx/ept_layout.c, with tables from the
+ * frame allocator, updated in place when the map changes. */
 #include "vmx/ept.h"
+#include "vmx/ept_layout.h"
 #include "arch/paging.h"
-#include "mm/malloc.h"
+#include "drivers/console.h"
+#include "lib/format.h"
 #include "lib/string.h"
+#include "mm/malloc.h"
 
 #define EPTP_MT_WB          6ULL
 #define EPTP_WALK_LENGTH_4  (3ULL << 3)
 #define EPTP_AD_ENABLE      (1ULL << 6)
+#define LAYOUT_WINDOW       PAGE_SIZE_1G     /* pages never cross it: windowing loses nothing */
+#define LAYOUT_RUNS         512
 
 static void *ept_alloc_table(void *ctx, hpa_t *pa)
 {
@@ -29,79 +32,114 @@ static void *ept_table_ptr(void *ctx, hpa_t pa)
 	return hpa_to_ptr(pa);
 }
 
-static const struct pt_mem ept_mem = { ept_alloc_table, ept_table_ptr, NULL };
-
-static bool is_hidden(enum mem_type t)
+static void ept_free_table(void *ctx, hpa_t pa)
 {
-	return t == MEM_HV_IMAGE || t == MEM_HV_WORKING;
+	if (frame_free(mm_frames(), pa, 0))
+		panic("EPT: freeing table page 0x%llx failed", (unsigned long long)pa);
 }
 
-static bool is_ram(enum mem_type t)
-{
-	return t == MEM_USABLE || t == MEM_ACPI_RECLAIM || t == MEM_ACPI_NVS ||
-	       (t >= MEM_LOWMEM && !is_hidden(t));
-}
+static const struct pt_mem ept_mem = {
+	.alloc_table = ept_alloc_table,
+	.table_ptr = ept_table_ptr,
+	.free_table = ept_free_table,
+};
 
-static int map_piece(struct ept *e, gpa_t start, gpa_t end, unsigned int perm)
+/* Maps the runs of [start, end), a 1 GiB window at a time. */
+static int map_layout(struct ept *e, const struct gmap *g, const struct mtrr_state *m,
+		      gpa_t start, gpa_t end)
 {
-	start = ALIGN_DOWN(start, PAGE_SIZE);
-	end = ALIGN_UP(end, PAGE_SIZE);
-	if (start >= end)
-		return 0;
-	e->mapped += end - start;
-	return pt_map(&e->pt, start, start, end - start, perm);
-}
+	struct pt_run *runs = malloc(LAYOUT_RUNS * sizeof(*runs));
+	int rc = 0;
 
-static void count_leaves(struct ept *e, const uint64_t *table, unsigned int level)
-{
-	for (unsigned int i = 0; i < 512; i++) {
-		uint64_t x = table[i];
+	if (!runs)
+		return -ENOMEM;
+	while (start < end && !rc) {
+		gpa_t wend = MIN(ALIGN_DOWN(start, LAYOUT_WINDOW) + LAYOUT_WINDOW, end);
+		int n = ept_layout(g, m, start, wend, runs, LAYOUT_RUNS);
 
-		if (!(x & (EPT_R | EPT_W | EPT_X)))
-			continue;
-		if (level == 1 || (x & EPT_LARGE))
-			e->pages[level]++;
-		else
-			count_leaves(e, hpa_to_ptr(x & PTE_ADDR_MASK), level - 1);
+		if (n < 0) {
+			printf("EPT: more than %u runs of different memory types in 1 GiB at 0x%llx\n",
+			       LAYOUT_RUNS, (unsigned long long)start);
+			rc = n;
+			break;
+		}
+		for (int i = 0; i < n && !rc; i++)
+			rc = pt_map(&e->pt, runs[i].va, runs[i].pa, runs[i].size, runs[i].perm);
+		start = wend;
 	}
+	free(runs);
+	return rc;
 }
 
-int ept_build_identity(struct ept *e, const struct memmap *m, bool allow_1g, bool ad)
+int ept_build(struct ept *e, const struct gmap *g, const struct mtrr_state *m, bool allow_1g, bool ad)
 {
-	const unsigned int ram = PT_WRITE | PT_EXEC | PT_MT(MT_WB);
-	const unsigned int io = PT_WRITE | PT_EXEC | PT_UNCACHED;
-	gpa_t pos = 0, top = 4 * GiB;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
+	e->gmap = g;
+	e->mtrr = m;
 	rc = pt_init(&e->pt, &pt_format_ept, &ept_mem, allow_1g);
-	if (m->count && m->ranges[m->count - 1].end > top)
-		top = m->ranges[m->count - 1].end;
-
-	/* Holes between ranges are MMIO that belongs to the guest's devices. */
-	for (unsigned int i = 0; i < m->count && !rc; i++) {
-		const struct mem_range *r = &m->ranges[i];
-
-		if (r->start > pos)
-			rc = map_piece(e, pos, r->start, io);
-		if (rc)
-			break;
-		if (is_hidden(r->type))
-			e->hidden += r->end - r->start;
-		else
-			rc = map_piece(e, r->start, r->end, is_ram(r->type) ? ram : io);
-		pos = r->end;
-	}
-	if (!rc && pos < top)
-		rc = map_piece(e, pos, top, io);
+	if (!rc)
+		rc = map_layout(e, g, m, 0, g->top);
 	if (rc)
 		return rc;
-	count_leaves(e, e->pt.root, 4);
 	e->eptp = e->pt.root_pa | EPTP_WALK_LENGTH_4 | EPTP_MT_WB | (ad ? EPTP_AD_ENABLE : 0);
 	return 0;
 }
 
-bool ept_range_is_ram(const struct memmap *m, gpa_t gpa, uint64_t len)
+int ept_update(struct ept *e, gpa_t start, gpa_t end)
 {
-	return memmap_range_all(m, gpa, len, is_ram);
+	int rc;
+
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	rc = pt_unmap(&e->pt, start, end - start);
+	if (!rc)
+		rc = map_layout(e, e->gmap, e->mtrr, start, end);
+	if (!rc) {
+		gpa_t lo = ALIGN_DOWN(start, PAGE_SIZE_1G), hi = ALIGN_UP(end, PAGE_SIZE_1G);
+
+		(void)pt_merge(&e->pt, lo, hi - lo);
+	}
+	return rc;
+}
+
+void ept_print_summary(const struct ept *e)
+{
+	const struct gmap *g = e->gmap;
+	struct pt_stats st;
+	uint64_t hidden = 0;
+	char mapped[32], hid[32];
+
+	pt_stats(&e->pt, &st);
+	for (unsigned int i = 0; i < g->flat_count; i++)
+		if (g->flat[i].kind == GMAP_HIDDEN)
+			hidden += g->flat[i].end - g->flat[i].start;
+	fmt_size(mapped, sizeof(mapped), st.mapped);
+	fmt_size(hid, sizeof(hid), hidden);
+	printf("EPT: %s mapped (%u x 1G, %u x 2M, %u x 4K), %s hidden, %u table pages\n", mapped,
+	       st.leaves[3], st.leaves[2], st.leaves[1], hid, e->pt.tables_used);
+}
+
+void ept_print_walk(const struct ept *e, gpa_t gpa)
+{
+	static const char *const level_names[] = { "", "PTE", "PDE", "PDPTE", "PML4E" };
+	static const char *const mt_names[8] = { "UC", "WC", "2?", "3?", "WT", "WP", "WB", "7?" };
+	struct pt_walk w;
+
+	for_each_pt_entry(w, &e->pt, gpa) {
+		uint64_t x = *w.entry;
+		bool leaf = w.level == 1 || (x & EPT_LARGE);
+
+		printf("  %-5s 0x%016llx (table 0x%llx):", level_names[w.level], (unsigned long long)x,
+		       (unsigned long long)w.table_pa);
+		if (!(x & (EPT_R | EPT_W | EPT_X)))
+			printf(" not present\n");
+		else if (leaf)
+			printf(" %s%s%s page 0x%llx, %s%s\n", x & EPT_R ? "R" : "-", x & EPT_W ? "W" : "-",
+			       x & EPT_X ? "X" : "-", (unsigned long long)(x & PTE_ADDR_MASK),
+			       mt_names[(x >> EPT_MT_SHIFT) & 7], x & EPT_IPAT ? ", ignore PAT" : "");
+		else
+			printf(" table at 0x%llx\n", (unsigned long long)(x & PTE_ADDR_MASK));
+	}
 }

@@ -1,28 +1,37 @@
-/* vmx/ept.h - the guest's EPT: identity mapping of everything but the
- * hypervisor's own memory (SDM Vol. 3C, 29.3). */
+/* vmx/ept.h - the guest's EPT: the mapped parts of the guest memory map,
+ * identity, with MTRR memory types and the largest pages that fit (SDM
+ * Vol. 3C, 29.3). */
 #ifndef VMX_EPT_H
 #define VMX_EPT_H
 
-#include "mm/memmap.h"
+#include "guest/gmap.h"
+#include "mm/mtrr.h"
 #include "mm/pagetable.h"
 
 struct ept {
 	struct pagetable pt;
 	uint64_t eptp;                  /* EPT pointer for the VMCS (25.6.11) */
-	uint64_t mapped;                /* bytes mapped */
-	uint64_t hidden;                /* bytes of hypervisor memory left out */
-	unsigned int pages[4];          /* leaves by level: [1] 4 KiB, [2] 2 MiB, [3] 1 GiB */
+	const struct gmap *gmap;        /* what it maps ... */
+	const struct mtrr_state *mtrr;  /* ... with which memory types */
 };
 
+/* Builds the EPT for everything g maps. allow_1g/ad from IA32_VMX_EPT_VPID_CAP.
+ * Returns 0 or -ENOMEM. */
+int __must_check ept_build(struct ept *e, const struct gmap *g, const struct mtrr_state *m,
+			   bool allow_1g, bool ad);
+
 /*
- * Builds an identity EPT (GPA = HPA) over [0, max(4 GiB, end of the map)):
- * RAM-like ranges write-back, the rest uncached, the hypervisor's image and
- * working memory unmapped. allow_1g/ad from IA32_VMX_EPT_VPID_CAP.
+ * Makes [start, end) of the EPT match g again after g changed there (a device
+ * model registered or left): unmaps, maps the runs, and merges pages back
+ * into large ones where the attributes allow. The caller invalidates (INVEPT).
  * Returns 0 or -ENOMEM.
  */
-int __must_check ept_build_identity(struct ept *e, const struct memmap *m, bool allow_1g, bool ad);
+int __must_check ept_update(struct ept *e, gpa_t start, gpa_t end);
 
-/* True if [gpa, gpa+len) is the guest's RAM (mapped, not hidden, not MMIO). */
-bool ept_range_is_ram(const struct memmap *m, gpa_t gpa, uint64_t len);
+/* Prints "EPT: 3.9 GiB mapped (2 x 1G, 988 x 2M, 7 x 4K), 64.3 MiB hidden, 9 table pages". */
+void ept_print_summary(const struct ept *e);
+
+/* Prints the walk for gpa: one line per level with the raw entry and its meaning. */
+void ept_print_walk(const struct ept *e, gpa_t gpa);
 
 #endif

@@ -27,6 +27,7 @@ PLAN=(
 	"vmxinsn long64 13 exit"
 	"exceptions long64 21 exit"
 	"hlt long64 6 exit"
+	"memory long64 27 exit"
 	"prot32 prot32 17 exit"
 	"realmode real 10 exit hv.mode=real"
 	"triple long64 1 triple"
@@ -80,13 +81,22 @@ for entry in "${PLAN[@]}"; do
 	modules+=("$GUESTS/$name.elf" "guest hv.name=$name${args:+ $args}")
 done
 
-if build_iso guests "" "${modules[@]}"; then
+# The memory guest needs the test MMIO device where it expects it.
+if build_iso guests "testmmio=0xfe000000" "${modules[@]}"; then
 	start_bochs guests "$ISO"
+	expect_line "MTRRs read" '^MTRR: enabled, default (UC|WC|WT|WP|WB), fixed (on|off), [0-9]+ variable \([0-9]+ in use\)$'
+	expect_line "test device registered" '^testdev: test MMIO device at 0xfe000000-0xfe000fff$'
+	expect_line "EPT summary" '^EPT: [0-9.]+ [KMGT]iB mapped \([0-9]+ x 1G, [0-9]+ x 2M, [0-9]+ x 4K\), [0-9.]+ [KMG]iB hidden, [0-9]+ table pages$'
 	for entry in "${PLAN[@]}"; do
 		read -r name mode want end args <<<"$entry"
 		expect_guest "$name" "$mode" "$want" "$end"
 	done
 	expect_line "all guests stopped" "$H_END_RE"
+	# Run-time map change (memory guest): registering a device inside a 1 GiB
+	# page splits it, removing it merges the EPT back to exactly what it was.
+	mapfile -t ept < <(grep -aE '^EPT: ' "$H_TXT")
+	check "EPT changed when a device was registered" test "${#ept[@]}" -ge 3 -a "${ept[1]:-}" != "${ept[0]}"
+	check "EPT merged back to the original after removal" test "${ept[2]:-}" = "${ept[0]}"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
 	stop_emulator
 fi

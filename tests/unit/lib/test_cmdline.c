@@ -193,6 +193,19 @@ TEST(testvmx_values)
 	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug");
 }
 
+TEST(testmmio_values)
+{
+	parse("testmmio=0xfe000000");
+	CHECK_EQ(o.test_mmio, 0xfe000000);
+	CHECK_EQ(o.warning_count, 0);
+	parse("testmmio=0xfe000010");
+	CHECK_EQ(o.test_mmio, 0);
+	CHECK_STR(o.warnings[0], "bad value '0xfe000010' for testmmio: must be a 4 KiB-aligned guest-physical address");
+	parse("testmmio=0");
+	CHECK_EQ(o.test_mmio, 0);
+	CHECK_EQ(o.warning_count, 1);
+}
+
 TEST(bare_key_needs_value)
 {
 	parse("serial baud hvmem");

@@ -1,0 +1,230 @@
+/* guest/emulate.c - completing a guest instruction that touched unmapped
+ * guest-physical memory: fetch through the guest's page tables, decode,
+ * execute with every memory access routed by the guest memory map (RAM,
+ * device model, or nothing: all ones / dropped). */
+#include "guest/emulate.h"
+#include "guest/gmap.h"
+#include "guest/gmem.h"
+#include "guest/gpt_walk.h"
+#include "guest/mmio.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define HIDDEN_LOG_PAGES 16
+
+struct emul_ctx {
+	struct vcpu *v;
+	struct guest_cpu *c;
+	struct emul_result *r;
+};
+
+/* Pages of hidden or absent memory already reported, so a guest that keeps
+ * touching them cannot flood the console. */
+static gpa_t hidden_logged[HIDDEN_LOG_PAGES];
+static unsigned int hidden_logged_count;
+
+static void log_nothing_there(struct emul_ctx *x, gpa_t gpa, bool write, const char *what)
+{
+	gpa_t page = gpa & ~(PAGE_SIZE - 1);
+
+	for (unsigned int i = 0; i < hidden_logged_count && i < HIDDEN_LOG_PAGES; i++)
+		if (hidden_logged[i] == page)
+			return;
+	if (hidden_logged_count < HIDDEN_LOG_PAGES) {
+		hidden_logged[hidden_logged_count] = page;
+		printf("guest %s: %s of %s at GPA 0x%llx: %s (further accesses to this page not logged)\n",
+		       x->v->name, write ? "write" : "read", what, (unsigned long long)gpa,
+		       write ? "dropped" : "all ones");
+	} else if (hidden_logged_count == HIDDEN_LOG_PAGES) {
+		printf("guest %s: more pages of hidden memory touched; not logged any more\n", x->v->name);
+	}
+	hidden_logged_count++;
+}
+
+static void stop(struct emul_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(x->r->why, sizeof(x->r->why), fmt, ap);
+	va_end(ap);
+	x->r->status = EMUL_STOP;
+}
+
+/* One physical piece, inside a single guest-map range. */
+static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
+{
+	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
+	struct mmio_device *d;
+
+	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
+		/* What a PC does where nothing answers: reads float high, writes vanish. */
+		log_nothing_there(x, gpa, write, r ? (r->kind == GMAP_HIDDEN ? "hidden hypervisor memory" :
+						       "unusable memory") : "unmapped space");
+		if (!write)
+			memset(buf, 0xff, n);
+		return 0;
+	}
+	if (r->kind == GMAP_RAM)
+		return write ? gmem_write(gpa, buf, n) : gmem_read(gpa, buf, n);
+	if (r->kind != GMAP_TRAPPED || !r->dev) {
+		stop(x, "an emulated instruction also touched pass-through MMIO at GPA 0x%llx (unsupported)",
+		     (unsigned long long)gpa);
+		return -EINVAL;
+	}
+	d = r->dev;
+	/* Device registers take whole 1/2/4/8-byte accesses; anything else byte by byte. */
+	if (n == 1 || n == 2 || n == 4 || n == 8) {
+		uint64_t v = 0;
+
+		if (write) {
+			memcpy(&v, buf, n);
+			d->write(d, gpa - d->base, n, v);
+		} else {
+			v = d->read(d, gpa - d->base, n);
+			memcpy(buf, &v, n);
+		}
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (write) {
+			d->write(d, gpa + i - d->base, 1, buf[i]);
+		} else {
+			buf[i] = (uint8_t)d->read(d, gpa + i - d->base, 1);
+		}
+	}
+	return 0;
+}
+
+static void gpt_cpu_of(const struct guest_cpu *c, struct gpt_cpu *g)
+{
+	*g = (struct gpt_cpu){
+		.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer,
+		.rflags = c->regs.rflags, .cpl = c->cpl, .maxphyaddr = c->maxphyaddr,
+	};
+	memcpy(g->pdpte, c->pdpte, sizeof(g->pdpte));
+}
+
+/* Linear to guest-physical; a page fault is recorded as the result. */
+static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa)
+{
+	struct gpt_cpu g;
+	struct gpt_result res;
+	int rc;
+
+	gpt_cpu_of(x->c, &g);
+	if (x->c->cpl == 3)
+		access |= GPT_ACCESS_USER;
+	rc = gpt_translate(&g, gmem_walk_ops(), la, access, &res);
+	if (rc == -ENOENT) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 14;
+		x->r->error_code = res.pf_error;
+		x->r->cr2 = la;
+		return rc;
+	}
+	if (rc) {
+		stop(x, "guest page tables for 0x%llx are not in guest RAM", (unsigned long long)la);
+		return rc;
+	}
+	*gpa = res.gpa;
+	return 0;
+}
+
+/* An access of n bytes at la, split at page boundaries. All pieces are
+ * translated before any is performed, so a fault leaves nothing half done. */
+static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned int n, bool write)
+{
+	gpa_t gpa[2];
+	unsigned int first = (unsigned int)MIN((uint64_t)n, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	unsigned int pieces = first < n ? 2 : 1;
+	int rc;
+
+	for (unsigned int i = 0; i < pieces; i++) {
+		rc = translate(x, i ? la + first : la, write ? GPT_ACCESS_WRITE : 0, &gpa[i]);
+		if (rc)
+			return rc;
+	}
+	rc = phys_access(x, gpa[0], buf, first, write);
+	if (!rc && pieces == 2)
+		rc = phys_access(x, gpa[1], buf + first, n - first, write);
+	return rc;
+}
+
+static int ops_read(void *ctx, uint64_t la, void *buf, unsigned int size)
+{
+	return linear_access(ctx, la, buf, size, false);
+}
+
+static int ops_write(void *ctx, uint64_t la, const void *buf, unsigned int size)
+{
+	uint8_t tmp[16];
+
+	if (size > sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, size);
+	return linear_access(ctx, la, tmp, size, true);
+}
+
+/* Reads the instruction bytes at RIP (up to 15, across a page end if needed). */
+static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
+{
+	const struct insn_cpu *c = &x->c->regs;
+	uint64_t la = c->mode == CPU_MODE_64 ? c->rip : (c->seg_base[1] + c->rip) & 0xffffffffULL;
+	unsigned int want = INSN_MAX_LEN;
+	unsigned int first = (unsigned int)MIN((uint64_t)want, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	gpa_t gpa;
+
+	*got = 0;
+	for (unsigned int part = 0; part < 2 && *got < want; part++) {
+		unsigned int n = part ? want - first : first;
+
+		if (translate(x, la + *got, GPT_ACCESS_FETCH, &gpa))
+			return -EFAULT;
+		if (!gmem_is_ram(gpa, n)) {
+			/* The next page may simply not be needed: decode with what we have. */
+			if (part)
+				break;
+			stop(x, "instruction at RIP 0x%llx is not in guest RAM (GPA 0x%llx)",
+			     (unsigned long long)c->rip, (unsigned long long)gpa);
+			return -EFAULT;
+		}
+		memcpy(bytes + *got, gmem_ptr(gpa), n);
+		*got += n;
+	}
+	return 0;
+}
+
+void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r)
+{
+	struct emul_ctx x = { v, c, r };
+	struct insn_ops ops = { ops_read, ops_write, &x };
+	uint8_t bytes[INSN_MAX_LEN];
+	struct insn in;
+	unsigned int got;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->status = EMUL_DONE;
+	if (fetch(&x, bytes, &got))
+		return;
+	rc = insn_decode(bytes, got, c->regs.mode, &in);
+	if (rc == -E2BIG) {
+		r->status = EMUL_EXCEPTION;
+		r->vector = 13;
+		return;
+	}
+	if (rc) {
+		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
+		       " %02x %02x %02x %02x %02x %02x; #UD\n", v->name, (unsigned long long)c->regs.rip,
+		       (unsigned long long)fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		r->status = EMUL_EXCEPTION;
+		r->vector = 6;
+		return;
+	}
+	rc = insn_emulate(&in, &c->regs, &ops);
+	if (rc && r->status == EMUL_DONE)
+		stop(&x, "emulating %s at RIP 0x%llx failed (%d)", insn_kind_name(in.kind),
+		     (unsigned long long)c->regs.rip, rc);
+}

@@ -1,0 +1,43 @@
+/* vmx/ept_layout.c - the guest memory map cut into runs of uniform EPT
+ * attributes: identity, read/write/execute, memory type from the MTRRs
+ * (SDM Vol. 3C, 29.3.7.2: with IPAT clear the guest's PAT combines with
+ * this type exactly as it would with the MTRRs on bare metal). */
+#include "vmx/ept_layout.h"
+
+static int append(struct pt_run *runs, unsigned int *n, unsigned int max,
+		  gpa_t start, gpa_t end, unsigned int perm)
+{
+	struct pt_run *last = *n ? &runs[*n - 1] : NULL;
+
+	if (last && last->va + last->size == start && last->perm == perm) {
+		last->size += end - start;
+		return 0;
+	}
+	if (*n >= max)
+		return -ENOSPC;
+	runs[(*n)++] = (struct pt_run){ .va = start, .pa = start, .size = end - start, .perm = perm };
+	return 0;
+}
+
+int ept_layout(const struct gmap *g, const struct mtrr_state *m, gpa_t start, gpa_t end,
+	       struct pt_run *runs, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < g->flat_count; i++) {
+		const struct gmap_range *r = &g->flat[i];
+		gpa_t a = MAX(r->start, start), b = MIN(r->end, end);
+
+		if (a >= b || !gmap_kind_mapped(r->kind))
+			continue;
+		while (a < b) {
+			uint64_t run_end;
+			uint8_t t = mtrr_type_run(m, a, b, &run_end);
+
+			if (append(runs, &n, max, a, run_end, ept_layout_perm(t)))
+				return -ENOSPC;
+			a = run_end;
+		}
+	}
+	return (int)n;
+}

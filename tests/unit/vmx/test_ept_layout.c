@@ -1,0 +1,230 @@
+/* tests/unit/vmx/test_ept_layout.c - the EPT built from real firmware memory
+ * maps and MTRR settings uses exactly the minimum number of table pages
+ * (pt_min_tables, computed independently of the builder), maps nothing
+ * hidden, and gives every page the MTRR type of its bytes. */
+#include "vmx/ept_layout.h"
+#include "tests/unit/check.h"
+
+#define MAX_TABLES 4096
+#define MAX_RUNS   8192
+
+struct fake { void *page[MAX_TABLES]; unsigned int used; };
+
+static void *fake_alloc(void *ctx, hpa_t *pa)
+{
+	struct fake *f = ctx;
+
+	if (f->used >= MAX_TABLES)
+		return NULL;
+	f->page[f->used] = aligned_alloc(4096, 4096);
+	memset(f->page[f->used], 0, 4096);
+	*pa = 0x100000000000ULL + (hpa_t)f->used * 4096;
+	return f->page[f->used++];
+}
+
+static void *fake_ptr(void *ctx, hpa_t pa)
+{
+	struct fake *f = ctx;
+
+	return f->page[(pa - 0x100000000000ULL) / 4096];
+}
+
+static struct fake fk;
+static const struct pt_mem fake_mem = { fake_alloc, fake_ptr, NULL, &fk };
+static struct gmap g;
+static struct pt_run runs[MAX_RUNS];
+
+static void free_fake(void)
+{
+	for (unsigned int i = 0; i < fk.used; i++)
+		free(fk.page[i]);
+	fk.used = 0;
+}
+
+/* The map as mm/setup.c makes it: firmware entries, normalized, carve-outs. */
+static void host_map(struct memmap *m, struct mem_range *st, unsigned int cap,
+		     const uint64_t (*e)[3], unsigned int n, hpa_t image, hpa_t work, uint64_t work_size)
+{
+	memmap_init(m, st, cap);
+	for (unsigned int i = 0; i < n; i++)
+		CHECK_EQ(memmap_add(m, e[i][0], e[i][1], (enum mem_type)e[i][2]), 0);
+	CHECK_EQ(memmap_normalize(m), 0);
+	CHECK_EQ(memmap_set(m, image, image + 0x41000, MEM_HV_IMAGE), 0);
+	CHECK_EQ(memmap_set(m, work, work + work_size, MEM_HV_WORKING), 0);
+}
+
+/* SeaBIOS/Bochs-BIOS style fixed MTRRs: WB RAM, UC VGA, WP option ROMs and BIOS. */
+static void bios_mtrrs(struct mtrr_state *s, uint64_t uc_base, uint64_t uc_size)
+{
+	uint64_t fixed[11] = {
+		0x0606060606060606ULL, 0x0606060606060606ULL, 0x0000000000000000ULL,
+		0x0505050505050505ULL, 0x0505050505050505ULL, 0x0505050505050505ULL, 0x0505050505050505ULL,
+		0x0505050505050505ULL, 0x0505050505050505ULL, 0x0505050505050505ULL, 0x0505050505050505ULL,
+	};
+	uint64_t var[16] = { uc_base | MT_UC, (~(uc_size - 1) & ((1ULL << 40) - 1)) | (1ULL << 11) };
+
+	mtrr_state_from_msrs(s, 0x508, (1 << 11) | (1 << 10) | MT_WB, fixed, var, 40);
+}
+
+/* Builds the EPT for g, checks optimality and attributes; returns tables used. */
+static unsigned int build_and_check(const char *name, const struct mtrr_state *m, bool allow_1g)
+{
+	struct pagetable pt;
+	int n = ept_layout(&g, m, 0, g.top, runs, MAX_RUNS);
+	unsigned int min;
+
+	CHECK(n > 0);
+	if (n <= 0)
+		return 0;
+	CHECK_EQ(pt_init(&pt, &pt_format_ept, &fake_mem, allow_1g), 0);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(pt_map(&pt, runs[i].va, runs[i].pa, runs[i].size, runs[i].perm), 0);
+	min = pt_min_tables(runs, (unsigned int)n, allow_1g);
+	printf("  %s (%s): %d runs, %u table pages, minimum %u\n", name, allow_1g ? "1G pages" : "no 1G",
+	       n, pt.tables_used, min);
+	CHECK_EQ(pt.tables_used, min);
+
+	/* Every flat range: mapped kinds identity with the MTRR type, others absent. */
+	for (unsigned int i = 0; i < g.flat_count; i++) {
+		const struct gmap_range *r = &g.flat[i];
+		gpa_t probe[2] = { r->start, r->end - 1 };
+
+		for (unsigned int k = 0; k < 2; k++) {
+			struct pt_lookup l;
+			int rc = pt_lookup(&pt, probe[k] & ~0xfffULL, &l);
+
+			if (!gmap_kind_mapped(r->kind)) {
+				/* Unmapped ranges are page-aligned carve-outs or registrations. */
+				CHECK_EQ(rc, -ENOENT);
+				continue;
+			}
+			/* A page shared with an unmapped neighbour cannot happen: checked above. */
+			CHECK_EQ(rc, 0);
+			CHECK_EQ(l.pa, probe[k] & ~0xfffULL);
+			CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, mtrr_type(m, probe[k] & ~0xfffULL));
+			CHECK_EQ(l.entry & 7, EPT_R | EPT_W | EPT_X);
+		}
+	}
+	free_fake();
+	return min;
+}
+
+/* Bochs, 512 MiB (the map the hypervisor prints at boot under Bochs). */
+static const uint64_t bochs_map[][3] = {
+	{ 0x0, 0x9f000, MEM_USABLE }, { 0x9f000, 0x1000, MEM_RESERVED },
+	{ 0xe8000, 0x18000, MEM_RESERVED }, { 0x100000, 0x1fef0000, MEM_USABLE },
+	{ 0x1fff0000, 0x10000, MEM_ACPI_RECLAIM }, { 0xfffc0000, 0x40000, MEM_RESERVED },
+};
+
+TEST(bochs_512m)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+
+	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
+	build_and_check("bochs 512 MiB", &mt, true);
+	build_and_check("bochs 512 MiB", &mt, false);
+}
+
+/* QEMU q35 with 8 GiB: 2 GiB below the PCI hole, 6 GiB above 4 GiB, ECAM reserved. */
+static const uint64_t q35_map[][3] = {
+	{ 0x0, 0x9fc00, MEM_USABLE }, { 0x9fc00, 0x400, MEM_RESERVED },
+	{ 0xf0000, 0x10000, MEM_RESERVED }, { 0x100000, 0x7fee0000, MEM_USABLE },
+	{ 0x7ffe0000, 0x20000, MEM_RESERVED }, { 0xb0000000, 0x10000000, MEM_RESERVED },
+	{ 0xfed1c000, 0x4000, MEM_RESERVED }, { 0xfeffc000, 0x4000, MEM_RESERVED },
+	{ 0xfffc0000, 0x40000, MEM_RESERVED }, { 0x100000000ULL, 0x180000000ULL, MEM_USABLE },
+	{ 0xfd00000000ULL, 0x300000000ULL, MEM_RESERVED },
+};
+
+TEST(qemu_q35_8g_pci_hole)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+
+	host_map(&m, st, 64, q35_map, ARRAY_SIZE(q35_map), 0x200000, 0x27be00000ULL, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 0x10000000000ULL), 0);
+	bios_mtrrs(&mt, 0x80000000, 0x80000000);       /* the PCI hole UC */
+	build_and_check("q35 8 GiB", &mt, true);
+	build_and_check("q35 8 GiB", &mt, false);
+}
+
+/* A two-socket server: many holes, ACPI and reserved islands, RAM above 4 GiB
+ * in pieces, a WT and a UC variable range inside WB RAM. */
+TEST(server_many_holes_and_mtrr_overlaps)
+{
+	static struct mem_range st[128];
+	static uint64_t e[64][3];
+	unsigned int n = 0;
+	struct memmap m;
+	struct mtrr_state mt;
+	uint64_t fixed[11] = { 0 };
+	uint64_t var[8];
+
+	e[n][0] = 0; e[n][1] = 0x9a000; e[n++][2] = MEM_USABLE;
+	e[n][0] = 0x9a000; e[n][1] = 0x6000; e[n++][2] = MEM_RESERVED;
+	e[n][0] = 0xe0000; e[n][1] = 0x20000; e[n++][2] = MEM_RESERVED;
+	e[n][0] = 0x100000; e[n][1] = 0x5ff00000; e[n++][2] = MEM_USABLE;
+	for (unsigned int i = 0; i < 12; i++) {           /* firmware islands below 2 GiB */
+		e[n][0] = 0x60000000 + i * 0x1800000ULL; e[n][1] = 0x1000000; e[n++][2] = MEM_USABLE;
+		e[n][0] = 0x61000000 + i * 0x1800000ULL; e[n][1] = 0x3000 + i * 0x1000;
+		e[n++][2] = i % 3 == 0 ? MEM_ACPI_NVS : i % 3 == 1 ? MEM_ACPI_RECLAIM : MEM_RESERVED;
+	}
+	e[n][0] = 0x80000000; e[n][1] = 0x10000000; e[n++][2] = MEM_RESERVED;   /* ECAM */
+	e[n][0] = 0xfec00000; e[n][1] = 0x1000; e[n++][2] = MEM_RESERVED;      /* IOAPIC */
+	e[n][0] = 0xfee00000; e[n][1] = 0x1000; e[n++][2] = MEM_RESERVED;      /* LAPIC */
+	e[n][0] = 0xff000000; e[n][1] = 0x1000000; e[n++][2] = MEM_RESERVED;   /* flash */
+	e[n][0] = 0x100000000ULL; e[n][1] = 0x380000000ULL; e[n++][2] = MEM_USABLE;
+	e[n][0] = 0x480000000ULL; e[n][1] = 0x1000; e[n++][2] = MEM_BAD;
+	e[n][0] = 0x480001000ULL; e[n][1] = 0x47ffff000ULL; e[n++][2] = MEM_USABLE;
+	e[n][0] = 0x900000000ULL; e[n][1] = 0x800000000ULL; e[n++][2] = MEM_USABLE; /* second socket */
+	host_map(&m, st, 128, e, n, 0x200000, 0x10fc000000ULL, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 0x1100000000ULL), 0);
+
+	/* default UC; WB RAM; UC hole 2-4 GiB inside a WB 0-4 GiB range; WT over 3 GiB of WB. */
+	var[0] = 0x0 | MT_WB;            var[1] = (~(0x100000000ULL - 1) & 0xffffffffffULL) | (1 << 11);
+	var[2] = 0x80000000 | MT_UC;     var[3] = (~(0x80000000ULL - 1) & 0xffffffffffULL) | (1 << 11);
+	var[4] = 0x100000000ULL | MT_WB; var[5] = (~(0x1000000000ULL - 1) & 0xffffffffffULL) | (1 << 11);
+	var[6] = 0x440000000ULL | MT_WT; var[7] = (~(0x40000000ULL - 1) & 0xffffffffffULL) | (1 << 11);
+	for (unsigned int i = 0; i < 11; i++)
+		fixed[i] = 0x0606060606060606ULL;
+	mtrr_state_from_msrs(&mt, 0x504, (1 << 11) | (1 << 10) | MT_UC, fixed, var, 40);
+	build_and_check("server with holes", &mt, true);
+	build_and_check("server with holes", &mt, false);
+}
+
+TEST(trapped_range_inside_a_1g_page)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	unsigned int before, after;
+	int dev;
+
+	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
+	before = build_and_check("bochs", &mt, true);
+	CHECK_EQ(gmap_register(&g, 0x92345000, 0x92346000, GMAP_TRAPPED, "dev", &dev), 0);
+	after = build_and_check("bochs + trapped page", &mt, true);
+	CHECK_EQ(after, before + 2);                    /* one PD and one PT for the 1 GiB page */
+	CHECK_EQ(gmap_unregister(&g, 0x92345000), 0);
+	CHECK_EQ(build_and_check("bochs again", &mt, true), before);
+}
+
+TEST(mtrrs_disabled_is_all_uc)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	uint64_t fixed[11] = { 0 };
+
+	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	mtrr_state_from_msrs(&mt, 0x508, MT_WB, fixed, NULL, 40);   /* E clear */
+	CHECK_EQ(mtrr_type(&mt, 0x100000), MT_UC);
+	build_and_check("bochs, MTRRs off", &mt, true);
+}

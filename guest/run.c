@@ -18,7 +18,13 @@
 #include "mm/malloc.h"
 
 static struct ept guest_ept;
+static bool guest_ept_built;
 static struct mtrr_state host_mtrrs;
+
+struct ept *guests_ept(void)
+{
+	return guest_ept_built ? &guest_ept : NULL;
+}
 
 /* The guest-physical space: at least 4 GiB (the PCI hole and APIC live
  * there), all of RAM, rounded to 1 GiB, never beyond MAXPHYADDR. */
@@ -127,7 +133,11 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		printf("hv: out of memory building the EPT\n");
 		return;
 	}
-	ept_print_summary(&guest_ept);
+	guest_ept_built = true;
+	if (o->print_ept_map)
+		ept_print_map(&guest_ept);
+	else
+		ept_print_summary(&guest_ept);
 	for (unsigned int i = 0, k = 0; i < bi->module_count; i++)
 		if (loader_is_guest_module(&bi->modules[i]))
 			run_one(&bi->modules[i], k++, o);

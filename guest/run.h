@@ -9,4 +9,9 @@
  * one ended. Returns when all have stopped. */
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o);
 
+struct ept;
+
+/* The guests' EPT, or NULL before guests_run_all() built it (for the shell). */
+struct ept *guests_ept(void);
+
 #endif

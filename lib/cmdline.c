@@ -243,15 +243,25 @@ static const char *opt_hvmem(const char *val, struct hv_options *o)
 	return NULL;
 }
 
-static const char *opt_heapdebug(const char *val, struct hv_options *o)
+static const char *parse_bool(const char *val, bool *out)
 {
 	if (str_ieq(val, "on") || str_ieq(val, "yes") || str_ieq(val, "1"))
-		o->debug_heap = true;
+		*out = true;
 	else if (str_ieq(val, "off") || str_ieq(val, "no") || str_ieq(val, "0"))
-		o->debug_heap = false;
+		*out = false;
 	else
 		return "must be on|off|yes|no|1|0";
 	return NULL;
+}
+
+static const char *opt_heapdebug(const char *val, struct hv_options *o)
+{
+	return parse_bool(val, &o->debug_heap);
+}
+
+static const char *opt_eptmap(const char *val, struct hv_options *o)
+{
+	return parse_bool(val, &o->print_ept_map);
 }
 
 static const char *const test_fault_names[TEST_FAULT_COUNT] = {
@@ -324,6 +334,7 @@ static const struct {
 	{ "testfault", opt_testfault, NULL },
 	{ "testvmx",   opt_testvmx,   NULL },
 	{ "testmmio",  opt_testmmio,  NULL },
+	{ "eptmap",    opt_eptmap,    "on" },
 };
 
 void cmdline_defaults(struct hv_options *o)

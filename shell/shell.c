@@ -10,6 +10,11 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
+#include "guest/run.h"
+#include "guest/gmem.h"
+#include "guest/gmap.h"
+#include "lib/cmdline.h"
+#include "vmx/ept.h"
 
 #define SHELL_LINE_MAX 128
 
@@ -45,6 +50,41 @@ static void cmd_mem(const char *args)
 	}
 }
 
+static void cmd_ept(const char *args)
+{
+	struct ept *e = guests_ept();
+	uint64_t gpa;
+
+	if (!e) {
+		printf("no EPT: no guest has run\n");
+		return;
+	}
+	if (!*args) {
+		ept_print_map(e);
+		return;
+	}
+	if (parse_u64(args, &gpa)) {
+		printf("usage: ept [GPA]   (GPA in hex like 0xfe000000, or decimal)\n");
+		return;
+	}
+	printf("EPT walk for GPA 0x%llx:\n", (unsigned long long)gpa);
+	ept_print_walk(e, gpa);
+}
+
+static void cmd_mtree(const char *args)
+{
+	const struct gmap *g = gmem_map();
+
+	if (!g->flat_count) {
+		printf("no guest memory map: no guest has run\n");
+		return;
+	}
+	for (unsigned int i = 0; i < g->flat_count; i++)
+		printf("  0x%016llx-0x%016llx  %-8s e820 %u  %s\n", (unsigned long long)g->flat[i].start,
+		       (unsigned long long)(g->flat[i].end - 1), gmap_kind_name(g->flat[i].kind),
+		       g->flat[i].e820_type, g->flat[i].owner);
+}
+
 static void cmd_reboot(const char *args)
 {
 	printf("rebooting\n");
@@ -57,6 +97,8 @@ static const struct shell_cmd commands[] = {
 	{ "help", "list commands", cmd_help },
 	{ "info", "version, CPU, free hypervisor memory", cmd_info },
 	{ "mem", "the host memory map", cmd_mem },
+	{ "mtree", "the guest memory map", cmd_mtree },
+	{ "ept", "ept: the guest's EPT as runs; ept GPA: the walk for one address", cmd_ept },
 	{ "reboot", "reset the machine", cmd_reboot },
 };
 

@@ -121,6 +121,69 @@ void ept_print_summary(const struct ept *e)
 	       st.leaves[3], st.leaves[2], st.leaves[1], hid, e->pt.tables_used);
 }
 
+/* A run of leaves being accumulated by ept_print_map(). */
+struct map_run {
+	gpa_t start, end;               /* [start, end); end == start: no run yet */
+	uint64_t attrs;                 /* R/W/X and memory type bits of its leaves */
+	unsigned int pages[4];          /* leaves by level */
+};
+
+static void flush_run(struct map_run *r)
+{
+	static const char *const mt[8] = { "UC", "WC", "?2", "?3", "WT", "WP", "WB", "?7" };
+
+	if (r->end == r->start)
+		return;
+	printf("  0x%016llx-0x%016llx %c%c%c %s ", (unsigned long long)r->start,
+	       (unsigned long long)(r->end - 1), r->attrs & EPT_R ? 'R' : '-', r->attrs & EPT_W ? 'W' : '-',
+	       r->attrs & EPT_X ? 'X' : '-', mt[(r->attrs >> EPT_MT_SHIFT) & 7]);
+	for (unsigned int l = 3; l >= 1; l--)
+		if (r->pages[l])
+			printf(" %u x %s", r->pages[l], l == 3 ? "1G" : l == 2 ? "2M" : "4K");
+	printf("\n");
+	memset(r, 0, sizeof(*r));
+}
+
+static void map_level(const struct ept *e, const uint64_t *table, unsigned int level, gpa_t base,
+		      struct map_run *r)
+{
+	uint64_t span = PAGE_SIZE << (9 * (level - 1));
+	const uint64_t attr_mask = EPT_R | EPT_W | EPT_X | (7ULL << EPT_MT_SHIFT) | EPT_IPAT;
+
+	for (unsigned int i = 0; i < 512; i++) {
+		uint64_t x = table[i];
+		gpa_t gpa = base + i * span;
+
+		if (!(x & (EPT_R | EPT_W | EPT_X))) {
+			flush_run(r);
+			continue;
+		}
+		if (level > 1 && !(x & EPT_LARGE)) {
+			map_level(e, hpa_to_ptr(x & PTE_ADDR_MASK), level - 1, gpa, r);
+			continue;
+		}
+		if (r->end != gpa || (x & attr_mask) != r->attrs)
+			flush_run(r);
+		if (r->end == r->start) {
+			r->start = r->end = gpa;
+			r->attrs = x & attr_mask;
+		}
+		r->end += span;
+		r->pages[level]++;
+	}
+}
+
+void ept_print_map(const struct ept *e)
+{
+	struct map_run r;
+
+	memset(&r, 0, sizeof(r));
+	printf("EPT map (identity; runs of equal attributes):\n");
+	map_level(e, e->pt.root, 4, 0, &r);
+	flush_run(&r);
+	ept_print_summary(e);
+}
+
 void ept_print_walk(const struct ept *e, gpa_t gpa)
 {
 	static const char *const level_names[] = { "", "PTE", "PDE", "PDPTE", "PML4E" };

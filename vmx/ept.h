@@ -31,6 +31,10 @@ int __must_check ept_update(struct ept *e, gpa_t start, gpa_t end);
 /* Prints "EPT: 3.9 GiB mapped (2 x 1G, 988 x 2M, 7 x 4K), 64.3 MiB hidden, 9 table pages". */
 void ept_print_summary(const struct ept *e);
 
+/* Prints every mapping as runs of contiguous leaves with equal attributes:
+ * "0x0000000000000000-0x000000000009ffff RWX WB   160 x 4K", then totals. */
+void ept_print_map(const struct ept *e);
+
 /* Prints the walk for gpa: one line per level with the raw entry and its meaning. */
 void ept_print_walk(const struct ept *e, gpa_t gpa);
 

@@ -82,10 +82,14 @@ for entry in "${PLAN[@]}"; do
 done
 
 # The memory guest needs the test MMIO device where it expects it.
-if build_iso guests "testmmio=0xfe000000" "${modules[@]}"; then
+if build_iso guests "testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	start_bochs guests "$ISO"
 	expect_line "MTRRs read" '^MTRR: enabled, default (UC|WC|WT|WP|WB), fixed (on|off), [0-9]+ variable \([0-9]+ in use\)$'
 	expect_line "test device registered" '^testdev: test MMIO device at 0xfe000000-0xfe000fff$'
+	expect_line "EPT map header" '^EPT map \(identity; runs of equal attributes\):$'
+	expect_line "EPT map: low memory WB" '^  0x0000000000000000-0x[0-9a-f]{16} RWX WB ( [0-9]+ x (1G|2M|4K))+$'
+	expect_line "EPT map: VGA hole UC" '^  0x00000000000a0000-0x00000000000[0-9a-f]ffff RWX UC  [0-9]+ x 4K$'
+	expect_line "EPT map: 1 GiB pages" '^  0x[0-9a-f]{16}-0x[0-9a-f]{16} RWX (WB|UC) .*[0-9]+ x 1G'
 	expect_line "EPT summary" '^EPT: [0-9.]+ [KMGT]iB mapped \([0-9]+ x 1G, [0-9]+ x 2M, [0-9]+ x 4K\), [0-9.]+ [KMG]iB hidden, [0-9]+ table pages$'
 	for entry in "${PLAN[@]}"; do
 		read -r name mode want end args <<<"$entry"
@@ -94,7 +98,7 @@ if build_iso guests "testmmio=0xfe000000" "${modules[@]}"; then
 	expect_line "all guests stopped" "$H_END_RE"
 	# Run-time map change (memory guest): registering a device inside a 1 GiB
 	# page splits it, removing it merges the EPT back to exactly what it was.
-	mapfile -t ept < <(grep -aE '^EPT: ' "$H_TXT")
+	mapfile -t ept < <(grep -aE '^EPT: [0-9]' "$H_TXT")
 	check "EPT changed when a device was registered" test "${#ept[@]}" -ge 3 -a "${ept[1]:-}" != "${ept[0]}"
 	check "EPT merged back to the original after removal" test "${ept[2]:-}" = "${ept[0]}"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'

@@ -206,6 +206,18 @@ TEST(testmmio_values)
 	CHECK_EQ(o.warning_count, 1);
 }
 
+TEST(eptmap_values)
+{
+	CHECK(!o.print_ept_map);
+	parse("eptmap");
+	CHECK(o.print_ept_map);
+	parse("eptmap=off");
+	CHECK(!o.print_ept_map);
+	parse("eptmap=sometimes");
+	CHECK(!o.print_ept_map);
+	CHECK_EQ(o.warning_count, 1);
+}
+
 TEST(bare_key_needs_value)
 {
 	parse("serial baud hvmem");

@@ -93,6 +93,8 @@ int ept_update(struct ept *e, gpa_t start, gpa_t end)
 
 	start = ALIGN_DOWN(start, PAGE_SIZE);
 	end = ALIGN_UP(end, PAGE_SIZE);
+	if (start >= end)
+		return 0;
 	rc = pt_unmap(&e->pt, start, end - start);
 	if (!rc)
 		rc = map_layout(e, e->gmap, e->mtrr, start, end);

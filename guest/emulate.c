@@ -6,7 +6,8 @@
 #include "guest/gmap.h"
 #include "guest/gmem.h"
 #include "guest/gpt_walk.h"
-#include "guest/mmio.h"
+#include "guest/device.h"
+#include "guest/ioport.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -56,7 +57,7 @@ static void stop(struct emul_ctx *x, const char *fmt, ...)
 static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
 {
 	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
-	struct mmio_device *d;
+	struct device_model *d;
 
 	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
 		/* What a PC does where nothing answers: reads float high, writes vanish. */
@@ -74,25 +75,28 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 		return -EINVAL;
 	}
 	d = r->dev;
+	if (!d->mmio_read || !d->mmio_write) {
+		stop(x, "device %s has no MMIO handlers", d->name);
+		return -EINVAL;
+	}
 	/* Device registers take whole 1/2/4/8-byte accesses; anything else byte by byte. */
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
 		uint64_t v = 0;
 
 		if (write) {
 			memcpy(&v, buf, n);
-			d->write(d, gpa - d->base, n, v);
+			d->mmio_write(d, x->v, gpa, n, v);
 		} else {
-			v = d->read(d, gpa - d->base, n);
+			v = d->mmio_read(d, x->v, gpa, n);
 			memcpy(buf, &v, n);
 		}
 		return 0;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		if (write) {
-			d->write(d, gpa + i - d->base, 1, buf[i]);
-		} else {
-			buf[i] = (uint8_t)d->read(d, gpa + i - d->base, 1);
-		}
+		if (write)
+			d->mmio_write(d, x->v, gpa + i, 1, buf[i]);
+		else
+			buf[i] = (uint8_t)d->mmio_read(d, x->v, gpa + i, 1);
 	}
 	return 0;
 }
@@ -194,6 +198,50 @@ static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
 		*got += n;
 	}
 	return 0;
+}
+
+void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
+		       struct emul_result *r)
+{
+	struct emul_ctx x = { v, c, r };
+	struct insn_cpu *cpu = &c->regs;
+	uint64_t mask = s->addr_size == 8 ? ~0ULL : s->addr_size == 4 ? 0xffffffffULL : 0xffffULL;
+	unsigned int idx = s->in ? REG_RDI : REG_RSI, seg = s->in ? 0 : s->segment;
+	int64_t step = (cpu->rflags & INSN_RFLAGS_DF) ? -(int64_t)s->size : s->size;
+	uint64_t count = s->rep ? cpu->gpr[REG_RCX] & mask : 1;
+	unsigned int done = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->status = EMUL_DONE;
+	while (count && done < INSN_REP_MAX) {
+		/* Only FS and GS have a base in 64-bit mode (SDM Vol. 1, 3.3.7). */
+		uint64_t base = cpu->mode != CPU_MODE_64 || seg >= 4 ? cpu->seg_base[seg] : 0;
+		uint64_t la = base + (cpu->gpr[idx] & mask);
+		uint8_t buf[4];
+		uint32_t val = 0;
+
+		if (cpu->mode != CPU_MODE_64)
+			la &= 0xffffffffULL;
+		if (s->in) {
+			val = ioport_in(v, s->port, s->size);
+			memcpy(buf, &val, s->size);
+			if (linear_access(&x, la, buf, s->size, true))
+				return;
+		} else {
+			if (linear_access(&x, la, buf, s->size, false))
+				return;
+			memcpy(&val, buf, s->size);
+			ioport_out(v, s->port, s->size, val);
+		}
+		/* One element is done: the registers say so, whatever comes next. */
+		cpu->gpr[idx] = (cpu->gpr[idx] & ~mask) | ((cpu->gpr[idx] + step) & mask);
+		count--;
+		done++;
+		if (s->rep)
+			cpu->gpr[REG_RCX] = (cpu->gpr[REG_RCX] & ~mask) | (count & mask);
+	}
+	if (!count)
+		cpu->rip += s->insn_len;
 }
 
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r)

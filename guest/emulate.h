@@ -18,8 +18,11 @@ struct guest_cpu {
 };
 
 enum emul_status {
-	EMUL_DONE,                      /* completed: write back regs (RIP advanced) */
-	EMUL_EXCEPTION,                 /* deliver vector/error_code (CR2 for #PF); nothing else changed */
+	EMUL_DONE,                      /* write back regs: RIP advanced, or unchanged if a REP
+					   instruction is to be resumed */
+	EMUL_EXCEPTION,                 /* write back regs (the REP iterations completed before
+					   the fault stay done, RIP unchanged), then deliver
+					   vector/error_code (CR2 for #PF) */
 	EMUL_STOP,                      /* unsupported here: stop the guest with why */
 };
 
@@ -39,5 +42,24 @@ struct emul_result {
  * a PC does for addresses nothing answers), with one log line per page.
  */
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r);
+
+/* An INS or OUTS (from the exit information, not decoded again). */
+struct string_io {
+	uint16_t port;
+	uint8_t size;                   /* 1, 2, 4 */
+	bool in, rep;
+	uint8_t addr_size;              /* 2, 4, 8 */
+	uint8_t segment;                /* OUTS source segment (0 ES .. 5 GS); INS always ES */
+	uint8_t insn_len;
+};
+
+/*
+ * Performs INS/OUTS through the same memory paths as emulated instructions
+ * (guest page tables; RAM, device models, hidden memory), the port side
+ * through guest/ioport.c. REP runs up to INSN_REP_MAX elements per call and
+ * leaves RIP in place if more remain, so the guest resumes it.
+ */
+void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
+		       struct emul_result *r);
 
 #endif

@@ -52,27 +52,25 @@ static int64_t hc_memmap(struct vcpu *v, uint64_t index)
  * which makes the EPT split pages and merge them back. */
 static int64_t hc_trap_test(struct vcpu *v, uint64_t gpa, bool on)
 {
-	static struct mmio_device *dev;
-	int rc;
+	static struct device_model *dev;
 
 	if (gpa & (PAGE_SIZE - 1))
 		return -HC_EINVAL;
 	if (on) {
 		if (dev)
 			return -HC_EINVAL;
-		dev = testdev_create(gpa);
+		dev = testdev_create("testdev2", gpa);
 		if (!dev)
 			return -HC_EINVAL;
-		rc = gmap_register(gmem_map(), gpa, gpa + TESTDEV_SIZE, GMAP_TRAPPED, "testdev2", dev);
-		if (rc) {
-			free(dev->priv);
+		if (device_add_mmio(dev, gpa, TESTDEV_SIZE)) {
+			testdev_destroy(dev);
 			dev = NULL;
 			return -HC_EINVAL;
 		}
 	} else {
-		if (!dev || dev->base != gpa || gmap_unregister(gmem_map(), gpa))
+		if (!dev || device_remove_mmio(dev, gpa))
 			return -HC_EINVAL;
-		free(dev->priv);
+		testdev_destroy(dev);
 		dev = NULL;
 	}
 	printf("guest %s: test device %s at 0x%llx\n", v->name, on ? "registered" : "removed",

@@ -1,62 +1,50 @@
-/* guest/ioport.c - port I/O the hypervisor traps. So far only the console
- * UART is the hypervisor's; the guest sees a minimal 16550 there (output
- * goes to the console, no input, no interrupts) until the full virtual UART
- * arrives with the device-model framework. Wider accesses are split into
- * bytes, as the ISA bus does for an 8-bit device. */
+/* guest/ioport.c - port I/O that exits: dispatched to the device model that
+ * owns the port (guest/device.c). An access that spans ports of different
+ * owners goes byte by byte, as the ISA bus splits it for 8-bit devices;
+ * ports nobody owns (only reachable that way) are passed to the hardware. */
 #include "guest/ioport.h"
+#include "guest/device.h"
 #include "arch/cpu.h"
-#include "drivers/console.h"
 
-#define UART_LSR_THRE_TEMT 0x60
-#define UART_IIR_NO_INT    0x01
-#define UART_MSR_DCD_DSR_CTS 0xb0
-
-static uint8_t console_uart_in(struct vcpu *v, unsigned int reg)
+static uint8_t byte_in(struct vcpu *v, uint16_t port)
 {
-	switch (reg) {
-	case 2: return UART_IIR_NO_INT;
-	case 5: return UART_LSR_THRE_TEMT;
-	case 6: return UART_MSR_DCD_DSR_CTS;
-	case 7: return v->uart_scratch;
-	}
-	return 0;
+	struct device_model *d = device_port_owner(port);
+
+	if (!d)
+		return inb(port);
+	return d->port_in ? (uint8_t)d->port_in(d, v, port, 1) : 0xff;
 }
 
-static void console_uart_out(struct vcpu *v, unsigned int reg, uint8_t b)
+static void byte_out(struct vcpu *v, uint16_t port, uint8_t b)
 {
-	if (reg == 0)
-		printf("%c", b);
-	else if (reg == 7)
-		v->uart_scratch = b;
-}
+	struct device_model *d = device_port_owner(port);
 
-static bool is_console(const struct vcpu *v, uint16_t port)
-{
-	return v->console_port && port >= v->console_port && port < v->console_port + 8;
+	if (!d)
+		outb(port, b);
+	else if (d->port_out)
+		d->port_out(d, v, port, 1, b);
 }
 
 uint32_t ioport_in(struct vcpu *v, uint16_t port, unsigned int size)
 {
+	struct device_model *d = device_port_owner(port);
 	uint32_t val = 0;
 
-	for (unsigned int i = 0; i < size; i++) {
-		uint16_t p = (uint16_t)(port + i);
-		uint8_t b = is_console(v, p) ? console_uart_in(v, p - v->console_port) : inb(p);
-
-		val |= (uint32_t)b << (8 * i);
-	}
+	if (d && d->port_in && device_port_owner((uint16_t)(port + size - 1)) == d)
+		return d->port_in(d, v, port, size);
+	for (unsigned int i = 0; i < size; i++)
+		val |= (uint32_t)byte_in(v, (uint16_t)(port + i)) << (8 * i);
 	return val;
 }
 
 void ioport_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
 {
-	for (unsigned int i = 0; i < size; i++) {
-		uint16_t p = (uint16_t)(port + i);
-		uint8_t b = (uint8_t)(value >> (8 * i));
+	struct device_model *d = device_port_owner(port);
 
-		if (is_console(v, p))
-			console_uart_out(v, p - v->console_port, b);
-		else
-			outb(p, b);
+	if (d && d->port_out && device_port_owner((uint16_t)(port + size - 1)) == d) {
+		d->port_out(d, v, port, size, value);
+		return;
 	}
+	for (unsigned int i = 0; i < size; i++)
+		byte_out(v, (uint16_t)(port + i), (uint8_t)(value >> (8 * i)));
 }

@@ -5,6 +5,8 @@
 #include "guest/gmem.h"
 #include "guest/gmap.h"
 #include "guest/testdev.h"
+#include "guest/vuart.h"
+#include "guest/debugexit.h"
 #include "arch/cpuinfo.h"
 #include "arch/mtrr_read.h"
 #include "vmx/vmx.h"
@@ -42,15 +44,24 @@ static gpa_t guest_space_top(const struct memmap *host)
 
 static int register_test_device(uint64_t base)
 {
-	struct mmio_device *d = testdev_create(base);
-	int rc = d ? gmap_register(gmem_map(), base, base + TESTDEV_SIZE, GMAP_TRAPPED, d->name, d) : -ENOMEM;
+	struct device_model *d = testdev_create("testdev", base);
+	int rc = d ? device_add_mmio(d, base, TESTDEV_SIZE) : -ENOMEM;
 
-	if (rc)
-		printf("hv: cannot place the test MMIO device at 0x%llx (%d): not in an MMIO hole\n",
-		       (unsigned long long)base, rc);
-	else
+	if (!rc)
 		printf("testdev: test MMIO device at 0x%llx-0x%llx\n", (unsigned long long)base,
 		       (unsigned long long)(base + TESTDEV_SIZE - 1));
+	return rc;
+}
+
+/* The device models every guest gets, and the ones the command line asks for. */
+static int register_devices(const struct hv_options *o)
+{
+	int rc = vuart_init(console_port());
+
+	if (!rc && o->debug_exit_port)
+		rc = debugexit_init(o->debug_exit_port);
+	if (!rc && o->test_mmio)
+		rc = register_test_device(o->test_mmio);
 	return rc;
 }
 
@@ -89,7 +100,6 @@ static void run_one(const struct boot_module *m, unsigned int index, const struc
 	memset(&v, 0, sizeof(v));
 	v.name = g.name;
 	v.unmap_once_gpa = INVALID_GPA;
-	v.console_port = o->serial_port;
 	if (vmx_vcpu_init(&v, &g.start, &guest_ept)) {
 		printf("guest %s: cannot set up its virtual CPU\n", g.name);
 		vmx_vcpu_destroy(&v);
@@ -126,8 +136,8 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	mtrr_print(&host_mtrrs);
 	if (gmem_init(mm_host_map(), guest_space_top(mm_host_map())))
 		return;
-	if (o->test_mmio)
-		(void)register_test_device(o->test_mmio);
+	if (register_devices(o))
+		return;
 	if (ept_build(&guest_ept, gmem_map(), &host_mtrrs, caps & EPT_CAP_1GB_PAGE,
 		      caps & EPT_CAP_AD_BITS)) {
 		printf("hv: out of memory building the EPT\n");

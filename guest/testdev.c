@@ -3,10 +3,12 @@
  * guests can check every access path to a trapped range. */
 #include "guest/testdev.h"
 #include "lib/string.h"
+#include "drivers/console.h"
 #include "mm/malloc.h"
 
 struct testdev {
-	struct mmio_device dev;
+	struct device_model dev;
+	gpa_t base;
 	uint8_t regs[TESTDEV_SIZE];     /* backing bytes for the read/write parts */
 	uint32_t count;
 	uint32_t w1c;
@@ -21,9 +23,10 @@ static uint64_t get_bytes(const uint8_t *p, unsigned int size)
 	return v;
 }
 
-static uint64_t testdev_read(struct mmio_device *d, uint64_t off, unsigned int size)
+static uint64_t testdev_read(struct device_model *d, struct vcpu *v, gpa_t addr, unsigned int size)
 {
 	struct testdev *t = d->priv;
+	uint64_t off = addr - t->base;
 	uint8_t view[TESTDEV_AREA];
 
 	t->count++;
@@ -38,9 +41,11 @@ static uint64_t testdev_read(struct mmio_device *d, uint64_t off, unsigned int s
 	return off + size <= sizeof(view) ? get_bytes(&view[off], size) : ~0ULL;
 }
 
-static void testdev_write(struct mmio_device *d, uint64_t off, unsigned int size, uint64_t val)
+static void testdev_write(struct device_model *d, struct vcpu *v, gpa_t addr, unsigned int size,
+			  uint64_t val)
 {
 	struct testdev *t = d->priv;
+	uint64_t off = addr - t->base;
 
 	t->count++;
 	t->last = off << 8 | size;
@@ -52,16 +57,30 @@ static void testdev_write(struct mmio_device *d, uint64_t off, unsigned int size
 	/* Writes to read-only registers are ignored, as on real devices. */
 }
 
-struct mmio_device *testdev_create(gpa_t base)
+static void testdev_describe(struct device_model *d)
+{
+	struct testdev *t = d->priv;
+
+	printf("  %s: test device at 0x%llx, %u accesses, W1C 0x%08x, last write 0x%llx\n", d->name,
+	       (unsigned long long)t->base, t->count, t->w1c, (unsigned long long)t->last);
+}
+
+struct device_model *testdev_create(const char *name, gpa_t base)
 {
 	struct testdev *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->w1c = 0xffffffffu;
-	t->dev = (struct mmio_device){
-		.name = "testdev", .base = base, .size = TESTDEV_SIZE,
-		.read = testdev_read, .write = testdev_write, .priv = t,
+	t->base = base;
+	t->dev = (struct device_model){
+		.name = name, .mmio_read = testdev_read, .mmio_write = testdev_write,
+		.describe = testdev_describe, .priv = t,
 	};
 	return &t->dev;
+}
+
+void testdev_destroy(struct device_model *d)
+{
+	free(d->priv);
 }

@@ -2,7 +2,7 @@
 #ifndef GUEST_TESTDEV_H
 #define GUEST_TESTDEV_H
 
-#include "guest/mmio.h"
+#include "guest/device.h"
 
 /* Register layout, offsets from the base (4 KiB in all): */
 #define TESTDEV_ID        0x000   /* 32-bit read-only: TESTDEV_MAGIC */
@@ -14,7 +14,10 @@
 #define TESTDEV_SIZE      0x1000
 #define TESTDEV_MAGIC     0x76656474u   /* "tdev" */
 
-/* The device's model, ready to register at base. */
-struct mmio_device *testdev_create(gpa_t base);
+/* A new test device model named name, to be placed at base with device_add_mmio(). */
+struct device_model *testdev_create(const char *name, gpa_t base);
+
+/* Frees a model from testdev_create() (after device_remove_mmio()). */
+void testdev_destroy(struct device_model *d);
 
 #endif

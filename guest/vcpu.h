@@ -50,8 +50,6 @@ struct vcpu {
 	uint64_t exit_total;
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its EPT entry while unmapped */
-	uint16_t console_port;           /* the hypervisor's own UART: trapped, emulated for the guest */
-	uint8_t uart_scratch;            /* the guest's view of that UART's scratch register */
 	void *arch;                      /* backend state (struct vmx_vcpu) */
 };
 

@@ -259,6 +259,18 @@ static const char *opt_heapdebug(const char *val, struct hv_options *o)
 	return parse_bool(val, &o->debug_heap);
 }
 
+static const char *opt_debugexit(const char *val, struct hv_options *o)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v))
+		return "not a port number";
+	if (!v || v > 0xfffc)
+		return "port must be 1..0xfffc";
+	o->debug_exit_port = (uint16_t)v;
+	return NULL;
+}
+
 static const char *opt_eptmap(const char *val, struct hv_options *o)
 {
 	return parse_bool(val, &o->print_ept_map);
@@ -335,6 +347,7 @@ static const struct {
 	{ "testvmx",   opt_testvmx,   NULL },
 	{ "testmmio",  opt_testmmio,  NULL },
 	{ "eptmap",    opt_eptmap,    "on" },
+	{ "debugexit", opt_debugexit, "0xf4" },
 };
 
 void cmdline_defaults(struct hv_options *o)

@@ -40,6 +40,7 @@ struct hv_options {
 	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi */
 	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug */
 	uint64_t test_mmio;              /* testmmio=ADDR: the test MMIO device there (4 KiB aligned), 0 = none */
+	uint16_t debug_exit_port;        /* debugexit[=PORT]: the debug-exit device (0xf4 if bare), 0 = none */
 	bool print_ept_map;              /* eptmap=on|off: print the whole EPT after building it, default off */
 
 	/* what was wrong with the command line; the defaults stay in force */

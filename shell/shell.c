@@ -15,6 +15,7 @@
 #include "guest/gmap.h"
 #include "lib/cmdline.h"
 #include "vmx/ept.h"
+#include "guest/device.h"
 
 #define SHELL_LINE_MAX 128
 
@@ -85,6 +86,11 @@ static void cmd_mtree(const char *args)
 		       g->flat[i].e820_type, g->flat[i].owner);
 }
 
+static void cmd_devices(const char *args)
+{
+	device_list();
+}
+
 static void cmd_reboot(const char *args)
 {
 	printf("rebooting\n");
@@ -98,6 +104,7 @@ static const struct shell_cmd commands[] = {
 	{ "info", "version, CPU, free hypervisor memory", cmd_info },
 	{ "mem", "the host memory map", cmd_mem },
 	{ "mtree", "the guest memory map", cmd_mtree },
+	{ "devices", "device models with their ports, MMIO ranges and state", cmd_devices },
 	{ "ept", "ept: the guest's EPT as runs; ept GPA: the walk for one address", cmd_ept },
 	{ "reboot", "reset the machine", cmd_reboot },
 };

@@ -1,7 +1,7 @@
 /* vmx/handlers.c - what the hypervisor does for each VM exit (SDM Vol. 3C,
  * 26.1-26.2 for what exits; 28.2.1 for the qualifications). Policy that does
  * not depend on VMX lives in guest/ (CPUID, MSRs, hypercalls, ports). */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/exit_decode.h"
 #include "vmx/ept.h"
@@ -28,60 +28,13 @@
 #define CR4_VMXE (1ULL << 13)
 #define CR4_OSXSAVE (1ULL << 18)
 #define CR4_PCIDE (1ULL << 17)
-#define AR_L    (1u << 13)
+
 #define RFLAGS_DF (1ULL << 10)
 #define MSR_IGNORED_LOG_MAX 8
 
 static unsigned int msr_ignored_logged;
 
 /* ---- guest state helpers ---- */
-
-static unsigned int guest_cpl(void)
-{
-	return (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
-}
-
-/* 64-bit code: IA-32e mode and CS.L (the only mode with 64-bit registers). */
-static bool guest_64bit_code(void)
-{
-	return (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
-	       (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & AR_L);
-}
-
-/* The CR0/CR4 the guest believes it has: its own bits, and the read shadow
- * where the hypervisor owns them (25.6.6). */
-static uint64_t guest_cr0_view(struct vcpu *v)
-{
-	uint64_t m = to_vmx(v)->cr0_mask;
-
-	return (vmcs_read(VMCS_GUEST_CR0) & ~m) | (vmcs_read(VMCS_CR0_READ_SHADOW) & m);
-}
-
-static uint64_t guest_cr4_view(struct vcpu *v)
-{
-	uint64_t m = to_vmx(v)->cr4_mask;
-
-	return (vmcs_read(VMCS_GUEST_CR4) & ~m) | (vmcs_read(VMCS_CR4_READ_SHADOW) & m);
-}
-
-static uint64_t gpr_get(struct vcpu *v, unsigned int r)
-{
-	if (r == REG_RSP)
-		return vmcs_read(VMCS_GUEST_RSP);
-	return v->regs.gpr[r];
-}
-
-/* Writes a register as an instruction with that operand size would: 32-bit
- * results zero-extend outside 64-bit code. */
-static void gpr_set(struct vcpu *v, unsigned int r, uint64_t val)
-{
-	if (!guest_64bit_code())
-		val &= 0xffffffffULL;
-	if (r == REG_RSP)
-		vmcs_write(VMCS_GUEST_RSP, val);
-	else
-		v->regs.gpr[r] = val;
-}
 
 /* ---- backend services for guest/ ---- */
 
@@ -97,47 +50,6 @@ void vcpu_stop(struct vcpu *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmx_vstop_guest(v, fmt, ap);
 	va_end(ap);
-}
-
-static void restore_unmapped(struct vcpu *v)
-{
-	struct pagetable *pt = &to_vmx(v)->ept->pt;
-	uint64_t *pte = pt_leaf_4k(pt, v->unmap_once_gpa);
-
-	if (pte)
-		*pte = v->unmap_once_entry;
-	/* The split that made the page unmappable is undone too. */
-	(void)pt_merge(pt, ALIGN_DOWN(v->unmap_once_gpa, PAGE_SIZE_1G), PAGE_SIZE_1G);
-	v->unmap_once_gpa = INVALID_GPA;
-	vmx_flush_ept(v);
-}
-
-int vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end)
-{
-	int rc = ept_update(to_vmx(v)->ept, start, end);
-
-	/* Also on failure: part of the range may have changed already. */
-	vmx_flush_ept(v);
-	ept_print_summary(to_vmx(v)->ept);
-	return rc;
-}
-
-int vcpu_unmap_once(struct vcpu *v, gpa_t page)
-{
-	uint64_t *pte;
-
-	if (!gmem_is_ram(page, PAGE_SIZE))
-		return -EFAULT;
-	if (v->unmap_once_gpa != INVALID_GPA)
-		restore_unmapped(v);
-	pte = pt_leaf_4k(&to_vmx(v)->ept->pt, page);
-	if (!pte)
-		return -EFAULT;
-	v->unmap_once_gpa = page;
-	v->unmap_once_entry = *pte;
-	*pte = 0;
-	vmx_flush_ept(v);
-	return 0;
 }
 
 /* ---- handlers ---- */
@@ -353,112 +265,6 @@ static void handle_vmx_instruction(struct vcpu *v, struct exit_info *e)
 	vmx_inject_exception(v, 6, 0);
 }
 
-/* Linear address of a string operand: segment base (only FS/GS in 64-bit
- * code), register masked to the address size (SDM Vol. 1, 3.3.7). */
-static uint64_t string_linear(unsigned int seg, uint64_t reg, unsigned int addr_size)
-{
-	uint64_t mask = addr_size == 8 ? ~0ULL : addr_size == 4 ? 0xffffffffULL : 0xffffULL;
-	uint64_t base = 0;
-
-	if (!guest_64bit_code() || seg == 4 || seg == 5)
-		base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * seg);
-	return base + (reg & mask);
-}
-
-static int linear_to_gpa(struct vcpu *v, uint64_t la, bool write, gpa_t *gpa)
-{
-	struct gpt_cpu cpu = {
-		.cr0 = guest_cr0_view(v), .cr3 = vmcs_read(VMCS_GUEST_CR3),
-		.cr4 = guest_cr4_view(v), .efer = vmcs_read(VMCS_GUEST_IA32_EFER),
-		.rflags = vmcs_read(VMCS_GUEST_RFLAGS), .cpl = guest_cpl(), .maxphyaddr = 52,
-	};
-	struct gpt_result res;
-	int rc;
-
-	if (gpt_mode_of(&cpu) == GPT_PAE)
-		for (unsigned int i = 0; i < 4; i++)
-			cpu.pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
-	rc = gpt_translate(&cpu, gmem_walk_ops(), la, (write ? GPT_ACCESS_WRITE : 0) |
-			   (cpu.cpl == 3 ? GPT_ACCESS_USER : 0), &res);
-	if (rc == -ENOENT) {
-		asm volatile("mov %0, %%cr2" : : "r"(la));   /* CR2 is not in the VMCS: the guest's is live */
-		vmx_inject_exception(v, 14, res.pf_error);
-		return rc;
-	}
-	*gpa = res.gpa;
-	return rc;
-}
-
-/* INS/OUTS, with REP run to completion in one exit. Each element goes through
- * the guest's page tables; a page fault stops the string where it happened. */
-static void io_string(struct vcpu *v, struct exit_info *e, const struct io_access *a)
-{
-	unsigned int asz = a->addr_size ? a->addr_size : (guest_64bit_code() ? 8 : 4);
-	uint64_t mask = asz == 8 ? ~0ULL : asz == 4 ? 0xffffffffULL : 0xffffULL;
-	unsigned int idx = a->in ? REG_RDI : REG_RSI;
-	unsigned int seg = a->in ? 0 : a->segment;
-	int64_t step = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)a->size : a->size;
-	uint64_t count = a->rep ? (v->regs.gpr[REG_RCX] & mask) : 1;
-
-	while (count) {
-		uint64_t la = string_linear(seg, v->regs.gpr[idx], asz);
-		uint32_t val = 0;
-		gpa_t gpa;
-
-		if (linear_to_gpa(v, la, a->in, &gpa))
-			break;
-		if (((gpa + a->size - 1) ^ gpa) & ~(PAGE_SIZE - 1) || !gmem_is_ram(gpa, a->size)) {
-			vmx_stop_guest(v, "string I/O on port 0x%x with an operand at GPA 0x%llx that is "
-				       "not plain guest RAM (unsupported)", a->port, (unsigned long long)gpa);
-			return;
-		}
-		if (a->in) {
-			val = ioport_in(v, a->port, a->size);
-			if (gmem_write(gpa, &val, a->size))
-				break;
-		} else {
-			if (gmem_read(gpa, &val, a->size))
-				break;
-			ioport_out(v, a->port, a->size, val);
-		}
-		v->regs.gpr[idx] = (v->regs.gpr[idx] & ~mask) | ((v->regs.gpr[idx] + step) & mask);
-		count--;
-		if (a->rep)
-			v->regs.gpr[REG_RCX] = (v->regs.gpr[REG_RCX] & ~mask) | (count & mask);
-	}
-	if (!count)
-		vmx_skip_instruction(v, e);
-}
-
-static void handle_io(struct vcpu *v, struct exit_info *e)
-{
-	struct io_access a;
-
-	vmx_decode_io(e->qual, (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_INFO), &a);
-	if (!a.size) {
-		vmx_stop_guest(v, "I/O exit with an undefined size (qualification 0x%llx)",
-			       (unsigned long long)e->qual);
-		return;
-	}
-	if (a.string) {
-		io_string(v, e, &a);
-		return;
-	}
-	if (a.in) {
-		uint32_t val = ioport_in(v, a.port, a.size);
-		uint64_t *rax = &v->regs.gpr[REG_RAX];
-
-		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends (Vol. 1, 3.4.1.1). */
-		if (a.size == 4)
-			*rax = val;
-		else
-			*rax = (*rax & ~((1ULL << (8 * a.size)) - 1)) | val;
-	} else {
-		ioport_out(v, a.port, a.size, (uint32_t)v->regs.gpr[REG_RAX]);
-	}
-	vmx_skip_instruction(v, e);
-}
-
 static void handle_vmcall(struct vcpu *v, struct exit_info *e)
 {
 	hypercall(v, guest_cpl(), guest_64bit_code());
@@ -515,133 +321,6 @@ static void handle_mce_during_entry(struct vcpu *v, struct exit_info *e)
 	vmx_stop_guest(v, "machine check during VM entry");
 }
 
-static unsigned int maxphyaddr(void)
-{
-	static unsigned int bits;
-
-	/* CPUID is an exit of its own when this hypervisor runs nested: ask once. */
-	if (!bits) {
-		struct cpuinfo ci;
-
-		cpuinfo_read(&ci);
-		bits = ci.phys_addr_bits;
-	}
-	return bits;
-}
-
-/* The guest state instruction emulation works on (guest/emulate.h). */
-static void read_guest_cpu(struct vcpu *v, struct guest_cpu *c)
-{
-	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
-
-	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
-	c->regs.gpr[REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	c->regs.rip = vmcs_read(VMCS_GUEST_RIP);
-	c->regs.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	for (unsigned int s = 0; s < 6; s++)
-		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
-	c->regs.mode = guest_64bit_code() ? CPU_MODE_64 : (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
-	c->cr0 = guest_cr0_view(v);
-	c->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	c->cr4 = guest_cr4_view(v);
-	c->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
-	for (unsigned int i = 0; i < 4; i++)
-		c->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
-	c->cpl = guest_cpl();
-	c->maxphyaddr = maxphyaddr();
-}
-
-static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c, struct exit_info *e)
-{
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
-	memcpy(v->regs.gpr, c->regs.gpr, sizeof(v->regs.gpr));
-	vmcs_write(VMCS_GUEST_RSP, c->regs.gpr[REG_RSP]);
-	vmcs_write(VMCS_GUEST_RFLAGS, c->regs.rflags);
-	/* A completed instruction ends STI/MOV-SS blocking, as in vmx_skip_instruction(). */
-	if (c->regs.rip != e->rip && (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
-	vmcs_write(VMCS_GUEST_RIP, c->regs.rip);
-}
-
-static void emulate_access(struct vcpu *v, struct exit_info *e, gpa_t gpa)
-{
-	struct guest_cpu c;
-	struct emul_result r;
-
-	read_guest_cpu(v, &c);
-	emulate_instruction(v, &c, gpa, &r);
-	switch (r.status) {
-	case EMUL_DONE:
-		write_guest_cpu(v, &c, e);
-		break;
-	case EMUL_EXCEPTION:
-		/* CR2 is not in the VMCS: the CPU's own CR2 becomes the guest's on entry. */
-		if (r.vector == 14)
-			asm volatile("mov %0, %%cr2" : : "r"(r.cr2));
-		vmx_inject_exception(v, r.vector, r.error_code);
-		break;
-	case EMUL_STOP:
-		vmx_stop_guest(v, "%s", r.why);
-		break;
-	}
-}
-
-static void handle_ept_violation(struct vcpu *v, struct exit_info *e)
-{
-	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-	const struct gmap_range *r;
-	struct ept_violation q;
-
-	/* NMI unblocking by IRET was undone by the exit; redo it (28.2.3). */
-	vmx_decode_ept_violation(e->qual, &q);
-	if (q.nmi_unblocking && !(e->idt_vectoring & INTR_INFO_VALID))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
-	if (v->unmap_once_gpa != INVALID_GPA && (gpa & ~(PAGE_SIZE - 1)) == v->unmap_once_gpa) {
-		restore_unmapped(v);
-		return;     /* the access (or the interrupted delivery) is retried */
-	}
-	r = gmap_lookup(gmem_map(), gpa);
-	if (r && gmap_kind_mapped(r->kind)) {
-		printf("guest %s: EPT violation on mapped %s memory at GPA 0x%016llx (%s, entry allowed %s%s%s):\n",
-		       v->name, gmap_kind_name(r->kind), (unsigned long long)gpa,
-		       q.fetch ? "fetch" : q.write ? "write" : "read", q.readable ? "R" : "-",
-		       q.writable ? "W" : "-", q.executable ? "X" : "-");
-		ept_print_walk(to_vmx(v)->ept, gpa);
-		vmx_stop_guest(v, "EPT violation on mapped memory at GPA 0x%016llx: a hypervisor bug",
-			       (unsigned long long)gpa);
-		return;
-	}
-	/* Only an instruction's own accesses can be emulated, not the CPU's
-	 * accesses for event delivery or for walking the guest's page tables. */
-	if (e->idt_vectoring & INTR_INFO_VALID) {
-		vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-		vmx_stop_guest(v, "event delivery touched %s at GPA 0x%016llx (IDT, stack or TSS there?)",
-			       r ? gmap_kind_name(r->kind) : "unmapped space", (unsigned long long)gpa);
-		return;
-	}
-	if (q.gla_valid && !q.gla_translation) {
-		vmx_stop_guest(v, "the guest's page tables are in %s at GPA 0x%016llx",
-			       r ? gmap_kind_name(r->kind) : "unmapped space", (unsigned long long)gpa);
-		return;
-	}
-	emulate_access(v, e, gpa);
-}
-
-static void handle_ept_misconfig(struct vcpu *v, struct exit_info *e)
-{
-	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-
-	/* Misconfigured entries are never made on purpose (no MMIO fast path yet). */
-	printf("guest %s: EPT misconfiguration at GPA 0x%016llx; the walk:\n", v->name,
-	       (unsigned long long)gpa);
-	ept_print_walk(to_vmx(v)->ept, gpa);
-	vmx_stop_guest(v, "EPT misconfiguration at GPA 0x%016llx: a hypervisor bug in the EPT",
-		       (unsigned long long)gpa);
-}
-
 static void handle_hlt(struct vcpu *v, struct exit_info *e)
 {
 	/* Not requested; if a CPU forces HLT exiting, halt the guest as it asked. */
@@ -681,12 +360,12 @@ const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_VMXOFF]             = handle_vmx_instruction,
 	[EXIT_REASON_VMXON]              = handle_vmx_instruction,
 	[EXIT_REASON_CR_ACCESS]          = handle_cr_access,
-	[EXIT_REASON_IO_INSTRUCTION]     = handle_io,
+	[EXIT_REASON_IO_INSTRUCTION]     = vmx_handle_io,
 	[EXIT_REASON_MSR_READ]           = handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE]          = handle_wrmsr,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = handle_mce_during_entry,
-	[EXIT_REASON_EPT_VIOLATION]      = handle_ept_violation,
-	[EXIT_REASON_EPT_MISCONFIG]      = handle_ept_misconfig,
+	[EXIT_REASON_EPT_VIOLATION]      = vmx_handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]      = vmx_handle_ept_misconfig,
 	[EXIT_REASON_INVEPT]             = handle_vmx_instruction,
 	[EXIT_REASON_INVVPID]            = handle_vmx_instruction,
 	[EXIT_REASON_VMFUNC]             = handle_vmx_instruction,

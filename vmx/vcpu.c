@@ -6,6 +6,7 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "guest/msr_policy.h"
+#include "guest/device.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
 #include "arch/msr.h"
@@ -90,6 +91,14 @@ static void io_bitmap_set(uint8_t *a, uint8_t *b, uint16_t port)
 	bm[bit / 8] |= (uint8_t)(1u << (bit % 8));
 }
 
+static void trap_port_range(void *ctx, uint16_t base, uint16_t count)
+{
+	uint8_t **bm = ctx;
+
+	for (uint32_t p = base; p < (uint32_t)base + count; p++)
+		io_bitmap_set(bm[0], bm[1], (uint16_t)p);
+}
+
 static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 {
 	uint8_t *msr, *ioa, *iob;
@@ -105,12 +114,10 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 		for (uint32_t m = msr_traps[i].first; m <= msr_traps[i].last; m++)
 			msr_bitmap_set(msr, m, msr_traps[i].read, msr_traps[i].write);
 
-	/* The hypervisor's console UART is the only port range it owns so far. */
+	/* Only the ports device models own exit; the rest are the guest's. */
 	ioa = hpa_to_ptr(x->io_bitmap_a);
 	iob = hpa_to_ptr(x->io_bitmap_b);
-	if (v->console_port)
-		for (unsigned int p = 0; p < 8; p++)
-			io_bitmap_set(ioa, iob, (uint16_t)(v->console_port + p));
+	device_for_each_port_range(trap_port_range, (uint8_t *[]){ ioa, iob });
 	vmcs_write(VMCS_MSR_BITMAP, x->msr_bitmap);
 	vmcs_write(VMCS_IO_BITMAP_A, x->io_bitmap_a);
 	vmcs_write(VMCS_IO_BITMAP_B, x->io_bitmap_b);

@@ -59,6 +59,11 @@ void vmx_entry_failed(struct vcpu *v, int how);
 void vmx_dump_guest_state(struct vcpu *v);
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
+
+/* Handlers for memory and port exits (vmx/memory_exits.c). */
+void vmx_handle_io(struct vcpu *v, struct exit_info *e);
+void vmx_handle_ept_violation(struct vcpu *v, struct exit_info *e);
+void vmx_handle_ept_misconfig(struct vcpu *v, struct exit_info *e);
 extern const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT];
 
 #endif

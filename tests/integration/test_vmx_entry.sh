@@ -47,4 +47,15 @@ if build_iso vmx-nmi "testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "guest hv.n
 	stop_emulator
 fi
 
+# debugexit: a guest's write to port 0xf4 ends it with that status.
+if build_iso vmx-debugexit "debugexit" "$HV_ROOT/build/guests/debugexit.elf" "guest hv.name=debugexit"; then
+	start_bochs vmx-debugexit "$HV_ROOT/build/test/vmx-debugexit.iso"
+	expect_line "device announced" '^debug-exit: a guest.s write to port 0xf4 ends it with that status$'
+	expect_line "guest ran" '^\[debugexit\] ok: about to write 42 to the debug-exit port$'
+	expect_line "write seen" '^guest debugexit: wrote 0x2a to the debug-exit port 0xf4$'
+	expect_line "status is the guest's" '^guest debugexit: exited with status 42 after [0-9]+ VM exits$'
+	reject_line "guest did not go on" 'the write to the debug-exit port returned'
+	stop_emulator
+fi
+
 finish

@@ -218,6 +218,18 @@ TEST(eptmap_values)
 	CHECK_EQ(o.warning_count, 1);
 }
 
+TEST(debugexit_values)
+{
+	CHECK_EQ(o.debug_exit_port, 0);
+	parse("debugexit");
+	CHECK_EQ(o.debug_exit_port, 0xf4);
+	parse("debugexit=0x501");
+	CHECK_EQ(o.debug_exit_port, 0x501);
+	parse("debugexit=0x10000");
+	CHECK_EQ(o.debug_exit_port, 0);
+	CHECK_EQ(o.warning_count, 1);
+}
+
 TEST(bare_key_needs_value)
 {
 	parse("serial baud hvmem");

@@ -1,0 +1,14 @@
+/* guest/vuart.h - the guest's COM1, and the hypervisor's own UART hidden from it. */
+#ifndef GUEST_VUART_H
+#define GUEST_VUART_H
+
+#include "lib/compiler.h"
+
+#define GUEST_COM1 0x3f8
+
+/* Registers the guest's virtual COM1 at GUEST_COM1 (output to the console)
+ * and, if the hypervisor's console UART is elsewhere, a device that keeps
+ * the guest off it. Returns 0 or a negative error after a message. */
+int __must_check vuart_init(uint16_t console_port);
+
+#endif

@@ -1,0 +1,412 @@
+/* tests/guests/mmio64.c - every instruction form the emulator supports
+ * (guest/insn_decode.h), on the test device (testmmio=0xfe000000) from 64-bit
+ * code: each form runs first on RAM, then on the device, and memory, registers
+ * and RFLAGS & 0x8d5 must agree; then moffs, FS/GS bases, string instructions,
+ * accesses across a page boundary through the guest's own page tables, a #PF
+ * from inside an emulated REP MOVSB, and unsupported instructions (#UD). */
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/insn.h"
+
+#define DEV          0xfe000000ul
+#define TESTDEV_MAGIC 0x76656474u        /* guest/testdev.h: ID register at 0 */
+#define ARITH_FLAGS  0x8d5ul             /* OF SF ZF AF PF CF */
+#define MSR_FS_BASE  0xc0000100u
+#define MSR_GS_BASE  0xc0000101u
+#define CR4_OSFXSR   (1ul << 9)
+#define PTE_P        0x1ul
+#define PTE_W        0x2ul
+#define PTE_PCD      0x10ul
+#define PTE_PS       0x80ul
+#define VA_X         0x100000000ul      /* our 4 KiB pages: X RAM, X+1 device, X+2 RAM, X+3 absent, X+4 device */
+
+#define D8(o)  (*(volatile uint8_t *)(DEV + (o)))
+#define D16(o) (*(volatile uint16_t *)(DEV + (o)))
+#define D32(o) (*(volatile uint32_t *)(DEV + (o)))
+#define D64(o) (*(volatile uint64_t *)(DEV + (o)))
+
+/*
+ * The forms. Each becomes a stub "INSN; ret" and a table entry; run_stub
+ * enters it with RDI = R10 = R12 = R13 = the operand (8 bytes into a 32-byte
+ * window), R11 = 2, R8 = 0x10000000, RCX and R9 the register operands and
+ * RFLAGS from struct cpu_state. BIT: RCX/R9 hold bit offsets (BT* reg forms).
+ */
+#define BIT 1
+#define C(text, fl) D(text, text, fl)
+#define D(text, desc, fl)                                                          \
+	".pushsection .rodata.mmio_str, \"a\"\n2:\t.asciz \"" desc "\"\n\t.popsection\n" \
+	".pushsection .rodata.mmio_cases, \"a\"\n\t.quad 1f, 2b, " #fl "\n\t.popsection\n" \
+	"1:\t" text "\n\tret\n"
+
+#define ALU(op)                                                                    \
+	C(op "b %ch, (%rdi)", 0) C(op "w %cx, (%rdi)", 0)                          \
+	C(op "l %r9d, (%rdi)", 0) C(op "q %rcx, (%r10)", 0)                        \
+	C(op "b (%rdi), %r9b", 0) C(op "w (%rdi), %r9w", 0)                        \
+	C(op "l (%rdi), %ecx", 0) C(op "q -16(%rdi,%r11,8), %r9", 0)               \
+	C(op "b $0xa5, (%rdi)", 0) C(op "w $0x8a5c, (%rdi)", 0)                    \
+	C(op "l $0x89abcdef, (%rdi)", 0) C(op "q $-0x76543211, (%rdi)", 0)         \
+	C(op "w $-3, (%rdi)", 0) C(op "l $0x7f, (%r13)", 0) C(op "q $-128, (%rdi)", 0)
+
+#define BTOP(op)                                                                   \
+	C(op "w %cx, (%rdi)", BIT) C(op "l %r9d, (%rdi)", BIT) C(op "q %rcx, (%rdi)", BIT) \
+	C(op "w $13, (%rdi)", 0) C(op "l $45, (%rdi)", 0) C(op "q $61, (%r10)", 0)
+
+#define UNARY(op) C(op "b (%rdi)", 0) C(op "w (%rdi)", 0) C(op "l (%rdi)", 0) C(op "q (%r12)", 0)
+
+asm(".pushsection .rodata.mmio_cases, \"a\"\n\t.balign 8\ncases_start:\n\t.popsection\n"
+    ".pushsection .text\n"
+    ALU("add") ALU("or") ALU("adc") ALU("sbb") ALU("and") ALU("sub") ALU("xor") ALU("cmp")
+    C("testb %cl, (%rdi)", 0) C("testw %r9w, (%rdi)", 0) C("testl %ecx, (%rdi)", 0)
+    C("testq %rcx, (%r10)", 0) C("testb $0x81, (%rdi)", 0) C("testw $0x8001, (%rdi)", 0)
+    C("testl $0x80000001, (%rdi)", 0) C("testq $-0x7ffffffe, (%rdi)", 0)
+    C("xchgb %cl, (%rdi)", 0) C("xchgw %r9w, (%rdi)", 0) C("xchgl (%rdi), %ecx", 0)
+    C("xchgq %rcx, (%r10)", 0)
+    BTOP("bt") BTOP("bts") BTOP("btr") BTOP("btc")
+    UNARY("not") UNARY("neg") UNARY("inc") UNARY("dec")
+    C("lock addl %ecx, (%rdi)", 0) C("lock xchgq %rcx, (%rdi)", 0) C("lock btsq $37, (%rdi)", 0)
+    C("lock btrl %ecx, (%rdi)", BIT) C("lock incw (%rdi)", 0) C("lock negb (%rdi)", 0)
+    C("lock sbbq $-5, (%rdi)", 0) C("lock orb %ch, (%rdi)", 0) C("lock notl (%rdi)", 0)
+    C("lock btcw %r9w, (%r12)", BIT)
+    C("movb %ch, (%rdi)", 0) C("movw %r9w, (%rdi)", 0) C("movl %ecx, (%r10)", 0)
+    C("movq %r9, (%rdi)", 0) C("movb (%rdi), %ch", 0) C("movw (%rdi), %cx", 0)
+    C("movl (%rdi), %r9d", 0) C("movq (%rdi), %rcx", 0) C("movb $0x5a, (%rdi)", 0)
+    C("movw $0xa55a, (%rdi)", 0) C("movl $0xdeadbeef, (%rdi)", 0) C("movq $-0x21524111, (%rdi)", 0)
+    C("movzbw (%rdi), %cx", 0) C("movzbl (%rdi), %r9d", 0) C("movzbq (%rdi), %rcx", 0)
+    C("movzwl (%rdi), %ecx", 0) C("movzwq (%rdi), %r9", 0)
+    C("movsbw (%rdi), %cx", 0) C("movsbl (%rdi), %r9d", 0) C("movsbq (%rdi), %rcx", 0)
+    C("movswl (%rdi), %ecx", 0) C("movswq (%rdi), %r9", 0) C("movslq (%rdi), %rcx", 0)
+    D(".byte 0x63, 0x0f", "movsxd (%rdi), %ecx (63 without REX.W)", 0)
+    D(".byte 0x66, 0x48, 0x01, 0x0f", "66 REX.W add %rcx, (%rdi) (REX.W wins)", 0)
+    C("movl %ecx, -0x80000000(%rdi,%r8,8)", 0) C("xorq %rcx, (%r12)", 0)
+    C("andl (%r13), %r9d", 0) C("orb %cl, -2(%rdi,%r11,1)", 0) C("subw -4(%r13,%r11,2), %r9w", 0)
+    C("addl %ecx, %es:(%rdi)", 0) C("movq %cs:(%r10), %rcx", 0)
+    ".popsection\n"
+    ".pushsection .rodata.mmio_cases, \"a\"\ncases_end:\n\t.popsection");
+
+struct cpu_state { uint64_t rcx, rflags, r9; };
+struct mmio_case { void *stub; const char *text; uint64_t flags; };
+extern const struct mmio_case cases_start[], cases_end[];
+
+/* void run_stub(void *stub, volatile void *operand, struct cpu_state *s) */
+void run_stub(void *stub, volatile void *m, struct cpu_state *s);
+asm(".pushsection .text\n"
+    "run_stub:\n\t"
+    "pushq %rbx\n\tpushq %r12\n\tpushq %r13\n\t"
+    "movq %rdi, %rax\n\tmovq %rsi, %rdi\n\tmovq %rsi, %r10\n\tmovq %rsi, %r12\n\tmovq %rsi, %r13\n\t"
+    "movl $2, %r11d\n\tmovl $0x10000000, %r8d\n\tmovq %rdx, %rbx\n\t"
+    "movq (%rbx), %rcx\n\tmovq 16(%rbx), %r9\n\tpushq 8(%rbx)\n\tpopfq\n\t"
+    "call *%rax\n\t"
+    "pushfq\n\tpopq 8(%rbx)\n\tmovq %rcx, (%rbx)\n\tmovq %r9, 16(%rbx)\n\t"
+    "popq %r13\n\tpopq %r12\n\tpopq %rbx\n\tret\n"
+    ".popsection");
+
+static const uint64_t mem_init[4] = { 0x0123456789abcdef, 0x8000000080008080, 0x7fffffff7fff7f7f, ~0ul };
+static const uint64_t reg_init[4] = { 0xfedcba9876543210, 0x8000000080008080, 0x0000000100010101, 1 };
+static const uint64_t bit_init[4] = { 5, 45, (uint64_t)-7, 100 };
+static const uint64_t flags_init[4] = { 0x2, 0x2 | ARITH_FLAGS, 0x2, 0x2 | ARITH_FLAGS };
+static volatile uint64_t ram_win[4];
+
+struct run { void *stub; volatile void *m; struct cpu_state *s; };
+
+static void run_fn(long arg)
+{
+	struct run *r = (struct run *)arg;
+
+	run_stub(r->stub, r->m, r->s);
+}
+
+/* Runs one form on RAM and on the device with four sets of inputs. */
+static void run_case(const struct mmio_case *k, uint64_t dev)
+{
+	volatile uint64_t *d = (volatile uint64_t *)dev;
+	const char *why = NULL;
+
+	for (unsigned i = 0; i < 4 && !why; i++) {
+		uint64_t fill[4] = { 0x1111111111111111 * (i + 1), mem_init[i], 0x5555aaaa33cc0ff0 ^ i, ~mem_init[i] };
+		uint64_t r0 = k->flags & BIT ? bit_init[i] : reg_init[i];
+		struct cpu_state r = { r0, flags_init[i], k->flags & BIT ? r0 : r0 ^ 0x5a5a5a5a5a5a5a5a }, v = r;
+		struct run on_ram = { k->stub, &ram_win[1], &r }, on_dev = { k->stub, &d[1], &v };
+		long ept, vr, vd;
+
+		for (unsigned j = 0; j < 4; j++)
+			ram_win[j] = d[j] = fill[j];
+		vr = trap_try(run_fn, (long)&on_ram);
+		ept = exit_count(EXIT_REASON_EPT_VIOLATION);
+		vd = trap_try(run_fn, (long)&on_dev);
+		ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+		if (vd != vr)
+			why = sfmt("inputs %u: on the device %s, on RAM vector %ld", i, trap_describe(vd), vr);
+		for (unsigned j = 0; j < 4 && !why; j++)
+			if (d[j] != ram_win[j])
+				why = sfmt("inputs %u: bytes %u-%u: device 0x%lx, RAM 0x%lx", i, 8 * j, 8 * j + 7,
+					   d[j], ram_win[j]);
+		if (!why && (v.rcx != r.rcx || v.r9 != r.r9))
+			why = sfmt("inputs %u: RCX/R9 0x%lx/0x%lx, on RAM 0x%lx/0x%lx", i, v.rcx, v.r9, r.rcx, r.r9);
+		if (!why && (v.rflags ^ r.rflags) & ARITH_FLAGS)
+			why = sfmt("inputs %u: RFLAGS 0x%lx, on RAM 0x%lx", i, v.rflags, r.rflags);
+		if (!why && ept != 1)
+			why = sfmt("inputs %u: %ld EPT violations, expected 1", i, ept);
+	}
+	checkf(sfmt("%s: memory, registers and flags as on RAM", k->text), !why, "%s", why);
+}
+
+/* A0-A3 with 8-byte offsets, and with 67 (4-byte offsets, zero-extended). */
+static void moffs(void)
+{
+	uint64_t b = ~0ul, w = ~0ul, l = ~0ul, q = 0, v = 0xa1a2a3a4a5a6a7a8;
+
+	D64(0x140) = 0x1122334455667788;
+	asm volatile("movabsb 0xfe000140, %%al" : "+a"(b));
+	asm volatile("movabsw 0xfe000140, %%ax" : "+a"(w));
+	asm volatile("movabsl 0xfe000140, %%eax" : "+a"(l));
+	asm volatile("movabsq 0xfe000140, %%rax" : "+a"(q));
+	D64(0x148) = 0;
+	asm volatile("movabsb %%al, 0xfe000148" : : "a"(v) : "memory");
+	checkf("moffs a0/a2 (byte): load keeps RAX 63:8, store writes one byte",
+	       b == 0xffffffffffffff88 && D64(0x148) == 0xa8, "load 0x%lx, stored 0x%lx", b, D64(0x148));
+	asm volatile("movabsw %%ax, 0xfe000148" : : "a"(v) : "memory");
+	checkf("moffs 66 a1/a3 (word)", w == 0xffffffffffff7788 && D64(0x148) == 0xa7a8,
+	       "load 0x%lx, stored 0x%lx", w, D64(0x148));
+	asm volatile("movabsl %%eax, 0xfe000148" : : "a"(v) : "memory");
+	checkf("moffs a1/a3 (dword): the load zero-extends", l == 0x55667788 && D64(0x148) == 0xa5a6a7a8,
+	       "load 0x%lx, stored 0x%lx", l, D64(0x148));
+	asm volatile("movabsq %%rax, 0xfe000148" : : "a"(v) : "memory");
+	checkf("moffs REX.W a1/a3 (qword)", q == 0x1122334455667788 && D64(0x148) == v,
+	       "load 0x%lx, stored 0x%lx", q, D64(0x148));
+	q = ~0ul;
+	asm volatile(".byte 0x67, 0xa1; .long 0xfe000140" : "+a"(q));
+	asm volatile(".byte 0x67, 0x48, 0xa3; .long 0xfe000148" : : "a"(~v) : "memory");
+	checkf("moffs with 67 (4-byte offset): load dword, store qword",
+	       q == 0x55667788 && D64(0x148) == ~v, "load 0x%lx, stored 0x%lx", q, D64(0x148));
+}
+
+/* FS and GS bases (MSRs) apply in 64-bit mode; the emulator must add them. */
+static void seg_bases(void)
+{
+	uint64_t v = 0;
+	uint8_t buf[8] = { 0 };
+
+	wrmsr(MSR_FS_BASE, DEV);
+	wrmsr(MSR_GS_BASE, DEV + 0x100);
+	asm volatile("movl %0, %%fs:0x150" : : "r"(0xfeedf00du) : "memory");
+	check_eq("movl %reg, %fs:0x150 with FS base 0xfe000000", D32(0x150), 0xfeedf00d);
+	D64(0x158) = 5;
+	asm volatile("addq %0, %%gs:0x18(%1)" : : "r"(7ul), "r"(0x40ul) : "memory", "cc");
+	check_eq("addq %reg, %gs:0x18(%reg) with GS base 0xfe000100", D64(0x158), 12);
+	asm volatile("movzwl %%fs:0x152, %k0" : "=r"(v));
+	check_eq("movzwl %fs:0x152, %reg", v, 0xfeed);
+	asm volatile("rep movsb %%fs:(%%rsi), %%es:(%%rdi)"
+		     : : "S"(0x150ul), "D"(buf), "c"(4ul) : "memory");
+	check_eq("rep movsb with an FS override on the source", *(uint32_t *)buf, 0xfeedf00d);
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+}
+
+static void strings(void)
+{
+	uint64_t di = DEV + 0x400, si, cx;
+	uint64_t src[4] = { 0x0706050403020100, 0x0f0e0d0c0b0a0908, 0x1716151413121110, 0x1f1e1d1c1b1a1918 };
+	uint8_t buf[40] = { 0 };
+	bool ok = true;
+
+	asm volatile("stosb; stosw; stosl; stosq" : "+D"(di) : "a"(0x1122334455667788ul) : "memory");
+	checkf("stosb, stosw, stosl, stosq without REP: values and RDI",
+	       D8(0x400) == 0x88 && D16(0x401) == 0x7788 && D32(0x403) == 0x55667788 &&
+	       D64(0x407) == 0x1122334455667788 && di == DEV + 0x40f, "RDI 0x%lx, qword 0x%lx", di, D64(0x407));
+	di = DEV + 0x410, cx = 6;
+	asm volatile("rep stosl" : "+D"(di), "+c"(cx) : "a"(0xcafef00du) : "memory");
+	for (unsigned i = 0; i < 6; i++)
+		ok &= D32(0x410 + 4 * i) == 0xcafef00d;
+	checkf("rep stosl (6): values, RCX 0, RDI past the end", ok && cx == 0 && di == DEV + 0x428,
+	       "RCX %lu RDI 0x%lx", cx, di);
+	D64(0x438) = D64(0x440) = D64(0x448) = 0;
+	di = DEV + 0x448, cx = 5;
+	asm volatile("std; rep stosw; cld" : "+D"(di), "+c"(cx) : "a"(0xbeefu) : "memory", "cc");
+	checkf("std; rep stosw (5): downwards from RDI, RDI 10 lower",
+	       D64(0x438) == 0 && D64(0x440) == 0xbeefbeefbeefbeef && D64(0x448) == 0xbeef && cx == 0 &&
+	       di == DEV + 0x43e, "0x%lx 0x%lx 0x%lx RCX %lu RDI 0x%lx", D64(0x438), D64(0x440), D64(0x448), cx, di);
+	di = DEV + 0x460, si = (uint64_t)src, cx = 4;
+	asm volatile("rep movsq" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
+	checkf("rep movsq RAM to device", D64(0x460) == src[0] && D64(0x478) == src[3] && cx == 0 &&
+	       di == DEV + 0x480 && si == (uint64_t)&src[4], "0x%lx 0x%lx", D64(0x460), D64(0x478));
+	di = (uint64_t)buf, si = DEV + 0x461, cx = 31;
+	asm volatile("rep movsb" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
+	ok = cx == 0 && si == DEV + 0x480 && buf[31] == 0;
+	for (unsigned i = 0; i < 31; i++)
+		ok &= buf[i] == i + 1;
+	checkf("rep movsb device to RAM (31 bytes)", ok, "RCX %lu RSI 0x%lx buf[0] 0x%x", cx, si, buf[0]);
+	di = DEV + 0x500, si = DEV + 0x460, cx = 8;
+	asm volatile("rep movsl" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
+	checkf("rep movsl device to device", D64(0x500) == src[0] && D64(0x518) == src[3] && di == DEV + 0x520,
+	       "0x%lx 0x%lx", D64(0x500), D64(0x518));
+	D64(0x600) = src[0], D64(0x608) = src[1], D64(0x610) = 0;
+	di = DEV + 0x613, si = DEV + 0x60f, cx = 16;
+	asm volatile("std; rep movsb; cld" : "+D"(di), "+S"(si), "+c"(cx) : : "memory", "cc");
+	checkf("std; rep movsb device to device, overlapping upwards (memmove)",
+	       D32(0x600) == 0x03020100 && D64(0x604) == src[0] && D64(0x60c) == src[1] && di == DEV + 0x603 &&
+	       si == DEV + 0x5ff, "0x%lx 0x%lx RSI 0x%lx RDI 0x%lx", D64(0x604), D64(0x60c), si, di);
+	D64(0x620) = 0;
+	di = 0x12345678ul << 32 | (DEV + 0x620), cx = 0xffffffff00000004;
+	asm volatile("addr32 rep stosb" : "+D"(di), "+c"(cx) : "a"(0xee) : "memory");
+	checkf("67 rep stosb: EDI and ECX count, RDI and RCX bits 63:32 cleared",
+	       D64(0x620) == 0xeeeeeeee && di == DEV + 0x624 && cx == 0, "0x%lx RDI 0x%lx RCX 0x%lx",
+	       D64(0x620), di, cx);
+}
+
+/* Our own 4-level tables: the low 4 GiB identity in 2 MiB pages, and at
+ * VA_X five 4 KiB pages: page_a, the device, page_b, absent, the device. */
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd[4][512] __attribute__((aligned(4096)));
+static uint64_t pd_hi[512] __attribute__((aligned(4096)));
+static uint64_t pt[512] __attribute__((aligned(4096)));
+static uint8_t page_a[4096] __attribute__((aligned(4096)));
+static uint8_t page_b[4096] __attribute__((aligned(4096)));
+
+#define X8(o)  (*(volatile uint8_t *)(VA_X + (o)))
+#define X64(o) (*(volatile uint64_t *)(VA_X + (o)))
+
+static void own_page_tables(void)
+{
+	pml4[0] = (uintptr_t)pdpt | PTE_P | PTE_W;
+	for (uint64_t i = 0; i < 4; i++) {
+		pdpt[i] = (uintptr_t)pd[i] | PTE_P | PTE_W;
+		for (uint64_t j = 0; j < 512; j++)
+			pd[i][j] = i << 30 | j << 21 | PTE_P | PTE_W | PTE_PS;
+	}
+	pdpt[VA_X >> 30] = (uintptr_t)pd_hi | PTE_P | PTE_W;
+	pd_hi[0] = (uintptr_t)pt | PTE_P | PTE_W;
+	pt[0] = (uintptr_t)page_a | PTE_P | PTE_W;
+	pt[1] = DEV | PTE_P | PTE_W | PTE_PCD;
+	pt[2] = (uintptr_t)page_b | PTE_P | PTE_W;
+	pt[4] = DEV | PTE_P | PTE_W | PTE_PCD;
+	write_cr3((uintptr_t)pml4);
+}
+
+static void cross_pages(void)
+{
+	uint64_t v, last;
+	bool ok = true;
+
+	*(volatile uint32_t *)&page_a[4092] = 0xdeadbeef;
+	v = X64(0xffc);
+	check_eq("8-byte load across RAM into the device page: high half is the ID register", v,
+		 (uint64_t)TESTDEV_MAGIC << 32 | 0xdeadbeef);
+	X64(0xffc) = 0x0102030405060708;
+	last = D64(0x18);
+	checkf("8-byte store across RAM into the device: RAM gets the low half, the device a 4-byte write at 0",
+	       *(volatile uint32_t *)&page_a[4092] == 0x05060708 && last == 0x004 && D32(0) == TESTDEV_MAGIC,
+	       "RAM 0x%x, device last write 0x%lx", *(volatile uint32_t *)&page_a[4092], last);
+	X64(0x1ffc) = 0x1112131415161718;
+	checkf("8-byte store across the device into RAM: device 0xffc gets the low half, RAM the high",
+	       D32(0xffc) == 0x15161718 && *(volatile uint32_t *)&page_b[0] == 0x11121314, "device 0x%x RAM 0x%x",
+	       D32(0xffc), *(volatile uint32_t *)&page_b[0]);
+	*(volatile uint32_t *)&page_b[0] = 0xa0b0c0d0;
+	check_eq("8-byte load across the device into RAM", X64(0x1ffc), 0xa0b0c0d015161718);
+
+	/* 3840 device bytes then 1000 RAM bytes: more than one exit's worth
+	 * of iterations, the rest runs natively in RAM. */
+	page_b[1000] = 0;
+	v = VA_X + 0x1100;
+	uint64_t cx = 3840 + 1000;
+	asm volatile("rep stosb" : "+D"(v), "+c"(cx) : "a"(0x3c) : "memory");
+	for (unsigned o = 0x100; o < 0x1000; o += 8)
+		ok &= D64(o) == 0x3c3c3c3c3c3c3c3c;
+	for (unsigned o = 0; o < 1000; o++)
+		ok &= page_b[o] == 0x3c;
+	checkf("rep stosb of 4840 bytes from the device page on into RAM", ok && page_b[1000] == 0 && cx == 0 &&
+	       v == VA_X + 0x2000 + 1000, "RCX %lu RDI 0x%lx", cx, v);
+}
+
+static void movsb_into_absent(long arg)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: rep movsb"
+		     : : "S"(DEV + 0x100), "D"(VA_X + 0x3000 - 16), "c"(32ul) : "memory");
+}
+
+static void store_into_absent(long arg)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: movq %0, (%1)" : : "r"(~0ul), "r"(VA_X + 0x5000 - 4) : "memory");
+}
+
+static void load_into_absent(long arg)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: movq (%0), %%rax" : : "r"(VA_X + 0x5000 - 4) : "rax", "memory");
+}
+
+/* Faults in the page walk of an emulated access: #PF with the right CR2
+ * and error code, done iterations kept, nothing of the faulting one done. */
+static void walk_faults(void)
+{
+	volatile struct trap_frame *f = &trap_last.frame;
+	bool ok = true;
+
+	for (unsigned o = 0; o < 32; o++)
+		D8(0x100 + o) = (uint8_t)(0xc0 + o);
+	memset(page_b + 4096 - 16, 0, 16);
+	expect_exception("rep movsb from the device into an absent page: #PF, write, not present", 14, 0x2,
+			 movsb_into_absent, 0);
+	check_eq("#PF CR2 is the first byte of the absent page", trap_last.cr2, VA_X + 0x3000);
+	checkf("at the #PF, RCX/RSI/RDI count the 16 bytes done", f->rcx == 16 && f->rsi == DEV + 0x110 &&
+	       f->rdi == VA_X + 0x3000, "RCX %lu RSI 0x%lx RDI 0x%lx", f->rcx, f->rsi, f->rdi);
+	for (unsigned o = 0; o < 16; o++)
+		ok &= page_b[4080 + o] == 0xc0 + o;
+	checkf("the 16 bytes before the absent page were copied", ok, "first 0x%x last 0x%x", page_b[4080],
+	       page_b[4095]);
+	D32(0xffc) = 0x11111111;
+	expect_exception("8-byte store from the device page into an absent one: #PF, write", 14, 0x2,
+			 store_into_absent, 0);
+	checkf("... CR2 is the absent page, and the device part was not written",
+	       trap_last.cr2 == VA_X + 0x5000 && D32(0xffc) == 0x11111111, "CR2 0x%lx device 0x%x",
+	       (uint64_t)trap_last.cr2, D32(0xffc));
+	expect_exception("8-byte load from the device page into an absent one: #PF, read", 14, 0x0,
+			 load_into_absent, 0);
+	check_eq("... CR2 is the absent page", trap_last.cr2, VA_X + 0x5000);
+}
+
+static void ud_movdqu(long a) { asm volatile(TRAP_WANT_IP("1f") "1: movdqu (%0), %%xmm0" : : "r"(a) : "memory"); }
+static void ud_movq(long a) { asm volatile(TRAP_WANT_IP("1f") "1: movq (%0), %%xmm1" : : "r"(a) : "memory"); }
+static void ud_cmpxchg(long a)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: lock cmpxchgl %%ecx, (%0)" : : "r"(a), "a"(0), "c"(1) : "memory", "cc");
+}
+static void ud_xadd(long a)
+{
+	long c = 1;
+
+	asm volatile(TRAP_WANT_IP("1f") "1: xaddq %0, (%1)" : "+r"(c) : "r"(a) : "memory", "cc");
+}
+static void ud_push(long a)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: pushq (%0)\n\taddq $8, %%rsp" : : "r"(a) : "memory");
+}
+
+/* An instruction the emulator does not support: #UD at it, after one EPT violation. */
+static void expect_ud(const char *desc, trap_fn fn)
+{
+	long ept = exit_count(EXIT_REASON_EPT_VIOLATION), got;
+
+	trap_want_ip = 0;
+	got = trap_try(fn, (long)(DEV + 0x100));
+	ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+	checkf(sfmt("%s on the device: #UD", desc), got == 6 && trap_last.frame.ip == trap_want_ip && ept == 1,
+	       "%s, %ld EPT violations", trap_describe(got), ept);
+}
+
+void main(void)
+{
+	check_eq("the test device's ID register", D32(0), TESTDEV_MAGIC);
+	for (const struct mmio_case *k = cases_start; k < cases_end; k++)
+		run_case(k, DEV + 0x100);
+	moffs();
+	seg_bases();
+	strings();
+	own_page_tables();
+	cross_pages();
+	walk_faults();
+	write_cr4(read_cr4() | CR4_OSFXSR);
+	expect_ud("movdqu (SSE load)", ud_movdqu);
+	expect_ud("movq to %xmm1", ud_movq);
+	expect_ud("lock cmpxchg", ud_cmpxchg);
+	expect_ud("xadd", ud_xadd);
+	expect_ud("pushq (mem)", ud_push);
+}

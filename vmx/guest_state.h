@@ -1,0 +1,59 @@
+/* vmx/guest_state.h - the guest's state as the exit handlers need it, read
+ * from the VMCS (SDM Vol. 3C, 25.4 guest-state area). */
+#ifndef VMX_GUEST_STATE_H
+#define VMX_GUEST_STATE_H
+
+#include "vmx/vmx_vcpu.h"
+#include "arch/msr.h"
+
+#define GUEST_AR_L (1u << 13)          /* CS.L: 64-bit code segment */
+
+static inline unsigned int guest_cpl(void)
+{
+	return (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+/* 64-bit code: IA-32e mode and CS.L (the only mode with 64-bit registers). */
+static inline bool guest_64bit_code(void)
+{
+	return (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & GUEST_AR_L);
+}
+
+/* The CR0/CR4 the guest believes it has: its own bits, and the read shadow
+ * where the hypervisor owns them (25.6.6). */
+static inline uint64_t guest_cr0_view(struct vcpu *v)
+{
+	uint64_t m = to_vmx(v)->cr0_mask;
+
+	return (vmcs_read(VMCS_GUEST_CR0) & ~m) | (vmcs_read(VMCS_CR0_READ_SHADOW) & m);
+}
+
+static inline uint64_t guest_cr4_view(struct vcpu *v)
+{
+	uint64_t m = to_vmx(v)->cr4_mask;
+
+	return (vmcs_read(VMCS_GUEST_CR4) & ~m) | (vmcs_read(VMCS_CR4_READ_SHADOW) & m);
+}
+
+static inline uint64_t gpr_get(struct vcpu *v, unsigned int r)
+{
+	if (r == REG_RSP)
+		return vmcs_read(VMCS_GUEST_RSP);
+	return v->regs.gpr[r];
+}
+
+/* Writes a register as an instruction with that operand size would: 32-bit
+ * results zero-extend outside 64-bit code. */
+static inline void gpr_set(struct vcpu *v, unsigned int r, uint64_t val)
+{
+	if (!guest_64bit_code())
+		val &= 0xffffffffULL;
+	if (r == REG_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		v->regs.gpr[r] = val;
+}
+
+
+#endif

@@ -1,5 +1,7 @@
 /* vmx/handlers.c - what the hypervisor does for each VM exit (SDM Vol. 3C,
- * 26.1-26.2 for what exits; 28.2.1 for the qualifications). Policy that does
+ * 26.1-26.2 for what exits; 28.2.1 for the qualifications) and the table
+ * routing exit reasons to them; memory and port exits are in
+ * vmx/memory_exits.c. Policy that does
  * not depend on VMX lives in guest/ (CPUID, MSRs, hypercalls, ports). */
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
@@ -8,12 +10,6 @@
 #include "guest/cpuid_policy.h"
 #include "guest/msr_policy.h"
 #include "guest/hypercall.h"
-#include "guest/ioport.h"
-#include "guest/gmem.h"
-#include "guest/gpt_walk.h"
-#include "guest/gmap.h"
-#include "guest/emulate.h"
-#include "arch/cpuinfo.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "drivers/console.h"

@@ -10,6 +10,7 @@
 #include "guest/cpuid_policy.h"
 #include "guest/msr_policy.h"
 #include "guest/hypercall.h"
+#include "guest/gmem.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "drivers/console.h"

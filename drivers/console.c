@@ -18,6 +18,7 @@ bool console_init(uint16_t port, uint32_t baud)
 }
 
 uint16_t console_port(void) { return console_uart.port; }
+struct uart *console_uart_dev(void) { return &console_uart; }
 uint32_t console_baud(void) { return console_uart.baud; }
 
 static void console_putc(void *ctx, char c)

@@ -12,6 +12,11 @@ bool console_init(uint16_t port, uint32_t baud);
 uint16_t console_port(void);
 uint32_t console_baud(void);
 
+struct uart;
+
+/* The console's UART (for the guest's virtual UART, which borrows its IRQ line). */
+struct uart *console_uart_dev(void);
+
 /* Writes formatted text; "\n" becomes "\r\n" on the wire. Returns chars formatted. */
 int printf(const char *fmt, ...) __printf(1, 2);
 void console_write(const char *s);

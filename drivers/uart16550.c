@@ -60,6 +60,29 @@ void uart_putc(struct uart *u, char c)
 	outb(u->port + UART_THR, (uint8_t)c);
 }
 
+#define MCR_OUT2 0x08
+
+void uart_set_irq_enables(struct uart *u, uint8_t ier)
+{
+	if (!u->port)
+		return;
+	/* OUT2 first: some UARTs (Bochs' model among them) evaluate the
+	 * interrupt only when IER changes, with OUT2 as it is at that moment. */
+	if (ier)
+		outb(u->port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(u->port + UART_IER, ier);
+	if (!ier)
+		outb(u->port + UART_MCR, MCR_DTR_RTS);
+}
+
+void uart_irq_pulse(struct uart *u, uint8_t ier)
+{
+	if (!u->port)
+		return;
+	outb(u->port + UART_IER, 0);
+	uart_set_irq_enables(u, ier);
+}
+
 int uart_getc(struct uart *u)
 {
 	if (!u->port || !(inb(u->port + UART_LSR) & LSR_DR))

@@ -136,6 +136,16 @@ static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t
 	return 0;
 }
 
+/* In 64-bit mode an address must be canonical: bits above the linear width
+ * (48, or 57 with CR4.LA57) copies of the top bit, else #GP(0) (SDM Vol. 1, 3.3.7.1). */
+static bool canonical(const struct emul_ctx *x, uint64_t la)
+{
+	unsigned int bits = (x->c->cr4 & (1ULL << 12)) ? 57 : 48;
+	int64_t s = (int64_t)(la << (64 - bits)) >> (64 - bits);
+
+	return x->c->regs.mode != CPU_MODE_64 || (uint64_t)s == la;
+}
+
 /* An access of n bytes at la, split at page boundaries. All pieces are
  * translated before any is performed, so a fault leaves nothing half done. */
 static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned int n, bool write)
@@ -145,6 +155,12 @@ static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned
 	unsigned int pieces = first < n ? 2 : 1;
 	int rc;
 
+	if (!canonical(x, la) || !canonical(x, la + n - 1)) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 13;
+		x->r->error_code = 0;
+		return -EFAULT;
+	}
 	for (unsigned int i = 0; i < pieces; i++) {
 		rc = translate(x, i ? la + first : la, write ? GPT_ACCESS_WRITE : 0, &gpa[i]);
 		if (rc)
@@ -222,6 +238,12 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 
 		if (cpu->mode != CPU_MODE_64)
 			la &= 0xffffffffULL;
+		/* Expand-up limit outside 64-bit mode (SDM Vol. 3A, 5.3): #GP(0). */
+		if (cpu->seg_limits && (cpu->gpr[idx] & mask) + s->size - 1 > cpu->seg_limit[seg]) {
+			r->status = EMUL_EXCEPTION;
+			r->vector = 13;
+			return;
+		}
 		if (s->in) {
 			val = ioport_in(v, s->port, s->size);
 			memcpy(buf, &val, s->size);
@@ -272,6 +294,12 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, s
 		return;
 	}
 	rc = insn_emulate(&in, &c->regs, &ops);
+	if ((rc == INSN_FAULT_GP || rc == INSN_FAULT_SS) && r->status == EMUL_DONE) {
+		r->status = EMUL_EXCEPTION;
+		r->vector = rc == INSN_FAULT_SS ? 12 : 13;
+		r->error_code = 0;
+		return;
+	}
 	if (rc && r->status == EMUL_DONE)
 		stop(&x, "emulating %s at RIP 0x%llx failed (%d)", insn_kind_name(in.kind),
 		     (unsigned long long)c->regs.rip, rc);

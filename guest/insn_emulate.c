@@ -34,6 +34,15 @@ uint64_t insn_linear(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea)
 	return (uint32_t)(cpu->seg_base[seg] + ea);
 }
 
+int insn_seg_check(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea, unsigned int size)
+{
+	if (!cpu->seg_limits || cpu->mode == CPU_MODE_64 || seg >= 6)
+		return 0;
+	if (ea + size - 1 > cpu->seg_limit[seg] || ea + size - 1 < ea)
+		return seg == INSN_SEG_SS ? INSN_FAULT_SS : INSN_FAULT_GP;
+	return 0;
+}
+
 int insn_mem_read(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t *val)
 {
 	uint8_t buf[8] = { 0 };
@@ -174,9 +183,15 @@ static int emulate_bt(const struct insn *in, struct insn_cpu *cpu, const struct 
 	if (in->dst.type == INSN_OPND_MEM) {
 		uint64_t adjust = 0;
 
+		uint64_t ea;
+
 		if (in->src.type == INSN_OPND_REG)
 			adjust = (uint64_t)(((int64_t)off >> shift) * (int64_t)size);
-		la = insn_linear(cpu, in->mem.seg, mem_ea(in, cpu, adjust));
+		ea = mem_ea(in, cpu, adjust);
+		err = insn_seg_check(cpu, in->mem.seg, ea, size);
+		if (err)
+			return err;
+		la = insn_linear(cpu, in->mem.seg, ea);
 	}
 	err = opnd_read(in, cpu, ops, &in->dst, la, &val);
 	if (err)
@@ -229,8 +244,15 @@ int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_
 	}
 	if (in->kind == INSN_XCHG && in->src.type != INSN_OPND_REG)
 		return -EINVAL;                 /* only a hand-made insn: decoded XCHG has a register */
-	if (in->has_mem)
-		la = insn_mem_linear(in, cpu);
+	if (in->has_mem) {
+		unsigned int msize = in->dst.type == INSN_OPND_MEM ? in->dst.size : in->src.size;
+		uint64_t ea = mem_ea(in, cpu, 0);
+
+		err = insn_seg_check(cpu, in->mem.seg, ea, msize);
+		if (err)
+			return err;
+		la = insn_linear(cpu, in->mem.seg, ea);
+	}
 
 	/* Read everything, compute, then the one memory write; registers and flags last. */
 	err = opnd_read(in, cpu, ops, &in->src, la, &s);

@@ -40,7 +40,13 @@ struct insn_cpu {
 	uint64_t rip, rflags;
 	uint64_t seg_base[6];           /* ES CS SS DS FS GS (enum insn_seg); 64-bit mode uses FS, GS only */
 	enum cpu_mode mode;             /* must be the mode the instruction was decoded for */
+	uint32_t seg_limit[6];          /* segment limits, checked if seg_limits (16/32-bit code) */
+	bool seg_limits;                /* check expand-up limits: #GP(0), #SS(0) for SS (SDM Vol. 3A, 5.3) */
 };
+
+/* insn_emulate() results for an access beyond a segment's limit. */
+#define INSN_FAULT_GP   (-1000)         /* #GP(0) */
+#define INSN_FAULT_SS   (-1001)         /* #SS(0) */
 
 /*
  * Executes in (decoded from the bytes at cpu->rip) on cpu. Returns 0 when it

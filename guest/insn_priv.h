@@ -25,6 +25,10 @@ void insn_reg_write(struct insn_cpu *cpu, unsigned int reg, unsigned int size, u
 /* Segment base + ea, as the mode forms linear addresses (64-bit: only FS/GS bases count). */
 uint64_t insn_linear(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea);
 
+/* 0, or INSN_FAULT_GP/SS if size bytes at offset ea pass seg's limit (only
+ * when cpu->seg_limits; expand-down segments are not modelled). */
+int insn_seg_check(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea, unsigned int size);
+
 int insn_mem_read(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t *val) __must_check;
 int insn_mem_write(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t val) __must_check;
 

@@ -22,13 +22,17 @@ int insn_emulate_string(const struct insn *in, struct insn_cpu *cpu, const struc
 		uint64_t di = cpu->gpr[INSN_REG_RDI] & am, si = cpu->gpr[INSN_REG_RSI] & am, v;
 
 		if (in->kind == INSN_MOVS) {
-			err = insn_mem_read(ops, insn_linear(cpu, src_seg, si), size, &v);
+			err = insn_seg_check(cpu, src_seg, si, size);
+			if (!err)
+				err = insn_mem_read(ops, insn_linear(cpu, src_seg, si), size, &v);
 			if (err)
 				return err;
 		} else {
 			v = insn_reg_read(cpu, INSN_REG_RAX, size);
 		}
-		err = insn_mem_write(ops, insn_linear(cpu, INSN_SEG_ES, di), size, v);
+		err = insn_seg_check(cpu, INSN_SEG_ES, di, size);
+		if (!err)
+			err = insn_mem_write(ops, insn_linear(cpu, INSN_SEG_ES, di), size, v);
 		if (err)
 			return err;
 		insn_reg_write(cpu, INSN_REG_RDI, as, di + step);

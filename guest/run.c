@@ -108,6 +108,7 @@ static void run_one(const struct boot_module *m, unsigned int index, const struc
 	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) > 0 &&
 	    !vmx_vcpu_break_for_test(&v, what))
 		printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
+	vuart_reset();
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	vmx_vcpu_run(&v);
@@ -117,6 +118,7 @@ static void run_one(const struct boot_module *m, unsigned int index, const struc
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
+	vuart_reset();
 	vmx_vcpu_destroy(&v);
 }
 

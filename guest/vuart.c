@@ -1,50 +1,80 @@
-/* guest/vuart.c - the guest's COM1: the physical UART belongs to the
- * hypervisor, the guest gets a virtual one whose output goes to the console.
- * A minimal 16550 (transmit, line status, scratch; no input, no interrupts)
- * until the full register model takes its place. */
+/* guest/vuart.c - the guest's COM1: a 16550A register model
+ * (guest/uart_model.c) in front of the hypervisor's console UART. Output goes
+ * to the console, input comes from it, and the model's interrupt line is
+ * carried by the physical UART's own IRQ line (IRQ4 at 0x3f8/0x3e8): when
+ * the line rises, the physical UART is made to raise its interrupt, so the
+ * guest gets it through the interrupt controllers exactly as it programmed
+ * them (vector, masking, EOI), with nothing in the hypervisor to emulate. */
 #include "guest/vuart.h"
 #include "guest/device.h"
+#include "guest/uart_model.h"
 #include "drivers/console.h"
+#include "drivers/uart16550.h"
 
-#define LSR_THRE_TEMT      0x60
-#define IIR_NO_INTERRUPT   0x01
-#define MSR_DCD_DSR_CTS    0xb0
+static struct uart_model com1_model;
+static bool irq_line;            /* the model's line at the last sync */
+static bool irq_available;       /* the console UART sits on COM1's IRQ line */
 
-static uint8_t com1_scratch;
+/* Brings model and hardware in line after every guest access: input in,
+ * output out, interrupt line forwarded. */
+static void com1_sync(void)
+{
+	struct uart *phys = console_uart_dev();
+	uint8_t rx_irq;
+	bool line;
+	int c;
+
+	while (uart_model_rx_space(&com1_model)) {
+		c = uart_getc(phys);
+		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
+			break;
+	}
+	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
+		uart_putc(phys, (char)c);
+	if (!irq_available)
+		return;
+	/* Input wakes the guest's handler only if it asked for receive interrupts. */
+	line = uart_model_irq_pending(&com1_model);
+	rx_irq = (com1_model.mcr & UART_MCR_OUT2) && !(com1_model.mcr & UART_MCR_LOOP) ?
+		 com1_model.ier & UART_IER_ERBFI : 0;
+	if (line && !irq_line)
+		uart_irq_pulse(phys, UART_IER_ETBEI | rx_irq);    /* ISA IRQs are edge-triggered */
+	else if (!line)
+		uart_set_irq_enables(phys, rx_irq);
+	irq_line = line;
+}
 
 static uint32_t com1_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)
 {
 	uint32_t val = 0;
 
-	for (unsigned int i = 0; i < size; i++) {
-		uint8_t b = 0;
-
-		switch ((port + i) - GUEST_COM1) {
-		case 2: b = IIR_NO_INTERRUPT; break;
-		case 5: b = LSR_THRE_TEMT; break;
-		case 6: b = MSR_DCD_DSR_CTS; break;
-		case 7: b = com1_scratch; break;
-		}
-		val |= (uint32_t)b << (8 * i);
-	}
+	com1_sync();
+	for (unsigned int i = 0; i < size; i++)
+		val |= (uint32_t)uart_model_read(&com1_model, (port + i) - GUEST_COM1) << (8 * i);
+	com1_sync();
 	return val;
 }
 
 static void com1_out(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size,
 		     uint32_t value)
 {
-	for (unsigned int i = 0; i < size; i++) {
-		uint8_t b = (uint8_t)(value >> (8 * i));
+	for (unsigned int i = 0; i < size; i++)
+		uart_model_write(&com1_model, (port + i) - GUEST_COM1, (uint8_t)(value >> (8 * i)));
+	com1_sync();
+}
 
-		if (port + i == GUEST_COM1)
-			printf("%c", b);
-		else if (port + i == GUEST_COM1 + 7)
-			com1_scratch = b;
-	}
+static void com1_describe(struct device_model *d)
+{
+	const struct uart_model *m = &com1_model;
+
+	printf("  %s: 16550A at 0x%x: IER 0x%02x LCR 0x%02x MCR 0x%02x, %u bytes to read, IRQ %s%s\n",
+	       d->name, GUEST_COM1, m->ier, m->lcr, m->mcr, m->rx_count,
+	       uart_model_irq_pending(m) ? "raised" : "low",
+	       irq_available ? "" : " (no interrupts: the console UART is not on IRQ 4)");
 }
 
 static struct device_model com1 = {
-	.name = "com1", .port_in = com1_in, .port_out = com1_out,
+	.name = "com1", .port_in = com1_in, .port_out = com1_out, .describe = com1_describe,
 };
 
 /* The hypervisor's UART when it is not at COM1: nothing answers for the guest. */
@@ -62,13 +92,25 @@ static struct device_model hv_console = {
 	.name = "hv-console", .port_in = console_in, .port_out = console_out,
 };
 
+void vuart_reset(void)
+{
+	uart_model_reset(&com1_model);
+	irq_line = false;
+	uart_set_irq_enables(console_uart_dev(), 0);
+}
+
 int vuart_init(uint16_t console_port)
 {
 	int rc = device_add_ports(&com1, GUEST_COM1, 8);
 
 	if (!rc && console_port && console_port != GUEST_COM1)
 		rc = device_add_ports(&hv_console, console_port, 8);
-	if (rc)
+	if (rc) {
 		printf("hv: cannot set up the guest's serial ports (%d)\n", rc);
-	return rc;
+		return rc;
+	}
+	/* COM1 and COM3 share ISA IRQ 4 by convention. */
+	irq_available = console_port == 0x3f8 || console_port == 0x3e8;
+	vuart_reset();
+	return 0;
 }

@@ -1,4 +1,5 @@
-/* guest/vuart.h - the guest's COM1, and the hypervisor's own UART hidden from it. */
+/* guest/vuart.h - the guest's COM1 (a 16550A model on the console UART), and
+ * the hypervisor's own UART hidden from the guest when it is elsewhere. */
 #ifndef GUEST_VUART_H
 #define GUEST_VUART_H
 
@@ -10,5 +11,9 @@
  * and, if the hypervisor's console UART is elsewhere, a device that keeps
  * the guest off it. Returns 0 or a negative error after a message. */
 int __must_check vuart_init(uint16_t console_port);
+
+/* Puts COM1 back to its power-on state and silences its interrupt line
+ * (before each guest, and after the last one). */
+void vuart_reset(void);
 
 #endif

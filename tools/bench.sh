@@ -5,22 +5,28 @@
 # every run and every machine with the same Bochs, BIOS and images: a change
 # in them is a change in the code path, not noise. Two Bochs runs, at once:
 #
-#   boot   build/hv.iso (no guest): instructions from power-on to the
-#          hypervisor's entry point, and from there to its debug shell
-#          (Bochs debugger breakpoints; "Next at t=TICKS" at each).
+#   boot   the image of build/hv.iso (no command line, no guest):
+#          instructions from power-on to the hypervisor's entry point, and
+#          from there to its debug shell (Bochs debugger breakpoints at both;
+#          the debugger prints "Next at t=TICKS" at each). Own runner.
 #   exits  the hypervisor with testmmio=0xfe000000 and the guest
 #          tests/guests/bench.c, which prints "bench: NAME PATH" per item:
 #          the median instruction path length of one exiting (or baseline)
-#          instruction, measured with RDTSC.
+#          instruction, measured with RDTSC. Run by tests/lib/harness.sh
+#          (files in build/test/bench/).
 #
-# Prints one table; exits 1 if either run did not give all its figures.
+# Prints one table; exits 1 if either run did not give all its figures or
+# the guest's own checks failed. Files: build/bench/. About 10 s.
 set -eu
 cd "$(dirname "$0")/.."
 # shellcheck source=SCRIPTDIR/../tests/lib/harness.sh
 . tests/lib/harness.sh
-H_SUITE=bench
-H_END_RE='^hv: all guests have stopped$'
-HV_RUN_TIMEOUT=120 H_RUN_TIMEOUT=120
+# shellcheck disable=SC2034 # the harness reads these
+{
+	H_SUITE=bench
+	H_END_RE='^hv: all guests have stopped$'
+	H_RUN_TIMEOUT=120
+}
 
 dir=build/bench
 t0=$SECONDS
@@ -37,7 +43,7 @@ guest=$dir/bench.elf
 cp build/hv.elf "$elf"
 cp build/guests/bench.elf "$guest"
 # The boot run's image is build/hv.iso's: no command line, no module. HV_ISO
-# gives another (its hypervisor must be build/hv.elf, for the symbols).
+# gives another (its hypervisor must be build/hv.elf's, for the symbols).
 iso=${HV_ISO:-$dir/boot.iso}
 if [ -z "${HV_ISO:-}" ]; then
 	tools/mkiso.sh "$iso" "$elf" "" >/dev/null 2>&1 &
@@ -50,17 +56,20 @@ tools/mkiso.sh "$exit_iso" "$elf" "testmmio=0xfe000000" "$guest" "guest hv.name=
 
 # ---- boot run (own runner: it needs debugger breakpoints) ----
 
-# Physical address of a symbol of hv.elf, from the PT_LOAD that holds it.
+# Physical address of a symbol of hv.elf, from the PT_LOAD that holds it
+# (shell arithmetic: 64-bit addresses are beyond awk's doubles).
 phys_of() {
-	local va
+	local va type vaddr paddr memsz
 	va=$(nm "$elf" | awk -v s="$1" '$3 == s { print $1; exit }')
 	[ -n "$va" ] || return 1
-	readelf -lW "$elf" | awk -v va="$va" '
-		function hex(s,  i, n, c) { n = 0; s = tolower(s); sub(/^0x/, "", s)
-			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; n = n * 16 + c }
-			return n }
-		$1 == "LOAD" { v = hex($3); p = hex($4); m = hex($6); a = hex(va)
-			if (a >= v && a < v + m) { printf "0x%x\n", a - v + p; exit } }'
+	while read -r type _ vaddr paddr _ memsz _; do
+		[ "$type" = LOAD ] || continue
+		if (((0x$va - vaddr) >= 0 && (0x$va - vaddr) < memsz)); then
+			printf '0x%x\n' $((0x$va - vaddr + paddr))
+			return 0
+		fi
+	done < <(readelf -lW "$elf")
+	return 1
 }
 
 # GRUB jumps to the ELF entry point (32-bit, paging off: physical = linear).
@@ -72,7 +81,7 @@ cat >"$dir/bochsrc" <<EOF
 megs: 512
 romimage: file=$BOCHS_BIOS
 vgaromimage: file=$BOCHS_VGABIOS
-ata0-master: type=cdrom, path="$PWD/$iso", status=inserted
+ata0-master: type=cdrom, path="$(realpath "$iso")", status=inserted
 boot: cdrom
 cpu: model=corei7_skylake_x, ignore_bad_msrs=1
 display_library: rfb, options="timeout=0"
@@ -152,35 +161,41 @@ at_entry=${ticks[1]:-}
 at_prompt=${ticks[2]:-}
 
 # ---- the table ----
-printf 'bench: Bochs corei7_skylake_x, clock sync=none: emulated instructions (deterministic)\n'
+ver=$(sed -n 's/^ *Bochs x86 Emulator \([0-9.]*\).*/\1/p' "$dir/bochs.out" | head -n 1)
+echo "bench: Bochs ${ver:-?} corei7_skylake_x, clock: sync=none; emulated instructions (deterministic)"
+printf '  %-58s %12s\n' "boot (no command line, no guest)" instructions
 if [ -n "$at_entry" ] && [ -n "$at_prompt" ]; then
-	printf '  %-46s %12d\n' "boot $iso: power-on to hypervisor entry" "$at_entry" \
-		"boot: hypervisor entry to debug shell" $((at_prompt - at_entry))
+	printf '  %-58s %12d\n' "power-on to hypervisor entry (BIOS, GRUB)" "$at_entry" \
+		"hypervisor entry to debug shell (shell_run)" $((at_prompt - at_entry))
 else
-	echo "  boot: the run did not reach the hypervisor's entry ($entry) and shell_run ($prompt); see $dir/"
+	echo "  missing: the run did not reach the hypervisor's entry ($entry) and shell_run ($prompt); see $dir/"
 	ok=0
 fi
 base=${PATHLEN[pio_in_61]:-}
-printf '\n  VM exits: median of %s runs, path length less the empty measurement (%s)\n' \
-	"${reps:-?}" "${PATHLEN[empty]:-?}"
-printf '  %-16s %-40s %8s %8s\n' item "what" path "x base"
+echo
+printf '  %-58s %12s %8s\n' "exits, guest bench: median of ${reps:-?} (testmmio=0xfe000000)" path "x base"
 for item in "${ITEMS[@]}"; do
 	p=${PATHLEN[$item]:-}
 	if [ -z "$p" ]; then
-		printf '  %-16s %-40s %8s\n' "$item" "${DESC[$item]}" "missing"
+		printf '  %-16s %-41s %12s\n' "$item" "${DESC[$item]}" missing
 		continue
 	fi
 	r=""
 	case $item in
-	pio_in_61 | ram_read_4) r="(base)" ;;
-	*) [ -z "$base" ] || [ "$base" -eq 0 ] || r=$(awk -v p="$p" -v b="$base" 'BEGIN { printf "%.0f", p / b }') ;;
+	pio_in_61 | ram_read_4) r=base ;;
+	*) [ -z "$base" ] || [ "$base" -eq 0 ] || r=$(awk -v p="$p" -v b="$base" 'BEGIN { printf "%.0fx", p / b }') ;;
 	esac
-	printf '  %-16s %-40s %8d %8s\n' "$item" "${DESC[$item]}" "$p" "$r"
+	printf '  %-16s %-41s %12d %8s\n' "$item" "${DESC[$item]}" "$p" "$r"
 done
-[ -z "$spread" ] || { echo "  not every repetition gave the same delta:"; sed 's/^/    /' <<<"$spread"; }
-echo "  (x base: path / the untrapped IN's; $((SECONDS - t0)) s of wall time)"
+echo "  path: instructions one execution costs, less the empty measurement (${PATHLEN[empty]:-?});"
+echo "  x base: path / the passed-through IN's"
+if [ -n "$spread" ]; then
+	echo "  repetitions that differ from the median (path lengths):"
+	while IFS= read -r line; do echo "    ${line#bench: spread }"; done <<<"$spread"
+fi
+echo "  ($((SECONDS - t0)) s of wall time)"
 if [ "$ok" != 1 ]; then
-	echo "bench: the exit run failed; see $log and build/test/bench/:" >&2
-	grep -A8 '^FAIL' "$log" | head -n 30 >&2
+	echo "bench: a run failed; see $dir/, $log and build/test/bench/" >&2
+	grep -A8 '^FAIL' "$log" | head -n 30 >&2 || true
 	exit 1
 fi

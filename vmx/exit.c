@@ -35,15 +35,26 @@ void vmx_stop_guest(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e)
+#define RFLAGS_TF        (1ULL << 8)
+#define PENDING_DBG_BS   (1ULL << 14)
+
+void vmx_instruction_completed(uint64_t rflags)
 {
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(VMCS_GUEST_RIP, e->rip + e->insn_len);
-	/* The instruction completed: STI and MOV-SS blocking end with it (25.4.2). */
+	/* STI and MOV-SS blocking end with the instruction (25.4.2). */
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (rflags & RFLAGS_TF)
+		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e)
+{
+	vmcs_write(VMCS_GUEST_RIP, e->rip + e->insn_len);
+	vmx_instruction_completed(vmcs_read(VMCS_GUEST_RFLAGS));
 }
 
 /* Exception classes for double-fault detection (SDM Vol. 3A, Table 6-4/6-5). */

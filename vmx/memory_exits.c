@@ -78,9 +78,12 @@ static void read_guest_cpu(struct vcpu *v, struct guest_cpu *c)
 	c->regs.gpr[REG_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	c->regs.rip = vmcs_read(VMCS_GUEST_RIP);
 	c->regs.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	for (unsigned int s = 0; s < 6; s++)
+	for (unsigned int s = 0; s < 6; s++) {
 		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
+		c->regs.seg_limit[s] = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * s);
+	}
 	c->regs.mode = guest_64bit_code() ? CPU_MODE_64 : (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
+	c->regs.seg_limits = c->regs.mode != CPU_MODE_64;
 	c->cr0 = guest_cr0_view(v);
 	c->cr3 = vmcs_read(VMCS_GUEST_CR3);
 	c->cr4 = guest_cr4_view(v);
@@ -93,15 +96,12 @@ static void read_guest_cpu(struct vcpu *v, struct guest_cpu *c)
 
 static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c, struct exit_info *e)
 {
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
 	memcpy(v->regs.gpr, c->regs.gpr, sizeof(v->regs.gpr));
 	vmcs_write(VMCS_GUEST_RSP, c->regs.gpr[REG_RSP]);
 	vmcs_write(VMCS_GUEST_RFLAGS, c->regs.rflags);
-	/* A completed instruction ends STI/MOV-SS blocking, as in vmx_skip_instruction(). */
-	if (c->regs.rip != e->rip && (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	/* RIP unchanged: a REP instruction to be resumed, or a fault; not completed. */
+	if (c->regs.rip != e->rip)
+		vmx_instruction_completed(c->regs.rflags);
 	vmcs_write(VMCS_GUEST_RIP, c->regs.rip);
 }
 

@@ -44,6 +44,11 @@ void vmx_flush_ept(struct vcpu *v);
 /* Completes the exiting instruction: RIP past it, STI/MOV-SS blocking cleared. */
 void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e);
 
+/* After the hypervisor completed an instruction for the guest: end STI/MOV-SS
+ * blocking and, if RFLAGS.TF was set, leave the single-step #DB pending as the
+ * CPU would have (pending debug exceptions BS, SDM Vol. 3C 25.4.2, 27.7.3). */
+void vmx_instruction_completed(uint64_t rflags);
+
 /* Queues an exception for the next VM entry (error code if the vector has one). */
 void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
 

@@ -12,7 +12,8 @@
  * an instruction that does not exit, 1 + the whole exit path (VM exit,
  * hypervisor, VM entry) for one that does. Every repetition of an item runs
  * the same code, so all 101 deltas should be equal; a line
- * "bench: spread NAME MIN MAX" reports an item whose deltas were not.
+ * "bench: spread NAME: K of 101 differ; min A max B first C" reports an item
+ * whose deltas were not (a first execution that takes a longer path, say).
  *
  * The measured sequence is the same for every item and for the empty one:
  *
@@ -102,15 +103,17 @@ static const int reasons[] = {
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
-struct stats { uint32_t median, min, max; };
+struct stats { uint32_t median, min, max, first, off; };
 
-/* Runs FN REPS times; the median, minimum and maximum delta. */
+/* Runs FN REPS times; the median, minimum and maximum delta, the first one,
+ * and how many differ from the median. */
 static struct stats measure(uint32_t (*fn)(void))
 {
 	static uint32_t s[REPS];
 
 	for (unsigned i = 0; i < REPS; i++)
 		s[i] = fn();
+	uint32_t first = s[0];
 	for (unsigned i = 1; i < REPS; i++) {           /* insertion sort: 101 values */
 		uint32_t v = s[i];
 		unsigned j = i;
@@ -118,7 +121,10 @@ static struct stats measure(uint32_t (*fn)(void))
 			s[j] = s[j - 1];
 		s[j] = v;
 	}
-	return (struct stats){ s[REPS / 2], s[0], s[REPS - 1] };
+	unsigned off = 0;
+	for (unsigned i = 0; i < REPS; i++)
+		off += s[i] != s[REPS / 2];
+	return (struct stats){ s[REPS / 2], s[0], s[REPS - 1], first, off };
 }
 
 static void counts(long out[NREASONS])
@@ -168,12 +174,14 @@ void main(void)
 	printf_("bench: empty %u\n", empty.median);
 	for (unsigned i = 0; i < NITEMS; i++)
 		printf_("bench: %s %u\n", items[i].name, r[i].median - empty.median);
-	if (empty.min != empty.max)
-		printf_("bench: spread empty %u %u\n", empty.min, empty.max);
+	if (empty.off)
+		printf_("bench: spread empty: %u of %u differ; min %u max %u first %u\n", empty.off, REPS,
+			empty.min, empty.max, empty.first);
 	for (unsigned i = 0; i < NITEMS; i++)
-		if (r[i].min != r[i].max)
-			printf_("bench: spread %s %u %u\n", items[i].name, r[i].min - empty.median,
-				r[i].max - empty.median);
+		if (r[i].off)
+			printf_("bench: spread %s: %u of %u differ; min %u max %u first %u\n", items[i].name,
+				r[i].off, REPS, r[i].min - empty.median, r[i].max - empty.median,
+				r[i].first - empty.median);
 
 	/* What was measured is what was meant. */
 	uint32_t id;

@@ -1,9 +1,11 @@
 /* tests/guests/mmio64.c - every instruction form the emulator supports
  * (guest/insn_decode.h), on the test device (testmmio=0xfe000000) from 64-bit
  * code: each form runs first on RAM, then on the device, and memory, registers
- * and RFLAGS & 0x8d5 must agree; then moffs, FS/GS bases, string instructions,
- * accesses across a page boundary through the guest's own page tables, a #PF
- * from inside an emulated REP MOVSB, and unsupported instructions (#UD). */
+ * and RFLAGS & 0x8d5 must agree. Then moffs, TF, FS/GS bases, strings, and
+ * through the guest's own page tables: accesses and an instruction across
+ * page boundaries, faults and rights in the page walk of REP iterations past
+ * the device page (#PF, read-only, CR0.WP, A/D, non-canonical), and
+ * unsupported instructions (#UD). */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -17,8 +19,16 @@
 #define PTE_W        0x2ul
 #define PTE_PCD      0x10ul
 #define PTE_PS       0x80ul
-#define VA_X         0x100000000ul      /* our 4 KiB pages: X RAM, X+1 device, X+2 RAM, X+3 absent, X+4 device */
+#define VA_X         0x100000000ul      /* our 4 KiB pages there: see own_page_tables() */
+#define VA_TOP       0x7ffffffff000ul   /* the last page below the non-canonical hole */
 
+/* Dnn(o) = v stores to the device; Rnn(o) loads with a plain MOV (what the
+ * compiler makes of a volatile read may be another instruction). */
+#define RD(T, a) ({ T v_; asm volatile("mov %1, %0" : "=r"(v_) : "m"(*(volatile T *)(a))); v_; })
+#define R8(o)  RD(uint8_t, DEV + (o))
+#define R16(o) RD(uint16_t, DEV + (o))
+#define R32(o) RD(uint32_t, DEV + (o))
+#define R64(o) RD(uint64_t, DEV + (o))
 #define D8(o)  (*(volatile uint8_t *)(DEV + (o)))
 #define D16(o) (*(volatile uint16_t *)(DEV + (o)))
 #define D32(o) (*(volatile uint32_t *)(DEV + (o)))
@@ -136,9 +146,9 @@ static void run_case(const struct mmio_case *k, uint64_t dev)
 		if (vd != vr)
 			why = sfmt("inputs %u: on the device %s, on RAM vector %ld", i, trap_describe(vd), vr);
 		for (unsigned j = 0; j < 4 && !why; j++)
-			if (d[j] != ram_win[j])
+			if (RD(uint64_t, &d[j]) != ram_win[j])
 				why = sfmt("inputs %u: bytes %u-%u: device 0x%lx, RAM 0x%lx", i, 8 * j, 8 * j + 7,
-					   d[j], ram_win[j]);
+					   RD(uint64_t, &d[j]), ram_win[j]);
 		if (!why && (v.rcx != r.rcx || v.r9 != r.r9))
 			why = sfmt("inputs %u: RCX/R9 0x%lx/0x%lx, on RAM 0x%lx/0x%lx", i, v.rcx, v.r9, r.rcx, r.r9);
 		if (!why && (v.rflags ^ r.rflags) & ARITH_FLAGS)
@@ -162,21 +172,21 @@ static void moffs(void)
 	D64(0x148) = 0;
 	asm volatile("movabsb %%al, 0xfe000148" : : "a"(v) : "memory");
 	checkf("moffs a0/a2 (byte): load keeps RAX 63:8, store writes one byte",
-	       b == 0xffffffffffffff88 && D64(0x148) == 0xa8, "load 0x%lx, stored 0x%lx", b, D64(0x148));
+	       b == 0xffffffffffffff88 && R64(0x148) == 0xa8, "load 0x%lx, stored 0x%lx", b, R64(0x148));
 	asm volatile("movabsw %%ax, 0xfe000148" : : "a"(v) : "memory");
-	checkf("moffs 66 a1/a3 (word)", w == 0xffffffffffff7788 && D64(0x148) == 0xa7a8,
-	       "load 0x%lx, stored 0x%lx", w, D64(0x148));
+	checkf("moffs 66 a1/a3 (word)", w == 0xffffffffffff7788 && R64(0x148) == 0xa7a8,
+	       "load 0x%lx, stored 0x%lx", w, R64(0x148));
 	asm volatile("movabsl %%eax, 0xfe000148" : : "a"(v) : "memory");
-	checkf("moffs a1/a3 (dword): the load zero-extends", l == 0x55667788 && D64(0x148) == 0xa5a6a7a8,
-	       "load 0x%lx, stored 0x%lx", l, D64(0x148));
+	checkf("moffs a1/a3 (dword): the load zero-extends", l == 0x55667788 && R64(0x148) == 0xa5a6a7a8,
+	       "load 0x%lx, stored 0x%lx", l, R64(0x148));
 	asm volatile("movabsq %%rax, 0xfe000148" : : "a"(v) : "memory");
-	checkf("moffs REX.W a1/a3 (qword)", q == 0x1122334455667788 && D64(0x148) == v,
-	       "load 0x%lx, stored 0x%lx", q, D64(0x148));
+	checkf("moffs REX.W a1/a3 (qword)", q == 0x1122334455667788 && R64(0x148) == v,
+	       "load 0x%lx, stored 0x%lx", q, R64(0x148));
 	q = ~0ul;
 	asm volatile(".byte 0x67, 0xa1; .long 0xfe000140" : "+a"(q));
 	asm volatile(".byte 0x67, 0x48, 0xa3; .long 0xfe000148" : : "a"(~v) : "memory");
 	checkf("moffs with 67 (4-byte offset): load dword, store qword",
-	       q == 0x55667788 && D64(0x148) == ~v, "load 0x%lx, stored 0x%lx", q, D64(0x148));
+	       q == 0x55667788 && R64(0x148) == ~v, "load 0x%lx, stored 0x%lx", q, R64(0x148));
 }
 
 /* FS and GS bases (MSRs) apply in 64-bit mode; the emulator must add them. */
@@ -188,10 +198,10 @@ static void seg_bases(void)
 	wrmsr(MSR_FS_BASE, DEV);
 	wrmsr(MSR_GS_BASE, DEV + 0x100);
 	asm volatile("movl %0, %%fs:0x150" : : "r"(0xfeedf00du) : "memory");
-	check_eq("movl %reg, %fs:0x150 with FS base 0xfe000000", D32(0x150), 0xfeedf00d);
+	check_eq("movl %reg, %fs:0x150 with FS base 0xfe000000", R32(0x150), 0xfeedf00d);
 	D64(0x158) = 5;
 	asm volatile("addq %0, %%gs:0x18(%1)" : : "r"(7ul), "r"(0x40ul) : "memory", "cc");
-	check_eq("addq %reg, %gs:0x18(%reg) with GS base 0xfe000100", D64(0x158), 12);
+	check_eq("addq %reg, %gs:0x18(%reg) with GS base 0xfe000100", R64(0x158), 12);
 	asm volatile("movzwl %%fs:0x152, %k0" : "=r"(v));
 	check_eq("movzwl %fs:0x152, %reg", v, 0xfeed);
 	asm volatile("rep movsb %%fs:(%%rsi), %%es:(%%rdi)"
@@ -210,24 +220,24 @@ static void strings(void)
 
 	asm volatile("stosb; stosw; stosl; stosq" : "+D"(di) : "a"(0x1122334455667788ul) : "memory");
 	checkf("stosb, stosw, stosl, stosq without REP: values and RDI",
-	       D8(0x400) == 0x88 && D16(0x401) == 0x7788 && D32(0x403) == 0x55667788 &&
-	       D64(0x407) == 0x1122334455667788 && di == DEV + 0x40f, "RDI 0x%lx, qword 0x%lx", di, D64(0x407));
+	       R8(0x400) == 0x88 && R16(0x401) == 0x7788 && R32(0x403) == 0x55667788 &&
+	       R64(0x407) == 0x1122334455667788 && di == DEV + 0x40f, "RDI 0x%lx, qword 0x%lx", di, R64(0x407));
 	di = DEV + 0x410, cx = 6;
 	asm volatile("rep stosl" : "+D"(di), "+c"(cx) : "a"(0xcafef00du) : "memory");
 	for (unsigned i = 0; i < 6; i++)
-		ok &= D32(0x410 + 4 * i) == 0xcafef00d;
+		ok &= R32(0x410 + 4 * i) == 0xcafef00d;
 	checkf("rep stosl (6): values, RCX 0, RDI past the end", ok && cx == 0 && di == DEV + 0x428,
 	       "RCX %lu RDI 0x%lx", cx, di);
 	D64(0x438) = D64(0x440) = D64(0x448) = 0;
 	di = DEV + 0x448, cx = 5;
 	asm volatile("std; rep stosw; cld" : "+D"(di), "+c"(cx) : "a"(0xbeefu) : "memory", "cc");
 	checkf("std; rep stosw (5): downwards from RDI, RDI 10 lower",
-	       D64(0x438) == 0 && D64(0x440) == 0xbeefbeefbeefbeef && D64(0x448) == 0xbeef && cx == 0 &&
-	       di == DEV + 0x43e, "0x%lx 0x%lx 0x%lx RCX %lu RDI 0x%lx", D64(0x438), D64(0x440), D64(0x448), cx, di);
+	       R64(0x438) == 0 && R64(0x440) == 0xbeefbeefbeefbeef && R64(0x448) == 0xbeef && cx == 0 &&
+	       di == DEV + 0x43e, "0x%lx 0x%lx 0x%lx RCX %lu RDI 0x%lx", R64(0x438), R64(0x440), R64(0x448), cx, di);
 	di = DEV + 0x460, si = (uint64_t)src, cx = 4;
 	asm volatile("rep movsq" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
-	checkf("rep movsq RAM to device", D64(0x460) == src[0] && D64(0x478) == src[3] && cx == 0 &&
-	       di == DEV + 0x480 && si == (uint64_t)&src[4], "0x%lx 0x%lx", D64(0x460), D64(0x478));
+	checkf("rep movsq RAM to device", R64(0x460) == src[0] && R64(0x478) == src[3] && cx == 0 &&
+	       di == DEV + 0x480 && si == (uint64_t)&src[4], "0x%lx 0x%lx", R64(0x460), R64(0x478));
 	di = (uint64_t)buf, si = DEV + 0x461, cx = 31;
 	asm volatile("rep movsb" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
 	ok = cx == 0 && si == DEV + 0x480 && buf[31] == 0;
@@ -236,24 +246,26 @@ static void strings(void)
 	checkf("rep movsb device to RAM (31 bytes)", ok, "RCX %lu RSI 0x%lx buf[0] 0x%x", cx, si, buf[0]);
 	di = DEV + 0x500, si = DEV + 0x460, cx = 8;
 	asm volatile("rep movsl" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
-	checkf("rep movsl device to device", D64(0x500) == src[0] && D64(0x518) == src[3] && di == DEV + 0x520,
-	       "0x%lx 0x%lx", D64(0x500), D64(0x518));
+	checkf("rep movsl device to device", R64(0x500) == src[0] && R64(0x518) == src[3] && di == DEV + 0x520,
+	       "0x%lx 0x%lx", R64(0x500), R64(0x518));
 	D64(0x600) = src[0], D64(0x608) = src[1], D64(0x610) = 0;
 	di = DEV + 0x613, si = DEV + 0x60f, cx = 16;
 	asm volatile("std; rep movsb; cld" : "+D"(di), "+S"(si), "+c"(cx) : : "memory", "cc");
 	checkf("std; rep movsb device to device, overlapping upwards (memmove)",
-	       D32(0x600) == 0x03020100 && D64(0x604) == src[0] && D64(0x60c) == src[1] && di == DEV + 0x603 &&
-	       si == DEV + 0x5ff, "0x%lx 0x%lx RSI 0x%lx RDI 0x%lx", D64(0x604), D64(0x60c), si, di);
+	       R32(0x600) == 0x03020100 && R64(0x604) == src[0] && R64(0x60c) == src[1] && di == DEV + 0x603 &&
+	       si == DEV + 0x5ff, "0x%lx 0x%lx RSI 0x%lx RDI 0x%lx", R64(0x604), R64(0x60c), si, di);
 	D64(0x620) = 0;
 	di = 0x12345678ul << 32 | (DEV + 0x620), cx = 0xffffffff00000004;
 	asm volatile("addr32 rep stosb" : "+D"(di), "+c"(cx) : "a"(0xee) : "memory");
 	checkf("67 rep stosb: EDI and ECX count, RDI and RCX bits 63:32 cleared",
-	       D64(0x620) == 0xeeeeeeee && di == DEV + 0x624 && cx == 0, "0x%lx RDI 0x%lx RCX 0x%lx",
-	       D64(0x620), di, cx);
+	       R64(0x620) == 0xeeeeeeee && di == DEV + 0x624 && cx == 0, "0x%lx RDI 0x%lx RCX 0x%lx",
+	       R64(0x620), di, cx);
 }
 
-/* Our own 4-level tables: the low 4 GiB identity in 2 MiB pages, and at
- * VA_X five 4 KiB pages: page_a, the device, page_b, absent, the device. */
+/* Our own 4-level tables: the low 4 GiB identity in 2 MiB pages; 4 KiB
+ * pages at VA_X + 0x1000 * n: 0 page_a, 1 device, 2 page_b, 3 absent,
+ * 4 device, 5 absent, (6 device, 7 page_c read-only: walk_rights), 8 and 9
+ * code_pages[0] and [2]; at VA_TOP page_c or the device (noncanonical). */
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
@@ -261,10 +273,11 @@ static uint64_t pd_hi[512] __attribute__((aligned(4096)));
 static uint64_t pt[512] __attribute__((aligned(4096)));
 static uint8_t page_a[4096] __attribute__((aligned(4096)));
 static uint8_t page_b[4096] __attribute__((aligned(4096)));
+static uint64_t top_tables[3][512] __attribute__((aligned(4096)));   /* the last lower-half page */
+static uint8_t page_c[4096] __attribute__((aligned(4096)));
+static uint8_t code_pages[3][4096] __attribute__((aligned(4096)));   /* VA X+8, X+9 -> [0], [2] */
 
-#define X8(o)  (*(volatile uint8_t *)(VA_X + (o)))
 #define X64(o) (*(volatile uint64_t *)(VA_X + (o)))
-
 static void own_page_tables(void)
 {
 	pml4[0] = (uintptr_t)pdpt | PTE_P | PTE_W;
@@ -279,6 +292,11 @@ static void own_page_tables(void)
 	pt[1] = DEV | PTE_P | PTE_W | PTE_PCD;
 	pt[2] = (uintptr_t)page_b | PTE_P | PTE_W;
 	pt[4] = DEV | PTE_P | PTE_W | PTE_PCD;
+	pt[8] = (uintptr_t)code_pages[0] | PTE_P | PTE_W;
+	pt[9] = (uintptr_t)code_pages[2] | PTE_P | PTE_W;
+	pml4[255] = (uintptr_t)top_tables[0] | PTE_P | PTE_W;
+	top_tables[0][511] = (uintptr_t)top_tables[1] | PTE_P | PTE_W;
+	top_tables[1][511] = (uintptr_t)top_tables[2] | PTE_P | PTE_W;
 	write_cr3((uintptr_t)pml4);
 }
 
@@ -288,20 +306,20 @@ static void cross_pages(void)
 	bool ok = true;
 
 	*(volatile uint32_t *)&page_a[4092] = 0xdeadbeef;
-	v = X64(0xffc);
+	v = RD(uint64_t, VA_X + 0xffc);
 	check_eq("8-byte load across RAM into the device page: high half is the ID register", v,
 		 (uint64_t)TESTDEV_MAGIC << 32 | 0xdeadbeef);
 	X64(0xffc) = 0x0102030405060708;
-	last = D64(0x18);
+	last = R64(0x18);
 	checkf("8-byte store across RAM into the device: RAM gets the low half, the device a 4-byte write at 0",
-	       *(volatile uint32_t *)&page_a[4092] == 0x05060708 && last == 0x004 && D32(0) == TESTDEV_MAGIC,
+	       *(volatile uint32_t *)&page_a[4092] == 0x05060708 && last == 0x004 && R32(0) == TESTDEV_MAGIC,
 	       "RAM 0x%x, device last write 0x%lx", *(volatile uint32_t *)&page_a[4092], last);
 	X64(0x1ffc) = 0x1112131415161718;
 	checkf("8-byte store across the device into RAM: device 0xffc gets the low half, RAM the high",
-	       D32(0xffc) == 0x15161718 && *(volatile uint32_t *)&page_b[0] == 0x11121314, "device 0x%x RAM 0x%x",
-	       D32(0xffc), *(volatile uint32_t *)&page_b[0]);
+	       R32(0xffc) == 0x15161718 && *(volatile uint32_t *)&page_b[0] == 0x11121314, "device 0x%x RAM 0x%x",
+	       R32(0xffc), *(volatile uint32_t *)&page_b[0]);
 	*(volatile uint32_t *)&page_b[0] = 0xa0b0c0d0;
-	check_eq("8-byte load across the device into RAM", X64(0x1ffc), 0xa0b0c0d015161718);
+	check_eq("8-byte load across the device into RAM", RD(uint64_t, VA_X + 0x1ffc), 0xa0b0c0d015161718);
 
 	/* 3840 device bytes then 1000 RAM bytes: more than one exit's worth
 	 * of iterations, the rest runs natively in RAM. */
@@ -310,11 +328,27 @@ static void cross_pages(void)
 	uint64_t cx = 3840 + 1000;
 	asm volatile("rep stosb" : "+D"(v), "+c"(cx) : "a"(0x3c) : "memory");
 	for (unsigned o = 0x100; o < 0x1000; o += 8)
-		ok &= D64(o) == 0x3c3c3c3c3c3c3c3c;
+		ok &= R64(o) == 0x3c3c3c3c3c3c3c3c;
 	for (unsigned o = 0; o < 1000; o++)
 		ok &= page_b[o] == 0x3c;
 	checkf("rep stosb of 4840 bytes from the device page on into RAM", ok && page_b[1000] == 0 && cx == 0 &&
 	       v == VA_X + 0x2000 + 1000, "RCX %lu RDI 0x%lx", cx, v);
+}
+
+/* movl $0x12345678, (%rdi); ret, split 3/4 over two virtual pages whose
+ * frames are apart: the emulator must fetch the rest through the page
+ * tables (the frame after the first is int3s). */
+static void insn_across_pages(void)
+{
+	static const uint8_t insn[] = { 0xc7, 0x07, 0x78, 0x56, 0x34, 0x12, 0xc3 };
+	uint8_t *at = (uint8_t *)(VA_X + 0x9000 - 3);
+
+	memset(code_pages, 0xcc, sizeof(code_pages));
+	memcpy(at, insn, sizeof(insn));
+	D32(0x160) = 0;
+	asm volatile("call *%0" : : "r"(at), "D"(DEV + 0x160) : "memory");
+	check_eq("an instruction split over two pages, frames apart: fetched through the page tables",
+		 R32(0x160), 0x12345678);
 }
 
 static void movsb_into_absent(long arg)
@@ -331,6 +365,32 @@ static void store_into_absent(long arg)
 static void load_into_absent(long arg)
 {
 	asm volatile(TRAP_WANT_IP("1f") "1: movq (%0), %%rax" : : "r"(VA_X + 0x5000 - 4) : "rax", "memory");
+}
+
+static void stosb_into_noncanonical(long arg)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: rep stosb" : : "D"(VA_TOP + 0xff8), "c"(16ul), "a"(0x77) : "memory");
+}
+
+/* REP STOSB running off the top of the lower canonical half: first with
+ * RAM in the last page, then with the device there; the same must happen. */
+static void noncanonical(void)
+{
+	volatile struct trap_frame *f = &trap_last.frame;
+	long vr, vd;
+	uint64_t rcx, rdi, code;
+
+	top_tables[2][511] = (uintptr_t)page_c | PTE_P | PTE_W;
+	vr = trap_try(stosb_into_noncanonical, 0);
+	rcx = f->rcx, rdi = f->rdi, code = f->error_code;
+	top_tables[2][511] = DEV | PTE_P | PTE_W | PTE_PCD;
+	asm volatile("invlpg (%0)" : : "r"(VA_TOP) : "memory");
+	D64(0xff8) = 0;
+	vd = trap_try(stosb_into_noncanonical, 0);
+	checkf("rep stosb from the device page into non-canonical addresses: fault, RCX, RDI as on RAM",
+	       vd == vr && f->error_code == code && f->rcx == rcx && f->rdi == rdi &&
+	       R64(0xff8) == 0x7777777777777777, "device: %s RCX %lu RDI 0x%lx; RAM: vector %ld error 0x%lx"
+	       " RCX %lu RDI 0x%lx", trap_describe(vd), f->rcx, f->rdi, vr, code, rcx, rdi);
 }
 
 /* Faults in the page walk of an emulated access: #PF with the right CR2
@@ -356,28 +416,69 @@ static void walk_faults(void)
 	expect_exception("8-byte store from the device page into an absent one: #PF, write", 14, 0x2,
 			 store_into_absent, 0);
 	checkf("... CR2 is the absent page, and the device part was not written",
-	       trap_last.cr2 == VA_X + 0x5000 && D32(0xffc) == 0x11111111, "CR2 0x%lx device 0x%x",
-	       (uint64_t)trap_last.cr2, D32(0xffc));
+	       trap_last.cr2 == VA_X + 0x5000 && R32(0xffc) == 0x11111111, "CR2 0x%lx device 0x%x",
+	       (uint64_t)trap_last.cr2, R32(0xffc));
 	expect_exception("8-byte load from the device page into an absent one: #PF, read", 14, 0x0,
 			 load_into_absent, 0);
 	check_eq("... CR2 is the absent page", trap_last.cr2, VA_X + 0x5000);
 }
 
-static void ud_movdqu(long a) { asm volatile(TRAP_WANT_IP("1f") "1: movdqu (%0), %%xmm0" : : "r"(a) : "memory"); }
-static void ud_movq(long a) { asm volatile(TRAP_WANT_IP("1f") "1: movq (%0), %%xmm1" : : "r"(a) : "memory"); }
-static void ud_cmpxchg(long a)
+static void stosb_into_readonly(long arg)
 {
-	asm volatile(TRAP_WANT_IP("1f") "1: lock cmpxchgl %%ecx, (%0)" : : "r"(a), "a"(0), "c"(1) : "memory", "cc");
+	asm volatile(TRAP_WANT_IP("1f") "1: rep stosb" : : "D"(VA_X + 0x7000 - 8), "c"(16ul), "a"(0x99) : "memory");
 }
-static void ud_xadd(long a)
-{
-	long c = 1;
 
-	asm volatile(TRAP_WANT_IP("1f") "1: xaddq %0, (%1)" : "+r"(c) : "r"(a) : "memory", "cc");
-}
-static void ud_push(long a)
+/* Rights and accessed/dirty flags of pages only the emulator reaches: REP
+ * iterations past the device page. */
+static void walk_rights(void)
 {
-	asm volatile(TRAP_WANT_IP("1f") "1: pushq (%0)\n\taddq $8, %%rsp" : : "r"(a) : "memory");
+	volatile struct trap_frame *f = &trap_last.frame;
+	uint64_t di = VA_X + 0x2000, si = DEV + 0x100, cx = 8;
+
+	pt[6] = DEV | PTE_P | PTE_W | PTE_PCD;
+	pt[7] = (uintptr_t)page_c | PTE_P;
+	expect_exception("rep stosb from the device into a read-only page: #PF, write, present", 14, 0x3,
+			 stosb_into_readonly, 0);
+	checkf("... CR2 is the read-only page, RCX 8 left", trap_last.cr2 == VA_X + 0x7000 && f->rcx == 8,
+	       "CR2 0x%lx RCX %lu", (uint64_t)trap_last.cr2, f->rcx);
+	write_cr0(read_cr0() & ~CR0_WP);
+	expect_no_exception("with CR0.WP clear the same supervisor write goes through", stosb_into_readonly, 0);
+	write_cr0(read_cr0() | CR0_WP);
+	pt[2] &= ~0x60ul;                       /* A, D */
+	asm volatile("invlpg (%0)" : : "r"(VA_X + 0x2000) : "memory");
+	asm volatile("rep movsb" : "+D"(di), "+S"(si), "+c"(cx) : : "memory");
+	checkf("a page only the emulator wrote gets accessed and dirty set", (pt[2] & 0x60) == 0x60, "PTE 0x%lx",
+	       pt[2]);
+}
+
+#define UD_FN(name, insn)                                                                       \
+	static void name(long a)                                                                \
+	{                                                                                       \
+		asm volatile(TRAP_WANT_IP("1f") "1: " insn : : "D"(a), "c"(1) : "memory", "cc"); \
+	}
+UD_FN(ud_movdqu, "movdqu (%%rdi), %%xmm0")
+UD_FN(ud_movq, "movq (%%rdi), %%xmm1")
+UD_FN(ud_cmpxchg, "lock cmpxchgl %%ecx, (%%rdi)")
+UD_FN(ud_xadd, "xaddq %%rcx, (%%rdi)")
+UD_FN(ud_push, "pushq (%%rdi)\n\taddq $8, %%rsp")
+
+static void step_over(long a)
+{
+	asm volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+		     "movl (%0), %%eax\n\t"
+		     "nop\n\tnop\n\t"
+		     "pushfq\n\tandq $~0x100, (%%rsp)\n\tpopfq" : : "r"(a) : "rax", "memory", "cc");
+}
+
+/* Single-stepping (EFLAGS.TF) over an emulated load: #DB right after it, as on RAM. */
+static void single_step(void)
+{
+	long vr = trap_try(step_over, (long)&ram_win[0]), vd;
+	uintptr_t ip = trap_last.frame.ip;
+
+	vd = trap_try(step_over, (long)(DEV + 0x100));
+	checkf("TF set: #DB right after the emulated load, as on RAM", vd == vr && trap_last.frame.ip == ip,
+	       "device: %s; RAM: vector %ld at RIP %p", trap_describe(vd), vr, (void *)ip);
 }
 
 /* An instruction the emulator does not support: #UD at it, after one EPT violation. */
@@ -394,15 +495,19 @@ static void expect_ud(const char *desc, trap_fn fn)
 
 void main(void)
 {
-	check_eq("the test device's ID register", D32(0), TESTDEV_MAGIC);
+	check_eq("the test device's ID register", R32(0), TESTDEV_MAGIC);
 	for (const struct mmio_case *k = cases_start; k < cases_end; k++)
 		run_case(k, DEV + 0x100);
 	moffs();
+	single_step();
 	seg_bases();
 	strings();
 	own_page_tables();
 	cross_pages();
+	insn_across_pages();
 	walk_faults();
+	walk_rights();
+	noncanonical();
 	write_cr4(read_cr4() | CR4_OSFXSR);
 	expect_ud("movdqu (SSE load)", ud_movdqu);
 	expect_ud("movq to %xmm1", ud_movq);

@@ -24,10 +24,13 @@ PLAN=(
 	"msr long64 31 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
+	"uart long64 12 exit"
 	"vmxinsn long64 13 exit"
 	"exceptions long64 21 exit"
 	"hlt long64 6 exit"
 	"memory long64 27 exit"
+	"mmio64 long64 257 exit"
+	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
 	"realmode real 10 exit hv.mode=real"
 	"triple long64 1 triple"
@@ -81,7 +84,8 @@ for entry in "${PLAN[@]}"; do
 	modules+=("$GUESTS/$name.elf" "guest hv.name=$name${args:+ $args}")
 done
 
-# The memory guest needs the test MMIO device where it expects it.
+# The memory and mmio guests need the test MMIO device where they expect it
+# (the mmio guests after memory: they leave its scratch area dirty).
 if build_iso guests "testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	start_bochs guests "$ISO"
 	expect_line "MTRRs read" '^MTRR: enabled, default (UC|WC|WT|WP|WB), fixed (on|off), [0-9]+ variable \([0-9]+ in use\)$'

@@ -21,9 +21,10 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
              boot/mb2.c vmx/caps.c vmx/exit_decode.c \
-             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c vmx/ept_layout.c guest/gmap.c mm/mtrr.c
+             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c vmx/ept_layout.c \
+             guest/acpi_fadt.c guest/gmap.c mm/mtrr.c
 PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \
-             guest/insn_string.c guest/uart_model.c
+             guest/insn_string.c guest/uart_model.c guest/linux_boot.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -84,7 +85,27 @@ $(BUILD)/hv.iso: $(BUILD)/hv.elf tools/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $@ $(BUILD)/hv.elf ""
 
-iso: $(BUILD)/hv.iso
+# The default Linux guest: Debian's cloud kernel and a busybox initramfs
+# (tools/mkguest.sh downloads the packages once and keeps them in
+# $(GUEST_DIR)), and the image that boots it under the hypervisor, for
+# `make run` and for a USB stick. The module lines are documented in README.
+GUEST_DIR     := $(BUILD)/guest
+LINUX_CMDLINE := console=ttyS0,115200
+HV_LINUX_ISO  := $(BUILD)/hv-linux.iso
+
+.PHONY: guest
+guest:
+	tools/mkguest.sh $(GUEST_DIR)
+
+$(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img &: tools/mkguest.sh
+	tools/mkguest.sh $(GUEST_DIR)
+
+$(HV_LINUX_ISO): $(BUILD)/hv.elf $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img tools/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ $(BUILD)/hv.elf "" \
+		$(GUEST_DIR)/vmlinuz "guest hv.name=linux $(LINUX_CMDLINE)" $(GUEST_DIR)/initrd.img initrd
+
+iso: $(BUILD)/hv.iso $(HV_LINUX_ISO)
 
 $(BUILD)/host/%: %.c $(PURE_SRCS) tests/unit/check.h
 	@mkdir -p $(dir $@)
@@ -101,8 +122,8 @@ test: deps
 	tests/run.sh
 
 run: deps
-	$(MAKE) all
-	tools/run.sh
+	$(MAKE) all $(HV_LINUX_ISO)
+	HV_LINUX_CMDLINE='$(LINUX_CMDLINE)' tools/run.sh
 
 bench: deps
 	$(MAKE) all

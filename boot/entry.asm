@@ -6,7 +6,8 @@
 ; mode and NX, zeroes the BSS, builds early page tables (the first 4 GiB
 ; identity-mapped so C can read the boot information wherever the loader put
 ; it, and the same first GiB at KERNEL_VBASE for the image), enables PAE,
-; LME, NXE, paging and WP, and calls hv_main(magic, info) on the boot stack.
+; LME, NXE, paging, WP and the caches, and calls hv_main(magic, info) on the
+; boot stack.
 ; C replaces these tables with its own W^X tables as soon as it can.
 
 %define KERNEL_VBASE      0xffffffff80000000
@@ -17,6 +18,8 @@
 %define CR0_PE            (1 << 0)
 %define CR0_WP            (1 << 16)
 %define CR0_PG            (1 << 31)
+%define CR0_NW            (1 << 29)
+%define CR0_CD            (1 << 30)
 %define CR4_PAE           (1 << 5)
 %define PTE_P_W           0x003
 %define PTE_P_W_PS        0x083
@@ -155,7 +158,10 @@ mb2_entry:
 	rdmsr
 	or eax, EFER_LME | EFER_NXE
 	wrmsr
+	; Caches on: some firmware (Bochs' BIOS) leaves CD/NW set, and VM entry
+	; does not load them (SDM Vol. 3C, 27.3.2.1), so guests would inherit them.
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)
 	or eax, CR0_PE | CR0_PG | CR0_WP
 	mov cr0, eax
 

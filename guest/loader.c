@@ -23,9 +23,50 @@
 #define PTE_P_W_U  0x7ULL
 #define PDE_2M     0x87ULL                  /* P, W, U, PS */
 
+static bool first_word_is(const struct boot_module *m, const char *w)
+{
+	size_t n = strlen(w);
+
+	return !strncmp(m->cmdline, w, n) && (m->cmdline[n] == 0 || m->cmdline[n] == ' ');
+}
+
 bool loader_is_guest_module(const struct boot_module *m)
 {
-	return !strncmp(m->cmdline, "guest", 5) && (m->cmdline[5] == 0 || m->cmdline[5] == ' ');
+	return first_word_is(m, "guest");
+}
+
+bool loader_is_initrd_module(const struct boot_module *m)
+{
+	return first_word_is(m, "initrd");
+}
+
+size_t loader_guest_cmdline(const struct boot_module *m, char *buf, size_t size)
+{
+	const char *p = m->cmdline + 5;      /* after "guest" */
+	size_t n = 0;
+
+	while (*p) {
+		const char *w;
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		w = p;
+		while (*p && *p != ' ')
+			p++;
+		len = (size_t)(p - w);
+		if (!len || !strncmp(w, "hv.", 3))
+			continue;
+		if (n + len + 2 > size)
+			break;
+		if (n)
+			buf[n++] = ' ';
+		memcpy(buf + n, w, len);
+		n += len;
+	}
+	if (size)
+		buf[n < size ? n : size - 1] = 0;
+	return n;
 }
 
 /* Loaded bytes may only land on RAM nobody else uses: not the boot modules
@@ -85,36 +126,46 @@ static int copy_segments(const struct boot_module *m, const struct elf_image *im
 
 /* A flat GDT: 0x10 code (64- or 32-bit), 0x18 data, as the Linux boot
  * protocol's __BOOT_CS/__BOOT_DS and Multiboot's flat segments expect. */
-static void build_gdt(struct vcpu_start *s, bool long64)
+void loader_build_gdt(struct vcpu_start *s, gpa_t at, bool long64)
 {
-	uint64_t *gdt = gmem_ptr(GUEST_GDT);
+	uint64_t *gdt = gmem_ptr(at);
 
 	gdt[0] = gdt[1] = 0;
 	gdt[2] = long64 ? GDT_CODE64 : GDT_CODE32;
 	gdt[3] = GDT_DATA32;
-	s->gdt_base = GUEST_GDT;
+	s->gdt_base = at;
 	s->gdt_limit = 4 * 8 - 1;
 }
 
 /* Identity map of [0, 4 GiB) with 2 MiB pages, user-accessible and writable. */
-static void build_identity_tables(struct vcpu_start *s)
+void loader_build_identity_tables(struct vcpu_start *s, gpa_t at)
 {
-	uint64_t *pml4 = gmem_ptr(GUEST_PML4);
-	uint64_t *pdpt = gmem_ptr(GUEST_PML4 + PAGE_SIZE);
+	uint64_t *pml4 = gmem_ptr(at);
+	uint64_t *pdpt = gmem_ptr(at + PAGE_SIZE);
 
 	memset(pml4, 0, 6 * PAGE_SIZE);
-	pml4[0] = (GUEST_PML4 + PAGE_SIZE) | PTE_P_W_U;
+	pml4[0] = (at + PAGE_SIZE) | PTE_P_W_U;
 	for (unsigned int i = 0; i < 4; i++) {
-		uint64_t *pd = gmem_ptr(GUEST_PML4 + (2 + i) * PAGE_SIZE);
+		uint64_t *pd = gmem_ptr(at + (2 + i) * PAGE_SIZE);
 
-		pdpt[i] = (GUEST_PML4 + (2 + i) * PAGE_SIZE) | PTE_P_W_U;
+		pdpt[i] = (at + (2 + i) * PAGE_SIZE) | PTE_P_W_U;
 		for (unsigned int j = 0; j < 512; j++)
 			pd[j] = ((uint64_t)i << 30 | (uint64_t)j << 21) | PDE_2M;
 	}
-	s->cr3 = GUEST_PML4;
+	s->cr3 = at;
 }
 
-int loader_load(const struct boot_module *m, unsigned int index, struct guest_image *g)
+/* A bzImage has the "HdrS" signature at 0x202 (Linux boot protocol). */
+static bool is_bzimage(const struct boot_module *m)
+{
+	const uint8_t *p = hpa_to_ptr(m->start);
+
+	return m->end - m->start > 0x206 && p[0x202] == 'H' && p[0x203] == 'd' &&
+	       p[0x204] == 'r' && p[0x205] == 'S';
+}
+
+int loader_load(const struct boot_info *bi, const struct boot_module *m,
+		const struct boot_module *initrd, unsigned int index, struct guest_image *g)
 {
 	struct elf_image img;
 	char err[128];
@@ -122,6 +173,8 @@ int loader_load(const struct boot_module *m, unsigned int index, struct guest_im
 	memset(g, 0, sizeof(*g));
 	if (cmdline_get(m->cmdline, "hv.name", g->name, sizeof(g->name)) <= 0)
 		fmt_snprintf(g->name, sizeof(g->name), "guest%u", index);
+	if (is_bzimage(m))
+		return linux_load(bi, m, initrd, g);
 	if (elf_parse(hpa_to_ptr(m->start), m->end - m->start, &img, err, sizeof(err))) {
 		printf("guest %s: module 0x%llx-0x%llx is not a guest hv can load: %s\n", g->name,
 		       (unsigned long long)m->start, (unsigned long long)(m->end - 1), err);
@@ -147,8 +200,8 @@ int loader_load(const struct boot_module *m, unsigned int index, struct guest_im
 	g->start.rip = img.entry;
 	g->start.rsp = g->start.mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_STACK_TOP;
 	if (g->start.mode != VCPU_MODE_REAL)
-		build_gdt(&g->start, g->start.mode == VCPU_MODE_LONG64);
+		loader_build_gdt(&g->start, GUEST_GDT, g->start.mode == VCPU_MODE_LONG64);
 	if (g->start.mode == VCPU_MODE_LONG64)
-		build_identity_tables(&g->start);
+		loader_build_identity_tables(&g->start, GUEST_PML4);
 	return 0;
 }

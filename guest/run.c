@@ -7,6 +7,7 @@
 #include "guest/testdev.h"
 #include "guest/vuart.h"
 #include "guest/debugexit.h"
+#include "guest/acpi_pm.h"
 #include "arch/cpuinfo.h"
 #include "arch/mtrr_read.h"
 #include "vmx/vmx.h"
@@ -54,9 +55,12 @@ static int register_test_device(uint64_t base)
 }
 
 /* The device models every guest gets, and the ones the command line asks for. */
-static int register_devices(const struct hv_options *o)
+static int register_devices(const struct boot_info *bi, const struct hv_options *o)
 {
 	int rc = vuart_init(console_port());
+
+	/* Without the FADT a guest's power-off still works, on the whole machine. */
+	(void)acpi_pm_init(bi);
 
 	if (!rc && o->debug_exit_port)
 		rc = debugexit_init(o->debug_exit_port);
@@ -88,14 +92,15 @@ static void print_exit_counts(const struct vcpu *v)
 	printf(" total %llu\n", (unsigned long long)v->exit_total);
 }
 
-static void run_one(const struct boot_module *m, unsigned int index, const struct hv_options *o)
+static void run_one(const struct boot_info *bi, const struct boot_module *m,
+		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o)
 {
 	static const char *const mode_names[] = { "real", "prot32", "long64" };
 	struct guest_image g;
 	char what[16];
 	struct vcpu v;
 
-	if (loader_load(m, index, &g))
+	if (loader_load(bi, m, initrd, index, &g))
 		return;
 	memset(&v, 0, sizeof(v));
 	v.name = g.name;
@@ -138,7 +143,7 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	mtrr_print(&host_mtrrs);
 	if (gmem_init(mm_host_map(), guest_space_top(mm_host_map())))
 		return;
-	if (register_devices(o))
+	if (register_devices(bi, o))
 		return;
 	if (ept_build(&guest_ept, gmem_map(), &host_mtrrs, caps & EPT_CAP_1GB_PAGE,
 		      caps & EPT_CAP_AD_BITS)) {
@@ -150,8 +155,15 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		ept_print_map(&guest_ept);
 	else
 		ept_print_summary(&guest_ept);
-	for (unsigned int i = 0, k = 0; i < bi->module_count; i++)
-		if (loader_is_guest_module(&bi->modules[i]))
-			run_one(&bi->modules[i], k++, o);
+	for (unsigned int i = 0, k = 0; i < bi->module_count; i++) {
+		const struct boot_module *initrd = NULL;
+
+		if (!loader_is_guest_module(&bi->modules[i]))
+			continue;
+		/* An "initrd" module right after a guest belongs to it. */
+		if (i + 1 < bi->module_count && loader_is_initrd_module(&bi->modules[i + 1]))
+			initrd = &bi->modules[i + 1];
+		run_one(bi, &bi->modules[i], initrd, k++, o);
+	}
 	printf("hv: all guests have stopped\n");
 }

@@ -14,6 +14,7 @@ pkgs=(
 	qemu-system-x86 ovmf # QEMU TCG runs; ovmf is only a Recommends of qemu
 	bochs bochsbios vgabios bochs-term # Bochs: the only VMX here; bochs-term meets bochs' GUI dependency (else apt picks bochs-wx)
 	gnu-efi cpio        # UEFI headers, initramfs for test guests
+	socat               # make run under Bochs: bridges the serial console's socket to the terminal
 	libcapstone-dev     # reference disassembler of the instruction-decoder test
 )
 

@@ -4,6 +4,8 @@
 #   build_iso NAME "HV CMDLINE" [MODULE "CMDLINE"]...  build/test/NAME.iso
 #   start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]
 #   start_bochs NAME ISO
+#   start_bochs_interactive NAME ISO  the same, COM1 on a socket: input too
+#   send_line TEXT                    types TEXT + Enter into that console
 #   expect_line DESC REGEX [TIMEOUT]  a later serial line matches REGEX (ERE)
 #   reject_line DESC REGEX            no serial line so far matches REGEX
 #   check DESC COMMAND...             COMMAND succeeds
@@ -350,6 +352,100 @@ finish() {
 	echo "$H_FILE: $H_PASS passed, $H_FAIL failed"
 	[ "$H_FAIL" -eq 0 ] && exit 0
 	exit 1
+}
+
+# The console connection of an interactive Bochs run (start_bochs_interactive).
+H_SOCK_FD=""  # this shell's end of it: send_line writes here
+H_SOCK_PID="" # the reader that appends what arrives to serial.log
+
+# Closes the previous interactive run's connection (its reader ends by itself
+# once Bochs is gone: it reads end-of-file then).
+h_sock_close() {
+	if [ -n "$H_SOCK_FD" ]; then
+		exec {H_SOCK_FD}>&-
+		H_SOCK_FD=""
+	fi
+	if [ -n "$H_SOCK_PID" ]; then
+		kill "$H_SOCK_PID" 2>/dev/null || true
+		wait "$H_SOCK_PID" 2>/dev/null || true
+		H_SOCK_PID=""
+	fi
+}
+
+# start_bochs_interactive NAME ISO: as start_bochs, but COM1 is served by
+# Bochs on a free localhost TCP port (mode=socket-server) and this shell
+# holds the one connection: a background reader appends everything the
+# console sends to serial.log, so expect_line works as for other runs, and
+# send_line types into it. Bochs 2.7 waits in accept() for that connection
+# before it emulates anything (it prints "com1: waiting for client to
+# connect"), so no output is lost; a port taken meanwhile makes it exit with
+# "bind() or listen() failed" (a PANIC), and then another port is tried.
+start_bochs_interactive() {
+	local name=$1 iso=$2 try state i port
+	h_sock_close
+	h_new_run "$name"
+	for try in 1 2 3 4 5 6 7 8; do
+		while :; do # a port nobody listens on
+			port=$((20000 + RANDOM % 12000))
+			(exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+		done
+		h_bochsrc "$iso"
+		sed -i "s|^com1: .*|com1: enabled=1, mode=socket-server, dev=localhost:$port|" "$H_DIR/bochsrc"
+		rm -f "$H_DIR/bochs.log"
+		h_launch bochs -q -f "$H_DIR/bochsrc" -rc "$H_DIR/bochs.rc"
+		state=""
+		for ((i = 0; i < 300; i++)); do
+			if grep -q 'waiting for client to connect' "$H_DIR/emu.out" 2>/dev/null; then
+				state=up
+			elif grep -q 'bind() or listen() failed' "$H_DIR/emu.out" 2>/dev/null; then
+				state=busy
+			elif grep -q 'could not bind any port' "$H_DIR/bochs.log" "$H_DIR/emu.out" 2>/dev/null; then
+				state=noport
+			elif ! h_alive; then
+				state=died
+			fi
+			[ -z "$state" ] || break
+			sleep 0.1
+		done
+		case $state in
+		up)
+			for ((i = 0; i < 50; i++)); do
+				if exec {H_SOCK_FD}<>"/dev/tcp/127.0.0.1/$port"; then
+					cat <&"$H_SOCK_FD" >>"$H_LOG" &
+					H_SOCK_PID=$!
+					return 0
+				fi 2>/dev/null
+				H_SOCK_FD=""
+				sleep 0.1
+			done
+			echo "  ($name: cannot connect to Bochs' COM1 on port $port)"
+			return 0 ;;
+		busy) echo "  ($name: TCP port $port was taken; retry $try)" ;;
+		noport) echo "  ($name: no free RFB port in 5900-5949 (Bochs then crashes); retry $try)" ;;
+		*) return 0 ;; # died or hung: the expectations tell
+		esac
+		stop_emulator
+		sleep $((1 + RANDOM % 3))
+		: >"$H_LOG"
+	done
+}
+
+# send_line TEXT: types TEXT and Enter (a carriage return, as a terminal
+# sends) into the console of the current interactive run, all at once.
+# Records a FAIL if it cannot (no interactive run, emulator gone).
+send_line() {
+	local text=$1
+	if [ -z "$H_SOCK_FD" ] || ! h_alive; then
+		h_result FAIL "send_line '$text'"
+		echo "  no console to type into (not an interactive run, or the emulator has stopped)"
+		return 0
+	fi
+	# In a subshell: a closed connection's SIGPIPE must not end the script.
+	if ! (printf '%s\r' "$text" >&"$H_SOCK_FD") 2>/dev/null; then
+		h_result FAIL "send_line '$text'"
+		echo "  writing to the console connection failed"
+	fi
+	return 0
 }
 
 # An interrupted or crashed test must not leave an emulator behind.

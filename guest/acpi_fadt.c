@@ -1,0 +1,84 @@
+/* guest/acpi_fadt.c - RSDP -> RSDT/XSDT -> FADT -> PM1 control ports
+ * (ACPI 6.x, 5.2.5-5.2.9). Every length and checksum is checked. Pure. */
+#include "guest/acpi_fadt.h"
+#include "lib/format.h"
+
+#define SDT_HEADER_LEN   36
+#define FADT_PM1A_CNT    64      /* 32-bit port */
+#define FADT_PM1B_CNT    68
+#define FADT_X_PM1A_CNT  172     /* generic address structure, ACPI 2.0+ */
+#define FADT_X_PM1B_CNT  184
+#define GAS_SYSTEM_IO    1
+#define MAX_TABLE_LEN    (1u << 20)
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+static bool checksum_ok(const uint8_t *p, uint32_t len)
+{
+	uint8_t sum = 0;
+
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + p[i]);
+	return sum == 0;
+}
+
+/* Reads a table header at pa; *len gets its length if the signature matches. */
+static int table_header(acpi_read_fn read, void *ctx, uint64_t pa, const char *sig, uint32_t *len)
+{
+	uint8_t h[SDT_HEADER_LEN];
+
+	if (read(ctx, pa, h, sizeof(h)))
+		return -EFAULT;
+	if (sig && (h[0] != sig[0] || h[1] != sig[1] || h[2] != sig[2] || h[3] != sig[3]))
+		return -ENOENT;
+	*len = le32(h + 4);
+	return *len < SDT_HEADER_LEN || *len > MAX_TABLE_LEN ? -EINVAL : 0;
+}
+
+/* A port from the FADT: the X_ generic address if it is system I/O, else the 32-bit field. */
+static uint16_t pm1_port(const uint8_t *fadt, uint32_t len, unsigned int legacy, unsigned int gas)
+{
+	if (len >= gas + 12 && fadt[gas] == GAS_SYSTEM_IO && le64(fadt + gas + 4))
+		return (uint16_t)le64(fadt + gas + 4);
+	return len >= legacy + 4 ? (uint16_t)le32(fadt + legacy) : 0;
+}
+
+int acpi_find_pm1(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx,
+		  struct acpi_pm1 *out, char *err, size_t errlen)
+{
+	static uint8_t buf[4096];
+	uint64_t sdt;
+	uint32_t sdt_len, entry_size, flen;
+	bool xsdt;
+
+	*out = (struct acpi_pm1){ 0, 0 };
+	if (len < 20 || rsdp[0] != 'R' || rsdp[1] != 'S' || rsdp[2] != 'D' || rsdp[3] != ' ' ||
+	    !checksum_ok(rsdp, 20)) {
+		fmt_snprintf(err, errlen, "no valid RSDP");
+		return -EINVAL;
+	}
+	xsdt = rsdp[15] >= 2 && len >= 36 && le64(rsdp + 24);
+	sdt = xsdt ? le64(rsdp + 24) : le32(rsdp + 16);
+	entry_size = xsdt ? 8 : 4;
+	if (table_header(read, ctx, sdt, xsdt ? "XSDT" : "RSDT", &sdt_len) || sdt_len > sizeof(buf) ||
+	    read(ctx, sdt, buf, sdt_len) || !checksum_ok(buf, sdt_len)) {
+		fmt_snprintf(err, errlen, "bad %s at 0x%llx", xsdt ? "XSDT" : "RSDT", (unsigned long long)sdt);
+		return -EINVAL;
+	}
+	for (uint32_t off = SDT_HEADER_LEN; off + entry_size <= sdt_len; off += entry_size) {
+		uint64_t pa = entry_size == 8 ? le64(buf + off) : le32(buf + off);
+
+		if (table_header(read, ctx, pa, "FACP", &flen))
+			continue;
+		if (flen > sizeof(buf) || read(ctx, pa, buf, flen) || !checksum_ok(buf, flen)) {
+			fmt_snprintf(err, errlen, "bad FADT at 0x%llx", (unsigned long long)pa);
+			return -EINVAL;
+		}
+		out->pm1a_cnt = pm1_port(buf, flen, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
+		out->pm1b_cnt = pm1_port(buf, flen, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+		return 0;
+	}
+	fmt_snprintf(err, errlen, "no FADT in the %s", xsdt ? "XSDT" : "RSDT");
+	return -ENOENT;
+}

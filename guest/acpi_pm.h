@@ -1,0 +1,12 @@
+/* guest/acpi_pm.h - the guest's ACPI power-off, noticed instead of obeyed. */
+#ifndef GUEST_ACPI_PM_H
+#define GUEST_ACPI_PM_H
+
+#include "boot/boot_info.h"
+
+/* Traps the FADT's PM1 control ports: a write with SLP_EN stops the guest
+ * ("powered off") instead of powering off the machine under the hypervisor;
+ * other accesses go through. Prints what it found; 0 or a negative error. */
+int acpi_pm_init(const struct boot_info *bi);
+
+#endif

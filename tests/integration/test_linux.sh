@@ -1,0 +1,132 @@
+#!/bin/bash
+# tests/integration/test_linux.sh - the default Linux guest (tools/mkguest.sh:
+# Debian's linux-image-cloud-amd64 and a busybox-static initramfs, cached in
+# build/guest) in Bochs, 512 MiB, Skylake-X, console on a socket so the test
+# can type into the guest's shell:
+#   linux-baseline  the same kernel and initramfs booted by GRUB directly,
+#                   without the hypervisor (tools/mkiso-linux.sh): the init
+#                   banner, no hypervisor CPUID flag, a command typed into
+#                   the shell, power-off
+#   linux           under the hypervisor (module lines as in README): the
+#                   loader's start line, the banner, the hypervisor's memory
+#                   reserved in the guest's /proc/iomem, the hypervisor flag
+#                   and CPUID leaf 0x40000000, a command typed into the
+#                   shell, and the hypervisor's report of the guest's
+#                   power-off
+# Both print their wall time and Bochs ticks (emulated instructions with
+# clock sync=none; idle HLT time counts too) from power-on to the banner.
+# Environment: HV_LINUX_TIMEOUT (s, default 180) for the banner.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ELF=$HV_ROOT/build/hv.elf
+GUEST=$HV_ROOT/build/guest
+TEST_DIR=$HV_ROOT/build/test
+# hvguest.mark: the guest's init writes a byte to port 0xf4 right after its
+# banner; Bochs logs it with its tick count (debug: unmapped=report).
+LINUX_CMDLINE="console=ttyS0,115200 hvguest.mark=0xf4"
+BANNER_TIMEOUT=${HV_LINUX_TIMEOUT:-180}
+HEX='0x[0-9a-f]{16}'
+[ -n "${HV_RUN_TIMEOUT:-}" ] || H_RUN_TIMEOUT=480 # two slow boots' worth, not 300 s
+
+require_file "hypervisor image" "$ELF"
+mkdir -p "$TEST_DIR"
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
+	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	finish
+fi
+
+# Prints the Bochs tick at which the guest marked its banner, or "?".
+mark_ticks() {
+	local t
+	t=$(grep -a -m 1 'unmapped: 8-bit write to 00f4 = 01' "$H_DIR/bochs.log" 2>/dev/null |
+		sed -E 's/^0*([0-9]+)[a-z]\[.*/\1/') || true
+	echo "${t:-?}"
+}
+
+# iomem_covers FROM TO A B: one "Reserved" range among the guest's
+# "hv-guest: iomem:" lines (serial lines FROM..TO) contains [A, B].
+# shellcheck disable=SC2317 # called through check
+iomem_covers() {
+	local from=$1 to=$2 a=$3 b=$4 line lo hi
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "  (the hypervisor's memory range is unknown)"
+		return 1
+	fi
+	while IFS= read -r line; do
+		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ Reserved$ ]] || continue
+		lo=$((16#${BASH_REMATCH[1]})) hi=$((16#${BASH_REMATCH[2]}))
+		if [ "$lo" -le "$((a))" ] && [ "$((b))" -le "$hi" ]; then
+			echo "  (reserved in the guest: $line)"
+			return 0
+		fi
+	done < <(sed -n "${from},${to}p" "$H_TXT")
+	echo "  no reserved range of the guest's /proc/iomem contains $a-$b"
+	return 1
+}
+
+# --- baseline: GRUB boots the kernel itself -------------------------------
+base_iso=$TEST_DIR/linux-baseline.iso
+base_wall="" base_ticks="?"
+if "$HV_ROOT/tools/mkiso-linux.sh" "$base_iso" "$GUEST/vmlinuz" "$GUEST/initrd.img" "$LINUX_CMDLINE"; then
+	H_END_RE='Kernel panic - not syncing'
+	t0=$SECONDS
+	start_bochs_interactive linux-baseline "$base_iso"
+	expect_line "init banner" '^hv-guest: init started$' "$BANNER_TIMEOUT"
+	[ -z "$H_MATCH" ] || base_wall=$((SECONDS - t0))
+	expect_line "no hypervisor flag without the hypervisor" '^hv-guest: hypervisor flag: no$'
+	expect_line "shell ready" '^hv-guest: shell ready$'
+	expect_line "shell started" 'built-in shell \(ash\)'
+	send_line "echo hv-guest-echo \$((6*7))"
+	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
+	send_line 'poweroff -f'
+	expect_line "powers off" '^(\[ *[0-9.]+\] )?reboot: Power down$'
+	base_ticks=$(mark_ticks)
+	echo "  (linux-baseline: init banner after ${base_wall:-?} s of wall time, $base_ticks Bochs ticks)"
+	stop_emulator
+else
+	H_RUN=linux-baseline h_result FAIL "tools/mkiso-linux.sh"
+fi
+
+# --- under the hypervisor ------------------------------------------------
+H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
+hv_wall="" hv_ticks="?" hv_a="" hv_b=""
+if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GUEST/initrd.img" initrd; then
+	t0=$SECONDS
+	start_bochs_interactive linux "$TEST_DIR/linux.iso"
+	expect_line "hypervisor memory" "^hypervisor memory: [0-9]+ MiB at $HEX-$HEX "
+	if [[ $H_MATCH =~ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
+		hv_a=${BASH_REMATCH[1]} hv_b=${BASH_REMATCH[2]}
+	fi
+	expect_line "linux guest started" "^guest linux: starting in long64 mode at RIP $HEX\$"
+	expect_line "init banner" '^hv-guest: init started$' "$BANNER_TIMEOUT"
+	[ -z "$H_MATCH" ] || hv_wall=$((SECONDS - t0))
+	first=$H_CURSOR
+	expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
+	check "guest's /proc/iomem has the hypervisor's memory reserved" \
+		iomem_covers "$first" "$H_CURSOR" "$hv_a" "$hv_b"
+	expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
+	expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
+	expect_line "shell ready" '^hv-guest: shell ready$'
+	expect_line "shell started" 'built-in shell \(ash\)'
+	send_line "echo hv-guest-echo \$((6*7))"
+	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
+	send_line 'poweroff -f'
+	# Loose on purpose: how the hypervisor words a guest's end may change.
+	# Any "guest linux: " line saying it powered off, exited or shut down
+	# (now: "guest linux: ACPI sleep request (SLP_TYP N) on port 0xP: guest
+	# powered off").
+	expect_line "hypervisor reports the guest's power-off" \
+		'^guest linux: .*(powered off|exited|shut ?down)'
+	hv_ticks=$(mark_ticks)
+	echo "  (linux: init banner after ${hv_wall:-?} s of wall time, $hv_ticks Bochs ticks)"
+	stop_emulator
+fi
+
+if [[ $base_ticks =~ ^[0-9]+$ ]] && [[ $hv_ticks =~ ^[0-9]+$ ]]; then
+	echo "  (boot to the init banner, under the hypervisor / without: $hv_ticks / $base_ticks ticks =" \
+		"$(awk -v h="$hv_ticks" -v b="$base_ticks" 'BEGIN { printf "%.2f", h / b }'))"
+fi
+finish

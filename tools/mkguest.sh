@@ -1,0 +1,202 @@
+#!/bin/bash
+# tools/mkguest.sh [OUTDIR] - builds the default Linux guest into OUTDIR
+# (default build/guest), once:
+#   OUTDIR/vmlinuz     Debian 12's stock linux-image-cloud-amd64 kernel
+#   OUTDIR/initrd.img  an initramfs of Debian's busybox-static whose /init
+#                      mounts /proc, /sys and /dev, prints "hv-guest: ..."
+#                      lines (banner, memory map, CPUs, hypervisor flag) and
+#                      gives a shell on the serial console (ttyS0)
+# The .deb files come from Debian's archive through `apt-get download` (run
+# as root here; needs `apt-get update` once on a fresh machine) and are kept
+# in OUTDIR/debs. Does nothing when both outputs are newer than this script.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=$(realpath -m "${1:-$here/build/guest}")
+self=$here/tools/mkguest.sh
+
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] &&
+	[ "$out/vmlinuz" -nt "$self" ] && [ "$out/initrd.img" -nt "$self" ]; then
+	exit 0
+fi
+
+for t in apt-get apt-cache dpkg-deb cpio gzip; do
+	if ! command -v "$t" >/dev/null; then
+		echo "mkguest: $t is missing (Debian packages apt, dpkg, cpio, gzip; run tools/deps.sh)" >&2
+		exit 1
+	fi
+done
+
+debs=$out/debs
+mkdir -p "$debs"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hv-guest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# apt-get download PKG... into $debs (by way of a scratch directory, so a
+# failed run leaves no partial file); an `apt-get update` and a retry if it
+# fails (a fresh machine has no package lists), as root only.
+fetch() {
+	local dl=$tmp/dl
+	rm -rf "$dl"
+	mkdir -p "$dl"
+	if ! (cd "$dl" && apt-get download "$@" >"$tmp/apt.log" 2>&1); then
+		if [ "$(id -u)" -ne 0 ]; then
+			cat "$tmp/apt.log" >&2
+			echo "mkguest: cannot download $*; as root, run:" >&2
+			echo "  apt-get update && (cd $debs && apt-get download $*) && $self${1:+ $out}" >&2
+			echo "  (or simply: sudo $self $out)" >&2
+			exit 1
+		fi
+		echo "mkguest: apt-get download failed; running apt-get update and retrying" >&2
+		apt-get update >"$tmp/update.log" 2>&1 || { cat "$tmp/update.log" >&2; exit 1; }
+		if ! (cd "$dl" && apt-get download "$@" >"$tmp/apt.log" 2>&1); then
+			cat "$tmp/apt.log" >&2
+			echo "mkguest: apt-get download $* failed" >&2
+			exit 1
+		fi
+	fi
+	mv "$dl"/*.deb "$debs/"
+}
+
+# The meta package names the current kernel package: linux-image-VERSION-cloud-amd64.
+kpkg_of() {
+	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		sed -nE 's/^ *Depends: (linux-image-[0-9][^ ]*-cloud-amd64)$/\1/p' | head -n 1
+}
+
+# A cached kernel .deb is reused as it is; the archive is asked only when none is.
+kdeb=$(find "$debs" -maxdepth 1 -name 'linux-image-[0-9]*-cloud-amd64_*.deb' | sort | tail -n 1)
+if [ -z "$kdeb" ]; then
+	echo "mkguest: downloading linux-image-cloud-amd64 from Debian's archive" >&2
+	fetch linux-image-cloud-amd64
+	kpkg=$(kpkg_of)
+	if [ -z "$kpkg" ]; then # lists not read yet: the meta package itself says
+		meta=$(find "$debs" -maxdepth 1 -name 'linux-image-cloud-amd64_*.deb' | sort | tail -n 1)
+		kpkg=$(dpkg-deb -f "$meta" Depends | sed -nE 's/^(linux-image-[^ ,]*-cloud-amd64).*/\1/p')
+	fi
+	[ -n "$kpkg" ] || { echo "mkguest: cannot tell which kernel linux-image-cloud-amd64 depends on" >&2; exit 1; }
+	echo "mkguest: downloading $kpkg" >&2
+	fetch "$kpkg"
+	kdeb=$(find "$debs" -maxdepth 1 -name "${kpkg}_*.deb" | sort | tail -n 1)
+fi
+bdeb=$(find "$debs" -maxdepth 1 -name 'busybox-static_*.deb' | sort | tail -n 1)
+if [ -z "$bdeb" ]; then
+	echo "mkguest: downloading busybox-static from Debian's archive" >&2
+	fetch busybox-static
+	bdeb=$(find "$debs" -maxdepth 1 -name 'busybox-static_*.deb' | sort | tail -n 1)
+fi
+
+# The kernel.
+dpkg-deb -x "$kdeb" "$tmp/kernel"
+vmlinuz=$(find "$tmp/kernel/boot" -maxdepth 1 -name 'vmlinuz-*' | head -n 1)
+[ -n "$vmlinuz" ] || { echo "mkguest: no /boot/vmlinuz-* in $kdeb" >&2; exit 1; }
+kver=${vmlinuz##*/vmlinuz-}
+
+# The initramfs: busybox and its applet links, /init, a profile for the shell.
+root=$tmp/root
+dpkg-deb -x "$bdeb" "$tmp/busybox"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root}
+cp "$tmp/busybox/bin/busybox" "$root/bin/busybox"
+mkdir -p "$root/lib/modules"
+cpuid_ko=$(find "$tmp/kernel/lib/modules" -name cpuid.ko | head -n 1)
+[ -z "$cpuid_ko" ] || cp "$cpuid_ko" "$root/lib/modules/cpuid.ko"
+# The host runs the static binary to list its applets (x86-64 like the guest).
+"$root/bin/busybox" --list-full | while IFS= read -r applet; do
+	# (links point at /bin/busybox: dangling on the host, -L sees them)
+	[ "$applet" = bin/busybox ] || [ -L "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+[ -L "$root/bin/sh" ] || ln -s busybox "$root/bin/sh"
+
+cat >"$root/init" <<'INIT'
+#!/bin/sh
+# /init of hv's default guest (tools/mkguest.sh): prints what the kernel
+# sees, then a shell on the serial console. Lines meant for the tests start
+# with "hv-guest: ".
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root ENV=/etc/shrc
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+echo "hv-guest: init started"
+# hvguest.mark=PORT on the kernel command line: one byte written to that I/O
+# port here, so an emulator's log dates the banner above (make bench, the tests;
+# Bochs logs writes to unused ports with its tick count).
+for word in $(cat /proc/cmdline); do
+	case $word in
+	hvguest.mark=*)
+		printf '\001' | dd of=/dev/port bs=1 seek=$((${word#*=})) count=1 conv=notrunc 2>/dev/null
+		echo "hv-guest: marked on port ${word#*=}" ;;
+	esac
+done
+echo "hv-guest: kernel: $(uname -r)"
+echo "hv-guest: cmdline: $(cat /proc/cmdline)"
+grep -i -e reserved -e 'System RAM' /proc/iomem | sed 's/^/hv-guest: iomem: /'
+echo "hv-guest: $(grep '^MemTotal:' /proc/meminfo)"
+echo "hv-guest: cpus: $(grep -c '^processor' /proc/cpuinfo)"
+if grep -m 1 '^flags' /proc/cpuinfo | grep -qw hypervisor; then
+	echo "hv-guest: hypervisor flag: yes"
+	# The hypervisor's CPUID leaf 0x40000000 (EAX max leaf, EBX:ECX:EDX
+	# signature), read through the cpuid driver: /dev/cpu/0/cpuid at offset LEAF.
+	insmod /lib/modules/cpuid.ko 2>/dev/null
+	if [ -e /dev/cpu/0/cpuid ]; then
+		leaf() { dd if=/dev/cpu/0/cpuid bs=16 skip=$((0x4000000)) count=1 2>/dev/null; }
+		set -- $(leaf | od -A n -t x4)
+		echo "hv-guest: cpuid 0x40000000: max leaf 0x$1, signature \"$(leaf | tail -c 12 | tr -c '[:print:]' .)\""
+	fi
+else
+	echo "hv-guest: hypervisor flag: no"
+fi
+dmesg | grep -i hypervisor | sed 's/^/hv-guest: dmesg: /'
+echo "hv-guest: power off with: poweroff -f"
+echo "hv-guest: shell ready"
+# One shell after another: init must never exit (the kernel would panic).
+while :; do
+	setsid cttyhack /bin/sh
+	echo "hv-guest: shell exited; starting another"
+	sleep 1
+done
+INIT
+chmod 755 "$root/init"
+
+cat >"$root/etc/shrc" <<'SHRC'
+# read by every interactive shell of hv's default guest ($ENV)
+PS1='hv-guest# '
+# Without an init daemon, only the forced forms work.
+alias poweroff='poweroff -f' reboot='reboot -f' halt='halt -f'
+SHRC
+echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+echo "root:x:0:" >"$root/etc/group"
+
+# newc_node NAME MODE MAJOR MINOR: one cpio "newc" record for a device node,
+# so that the kernel finds /dev/console before /init runs without this
+# script needing root to mknod it.
+newc_node() {
+	local name=$1 mode=$2 major=$3 minor=$4 len pad
+	len=$((${#name} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		1 "$mode" 0 0 1 0 0 0 0 "$major" "$minor" "$len" 0
+	printf '%s\0' "$name"
+	pad=$(((4 - (110 + len) % 4) % 4))
+	head -c "$pad" /dev/zero
+}
+newc_trailer() {
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		0 0 0 0 1 0 0 0 0 0 0 11 0
+	printf 'TRAILER!!!\0'
+	head -c 3 /dev/zero # 110 + 11 = 121: pad to 124
+}
+
+(
+	cd "$root"
+	find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort |
+		cpio -o -H newc --owner=0:0 --quiet
+	# A second archive right after the first: the kernel unpacks both.
+	newc_node dev/console $((8#020600)) 5 1
+	newc_trailer
+) | gzip -9 -n >"$tmp/initrd.img"
+
+mkdir -p "$out"
+cp "$vmlinuz" "$out/vmlinuz.tmp"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+mv "$tmp/initrd.img" "$out/initrd.img"
+echo "$kver" >"$out/version"
+echo "mkguest: $out: vmlinuz ($kver, $(du -k "$out/vmlinuz" | cut -f1) KiB), initrd.img ($(du -k "$out/initrd.img" | cut -f1) KiB)" >&2

@@ -8,7 +8,7 @@
 #define BOOT_CMDLINE_MAX     512
 #define BOOT_LOADER_NAME_MAX 64
 #define BOOT_MMAP_MAX        256
-#define BOOT_MODULES_MAX     16
+#define BOOT_MODULES_MAX     32
 #define BOOT_MOD_CMDLINE_MAX 256
 #define BOOT_RSDP_MAX        64
 

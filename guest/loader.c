@@ -4,6 +4,8 @@
 #include "guest/loader.h"
 #include "guest/elf.h"
 #include "guest/gmem.h"
+#include "guest/multiboot_info.h"
+#include "boot/mb2.h"
 #include "arch/paging.h"
 #include "drivers/console.h"
 #include "lib/cmdline.h"
@@ -16,6 +18,10 @@
 #define GUEST_PML4       0x60000ULL         /* PML4, PDPT, 4 PDs: 0x60000-0x65fff */
 #define GUEST_STACK_TOP  0x80000ULL
 #define GUEST_REAL_SP    0x7c00ULL
+#define GUEST_MB_INFO    0x60000ULL         /* Multiboot info (prot32 guests have no page tables there) */
+#define GUEST_MB_INFO_MAX 0x8000ULL         /* ... up to 0x67fff, well below the stack */
+_Static_assert(GUEST_MB_INFO >= GUEST_GDT + PAGE_SIZE && GUEST_MB_INFO + GUEST_MB_INFO_MAX <= GUEST_STACK_TOP,
+	       "the Multiboot information lies in the low block loader_load checks is free RAM");
 
 #define GDT_CODE64 0x00af9b000000ffffULL
 #define GDT_CODE32 0x00cf9b000000ffffULL
@@ -81,12 +87,13 @@ static bool free_ram(gpa_t gpa, uint64_t len)
 	return memmap_range_all(mm_host_map(), gpa, len, is_free_ram);
 }
 
-static int parse_mode(const char *cmdline, const struct elf_image *img, enum vcpu_mode *mode)
+/* Without hv.mode=, a Multiboot kernel starts as Multiboot says (prot32), even an ELF64 one. */
+static int parse_mode(const char *cmdline, const struct elf_image *img, bool multiboot, enum vcpu_mode *mode)
 {
 	char val[16];
 
 	if (cmdline_get(cmdline, "hv.mode", val, sizeof(val)) < 0) {
-		*mode = img->bits == 64 ? VCPU_MODE_LONG64 : VCPU_MODE_PROT32;
+		*mode = img->bits == 64 && !multiboot ? VCPU_MODE_LONG64 : VCPU_MODE_PROT32;
 		return 0;
 	}
 	if (!strcmp(val, "real"))
@@ -155,6 +162,68 @@ void loader_build_identity_tables(struct vcpu_start *s, gpa_t at)
 	s->cr3 = at;
 }
 
+/* What a Multiboot header requires that hv cannot give makes the kernel
+ * unbootable (Multiboot 3.1.2, Multiboot2 3.1.3): say which. */
+static int multiboot_check(const struct multiboot_header_info *h, const char *name)
+{
+	if (h->version == 1 && multiboot1_unsupported_flags(h->flags))
+		printf("guest %s: Multiboot header requires flags 0x%x (video mode or unknown), which hv "
+		       "does not provide\n", name, multiboot1_unsupported_flags(h->flags));
+	else if (h->version == 2 && h->architecture != MB2_ARCH_I386)
+		printf("guest %s: Multiboot2 header is for architecture %u, not i386\n", name, h->architecture);
+	else if (h->unsupported_request)
+		printf("guest %s: Multiboot2 header requires information tag %u, which hv does not provide\n",
+		       name, h->unsupported_request);
+	else if (h->unsupported_tag)
+		printf("guest %s: Multiboot2 header tag %u is required but not supported\n", name,
+		       h->unsupported_tag);
+	else
+		return 0;
+	return -EINVAL;
+}
+
+/* EAX = the magic, EBX = the information, built in low guest memory from the
+ * guest memory map (Multiboot 3.2, Multiboot2 3.3); the start state is prot32. */
+static int multiboot_prepare(const struct boot_module *m, const struct multiboot_header_info *h,
+			     const struct elf_image *img, struct guest_image *g)
+{
+	char cmdline[BOOT_MOD_CMDLINE_MAX];
+	unsigned int entries;
+	size_t used;
+	uint8_t *buf = gmem_ptr(GUEST_MB_INFO);
+	int rc;
+
+	for (unsigned int i = 0; i < img->segment_count; i++)
+		if (img->segments[i].paddr < GUEST_MB_INFO + GUEST_MB_INFO_MAX &&
+		    GUEST_MB_INFO < img->segments[i].paddr + img->segments[i].memsz) {
+			printf("guest %s: segment %u overlaps the Multiboot information at 0x%llx\n", g->name, i,
+			       (unsigned long long)GUEST_MB_INFO);
+			return -EINVAL;
+		}
+	if (h->has_entry)
+		g->start.rip = h->entry_addr;
+	if (g->start.rip >= 4 * GiB) {
+		printf("guest %s: Multiboot entry 0x%llx is not a 32-bit address\n", g->name,
+		       (unsigned long long)g->start.rip);
+		return -EINVAL;
+	}
+	loader_guest_cmdline(m, cmdline, sizeof(cmdline));
+	if (h->version == 1)
+		rc = multiboot1_build_info(gmem_map(), cmdline, GUEST_MB_INFO, buf, GUEST_MB_INFO_MAX,
+					   &used, &entries);
+	else
+		rc = multiboot2_build_info(gmem_map(), cmdline, buf, GUEST_MB_INFO_MAX, &used, &entries);
+	if (rc) {
+		printf("guest %s: cannot build the Multiboot information (error %d)\n", g->name, rc);
+		return -EINVAL;
+	}
+	g->start.rax = h->version == 1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
+	g->start.rbx = GUEST_MB_INFO;
+	printf("guest %s: Multiboot v%u info at 0x%llx, %u memory map entries\n", g->name, h->version,
+	       (unsigned long long)GUEST_MB_INFO, entries);
+	return 0;
+}
+
 /* A bzImage has the "HdrS" signature at 0x202 (Linux boot protocol). */
 static bool is_bzimage(const struct boot_module *m)
 {
@@ -168,7 +237,9 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 		const struct boot_module *initrd, unsigned int index, struct guest_image *g)
 {
 	struct elf_image img;
+	struct multiboot_header_info mbh;
 	char err[128];
+	int mb;
 
 	memset(g, 0, sizeof(*g));
 	if (cmdline_get(m->cmdline, "hv.name", g->name, sizeof(g->name)) <= 0)
@@ -180,10 +251,19 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 		       (unsigned long long)m->start, (unsigned long long)(m->end - 1), err);
 		return -EINVAL;
 	}
-	if (parse_mode(m->cmdline, &img, &g->start.mode)) {
+	mb = multiboot_find_header(hpa_to_ptr(m->start), m->end - m->start, &mbh);
+	if (mb == -EINVAL) {
+		printf("guest %s: malformed Multiboot header\n", g->name);
+		return -EINVAL;
+	}
+	if (parse_mode(m->cmdline, &img, mb == 0, &g->start.mode)) {
 		printf("guest %s: bad hv.mode= (real, prot32 or long64)\n", g->name);
 		return -EINVAL;
 	}
+	/* An explicit hv.mode=real or long64 starts it as a plain ELF. */
+	mb = mb == 0 && g->start.mode == VCPU_MODE_PROT32;
+	if (mb && multiboot_check(&mbh, g->name))
+		return -EINVAL;
 	if (g->start.mode == VCPU_MODE_REAL && img.entry >= 0x100000) {
 		printf("guest %s: a real-mode entry must be below 1 MiB (it is 0x%llx)\n", g->name,
 		       (unsigned long long)img.entry);
@@ -203,5 +283,5 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 		loader_build_gdt(&g->start, GUEST_GDT, g->start.mode == VCPU_MODE_LONG64);
 	if (g->start.mode == VCPU_MODE_LONG64)
 		loader_build_identity_tables(&g->start, GUEST_PML4);
-	return 0;
+	return mb ? multiboot_prepare(m, &mbh, &img, g) : 0;
 }

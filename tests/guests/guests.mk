@@ -5,7 +5,7 @@
 
 GUEST_SRC   := tests/guests
 GUEST_OUT   := $(BUILD)/guests
-GUESTS_32   := prot32 mmio32
+GUESTS_32   := prot32 mmio32 mbinfo mb2info
 GUESTS_C    := $(basename $(notdir $(wildcard $(GUEST_SRC)/*.c)))
 GUESTS_64   := $(filter-out $(GUESTS_32),$(GUESTS_C))
 GUESTS_REAL := $(basename $(notdir $(wildcard $(GUEST_SRC)/*.asm)))
@@ -73,6 +73,10 @@ $(GUEST_ELFS_64): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/64/%.o $(GUEST_LIB64) $(GUEST
 $(GUEST_ELFS_32): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/32/%.o $(GUEST_LIB32) $(GUEST_SRC)/lib/guest.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(GUEST_SRC)/lib/guest.ld -o $@ $< $(GUEST_LIB32)
+
+# mbinfo records EAX and EBX before the runtime's entry (mb2info gets there
+# through its Multiboot2 entry address tag instead).
+$(GUEST_OUT)/mbinfo.elf: GUEST_LDFLAGS += -e mb_entry
 
 $(GUEST_ELFS_REAL): $(GUEST_OUT)/%.elf: $(GUEST_OUT)/real/%.o $(GUEST_SRC)/lib/realmode.ld
 	@echo "  LD      $@"

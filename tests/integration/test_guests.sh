@@ -32,6 +32,7 @@ PLAN=(
 	"mmio64 long64 257 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
+	"mbinfo prot32 14 exit mbtest=yes"
 	"realmode real 10 exit hv.mode=real"
 	"triple long64 1 triple"
 )
@@ -97,6 +98,10 @@ if build_iso guests "testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	expect_line "EPT summary" '^EPT: [0-9.]+ [KMGT]iB mapped \([0-9]+ x 1G, [0-9]+ x 2M, [0-9]+ x 4K\), [0-9.]+ [KMG]iB hidden, [0-9]+ table pages$'
 	for entry in "${PLAN[@]}"; do
 		read -r name mode want end args <<<"$entry"
+		case $name in
+		mbinfo) expect_line "$name: Multiboot info" \
+			"^guest $name: Multiboot v1 info at 0x60000, [0-9]+ memory map entries\$" ;;
+		esac
 		expect_guest "$name" "$mode" "$want" "$end"
 	done
 	expect_line "all guests stopped" "$H_END_RE"
@@ -105,6 +110,19 @@ if build_iso guests "testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	mapfile -t ept < <(grep -aE '^EPT: [0-9]' "$H_TXT")
 	check "EPT changed when a device was registered" test "${#ept[@]}" -ge 3 -a "${ept[1]:-}" != "${ept[0]}"
 	check "EPT merged back to the original after removal" test "${ept[2]:-}" = "${ept[0]}"
+	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
+# A second boot for the Multiboot2 kernel: one boot holds at most 16 modules
+# (BOOT_MODULES_MAX), and the PLAN has that many.
+require_file "guest mb2info (make guests)" "$GUESTS/mb2info.elf"
+if build_iso guests-mb2 "" "$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes"; then
+	start_bochs guests-mb2 "$HV_ROOT/build/test/guests-mb2.iso"
+	expect_line "mb2info: Multiboot info" \
+		"^guest mb2info: Multiboot v2 info at 0x60000, [0-9]+ memory map entries\$"
+	expect_guest mb2info prot32 15 exit
+	expect_line "all guests stopped" "$H_END_RE"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
 	stop_emulator
 fi

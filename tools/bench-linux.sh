@@ -1,0 +1,283 @@
+#!/bin/bash
+# tools/bench-linux.sh [HV.ELF] - the Linux boot part of `make bench` (called
+# by tools/bench.sh; see docs/benchmarks.md). Boots Debian's cloud kernel
+# (build/guest/vmlinuz, from tools/mkguest.sh) with a busybox initramfs of
+# its own twice in Bochs, at the same time, in the test harness' Bochs
+# configuration (tests/lib/harness.sh: corei7_skylake_x, 512 MiB, clock:
+# sync=none, unmapped ports reported):
+#
+#   direct  GRUB boots the kernel itself (linux + initrd; grub.cfg written here)
+#   hv      GRUB boots the hypervisor HV.ELF (default build/hv.elf) with the
+#           kernel and initramfs as its guest (tools/mkiso.sh)
+#
+# The initramfs' /init first runs a tiny static program that writes the
+# byte 1 to port 0x404 (nothing there in Bochs: it logs "unmapped: 8-bit
+# write to 0404 = 01" with its tick count, i.e. the emulated instruction
+# count), then prints the banner "hv-guest: init started" and powers off
+# (busybox `poweroff -f`: ACPI S5). Under the hypervisor, that power-off
+# makes it print the guest's VM exits by reason. Bochs debugger breakpoints
+# (physical) split the time before Linux: the kernel's entry point
+# (pref_address, where GRUB loads it) in the direct run; the hypervisor's
+# entry point and its first VM entry (vmx_enter) in the other.
+#
+# Prints the second table of `make bench`; exits 1 if a figure is missing.
+# Files: build/bench/linux/. About 80 s of wall time (2 cores).
+# Environment: HV_BENCH_LINUX_TIMEOUT (s, default 300) caps each run;
+# HV_BENCH_LINUX_CMDLINE replaces the kernel command line of both runs.
+set -eu
+cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/../tests/lib/harness.sh
+. tests/lib/harness.sh # BOCHS_BIOS, h_bochsrc: the tests' Bochs configuration
+
+dir=build/bench/linux
+cap=${HV_BENCH_LINUX_TIMEOUT:-300}
+# The command line of `make run` (Makefile LINUX_CMDLINE). The baud rate
+# matters: Bochs' UART takes the emulated time of each character.
+KCMD=${HV_BENCH_LINUX_CMDLINE:-"console=ttyS0,115200"}
+MARK_PORT=0x404
+t0=$SECONDS
+
+rm -rf "$dir"
+mkdir -p "$dir"
+dir=$(realpath "$dir")
+elf_src=${1:-build/hv.elf}
+[ -s "$elf_src" ] || { echo "bench-linux: $elf_src is missing: run make all" >&2; exit 1; }
+elf=$dir/hv.elf
+cp "$elf_src" "$elf"
+
+# ---- the kernel, busybox, the initramfs ----
+
+# tools/mkguest.sh (run, never changed here) fetches the kernel and busybox
+# .debs into build/guest/debs once and unpacks the kernel.
+if [ ! -s build/guest/vmlinuz ] || ! ls build/guest/debs/busybox-static_*.deb >/dev/null 2>&1; then
+	tools/mkguest.sh build/guest >"$dir/mkguest.log" 2>&1 ||
+		{ echo "bench-linux: tools/mkguest.sh failed:" >&2; cat "$dir/mkguest.log" >&2; exit 1; }
+fi
+cp build/guest/vmlinuz "$dir/vmlinuz"
+kver=$(cat build/guest/version 2>/dev/null || echo '?')
+bdeb=$(find build/guest/debs -maxdepth 1 -name 'busybox-static_*.deb' | sort | tail -n 1)
+[ -n "$bdeb" ] || { echo "bench-linux: no busybox-static .deb in build/guest/debs" >&2; exit 1; }
+
+# The marker: ioperm(MARK_PORT, 1, 1), outb 1, exit(0). Debian's cloud
+# kernel has no /dev/port (CONFIG_DEVPORT is not set), so a program it is.
+cat >"$dir/hvmark.S" <<EOF
+	.globl _start
+	.text
+_start:
+	mov \$173, %eax		/* ioperm */
+	mov \$$MARK_PORT, %edi
+	mov \$1, %esi
+	mov \$1, %edx
+	syscall
+	mov \$$MARK_PORT, %dx
+	mov \$1, %al
+	outb %al, %dx
+	mov \$60, %eax		/* exit(0) */
+	xor %edi, %edi
+	syscall
+EOF
+root=$dir/root
+mkdir -p "$root"/{bin,sbin,dev,proc}
+${CC:-clang} -nostdlib -static -Wl,--build-id=none -o "$root/bin/hvmark" "$dir/hvmark.S"
+dpkg-deb -x "$bdeb" "$dir/busybox"
+cp "$dir/busybox/bin/busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cat >"$root/init" <<'INIT'
+#!/bin/sh
+# /init of tools/bench-linux.sh: mark the moment on an unused port (Bochs
+# logs it with its tick count), the banner, power off (ACPI S5).
+/bin/hvmark
+echo "hv-guest: init started"
+/bin/busybox poweroff -f
+INIT
+chmod 755 "$root/init"
+# Fixed times: the same bytes on every build.
+find "$root" -exec touch -h -d @946684800 {} +
+
+# newc_record NAME MODE MAJOR MINOR: a cpio "newc" record for a device node
+# (/dev/console, which the kernel opens for init; no root needed for mknod).
+newc_record() {
+	local name=$1 len=$((${#1} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		"$5" "$2" 0 0 1 946684800 0 0 0 "$3" "$4" "$len" 0
+	printf '%s\0' "$name"
+	head -c $(((4 - (110 + len) % 4) % 4)) /dev/zero
+}
+(
+	cd "$root"
+	find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --reproducible --quiet
+	newc_record dev/console $((8#020600)) 5 1 1
+	newc_record TRAILER!!! 0 0 0 0
+) | gzip -9 -n >"$dir/initrd.img"
+
+# ---- the two images ----
+
+export SOURCE_DATE_EPOCH=946684800 # xorriso: fixed dates in the ISOs
+tools/mkiso.sh "$dir/hv.iso" "$elf" "" "$dir/vmlinuz" "guest hv.name=linux $KCMD" \
+	"$dir/initrd.img" initrd >"$dir/mkiso-hv.out" 2>&1 &
+mkiso_pid=$!
+# GRUB as tools/mkiso.sh sets it up (serial console, no menu), booting Linux.
+stage=$dir/iso-direct
+mkdir -p "$stage/boot/grub"
+cp "$dir/vmlinuz" "$dir/initrd.img" "$stage/boot/"
+cat >"$stage/boot/grub/grub.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+set timeout_style=hidden
+menuentry "linux" {
+	linux /boot/vmlinuz $KCMD
+	initrd /boot/initrd.img
+	boot
+}
+CFG
+grub-mkrescue -o "$dir/direct.iso" "$stage" >"$dir/mkiso-direct.out" 2>&1 ||
+	{ echo "bench-linux: grub-mkrescue failed:" >&2; cat "$dir/mkiso-direct.out" >&2; exit 1; }
+wait "$mkiso_pid" || { echo "bench-linux: tools/mkiso.sh failed:" >&2; cat "$dir/mkiso-hv.out" >&2; exit 1; }
+
+# ---- breakpoints ----
+
+# Physical address of a symbol of hv.elf, from the PT_LOAD that holds it.
+phys_of() {
+	local va type vaddr paddr memsz
+	va=$(nm "$elf" | awk -v s="$1" '$3 == s { print $1; exit }')
+	[ -n "$va" ] || return 1
+	while read -r type _ vaddr paddr _ memsz _; do
+		[ "$type" = LOAD ] || continue
+		if (((0x$va - vaddr) >= 0 && (0x$va - vaddr) < memsz)); then
+			printf '0x%x\n' $((0x$va - vaddr + paddr))
+			return 0
+		fi
+	done < <(readelf -lW "$elf")
+	return 1
+}
+hv_entry=$(readelf -h "$elf" | awk '/Entry point address/ { print $NF }')
+hv_launch=$(phys_of vmx_enter) || { echo "bench-linux: no vmx_enter in $elf" >&2; exit 1; }
+# GRUB (32-bit boot protocol) loads a relocatable kernel at its pref_address
+# (setup header offset 0x258) and jumps there.
+kentry=0x$(od -A n -t x8 -j $((0x258)) -N 8 "$dir/vmlinuz" | tr -d ' ')
+
+# ---- the runs ----
+
+# run NAME ISO END_RE BREAKPOINT...: Bochs in $dir/NAME with the harness'
+# bochsrc and the debugger stopping at each breakpoint once (it prints
+# "Next at t=TICKS" when it starts and at each stop). Ends when Bochs does
+# (the direct run: ACPI S5) or a serial line matches END_RE, or after $cap s.
+run() {
+	local name=$1 iso=$2 end=$3 pid="" try i bp
+	shift 3
+	local d=$dir/$name
+	trap '[ -z "$pid" ] || kill -TERM -- "-$pid" 2>/dev/null; exit 1' TERM
+	mkdir -p "$d"
+	H_DIR=$d H_LOG=$d/serial.log H_MEM=512 h_bochsrc "$iso"
+	{
+		# The debugger stops before the first instruction (t=0), then at
+		# each breakpoint; after the last one, they all go.
+		for bp in "$@"; do echo "pb $bp"; done
+		for bp in "$@"; do echo c; done
+		for ((i = $#; i > 0; i--)); do echo "d $i"; done
+		echo c
+	} >"$d/bochs.rc"
+	for try in 1 2 3 4 5 6 7 8; do
+		rm -f "$d/bochs.log"
+		: >"$d/serial.log"
+		setsid timeout -k 5 "$cap" bochs -q -f "$d/bochsrc" -rc "$d/bochs.rc" \
+			</dev/null >"$d/bochs.out" 2>&1 &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			tr -d '\r' <"$d/serial.log" | grep -aqE -- "$end" && break
+			sleep 0.5
+		done
+		kill -TERM -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		pid=""
+		# The RFB display takes the first free port in 5900-5949; none was free: retry.
+		grep -q 'could not bind any port' "$d/bochs.log" "$d/bochs.out" 2>/dev/null || break
+		sleep $((1 + RANDOM % 3))
+	done
+	tr -d '\r' <"$d/serial.log" >"$d/serial.txt"
+}
+pids=()
+run direct "$dir/direct.iso" 'Kernel panic - not syncing' "$kentry" &
+pids+=($!)
+run hv "$dir/hv.iso" '^hv: all guests have stopped|^hv: debug shell ready|^hv: system halted|Kernel panic' \
+	"$hv_entry" "$hv_launch" &
+pids+=($!)
+trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 130' INT TERM
+# The direct run ends with Bochs (ACPI S5 quits it); give it the time to.
+wait "${pids[@]}" || true
+trap - INT TERM
+
+# ---- figures ----
+
+# stops NAME: the debugger's stop ticks after t=0, one a line.
+stops() { sed -n 's/^Next at t=\([0-9]*\).*/\1/p' "$dir/$1/bochs.out" | tail -n +2; }
+# mark NAME: the tick of the init's port write.
+mark() {
+	grep -a -m 1 "unmapped: 8-bit write to $(printf '%04x' "$MARK_PORT") = 01" "$dir/$1/bochs.log" 2>/dev/null |
+		sed -E 's/^0*([0-9]+)[a-z]\[.*/\1/' || true
+}
+mapfile -t ds < <(stops direct)
+mapfile -t hs < <(stops hv)
+d_kernel=${ds[0]:-} d_mark=$(mark direct)
+h_entry=${hs[0]:-} h_launch=${hs[1]:-} h_mark=$(mark hv)
+exits=$(grep -a -m 1 '^guest linux: exits:' "$dir/hv/serial.txt" || true)
+stopped=$(grep -a -m 1 -E '^guest linux: .*(powered off|exited|shut ?down)' "$dir/hv/serial.txt" || true)
+banner_d=$(grep -ac '^hv-guest: init started' "$dir/direct/serial.txt" || true)
+banner_h=$(grep -ac '^hv-guest: init started' "$dir/hv/serial.txt" || true)
+
+ok=1
+num() { [[ ${1:-} =~ ^[0-9]+$ ]]; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+row() { printf '  %-52s %14s %14s %8s\n' "$@"; }
+# Figures as text: the number, or "?" (and the run fails).
+fig() { if num "$1"; then echo "$1"; else echo "?"; fi; }
+diff_or_q() { if num "$1" && num "$2"; then echo $(($2 - $1)); else echo "?"; fi; }
+
+echo
+echo "  Linux boot: Debian $kver, busybox /init; \"$KCMD\""
+row "power-on to init (tick of /init's write to port $MARK_PORT)" "without hv" "with hv" "ratio"
+pre_d=$(fig "$d_kernel")
+pre_h=$(fig "$h_launch")
+lin_d=$(diff_or_q "$d_kernel" "$d_mark")
+lin_h=$(diff_or_q "$h_launch" "$h_mark")
+r_pre="" r_lin="" r_all=""
+num "$pre_d" && num "$pre_h" && r_pre=$(ratio "$pre_h" "$pre_d")
+num "$lin_d" && num "$lin_h" && r_lin=$(ratio "$lin_h" "$lin_d")
+num "$d_mark" && num "$h_mark" && r_all=$(ratio "$h_mark" "$d_mark")
+row "power-on to the kernel's entry point" "$pre_d" "$pre_h" "$r_pre"
+row "  of which power-on to hypervisor entry (BIOS, GRUB)" "" "$(fig "$h_entry")" ""
+row "  of which hypervisor entry to first VM entry" "" "$(diff_or_q "$h_entry" "$h_launch")" ""
+row "kernel entry to init (the Linux boot)" "$lin_d" "$lin_h" "$r_lin"
+row "power-on to init" "$(fig "$d_mark")" "$(fig "$h_mark")" "$r_all"
+if ! num "$d_mark" || ! num "$h_mark" || ! num "$d_kernel" || ! num "$h_launch" || ! num "$h_entry"; then
+	ok=0
+	echo "  missing: a breakpoint or the port write did not show (see $dir/direct, $dir/hv)"
+fi
+if [ "${banner_d:-0}" -lt 1 ] || [ "${banner_h:-0}" -lt 1 ]; then
+	ok=0
+	echo "  missing: the init banner (direct: ${banner_d:-0}, hv: ${banner_h:-0})"
+fi
+echo "  (kernel entry: GRUB's jump to $kentry without the hypervisor; its first VMLAUNCH with it)"
+
+echo
+printf '  %-52s %14s %14s\n' "VM exits during the Linux boot, by reason" count "avg TSC"
+if [ -n "$exits" ]; then
+	# "guest linux: exits: R N (avg A TSC), ..., total T" (reasons by count)
+	sed -e 's/^guest linux: exits: *//' -e 's/, total /\ntotal /' -e 's/), /)\n/g' <<<"$exits" |
+		while IFS= read -r item; do
+			if [[ $item =~ ^total\ ([0-9]+)$ ]]; then
+				printf '  %-52s %14s\n' total "${BASH_REMATCH[1]}"
+			elif [[ $item =~ ^(.+)\ ([0-9]+)\ \(avg\ ([0-9]+)\ TSC\),?$ ]]; then
+				printf '  %-52s %14s %14s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+			fi
+		done
+	echo "  (first VM entry to the power-off; the hypervisor's report: ${stopped#guest linux: })"
+	echo "  (avg TSC: instructions in vmx_handle_exit per exit, without the exit and entry)"
+else
+	ok=0
+	echo "  missing: no \"guest linux: exits:\" line; see $dir/hv/serial.txt"
+fi
+echo "  ($((SECONDS - t0)) s of wall time)"
+[ "$ok" = 1 ] || { echo "bench-linux: a run failed; see $dir/" >&2; exit 1; }

@@ -142,11 +142,12 @@ if grep -m 1 '^flags' /proc/cpuinfo | grep -qw hypervisor; then
 	echo "hv-guest: hypervisor flag: yes"
 	# The hypervisor's CPUID leaf 0x40000000 (EAX max leaf, EBX:ECX:EDX
 	# signature), read through the cpuid driver: /dev/cpu/0/cpuid at offset LEAF.
+	# (Not "tr -c [:print:]": busybox gets that complement wrong.)
 	insmod /lib/modules/cpuid.ko 2>/dev/null
 	if [ -e /dev/cpu/0/cpuid ]; then
 		leaf() { dd if=/dev/cpu/0/cpuid bs=16 skip=$((0x4000000)) count=1 2>/dev/null; }
 		set -- $(leaf | od -A n -t x4)
-		echo "hv-guest: cpuid 0x40000000: max leaf 0x$1, signature \"$(leaf | tail -c 12 | tr -c '[:print:]' .)\""
+		echo "hv-guest: cpuid 0x40000000: max leaf 0x$1, signature \"$(leaf | tail -c 12 | tr '\000-\037\177-\377' .)\""
 	fi
 else
 	echo "hv-guest: hypervisor flag: no"

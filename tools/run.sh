@@ -47,7 +47,7 @@ else
 	else
 		why="/dev/kvm offers no VMX (no vmx flag in /proc/cpuinfo)"
 	fi
-	why="$why: Bochs, whose emulated CPU has VMX"
+	why="$why; Bochs emulates VMX"
 fi
 
 if [ -n "${HV_CMDLINE:-}" ]; then
@@ -62,7 +62,7 @@ if [ ! -s "$iso" ]; then
 	echo "run: $iso is missing: run make iso (or make run)" >&2
 	exit 1
 fi
-echo "run: $emu, because $why"
+echo "run: chose $emu: $why"
 
 # -no-reboot: a triple fault stops QEMU instead of looping through the firmware.
 qemu=(qemu-system-x86_64 -m "$mem" -serial mon:stdio -display none -no-reboot -cdrom "$iso")

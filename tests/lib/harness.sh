@@ -391,7 +391,10 @@ start_bochs_interactive() {
 		done
 		h_bochsrc "$iso"
 		sed -i "s|^com1: .*|com1: enabled=1, mode=socket-server, dev=localhost:$port|" "$H_DIR/bochsrc"
+		# The last try's verdicts must not be read again (the launched
+		# process truncates emu.out itself, but only once it runs).
 		rm -f "$H_DIR/bochs.log"
+		: >"$H_DIR/emu.out"
 		h_launch bochs -q -f "$H_DIR/bochsrc" -rc "$H_DIR/bochs.rc"
 		state=""
 		for ((i = 0; i < 300; i++)); do

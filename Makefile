@@ -25,6 +25,7 @@ PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c \
              guest/acpi_fadt.c guest/gmap.c mm/mtrr.c
 PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \
              guest/insn_string.c guest/uart_model.c guest/linux_boot.c guest/multiboot_info.c
+PURE_SRCS += shell/line_edit.c shell/cmd_parse.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

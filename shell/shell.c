@@ -10,6 +10,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
+#include "shell/line_edit.h"
 #include "guest/run.h"
 #include "guest/gmem.h"
 #include "guest/gmap.h"
@@ -137,41 +138,50 @@ static void execute(char *line)
 	printf("unknown command '%s' (try 'help')\n", line);
 }
 
-static void read_line(char *buf, size_t size)
+static const char *command_names[ARRAY_SIZE(commands)];
+static struct line_edit editor;
+
+/* Reads one line with editing, history and Tab completion (shell/line_edit.c). */
+static const char *read_line(void)
 {
 	struct uart u = { console_port(), console_baud() };
-	size_t n = 0;
+	struct le_output out;
 
 	for (;;) {
 		int c = uart_getc(&u);
+		enum le_result r;
 
 		if (c < 0) {
 			cpu_relax();
 			continue;
 		}
-		if (c == '\r' || c == '\n') {
-			printf("\n");
-			break;
-		}
-		if ((c == 0x7f || c == 0x08) && n) {
-			n--;
-			printf("\b \b");
-		} else if (c >= 0x20 && c < 0x7f && n + 1 < size) {
-			buf[n++] = (char)c;
-			printf("%c", c);
-		}
+		le_output_reset(&out);
+		r = le_feed(&editor, (char)c, &out);
+		console_write(out.buf);
+		if (r == LE_LINE)
+			return le_line(&editor);
 	}
-	buf[n] = 0;
 }
 
 void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
 
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		command_names[i] = commands[i].name;
+	le_init(&editor);
+	le_set_completions(&editor, command_names, ARRAY_SIZE(commands));
 	printf("hv: debug shell ready (type 'help')\n");
 	for (;;) {
+		const char *l;
+
 		printf("hv> ");
-		read_line(line, sizeof(line));
+		l = read_line();
+		/* execute() splits in place: work on a copy, the editor keeps history. */
+		size_t n = MIN(strlen(l), sizeof(line) - 1);
+
+		memcpy(line, l, n);
+		line[n] = 0;
 		execute(line);
 	}
 }

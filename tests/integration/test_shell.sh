@@ -36,6 +36,11 @@ if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/cpuid.elf" "gues
 	expect_line "unknown command explained" "^unknown command 'frobnicate' \\(try 'help'\\)\$"
 	send_line "info"
 	expect_line "info: version and CPU" '^hv [^ ]+; CPU GenuineIntel .*; VMX present; '
+	# Line editing: Tab completes a unique command name, Up recalls the last line.
+	send_line $'dev\t'
+	expect_line "Tab completed 'dev' to devices" '^  ports 0x03f8-0x03ff  com1$'
+	send_line $'\e[A'
+	expect_line "Up arrow recalled and ran it again" '^  ports 0x03f8-0x03ff  com1$'
 	stop_emulator
 fi
 

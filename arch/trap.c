@@ -109,6 +109,11 @@ static void explain_page_fault(const struct trap_frame *f, uint64_t cr2)
 static int trap_depth;
 static volatile unsigned int nmi_pending;
 
+bool trap_nmi_pending(void)
+{
+	return nmi_pending != 0;
+}
+
 bool trap_take_nmi(void)
 {
 	if (!nmi_pending)

@@ -39,6 +39,9 @@ void trap_handler(struct trap_frame *f);
  * Takes one (returns true) if any is pending. */
 bool trap_take_nmi(void);
 
+/* True if an NMI is waiting for a guest (a plain load: cheap on every exit). */
+bool trap_nmi_pending(void);
+
 /* Prints control registers and a stack trace from the caller (for panic). */
 void trap_dump_here(void);
 

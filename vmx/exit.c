@@ -111,6 +111,9 @@ static void deliver_host_nmi(struct vcpu *v)
 {
 	uint64_t intr;
 
+	/* Nearly every exit: nothing pending, and no VMREAD spent finding out. */
+	if (!trap_nmi_pending())
+		return;
 	if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)
 		return;
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);

@@ -140,7 +140,9 @@ void vmx_handle_io(struct vcpu *v, struct exit_info *e)
 {
 	struct io_access a;
 
-	vmx_decode_io(e->qual, (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_INFO), &a);
+	/* The instruction-information field matters only for INS/OUTS: no VMREAD otherwise. */
+	vmx_decode_io(e->qual, e->qual & IO_QUAL_STRING ?
+		      (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_INFO) : 0, &a);
 	if (!a.size) {
 		vmx_stop_guest(v, "I/O exit with an undefined size (qualification 0x%llx)",
 			       (unsigned long long)e->qual);

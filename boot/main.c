@@ -8,6 +8,7 @@
 #include "arch/gdt.h"
 #include "arch/trap.h"
 #include "drivers/console.h"
+#include "arch/tsc.h"
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
 #include "guest/run.h"
@@ -38,7 +39,8 @@ static void print_banner(const struct boot_info *bi)
 	printf("command line: %s\n", bi->cmdline[0] ? bi->cmdline : "(empty)");
 	if (bi->loader_name[0])
 		printf("boot loader: %s\n", bi->loader_name);
-	printf("console: serial port 0x%x at %u baud\n", console_port(), console_baud());
+	printf("console: serial port 0x%x at %u baud; Ctrl-] switches between the guest and the hv shell\n",
+	       console_port(), console_baud());
 	printf("CPU: %s family 0x%x model 0x%x stepping %u, %s\n", ci.vendor, ci.family,
 	       ci.model, ci.stepping, ci.brand[0] ? ci.brand : "(no brand string)");
 	for (unsigned int i = 0; i < bi->module_count; i++)
@@ -108,6 +110,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	if (mm_init(&boot_info, &options))
 		boot_stop();
 	fault_test_run(options.test_fault);
+	tsc_calibrate();
 
 	if (vmx_init(&options) == 0)
 		guests_run_all(&boot_info, &options);

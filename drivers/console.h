@@ -21,6 +21,32 @@ struct uart *console_uart_dev(void);
 int printf(const char *fmt, ...) __printf(1, 2);
 void console_write(const char *s);
 
+/*
+ * The line is shared with the guest's console (drivers/console_mux.h):
+ * Ctrl-] typed while the guest has it hands it to the shell, whose output
+ * and prompt go through printf and console_echo; guest output is held then.
+ */
+/* Moves received bytes from the UART to the guest's or the shell's queue;
+ * true if Ctrl-] just handed the line to the shell. */
+bool console_poll_input(void);
+bool console_shell_owns(void);
+void console_enter_shell(void);
+/* Back to the guest: held output is written out, typed-ahead bytes are the
+ * guest's; true if those contained Ctrl-] again (the shell keeps the line). */
+bool console_leave_shell(void);
+/* Guest output held while the shell is open, and how much of it was lost. */
+void console_held(uint64_t *held, uint64_t *dropped);
+int console_shell_getc(void);
+/* The shell's prompt and echo (a message never continues it mid-line). */
+void console_echo(const char *s, size_t n);
+/* A hypervisor message split the line being typed: the shell redraws it. */
+bool console_take_echo_broken(void);
+
+/* The guest's console: typed bytes for it (-1 if none), and its output. */
+int console_guest_getc(void);
+unsigned int console_guest_pending(void);
+void console_guest_putc(char c);
+
 /* Reports a broken hypervisor invariant with a register dump and stops this CPU. */
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 

@@ -8,6 +8,7 @@ static const char owner_reserved[] = "reserved";
 static const char owner_bad[] = "bad";
 static const char owner_hv[] = "hypervisor";
 static const char owner_hole[] = "hole";
+static const char owner_module[] = "boot module";
 
 /* Appends ranges to an array, merging a piece into the last one when they touch and are equal. */
 struct gmap_out {
@@ -46,7 +47,9 @@ static const struct gmap_range base_kinds[MEM_TYPE_COUNT] = {
 	[MEM_USABLE]       = { .kind = GMAP_RAM, .e820_type = GMAP_E820_USABLE, .owner = owner_ram },
 	[MEM_LOWMEM]       = { .kind = GMAP_RAM, .e820_type = GMAP_E820_USABLE, .owner = owner_ram },
 	[MEM_BOOT_INFO]    = { .kind = GMAP_RAM, .e820_type = GMAP_E820_USABLE, .owner = owner_ram },
-	[MEM_MODULE]       = { .kind = GMAP_RAM, .e820_type = GMAP_E820_USABLE, .owner = owner_ram },
+	/* Kept from the guest (reserved, not mapped) so that a reset can load
+	 * the guest again from intact modules; loaders copy what they use. */
+	[MEM_MODULE]       = { .kind = GMAP_HIDDEN, .e820_type = GMAP_E820_RESERVED, .owner = owner_module },
 	[MEM_ACPI_RECLAIM] = { .kind = GMAP_RAM, .e820_type = GMAP_E820_ACPI, .owner = owner_acpi },
 	[MEM_ACPI_NVS]     = { .kind = GMAP_RAM, .e820_type = GMAP_E820_NVS, .owner = owner_acpi },
 	[MEM_RESERVED]     = { .kind = GMAP_MMIO, .e820_type = GMAP_E820_RESERVED, .owner = owner_reserved },

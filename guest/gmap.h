@@ -55,7 +55,8 @@ struct gmap_e820_entry { uint64_t addr, size; uint32_t type; };
  * Builds the base layer from the normalized host memory map over [0, top)
  * (top >= end of the map; the caller passes max(4 GiB, end of map, rounded up
  * to 1 GiB)): usable RAM and every carve-out that is guest RAM (MEM_LOWMEM,
- * MEM_BOOT_INFO, MEM_MODULE) -> GMAP_RAM e820 1 owner "ram"; ACPI reclaim/NVS
+ * MEM_BOOT_INFO) -> GMAP_RAM e820 1 owner "ram"; MEM_MODULE -> GMAP_HIDDEN
+ * e820 2 owner "boot module" (kept intact for a reset); ACPI reclaim/NVS
  * -> GMAP_RAM e820 3/4 owner "acpi" (identity, guest must see them);
  * MEM_RESERVED -> GMAP_MMIO e820 2 owner "reserved" (firmware areas and MMIO
  * the firmware listed: passed through); MEM_BAD -> GMAP_UNUSABLE e820 5 owner

@@ -90,8 +90,8 @@ struct linux_place_request {
  *   lower: a relocatable kernel decompresses at max(load address,
  *   LOAD_PHYSICAL_ADDR = pref_address), so below it init_size would not cover
  *   the memory it uses.
- * - Initrd: stays at initrd_where if it is free RAM (avoid ignored: it is
- *   itself a module), clear of the pieces above, and ends at or below
+ * - Initrd: stays at initrd_where if it is free RAM (never the case for a
+ *   boot module, which the guest map hides), clear of the pieces above, and ends at or below
  *   initrd_addr_max + 1 (anywhere with XLF_CAN_BE_LOADED_ABOVE_4G); else the
  *   highest page-aligned free RAM above 1 MiB below that limit.
  * Returns 0, -ENOSPC with a reason (nothing fits), or -EINVAL (a command line

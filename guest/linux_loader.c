@@ -90,8 +90,9 @@ int linux_load(const struct boot_info *bi, const struct boot_module *m,
 	loader_build_gdt(&g->start, lay.gdt, true);
 	loader_build_identity_tables(&g->start, lay.page_tables);
 	printf("guest %s: Linux boot protocol %u.%02u: kernel at 0x%llx (%llu KiB), initrd at 0x%llx "
-	       "(%llu KiB), command line \"%s\"\n", g->name, img.version >> 8, img.version & 0xff,
-	       (unsigned long long)lay.kernel, (unsigned long long)(img.kernel_size >> 10),
-	       (unsigned long long)lay.initrd, (unsigned long long)(initrd_size >> 10), cmdline);
+	       "(%llu KiB), boot_params at 0x%llx, command line \"%s\"\n", g->name, img.version >> 8,
+	       img.version & 0xff, (unsigned long long)lay.kernel,
+	       (unsigned long long)(img.kernel_size >> 10), (unsigned long long)lay.initrd,
+	       (unsigned long long)(initrd_size >> 10), (unsigned long long)lay.boot_params, cmdline);
 	return 0;
 }

@@ -19,14 +19,62 @@
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
+#include "arch/cpu.h"
+#include "arch/tsc.h"
+#include "shell/shell.h"
 
 static struct ept guest_ept;
+static struct vcpu *running;
 static bool guest_ept_built;
 static struct mtrr_state host_mtrrs;
 
 struct ept *guests_ept(void)
 {
 	return guest_ept_built ? &guest_ept : NULL;
+}
+
+struct vcpu *guests_current(void)
+{
+	return running;
+}
+
+/* How often the console is looked at: every millisecond, but not more often
+ * than every 2^20 TSC ticks. An exit costs about a thousand instructions, so
+ * the bound keeps the cost under 0.1% where the TSC is slow (in Bochs it
+ * counts instructions, a few million per emulated second). */
+static uint64_t console_tick_tsc(void)
+{
+	return MAX(tsc_khz(), 1ULL << 20);
+}
+
+/* Typed bytes to the guest's UART or the shell, and the shell's turn. */
+static void console_tick(struct vcpu *v)
+{
+	vuart_input_ready();
+	shell_service(v);
+}
+
+/* Runs v until it stops. The console is looked at every tick_tsc: the
+ * preemption timer guarantees an exit that often even from a guest spinning
+ * with interrupts off or halted; exits for other reasons only check the TSC. */
+static void run_loop(struct vcpu *v)
+{
+	uint64_t next_tick = 0;
+
+	v->state = VCPU_RUNNING;
+	v->started_tsc = rdtsc();
+	while (v->state == VCPU_RUNNING) {
+		if (v->paused) {
+			console_tick(v);
+			cpu_relax();
+			continue;
+		}
+		vcpu_run_once(v);
+		if (rdtsc() >= next_tick || v->step_ended) {
+			next_tick = rdtsc() + v->tick_tsc;
+			console_tick(v);
+		}
+	}
 }
 
 /* The guest-physical space: at least 4 GiB (the PCI hole and APIC live
@@ -92,23 +140,26 @@ static void print_exit_counts(const struct vcpu *v)
 	printf(" total %llu\n", (unsigned long long)v->exit_total);
 }
 
-static void run_one(const struct boot_info *bi, const struct boot_module *m,
+/* Loads, runs and reports one guest; true if the shell asked to start it again. */
+static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o)
 {
 	static const char *const mode_names[] = { "real", "prot32", "long64" };
-	struct guest_image g;
+	static struct guest_image g;
+	static struct vcpu v;
+	bool again;
 	char what[16];
-	struct vcpu v;
 
 	if (loader_load(bi, m, initrd, index, &g))
-		return;
+		return false;
 	memset(&v, 0, sizeof(v));
 	v.name = g.name;
 	v.unmap_once_gpa = INVALID_GPA;
+	v.tick_tsc = console_tick_tsc();
 	if (vmx_vcpu_init(&v, &g.start, &guest_ept)) {
 		printf("guest %s: cannot set up its virtual CPU\n", g.name);
 		vmx_vcpu_destroy(&v);
-		return;
+		return false;
 	}
 	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) > 0 &&
 	    !vmx_vcpu_break_for_test(&v, what))
@@ -116,7 +167,9 @@ static void run_one(const struct boot_info *bi, const struct boot_module *m,
 	vuart_reset();
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
-	vmx_vcpu_run(&v);
+	running = &v;
+	run_loop(&v);
+	running = NULL;
 	if (v.exit_status >= 0)
 		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
 		       (unsigned long long)v.exit_total);
@@ -124,7 +177,11 @@ static void run_one(const struct boot_info *bi, const struct boot_module *m,
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
 	vuart_reset();
+	again = v.reset_requested;
 	vmx_vcpu_destroy(&v);
+	if (again)
+		printf("guest %s: reset: starting again from its boot module\n", g.name);
+	return again;
 }
 
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
@@ -163,7 +220,9 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		/* An "initrd" module right after a guest belongs to it. */
 		if (i + 1 < bi->module_count && loader_is_initrd_module(&bi->modules[i + 1]))
 			initrd = &bi->modules[i + 1];
-		run_one(bi, &bi->modules[i], initrd, k++, o);
+		while (run_one(bi, &bi->modules[i], initrd, k, o))
+			;
+		k++;
 	}
 	printf("hv: all guests have stopped\n");
 }

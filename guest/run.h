@@ -14,4 +14,9 @@ struct ept;
 /* The guests' EPT, or NULL before guests_run_all() built it (for the shell). */
 struct ept *guests_ept(void);
 
+struct vcpu;
+
+/* The virtual CPU running now, or NULL between guests (for the shell). */
+struct vcpu *guests_current(void);
+
 #endif

@@ -48,11 +48,19 @@ struct vcpu {
 	char stop_reason[160];           /* why it stopped, for the report */
 	struct exit_stat exits[EXIT_REASON_COUNT];
 	uint64_t exit_total;
+	uint64_t started_tsc;            /* when the run loop first entered it */
+	uint64_t tick_tsc;               /* exit at least this often (TSC ticks) so the console is polled; 0 = never */
+	/* Set by the debug shell (shell/), acted on by the run loop and the backend. */
+	bool paused;                     /* not entered until resumed */
+	bool stepping;                   /* run until the next VM exit of one instruction, then pause */
+	bool step_ended;                 /* a step ended: the shell says where */
+	uint32_t step_exit;              /* the exit reason that ended it */
+	unsigned int nmis_requested;     /* NMIs to inject when the guest can take one */
+	bool reset_requested;            /* stopped in order to start again */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its EPT entry while unmapped */
 	void *arch;                      /* backend state (struct vmx_vcpu) */
 };
-
 
 
 /* What generic guest code (hypercalls, port models) asks of the backend
@@ -62,5 +70,23 @@ int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 /* The guest memory map changed over [start, end): bring the EPT (or NPT) in line. */
 int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
+
+/* What the run loop and the debug shell ask of the backend. */
+struct guest_cpu;
+/* One VM entry and the handling of the exit that ends it (stops the guest on failure). */
+void vcpu_run_once(struct vcpu *v);
+/* Arms a single step (monitor trap flag); -ENOTSUP if the CPU cannot. */
+int __must_check vcpu_single_step(struct vcpu *v);
+/* The guest's registers, control registers and segments, decoded. */
+void vcpu_print_regs(struct vcpu *v);
+/* The backend's per-guest control structure (the VMCS): all fields grouped,
+ * or one by name; -ENOENT for an unknown name. */
+int __must_check vcpu_print_hw_state(struct vcpu *v, const char *field);
+/* The guest's state for the instruction emulator and page walks. */
+void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
+/* The name of an exit reason counted in exits[] ("CPUID", "I/O instruction"). */
+const char *vcpu_exit_name(unsigned int reason);
+/* The exit reason of the tick that polls the console (not traced, not a step). */
+bool vcpu_exit_is_tick(unsigned int reason);
 
 #endif

@@ -24,13 +24,16 @@ static void com1_sync(void)
 	bool line;
 	int c;
 
-	while (uart_model_rx_space(&com1_model)) {
-		c = uart_getc(phys);
+	/* Typed bytes reach the guest through the console multiplexer, which
+	 * keeps Ctrl-] and everything typed into the shell for itself. */
+	(void)console_poll_input();
+	while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
+		c = console_guest_getc();
 		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
 			break;
 	}
 	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
-		uart_putc(phys, (char)c);
+		console_guest_putc((char)c);
 	if (!irq_available)
 		return;
 	/* Input wakes the guest's handler only if it asked for receive interrupts. */
@@ -42,6 +45,11 @@ static void com1_sync(void)
 	else if (!line)
 		uart_set_irq_enables(phys, rx_irq);
 	irq_line = line;
+}
+
+void vuart_input_ready(void)
+{
+	com1_sync();
 }
 
 static uint32_t com1_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)

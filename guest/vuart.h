@@ -16,4 +16,8 @@ int __must_check vuart_init(uint16_t console_port);
  * (before each guest, and after the last one). */
 void vuart_reset(void);
 
+/* Typed bytes may be waiting: move them into the model and raise its
+ * interrupt line as the guest programmed it (called on the console tick). */
+void vuart_input_ready(void);
+
 #endif

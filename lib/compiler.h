@@ -38,5 +38,6 @@
 #define ENOSPC   28   /* fixed-size table full */
 #define EFAULT   14   /* address not accessible */
 #define EPERM     1   /* not allowed */
+#define ENOTSUP  95   /* the hardware cannot do it */
 
 #endif

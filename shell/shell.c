@@ -1,187 +1,244 @@
-/* shell/shell.c - the debug shell on the serial console: a prompt that keeps
- * the hypervisor reachable after the guests stop or when none can run. A
- * small command table; the full shell (guest multiplexing, line editing,
- * inspection commands) builds on it. */
+/* shell/shell.c - the debug shell on the serial console: Ctrl-] takes the
+ * line from the guest's console (drivers/console_mux.c), keys go through the
+ * line editor (shell/line_edit.c), and each entered line runs one command
+ * from the table below while the guest keeps running between keys. */
 #include "shell/shell.h"
-#include "arch/cpu.h"
-#include "arch/cpuinfo.h"
+#include "shell/shell_cmds.h"
+#include "shell/line_edit.h"
+#include "shell/cmd_parse.h"
 #include "drivers/console.h"
-#include "drivers/uart16550.h"
+#include "drivers/console_mux.h"
+#include "guest/vcpu.h"
+#include "arch/cpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
-#include "mm/malloc.h"
-#include "shell/line_edit.h"
-#include "guest/run.h"
-#include "guest/gmem.h"
-#include "guest/gmap.h"
-#include "lib/cmdline.h"
-#include "vmx/ept.h"
-#include "guest/device.h"
 
-#define SHELL_LINE_MAX 128
+#define SHELL_ARGS_MAX 8
 
-struct shell_cmd {
-	const char *name;
-	const char *help;
-	void (*run)(const char *args);
-};
-
-static void cmd_help(const char *args);
-
-static void cmd_info(const char *args)
-{
-	struct cpuinfo ci;
-	char free_mem[32];
-
-	cpuinfo_read(&ci);
-	fmt_size(free_mem, sizeof(free_mem), frame_free_count(mm_frames()) * PAGE_SIZE);
-	printf("hv %s; CPU %s %s; VMX %s; %s of hypervisor memory free\n", HV_VERSION, ci.vendor,
-	       ci.brand, ci.vmx ? "present" : "absent", free_mem);
-}
-
-static void cmd_mem(const char *args)
-{
-	const struct memmap *m = mm_host_map();
-	char size[32];
-
-	for (unsigned int i = 0; i < m->count; i++) {
-		fmt_size(size, sizeof(size), m->ranges[i].end - m->ranges[i].start);
-		printf("  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)m->ranges[i].start,
-		       (unsigned long long)(m->ranges[i].end - 1), size,
-		       memmap_type_name(m->ranges[i].type));
-	}
-}
-
-static void cmd_ept(const char *args)
-{
-	struct ept *e = guests_ept();
-	uint64_t gpa;
-
-	if (!e) {
-		printf("no EPT: no guest has run\n");
-		return;
-	}
-	if (!*args) {
-		ept_print_map(e);
-		return;
-	}
-	if (parse_u64(args, &gpa)) {
-		printf("usage: ept [GPA]   (GPA in hex like 0xfe000000, or decimal)\n");
-		return;
-	}
-	printf("EPT walk for GPA 0x%llx:\n", (unsigned long long)gpa);
-	ept_print_walk(e, gpa);
-}
-
-static void cmd_mtree(const char *args)
-{
-	const struct gmap *g = gmem_map();
-
-	if (!g->flat_count) {
-		printf("no guest memory map: no guest has run\n");
-		return;
-	}
-	for (unsigned int i = 0; i < g->flat_count; i++)
-		printf("  0x%016llx-0x%016llx  %-8s e820 %u  %s\n", (unsigned long long)g->flat[i].start,
-		       (unsigned long long)(g->flat[i].end - 1), gmap_kind_name(g->flat[i].kind),
-		       g->flat[i].e820_type, g->flat[i].owner);
-}
-
-static void cmd_devices(const char *args)
-{
-	device_list();
-}
-
-static void cmd_reboot(const char *args)
-{
-	printf("rebooting\n");
-	outb(0xcf9, 0x06);              /* PCI reset control: hard reset */
-	outb(0x64, 0xfe);               /* keyboard controller pulse, for older chipsets */
-	printf("reboot did not happen; try the reset button\n");
-}
+static void cmd_help(int argc, char **argv);
+static void cmd_continue(int argc, char **argv);
 
 static const struct shell_cmd commands[] = {
-	{ "help", "list commands", cmd_help },
-	{ "info", "version, CPU, free hypervisor memory", cmd_info },
-	{ "mem", "the host memory map", cmd_mem },
-	{ "mtree", "the guest memory map", cmd_mtree },
-	{ "devices", "device models with their ports, MMIO ranges and state", cmd_devices },
-	{ "ept", "ept: the guest's EPT as runs; ept GPA: the walk for one address", cmd_ept },
-	{ "reboot", "reset the machine", cmd_reboot },
+	{ "help", "[COMMAND]", "list the commands, or explain one", cmd_help },
+	{ "continue", "", "give the console back to the guest (Ctrl-] does too)", cmd_continue },
+	{ "info", "", "hypervisor version, CPU, VMX features in use, memory taken", cmd_info },
+	{ "mem", "", "the host memory map from the boot loader, with the hypervisor's parts", cmd_mem },
+	{ "mtree", "", "the guest memory map: ranges, kinds and owners", cmd_mtree },
+	{ "ept", "[GPA | stats]", "the EPT as runs; GPA: the walk for one address; stats: page counts", cmd_ept },
+	{ "devices", "", "device models with their ports, MMIO ranges and state", cmd_devices },
+	{ "regs", "", "the guest's registers, control registers and segments", cmd_regs },
+	{ "vmcs", "[FIELD]", "every VMCS field by group, or one (GUEST_RIP, 0x681e)", cmd_vmcs },
+	{ "exits", "[reset]", "VM exits per reason: count, total and average cost; reset: count from now", cmd_exits },
+	{ "gva", "ADDR", "walk the guest's page tables for a guest-virtual address", cmd_gva },
+	{ "x", "ADDR [LEN]", "hex dump of guest-virtual memory (LEN default 64, at most 4096)", cmd_x },
+	{ "xp", "GPA [LEN]", "hex dump of guest-physical memory (LEN default 64, at most 4096)", cmd_xp },
+	{ "pause", "", "stop running the guest (the shell stays)", cmd_pause },
+	{ "resume", "", "run the paused guest again", cmd_resume },
+	{ "step", "", "run the paused guest for one instruction (monitor trap flag)", cmd_step },
+	{ "inject", "nmi", "queue an NMI for the guest", cmd_inject },
+	{ "log", "[error|warn|info|debug]", "show or set what the hypervisor reports (debug traces exits)", cmd_log },
+	{ "reset", "", "restart the guest from its boot module", cmd_reset },
+	{ "reboot", "", "reset the machine", cmd_reboot },
 };
-
-static void cmd_help(const char *args)
-{
-	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].help);
-}
-
-static void execute(char *line)
-{
-	char *args;
-
-	while (*line == ' ')
-		line++;
-	if (!*line)
-		return;
-	args = line;
-	while (*args && *args != ' ')
-		args++;
-	if (*args)
-		*args++ = 0;
-	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(line, commands[i].name)) {
-			commands[i].run(args);
-			return;
-		}
-	}
-	printf("unknown command '%s' (try 'help')\n", line);
-}
 
 static const char *command_names[ARRAY_SIZE(commands)];
 static struct line_edit editor;
+static bool editor_ready;
+static struct vcpu *guest;               /* the guest being served, NULL if none */
+static bool announced;                   /* the shell said it has the console */
+static bool leave_requested;             /* `continue`: give the console back */
 
-/* Reads one line with editing, history and Tab completion (shell/line_edit.c). */
-static const char *read_line(void)
+static void editor_init(void)
 {
-	struct uart u = { console_port(), console_baud() };
-	struct le_output out;
-
-	for (;;) {
-		int c = uart_getc(&u);
-		enum le_result r;
-
-		if (c < 0) {
-			cpu_relax();
-			continue;
-		}
-		le_output_reset(&out);
-		r = le_feed(&editor, (char)c, &out);
-		console_write(out.buf);
-		if (r == LE_LINE)
-			return le_line(&editor);
-	}
-}
-
-void shell_run(void)
-{
-	char line[SHELL_LINE_MAX];
-
+	if (editor_ready)
+		return;
 	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
 		command_names[i] = commands[i].name;
 	le_init(&editor);
 	le_set_completions(&editor, command_names, ARRAY_SIZE(commands));
-	printf("hv: debug shell ready (type 'help')\n");
+	editor_ready = true;
+}
+
+static void prompt(void)
+{
+	console_echo("hv> ", 4);
+}
+
+/* The prompt again with what was typed so far (after a message split it). */
+static void redraw(void)
+{
+	prompt();
+	if (!editor.done)
+		console_echo(editor.buf, editor.len);
+}
+
+struct vcpu *shell_guest(const char *cmd)
+{
+	if (!guest)
+		printf("%s: no guest is running\n", cmd);
+	return guest;
+}
+
+void shell_usage(const char *cmd)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, cmd))
+			printf("usage: %s%s%s\n", cmd, commands[i].usage[0] ? " " : "", commands[i].usage);
+}
+
+void shell_request_leave(void)
+{
+	leave_requested = true;
+}
+
+static void cmd_help(int argc, char **argv)
+{
+	if (argc > 2) {
+		shell_usage("help");
+		return;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
+		char head[40];
+
+		if (argc == 2 && strcmp(argv[1], commands[i].name))
+			continue;
+		fmt_snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].usage);
+		printf("  %-28s %s\n", head, commands[i].help);
+		if (argc == 2)
+			return;
+	}
+	if (argc == 2)
+		printf("help: no command '%s' (try 'help')\n", argv[1]);
+	else
+		printf("Keys: Tab completes, Up/Down recall, Ctrl-U clears; Ctrl-] returns to the guest.\n");
+}
+
+static void cmd_continue(int argc, char **argv)
+{
+	if (argc != 1) {
+		shell_usage("continue");
+		return;
+	}
+	if (shell_guest("continue"))
+		shell_request_leave();
+}
+
+static void execute(char *line)
+{
+	char *argv[SHELL_ARGS_MAX + 1];
+	int argc = cmd_split(line, argv, SHELL_ARGS_MAX);
+
+	if (argc == -EINVAL) {
+		printf("unterminated quote\n");
+		return;
+	}
+	if (argc < 0) {
+		printf("too many arguments (at most %d words)\n", SHELL_ARGS_MAX);
+		return;
+	}
+	if (!argc)
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[0], commands[i].name)) {
+			commands[i].run(argc, argv);
+			return;
+		}
+	}
+	printf("unknown command '%s' (try 'help')\n", argv[0]);
+}
+
+static void announce(void)
+{
+	announced = true;
+	if (guest)
+		printf("hv: debug shell; guest %s %s ('continue' or Ctrl-] returns to it, 'help' lists commands)\n",
+		       guest->name, guest->paused ? "is paused" : "keeps running");
+	else
+		printf("hv: debug shell ready (type 'help')\n");
+	redraw();
+}
+
+static void leave(void)
+{
+	uint64_t held, dropped;
+
+	console_held(&held, &dropped);
+	printf("hv: back to guest %s", guest->name);
+	if (held || dropped)
+		printf(" (its output while the shell was open follows: %llu bytes", (unsigned long long)held);
+	if (dropped)
+		printf("; %llu earlier bytes were dropped", (unsigned long long)dropped);
+	printf("%s%s\n", held || dropped ? ")" : "", guest->paused ? "; it is paused ('resume' in the shell)" : "");
+	announced = false;
+	leave_requested = false;
+	(void)console_leave_shell();
+}
+
+static void key(char c)
+{
+	struct le_output out;
+	char line[LE_LINE_MAX];
+
+	if ((uint8_t)c == MUX_ESCAPE) {
+		le_output_reset(&out);
+		(void)le_feed(&editor, 0x15, &out);     /* Ctrl-U: drop the half-typed line */
+		console_echo("\r\n", 2);
+		if (guest)
+			leave();
+		else {
+			printf("no guest to return to\n");
+			prompt();
+		}
+		return;
+	}
+	le_output_reset(&out);
+	if (le_feed(&editor, c, &out) != LE_LINE) {
+		console_echo(out.buf, out.len);
+		return;
+	}
+	console_echo(out.buf, out.len);
+	/* execute() splits in place: work on a copy, the editor keeps history. */
+	memcpy(line, le_line(&editor), sizeof(line));
+	line[sizeof(line) - 1] = 0;
+	execute(line);
+	if (leave_requested)
+		leave();
+	else
+		prompt();
+}
+
+void shell_service(struct vcpu *v)
+{
+	int c;
+
+	guest = v;
+	if (v && v->step_ended) {
+		v->step_ended = false;
+		if (console_shell_owns()) {
+			shell_report_step(v);
+			prompt();
+		}
+	}
+	if (!console_shell_owns()) {
+		announced = false;
+		return;
+	}
+	editor_init();
+	if (!announced)
+		announce();
+	if (console_take_echo_broken())
+		redraw();
+	while (console_shell_owns() && (c = console_shell_getc()) >= 0)
+		key((char)c);
+}
+
+void shell_run(void)
+{
+	console_enter_shell();
+	announced = false;
 	for (;;) {
-		const char *l;
-
-		printf("hv> ");
-		l = read_line();
-		/* execute() splits in place: work on a copy, the editor keeps history. */
-		size_t n = MIN(strlen(l), sizeof(line) - 1);
-
-		memcpy(line, l, n);
-		line[n] = 0;
-		execute(line);
+		(void)console_poll_input();
+		shell_service(NULL);
+		cpu_relax();
 	}
 }

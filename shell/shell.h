@@ -4,7 +4,17 @@
 
 #include "lib/compiler.h"
 
-/* Announces the shell and serves commands from the console forever. */
+struct vcpu;
+
+/*
+ * The shell's turn while guest v runs (called by the run loop on every
+ * console tick, and continuously while v is paused): if Ctrl-] gave the
+ * shell the console, announce it, then handle the keys typed since, running
+ * each completed command line. Returns at once otherwise.
+ */
+void shell_service(struct vcpu *v);
+
+/* With no guest left to run: the shell owns the console for good. */
 __noreturn void shell_run(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "arch/trap.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "lib/log.h"
 
 __noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_status s)
 {
@@ -104,23 +105,26 @@ static void requeue_vectored_event(const struct exit_info *e)
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
 }
 
-/* An NMI that arrived while the hypervisor ran goes to the guest, if it can
- * take one now (no other event queued, no NMI or MOV-SS blocking: 26.3.1.5);
- * otherwise it waits for a later exit. */
-static void deliver_host_nmi(struct vcpu *v)
+/* An NMI that arrived while the hypervisor ran, or one the shell asked for,
+ * goes to the guest if it can take one now (no other event queued, no NMI or
+ * MOV-SS blocking: 26.3.1.5); otherwise it waits for a later entry. */
+void vmx_deliver_pending_nmi(struct vcpu *v)
 {
 	uint64_t intr;
 
-	/* Nearly every exit: nothing pending, and no VMREAD spent finding out. */
-	if (!trap_nmi_pending())
+	/* Nearly every entry: nothing pending, and no VMREAD spent finding out. */
+	if (!trap_nmi_pending() && !v->nmis_requested)
 		return;
-	if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+	if (v->state != VCPU_RUNNING || vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)
 		return;
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI))
 		return;
-	if (trap_take_nmi())
-		vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
+	if (v->nmis_requested)
+		v->nmis_requested--;
+	else if (!trap_take_nmi())
+		return;
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
 }
 
 static void unhandled_exit(struct vcpu *v, struct exit_info *e)
@@ -172,8 +176,10 @@ void vmx_handle_exit(struct vcpu *v)
 		h = unhandled_exit;
 	h(v, &e);
 
-	if (v->state == VCPU_RUNNING)
-		deliver_host_nmi(v);
+	to_vmx(v)->last_exit = e.basic;
+	if (log_enabled(LOG_DEBUG) && !vcpu_exit_is_tick(e.basic))
+		printf("trace: guest %s: %s at RIP 0x%llx, qualification 0x%llx\n", v->name,
+		       vmx_exit_reason_name(e.basic), (unsigned long long)e.rip, (unsigned long long)e.qual);
 	if (e.basic < EXIT_REASON_COUNT) {
 		v->exits[e.basic].count++;
 		v->exits[e.basic].tsc_total += rdtsc() - t0;

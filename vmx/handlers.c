@@ -368,4 +368,12 @@ const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_VMFUNC]             = handle_vmx_instruction,
 	[EXIT_REASON_WBINVD]             = handle_wbinvd,
 	[EXIT_REASON_XSETBV]             = handle_xsetbv,
+	/* The console tick and the end of a single step: the run loop acts on both. */
+	[EXIT_REASON_PREEMPTION_TIMER]   = handle_nothing,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]  = handle_nothing,
 };
+
+const char *vcpu_exit_name(unsigned int reason)
+{
+	return vmx_exit_reason_name(reason);
+}

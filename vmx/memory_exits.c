@@ -70,7 +70,7 @@ static unsigned int maxphyaddr(void)
 }
 
 /* The guest state instruction emulation works on (guest/emulate.h). */
-static void read_guest_cpu(struct vcpu *v, struct guest_cpu *c)
+void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 
@@ -131,7 +131,7 @@ static void emulate_access(struct vcpu *v, struct exit_info *e, gpa_t gpa)
 	struct guest_cpu c;
 	struct emul_result r;
 
-	read_guest_cpu(v, &c);
+	vcpu_read_cpu(v, &c);
 	emulate_instruction(v, &c, gpa, &r);
 	apply_emulation(v, e, &c, &r);
 }
@@ -159,7 +159,7 @@ void vmx_handle_io(struct vcpu *v, struct exit_info *e)
 		struct guest_cpu c;
 		struct emul_result r;
 
-		read_guest_cpu(v, &c);
+		vcpu_read_cpu(v, &c);
 		emulate_string_io(v, &c, &sio, &r);
 		apply_emulation(v, e, &c, &r);
 		return;

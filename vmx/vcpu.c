@@ -284,6 +284,63 @@ static void setup_controls(struct vmx_vcpu *x, uint32_t entry_ctl)
 		vmcs_write(VMCS_TSC_OFFSET, 0);
 }
 
+/* The preemption timer counts down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]
+ * (26.5.1); without "save timer value" every VM entry reloads it, so it
+ * bounds how long the guest runs without an exit, halted or not. */
+static void setup_tick(struct vcpu *v)
+{
+	uint64_t ticks;
+
+	if (!(vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER))
+		return;
+	ticks = v->tick_tsc >> (vmx_this_cpu.caps.misc & 0x1f);
+	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN(MAX(ticks, 1), 0xffffffffULL));
+}
+
+bool vmx_has_tick(void)
+{
+	return vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER;
+}
+
+bool vcpu_exit_is_tick(unsigned int reason)
+{
+	return reason == EXIT_REASON_PREEMPTION_TIMER;
+}
+
+int vcpu_single_step(struct vcpu *v)
+{
+	const struct vmx_cap_msrs *c = &vmx_this_cpu.caps;
+	uint64_t cap = c->basic & VMX_BASIC_TRUE_CONTROLS ? c->true_procbased : c->procbased;
+
+	if (!((cap >> 32) & CPU_MONITOR_TRAP_FLAG))
+		return -ENOTSUP;
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+		   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_MONITOR_TRAP_FLAG);
+	to_vmx(v)->mtf_armed = true;
+	v->stepping = true;
+	v->step_ended = false;
+	v->paused = false;
+	return 0;
+}
+
+/* The first exit after a step was armed ends it, whatever its reason: an
+ * instruction the hypervisor completed for the guest counts as the step. */
+static void disarm_step(struct vcpu *v)
+{
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+		   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~(uint64_t)CPU_MONITOR_TRAP_FLAG);
+	to_vmx(v)->mtf_armed = false;
+}
+
+static void end_step(struct vcpu *v, uint32_t reason)
+{
+	disarm_step(v);
+	v->stepping = false;
+	v->step_ended = true;
+	v->step_exit = reason;
+	v->paused = true;
+}
+
 int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 {
 	struct vmx_vcpu *x = calloc(1, sizeof(*x));
@@ -312,6 +369,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	setup_host_state();
 	setup_guest_state(v, x, s, &entry_ctl);
 	setup_controls(x, entry_ctl);
+	setup_tick(v);
 	/* Guests run one after another with the same VPID and EPT: nothing an
 	 * earlier one left in the TLB may leak into this one. */
 	vmx_flush_guest_tlb(v);
@@ -358,19 +416,22 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	v->arch = NULL;
 }
 
-void vmx_vcpu_run(struct vcpu *v)
+void vcpu_run_once(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
+	int rc;
 
-	v->state = VCPU_RUNNING;
-	while (v->state == VCPU_RUNNING) {
-		int rc = vmx_enter(&v->regs, x->launched);
-
-		if (rc) {
-			vmx_entry_failed(v, rc);
-			break;
-		}
-		x->launched = true;
-		vmx_handle_exit(v);
+	/* A step the shell cancelled (pause) must not leave MTF on. */
+	if (x->mtf_armed && !v->stepping)
+		disarm_step(v);
+	vmx_deliver_pending_nmi(v);
+	rc = vmx_enter(&v->regs, x->launched);
+	if (rc) {
+		vmx_entry_failed(v, rc);
+		return;
 	}
+	x->launched = true;
+	vmx_handle_exit(v);
+	if (v->stepping && !vcpu_exit_is_tick(to_vmx(v)->last_exit))
+		end_step(v, to_vmx(v)->last_exit);
 }

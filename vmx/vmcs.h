@@ -44,11 +44,15 @@
 #define VMCS_VM_FUNCTION_CONTROLS              0x00002018
 #define VMCS_EPT_POINTER                       0x0000201a
 #define VMCS_EOI_EXIT_BITMAP0                  0x0000201c
+#define VMCS_EOI_EXIT_BITMAP1                  0x0000201e
+#define VMCS_EOI_EXIT_BITMAP2                  0x00002020
+#define VMCS_EOI_EXIT_BITMAP3                  0x00002022
 #define VMCS_EPTP_LIST_ADDR                    0x00002024
 #define VMCS_VMREAD_BITMAP                     0x00002026
 #define VMCS_VMWRITE_BITMAP                    0x00002028
 #define VMCS_VE_INFO_ADDR                      0x0000202a
 #define VMCS_XSS_EXIT_BITMAP                   0x0000202c
+#define VMCS_ENCLS_EXITING_BITMAP              0x0000202e
 #define VMCS_TSC_MULTIPLIER                    0x00002032
 /* B.2.2 64-bit read-only data fields */
 #define VMCS_GUEST_PHYSICAL_ADDRESS            0x00002400
@@ -62,6 +66,8 @@
 #define VMCS_GUEST_PDPTE1                      0x0000280c
 #define VMCS_GUEST_PDPTE2                      0x0000280e
 #define VMCS_GUEST_PDPTE3                      0x00002810
+#define VMCS_GUEST_IA32_BNDCFGS                0x00002812
+#define VMCS_GUEST_IA32_RTIT_CTL               0x00002814
 /* B.2.4 64-bit host-state fields */
 #define VMCS_HOST_IA32_PAT                     0x00002c00
 #define VMCS_HOST_IA32_EFER                    0x00002c02
@@ -128,6 +134,9 @@
 #define VMCS_CR0_READ_SHADOW                   0x00006004
 #define VMCS_CR4_READ_SHADOW                   0x00006006
 #define VMCS_CR3_TARGET_VALUE0                 0x00006008
+#define VMCS_CR3_TARGET_VALUE1                 0x0000600a
+#define VMCS_CR3_TARGET_VALUE2                 0x0000600c
+#define VMCS_CR3_TARGET_VALUE3                 0x0000600e
 /* B.4.2 natural-width read-only data fields */
 #define VMCS_EXIT_QUALIFICATION                0x00006400
 #define VMCS_IO_RCX                            0x00006402

@@ -30,6 +30,9 @@ static const struct vmx_control_request hv_controls = {
 		.entry = ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT | ENTRY_IA32E_MODE_GUEST,
 	},
 	.optional = {
+		/* The console tick: Ctrl-] reaches the shell even from a guest
+		 * that spins with interrupts off. */
+		.pin = PIN_VMX_PREEMPTION_TIMER,
 		.proc = CPU_USE_TSC_OFFSETTING,
 		/* Without these the guest gets #UD for RDTSCP, INVPCID, XSAVES. */
 		.proc2 = CPU2_ENABLE_VPID | CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID |

@@ -16,11 +16,15 @@ struct ept;
  */
 int __must_check vmx_init(const struct hv_options *o);
 
-/* Sets up v's VMCS: controls, host state, the start state s, and the EPT. */
+/* Sets up v's VMCS: controls, host state, the start state s, the EPT, and
+ * the preemption timer for v->tick_tsc. Run it with vcpu_run_once(). */
 int __must_check vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept);
 
-/* Runs v until it stops (v->state == VCPU_STOPPED, v->stop_reason says why). */
-void vmx_vcpu_run(struct vcpu *v);
+/* The VMX features in use, in words (the shell's info). */
+void vmx_print_features(void);
+
+/* True if the CPU has the VMX-preemption timer (the console tick). */
+bool vmx_has_tick(void);
 
 /* Test hook (module option hv.testentry=): breaks one VMCS field so the next
  * VM entry fails: "control" (a reserved control bit: VMfailValid, error 7) or

@@ -15,6 +15,8 @@ struct vmx_vcpu {
 	bool launched;                  /* VMLAUNCH done: VMRESUME from now on */
 	uint64_t cr0_mask, cr4_mask;    /* guest/host masks: bits the hypervisor owns */
 	struct ept *ept;
+	uint32_t last_exit;             /* basic reason of the last exit */
+	bool mtf_armed;                 /* monitor trap flag set for a single step */
 };
 
 /* Facts about the current exit, read from the VMCS once (vmx/exit.c). */
@@ -55,6 +57,10 @@ void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_co
 /* Stops the guest (not the hypervisor) with a reason for the report. */
 void vmx_stop_guest(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
+
+/* Injects an NMI the shell asked for, or one that reached the hypervisor,
+ * if the guest can take one now; otherwise it waits for a later entry. */
+void vmx_deliver_pending_nmi(struct vcpu *v);
 
 /* The exit dispatcher and the VM-entry-failure report (vmx/exit.c). */
 void vmx_handle_exit(struct vcpu *v);

@@ -451,6 +451,22 @@ send_line() {
 	return 0
 }
 
+# send_keys TEXT: types TEXT as is, no Enter (for control keys: Ctrl-] is
+# $'\x1d'). Records a FAIL if it cannot.
+send_keys() {
+	local text=$1
+	if [ -z "$H_SOCK_FD" ] || ! h_alive; then
+		h_result FAIL "send_keys"
+		echo "  no console to type into (not an interactive run, or the emulator has stopped)"
+		return 0
+	fi
+	if ! (printf '%s' "$text" >&"$H_SOCK_FD") 2>/dev/null; then
+		h_result FAIL "send_keys"
+		echo "  writing to the console connection failed"
+	fi
+	return 0
+}
+
 # An interrupted or crashed test must not leave an emulator behind.
 trap 'stop_emulator' EXIT
 trap 'stop_emulator; exit 130' INT TERM

@@ -72,14 +72,26 @@ static bool flat_ok(const struct gmap *m)
 	return m->flat_count && m->flat[m->flat_count - 1].end == m->top;
 }
 
-/* The owner the base layer gives each kind of range. */
-static const char *base_owner(enum gmap_kind k, uint8_t e820)
+/* The host map's type at a; MEM_TYPE_COUNT where it has none (a hole). */
+static enum mem_type host_type(hpa_t a)
+{
+	for (unsigned int i = 0; i < host.count; i++)
+		if (host.ranges[i].start <= a && a < host.ranges[i].end)
+			return host.ranges[i].type;
+	return MEM_TYPE_COUNT;
+}
+
+/* The owner the base layer gives each kind of range starting at a: a hidden range is a
+ * boot module's if the carve there is MEM_MODULE, else the hypervisor's. */
+static const char *base_owner(enum gmap_kind k, uint8_t e820, gpa_t a)
 {
 	if (k == GMAP_RAM)
 		return e820 == 1 ? "ram" : "acpi";
 	if (k == GMAP_MMIO)
 		return e820 ? "reserved" : "hole";
-	return k == GMAP_HIDDEN ? "hypervisor" : "bad";
+	if (k == GMAP_HIDDEN)
+		return host_type(a) == MEM_MODULE ? "boot module" : "hypervisor";
+	return "bad";
 }
 
 /* Flat equals e[] (owners as the base layer names them); every range is found at
@@ -93,7 +105,7 @@ static void check_flat(const struct gmap *m, const struct exp *e, unsigned int n
 
 		CHECK(r->start == e[i].start && r->end == e[i].end && r->kind == e[i].kind &&
 		      r->e820_type == e[i].e820 && r->dev == NULL);
-		CHECK_STR(r->owner, base_owner(e[i].kind, e[i].e820));
+		CHECK_STR(r->owner, base_owner(e[i].kind, e[i].e820, e[i].start));
 	}
 }
 
@@ -145,12 +157,14 @@ static void init_q35(void)
 
 TEST(bochs_flat)
 {
-	/* Boot info and the module stay guest RAM and merge with it. */
+	/* Boot info stays guest RAM and merges with it; the module is hidden and reserved,
+	 * owned by "boot module", splitting the RAM around it. */
 	static const struct exp e[] = {
 		{ 0x0, 0x9f000, GMAP_RAM, 1 },                  { 0x9f000, 0xa0000, GMAP_MMIO, 2 },
 		{ 0xa0000, 0xe8000, GMAP_MMIO, 0 },             { 0xe8000, 0x100000, GMAP_MMIO, 2 },
 		{ 0x100000, 0x200000, GMAP_RAM, 1 },            { 0x200000, 0x26a000, GMAP_HIDDEN, 2 },
-		{ 0x26a000, 0x1be00000, GMAP_RAM, 1 },          { 0x1be00000, 0x1fe00000, GMAP_HIDDEN, 2 },
+		{ 0x26a000, 0x300000, GMAP_RAM, 1 },            { 0x300000, 0x1300000, GMAP_HIDDEN, 2 },
+		{ 0x1300000, 0x1be00000, GMAP_RAM, 1 },         { 0x1be00000, 0x1fe00000, GMAP_HIDDEN, 2 },
 		{ 0x1fe00000, 0x1fff0000, GMAP_RAM, 1 },        { 0x1fff0000, 0x20000000, GMAP_RAM, 3 },
 		{ 0x20000000, 0xfffc0000, GMAP_MMIO, 0 },       { 0xfffc0000, 0x100000000, GMAP_MMIO, 2 },
 	};
@@ -160,6 +174,11 @@ TEST(bochs_flat)
 	CHECK_EQ(g.base_count, ARRAY_SIZE(e));
 	check_flat(&g, e, ARRAY_SIZE(e));
 	check_boundaries(&g);
+	/* The module: not RAM, not mapped, the boot module's (not the hypervisor's). */
+	CHECK(!gmap_is_ram(&g, 0x300000, 1) && !gmap_is_ram(&g, 0x12fffff, 1));
+	CHECK(!gmap_kind_mapped(gmap_lookup(&g, 0x300000)->kind));
+	CHECK_STR(gmap_lookup(&g, 0x12fffff)->owner, "boot module");
+	CHECK_STR(gmap_lookup(&g, 0x200000)->owner, "hypervisor");
 }
 
 TEST(q35_flat)
@@ -168,7 +187,8 @@ TEST(q35_flat)
 		{ 0x0, 0x9fc00, GMAP_RAM, 1 },                  { 0x9fc00, 0xa0000, GMAP_MMIO, 2 },
 		{ 0xa0000, 0xf0000, GMAP_MMIO, 0 },             { 0xf0000, 0x100000, GMAP_MMIO, 2 },
 		{ 0x100000, 0x200000, GMAP_RAM, 1 },            { 0x200000, 0x280000, GMAP_HIDDEN, 2 },
-		{ 0x280000, 0x7ffe0000, GMAP_RAM, 1 },          { 0x7ffe0000, 0x80000000, GMAP_MMIO, 2 },
+		{ 0x280000, 0x1000000, GMAP_RAM, 1 },           { 0x1000000, 0x2000000, GMAP_HIDDEN, 2 },
+		{ 0x2000000, 0x7ffe0000, GMAP_RAM, 1 },         { 0x7ffe0000, 0x80000000, GMAP_MMIO, 2 },
 		{ 0x80000000, 0xb0000000, GMAP_MMIO, 0 },       { 0xb0000000, 0xc0000000, GMAP_MMIO, 2 },
 		{ 0xc0000000, 0xfed1c000, GMAP_MMIO, 0 },       { 0xfed1c000, 0xfed20000, GMAP_MMIO, 2 },
 		{ 0xfed20000, 0xfeffc000, GMAP_MMIO, 0 },       { 0xfeffc000, 0xff000000, GMAP_MMIO, 2 },
@@ -180,6 +200,10 @@ TEST(q35_flat)
 	CHECK_EQ(g.top, 6 * GiB);
 	check_flat(&g, e, ARRAY_SIZE(e));
 	check_boundaries(&g);
+	/* Both hidden kinds, each with its owner. */
+	CHECK_STR(gmap_lookup(&g, 0x1000000)->owner, "boot module");
+	CHECK_STR(gmap_lookup(&g, 0x17c000000)->owner, "hypervisor");
+	CHECK_STR(gmap_lookup(&g, 0x200000)->owner, "hypervisor");
 }
 
 TEST(e820_merges_and_lists_hidden_as_reserved)
@@ -187,7 +211,8 @@ TEST(e820_merges_and_lists_hidden_as_reserved)
 	static const struct gmap_e820_entry e[] = {
 		{ 0x0, 0x9f000, 1 },           { 0x9f000, 0x1000, 2 },
 		{ 0xe8000, 0x18000, 2 },       { 0x100000, 0x100000, 1 },
-		{ 0x200000, 0x6a000, 2 },      { 0x26a000, 0x1bb96000, 1 },
+		{ 0x200000, 0x6a000, 2 },      { 0x26a000, 0x96000, 1 },
+		{ 0x300000, 0x1000000, 2 },    { 0x1300000, 0x1ab00000, 1 },   /* the module: reserved */
 		{ 0x1be00000, 0x4000000, 2 },  { 0x1fe00000, 0x1f0000, 1 },
 		{ 0x1fff0000, 0x10000, 3 },    { 0xfff00000, 0x100000, 2 },
 	};
@@ -225,7 +250,15 @@ TEST(is_ram)
 	init_q35();
 	CHECK(gmap_is_ram(&g, 0, 0x9fc00));
 	CHECK(!gmap_is_ram(&g, 0, 0x9fc01));                 /* last byte is reserved */
-	CHECK(gmap_is_ram(&g, 0x280000, 0x7ffe0000 - 0x280000));
+	CHECK(gmap_is_ram(&g, 0x280000, 0x1000000 - 0x280000));      /* up to the module */
+	CHECK(gmap_is_ram(&g, 0x2000000, 0x7ffe0000 - 0x2000000));   /* after it */
+	CHECK(!gmap_is_ram(&g, 0x280000, 0x7ffe0000 - 0x280000));    /* across it */
+	CHECK(!gmap_is_ram(&g, 0xfff000, 0x2000));           /* runs into the module */
+	CHECK(!gmap_is_ram(&g, 0x1fff000, 0x2000));          /* runs out of it */
+	CHECK(!gmap_is_ram(&g, 0x1000000, 1) && !gmap_is_ram(&g, 0x1ffffff, 1));
+	CHECK(!gmap_is_ram(&g, 0x1000000, 0x1000000));       /* the module itself */
+	CHECK(gmap_lookup(&g, 0x1800000)->kind == GMAP_HIDDEN && gmap_lookup(&g, 0x1800000)->e820_type == 2);
+	CHECK_STR(gmap_lookup(&g, 0x1800000)->owner, "boot module");
 	CHECK(!gmap_is_ram(&g, 0x1ff000, 0x2000));           /* runs into the image */
 	CHECK(!gmap_is_ram(&g, 0x17bfff000, 0x2000));        /* runs into working memory */
 	CHECK(!gmap_is_ram(&g, 0xb0000000, 8));

@@ -164,17 +164,33 @@ TEST(setup_sects_huge_or_zero)
 static struct linux_range mods[2];
 static struct linux_layout lay;
 
-/* Bochs map with the hypervisor at 2 MiB, the boot info, the bzImage module and an initrd module. */
-static void bochs_with_modules(gpa_t initrd, uint64_t initrd_size)
+/* Bochs map with the hypervisor at 2 MiB, the boot info, the bzImage module (hidden from
+ * the guest) and the initrd: a boot module too (hidden, reserved: it must be copied) when
+ * initrd_is_module, else bytes in free guest RAM (it may stay in place). Both are avoided. */
+static void bochs_with_initrd(gpa_t initrd, uint64_t initrd_size, bool initrd_is_module)
 {
 	const struct carve c[] = {
 		{ 0x200000, 0x26a000, MEM_HV_IMAGE }, { 0x26a000, 0x26b000, MEM_BOOT_INFO },
 		{ KMOD_START, KMOD_END, MEM_MODULE }, { initrd, initrd + initrd_size, MEM_MODULE },
 	};
 
-	build_gmap(bochs_raw, ARRAY_SIZE(bochs_raw), c, ARRAY_SIZE(c), HVMEM);
+	build_gmap(bochs_raw, ARRAY_SIZE(bochs_raw), c, ARRAY_SIZE(c) - !initrd_is_module, HVMEM);
 	mods[0] = (struct linux_range){ KMOD_START, KMOD_END };
 	mods[1] = (struct linux_range){ initrd, initrd + initrd_size };
+	CHECK(!gmap_is_ram(&g, KMOD_START, KMOD_END - KMOD_START));
+	CHECK_EQ(gmap_is_ram(&g, initrd, initrd_size), !initrd_is_module);
+}
+
+/* The initrd as GRUB leaves it: a boot module. */
+static void bochs_with_modules(gpa_t initrd, uint64_t initrd_size)
+{
+	bochs_with_initrd(initrd, initrd_size, true);
+}
+
+/* The initrd's bytes in free guest RAM. */
+static void bochs_initrd_in_ram(gpa_t initrd, uint64_t initrd_size)
+{
+	bochs_with_initrd(initrd, initrd_size, false);
 }
 
 static struct linux_place_request request(gpa_t initrd, uint64_t initrd_size, uint64_t cmdline_len)
@@ -238,7 +254,7 @@ TEST(place_bochs_kernel_at_16m_initrd_in_place)
 
 	real_file();
 	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
-	bochs_with_modules(0x6000000, 0x800000);                           /* initrd at 96 MiB */
+	bochs_initrd_in_ram(0x6000000, 0x800000);                          /* initrd at 96 MiB, free RAM */
 	CHECK_EQ(hv_work, 0x1be00000);                                     /* hidden at the top */
 	r = request(0x6000000, 0x7a1234, 64);
 	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
@@ -249,17 +265,78 @@ TEST(place_bochs_kernel_at_16m_initrd_in_place)
 	check_layout(&r);
 }
 
+TEST(place_initrd_in_a_boot_module_is_copied)
+{
+	const uint64_t size = 0x7a1234, len = ALIGN_UP(size, PAGE_SIZE);   /* 0x7a2000 */
+	struct linux_place_request r;
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	bochs_with_modules(0x6000000, 0x800000);                           /* hidden, reserved */
+	CHECK_STR(gmap_lookup(&g, 0x6000000)->owner, "boot module");
+	r = request(0x6000000, size, 64);
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.kernel, 0x1000000);
+	CHECK_EQ(lay.boot_params, 0x10000);
+	/* The highest free RAM that holds it: right below the hypervisor's memory (the 2 MiB
+	 * from 0x1fe00000 to the ACPI tables above it are too small). */
+	CHECK_EQ(lay.initrd, 0x1be00000 - len);                            /* 0x1b65e000 */
+	CHECK(lay.initrd != r.initrd_where);
+	CHECK(disjoint(lay.initrd, size, lay.kernel, INIT_SIZE_61));
+	CHECK(disjoint(lay.initrd, size, 0x6000000, 0x800000));
+	check_layout(&r);                                                  /* free RAM, clear of the modules */
+
+	/* A limit above the module, which free RAM there could have stayed under: copied
+	 * above the module, ending at the limit. */
+	img.xloadflags &= ~XLF_CAN_BE_LOADED_ABOVE_4G;
+	img.initrd_addr_max = 0x6ffffff;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.initrd, 0x7000000 - len);                             /* 0x685e000 */
+	CHECK(lay.initrd != r.initrd_where && lay.initrd >= 0x6800000 && lay.initrd + size <= 0x7000000);
+	CHECK(disjoint(lay.initrd, size, lay.kernel, INIT_SIZE_61));
+	check_layout(&r);
+	/* A limit at the module's start: between the kernel and the module. */
+	img.initrd_addr_max = 0x5ffffff;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.initrd, 0x6000000 - len);                             /* 0x585e000 */
+	CHECK(lay.initrd >= lay.kernel + INIT_SIZE_61 && lay.initrd + size <= 0x6000000);
+	check_layout(&r);
+	/* The same bytes in free RAM under the 0x7000000 limit: they stay. */
+	img.initrd_addr_max = 0x6ffffff;
+	bochs_initrd_in_ram(0x6000000, 0x800000);
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.initrd, 0x6000000);
+	check_layout(&r);
+
+	/* A module over the kernel's preferred range: the kernel still moves past it (the
+	 * module is kept intact), the initrd is copied below the hypervisor's memory. */
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	bochs_with_modules(0x3000000, 0x400000);
+	r = request(0x3000000, 0x400000, 1);
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.kernel, 0x3400000);
+	CHECK_EQ(lay.initrd, 0x1be00000 - 0x400000);                       /* 0x1ba00000 */
+	check_layout(&r);
+}
+
 TEST(place_16m_occupied_falls_back)
 {
 	struct linux_place_request r;
 
 	real_file();
 	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
-	/* GRUB put the 30 MiB initrd right after the bzImage: across 16 MiB. */
+	/* GRUB put the 30 MiB initrd module right after the bzImage: across 16 MiB. */
 	bochs_with_modules(KMOD_END, 30 * MiB);
 	r = request(KMOD_END, 30 * MiB, 2048);
 	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
 	CHECK_EQ(lay.kernel, ALIGN_UP(KMOD_END + 30 * MiB, 2 * MiB));    /* first aligned after it */
+	CHECK_EQ(lay.initrd, hv_work - 30 * MiB);                          /* copied: 0x1a000000 */
+	check_layout(&r);
+	CHECK_EQ(lay.cmdline + 0x1000, lay.boot_params + 0x9000);          /* 2048 bytes: one page */
+	/* The same initrd bytes in free RAM: the kernel falls back just the same, the initrd stays. */
+	bochs_initrd_in_ram(KMOD_END, 30 * MiB);
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.kernel, ALIGN_UP(KMOD_END + 30 * MiB, 2 * MiB));
 	CHECK_EQ(lay.initrd, KMOD_END);                                    /* stays */
 	check_layout(&r);
 	CHECK_EQ(lay.cmdline + 0x1000, lay.boot_params + 0x9000);          /* 2048 bytes: one page */
@@ -271,7 +348,7 @@ TEST(place_initrd_over_the_kernel_range_stays_and_kernel_moves)
 
 	real_file();
 	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
-	bochs_with_modules(0x3000000, 0x400000);                           /* inside [16 MiB, 16 MiB + init_size) */
+	bochs_initrd_in_ram(0x3000000, 0x400000);                          /* inside [16 MiB, 16 MiB + init_size) */
 	r = request(0x3000000, 0x400000, 1);
 	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
 	CHECK_EQ(lay.initrd, 0x3000000);
@@ -321,19 +398,28 @@ TEST(place_map_too_small)
 	CHECK(strstr(err, "0x3378000") != NULL);
 }
 
-TEST(place_initrd_above_limit_moves_below_it)
+/* q35 with 8 GiB, the bzImage module at 3 MiB and a 16 MiB initrd at 6 GiB: a boot module
+ * (hidden) when initrd_is_module, else in free RAM. Both are avoided. */
+static void q35_with_initrd(bool initrd_is_module)
 {
-	struct linux_place_request r;
 	const struct carve c[] = {
 		{ 0x200000, 0x280000, MEM_HV_IMAGE }, { 0x300000, 0x300000 + LINUX61_FILE_SIZE, MEM_MODULE },
 		{ 0x180000000ULL, 0x181000000ULL, MEM_MODULE },
 	};
 
-	real_file();
-	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
-	build_gmap(q35_raw, ARRAY_SIZE(q35_raw), c, ARRAY_SIZE(c), HVMEM);
+	build_gmap(q35_raw, ARRAY_SIZE(q35_raw), c, ARRAY_SIZE(c) - !initrd_is_module, HVMEM);
 	mods[0] = (struct linux_range){ 0x300000, ALIGN_UP(0x300000 + LINUX61_FILE_SIZE, PAGE_SIZE) };
 	mods[1] = (struct linux_range){ 0x180000000ULL, 0x181000000ULL };
+	CHECK_EQ(gmap_is_ram(&g, 0x180000000ULL, 0x1000000), !initrd_is_module);
+}
+
+TEST(place_initrd_above_limit_moves_below_it)
+{
+	struct linux_place_request r;
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	q35_with_initrd(false);
 	r = request(0x180000000ULL, 0xfff000, 30);
 
 	/* 6.1 can take it above 4 GiB: it stays. */
@@ -353,6 +439,29 @@ TEST(place_initrd_above_limit_moves_below_it)
 	img.initrd_addr_max = 0x4fffff;                                    /* nowhere fits */
 	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), -ENOSPC);
 	CHECK(strstr(err, "initrd") != NULL);
+}
+
+TEST(place_initrd_module_above_4g_is_copied)
+{
+	struct linux_place_request r;
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	q35_with_initrd(true);
+	CHECK_EQ(hv_work, 0x27c000000ULL);
+	r = request(0x180000000ULL, 0xfff000, 30);
+	/* Below the limit (top) but hidden: copied to the highest free RAM, under the
+	 * hypervisor's memory at the top of the RAM above 4 GiB. */
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.initrd, 0x27c000000ULL - 0xfff000);                  /* 0x27b001000 */
+	CHECK(lay.initrd != r.initrd_where);
+	CHECK_EQ(lay.kernel, 0x1200000);
+	check_layout(&r);
+	/* Without XLF_CAN_BE_LOADED_ABOVE_4G: below initrd_addr_max, as from free RAM. */
+	img.xloadflags &= ~XLF_CAN_BE_LOADED_ABOVE_4G;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.initrd, 0x7ffe0000 - 0xfff000);
+	check_layout(&r);
 }
 
 TEST(place_rejects_long_cmdline)
@@ -406,7 +515,8 @@ TEST(params_header_pointers_and_rsdp)
 	CHECK_EQ(bp[O_LOADFLAGS], 0x01);                                   /* LOADED_HIGH only */
 	CHECK_EQ(r16(bp + O_HEAP_END), 0);
 	CHECK_EQ(r32(bp + O_CODE32), 0x1000000);
-	CHECK_EQ(r32(bp + O_RD_IMAGE), 0x6000000);
+	CHECK_EQ(lay.initrd, 0x1b65e000);                                  /* copied out of the module */
+	CHECK_EQ(r32(bp + O_RD_IMAGE), 0x1b65e000);
 	CHECK_EQ(r32(bp + O_RD_SIZE), 0x7a1234);
 	CHECK_EQ(r32(bp + O_EXT_RD_IMAGE), 0);
 	CHECK_EQ(r32(bp + O_EXT_RD_SIZE), 0);
@@ -429,7 +539,8 @@ TEST(params_e820_is_the_guest_map)
 {
 	struct gmap_e820_entry want[130];
 	unsigned int n;
-	bool hidden_reserved = false, image_reserved = false;
+	bool hidden_reserved = false, image_reserved = false, kmod_reserved = false;
+	bool initrd_mod_reserved = false, initrd_copy_ram = false;
 	int rc;
 	uint8_t *bp = fill(NULL, 0, &rc);
 
@@ -446,10 +557,18 @@ TEST(params_e820_is_the_guest_map)
 			hidden_reserved = r32(e + 16) == 2;
 		if (r64(e) <= 0x200000 && r64(e) + r64(e + 8) >= 0x26a000)
 			image_reserved = r32(e + 16) == 2;
+		if (r64(e) == KMOD_START && r64(e + 8) == KMOD_END - KMOD_START)
+			kmod_reserved = r32(e + 16) == 2;
+		if (r64(e) == 0x6000000 && r64(e + 8) == 0x800000)
+			initrd_mod_reserved = r32(e + 16) == 2;
+		if (r64(e) <= lay.initrd && r64(e) + r64(e + 8) >= lay.initrd + 0x7a1234)
+			initrd_copy_ram = r32(e + 16) == 1;
 	}
 	CHECK(hidden_reserved && image_reserved);
-	/* Bochs: RAM, EBDA, BIOS, RAM, hv image, RAM (modules included), hv memory, RAM, ACPI, BIOS ROM. */
-	CHECK_EQ(n, 10);
+	CHECK(kmod_reserved && initrd_mod_reserved && initrd_copy_ram);   /* modules kept, the copy is RAM */
+	/* Bochs: RAM, EBDA, BIOS, RAM, hv image, RAM (boot info), bzImage module, RAM, initrd
+	 * module, RAM, hv memory, RAM, ACPI, BIOS ROM. */
+	CHECK_EQ(n, 14);
 	CHECK_EQ(r64(bp + O_E820 + 20 * (n - 1)), 0xfffc0000);
 	free(bp);
 }

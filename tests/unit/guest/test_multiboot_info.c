@@ -34,7 +34,8 @@ static uint64_t r64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; 
 static void w16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void w32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
-/* Bochs with the hypervisor image at 2 MiB, the boot info and a guest module. */
+/* Bochs with the hypervisor image at 2 MiB, the boot info and a guest module (hidden from
+ * the guest: reserved in its memory map). */
 static void bochs(void)
 {
 	const struct carve c[] = {
@@ -79,7 +80,7 @@ TEST(v1_bochs_field_by_field)
 {
 	size_t used = 0;
 	unsigned int entries = 0;
-	bool hidden_reserved = false;
+	bool hidden_reserved = false, boot_info_ram = false, module_reserved = false, ram_after = false;
 
 	bochs();
 	memset(buf, 0xcc, sizeof(buf));
@@ -105,15 +106,22 @@ TEST(v1_bochs_field_by_field)
 	CHECK_EQ(used, (size_t)(at(WHERE, r32(buf + O_LOADER_NAME)) - (const char *)buf) + 3);
 	CHECK_EQ(buf[used], 0xcc);                                        /* nothing written past used */
 	check_v1_map(WHERE, entries);
-	/* Bochs: RAM, EBDA, BIOS, RAM, hv image, RAM (modules included), hv memory, RAM, ACPI, BIOS ROM. */
-	CHECK_EQ(entries, 10);
+	/* Bochs: RAM, EBDA, BIOS, RAM, hv image, RAM (boot info), module, RAM, hv memory, RAM,
+	 * ACPI, BIOS ROM. */
+	CHECK_EQ(entries, 12);
 	for (unsigned int i = 0; i < entries; i++) {
 		const uint8_t *e = (const uint8_t *)at(WHERE, r32(buf + O_MMAP_ADDR)) + 24 * i;
 
 		if (r64(e + 4) <= hv_work && r64(e + 4) + r64(e + 12) >= hv_work + HVMEM)
 			hidden_reserved = r32(e + 20) == 2;
+		if (i == 5)
+			boot_info_ram = r64(e + 4) == 0x26a000 && r64(e + 12) == 0x1000 && r32(e + 20) == 1;
+		if (i == 6)
+			module_reserved = r64(e + 4) == 0x26b000 && r64(e + 12) == 0x15000 && r32(e + 20) == 2;
+		if (i == 7)
+			ram_after = r64(e + 4) == 0x280000 && r64(e + 12) == hv_work - 0x280000 && r32(e + 20) == 1;
 	}
-	CHECK(hidden_reserved);
+	CHECK(hidden_reserved && boot_info_ram && module_reserved && ram_after);
 }
 
 TEST(v1_q35_above_4g_and_upper_memory)

@@ -1,0 +1,206 @@
+/* shell/cmd_guest.c - shell commands about the running guest: regs, vmcs,
+ * exits, pause, resume, step, inject, reset. */
+#include "shell/shell_cmds.h"
+#include "arch/cpu.h"
+#include "arch/tsc.h"
+#include "drivers/console.h"
+#include "guest/emulate.h"
+#include "guest/vcpu.h"
+#include "lib/string.h"
+
+static struct exit_stat exits_base[EXIT_REASON_COUNT];
+static uint64_t exits_base_total, exits_base_tsc;
+static uint64_t exits_base_started;      /* started_tsc of the guest the base belongs to */
+static uint64_t step_from_rip;
+
+/* The guest and no arguments beyond argc_max, else a message and NULL. */
+static struct vcpu *guest_args(int argc, int argc_max, const char *cmd)
+{
+	if (argc > argc_max) {
+		shell_usage(cmd);
+		return NULL;
+	}
+	return shell_guest(cmd);
+}
+
+static uint64_t guest_rip(struct vcpu *v)
+{
+	struct guest_cpu c;
+
+	vcpu_read_cpu(v, &c);
+	return c.regs.rip;
+}
+
+void cmd_regs(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 1, "regs");
+
+	if (v)
+		vcpu_print_regs(v);
+}
+
+void cmd_vmcs(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 2, "vmcs");
+
+	if (v && vcpu_print_hw_state(v, argc == 2 ? argv[1] : NULL))
+		printf("vmcs: no field '%s' (names as in the SDM without VMCS_, like GUEST_RIP, "
+		       "or an encoding like 0x681e)\n", argv[1]);
+}
+
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+	uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+
+	return tsc / khz * 1000000 + tsc % khz * 1000000 / khz;
+}
+
+void cmd_exits(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 2, "exits");
+	bool done[EXIT_REASON_COUNT] = { false };
+	uint64_t total = 0, total_tsc = 0;
+
+	if (!v)
+		return;
+	if (argc == 2 && strcmp(argv[1], "reset")) {
+		shell_usage("exits");
+		return;
+	}
+	/* A base taken from an earlier run of the guest (before a reset) is void. */
+	if (exits_base_started != v->started_tsc) {
+		memset(exits_base, 0, sizeof(exits_base));
+		exits_base_total = 0;
+		exits_base_tsc = v->started_tsc;
+		exits_base_started = v->started_tsc;
+	}
+	if (argc == 2) {
+		memcpy(exits_base, v->exits, sizeof(exits_base));
+		exits_base_total = v->exit_total;
+		exits_base_tsc = rdtsc();
+		printf("exits: counting guest %s's exits from now\n", v->name);
+		return;
+	}
+	printf("exits of guest %s in the last %llu ms (since %s):\n", v->name,
+	       (unsigned long long)(tsc_to_ns(rdtsc() - exits_base_tsc) / 1000000),
+	       exits_base_tsc == v->started_tsc ? "it started" : "'exits reset'");
+	printf("  %-32s %10s %16s %10s %10s\n", "reason", "count", "total TSC", "avg TSC", "avg ns");
+	for (;;) {
+		unsigned int best = EXIT_REASON_COUNT;
+		uint64_t n, t;
+
+		for (unsigned int r = 0; r < EXIT_REASON_COUNT; r++) {
+			n = v->exits[r].count - exits_base[r].count;
+			if (!done[r] && n && (best == EXIT_REASON_COUNT ||
+					      n > v->exits[best].count - exits_base[best].count))
+				best = r;
+		}
+		if (best == EXIT_REASON_COUNT)
+			break;
+		done[best] = true;
+		n = v->exits[best].count - exits_base[best].count;
+		t = v->exits[best].tsc_total - exits_base[best].tsc_total;
+		total += n;
+		total_tsc += t;
+		printf("  %-32s %10llu %16llu %10llu %10llu\n", vcpu_exit_name(best), (unsigned long long)n,
+		       (unsigned long long)t, (unsigned long long)(t / n),
+		       (unsigned long long)tsc_to_ns(t / n));
+	}
+	printf("  %-32s %10llu %16llu %10llu %10llu\n", "total", (unsigned long long)total,
+	       (unsigned long long)total_tsc, (unsigned long long)(total ? total_tsc / total : 0),
+	       (unsigned long long)(total ? tsc_to_ns(total_tsc / total) : 0));
+}
+
+void cmd_pause(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 1, "pause");
+
+	if (!v)
+		return;
+	if (v->paused) {
+		printf("pause: guest %s is already paused\n", v->name);
+		return;
+	}
+	v->paused = true;
+	v->stepping = false;
+	printf("guest %s paused at RIP 0x%016llx\n", v->name, (unsigned long long)guest_rip(v));
+}
+
+void cmd_resume(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 1, "resume");
+
+	if (!v)
+		return;
+	if (!v->paused) {
+		printf("resume: guest %s is not paused\n", v->name);
+		return;
+	}
+	v->paused = false;
+	printf("guest %s runs again from RIP 0x%016llx\n", v->name, (unsigned long long)guest_rip(v));
+}
+
+void cmd_step(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 1, "step");
+	int rc;
+
+	if (!v)
+		return;
+	if (!v->paused) {
+		printf("step: guest %s is running; 'pause' it first\n", v->name);
+		return;
+	}
+	step_from_rip = guest_rip(v);
+	rc = vcpu_single_step(v);
+	if (rc == -ENOTSUP)
+		printf("step: this CPU has no monitor trap flag, so the guest cannot be single-stepped\n");
+}
+
+void shell_report_step(struct vcpu *v)
+{
+	uint64_t rip = guest_rip(v);
+	uint8_t insn[8];
+	size_t n = shell_read_gva(v, rip, insn, sizeof(insn));
+
+	printf("step: guest %s went from RIP 0x%016llx to 0x%016llx (ended by: %s); next bytes:", v->name,
+	       (unsigned long long)step_from_rip, (unsigned long long)rip, vcpu_exit_name(v->step_exit));
+	for (size_t i = 0; i < n; i++)
+		printf(" %02x", insn[i]);
+	printf("%s\n", n ? "" : " (not readable)");
+}
+
+void cmd_inject(int argc, char **argv)
+{
+	struct vcpu *v;
+
+	if (argc != 2 || strcmp(argv[1], "nmi")) {
+		if (argc == 2)
+			printf("inject: only 'nmi' can be injected\n");
+		else
+			shell_usage("inject");
+		return;
+	}
+	v = shell_guest("inject");
+	if (!v)
+		return;
+	/* Like the NMI pin: one can be pending, more are lost. */
+	if (v->nmis_requested) {
+		printf("inject: an NMI is already pending for guest %s\n", v->name);
+		return;
+	}
+	v->nmis_requested = 1;
+	printf("NMI queued for guest %s (delivered when it can take one%s)\n", v->name,
+	       v->paused ? ", after 'resume'" : "");
+}
+
+void cmd_reset(int argc, char **argv)
+{
+	struct vcpu *v = guest_args(argc, 1, "reset");
+
+	if (!v)
+		return;
+	v->reset_requested = true;
+	vcpu_stop(v, "reset from the shell");
+	printf("guest %s: reset requested\n", v->name);
+}

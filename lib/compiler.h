@@ -39,5 +39,6 @@
 #define EFAULT   14   /* address not accessible */
 #define EPERM     1   /* not allowed */
 #define ENOTSUP  95   /* the hardware cannot do it */
+#define EBUSY    16   /* in use by someone else */
 
 #endif

@@ -154,7 +154,9 @@ void cmd_step(int argc, char **argv)
 	step_from_rip = guest_rip(v);
 	rc = vcpu_single_step(v);
 	if (rc == -ENOTSUP)
-		printf("step: this CPU has no monitor trap flag, so the guest cannot be single-stepped\n");
+		printf("step: this CPU cannot single-step a guest\n");
+	else if (rc == -EBUSY)
+		printf("step: the guest single-steps itself (RFLAGS.TF is set): its #DB traps are its own\n");
 }
 
 void shell_report_step(struct vcpu *v)

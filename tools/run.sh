@@ -84,7 +84,8 @@ bochs)
 	# stdout, the console is that terminal both ways: Bochs serves COM1 on a
 	# local TCP port (it waits for the connection before it starts) and
 	# socat bridges it to the terminal, raw, so that Ctrl-C reaches the
-	# guest; Ctrl-] ends socat, and this script then stops Bochs. Emulated
+	# guest and Ctrl-] the hypervisor (its shell); Ctrl-\ ends socat, and
+	# this script then stops Bochs. Emulated
 	# time follows the wall clock there, so the guest's timers (sleep 1)
 	# behave. (Bochs' serial "term" mode would need no bridge, but Debian's
 	# build leaves Ctrl-C raw too: nothing would stop it.) Without a
@@ -128,7 +129,7 @@ EOF
 	fi
 
 	echo "run: Bochs, Skylake-X with emulated VMX, $mem MiB, $iso (log: $run_dir/bochs.log)"
-	echo "run: the console is this terminal: type into the guest's shell; Ctrl-C goes to the guest; quit with Ctrl-]"
+	echo "run: the console is this terminal: type into the guest's shell; Ctrl-] switches to the hv shell and back; Ctrl-C goes to the guest; quit with Ctrl-\\"
 	saved=$(stty -g)
 	bpid=""
 	trap 'stty "$saved" 2>/dev/null || true; [ -z "$bpid" ] || kill "$bpid" 2>/dev/null || true' EXIT
@@ -163,7 +164,7 @@ EOF
 		exit 1
 	fi
 	status=0
-	socat STDIO,rawer,escape=0x1d "TCP:127.0.0.1:$port,retry=50,interval=0.1" || status=$?
+	socat STDIO,rawer,escape=0x1c "TCP:127.0.0.1:$port,retry=50,interval=0.1" || status=$?
 	stty "$saved" 2>/dev/null || true
 	kill "$bpid" 2>/dev/null || true
 	wait "$bpid" 2>/dev/null || true

@@ -303,6 +303,12 @@ static void handle_exception(struct vcpu *v, struct exit_info *e)
 	char what[96];
 
 	vmx_describe_intr_info(info, what, sizeof(what));
+	if ((info & INTR_INFO_VECTOR_MASK) == 1) {
+		/* Only intercepted while the shell steps with RFLAGS.TF (vmx/step.c). */
+		if (!vmx_step_owns_db(v, e->qual))
+			vmx_inject_exception(v, 1, 0);
+		return;
+	}
 	if ((info & INTR_INFO_VECTOR_MASK) == 18) {
 		report_machine_check();
 		vmx_stop_guest(v, "machine check while the guest ran (RIP 0x%016llx)",

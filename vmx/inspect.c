@@ -199,5 +199,5 @@ void vmx_print_features(void)
 	else
 		printf("preemption timer: absent (Ctrl-] is noticed only when the guest exits)\n");
 	printf("monitor trap flag: %s\n", (proc_cap >> 32) & CPU_MONITOR_TRAP_FLAG ?
-	       "present (the shell's step)" : "absent (no single-stepping)");
+	       "present (the shell's step uses it)" : "absent (the shell's step uses RFLAGS.TF and #DB)");
 }

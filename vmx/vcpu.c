@@ -307,40 +307,6 @@ bool vcpu_exit_is_tick(unsigned int reason)
 	return reason == EXIT_REASON_PREEMPTION_TIMER;
 }
 
-int vcpu_single_step(struct vcpu *v)
-{
-	const struct vmx_cap_msrs *c = &vmx_this_cpu.caps;
-	uint64_t cap = c->basic & VMX_BASIC_TRUE_CONTROLS ? c->true_procbased : c->procbased;
-
-	if (!((cap >> 32) & CPU_MONITOR_TRAP_FLAG))
-		return -ENOTSUP;
-	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
-		   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) | CPU_MONITOR_TRAP_FLAG);
-	to_vmx(v)->mtf_armed = true;
-	v->stepping = true;
-	v->step_ended = false;
-	v->paused = false;
-	return 0;
-}
-
-/* The first exit after a step was armed ends it, whatever its reason: an
- * instruction the hypervisor completed for the guest counts as the step. */
-static void disarm_step(struct vcpu *v)
-{
-	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
-		   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~(uint64_t)CPU_MONITOR_TRAP_FLAG);
-	to_vmx(v)->mtf_armed = false;
-}
-
-static void end_step(struct vcpu *v, uint32_t reason)
-{
-	disarm_step(v);
-	v->stepping = false;
-	v->step_ended = true;
-	v->step_exit = reason;
-	v->paused = true;
-}
-
 int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 {
 	struct vmx_vcpu *x = calloc(1, sizeof(*x));
@@ -421,9 +387,9 @@ void vcpu_run_once(struct vcpu *v)
 	struct vmx_vcpu *x = to_vmx(v);
 	int rc;
 
-	/* A step the shell cancelled (pause) must not leave MTF on. */
-	if (x->mtf_armed && !v->stepping)
-		disarm_step(v);
+	/* A step the shell cancelled (pause) must not stay armed. */
+	if (x->step != VMX_STEP_NONE && !v->stepping)
+		vmx_step_disarm(v);
 	vmx_deliver_pending_nmi(v);
 	rc = vmx_enter(&v->regs, x->launched);
 	if (rc) {
@@ -432,6 +398,6 @@ void vcpu_run_once(struct vcpu *v)
 	}
 	x->launched = true;
 	vmx_handle_exit(v);
-	if (v->stepping && !vcpu_exit_is_tick(to_vmx(v)->last_exit))
-		end_step(v, to_vmx(v)->last_exit);
+	if (v->stepping && !vcpu_exit_is_tick(x->last_exit))
+		vmx_step_end(v, x->last_exit);
 }

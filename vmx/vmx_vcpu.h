@@ -9,6 +9,10 @@
 
 struct ept;
 
+/* A single step for the shell (vmx/step.c): with the monitor trap flag, or
+ * where the CPU has none with RFLAGS.TF and #DB intercepted. */
+enum vmx_step { VMX_STEP_NONE, VMX_STEP_MTF, VMX_STEP_TF };
+
 struct vmx_vcpu {
 	hpa_t vmcs;
 	hpa_t msr_bitmap, io_bitmap_a, io_bitmap_b;
@@ -16,7 +20,8 @@ struct vmx_vcpu {
 	uint64_t cr0_mask, cr4_mask;    /* guest/host masks: bits the hypervisor owns */
 	struct ept *ept;
 	uint32_t last_exit;             /* basic reason of the last exit */
-	bool mtf_armed;                 /* monitor trap flag set for a single step */
+	enum vmx_step step;             /* how a single step is armed */
+	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
 };
 
 /* Facts about the current exit, read from the VMCS once (vmx/exit.c). */
@@ -61,6 +66,13 @@ void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
 /* Injects an NMI the shell asked for, or one that reached the hypervisor,
  * if the guest can take one now; otherwise it waits for a later entry. */
 void vmx_deliver_pending_nmi(struct vcpu *v);
+
+/* Single steps (vmx/step.c): ends one after its exit (any reason but the
+ * console tick); disarms one the shell cancelled; true if a #DB exception
+ * exit is the step's own. */
+void vmx_step_end(struct vcpu *v, uint32_t reason);
+void vmx_step_disarm(struct vcpu *v);
+bool vmx_step_owns_db(struct vcpu *v, uint64_t qual);
 
 /* The exit dispatcher and the VM-entry-failure report (vmx/exit.c). */
 void vmx_handle_exit(struct vcpu *v);

@@ -68,6 +68,65 @@ iomem_covers() {
 	return 1
 }
 
+# shellcheck disable=SC2317 # called through check
+greater() {
+	[ "$1" -gt "$2" ] 2>/dev/null || { echo "  '$1' is not greater than '$2'"; return 1; }
+}
+
+# The debug shell while Linux runs (Ctrl-]): its exits counted, its
+# boot_params and initrd where the loader put them, its registers and page
+# tables, an NMI it reports, its output held and shown on return; then a
+# reset boots it again from its (intact) boot modules.
+shell_session() {
+	local t1 rip hdr
+	send_keys $'\x1d'
+	expect_line "Ctrl-] opens the shell while Linux runs" \
+		"^hv: debug shell; guest linux keeps running \\('continue' or Ctrl-\\] returns to it, 'help' lists commands\\)\$"
+	send_line "exits"
+	expect_line "exits: Linux's serial console exits" '^  I/O instruction +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
+	expect_line "exits: total" '^  total +[0-9]+ '
+	t1=$(awk '{ print $2 }' <<<"$H_MATCH")
+	hdr=$(printf '0x%016x' $((boot_params + 0x200)))
+	send_line "xp $(printf '0x%x' $((boot_params + 0x200))) 16"
+	expect_line "xp: boot_params holds the setup header (HdrS at 0x202)" \
+		"^$hdr  [0-9a-f]{2} [0-9a-f]{2} 48 64 72 53 "
+	send_line "ept $initrd"
+	expect_line "ept: walk for the initrd" "^EPT walk for GPA $initrd:\$"
+	expect_line "ept: the initrd is RWX write-back guest RAM" \
+		'^  (PDE|PTE) +0x[0-9a-f]{16} \(table 0x[0-9a-f]+\): RWX page 0x[0-9a-f]+, WB$'
+	send_line "regs"
+	expect_line "regs: Linux in 64-bit mode at CPL 0" "^guest linux: RIP ($HEX) CPL 0, 64-bit mode\$"
+	rip=$(awk '{ print $4 }' <<<"$H_MATCH")
+	expect_line "regs: paging with PAE and long mode" "^  CR4 $HEX \\[[A-Z ]*PAE[A-Z ]*\\] EFER 0x[0-9a-f]+ \\[SCE LME LMA NXE\\]\$"
+	send_line "gva $rip"
+	expect_line "gva: the kernel's page walk" '^GVA 0x[0-9a-f]+: 4-level paging, CR3 0x[0-9a-f]+$'
+	expect_line "gva: kernel text is mapped" '^  -> GPA 0x[0-9a-f]+ \((4|2048) KiB page\)$'
+	send_line "x $rip 16"
+	expect_line "x: kernel text" "^$(printf '0x%016x' "$rip")  "
+	send_line "devices"
+	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x03 MCR 0x0[89a-f] '
+	send_line "inject nmi"
+	expect_line "inject nmi" '^NMI queued for guest linux'
+	send_line "exits"
+	expect_line "exits: total again" '^  total +[0-9]+ '
+	check "exits: the count grew while the shell was open" greater "$(awk '{ print $2 }' <<<"$H_MATCH")" "$t1"
+	send_line "continue"
+	expect_line "continue shows what Linux printed meanwhile" \
+		'^hv: back to guest linux \(its output while the shell was open follows: [0-9]+ bytes\)$'
+	expect_line "Linux reports the injected NMI" 'Uhhuh\. NMI received for unknown reason'
+	send_line "echo hv-guest-echo \$((7*7))"
+	expect_line "the guest's shell still answers" '^hv-guest-echo 49$'
+	send_keys $'\x1d'
+	expect_line "shell again" '^hv: debug shell; guest linux keeps running'
+	send_line "reset"
+	expect_line "reset" '^guest linux: reset: starting again from its boot module$'
+	send_line "continue"
+	expect_line "Linux boots again" '^hv-guest: init started$' "$BANNER_TIMEOUT"
+	expect_line "its shell is ready again" '^hv-guest: shell ready$'
+	send_line "echo hv-guest-echo \$((8*8))"
+	expect_line "the restarted guest's shell answers" '^hv-guest-echo 64$'
+}
+
 # --- baseline: GRUB boots the kernel itself -------------------------------
 base_iso=$TEST_DIR/linux-baseline.iso
 base_wall="" base_ticks="?"
@@ -101,6 +160,9 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	if [[ $H_MATCH =~ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
 		hv_a=${BASH_REMATCH[1]} hv_b=${BASH_REMATCH[2]}
 	fi
+	expect_line "Linux loader line" '^guest linux: Linux boot protocol 2\.[0-9]+: kernel at 0x[0-9a-f]+ \([0-9]+ KiB\), initrd at (0x[0-9a-f]+) \([0-9]+ KiB\), boot_params at (0x[0-9a-f]+), '
+	initrd=$(sed -E 's/.*initrd at (0x[0-9a-f]+).*/\1/' <<<"$H_MATCH")
+	boot_params=$(sed -E 's/.*boot_params at (0x[0-9a-f]+).*/\1/' <<<"$H_MATCH")
 	expect_line "linux guest started" "^guest linux: starting in long64 mode at RIP $HEX\$"
 	expect_line "init banner" '^hv-guest: init started$' "$BANNER_TIMEOUT"
 	[ -z "$H_MATCH" ] || hv_wall=$((SECONDS - t0))
@@ -114,6 +176,7 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	expect_line "shell started" 'built-in shell \(ash\)'
 	send_line "echo hv-guest-echo \$((6*7))"
 	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
+	shell_session
 	send_line 'poweroff -f'
 	# Loose on purpose: how the hypervisor words a guest's end may change.
 	# Any "guest linux: " line saying it powered off, exited or shut down

@@ -39,6 +39,11 @@ same() {
 }
 
 # shellcheck disable=SC2317 # called through check
+differ() {
+	[ -n "$1" ] && [ "$1" != "$2" ] || { echo "  '$1' is empty or equals '$2'"; return 1; }
+}
+
+# shellcheck disable=SC2317 # called through check
 seen_between() {
 	sed -n "$1,$2p" "$H_TXT" | grep -aqE -- "$3" || { echo "  no line $1..$2 matches $3"; return 1; }
 }
@@ -147,10 +152,23 @@ if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest
 	expect_line "xp: zero length" '^xp: bad address or length'
 	send_line "x"
 	expect_line "x: usage" '^usage: x ADDR \[LEN\]$'
+	# Bochs has no monitor trap flag: step uses RFLAGS.TF and #DB there.
+	send_line "info"
+	expect_line "info: how step works here" '^monitor trap flag: (present \(the shell.s step uses it\)|absent \(the shell.s step uses RFLAGS\.TF and #DB\))$'
 	send_line "step"
-	# Bochs has no monitor trap flag; a CPU with one reports the step.
-	expect_line "step: done or said impossible" \
-		"^step: (guest wait went from RIP $rip to $HEX|this CPU has no monitor trap flag, so the guest cannot be single-stepped)"
+	expect_line "step: one instruction" \
+		"^step: guest wait went from RIP $rip to ($HEX) \\(ended by: (monitor trap flag|exception or NMI)\\); next bytes:( [0-9a-f]{2}){8}\$"
+	rip2=$(field 9)
+	check "step: to another instruction" differ "$rip2" "$rip"
+	send_line "step"
+	expect_line "step again from there" "^step: guest wait went from RIP $rip2 to $HEX "
+	rip=$(field 9)
+	send_line "regs"
+	expect_line "regs: still paused after the steps" "^guest wait: RIP $rip CPL 0, 64-bit mode\$"
+	expect_line "regs: the step left no TF behind" "^  RFLAGS $HEX \\[[A-Z ]*\\]\$"
+	check "regs: no TF" lacks 'TF' "$H_MATCH"
+	send_line "step now"
+	expect_line "step: usage" '^usage: step$'
 	send_line "vmcs GUEST_RIP"
 	expect_line "vmcs: one field by name" "^  GUEST_RIP +0x681e  $rip\$"
 	send_line "vmcs 0x4402"

@@ -390,7 +390,9 @@ void vcpu_run_once(struct vcpu *v)
 	/* A step the shell cancelled (pause) must not stay armed. */
 	if (x->step != VMX_STEP_NONE && !v->stepping)
 		vmx_step_disarm(v);
-	vmx_deliver_pending_nmi(v);
+	/* Not before the guest's first instruction: it has no IDT yet. */
+	if (x->launched)
+		vmx_deliver_pending_nmi(v);
 	rc = vmx_enter(&v->regs, x->launched);
 	if (rc) {
 		vmx_entry_failed(v, rc);

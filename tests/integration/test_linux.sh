@@ -104,7 +104,7 @@ shell_session() {
 	send_line "x $rip 16"
 	expect_line "x: kernel text" "^$(printf '0x%016x' "$rip")  "
 	send_line "devices"
-	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x03 MCR 0x0[89a-f] '
+	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
 	send_line "inject nmi"
 	expect_line "inject nmi" '^NMI queued for guest linux'
 	send_line "exits"

@@ -131,7 +131,8 @@ void cmd_log(int argc, char **argv)
 		log_level = l;
 	}
 	printf("log level: %s%s\n", log_level_name(log_level),
-	       log_level == LOG_DEBUG ? " (every VM exit is traced, except the console tick)" : "");
+	       log_level == LOG_DEBUG ? " (every VM exit is traced, except the console tick)" :
+	       log_level < LOG_INFO ? " (notes on what guests do, like ignored MSR writes, are not shown)" : "");
 }
 
 void cmd_reboot(int argc, char **argv)

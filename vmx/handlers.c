@@ -16,6 +16,7 @@
 #include "drivers/console.h"
 #include <stdarg.h>
 #include "lib/string.h"
+#include "lib/log.h"
 
 #define CR0_PE  (1ULL << 0)
 #define CR0_TS  (1ULL << 3)
@@ -86,13 +87,14 @@ static void handle_msr(struct vcpu *v, struct exit_info *e, bool write)
 			vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
 		break;
 	case MSR_IGNORE_WRITE:
-		if (msr_ignored_logged++ < MSR_IGNORED_LOG_MAX)
+		if (log_enabled(LOG_INFO) && msr_ignored_logged++ < MSR_IGNORED_LOG_MAX)
 			printf("guest %s: WRMSR 0x%x = 0x%llx ignored: the hypervisor owns that MSR\n",
 			       v->name, msr, (unsigned long long)val);
 		break;
 	case MSR_PASS:
 		/* Untrapped MSRs do not exit; one that does is not the guest's. */
-		printf("guest %s: unexpected %s exit for MSR 0x%x; #GP\n", v->name,
+		if (log_enabled(LOG_WARN))
+			printf("guest %s: unexpected %s exit for MSR 0x%x; #GP\n", v->name,
 		       write ? "WRMSR" : "RDMSR", msr);
 		goto gp;
 	case MSR_GP:

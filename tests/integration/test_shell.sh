@@ -230,6 +230,8 @@ if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest
 	expect_line "ept: bad argument explained" "^ept: 'nonsense' is not an address \\(hex like 0xfe000000, or decimal\\) or 'stats'\$"
 	send_line "log"
 	expect_line "log: the level" '^log level: info$'
+	send_line "log warn"
+	expect_line "log warn" '^log level: warn \(notes on what guests do, like ignored MSR writes, are not shown\)$'
 	send_line "log loud"
 	expect_line "log: bad level" "^log: no level 'loud' \\(error, warn, info or debug\\)\$"
 	send_line "log debug"

@@ -433,38 +433,33 @@ start_bochs_interactive() {
 	done
 }
 
-# send_line TEXT: types TEXT and Enter (a carriage return, as a terminal
-# sends) into the console of the current interactive run, all at once.
-# Records a FAIL if it cannot (no interactive run, emulator gone).
-send_line() {
-	local text=$1
+# h_type LABEL BYTES: writes BYTES into the console of the current
+# interactive run; records a FAIL named LABEL if it cannot (no interactive
+# run, emulator gone).
+h_type() {
+	local label=$1 bytes=$2
 	if [ -z "$H_SOCK_FD" ] || ! h_alive; then
-		h_result FAIL "send_line '$text'"
+		h_result FAIL "$label"
 		echo "  no console to type into (not an interactive run, or the emulator has stopped)"
 		return 0
 	fi
 	# In a subshell: a closed connection's SIGPIPE must not end the script.
-	if ! (printf '%s\r' "$text" >&"$H_SOCK_FD") 2>/dev/null; then
-		h_result FAIL "send_line '$text'"
+	if ! (printf '%s' "$bytes" >&"$H_SOCK_FD") 2>/dev/null; then
+		h_result FAIL "$label"
 		echo "  writing to the console connection failed"
 	fi
 	return 0
 }
 
-# send_keys TEXT: types TEXT as is, no Enter (for control keys: Ctrl-] is
-# $'\x1d'). Records a FAIL if it cannot.
+# send_line TEXT: types TEXT and Enter (a carriage return, as a terminal
+# sends) into the console, all at once.
+send_line() {
+	h_type "send_line '$1'" "$1"$'\r'
+}
+
+# send_keys TEXT: types TEXT as is, no Enter (control keys: Ctrl-] is $'\x1d').
 send_keys() {
-	local text=$1
-	if [ -z "$H_SOCK_FD" ] || ! h_alive; then
-		h_result FAIL "send_keys"
-		echo "  no console to type into (not an interactive run, or the emulator has stopped)"
-		return 0
-	fi
-	if ! (printf '%s' "$text" >&"$H_SOCK_FD") 2>/dev/null; then
-		h_result FAIL "send_keys"
-		echo "  writing to the console connection failed"
-	fi
-	return 0
+	h_type "send_keys" "$1"
 }
 
 # An interrupted or crashed test must not leave an emulator behind.

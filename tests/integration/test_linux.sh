@@ -69,6 +69,11 @@ iomem_covers() {
 }
 
 # shellcheck disable=SC2317 # called through check
+same() {
+	[ "$1" = "$2" ] || { echo "  '$1' != '$2'"; return 1; }
+}
+
+# shellcheck disable=SC2317 # called through check
 greater() {
 	[ "$1" -gt "$2" ] 2>/dev/null || { echo "  '$1' is not greater than '$2'"; return 1; }
 }
@@ -78,7 +83,7 @@ greater() {
 # tables, an NMI it reports, its output held and shown on return; then a
 # reset boots it again from its (intact) boot modules.
 shell_session() {
-	local t1 rip hdr
+	local t1 rip hdr cr3
 	send_keys $'\x1d'
 	expect_line "Ctrl-] opens the shell while Linux runs" \
 		"^hv: debug shell; guest linux keeps running \\('continue' or Ctrl-\\] returns to it, 'help' lists commands\\)\$"
@@ -97,6 +102,8 @@ shell_session() {
 	send_line "regs"
 	expect_line "regs: Linux in 64-bit mode at CPL 0" "^guest linux: RIP ($HEX) CPL 0, 64-bit mode\$"
 	rip=$(awk '{ print $4 }' <<<"$H_MATCH")
+	expect_line "regs: control registers" "^  CR0 $HEX \\[[A-Z ]*PG\\] CR2 $HEX CR3 ($HEX)\$"
+	cr3=$(awk '{ print $NF }' <<<"$H_MATCH")
 	expect_line "regs: paging with PAE and long mode" "^  CR4 $HEX \\[[A-Z ]*PAE[A-Z ]*\\] EFER 0x[0-9a-f]+ \\[SCE LME LMA NXE\\]\$"
 	send_line "gva $rip"
 	expect_line "gva: the kernel's page walk" '^GVA 0x[0-9a-f]+: 4-level paging, CR3 0x[0-9a-f]+$'
@@ -105,11 +112,42 @@ shell_session() {
 	expect_line "x: kernel text" "^$(printf '0x%016x' "$rip")  "
 	send_line "devices"
 	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
+	send_line "vmcs GUEST_CR3"
+	expect_line "vmcs: the guest's CR3" "^  GUEST_CR3 +0x6802  ($HEX)\$"
+	check "vmcs and regs agree on CR3" same "$(awk '{ print $3 }' <<<"$H_MATCH")" "$cr3"
+	send_line "help"
+	expect_line "help" '^  vmcs \[FIELD\] +every VMCS field by group'
+	send_line "info"
+	expect_line "info: VMX features" '^VMX: VMCS revision 0x[0-9a-f]+; features in use: '
+	send_line "mem"
+	expect_line "mem: the hypervisor's working memory" "^  $HEX  $HEX +[0-9]+ MiB  hv working\$"
+	send_line "mtree"
+	expect_line "mtree: Linux's boot modules are hidden from it" '^  0x[0-9a-f]{16}-0x[0-9a-f]{16}  hidden   e820 2  boot module$'
+	send_line "ept stats"
+	expect_line "ept stats" '^EPT: [0-9.]+ [KMGT]iB mapped \([0-9]+ x 1G, [0-9]+ x 2M, [0-9]+ x 4K\), '
+	send_line "xp 0xfee00000 16"
+	expect_line "xp: the local APIC is not RAM" '^xp: GPA 0xfee00000 is not guest RAM \(mmio, '
+	send_line "gva 0x12zz"
+	expect_line "gva: bad address" "^gva: '0x12zz' is not an address"
+	send_line "pause"
+	expect_line "pause Linux" "^guest linux paused at RIP ($HEX)\$"
+	send_line "step"
+	expect_line "step Linux" "^step: guest linux went from RIP $(awk '{ print $6 }' <<<"$H_MATCH") to $HEX " 60
+	send_line "resume"
+	expect_line "resume Linux" "^guest linux runs again from RIP $HEX\$"
+	send_line "log debug"
+	expect_line "log debug" '^log level: debug '
+	send_line "log info"
+	expect_line "log info" '^log level: info$'
 	send_line "inject nmi"
 	expect_line "inject nmi" '^NMI queued for guest linux'
 	send_line "exits"
 	expect_line "exits: total again" '^  total +[0-9]+ '
 	check "exits: the count grew while the shell was open" greater "$(awk '{ print $2 }' <<<"$H_MATCH")" "$t1"
+	send_line "exits reset"
+	expect_line "exits reset" "^exits: counting guest linux's exits from now\$"
+	send_line "exits"
+	expect_line "exits since the reset" "^exits of guest linux in the last [0-9]+ ms \\(since 'exits reset'\\):\$"
 	send_line "continue"
 	expect_line "continue shows what Linux printed meanwhile" \
 		'^hv: back to guest linux \(its output while the shell was open follows: [0-9]+ bytes\)$'
@@ -184,7 +222,8 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	# powered off").
 	expect_line "hypervisor reports the guest's power-off" \
 		'^guest linux: .*(powered off|exited|shut ?down)'
-	reject_line "no hypervisor message continues a guest's line" '^.+(guest linux: |hv: (debug shell|back to guest))'
+	reject_line "no hypervisor message continues a guest's line" \
+		'^(\[ *[0-9]+\.[0-9]+\]|hv-guest).*(guest linux: |hv: (debug shell|back to guest)|trace: )'
 	hv_ticks=$(mark_ticks)
 	echo "  (linux: init banner after ${hv_wall:-?} s of wall time, $hv_ticks Bochs ticks)"
 	stop_emulator

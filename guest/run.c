@@ -47,10 +47,13 @@ static uint64_t console_tick_tsc(void)
 	return MAX(tsc_khz(), 1ULL << 20);
 }
 
-/* Typed bytes to the guest's UART or the shell, and the shell's turn. */
+/* Typed bytes to the guest's UART or the shell, and the shell's turn. The
+ * UART model (and its interrupt line) only changes when bytes for it came. */
 static void console_tick(struct vcpu *v)
 {
-	vuart_input_ready();
+	(void)console_poll_input();
+	if (console_guest_pending())
+		vuart_input_ready();
 	shell_service(v);
 }
 

@@ -93,7 +93,9 @@ if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest
 	send_line "inject nmi"
 	expect_line "inject nmi queued" '^NMI queued for guest wait \(delivered when it can take one\)$'
 	expect_line "the NMI woke the halted guest" '^\[wait\] ok: an NMI woke HLT with interrupts off$'
+	expect_line "guest wrote to its console" '^\[wait\] wrote 20000 bytes to COM1$'
 	expect_line "guest spins with interrupts off" '^\[wait\] spinning with interrupts off$'
+	reject_line "its console output is held while the shell is open" '^wait: console line'
 	send_line "exits"
 	expect_line "exits: header again" '^exits of guest wait'
 	expect_line "exits: more ticks" '^  VMX-preemption timer expired '
@@ -307,6 +309,15 @@ if build_iso shell-switch "" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wai
 	expect_line "reset: usage" '^usage: reset$'
 	send_line "inject nmi"
 	expect_line "woken" '^\[wait\] ok: an NMI woke HLT with interrupts off$'
+	expect_line "its console output" '^\[wait\] wrote 20000 bytes to COM1$'
+	from=$H_CURSOR
+	send_line "continue"
+	expect_line "back, with the newest 16 KiB of its output and the rest counted" \
+		'^hv: back to guest wait \(its output while the shell was open follows: 16384 bytes; 3616 earlier bytes were dropped\)$'
+	expect_line "the held output resumes inside line 72" '^ne 072 of 400, 50 bytes each\.\.\.\.$'
+	expect_line "then whole lines" '^wait: console line 073 of 400, 50 bytes each\.\.\.\.$'
+	expect_line "up to the newest" '^wait: console line 399 of 400, 50 bytes each\.\.\.\.$'
+	check "the oldest lines were dropped" sh -c "! sed -n '${from},\$p' '$H_TXT' | grep -q '^wait: console line 0[0-6]'"
 	stop_emulator
 fi
 

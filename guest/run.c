@@ -1,5 +1,7 @@
 /* guest/run.c - running the guests the boot loader brought, one after
- * another, each in a fresh virtual CPU, and reporting how each ended. */
+ * another, each in a fresh virtual CPU, and reporting how each ended; the
+ * run loop that gives the console and the debug shell their turns, and
+ * starts a guest again when the shell resets it. */
 #include "guest/run.h"
 #include "guest/loader.h"
 #include "guest/gmem.h"

@@ -107,19 +107,14 @@ static void explain_page_fault(const struct trap_frame *f, uint64_t cr2)
 }
 
 static int trap_depth;
-static volatile unsigned int nmi_pending;
-
-bool trap_nmi_pending(void)
-{
-	return nmi_pending != 0;
-}
+volatile unsigned int trap_nmis_pending;
 
 bool trap_take_nmi(void)
 {
-	if (!nmi_pending)
+	if (!trap_nmis_pending)
 		return false;
 	/* NMIs do not nest (the CPU blocks them until IRET): no lock needed. */
-	nmi_pending--;
+	trap_nmis_pending--;
 	return true;
 }
 
@@ -130,7 +125,7 @@ void trap_handler(struct trap_frame *f)
 	/* Guests own the devices and so their NMIs (NMI exiting is off): one
 	 * that hits the hypervisor is kept for the next VM entry (vmx/exit.c). */
 	if (f->vector == VEC_NMI) {
-		nmi_pending++;
+		trap_nmis_pending++;
 		return;
 	}
 

@@ -39,8 +39,14 @@ void trap_handler(struct trap_frame *f);
  * Takes one (returns true) if any is pending. */
 bool trap_take_nmi(void);
 
-/* True if an NMI is waiting for a guest (a plain load: cheap on every exit). */
-bool trap_nmi_pending(void);
+/* NMIs waiting for a guest; only trap.c changes it. */
+extern volatile unsigned int trap_nmis_pending;
+
+/* True if an NMI is waiting for a guest (a plain load: cheap on every entry). */
+static inline bool trap_nmi_pending(void)
+{
+	return trap_nmis_pending != 0;
+}
 
 /* Prints control registers and a stack trace from the caller (for panic). */
 void trap_dump_here(void);

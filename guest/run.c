@@ -10,12 +10,12 @@
 #include "guest/vuart.h"
 #include "guest/debugexit.h"
 #include "guest/acpi_pm.h"
+#include "guest/exit_stats.h"
 #include "arch/cpuinfo.h"
 #include "arch/mtrr_read.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
-#include "vmx/exit_decode.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
@@ -125,23 +125,15 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 /* "exits: CPUID 12, VMCALL 40, ..." in decreasing count. */
 static void print_exit_counts(const struct vcpu *v)
 {
-	bool done[EXIT_REASON_COUNT] = { false };
+	struct exit_stat st[EXIT_REASON_COUNT];
+	unsigned int order[EXIT_REASON_COUNT];
+	unsigned int n = exit_stats_since(v->exits, NULL, EXIT_REASON_COUNT, st, order);
 
 	printf("guest %s: exits:", v->name);
-	for (;;) {
-		unsigned int best = EXIT_REASON_COUNT;
-
-		for (unsigned int r = 0; r < EXIT_REASON_COUNT; r++)
-			if (!done[r] && v->exits[r].count &&
-			    (best == EXIT_REASON_COUNT || v->exits[r].count > v->exits[best].count))
-				best = r;
-		if (best == EXIT_REASON_COUNT)
-			break;
-		done[best] = true;
-		printf(" %s %llu (avg %llu TSC),", vmx_exit_reason_name(best),
-		       (unsigned long long)v->exits[best].count,
-		       (unsigned long long)(v->exits[best].tsc_total / v->exits[best].count));
-	}
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %s %llu (avg %llu TSC),", vcpu_exit_name(order[i]),
+		       (unsigned long long)st[order[i]].count,
+		       (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
 	printf(" total %llu\n", (unsigned long long)v->exit_total);
 }
 

@@ -15,9 +15,11 @@ static struct uart_model com1_model;
 static bool irq_line;            /* the model's line at the last sync */
 static bool irq_available;       /* the console UART sits on COM1's IRQ line */
 
-/* Brings model and hardware in line after every guest access: input in,
- * output out, interrupt line forwarded. */
-static void com1_sync(void)
+/* Brings model and hardware in line around guest accesses: input in
+ * (poll_uart: look at the serial port first, before a read, so a polling
+ * guest sees a typed byte at once; otherwise the console tick has), output
+ * out, interrupt line forwarded. */
+static void com1_sync(bool poll_uart)
 {
 	struct uart *phys = console_uart_dev();
 	uint8_t rx_irq;
@@ -26,7 +28,8 @@ static void com1_sync(void)
 
 	/* Typed bytes reach the guest through the console multiplexer, which
 	 * keeps Ctrl-] and everything typed into the shell for itself. */
-	(void)console_poll_input();
+	if (poll_uart)
+		(void)console_poll_input();
 	while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
 		c = console_guest_getc();
 		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
@@ -49,17 +52,17 @@ static void com1_sync(void)
 
 void vuart_input_ready(void)
 {
-	com1_sync();
+	com1_sync(false);
 }
 
 static uint32_t com1_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)
 {
 	uint32_t val = 0;
 
-	com1_sync();
+	com1_sync(true);
 	for (unsigned int i = 0; i < size; i++)
 		val |= (uint32_t)uart_model_read(&com1_model, (port + i) - GUEST_COM1) << (8 * i);
-	com1_sync();
+	com1_sync(false);
 	return val;
 }
 
@@ -68,7 +71,7 @@ static void com1_out(struct device_model *d, struct vcpu *v, uint16_t port, unsi
 {
 	for (unsigned int i = 0; i < size; i++)
 		uart_model_write(&com1_model, (port + i) - GUEST_COM1, (uint8_t)(value >> (8 * i)));
-	com1_sync();
+	com1_sync(false);
 }
 
 static void com1_describe(struct device_model *d)

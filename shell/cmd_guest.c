@@ -5,11 +5,12 @@
 #include "arch/tsc.h"
 #include "drivers/console.h"
 #include "guest/emulate.h"
+#include "guest/exit_stats.h"
 #include "guest/vcpu.h"
 #include "lib/string.h"
 
 static struct exit_stat exits_base[EXIT_REASON_COUNT];
-static uint64_t exits_base_total, exits_base_tsc;
+static uint64_t exits_base_tsc;
 static uint64_t exits_base_started;      /* started_tsc of the guest the base belongs to */
 static uint64_t step_from_rip;
 
@@ -58,7 +59,8 @@ static uint64_t tsc_to_ns(uint64_t tsc)
 void cmd_exits(int argc, char **argv)
 {
 	struct vcpu *v = guest_args(argc, 2, "exits");
-	bool done[EXIT_REASON_COUNT] = { false };
+	struct exit_stat st[EXIT_REASON_COUNT];
+	unsigned int order[EXIT_REASON_COUNT], n;
 	uint64_t total = 0, total_tsc = 0;
 
 	if (!v)
@@ -70,13 +72,11 @@ void cmd_exits(int argc, char **argv)
 	/* A base taken from an earlier run of the guest (before a reset) is void. */
 	if (exits_base_started != v->started_tsc) {
 		memset(exits_base, 0, sizeof(exits_base));
-		exits_base_total = 0;
 		exits_base_tsc = v->started_tsc;
 		exits_base_started = v->started_tsc;
 	}
 	if (argc == 2) {
 		memcpy(exits_base, v->exits, sizeof(exits_base));
-		exits_base_total = v->exit_total;
 		exits_base_tsc = rdtsc();
 		printf("exits: counting guest %s's exits from now\n", v->name);
 		return;
@@ -85,26 +85,16 @@ void cmd_exits(int argc, char **argv)
 	       (unsigned long long)(tsc_to_ns(rdtsc() - exits_base_tsc) / 1000000),
 	       exits_base_tsc == v->started_tsc ? "it started" : "'exits reset'");
 	printf("  %-32s %10s %16s %10s %10s\n", "reason", "count", "total TSC", "avg TSC", "avg ns");
-	for (;;) {
-		unsigned int best = EXIT_REASON_COUNT;
-		uint64_t n, t;
+	n = exit_stats_since(v->exits, exits_base, EXIT_REASON_COUNT, st, order);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct exit_stat *e = &st[order[i]];
 
-		for (unsigned int r = 0; r < EXIT_REASON_COUNT; r++) {
-			n = v->exits[r].count - exits_base[r].count;
-			if (!done[r] && n && (best == EXIT_REASON_COUNT ||
-					      n > v->exits[best].count - exits_base[best].count))
-				best = r;
-		}
-		if (best == EXIT_REASON_COUNT)
-			break;
-		done[best] = true;
-		n = v->exits[best].count - exits_base[best].count;
-		t = v->exits[best].tsc_total - exits_base[best].tsc_total;
-		total += n;
-		total_tsc += t;
-		printf("  %-32s %10llu %16llu %10llu %10llu\n", vcpu_exit_name(best), (unsigned long long)n,
-		       (unsigned long long)t, (unsigned long long)(t / n),
-		       (unsigned long long)tsc_to_ns(t / n));
+		total += e->count;
+		total_tsc += e->tsc_total;
+		printf("  %-32s %10llu %16llu %10llu %10llu\n", vcpu_exit_name(order[i]),
+		       (unsigned long long)e->count, (unsigned long long)e->tsc_total,
+		       (unsigned long long)(e->tsc_total / e->count),
+		       (unsigned long long)tsc_to_ns(e->tsc_total / e->count));
 	}
 	printf("  %-32s %10llu %16llu %10llu %10llu\n", "total", (unsigned long long)total,
 	       (unsigned long long)total_tsc, (unsigned long long)(total ? total_tsc / total : 0),

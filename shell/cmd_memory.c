@@ -10,6 +10,7 @@
 #include "guest/gmem.h"
 #include "guest/gpt_walk.h"
 #include "guest/vcpu.h"
+#include "lib/bit_names.h"
 #include "lib/hexdump.h"
 #include "lib/string.h"
 
@@ -86,24 +87,18 @@ static const struct level_name levels_5[] = {
 	{ "PML5E", 48, 9 }, { "PML4E", 39, 9 }, { "PDPTE", 30, 9 }, { "PDE", 21, 9 }, { "PTE", 12, 9 },
 };
 
+/* Paging-structure entry bits (SDM Vol. 3A, 4.3-4.5): " [P W A D]". */
 static void print_entry_flags(uint64_t e, bool nx_exists)
 {
-	static const struct { uint64_t bit; const char *name; } flags[] = {
+	static const struct bit_name flags[] = {
 		{ 1u << 0, "P" }, { 1u << 1, "W" }, { 1u << 2, "U" }, { 1u << 3, "PWT" }, { 1u << 4, "PCD" },
-		{ 1u << 5, "A" }, { 1u << 6, "D" }, { 1u << 7, "PS" }, { 1u << 8, "G" },
+		{ 1u << 5, "A" }, { 1u << 6, "D" }, { 1u << 7, "PS" }, { 1u << 8, "G" }, { 1ULL << 63, "NX" },
 	};
+	char names[64];
 
-	bool first = true;
-
-	printf(" [");
-	for (unsigned int i = 0; i < ARRAY_SIZE(flags); i++)
-		if (e & flags[i].bit) {
-			printf("%s%s", first ? "" : " ", flags[i].name);
-			first = false;
-		}
-	if (nx_exists && (e >> 63))
-		printf("%sNX", first ? "" : " ");
-	printf("]");
+	bit_names_format(names, sizeof(names), nx_exists ? e : e & ~(1ULL << 63), flags,
+			 ARRAY_SIZE(flags), " ");
+	printf(" [%s]", names);
 }
 
 void cmd_gva(int argc, char **argv)

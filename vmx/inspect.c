@@ -9,8 +9,7 @@
 #include "arch/cpu.h"
 #include "drivers/console.h"
 #include "lib/string.h"
-
-struct bit_name { uint64_t bit; const char *name; };
+#include "lib/bit_names.h"
 
 static const struct bit_name rflags_bits[] = {
 	{ 1u << 0, "CF" }, { 1u << 2, "PF" }, { 1u << 4, "AF" }, { 1u << 6, "ZF" }, { 1u << 7, "SF" },
@@ -37,17 +36,13 @@ static const struct bit_name efer_bits[] = {
 	{ 1u << 0, "SCE" }, { 1u << 8, "LME" }, { 1u << 10, "LMA" }, { 1u << 11, "NXE" },
 };
 
+/* " [PE ET WP PG]" */
 static void print_bits(uint64_t v, const struct bit_name *b, unsigned int n)
 {
-	bool first = true;
+	char names[128];
 
-	printf(" [");
-	for (unsigned int i = 0; i < n; i++)
-		if (v & b[i].bit) {
-			printf("%s%s", first ? "" : " ", b[i].name);
-			first = false;
-		}
-	printf("]");
+	bit_names_format(names, sizeof(names), v, b, n, " ");
+	printf(" [%s]", names);
 }
 
 /* "64-bit code DPL 0" from access rights in the VMCS format (25.4.1, Table 25-2). */
@@ -168,7 +163,6 @@ void vmx_print_features(void)
 	uint64_t proc_cap = c->caps.basic & VMX_BASIC_TRUE_CONTROLS ? c->caps.true_procbased :
 				c->caps.procbased;
 	char names[1024];
-	bool first = true;
 
 	if (!c->on) {
 		printf("VMX: not in use (the boot messages say why)\n");
@@ -186,12 +180,8 @@ void vmx_print_features(void)
 
 	vmx_control_names(&chosen, names, sizeof(names));
 	printf("VMX: VMCS revision 0x%x; features in use: %s\n", c->basic.revision, names);
-	printf("EPT/VPID:");
-	for (unsigned int i = 0; i < ARRAY_SIZE(ept_caps); i++)
-		if (c->caps.ept_vpid_cap & ept_caps[i].bit) {
-			printf("%s %s", first ? "" : ",", ept_caps[i].name);
-			first = false;
-		}
+	bit_names_format(names, sizeof(names), c->caps.ept_vpid_cap, ept_caps, ARRAY_SIZE(ept_caps), ", ");
+	printf("EPT/VPID: %s", names);
 	printf("%s\n", c->ctl.proc2 & CPU2_ENABLE_VPID ? "; VPID in use" : "; no VPID");
 	if (c->ctl.pin & PIN_VMX_PREEMPTION_TIMER)
 		printf("preemption timer: TSC / %u, the console tick (Ctrl-] reaches the shell from any guest)\n",

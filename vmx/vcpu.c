@@ -8,6 +8,7 @@
 #include "guest/msr_policy.h"
 #include "guest/device.h"
 #include "arch/cpu.h"
+#include "arch/trap.h"
 #include "arch/gdt.h"
 #include "arch/msr.h"
 #include "arch/paging.h"
@@ -391,7 +392,7 @@ void vcpu_run_once(struct vcpu *v)
 	if (x->step != VMX_STEP_NONE && !v->stepping)
 		vmx_step_disarm(v);
 	/* Not before the guest's first instruction: it has no IDT yet. */
-	if (x->launched)
+	if (x->launched && (v->nmis_requested || trap_nmi_pending()))
 		vmx_deliver_pending_nmi(v);
 	rc = vmx_enter(&v->regs, x->launched);
 	if (rc) {

@@ -68,16 +68,6 @@ iomem_covers() {
 	return 1
 }
 
-# shellcheck disable=SC2317 # called through check
-same() {
-	[ "$1" = "$2" ] || { echo "  '$1' != '$2'"; return 1; }
-}
-
-# shellcheck disable=SC2317 # called through check
-greater() {
-	[ "$1" -gt "$2" ] 2>/dev/null || { echo "  '$1' is not greater than '$2'"; return 1; }
-}
-
 # The debug shell while Linux runs (Ctrl-]): its exits counted, its
 # boot_params and initrd where the loader put them, its registers and page
 # tables, an NMI it reports, its output held and shown on return; then a

@@ -34,11 +34,6 @@ hexnum() {
 }
 
 # shellcheck disable=SC2317 # called through check
-same() {
-	[ "$1" = "$2" ] || { echo "  '$1' != '$2'"; return 1; }
-}
-
-# shellcheck disable=SC2317 # called through check
 differ() {
 	[ -n "$1" ] && [ "$1" != "$2" ] || { echo "  '$1' is empty or equals '$2'"; return 1; }
 }
@@ -51,11 +46,6 @@ seen_between() {
 # shellcheck disable=SC2317 # called through check
 lacks() {
 	! grep -qF -- "$1" <<<"$2" || { echo "  '$2' contains '$1'"; return 1; }
-}
-
-# shellcheck disable=SC2317 # called through check
-greater() {
-	[ "$1" -gt "$2" ] 2>/dev/null || { echo "  '$1' is not greater than '$2'"; return 1; }
 }
 
 if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \

@@ -322,6 +322,15 @@ check() {
 }
 
 # Ends the current run: TERM to its whole process group, KILL if need be.
+# same A B, greater A B: comparisons for `check` that say what differed.
+same() {
+	[ "$1" = "$2" ] || { echo "  '$1' != '$2'"; return 1; }
+}
+
+greater() {
+	[ "$1" -gt "$2" ] 2>/dev/null || { echo "  '$1' is not greater than '$2'"; return 1; }
+}
+
 stop_emulator() {
 	local i
 	[ -n "$H_PID" ] || return 0

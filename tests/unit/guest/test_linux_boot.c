@@ -64,7 +64,7 @@ TEST(real_61_header)
 	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
 	CHECK_STR(err, "");
 	CHECK_EQ(img.version, 0x020f);
-	CHECK_EQ(img.setup_size, sizeof(linux61_setup));     /* (39 + 1) * 512 */
+	CHECK_EQ(img.setup_size, LINUX61_SETUP_SIZE);        /* (39 + 1) * 512 */
 	CHECK_EQ(img.kernel_size, LINUX61_FILE_SIZE - 0x5000);
 	CHECK_EQ(img.pref_address, 0x1000000);
 	CHECK_EQ(img.kernel_alignment, 0x200000);

@@ -1,0 +1,16 @@
+/* guest/exit_stats.h - VM-exit statistics per reason: the difference since
+ * a snapshot, ordered for reports (the guest's end report, the shell's exits). */
+#ifndef GUEST_EXIT_STATS_H
+#define GUEST_EXIT_STATS_H
+
+#include "guest/vcpu.h"
+
+/*
+ * Fills out[r] = now[r] - base[r] for the n reasons (base NULL: zeros) and
+ * order[] with the reasons whose count is not 0, most frequent first (equal
+ * counts: lower reason first). Returns how many order[] holds.
+ */
+unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_stat *base,
+			      unsigned int n, struct exit_stat *out, unsigned int *order);
+
+#endif

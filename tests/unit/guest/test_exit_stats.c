@@ -1,0 +1,43 @@
+/* tests/unit/guest/test_exit_stats.c - exit statistics since a snapshot, ordered. */
+#include "guest/exit_stats.h"
+#include "tests/unit/check.h"
+
+TEST(test_order_by_count_ties_by_reason)
+{
+	struct exit_stat now[6] = { { 0, 0 }, { 5, 50 }, { 9, 90 }, { 5, 55 }, { 0, 0 }, { 1, 7 } };
+	struct exit_stat out[6];
+	unsigned int order[6];
+
+	CHECK_EQ(exit_stats_since(now, NULL, 6, out, order), 4);
+	CHECK_EQ(order[0], 2);
+	CHECK_EQ(order[1], 1);
+	CHECK_EQ(order[2], 3);
+	CHECK_EQ(order[3], 5);
+	CHECK_EQ(out[3].tsc_total, 55);
+	CHECK_EQ(out[4].count, 0);
+}
+
+TEST(test_since_a_snapshot)
+{
+	struct exit_stat base[3] = { { 10, 100 }, { 2, 20 }, { 7, 70 } };
+	struct exit_stat now[3] = { { 10, 100 }, { 12, 140 }, { 8, 75 } };
+	struct exit_stat out[3];
+	unsigned int order[3];
+
+	CHECK_EQ(exit_stats_since(now, base, 3, out, order), 2);
+	CHECK_EQ(order[0], 1);
+	CHECK_EQ(out[1].count, 10);
+	CHECK_EQ(out[1].tsc_total, 120);
+	CHECK_EQ(order[1], 2);
+	CHECK_EQ(out[2].count, 1);
+	CHECK_EQ(out[0].count, 0);
+}
+
+TEST(test_nothing_counted)
+{
+	struct exit_stat now[2] = { { 0, 0 }, { 0, 0 } };
+	struct exit_stat out[2];
+	unsigned int order[2];
+
+	CHECK_EQ(exit_stats_since(now, NULL, 2, out, order), 0);
+}

@@ -59,25 +59,19 @@ TEST(table_matches_vmcs_h)
 
 TEST(group_and_width_from_encoding)
 {
-	CHECK_EQ(VMCS_GUEST_RIP, 0x681e);
-	CHECK_EQ(vmcs_field_group(VMCS_GUEST_RIP), VMCS_GROUP_GUEST);
-	CHECK_EQ(vmcs_field_width(VMCS_GUEST_RIP), 64);
+	static const struct { uint32_t field, encoding; enum vmcs_field_group group; unsigned int width; } t[] = {
+		{ VMCS_GUEST_RIP, 0x681e, VMCS_GROUP_GUEST, 64 },
+		{ VMCS_EXIT_REASON, 0x4402, VMCS_GROUP_EXIT_INFO, 32 },
+		{ VMCS_HOST_CR3, 0x6c02, VMCS_GROUP_HOST, 64 },
+		{ VMCS_VPID, 0x0, VMCS_GROUP_CONTROL, 16 },
+		{ VMCS_EPT_POINTER, 0x201a, VMCS_GROUP_CONTROL, 64 },
+	};
 
-	CHECK_EQ(VMCS_EXIT_REASON, 0x4402);
-	CHECK_EQ(vmcs_field_group(VMCS_EXIT_REASON), VMCS_GROUP_EXIT_INFO);
-	CHECK_EQ(vmcs_field_width(VMCS_EXIT_REASON), 32);
-
-	CHECK_EQ(VMCS_HOST_CR3, 0x6c02);
-	CHECK_EQ(vmcs_field_group(VMCS_HOST_CR3), VMCS_GROUP_HOST);
-	CHECK_EQ(vmcs_field_width(VMCS_HOST_CR3), 64);
-
-	CHECK_EQ(VMCS_VPID, 0x0);
-	CHECK_EQ(vmcs_field_group(VMCS_VPID), VMCS_GROUP_CONTROL);
-	CHECK_EQ(vmcs_field_width(VMCS_VPID), 16);
-
-	CHECK_EQ(VMCS_EPT_POINTER, 0x201a);
-	CHECK_EQ(vmcs_field_group(VMCS_EPT_POINTER), VMCS_GROUP_CONTROL);
-	CHECK_EQ(vmcs_field_width(VMCS_EPT_POINTER), 64);
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_EQ(t[i].field, t[i].encoding);
+		CHECK_EQ(vmcs_field_group(t[i].field), t[i].group);
+		CHECK_EQ(vmcs_field_width(t[i].field), t[i].width);
+	}
 	CHECK_EQ(vmcs_field_width(VMCS_EPT_POINTER + 1), 32);       /* its high half */
 
 	CHECK_EQ(vmcs_field_group(VMCS_GUEST_ES_SELECTOR), VMCS_GROUP_GUEST);

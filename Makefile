@@ -20,7 +20,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/bit_names.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
-             boot/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c \
+             boot/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
              guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c vmx/ept_layout.c \
              guest/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
 PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \

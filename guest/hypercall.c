@@ -1,5 +1,6 @@
 /* guest/hypercall.c - the VMCALL interface (docs/hypercalls.md): version,
- * console output, exit with a status, and the test hooks. */
+ * console output, exit with a status, and the test hooks, which exist only
+ * with the hypervisor option hvtest. */
 #include "guest/hypercall.h"
 #include "guest/hypercall_abi.h"
 #include "guest/gmem.h"
@@ -8,10 +9,35 @@
 #include "drivers/console.h"
 #include "mm/malloc.h"
 
-/* Exceptions HC_INJECT may deliver as hardware exceptions (not NMI, not reserved). */
-static bool injectable(uint64_t v)
+static bool test_calls_enabled;
+
+void hypercall_enable_test_calls(bool on)
 {
-	return v < 32 && v != 2 && v != 9 && v != 15 && (v <= 21 || v == 28 || v == 29 || v == 30);
+	test_calls_enabled = on;
+}
+
+static bool is_test_call(uint64_t nr)
+{
+	return nr == HC_EXIT_COUNT || nr == HC_INJECT || nr == HC_UNMAP_ONCE || nr == HC_MEMMAP ||
+	       nr == HC_TRAP_TEST;
+}
+
+/* HC_INJECT: a hardware exception as the CPU would deliver it now. The error
+ * code must fit (16 bits: SDM Vol. 3C 26.2.1.3) where the vector has one in
+ * the guest's mode, and be HC_NO_ERROR_CODE where it has none. */
+static int64_t hc_inject(struct vcpu *v, uint64_t vector, uint64_t code)
+{
+	int has_code;
+
+	if (vector >= 32)
+		return -HC_EINVAL;
+	has_code = vcpu_exception_error_code(v, (unsigned int)vector);
+	if (has_code < 0)
+		return -HC_EINVAL;
+	if (has_code ? code > 0xffff : code != HC_NO_ERROR_CODE)
+		return -HC_EINVAL;
+	vcpu_inject_exception(v, (unsigned int)vector, has_code ? (uint32_t)code : 0);
+	return 0;
 }
 
 static int64_t hc_console_write(uint64_t gpa, uint64_t len)
@@ -89,6 +115,10 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 		ret = -HC_EPERM;
 		goto out;
 	}
+	if (is_test_call(nr) && !test_calls_enabled) {
+		ret = -HC_ENOSYS;
+		goto out;
+	}
 	switch (nr) {
 	case HC_VERSION:
 		ret = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
@@ -105,12 +135,7 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 		ret = a0 < EXIT_REASON_COUNT ? (int64_t)v->exits[a0].count : -HC_EINVAL;
 		break;
 	case HC_INJECT:
-		if (!injectable(a0)) {
-			ret = -HC_EINVAL;
-			break;
-		}
-		vcpu_inject_exception(v, (unsigned int)a0, (uint32_t)a1);
-		ret = 0;
+		ret = hc_inject(v, a0, a1);
 		break;
 	case HC_MEMMAP:
 		ret = hc_memmap(v, a0);

@@ -11,4 +11,8 @@
  */
 void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode);
 
+/* The test calls (HC_EXIT_COUNT, HC_INJECT, HC_UNMAP_ONCE, HC_MEMMAP,
+ * HC_TRAP_TEST) exist only when on (option hvtest); else -HC_ENOSYS. */
+void hypercall_enable_test_calls(bool on);
+
 #endif

@@ -11,6 +11,7 @@
 #include "guest/debugexit.h"
 #include "guest/acpi_pm.h"
 #include "guest/exit_stats.h"
+#include "guest/hypercall.h"
 #include "arch/cpuinfo.h"
 #include "arch/mtrr_read.h"
 #include "vmx/vmx.h"
@@ -158,9 +159,12 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		vmx_vcpu_destroy(&v);
 		return false;
 	}
-	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) > 0 &&
-	    !vmx_vcpu_break_for_test(&v, what))
-		printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
+	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
+		if (!o->test_hooks)
+			printf("guest %s: unknown option hv.testentry (test options need hvtest)\n", g.name);
+		else if (!vmx_vcpu_break_for_test(&v, what))
+			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
+	}
 	vuart_reset();
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
@@ -193,6 +197,7 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		       "(docs/hypercalls.md)\n");
 		return;
 	}
+	hypercall_enable_test_calls(o->test_hooks);
 	mtrr_read_host(&host_mtrrs);
 	mtrr_print(&host_mtrrs);
 	if (gmem_init(mm_host_map(), guest_space_top(mm_host_map())))

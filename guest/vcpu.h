@@ -66,6 +66,10 @@ struct vcpu {
 /* What generic guest code (hypercalls, port models) asks of the backend
  * (vmx/handlers.c today). */
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
+/* How a hardware exception of this vector reaches the guest in its current
+ * mode: 1 with an error code, 0 without, -EINVAL if this CPU has no such
+ * exception to deliver (NMI, reserved vectors, #CP without CET). */
+int vcpu_exception_error_code(struct vcpu *v, unsigned int vector);
 int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 /* The guest memory map changed over [start, end): bring the EPT (or NPT) in line. */

@@ -333,21 +333,28 @@ static const char *opt_testmmio(const char *val, struct hv_options *o)
 	return NULL;
 }
 
+static const char *opt_hvtest(const char *val, struct hv_options *o)
+{
+	return parse_bool(val, &o->test_hooks);
+}
+
 /* The options: adding one is one line here plus its field and parser. */
 static const struct {
 	const char *key;
 	cmdline_opt_fn parse;
 	const char *bare;          /* value a bare "key" word means, NULL if one is required */
+	bool test_only;            /* a test hook: exists only with hvtest */
 } cmdline_opts[] = {
-	{ "serial",    opt_serial,    NULL },
-	{ "baud",      opt_baud,      NULL },
-	{ "hvmem",     opt_hvmem,     NULL },
-	{ "heapdebug", opt_heapdebug, "on" },
-	{ "testfault", opt_testfault, NULL },
-	{ "testvmx",   opt_testvmx,   NULL },
-	{ "testmmio",  opt_testmmio,  NULL },
-	{ "eptmap",    opt_eptmap,    "on" },
-	{ "debugexit", opt_debugexit, "0xf4" },
+	{ "serial",    opt_serial,    NULL,   false },
+	{ "baud",      opt_baud,      NULL,   false },
+	{ "hvmem",     opt_hvmem,     NULL,   false },
+	{ "heapdebug", opt_heapdebug, "on",   false },
+	{ "hvtest",    opt_hvtest,    "on",   false },
+	{ "testfault", opt_testfault, NULL,   true },
+	{ "testvmx",   opt_testvmx,   NULL,   true },
+	{ "testmmio",  opt_testmmio,  NULL,   true },
+	{ "eptmap",    opt_eptmap,    "on",   false },
+	{ "debugexit", opt_debugexit, "0xf4", false },
 };
 
 void cmdline_defaults(struct hv_options *o)
@@ -405,13 +412,25 @@ void cmdline_parse(const char *s, struct hv_options *o)
 	struct cmdline_word w;
 	const char *why, *v;
 	unsigned int i;
+	int n;
 
 	if (!s)
 		return;
+	/* hvtest decides whether the test options exist, wherever it stands. */
+	n = cmdline_get(s, "hvtest", val, sizeof(val));
+	if (n == 0)
+		o->test_hooks = true;
+	else if (n > 0)
+		(void)opt_hvtest(val, o);      /* a bad value is reported below */
 	while (next_word(&s, &w)) {
 		for (i = 0; i < ARRAY_SIZE(cmdline_opts); i++)
 			if (key_equals(&w, cmdline_opts[i].key))
 				break;
+		if (i < ARRAY_SIZE(cmdline_opts) && cmdline_opts[i].test_only && !o->test_hooks) {
+			cmdline_warn(&wr, "unknown option '%.*s' (test options need hvtest)",
+				     show_len(w.start, key_end(&w)), w.start);
+			continue;
+		}
 		if (i == ARRAY_SIZE(cmdline_opts)) {
 			cmdline_warn(&wr, "unknown option '%.*s'", show_len(w.start, key_end(&w)),
 				     w.start);

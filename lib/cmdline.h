@@ -37,6 +37,7 @@ struct hv_options {
 	uint32_t serial_baud;            /* baud=N (50..115200, must divide 115200) default 115200 */
 	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
 	bool debug_heap;                 /* heapdebug=on|off   default on */
+	bool test_hooks;                 /* hvtest[=on|off]: the test options and hypercalls exist, default off */
 	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi */
 	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug */
 	uint64_t test_mmio;              /* testmmio=ADDR: the test MMIO device there (4 KiB aligned), 0 = none */

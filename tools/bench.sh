@@ -55,7 +55,7 @@ if [ -z "${HV_ISO:-}" ]; then
 	mkiso_pid=$!
 fi
 exit_iso=$dir/exits.iso
-tools/mkiso.sh "$exit_iso" "$elf" "testmmio=0xfe000000" "$guest" "guest hv.name=bench" >"$dir/mkiso.out" 2>&1 ||
+tools/mkiso.sh "$exit_iso" "$elf" "hvtest testmmio=0xfe000000" "$guest" "guest hv.name=bench" >"$dir/mkiso.out" 2>&1 ||
 	{ echo "bench: could not build $exit_iso:" >&2; cat "$dir/mkiso.out" >&2; exit 1; }
 [ -n "${HV_ISO:-}" ] || wait "$mkiso_pid" || { echo "bench: could not build $iso" >&2; exit 1; }
 

@@ -33,6 +33,7 @@
 #define VMX_BASIC_PHYS_ADDR_32          (1ULL << 48)
 #define VMX_BASIC_IO_EXIT_INFO          (1ULL << 54)
 #define VMX_BASIC_TRUE_CONTROLS         (1ULL << 55)
+#define VMX_BASIC_NO_ERROR_CODE_CHECK   (1ULL << 56)  /* VM entry may inject any exception with or without an error code */
 #define VMX_MEMTYPE_WB                  6u
 
 /* A.10 IA32_VMX_EPT_VPID_CAP */

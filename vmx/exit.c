@@ -4,6 +4,7 @@
 #include "vmx/vmx_vcpu.h"
 #include "vmx/exit_decode.h"
 #include "vmx/vmx_cpu.h"
+#include "vmx/inject_rules.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "drivers/console.h"
@@ -64,9 +65,19 @@ static bool is_contributory(unsigned int v)
 	return v == 0 || (v >= 10 && v <= 13);
 }
 
+void vmx_inject_ctx(struct inject_ctx *c)
+{
+	/* Without unrestricted guest the guest's CR0.PE is always 1 in the VMCS. */
+	c->protected_mode = !(vmx_this_cpu.ctl.proc2 & CPU2_UNRESTRICTED_GUEST) ||
+			    (vmcs_read(VMCS_GUEST_CR0) & 1);
+	c->any_error_code = vmx_this_cpu.caps.basic & VMX_BASIC_NO_ERROR_CODE_CHECK;
+}
+
 void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code)
 {
 	uint32_t pending = (uint32_t)vmcs_read(VMCS_VM_ENTRY_INTR_INFO);
+	struct inject_ctx c;
+	bool has_code;
 
 	/* An event is already queued (re-injection of an interrupted delivery):
 	 * combine the two as the CPU would (Table 6-5). */
@@ -84,10 +95,16 @@ void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_co
 			error_code = 0;
 		}
 	}
-	vmcs_write(VMCS_VM_ENTRY_INTR_INFO,
-		   vmx_intr_info(vector, INTR_TYPE_HARDWARE_EXCEPTION, exception_has_error_code(vector)));
-	if (exception_has_error_code(vector))
-		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	/* 26.2.1.3: an error code only in protected mode, only for the vectors
+	 * that have one, bits 31:16 zero; anything else fails the VM entry. */
+	vmx_inject_ctx(&c);
+	has_code = inject_exception_has_error_code(vector, &c);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(vector, INTR_TYPE_HARDWARE_EXCEPTION, has_code));
+	if (has_code)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code & 0xffff);
+	/* A fault delivered by the CPU pushes RF = 1; injection pushes the RFLAGS field. */
+	if (c.protected_mode && exception_class(vector) == EXC_FAULT)
+		vmcs_write(VMCS_GUEST_RFLAGS, inject_rflags(vector, true, vmcs_read(VMCS_GUEST_RFLAGS)));
 }
 
 /* An exit interrupted the delivery of an event (28.2.4): deliver it again on

@@ -6,6 +6,7 @@
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/exit_decode.h"
+#include "vmx/inject_rules.h"
 #include "vmx/ept.h"
 #include "guest/cpuid_policy.h"
 #include "guest/msr_policy.h"
@@ -39,6 +40,24 @@ static unsigned int msr_ignored_logged;
 void vcpu_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code)
 {
 	vmx_inject_exception(v, vector, error_code);
+}
+
+int vcpu_exception_error_code(struct vcpu *v, unsigned int vector)
+{
+	struct inject_ctx c;
+
+	vmx_inject_ctx(&c);
+	switch (exception_class(vector)) {
+	case EXC_RESERVED:
+	case EXC_INTERRUPT:
+		return -EINVAL;
+	default:
+		break;
+	}
+	/* #CP exists only on CPUs with CET, which are the ones with IA32_VMX_BASIC[56]. */
+	if (vector == 21 && !c.any_error_code)
+		return -EINVAL;
+	return inject_exception_has_error_code(vector, &c);
 }
 
 void vcpu_stop(struct vcpu *v, const char *fmt, ...)

@@ -56,8 +56,14 @@ void vmx_skip_instruction(struct vcpu *v, const struct exit_info *e);
  * CPU would have (pending debug exceptions BS, SDM Vol. 3C 25.4.2, 27.7.3). */
 void vmx_instruction_completed(uint64_t rflags);
 
-/* Queues an exception for the next VM entry (error code if the vector has one). */
+/* Queues a hardware exception for the next VM entry, as the CPU would deliver
+ * it: the error code (low 16 bits) only in protected mode and only for the
+ * vectors that have one (SDM Vol. 3C 26.2.1.3), RF set for faults. */
 void vmx_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
+
+struct inject_ctx;
+/* The current guest's facts for vmx/inject_rules.h (mode, IA32_VMX_BASIC[56]). */
+void vmx_inject_ctx(struct inject_ctx *c);
 
 /* Stops the guest (not the hypervisor) with a reason for the report. */
 void vmx_stop_guest(struct vcpu *v, const char *fmt, ...) __printf(2, 3);

@@ -23,6 +23,20 @@ if build_iso cmdline-hvmem32m "hvmem=32M bogus=1"; then
 	stop_emulator
 fi
 
+# Test options exist only with hvtest: without it they are unknown words and
+# nothing of them happens (testfault=ud would stop the hypervisor with #UD).
+if build_iso cmdline-nohvtest "testfault=ud testvmx=noept testmmio=0xfe000000"; then
+	start_qemu qemu-cmdline-nohvtest seabios "$OUT/cmdline-nohvtest.iso"
+	expect_line "command line" '^command line: testfault=ud testvmx=noept testmmio=0xfe000000$'
+	for opt in testfault testvmx testmmio; do
+		expect_line "$opt without hvtest: unknown" \
+			"^warning: command line: unknown option '$opt' \\(test options need hvtest\\)\$"
+	done
+	expect_line "shell ready" '^hv: debug shell ready'
+	reject_line "no deliberate fault" '^\*\*\* hv: CPU exception'
+	stop_emulator
+fi
+
 # More than the machine has: a clear diagnosis, then a halt.
 if build_iso cmdline-hvmem64g "hvmem=64G"; then
 	H_MEM=512 start_qemu qemu-cmdline-hvmem64g seabios "$OUT/cmdline-hvmem64g.iso"

@@ -17,7 +17,7 @@ require_file "hypervisor image" "$ELF"
 
 # boot_fault FAULT: boots an image with testfault=FAULT; 1 if it could not be built.
 boot_fault() {
-	build_iso "fault-$1" "testfault=$1" || return 1
+	build_iso "fault-$1" "hvtest testfault=$1" || return 1
 	start_qemu "fault-$1" seabios "$OUT/fault-$1.iso"
 	expect_line "fault announced" "^fault test: $1\$"
 }

@@ -87,7 +87,7 @@ done
 
 # The memory and mmio guests need the test MMIO device where they expect it
 # (the mmio guests after memory: they leave its scratch area dirty).
-if build_iso guests "testmmio=0xfe000000 eptmap" "${modules[@]}"; then
+if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	start_bochs guests "$ISO"
 	expect_line "MTRRs read" '^MTRR: enabled, default (UC|WC|WT|WP|WB), fixed (on|off), [0-9]+ variable \([0-9]+ in use\)$'
 	expect_line "test device registered" '^testdev: test MMIO device at 0xfe000000-0xfe000fff$'
@@ -117,7 +117,7 @@ fi
 # A second boot for the Multiboot2 kernel: one boot holds at most 16 modules
 # (BOOT_MODULES_MAX), and the PLAN has that many.
 require_file "guest mb2info (make guests)" "$GUESTS/mb2info.elf"
-if build_iso guests-mb2 "" "$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes"; then
+if build_iso guests-mb2 "hvtest" "$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes"; then
 	start_bochs guests-mb2 "$HV_ROOT/build/test/guests-mb2.iso"
 	expect_line "mb2info: Multiboot info" \
 		"^guest mb2info: Multiboot v2 info at 0x60000, [0-9]+ memory map entries\$"

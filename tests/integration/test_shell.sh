@@ -48,7 +48,7 @@ lacks() {
 	! grep -qF -- "$1" <<<"$2" || { echo "  '$2' contains '$1'"; return 1; }
 }
 
-if build_iso shell "testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
+if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
 	"$HV_ROOT/build/guests/cpuid.elf" "guest hv.name=cpuid"; then
 	start_bochs_interactive shell "$HV_ROOT/build/test/shell.iso"
 	expect_line "banner names the escape key" '^console: serial port 0x3f8 at 115200 baud; Ctrl-] switches between the guest and the hv shell$'

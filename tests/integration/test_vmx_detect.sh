@@ -20,7 +20,7 @@ expect_no_guest() {
 	reject_line "no VMXON" 'VMX root operation entered'
 }
 
-if build_iso vmx-fclocked "testvmx=fclocked"; then
+if build_iso vmx-fclocked "hvtest testvmx=fclocked"; then
 	start_bochs vmx-fclocked "$OUT/vmx-fclocked.iso"
 	expect_line "locked off" '^VMX: disabled by the firmware: IA32_FEATURE_CONTROL is locked with VMX off \(0x1\)\.$'
 	expect_line "how to fix" '^VMX: enable "Intel Virtualization Technology" \(VT-x\) in the firmware setup and power-cycle the machine\.$'
@@ -28,7 +28,7 @@ if build_iso vmx-fclocked "testvmx=fclocked"; then
 	stop_emulator
 fi
 
-if build_iso vmx-noept "testvmx=noept"; then
+if build_iso vmx-noept "hvtest testvmx=noept"; then
 	start_bochs vmx-noept "$OUT/vmx-noept.iso"
 	expect_line "hook announced" "^VMX: test hook: pretending the CPU cannot set 'enable EPT'\$"
 	expect_line "missing feature named" '^VMX: this CPU lacks VMX features hv needs: secondary: EPT$'
@@ -36,7 +36,7 @@ if build_iso vmx-noept "testvmx=noept"; then
 	stop_emulator
 fi
 
-if build_iso vmx-noug "testvmx=noug"; then
+if build_iso vmx-noug "hvtest testvmx=noug"; then
 	start_bochs vmx-noug "$OUT/vmx-noug.iso"
 	expect_line "missing feature named" '^VMX: this CPU lacks VMX features hv needs: secondary: unrestricted guest$'
 	expect_no_guest

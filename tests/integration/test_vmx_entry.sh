@@ -16,7 +16,7 @@ HEX='0x[0-9a-f]{16}'
 require_file "hypervisor image" "$ELF"
 require_file "test guest" "$GUEST"
 
-if build_iso vmx-entry "" \
+if build_iso vmx-entry "hvtest" \
 	"$GUEST" "guest hv.name=badctl hv.testentry=control" \
 	"$GUEST" "guest hv.name=badstate hv.testentry=guest-state" \
 	"$GUEST" "guest hv.name=after"; then
@@ -36,7 +36,7 @@ if build_iso vmx-entry "" \
 fi
 
 # testfault=nmi raises vector 2 in the hypervisor before the guests start.
-if build_iso vmx-nmi "testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "guest hv.name=nmi"; then
+if build_iso vmx-nmi "hvtest testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "guest hv.name=nmi"; then
 	start_bochs vmx-nmi "$HV_ROOT/build/test/vmx-nmi.iso"
 	expect_line "NMI kept" '^fault test: nmi kept for the guest$'
 	expect_line "guest got one NMI" '^\[nmi\] ok: exactly one NMI was delivered$'

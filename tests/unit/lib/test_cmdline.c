@@ -165,14 +165,14 @@ TEST(testfault_values)
 	for (unsigned int i = 0; i < TEST_FAULT_COUNT; i++) {
 		char w[64];
 
-		snprintf(w, sizeof(w), "testfault=%s", test_fault_name((enum test_fault)i));
+		snprintf(w, sizeof(w), "hvtest testfault=%s", test_fault_name((enum test_fault)i));
 		parse(w);
 		CHECK_EQ(o.test_fault, i);
 		CHECK_EQ(o.warning_count, 0);
 	}
-	parse("testfault=STACK");
+	parse("hvtest testfault=STACK");
 	CHECK_EQ(o.test_fault, TEST_FAULT_STACK);
-	parse("testfault=reboot");
+	parse("hvtest testfault=reboot");
 	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
 	CHECK_STR(o.warnings[0], "bad value 'reboot' for testfault: "
 		  "must be ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi");
@@ -181,29 +181,60 @@ TEST(testfault_values)
 
 TEST(testvmx_values)
 {
-	parse("testvmx=fclocked");
+	parse("hvtest testvmx=fclocked");
 	CHECK_EQ(o.test_vmx, TEST_VMX_FC_LOCKED);
-	parse("testvmx=NOEPT");
+	parse("hvtest testvmx=NOEPT");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NO_EPT);
-	parse("testvmx=noug");
+	parse("hvtest testvmx=noug");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NO_UG);
 	CHECK_EQ(o.warning_count, 0);
-	parse("testvmx=amd");
+	parse("hvtest testvmx=amd");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NONE);
 	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug");
 }
 
 TEST(testmmio_values)
 {
-	parse("testmmio=0xfe000000");
+	parse("hvtest testmmio=0xfe000000");
 	CHECK_EQ(o.test_mmio, 0xfe000000);
 	CHECK_EQ(o.warning_count, 0);
-	parse("testmmio=0xfe000010");
+	parse("hvtest testmmio=0xfe000010");
 	CHECK_EQ(o.test_mmio, 0);
 	CHECK_STR(o.warnings[0], "bad value '0xfe000010' for testmmio: must be a 4 KiB-aligned guest-physical address");
-	parse("testmmio=0");
+	parse("hvtest testmmio=0");
 	CHECK_EQ(o.test_mmio, 0);
 	CHECK_EQ(o.warning_count, 1);
+}
+
+/* Test options exist only with hvtest, wherever it stands on the line. */
+TEST(test_options_need_hvtest)
+{
+	parse("testfault=ud testvmx=noept testmmio=0xfe000000");
+	CHECK(!o.test_hooks);
+	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
+	CHECK_EQ(o.test_vmx, TEST_VMX_NONE);
+	CHECK_EQ(o.test_mmio, 0);
+	CHECK_EQ(o.warning_count, 3);
+	CHECK_STR(o.warnings[0], "unknown option 'testfault' (test options need hvtest)");
+	CHECK_STR(o.warnings[1], "unknown option 'testvmx' (test options need hvtest)");
+	CHECK_STR(o.warnings[2], "unknown option 'testmmio' (test options need hvtest)");
+
+	parse("testfault=ud hvtest");
+	CHECK(o.test_hooks);
+	CHECK_EQ(o.test_fault, TEST_FAULT_UD);
+	CHECK_EQ(o.warning_count, 0);
+	parse("hvtest=on testvmx=noug");
+	CHECK(o.test_hooks);
+	CHECK_EQ(o.test_vmx, TEST_VMX_NO_UG);
+	parse("hvtest=off testfault=ud");
+	CHECK(!o.test_hooks);
+	CHECK_EQ(o.test_fault, TEST_FAULT_NONE);
+	CHECK_EQ(o.warning_count, 1);
+	parse("hvtest=maybe testfault=ud");
+	CHECK(!o.test_hooks);
+	CHECK_EQ(o.warning_count, 2);
+	CHECK_STR(o.warnings[0], "bad value 'maybe' for hvtest: must be on|off|yes|no|1|0");
+	CHECK_STR(o.warnings[1], "unknown option 'testfault' (test options need hvtest)");
 }
 
 TEST(eptmap_values)

@@ -61,8 +61,31 @@ static void check_own_exceptions(void)
 		 (uint64_t)(exit_count(EXIT_REASON_EXCEPTION_NMI) - before), 0);
 }
 
+#define RFLAGS_RF (1ul << 16)
+
+/* HC_INJECT of VECTOR with CODE is refused with -HC_EINVAL and delivers nothing. */
+static void expect_inject_refused(const char *desc, long vector, long code)
+{
+	inject_vector = vector;
+	inject_code = code;
+	inject_result = 0;
+	long v = trap_try(do_inject, 0);
+	checkf(desc, v == TRAP_NONE && inject_result == -HC_EINVAL, "%s, RAX %ld", trap_describe(v),
+	       inject_result);
+}
+
+static bool cpu_has_cet(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	return (c & (1u << 7)) || (d & (1u << 20));      /* CET_SS, CET_IBT */
+}
+
 static void check_inject(void)
 {
+	volatile struct trap_frame *f = &trap_last.frame;
+
 	inject_vector = 13;
 	inject_code = 0x1234;
 	unsigned long n = trap_count;
@@ -70,21 +93,37 @@ static void check_inject(void)
 			 do_inject, 0);
 	check_eq("delivered exactly once", trap_count - n, 1);
 	check_eq("HC_INJECT returned 0 in RAX", trap_last.frame.rax, 0);
+	checkf("an injected fault (#GP) pushes RFLAGS with RF set, as the CPU does", f->flags & RFLAGS_RF,
+	       "RFLAGS 0x%lx", (uint64_t)f->flags);
+	inject_code = 0xffff;
+	expect_exception("HC_INJECT #GP(0xffff): the largest error code", 13, 0xffff, do_inject, 0);
 
 	inject_vector = 6;
 	inject_code = HC_NO_ERROR_CODE;
 	expect_exception("HC_INJECT #UD (HC_NO_ERROR_CODE): no error code, RIP after the VMCALL", 6, TRAP_NO_CODE,
 			 do_inject, 0);
-	inject_code = 0x55;
-	expect_exception("HC_INJECT #UD with error code 0x55: delivered without one (#UD has none)", 6,
-			 TRAP_NO_CODE, do_inject, 0);
+	inject_vector = 3;
+	expect_exception("HC_INJECT #BP: delivered", 3, TRAP_NO_CODE, do_inject, 0);
+	checkf("an injected trap (#BP) leaves RF clear", !(f->flags & RFLAGS_RF), "RFLAGS 0x%lx",
+	       (uint64_t)f->flags);
 
-	inject_vector = 32;
-	inject_code = HC_NO_ERROR_CODE;
-	inject_result = 0;
-	long v = trap_try(do_inject, 0);
-	checkf("HC_INJECT vector 32 -> -HC_EINVAL, nothing delivered", v == TRAP_NONE && inject_result == -HC_EINVAL,
-	       "%s, RAX %ld", trap_describe(v), inject_result);
+	/* Values VM entry would refuse (SDM Vol. 3C 26.2.1.3) never reach it. */
+	expect_inject_refused("HC_INJECT #UD with error code 0x55 -> -HC_EINVAL (#UD has none)", 6, 0x55);
+	expect_inject_refused("HC_INJECT #GP with HC_NO_ERROR_CODE -> -HC_EINVAL (#GP needs one)", 13,
+			      HC_NO_ERROR_CODE);
+	expect_inject_refused("HC_INJECT #GP(0x10000) -> -HC_EINVAL (error codes have 16 bits)", 13, 0x10000);
+	expect_inject_refused("HC_INJECT vector 2 (NMI) -> -HC_EINVAL", 2, HC_NO_ERROR_CODE);
+	expect_inject_refused("HC_INJECT vector 15 (reserved) -> -HC_EINVAL", 15, HC_NO_ERROR_CODE);
+	expect_inject_refused("HC_INJECT vector 31 (reserved) -> -HC_EINVAL", 31, HC_NO_ERROR_CODE);
+	expect_inject_refused("HC_INJECT vector 32 -> -HC_EINVAL", 32, HC_NO_ERROR_CODE);
+	if (cpu_has_cet()) {
+		inject_vector = 21;
+		inject_code = 0x3;
+		expect_exception("HC_INJECT #CP(3) on a CPU with CET: delivered with its error code", 21, 3,
+				 do_inject, 0);
+	} else {
+		expect_inject_refused("HC_INJECT #CP (vector 21) without CET -> -HC_EINVAL", 21, 0);
+	}
 }
 
 /* FN raises VECTOR (error code CODE) on IST1 while its page is unmapped. */

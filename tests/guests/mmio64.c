@@ -395,6 +395,8 @@ static void noncanonical(void)
 
 /* Faults in the page walk of an emulated access: #PF with the right CR2
  * and error code, done iterations kept, nothing of the faulting one done. */
+#define RFLAGS_RF (1ul << 16)
+
 static void walk_faults(void)
 {
 	volatile struct trap_frame *f = &trap_last.frame;
@@ -421,6 +423,8 @@ static void walk_faults(void)
 	expect_exception("8-byte load from the device page into an absent one: #PF, read", 14, 0x0,
 			 load_into_absent, 0);
 	check_eq("... CR2 is the absent page", trap_last.cr2, VA_X + 0x5000);
+	checkf("... the pushed RFLAGS has RF set, as for a #PF the CPU raises", f->flags & RFLAGS_RF,
+	       "RFLAGS 0x%lx", (uint64_t)f->flags);
 }
 
 static void stosb_into_readonly(long arg)

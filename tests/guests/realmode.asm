@@ -8,6 +8,9 @@ HC_VERSION         equ 0
 HC_CONSOLE_WRITE   equ 1
 HC_EXIT            equ 2
 HC_EXIT_COUNT      equ 3
+HC_INJECT          equ 4
+HC_NO_ERROR_CODE   equ 0xffffffff
+HC_EINVAL          equ 22
 HC_VERSION_WANT    equ 0x00000001        ; (0 << 16) | 1
 EXIT_REASON_VMCALL equ 18
 EXIT_REASON_IO     equ 30
@@ -101,12 +104,59 @@ _start:
 	mov si, d_out_exits
 	call check
 
+	; HC_INJECT #GP in real mode: delivered through the IVT without an error
+	; code (VM entry refuses one outside protected mode: SDM Vol. 3C 26.2.1.3).
+	mov word [13 * 4], gp_handler
+	mov word [13 * 4 + 2], 0
+	mov [sp_before], sp
+	mov eax, HC_INJECT
+	mov ebx, 13
+	mov ecx, HC_NO_ERROR_CODE
+	vmcall
+.after_inject:
+	mov [inject_ret], eax
+	movzx eax, word [gp_hits]
+	mov edx, 1
+	mov si, d_gp_hits
+	call check
+	movzx eax, word [sp_before]
+	sub ax, [gp_sp]
+	mov edx, 6
+	mov si, d_gp_frame
+	call check
+	movzx eax, word [gp_ip]
+	mov edx, .after_inject
+	mov si, d_gp_ip
+	call check
+	mov eax, [inject_ret]
+	xor edx, edx
+	mov si, d_inject_ret
+	call check
+	mov eax, HC_INJECT
+	mov ebx, 13
+	xor ecx, ecx
+	vmcall
+	mov edx, -HC_EINVAL
+	mov si, d_inject_code
+	call check
+
 	cli
 	lgdt [gdtr]
 	mov eax, cr0
 	or eax, 1
 	mov cr0, eax
 	jmp dword 0x08:protected
+
+; The #GP handler of the HC_INJECT check: records SP and the pushed IP.
+gp_handler:
+	mov [gp_sp], sp
+	push bx
+	mov bx, sp
+	mov bx, [bx + 2]
+	mov [gp_ip], bx
+	pop bx
+	inc word [gp_hits]
+	iret
 
 ; exit_count: EBX = basic exit reason -> EAX = HC_EXIT_COUNT(EBX).
 exit_count:
@@ -288,6 +338,11 @@ d_pe:           db "CR0.PE is 0 (SMSW)", 0
 d_version:      db "VMCALL HC_VERSION from real mode returns 0.1", 0
 d_vmcall_count: db "HC_EXIT_COUNT(VMCALL) grows by 1 per VMCALL in real mode", 0
 d_out_exits:    db "one OUT to 0x3f8 per byte of that line is one I/O exit per byte", 0
+d_gp_hits:      db "HC_INJECT #GP in real mode: the IVT handler ran once (VM entry accepted it)", 0
+d_gp_frame:     db "HC_INJECT #GP in real mode: FLAGS, CS, IP pushed, no error code", 0
+d_gp_ip:        db "HC_INJECT #GP in real mode: the pushed IP is right after the VMCALL", 0
+d_inject_ret:   db "HC_INJECT #GP in real mode returned 0", 0
+d_inject_code:  db "HC_INJECT #GP with an error code in real mode -> -HC_EINVAL", 0
 out_line:       db "[realmode] ok: OUT to 0x3f8 from real mode", 10
 out_line_len    equ $ - out_line
                 db 0
@@ -298,6 +353,11 @@ pm_failed:      db "[realmode] FAILED: 32-bit protected mode after LGDT, CR0.PE 
 count0:         dd 0
 got:            dd 0
 want:           dd 0
+inject_ret:     dd 0
+sp_before:      dw 0
+gp_sp:          dw 0
+gp_ip:          dw 0
+gp_hits:        dw 0
 entry_sp:       dw 0
 entry_cs:       dw 0
 entry_ip:       dw 0

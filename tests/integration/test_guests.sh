@@ -26,14 +26,14 @@ PLAN=(
 	"io long64 19 exit"
 	"uart long64 12 exit"
 	"vmxinsn long64 13 exit"
-	"exceptions long64 21 exit"
+	"exceptions long64 31 exit"
 	"hlt long64 6 exit"
 	"memory long64 27 exit"
-	"mmio64 long64 257 exit"
+	"mmio64 long64 258 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
 	"mbinfo prot32 14 exit mbtest=yes"
-	"realmode real 10 exit hv.mode=real"
+	"realmode real 15 exit hv.mode=real"
 	"triple long64 1 triple"
 )
 

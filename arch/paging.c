@@ -148,6 +148,23 @@ int paging_map_ram(const struct memmap *m, struct frame_alloc *fa)
 	return 0;
 }
 
+void *paging_map_device(hpa_t pa)
+{
+	static uint64_t *leaf;
+
+	if (!leaf) {
+		/* The window's tables are made once; then only its leaf changes. */
+		if (pt_map(&hv_pt, DEVMEM_WINDOW, 0, PAGE_SIZE, PT_WRITE))
+			return NULL;
+		leaf = pt_leaf_4k(&hv_pt, DEVMEM_WINDOW);
+		if (!leaf)
+			return NULL;
+	}
+	*leaf = (pa & PTE_ADDR_MASK) | PTE_P | PTE_W | PTE_NX;
+	invlpg(DEVMEM_WINDOW);
+	return (void *)(uintptr_t)(DEVMEM_WINDOW + (pa & (PAGE_SIZE - 1)));
+}
+
 const struct pagetable *paging_tables(void)
 {
 	return &hv_pt;

@@ -28,6 +28,15 @@ int __must_check paging_init(hpa_t work, uint64_t work_size, bool allow_1g);
 /* Extends the direct map to every RAM-like range of m, taking table pages from fa. */
 int __must_check paging_map_ram(const struct memmap *m, struct frame_alloc *fa);
 
+/*
+ * Maps the 4 KiB page of host-physical memory that holds pa at DEVMEM_WINDOW
+ * (replacing what was there) and returns pa's address in it, or NULL if no
+ * table page was left. PAT type WB: the effective memory type is what the
+ * MTRRs give pa (SDM Vol. 3A, Table 12-7), the type the EPT gives the guest.
+ * One window for the one CPU that runs guests today.
+ */
+void *paging_map_device(hpa_t pa);
+
 /* The hypervisor's page tables (for statistics and the shell). */
 const struct pagetable *paging_tables(void);
 

@@ -8,6 +8,7 @@
 #include "guest/gpt_walk.h"
 #include "guest/device.h"
 #include "guest/ioport.h"
+#include "arch/devmem.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -56,6 +57,18 @@ static void stop(struct emul_ctx *x, const char *fmt, ...)
 	x->r->status = EMUL_STOP;
 }
 
+/* Pass-through device memory (MMIO, ROM) the emulated instruction also
+ * touched: done on the real address (identity), as the guest's own access
+ * would be; the hardware drops writes to ROM. */
+static int pass_through_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
+{
+	int rc = write ? devmem_write(gpa, buf, n) : devmem_read(gpa, buf, n);
+
+	if (rc)
+		stop(x, "cannot reach pass-through memory at GPA 0x%llx (%d)", (unsigned long long)gpa, rc);
+	return rc;
+}
+
 /* One physical piece, inside a single guest-map range. */
 static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
 {
@@ -72,9 +85,10 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 	}
 	if (r->kind == GMAP_RAM)
 		return write ? gmem_write(gpa, buf, n) : gmem_read(gpa, buf, n);
+	if (r->kind == GMAP_MMIO)
+		return pass_through_access(x, gpa, buf, n, write);
 	if (r->kind != GMAP_TRAPPED || !r->dev) {
-		stop(x, "an emulated instruction also touched pass-through MMIO at GPA 0x%llx (unsupported)",
-		     (unsigned long long)gpa);
+		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
 		return -EINVAL;
 	}
 	d = r->dev;
@@ -190,6 +204,21 @@ static int ops_write(void *ctx, uint64_t la, const void *buf, unsigned int size)
 	return linear_access(ctx, la, tmp, size, true);
 }
 
+/* Instruction bytes from guest RAM, or from pass-through memory (code in a
+ * ROM: the CPU fetched it from there itself). */
+static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
+{
+	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
+
+	if (gmem_is_ram(gpa, n)) {
+		memcpy(buf, gmem_ptr(gpa), n);
+		return 0;
+	}
+	if (r && r->kind == GMAP_MMIO && gpa + n <= r->end)
+		return devmem_read(gpa, buf, n);
+	return -EFAULT;
+}
+
 /* Reads the instruction bytes at RIP (up to 15, across a page end if needed). */
 static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
 {
@@ -205,15 +234,14 @@ static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
 
 		if (translate(x, la + *got, GPT_ACCESS_FETCH, &gpa))
 			return -EFAULT;
-		if (!gmem_is_ram(gpa, n)) {
+		if (fetch_piece(gpa, bytes + *got, n)) {
 			/* The next page may simply not be needed: decode with what we have. */
 			if (part)
 				break;
-			stop(x, "instruction at RIP 0x%llx is not in guest RAM (GPA 0x%llx)",
+			stop(x, "instruction at RIP 0x%llx is neither in guest RAM nor in ROM (GPA 0x%llx)",
 			     (unsigned long long)c->rip, (unsigned long long)gpa);
 			return -EFAULT;
 		}
-		memcpy(bytes + *got, gmem_ptr(gpa), n);
 		*got += n;
 	}
 	return 0;

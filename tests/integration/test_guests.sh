@@ -114,14 +114,27 @@ if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	stop_emulator
 fi
 
-# A second boot for the Multiboot2 kernel: one boot holds at most 16 modules
-# (BOOT_MODULES_MAX), and the PLAN has that many.
+# A second boot for the Multiboot2 kernel and the guests after the first 16
+# (BOOT_MODULES_MAX: one boot holds at most 16 modules, and the PLAN has that many).
+PLAN2=(
+	"passthru long64 11 exit"
+)
+modules=("$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes")
 require_file "guest mb2info (make guests)" "$GUESTS/mb2info.elf"
-if build_iso guests-mb2 "hvtest" "$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes"; then
+for entry in "${PLAN2[@]}"; do
+	read -r name mode want end args <<<"$entry"
+	require_file "guest $name (make guests)" "$GUESTS/$name.elf"
+	modules+=("$GUESTS/$name.elf" "guest hv.name=$name${args:+ $args}")
+done
+if build_iso guests-mb2 "hvtest" "${modules[@]}"; then
 	start_bochs guests-mb2 "$HV_ROOT/build/test/guests-mb2.iso"
 	expect_line "mb2info: Multiboot info" \
 		"^guest mb2info: Multiboot v2 info at 0x60000, [0-9]+ memory map entries\$"
 	expect_guest mb2info prot32 15 exit
+	for entry in "${PLAN2[@]}"; do
+		read -r name mode want end args <<<"$entry"
+		expect_guest "$name" "$mode" "$want" "$end"
+	done
 	expect_line "all guests stopped" "$H_END_RE"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
 	stop_emulator

@@ -165,6 +165,18 @@ void *paging_map_device(hpa_t pa)
 	return (void *)(uintptr_t)(DEVMEM_WINDOW + (pa & (PAGE_SIZE - 1)));
 }
 
+const void *paging_ram_ptr(hpa_t pa, uint64_t len)
+{
+	struct pt_lookup l;
+
+	if (!directmap_live || !len || pa + len < pa || pa + len > DIRECTMAP_MAX)
+		return NULL;
+	for (uint64_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE)
+		if (pt_lookup(&hv_pt, DIRECTMAP_BASE + p, &l))
+			return NULL;
+	return (const void *)(uintptr_t)(DIRECTMAP_BASE + pa);
+}
+
 const struct pagetable *paging_tables(void)
 {
 	return &hv_pt;

@@ -37,6 +37,10 @@ int __must_check paging_map_ram(const struct memmap *m, struct frame_alloc *fa);
  */
 void *paging_map_device(hpa_t pa);
 
+/* A pointer to [pa, pa + len) if the direct map covers all of it (RAM the
+ * hypervisor can read: never device memory), else NULL. For the shell. */
+const void *paging_ram_ptr(hpa_t pa, uint64_t len);
+
 /* The hypervisor's page tables (for statistics and the shell). */
 const struct pagetable *paging_tables(void);
 

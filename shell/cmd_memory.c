@@ -1,7 +1,8 @@
 /* shell/cmd_memory.c - shell commands that look at guest memory: gva (the
  * guest's page walk, level by level), x and xp (hex dumps of guest-virtual
- * and guest-physical memory). They only read: no A/D bits are set, and
- * device memory is never touched (a read could have side effects). */
+ * and guest-physical memory; xp also shows the hypervisor's own memory that
+ * is hidden from the guest, to the operator). They only read: no A/D bits
+ * are set, and device memory is never touched (a read could have side effects). */
 #include "shell/shell_cmds.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
@@ -13,6 +14,7 @@
 #include "lib/bit_names.h"
 #include "lib/hexdump.h"
 #include "lib/string.h"
+#include "arch/paging.h"
 
 #define DUMP_DEFAULT 64
 #define DUMP_MAX     4096
@@ -218,7 +220,16 @@ void cmd_xp(int argc, char **argv)
 
 		if (gmem_read(a + off, line, want)) {
 			const struct gmap_range *r = gmap_lookup(gmem_map(), a + off);
+			const void *hv = r && r->kind == GMAP_HIDDEN && a + off + want <= r->end ?
+					 paging_ram_ptr(a + off, want) : NULL;
 
+			if (hv) {
+				/* The operator may look at what the guest cannot. */
+				memcpy(line, hv, want);
+				hexdump_line(text, a + off, line, want);
+				printf("%s  (hidden: %s)\n", text, r->owner);
+				continue;
+			}
 			printf("xp: GPA 0x%llx is not guest RAM (%s%s%s)\n", (unsigned long long)(a + off),
 			       r ? gmap_kind_name(r->kind) : "beyond the guest's address space",
 			       r ? ", " : "", r ? r->owner : "");

@@ -81,7 +81,7 @@ struct insn_mem {
 #define INSN_PFX_OPSIZE  (1u << 3)  /* 66 */
 #define INSN_PFX_ADSIZE  (1u << 4)  /* 67 */
 
-/* One decoded instruction: dst is also the first source of ALU, XCHG and BT* forms. */
+/* One decoded instruction: dst is also the first source of ALU, XCHG, BT*, SCAS and CMPS forms. */
 struct insn {
 	uint8_t len;                    /* bytes, prefixes included */
 	uint8_t kind;                   /* enum insn_kind */

@@ -225,6 +225,28 @@ TEST(wrap_16bit)
 	CHECK(c.gpr[INSN_REG_RCX] == 0 && c.gpr[INSN_REG_RSI] == 0x10002);
 }
 
+/* 32-bit addresses wrap at 4 GiB: offset 0xffffffff then 0, the linear address in 32 bits too. */
+TEST(wrap_32bit)
+{
+	struct insn_cpu c;
+
+	reset(&c, M32);
+	c.seg_base[INSN_SEG_DS] = MEM + 1;
+	c.seg_base[INSN_SEG_ES] = MEM + 0x101;
+	mem[0] = 0x10, mem[1] = 0x11, mem[2] = 0x12;
+	mem[0x100] = 0x10, mem[0x101] = 0x11, mem[0x102] = 0x13;
+	c.gpr[INSN_REG_RSI] = 0xffffffff;
+	c.gpr[INSN_REG_RDI] = 0xffffffff;
+	c.gpr[INSN_REG_RCX] = 5;
+	CHECK(run(&c, "f3 a6") == 0);                        /* [MEM], [MEM + 1], then 0x12 vs 0x13 */
+	CHECK(c.gpr[INSN_REG_RCX] == 2 && c.gpr[INSN_REG_RSI] == 2 && c.gpr[INSN_REG_RDI] == 2 && !ZF(c));
+	/* DF = 1 from 0 down to 0xffffffff */
+	c.rflags = 2 | INSN_RFLAGS_DF;
+	c.gpr[INSN_REG_RSI] = 0;
+	c.gpr[INSN_REG_RCX] = 2;
+	CHECK(run(&c, "f3 ac") == 0 && (c.gpr[INSN_REG_RAX] & 0xff) == 0x10 && c.gpr[INSN_REG_RSI] == 0xfffffffe);
+}
+
 TEST(scas)
 {
 	static const char s[] = "hello\0world";

@@ -147,12 +147,13 @@ static bool lockable(unsigned int kind)
 static bool reads_dst(unsigned int kind)
 {
 	return kind != INSN_MOV && kind != INSN_MOVZX && kind != INSN_MOVSX && kind != INSN_STOS &&
-	       kind != INSN_MOVS;
+	       kind != INSN_MOVS && kind != INSN_SETCC;
 }
 
 static bool writes_dst(unsigned int kind)
 {
-	return kind != INSN_CMP && kind != INSN_TEST && kind != INSN_BT;
+	return kind != INSN_CMP && kind != INSN_TEST && kind != INSN_BT && kind != INSN_CMPS &&
+	       kind != INSN_SCAS;
 }
 
 /* Reads the legacy and REX prefixes and the opcode byte. */
@@ -262,7 +263,7 @@ static int decode_modrm_form(struct dec *d, struct insn *out, uint16_t flags)
 		out->has_mem = true;
 		rm = (struct insn_opnd){ .type = INSN_OPND_MEM, .size = (uint8_t)rm_size(out, flags) };
 	}
-	if (flags & OPF_GROUP) {
+	if (flags & (OPF_GROUP | OPF_RMONLY)) {
 		out->dst = rm;
 		return 0;
 	}
@@ -297,12 +298,31 @@ static int decode_plain_form(struct dec *d, struct insn *out, uint16_t flags)
 		m->disp = (int64_t)off;
 		out->has_mem = true;
 	} else if (flags & OPF_STRING) {
-		m->base = INSN_REG_RDI;                 /* the destination ES:[rDI]: no override */
-		m->seg = INSN_SEG_ES;
 		out->has_mem = true;
-		out->dst = mem;
-		out->src = out->kind == INSN_MOVS ? mem : acc;
-		out->reg = out->kind == INSN_MOVS ? INSN_REG_NONE : INSN_REG_RAX;
+		if (out->kind == INSN_LODS) {
+			m->base = INSN_REG_RSI;         /* the only memory operand: [rSI], overridable */
+			m->seg = out->seg_override != INSN_SEG_NONE ? out->seg_override : INSN_SEG_DS;
+		} else {
+			m->base = INSN_REG_RDI;         /* ES:[rDI]: no override (SDM Vol. 1, 3.7.4) */
+			m->seg = INSN_SEG_ES;
+		}
+		switch (out->kind) {
+		case INSN_STOS:
+			out->dst = mem;
+			out->src = acc;
+			break;
+		case INSN_LODS:
+		case INSN_SCAS:
+			out->dst = acc;                 /* SCAS: the first source, not written */
+			out->src = mem;
+			break;
+		default:                                /* MOVS, CMPS: two memory operands */
+			out->dst = mem;
+			out->src = mem;
+			break;
+		}
+		out->reg = out->dst.type == INSN_OPND_MEM && out->src.type == INSN_OPND_MEM ?
+			   INSN_REG_NONE : INSN_REG_RAX;
 		return 0;
 	}
 	out->reg = INSN_REG_RAX;
@@ -406,6 +426,8 @@ static const char *const kind_names[INSN_KIND_COUNT] = {
 	[INSN_MOVSX] = "movsx", [INSN_XCHG] = "xchg", [INSN_BT] = "bt", [INSN_BTS] = "bts",
 	[INSN_BTR] = "btr", [INSN_BTC] = "btc", [INSN_NOT] = "not", [INSN_NEG] = "neg",
 	[INSN_INC] = "inc", [INSN_DEC] = "dec", [INSN_STOS] = "stos", [INSN_MOVS] = "movs",
+	[INSN_LODS] = "lods", [INSN_SCAS] = "scas", [INSN_CMPS] = "cmps", [INSN_CMOV] = "cmov",
+	[INSN_SETCC] = "setcc",
 };
 
 const char *insn_kind_name(unsigned int kind)

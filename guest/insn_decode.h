@@ -42,6 +42,11 @@ enum insn_kind {
 	INSN_NOT, INSN_NEG, INSN_INC, INSN_DEC,
 	INSN_STOS,                      /* ES:[rDI] <- AL/AX/EAX/RAX */
 	INSN_MOVS,                      /* ES:[rDI] <- seg:[rSI], seg = DS unless overridden */
+	INSN_LODS,                      /* AL/AX/EAX/RAX <- seg:[rSI] */
+	INSN_SCAS,                      /* flags of rAX - ES:[rDI] */
+	INSN_CMPS,                      /* flags of seg:[rSI] - ES:[rDI] */
+	INSN_CMOV,                      /* reg <- r/m if condition (opcode bits 3:0); r/m always read */
+	INSN_SETCC,                     /* byte r/m <- condition (opcode bits 3:0) ? 1 : 0 */
 	INSN_KIND_COUNT
 };
 
@@ -57,8 +62,10 @@ struct insn_opnd {
  * A memory operand: linear address = segment base + ((base + index * scale +
  * disp) truncated to the address size), with base INSN_REG_RIP meaning the
  * address of the next instruction. moffs forms have no base or index and the
- * offset (zero-extended) in disp. For STOS and MOVS this describes the
- * destination ES:[rDI]; the source of MOVS is [rSI] in seg_override or DS.
+ * offset (zero-extended) in disp. For the string instructions it is ES:[rDI]
+ * (STOS, MOVS, SCAS, CMPS) or, for LODS, [rSI] in seg_override or DS; the
+ * [rSI] operand of MOVS and CMPS is in seg_override or DS. Of CMPS, dst is
+ * the [rSI] operand (the first source) and src ES:[rDI].
  */
 struct insn_mem {
 	uint8_t base;                   /* enum insn_reg or INSN_REG_NONE */
@@ -74,7 +81,7 @@ struct insn_mem {
 #define INSN_PFX_OPSIZE  (1u << 3)  /* 66 */
 #define INSN_PFX_ADSIZE  (1u << 4)  /* 67 */
 
-/* One decoded instruction: dst is also the first source of ALU, XCHG and BT* forms. */
+/* One decoded instruction: dst is also the first source of ALU, XCHG, BT*, SCAS and CMPS forms. */
 struct insn {
 	uint8_t len;                    /* bytes, prefixes included */
 	uint8_t kind;                   /* enum insn_kind */

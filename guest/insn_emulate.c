@@ -213,10 +213,11 @@ static int emulate_bt(const struct insn *in, struct insn_cpu *cpu, const struct 
 	return 0;
 }
 
-/* Whether the kind reads its destination operand before writing it. */
+/* Whether the kind reads its destination operand before writing it (CMOVcc: a
+ * register, kept when the condition is false). */
 static bool reads_dst(unsigned int kind)
 {
-	return kind != INSN_MOV && kind != INSN_MOVZX && kind != INSN_MOVSX;
+	return kind != INSN_MOV && kind != INSN_MOVZX && kind != INSN_MOVSX && kind != INSN_SETCC;
 }
 
 /* Whether the kind writes its destination operand. */
@@ -236,14 +237,18 @@ int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_
 	switch (in->kind) {
 	case INSN_STOS:
 	case INSN_MOVS:
+	case INSN_LODS:
+	case INSN_SCAS:
+	case INSN_CMPS:
 		return insn_emulate_string(in, cpu, ops);
 	case INSN_BT: case INSN_BTS: case INSN_BTR: case INSN_BTC:
 		return emulate_bt(in, cpu, ops);
 	default:
 		break;
 	}
-	if (in->kind == INSN_XCHG && in->src.type != INSN_OPND_REG)
-		return -EINVAL;                 /* only a hand-made insn: decoded XCHG has a register */
+	if ((in->kind == INSN_XCHG && in->src.type != INSN_OPND_REG) ||
+	    (in->kind == INSN_CMOV && in->dst.type != INSN_OPND_REG))
+		return -EINVAL;                 /* only a hand-made insn: decoded ones have a register */
 	if (in->has_mem) {
 		unsigned int msize = in->dst.type == INSN_OPND_MEM ? in->dst.size : in->src.size;
 		uint64_t ea = mem_ea(in, cpu, 0);
@@ -271,6 +276,14 @@ int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_
 		break;
 	case INSN_XCHG:
 		res = s;
+		break;
+	case INSN_CMOV:
+		/* The source was read either way; a false condition still writes the destination
+		 * back, which clears bits 63:32 of a 32-bit one in 64-bit mode (SDM Vol. 2A, CMOVcc). */
+		res = insn_cond(in->opcode, cpu->rflags) ? s : d;
+		break;
+	case INSN_SETCC:
+		res = insn_cond(in->opcode, cpu->rflags);
 		break;
 	default:
 		res = insn_alu(in->kind, size, d, s, &rflags);

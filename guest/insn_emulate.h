@@ -73,4 +73,8 @@ uint64_t insn_mem_linear(const struct insn *in, const struct insn_cpu *cpu);
  */
 uint64_t insn_alu(unsigned int kind, unsigned int size, uint64_t dst, uint64_t src, uint64_t *rflags);
 
+/* Whether condition cc (bits 3:0 of a Jcc, CMOVcc or SETcc opcode: O, NO, B, AE, E, NE,
+ * BE, A, S, NS, P, NP, L, GE, LE, G) holds for rflags. */
+bool insn_cond(unsigned int cc, uint64_t rflags);
+
 #endif

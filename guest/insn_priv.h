@@ -35,7 +35,7 @@ int insn_mem_write(const struct insn_ops *ops, uint64_t la, unsigned int size, u
 /* Advances RIP past in, wrapping at the code segment's size. */
 void insn_advance(const struct insn *in, struct insn_cpu *cpu);
 
-/* STOS and MOVS with and without REP (guest/insn_string.c). */
+/* STOS, MOVS, LODS, SCAS and CMPS with and without REP (guest/insn_string.c). */
 int insn_emulate_string(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops) __must_check;
 
 #endif

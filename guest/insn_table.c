@@ -37,10 +37,16 @@ const struct insn_opdesc insn_onebyte[256] = {
 	[0xa3] = D(INSN_MOV, OPF_MOFFS | OPF_ACC),
 	[0xa4] = D(INSN_MOVS, OPF_STRING | OPF_BYTE),
 	[0xa5] = D(INSN_MOVS, OPF_STRING),
+	[0xa6] = D(INSN_CMPS, OPF_STRING | OPF_BYTE),
+	[0xa7] = D(INSN_CMPS, OPF_STRING),
 	[0xa8] = D(INSN_TEST, OPF_ACC | OPF_REGDST | OPF_BYTE | OPF_IMM8),
 	[0xa9] = D(INSN_TEST, OPF_ACC | OPF_REGDST | OPF_IMMZ),
 	[0xaa] = D(INSN_STOS, OPF_STRING | OPF_ACC | OPF_BYTE),
 	[0xab] = D(INSN_STOS, OPF_STRING | OPF_ACC),
+	[0xac] = D(INSN_LODS, OPF_STRING | OPF_ACC | OPF_REGDST | OPF_BYTE),
+	[0xad] = D(INSN_LODS, OPF_STRING | OPF_ACC | OPF_REGDST),
+	[0xae] = D(INSN_SCAS, OPF_STRING | OPF_ACC | OPF_REGDST | OPF_BYTE),
+	[0xaf] = D(INSN_SCAS, OPF_STRING | OPF_ACC | OPF_REGDST),
 	[0xc6] = D(GRP_11, OPF_GROUP | OPF_MODRM | OPF_BYTE | OPF_IMM8),
 	[0xc7] = D(GRP_11, OPF_GROUP | OPF_MODRM | OPF_IMMZ),
 	[0xf6] = D(GRP_3, OPF_GROUP | OPF_MODRM | OPF_BYTE | OPF_IMM8 | OPF_IMMGRP),
@@ -49,7 +55,18 @@ const struct insn_opdesc insn_onebyte[256] = {
 	[0xff] = D(GRP_5, OPF_GROUP | OPF_MODRM),
 };
 
+/* CMOVcc Gv,Ev and SETcc Eb, the condition in opcode bits 3:0 (SDM Vol. 1, Appendix B). */
+#define CC_ROW(op, k, f)                                                      \
+	[(op) + 0x0] = D(k, f), [(op) + 0x1] = D(k, f), [(op) + 0x2] = D(k, f), \
+	[(op) + 0x3] = D(k, f), [(op) + 0x4] = D(k, f), [(op) + 0x5] = D(k, f), \
+	[(op) + 0x6] = D(k, f), [(op) + 0x7] = D(k, f), [(op) + 0x8] = D(k, f), \
+	[(op) + 0x9] = D(k, f), [(op) + 0xa] = D(k, f), [(op) + 0xb] = D(k, f), \
+	[(op) + 0xc] = D(k, f), [(op) + 0xd] = D(k, f), [(op) + 0xe] = D(k, f), \
+	[(op) + 0xf] = D(k, f)
+
 const struct insn_opdesc insn_twobyte[256] = {
+	CC_ROW(0x40, INSN_CMOV, OPF_MODRM | OPF_REGDST),
+	CC_ROW(0x90, INSN_SETCC, OPF_MODRM | OPF_BYTE | OPF_RMONLY),
 	[0xa3] = D(INSN_BT, OPF_MODRM),
 	[0xab] = D(INSN_BTS, OPF_MODRM),
 	[0xb3] = D(INSN_BTR, OPF_MODRM),

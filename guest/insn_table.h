@@ -13,7 +13,7 @@
 #define OPF_REGDST   (1u << 4)   /* the register operand is the destination */
 #define OPF_ACC      (1u << 5)   /* the register operand is AL/rAX, not ModRM.reg */
 #define OPF_MOFFS    (1u << 6)   /* no ModRM: an address-size offset is the memory operand */
-#define OPF_STRING   (1u << 7)   /* STOS/MOVS: implicit rSI/rDI operands */
+#define OPF_STRING   (1u << 7)   /* STOS, MOVS, LODS, SCAS, CMPS: implicit rSI/rDI operands */
 #define OPF_NO64     (1u << 8)   /* invalid in 64-bit mode */
 #define OPF_ONLY64   (1u << 9)   /* valid only in 64-bit mode */
 #define OPF_SRC8     (1u << 10)  /* source is a byte (MOVZX/MOVSX Eb) */
@@ -21,6 +21,7 @@
 #define OPF_SRC32    (1u << 12)  /* source is a doubleword unless 16-bit operands (MOVSXD Ed) */
 #define OPF_GROUP    (1u << 13)  /* kind is a group: ModRM.reg selects the instruction */
 #define OPF_IMMGRP   (1u << 14)  /* group 3: the immediate exists only for /0 and /1 (TEST) */
+#define OPF_RMONLY   (1u << 15)  /* ModRM.reg is ignored: r/m is the only operand (SETcc) */
 
 /* ModRM.reg groups (Table A-6) that hold supported instructions. */
 enum insn_group { GRP_1, GRP_3, GRP_4, GRP_5, GRP_8, GRP_11, GRP_COUNT };

@@ -5,7 +5,9 @@
  * memory faults); the rest are the instruction bytes. Beyond "no crash, no UB"
  * it checks the contracts: a decode reads only its own bytes and is -ERANGE
  * one byte short; a failed emulation leaves registers and memory as they were
- * (string instructions: RIP stays); a completed one advances RIP by the length.
+ * (string instructions: RIP stays); a completed one advances RIP by the length;
+ * an instruction decoded as not writing memory (LODS, SCAS, CMPS, CMOVcc, ...)
+ * never changes it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,12 @@ static void setup_cpu(struct insn_cpu *cpu, enum cpu_mode mode, uint8_t ctl)
 		cpu->seg_base[INSN_SEG_FS] = cpu->seg_base[INSN_SEG_DS] = 0x100;
 }
 
+static bool is_string(unsigned int kind)
+{
+	return kind == INSN_STOS || kind == INSN_MOVS || kind == INSN_LODS || kind == INSN_SCAS ||
+	       kind == INSN_CMPS;
+}
+
 static uint64_t rip_after(const struct insn_cpu *cpu, unsigned int len)
 {
 	uint64_t rip = cpu->rip + len;
@@ -109,7 +117,7 @@ static void one_mode(const uint8_t *b, size_t n, enum cpu_mode mode, uint8_t ctl
 
 	ret = insn_emulate(&in, &cpu, &ops);
 	if (ret == 0) {
-		bool str = in.kind == INSN_STOS || in.kind == INSN_MOVS;
+		bool str = is_string(in.kind);
 
 		if (!str && cpu.rip != rip_after(&before, in.len))
 			abort();
@@ -118,7 +126,7 @@ static void one_mode(const uint8_t *b, size_t n, enum cpu_mode mode, uint8_t ctl
 		if ((cpu.rflags ^ before.rflags) & ~INSN_RFLAGS_ARITH)
 			abort();                /* only the arithmetic flags ever change */
 	} else if (ret == -EFAULT) {
-		if (in.kind == INSN_STOS || in.kind == INSN_MOVS) {
+		if (is_string(in.kind)) {
 			if (cpu.rip != before.rip)
 				abort();
 		} else if (memcmp(&cpu, &before, sizeof(cpu)) || memcmp(mem, mem_before, MEM_SIZE)) {
@@ -127,6 +135,8 @@ static void one_mode(const uint8_t *b, size_t n, enum cpu_mode mode, uint8_t ctl
 	} else {
 		abort();                        /* a decoded instruction is never -EINVAL */
 	}
+	if (!in.is_write && memcmp(mem, mem_before, MEM_SIZE))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -89,6 +89,10 @@ asm(".pushsection .rodata.mmio_cases, \"a\"\n\t.balign 8\ncases_start:\n\t.popse
     C("movl %ecx, -0x80000000(%rdi,%r8,8)", 0) C("xorq %rcx, (%r12)", 0)
     C("andl (%r13), %r9d", 0) C("orb %cl, -2(%rdi,%r11,1)", 0) C("subw -4(%r13,%r11,2), %r9w", 0)
     C("addl %ecx, %es:(%rdi)", 0) C("movq %cs:(%r10), %rcx", 0)
+    C("cmovel (%rdi), %ecx", 0) C("cmovnew (%rdi), %r9w", 0) C("cmovbq (%r10), %rcx", 0)
+    C("cmovgl (%rdi), %r9d", 0) C("cmovsq (%rdi), %r9", 0) C("cmovpw (%rdi), %cx", 0)
+    C("sete (%rdi)", 0) C("setb (%r10)", 0) C("setle (%rdi)", 0) C("setno (%rdi)", 0)
+    C("setp (%r12)", 0) C("seta (%rdi)", 0)
     ".popsection\n"
     ".pushsection .rodata.mmio_cases, \"a\"\ncases_end:\n\t.popsection");
 
@@ -211,6 +215,42 @@ static void seg_bases(void)
 	wrmsr(MSR_GS_BASE, 0);
 }
 
+/* LODS, SCAS and CMPS on the device: they only read it. */
+static void read_strings(const uint64_t *src)
+{
+	uint64_t si = DEV + 0x640, di, cx, a = ~0ul, b, w, l, q;
+	uint8_t zf, cf, buf[16];
+
+	D64(0x640) = src[0], D64(0x648) = src[1], D64(0x650) = src[2];
+	asm volatile("lodsb" : "+S"(si), "+a"(a));
+	asm volatile("lodsw" : "+S"(si), "=a"(w) : "a"(~0ul));
+	asm volatile("lodsl" : "+S"(si), "=a"(l));
+	asm volatile("lodsq" : "+S"(si), "=a"(q));
+	checkf("lodsb, lodsw, lodsl, lodsq: values, RAX bits kept or cleared, RSI",
+	       a == 0xffffffffffffff00 && w == 0xffffffffffff0201 && l == 0x06050403 &&
+	       q == 0x0e0d0c0b0a090807 && si == DEV + 0x64f, "0x%lx 0x%lx 0x%lx 0x%lx RSI 0x%lx", a, w, l, q, si);
+	si = DEV + 0x640, cx = 5;
+	asm volatile("rep lodsb" : "+S"(si), "+c"(cx), "=a"(b) : "a"(0ul));
+	checkf("rep lodsb (5): the last byte, RCX 0", b == 4 && cx == 0 && si == DEV + 0x645, "AL 0x%lx RCX %lu",
+	       b, cx);
+	di = DEV + 0x640, cx = 24;
+	asm volatile("repne scasb; sete %2" : "+D"(di), "+c"(cx), "=q"(zf) : "a"(0x0cul) : "cc");
+	checkf("repne scasb: stops after the match with ZF set", zf && cx == 11 && di == DEV + 0x64d,
+	       "ZF %u RCX %lu RDI 0x%lx", zf, cx, di);
+	memcpy(buf, src, 16);
+	buf[9] = 0x80;
+	si = DEV + 0x640, di = (uint64_t)buf, cx = 16;
+	asm volatile("repe cmpsb; sete %3; setb %4" : "+S"(si), "+D"(di), "+c"(cx), "=q"(zf), "=q"(cf) : : "cc");
+	checkf("repe cmpsb device (rSI) with RAM (rDI): stops after the difference, flags of 0x09 - 0x80",
+	       !zf && cf && cx == 6 && si == DEV + 0x64a && di == (uint64_t)&buf[10], "ZF %u CF %u RCX %lu", zf,
+	       cf, cx);
+	D64(0x660) = src[0], D64(0x668) = src[1];
+	si = DEV + 0x640, di = DEV + 0x660, cx = 2;
+	asm volatile("repe cmpsq; sete %3" : "+S"(si), "+D"(di), "+c"(cx), "=q"(zf) : : "cc");
+	checkf("repe cmpsq device with device: equal to the end", zf && cx == 0 && di == DEV + 0x670,
+	       "ZF %u RCX %lu", zf, cx);
+}
+
 static void strings(void)
 {
 	uint64_t di = DEV + 0x400, si, cx;
@@ -260,6 +300,7 @@ static void strings(void)
 	checkf("67 rep stosb: EDI and ECX count, RDI and RCX bits 63:32 cleared",
 	       R64(0x620) == 0xeeeeeeee && di == DEV + 0x624 && cx == 0, "0x%lx RDI 0x%lx RCX 0x%lx",
 	       R64(0x620), di, cx);
+	read_strings(src);
 }
 
 /* Our own 4-level tables: the low 4 GiB identity in 2 MiB pages; 4 KiB

@@ -29,7 +29,7 @@ PLAN=(
 	"exceptions long64 31 exit"
 	"hlt long64 6 exit"
 	"memory long64 27 exit"
-	"mmio64 long64 258 exit"
+	"mmio64 long64 275 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
 	"mbinfo prot32 14 exit mbtest=yes"

@@ -77,7 +77,7 @@ static void fmt_insn(char *p, size_t n, const struct insn *in)
 	char d[64], s[64];
 	int k;
 
-	fmt_opnd(d, sizeof(d), in, &in->dst, false);
+	fmt_opnd(d, sizeof(d), in, &in->dst, in->kind == INSN_CMPS);
 	fmt_opnd(s, sizeof(s), in, &in->src, in->kind == INSN_MOVS);
 	k = snprintf(p, n, "%s.%u", insn_kind_name(in->kind), in->size);
 	if (in->src.type == INSN_OPND_REG || in->src.type == INSN_OPND_MEM)
@@ -295,6 +295,32 @@ static const struct dcase cases[] = {
 	OK(M16, "f3 ab", 2, "stos.2 es:[di],ax a16 w rep"),
 	OK(M16, "26 a4", 2, "movs.1 es:[di],es:[si] a16 rw"),
 	OK(M16, "0f ba 2f 0f", 4, "bts.2 ds:[bx],$0xf a16 rw"),
+	/* LODS, SCAS, CMPS: [rSI] takes an override, ES:[rDI] does not; F3 REPE, F2 REPNE */
+	OK(M64, "ac", 1, "lods.1 al,ds:[rsi] a64 r"),
+	OK(M64, "f3 48 ad", 3, "lods.8 rax,ds:[rsi] a64 r rep"),
+	OK(M64, "65 66 ad", 3, "lods.2 ax,gs:[rsi] a64 r"),
+	OK(M32, "67 26 ad", 3, "lods.4 eax,es:[si] a16 r"),
+	OK(M16, "f2 ac", 2, "lods.1 al,ds:[si] a16 r repne"),
+	OK(M64, "f2 ae", 2, "scas.1 al,es:[rdi] a64 r repne"),
+	OK(M64, "f3 67 af", 3, "scas.4 eax,es:[edi] a32 r rep"),
+	OK(M32, "64 66 af", 3, "scas.2 ax,es:[edi] a32 r"),
+	OK(M64, "f3 a6", 2, "cmps.1 ds:[rsi],es:[rdi] a64 r rep"),
+	OK(M64, "f2 48 a7", 3, "cmps.8 ds:[rsi],es:[rdi] a64 r repne"),
+	OK(M16, "2e 66 a7", 3, "cmps.4 cs:[si],es:[di] a16 r"),
+	OK(M32, "36 67 a6", 3, "cmps.1 ss:[si],es:[di] a16 r"),
+	/* CMOVcc Gv,Ev; SETcc Eb, whose ModRM.reg is ignored */
+	OK(M64, "0f 44 03", 3, "cmov.4 eax,ds:[rbx] a64 r"),
+	OK(M64, "4c 0f 4f 4c 24 08", 6, "cmov.8 r9,ss:[rsp+0x8] a64 r"),
+	OK(M64, "66 0f 4a 05 00 01 00 00", 8, "cmov.2 ax,ds:[rip+0x100] a64 r"),
+	OK(M16, "0f 42 07", 3, "cmov.2 ax,ds:[bx] a16 r"),
+	OK(M32, "66 0f 40 c3", 4, "cmov.2 ax,bx a32"),
+	OK(M64, "0f 94 00", 3, "setcc.1 ds:[rax] a64 w"),
+	OK(M64, "0f 9f 38", 3, "setcc.1 ds:[rax] a64 w"),
+	OK(M64, "41 0f 90 45 00", 5, "setcc.1 ds:[r13+0x0] a64 w"),
+	OK(M32, "0f 9c 44 24 fc", 5, "setcc.1 ss:[esp-0x4] a32 w"),
+	OK(M16, "64 0f 93 06 34 12", 6, "setcc.1 fs:[0x1234] a16 w"),
+	OK(M64, "0f 95 c4", 3, "setcc.1 ah a64"),
+	OK(M64, "40 0f 95 c4", 4, "setcc.1 spl a64"),
 
 };
 
@@ -362,10 +388,14 @@ static const uint8_t op_pool[] = {
 	0x13, 0x14, 0x15, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25,
 	0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x38, 0x39, 0x3a,
 	0x3b, 0x3c, 0x3d, 0x63, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a,
-	0x8b, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa8, 0xa9, 0xaa, 0xab, 0xc6, 0xc7, 0xf6, 0xf7,
-	0xfe, 0xff,
+	0x8b, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad,
+	0xae, 0xaf, 0xc6, 0xc7, 0xf6, 0xf7, 0xfe, 0xff,
 };
-static const uint8_t op0f_pool[] = { 0xa3, 0xab, 0xb3, 0xbb, 0xb6, 0xb7, 0xba, 0xbe, 0xbf };
+static const uint8_t op0f_pool[] = {
+	0xa3, 0xab, 0xb3, 0xbb, 0xb6, 0xb7, 0xba, 0xbe, 0xbf,
+	0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f,
+	0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+};
 
 static csh cs_handle[3];
 
@@ -453,7 +483,7 @@ static enum cs_verdict cs_compare(const uint8_t *b, size_t n, const struct insn 
 		v = CS_LENGTH;
 	} else if (cs_quirk(in)) {
 		v = CS_QUIRK;
-	} else if (in->kind != INSN_STOS && in->kind != INSN_MOVS) {
+	} else if (in->kind != INSN_STOS && in->kind != INSN_MOVS && in->kind != INSN_CMPS) {
 		const cs_x86 *x = &ci->detail->x86;
 		unsigned int nops = 1 + (in->src.type != INSN_OPND_NONE);
 
@@ -542,6 +572,16 @@ static void cs_missed(const uint8_t *b, size_t n, enum cpu_mode mode, struct cs_
 		X86_INS_BTR, X86_INS_BTC, X86_INS_NOT, X86_INS_NEG, X86_INS_INC, X86_INS_DEC,
 		X86_INS_STOSB, X86_INS_STOSW, X86_INS_STOSD, X86_INS_STOSQ,
 		X86_INS_MOVSB, X86_INS_MOVSW, X86_INS_MOVSD, X86_INS_MOVSQ,
+		X86_INS_LODSB, X86_INS_LODSW, X86_INS_LODSD, X86_INS_LODSQ,
+		X86_INS_SCASB, X86_INS_SCASW, X86_INS_SCASD, X86_INS_SCASQ,
+		X86_INS_CMPSB, X86_INS_CMPSW, X86_INS_CMPSD, X86_INS_CMPSQ,
+		X86_INS_CMOVO, X86_INS_CMOVNO, X86_INS_CMOVB, X86_INS_CMOVAE, X86_INS_CMOVE,
+		X86_INS_CMOVNE, X86_INS_CMOVBE, X86_INS_CMOVA, X86_INS_CMOVS, X86_INS_CMOVNS,
+		X86_INS_CMOVP, X86_INS_CMOVNP, X86_INS_CMOVL, X86_INS_CMOVGE, X86_INS_CMOVLE,
+		X86_INS_CMOVG,
+		X86_INS_SETO, X86_INS_SETNO, X86_INS_SETB, X86_INS_SETAE, X86_INS_SETE, X86_INS_SETNE,
+		X86_INS_SETBE, X86_INS_SETA, X86_INS_SETS, X86_INS_SETNS, X86_INS_SETP, X86_INS_SETNP,
+		X86_INS_SETL, X86_INS_SETGE, X86_INS_SETLE, X86_INS_SETG,
 	};
 	csh h = cs_for(mode);
 	cs_insn *ci;

@@ -28,8 +28,12 @@ static const struct { enum cpu_mode mode; const char *hex; } invalid[] = {
 	{ M64, "0f 0f 00 00" },        /* 3DNow! */
 	{ M64, "0f 38 00 00" },
 	{ M64, "c4 e1 79 6e 00" },     /* VEX */
-	{ M64, "a6" },                 /* CMPS */
-	{ M64, "ac" },                 /* LODS */
+	{ M64, "0f b1 00" },           /* CMPXCHG */
+	{ M64, "0f c1 00" },           /* XADD */
+	{ M64, "d1 20" },              /* SHL */
+	{ M64, "0f bc 00" },           /* BSF */
+	{ M64, "8f 00" },              /* POP m */
+	{ M64, "0f 38 f0 00" },        /* MOVBE */
 	/* LOCK only on read-modify-write forms with a memory destination */
 	{ M64, "f0 89 18" },           /* MOV */
 	{ M64, "f0 8b 18" },
@@ -42,6 +46,11 @@ static const struct { enum cpu_mode mode; const char *hex; } invalid[] = {
 	{ M64, "f0 87 c3" },
 	{ M64, "f0 a4" },              /* MOVS */
 	{ M64, "f0 aa" },
+	{ M64, "f0 ac" },              /* LODS, SCAS, CMPS, CMOVcc, SETcc */
+	{ M64, "f0 f3 ae" },
+	{ M64, "f0 a7" },
+	{ M64, "f0 0f 44 00" },
+	{ M64, "f0 0f 94 00" },
 	{ M64, "f0 0f b6 00" },
 	{ M64, "f0 c6 00 01" },
 	{ M32, "f0 82 38 01" },

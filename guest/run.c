@@ -110,10 +110,12 @@ static int register_test_device(uint64_t base)
 /* The device models every guest gets, and the ones the command line asks for. */
 static int register_devices(const struct boot_info *bi, const struct hv_options *o)
 {
+	struct acpi_fadt_regs fadt;
 	int rc = vuart_init(console_port());
 
 	/* Without the FADT a guest's power-off still works, on the whole machine. */
-	(void)acpi_pm_init(bi);
+	if (!acpi_host_fadt(bi, &fadt))
+		(void)acpi_pm_init(&fadt);
 
 	if (!rc && o->debug_exit_port)
 		rc = debugexit_init(o->debug_exit_port);

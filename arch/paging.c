@@ -148,6 +148,15 @@ int paging_map_ram(const struct memmap *m, struct frame_alloc *fa)
 	return 0;
 }
 
+void *paging_map_mmio(hpa_t pa, uint64_t size)
+{
+	/* Only added (and first wins: RAM keeps its write-back mapping), so no
+	 * stale TLB entries. */
+	if (pa + size < pa || map_direct(pa, pa + size, PT_WRITE | PT_UNCACHED))
+		return NULL;
+	return (void *)(uintptr_t)(DIRECTMAP_BASE + pa);
+}
+
 const struct pagetable *paging_tables(void)
 {
 	return &hv_pt;

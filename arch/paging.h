@@ -28,6 +28,10 @@ int __must_check paging_init(hpa_t work, uint64_t work_size, bool allow_1g);
 /* Extends the direct map to every RAM-like range of m, taking table pages from fa. */
 int __must_check paging_map_ram(const struct memmap *m, struct frame_alloc *fa);
 
+/* Maps device memory [pa, pa+size) uncached into the direct map (after
+ * paging_map_ram()); its pointer, or NULL without memory for tables. */
+void *paging_map_mmio(hpa_t pa, uint64_t size);
+
 /* The hypervisor's page tables (for statistics and the shell). */
 const struct pagetable *paging_tables(void);
 

@@ -127,4 +127,51 @@ if build_iso guests-mb2 "" "$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=y
 	stop_emulator
 fi
 
+# A third boot for the reset paths (tests/guests/reset.c): one module entry
+# with the default restart (its bad hv.onreset= value is reported) resets
+# four ways and is started again each time, counting in CMOS RAM; one with
+# hv.onreset=stop resets and stays stopped; the entry after it still runs.
+RESET_OK=14 # the "[reset] ok:" lines of all starts together
+require_file "guest reset (make guests)" "$GUESTS/reset.elf"
+if build_iso guests-reset "" "$GUESTS/reset.elf" "guest hv.name=reset hv.onreset=bogus" \
+	"$GUESTS/reset.elf" "guest hv.name=reset-stop hv.onreset=stop" \
+	"$GUESTS/reset.elf" "guest hv.name=reset-end"; then
+	start_bochs guests-reset "$HV_ROOT/build/test/guests-reset.iso"
+	expect_line "the FADT's reset register (or its absence) reported" \
+		'^acpi: FADT (has no reset register|reset register: |reset register ignored: )'
+	expect_line "bad hv.onreset= value reported, default kept" \
+		'^guest reset: bad hv.onreset=bogus \(restart, stop or machine\); using restart$'
+	expect_line "reset: started" "^guest reset: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset: a PCI configuration dword through 0xcf8 reaches the hardware whole" \
+		"^\\[reset\\] ok: 00:00.0 read with dwords at 0xcf8/0xcfc is Intel's 440FX host bridge\$"
+	for how in "the keyboard controller \\(port 0x64 command 0xfe\\)" \
+		"port 0x92 \\(value 0x[0-9a-f]*[13579bdf]\\)" "port 0xcf9 \\(value 0x6\\)" \
+		"the keyboard controller \\(port 0x64 command 0xf0\\)"; do
+		expect_line "reset through ${how//\\/}" "^guest reset: reset through $how\$"
+		expect_line "  then bus mastering off" \
+			'^guest reset: bus mastering turned off on [0-9]+ of [0-9]+ PCI functions(; [0-9]+ more keep it on \(hardwired\))?$'
+		[ -n "${bm_first:-}" ] || bm_first=$H_MATCH
+		expect_line "  then the guest restarts" '^guest reset: reset: starting again from its boot module$'
+		expect_line "  and starts" "^guest reset: starting in long64 mode at RIP $HEX\$"
+	done
+	check "bus mastering was on for the IDE function the guest set it on" \
+		grep -qE ' on [1-9][0-9]* of ' <<<"${bm_first:-}"
+	expect_line "reset: done after four resets" '^\[reset\] done: [0-9]+ checks, 0 failed$'
+	expect_line "reset: exits" '^guest reset: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "reset-stop: started" "^guest reset-stop: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset-stop: reset through port 0xcf9" '^guest reset-stop: reset through port 0xcf9 \(value 0xe\)$'
+	expect_line "reset-stop: bus mastering off" '^guest reset-stop: bus mastering turned off on '
+	expect_line "reset-stop: not started again" '^guest reset-stop: not started again \(hv.onreset=stop\)$'
+	expect_line "the next guest runs" "^guest reset-end: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset-end: done" '^\[reset\] done: 1 checks, 0 failed$'
+	expect_line "reset-end: exits" '^guest reset-end: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "all guests stopped" "$H_END_RE"
+	check "reset: $RESET_OK checks over all starts" same "$(grep -ac '^\[reset\] ok: ' "$H_TXT")" "$RESET_OK"
+	reject_line "reset: no check failed" '^\[reset\] FAILED: '
+	check "the machine was not reset (one hypervisor banner)" \
+		same "$(grep -acE '^hv .* - x86-64 hypervisor$' "$H_TXT")" 1
+	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
 finish

@@ -9,10 +9,13 @@
  *   start 2: reset through port 0xcf9 (0x06)
  *   start 3: reset through another pulse command, 0x64 <- 0xf0
  *   start 4: done (HC_EXIT 0)
- * Run with hv.onreset=restart (the default). A later module entry with
- * hv.onreset=stop finds step 5: it resets through 0xcf9 (0x0e) and is not
- * started again; the entry after it finds step 6, clears the CMOS byte and
- * exits. tests/integration/test_guests.sh checks the hypervisor's lines. */
+ * Run with hv.onreset=restart (the default). Later module entries go on
+ * from there: step 5 (hv.onreset=stop) resets through 0xcf9 (0x0e) and is
+ * not started again; step 6 runs and exits; step 7 (hv.onreset=machine)
+ * resets through 0xcf9 and the hypervisor resets the machine (CMOS RAM
+ * survives it); after the second boot the first entry finds step 8 and
+ * every entry after it step 9: they exit.
+ * tests/integration/test_guests.sh checks the hypervisor's lines. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -113,9 +116,22 @@ void main(void)
 		outb(0xcf9, 0x0e);
 		reset_then("port 0xcf9 (full reset)");
 		break;
+	case 6:
+		check("the entry after the stopped one runs", true);
+		step_set(7);
+		finish();
+	case 7:
+		check("the entry with hv.onreset=machine starts", true);
+		step_set(8);
+		outb(0xcf9, 0x06);
+		reset_then("port 0xcf9 (machine)");
+		break;
+	case 8:
+		check("the first entry runs again after the machine reset", true);
+		step_set(9);
+		finish();
 	default:
-		check("the entry after the stopped one runs", step == 6);
-		cmos_write(CMOS_STEP, 0);
+		check("nothing left to do after the machine reset", step == 9);
 		finish();
 	}
 }

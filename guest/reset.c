@@ -1,5 +1,5 @@
 /* guest/reset.c - a guest's reset requests. The reset ports are trapped (the
- * 8042 command port 0x64, system control port A 0x92, the reset control
+ * 8042's ports 0x64 and 0x60, system control port A 0x92, the reset control
  * register 0xcf9) and so is the FADT's reset register, in I/O space or, as a
  * trapped page, in memory; everything that is not a reset still reaches the
  * hardware. Which writes are resets is guest/reset_decode.c. */
@@ -18,6 +18,7 @@
 #define PCI_CONFIG_ENABLE  0x80000000u
 
 static struct reset_fadt_io fadt_io;       /* the FADT register if it is a port */
+static struct reset_kbc kbc;               /* follows the 8042 itself: kept across guests */
 static struct acpi_reset_reg fadt_mem;     /* ... if it is memory (present) */
 static volatile uint8_t *fadt_page;        /* its page, mapped uncached */
 static char fadt_what[64];                 /* "I/O port 0xcf9, value 0x6" */
@@ -26,7 +27,7 @@ static uint32_t port_in(struct device_model *d, struct vcpu *v, uint16_t port, u
 {
 	uint32_t val = 0;
 
-	/* Reads reset nothing: the 8042's status, 0x92 with A20, RST_CNT. */
+	/* Reads reset nothing: the 8042's status and data, 0x92 with A20, RST_CNT. */
 	for (unsigned int i = 0; i < size; i++)
 		val |= (uint32_t)inb((uint16_t)(port + i)) << (8 * i);
 	return val;
@@ -39,21 +40,28 @@ static void port_out(struct device_model *d, struct vcpu *v, uint16_t port, unsi
 		uint16_t p = (uint16_t)(port + i);
 		uint8_t b = (uint8_t)(value >> (8 * i));
 		uint8_t old = p == PORT_SYS_CTRL_A ? inb(p) : 0;
-		enum reset_path path = reset_decode_write(&fadt_io, p, b, old);
+		struct reset_write w = reset_decode_write(&fadt_io, &kbc, p, b, old);
 		char what[128];
 
-		/* 0x92's other bits (A20) go to the hardware even with a reset. */
-		if (path == RESET_NONE || p == PORT_SYS_CTRL_A)
-			outb(p, reset_hw_value(p, b));
-		if (path == RESET_NONE)
+		if (w.to_hw)
+			outb(p, w.hw_value);
+		if (w.path == RESET_NONE)
 			continue;
-		reset_describe(path, p, b, fadt_what, what, sizeof(what));
-		reset_by_guest(v, what);
+		reset_describe(w.path, p, b, fadt_what, what, sizeof(what));
+		reset_guest_request(v, what);
 		return;
 	}
 }
 
-static struct device_model reset_ports = { .name = "reset", .port_in = port_in, .port_out = port_out };
+static void ports_describe(struct device_model *d)
+{
+	printf("  %s: resets trapped: 8042 pulse commands and output port, 0x92 bit 0, 0xcf9 RST_CPU%s%s; "
+	       "8042 output port %s\n", d->name, fadt_io.fadt_io ? ", FADT " : "",
+	       fadt_io.fadt_io ? fadt_what : "", kbc.output_port_next ? "expected next" : "not pending");
+}
+
+static struct device_model reset_ports = { .name = "reset", .port_in = port_in, .port_out = port_out,
+					   .describe = ports_describe };
 
 static uint64_t mmio_read(struct device_model *d, struct vcpu *v, gpa_t addr, unsigned int size)
 {
@@ -76,7 +84,7 @@ static void mmio_write(struct device_model *d, struct vcpu *v, gpa_t addr, unsig
 		char what[128];
 
 		reset_describe(RESET_FADT, 0, 0, fadt_what, what, sizeof(what));
-		reset_by_guest(v, what);
+		reset_guest_request(v, what);
 		return;
 	}
 	switch (size) {
@@ -118,8 +126,10 @@ static int trap_fadt(const struct acpi_reset_reg *f)
 
 int reset_init(const struct acpi_reset_reg *f)
 {
-	int rc = device_add_ports(&reset_ports, PORT_KBC_CMD, 1);
+	int rc = device_add_ports(&reset_ports, PORT_KBC_DATA, 1);
 
+	if (!rc)
+		rc = device_add_ports(&reset_ports, PORT_KBC_CMD, 1);
 	if (!rc)
 		rc = device_add_ports(&reset_ports, PORT_SYS_CTRL_A, 1);
 	if (!rc)
@@ -138,7 +148,7 @@ int reset_init(const struct acpi_reset_reg *f)
 	return rc;
 }
 
-void reset_by_guest(struct vcpu *v, const char *what)
+void reset_guest_request(struct vcpu *v, const char *what)
 {
 	v->reset_by_guest = true;
 	if (v->on_reset == RESET_MACHINE) {

@@ -8,13 +8,15 @@
  *   start 1: bus mastering was turned off; reset through port 0x92 bit 0
  *   start 2: reset through port 0xcf9 (0x06)
  *   start 3: reset through another pulse command, 0x64 <- 0xf0
- *   start 4: done (HC_EXIT 0)
+ *   start 4: reset through the 8042's output port (0xd1, then 0x60 <- 0xfe)
+ *   start 5: the output port with the reset line high (0xdf) passes; done
+ *            (HC_EXIT 0)
  * Run with hv.onreset=restart (the default). Later module entries go on
- * from there: step 5 (hv.onreset=stop) resets through 0xcf9 (0x0e) and is
- * not started again; step 6 runs and exits; step 7 (hv.onreset=machine)
+ * from there: step 6 (hv.onreset=stop) resets through 0xcf9 (0x0e) and is
+ * not started again; step 7 runs and exits; step 8 (hv.onreset=machine)
  * resets through 0xcf9 and the hypervisor resets the machine (CMOS RAM
- * survives it); after the second boot the first entry finds step 8 and
- * every entry after it step 9: they exit.
+ * survives it); after the second boot the first entry finds step 9 and
+ * every entry after it step 10: they exit.
  * tests/integration/test_guests.sh checks the hypervisor's lines. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
@@ -109,29 +111,39 @@ void main(void)
 	case 4:
 		check("started again after the second keyboard controller reset", true);
 		step_set(5);
-		finish();
+		outb(0x64, 0xd1);               /* write output port: A20 on, reset line low */
+		outb(0x60, 0xfe);
+		reset_then("the keyboard controller's output port");
+		break;
 	case 5:
-		check("the entry with hv.onreset=stop starts", true);
+		check("started again after the output port reset", true);
+		outb(0x64, 0xd1);               /* A20 on, reset line high: no reset */
+		outb(0x60, 0xdf);
+		check("the output port written with the reset line high does not reset", true);
 		step_set(6);
+		finish();
+	case 6:
+		check("the entry with hv.onreset=stop starts", true);
+		step_set(7);
 		outb(0xcf9, 0x0e);
 		reset_then("port 0xcf9 (full reset)");
 		break;
-	case 6:
-		check("the entry after the stopped one runs", true);
-		step_set(7);
-		finish();
 	case 7:
-		check("the entry with hv.onreset=machine starts", true);
+		check("the entry after the stopped one runs", true);
 		step_set(8);
+		finish();
+	case 8:
+		check("the entry with hv.onreset=machine starts", true);
+		step_set(9);
 		outb(0xcf9, 0x06);
 		reset_then("port 0xcf9 (machine)");
 		break;
-	case 8:
+	case 9:
 		check("the first entry runs again after the machine reset", true);
-		step_set(9);
+		step_set(10);
 		finish();
 	default:
-		check("nothing left to do after the machine reset", step == 9);
+		check("nothing left to do after the machine reset", step == 10);
 		finish();
 	}
 }

@@ -129,11 +129,11 @@ fi
 
 # A third boot for the reset paths (tests/guests/reset.c), counting its
 # steps in CMOS RAM: an entry with the default restart (its bad hv.onreset=
-# value is reported) resets four ways and is started again each time; one
+# value is reported) resets five ways and is started again each time; one
 # with hv.onreset=stop resets and stays stopped; the entry after it still
 # runs; one with hv.onreset=machine has the hypervisor reset the machine,
 # which boots again and runs all entries to their end.
-RESET_OK=19 # the "[reset] ok:" lines of all starts of both boots together
+RESET_OK=21 # the "[reset] ok:" lines of all starts of both boots together
 require_file "guest reset (make guests)" "$GUESTS/reset.elf"
 if build_iso guests-reset "" "$GUESTS/reset.elf" "guest hv.name=reset hv.onreset=bogus" \
 	"$GUESTS/reset.elf" "guest hv.name=reset-stop hv.onreset=stop" \
@@ -149,7 +149,8 @@ if build_iso guests-reset "" "$GUESTS/reset.elf" "guest hv.name=reset hv.onreset
 		"^\\[reset\\] ok: 00:00.0 read with dwords at 0xcf8/0xcfc is Intel's 440FX host bridge\$"
 	for how in "the keyboard controller \\(port 0x64 command 0xfe\\)" \
 		"port 0x92 \\(value 0x[0-9a-f]*[13579bdf]\\)" "port 0xcf9 \\(value 0x6\\)" \
-		"the keyboard controller \\(port 0x64 command 0xf0\\)"; do
+		"the keyboard controller \\(port 0x64 command 0xf0\\)" \
+		"the keyboard controller's output port \\(value 0xfe through port 0x60\\)"; do
 		expect_line "reset through ${how//\\/}" "^guest reset: reset through $how\$"
 		expect_line "  then bus mastering off" \
 			'^guest reset: bus mastering turned off on [0-9]+ of [0-9]+ PCI functions(; [0-9]+ more keep it on \(hardwired\))?$'
@@ -159,7 +160,7 @@ if build_iso guests-reset "" "$GUESTS/reset.elf" "guest hv.name=reset hv.onreset
 	done
 	check "bus mastering was on for the IDE function the guest set it on" \
 		grep -qE ' on [1-9][0-9]* of ' <<<"${bm_first:-}"
-	expect_line "reset: done after four resets" '^\[reset\] done: 1 checks, 0 failed$'
+	expect_line "reset: done after five resets" '^\[reset\] done: 2 checks, 0 failed$'
 	expect_line "reset: exits" '^guest reset: exited with status 0 after [0-9]+ VM exits$'
 	expect_line "reset-stop: started" "^guest reset-stop: starting in long64 mode at RIP $HEX\$"
 	expect_line "reset-stop: reset through port 0xcf9" '^guest reset-stop: reset through port 0xcf9 \(value 0xe\)$'

@@ -103,6 +103,9 @@ shell_session() {
 	send_line "x $rip 16"
 	expect_line "x: kernel text" "^$(printf '0x%016x' "$rip")  "
 	send_line "devices"
+	expect_line "devices: the reset ports are trapped" '^  ports 0x0cf9-0x0cf9  reset$'
+	expect_line "devices: the reset model's state" \
+		'^  reset: resets trapped: 8042 pulse commands and output port, 0x92 bit 0, 0xcf9 RST_CPU; 8042 output port not pending$'
 	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
 	send_line "vmcs GUEST_CR3"
 	expect_line "vmcs: the guest's CR3" "^  GUEST_CR3 +0x6802  ($HEX)\$"

@@ -172,9 +172,18 @@ const void *paging_ram_ptr(hpa_t pa, uint64_t len)
 	if (!directmap_live || !len || pa + len < pa || pa + len > DIRECTMAP_MAX)
 		return NULL;
 	for (uint64_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE)
-		if (pt_lookup(&hv_pt, DIRECTMAP_BASE + p, &l))
-			return NULL;
+		if (pt_lookup(&hv_pt, DIRECTMAP_BASE + p, &l) || (l.entry & PTE_PCD))
+			return NULL;       /* not mapped, or device memory (paging_map_mmio) */
 	return (const void *)(uintptr_t)(DIRECTMAP_BASE + pa);
+}
+
+void *paging_map_mmio(hpa_t pa, uint64_t size)
+{
+	/* Only added (and first wins: RAM keeps its write-back mapping), so no
+	 * stale TLB entries. */
+	if (pa + size < pa || map_direct(pa, pa + size, PT_WRITE | PT_UNCACHED))
+		return NULL;
+	return (void *)(uintptr_t)(DIRECTMAP_BASE + pa);
 }
 
 const struct pagetable *paging_tables(void)

@@ -41,6 +41,10 @@ void *paging_map_device(hpa_t pa);
  * hypervisor can read: never device memory), else NULL. For the shell. */
 const void *paging_ram_ptr(hpa_t pa, uint64_t len);
 
+/* Maps device memory [pa, pa+size) uncached into the direct map (after
+ * paging_map_ram()); its pointer, or NULL without memory for tables. */
+void *paging_map_mmio(hpa_t pa, uint64_t size);
+
 /* The hypervisor's page tables (for statistics and the shell). */
 const struct pagetable *paging_tables(void);
 

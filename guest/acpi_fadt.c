@@ -1,14 +1,20 @@
-/* guest/acpi_fadt.c - RSDP -> RSDT/XSDT -> FADT -> PM1 control ports
- * (ACPI 6.x, 5.2.5-5.2.9). Every length and checksum is checked. Pure. */
+/* guest/acpi_fadt.c - RSDP -> RSDT/XSDT -> FADT -> PM1 control ports and the
+ * reset register (ACPI 6.x, 5.2.5-5.2.9). Every length and checksum is
+ * checked. Pure. */
 #include "guest/acpi_fadt.h"
 #include "lib/format.h"
 
 #define SDT_HEADER_LEN   36
+#define SDT_REVISION     8
 #define FADT_PM1A_CNT    64      /* 32-bit port */
 #define FADT_PM1B_CNT    68
 #define FADT_X_PM1A_CNT  172     /* generic address structure, ACPI 2.0+ */
 #define FADT_X_PM1B_CNT  184
-#define GAS_SYSTEM_IO    1
+#define FADT_FLAGS       112
+#define FADT_RESET_REG_SUP (1u << 10)
+#define FADT_RESET_REG   116     /* generic address structure, ACPI 2.0+ (revision 2 on) */
+#define FADT_RESET_VALUE 128
+#define GAS_SYSTEM_IO    ACPI_SPACE_IO
 #define MAX_TABLE_LEN    (1u << 20)
 
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -44,15 +50,58 @@ static uint16_t pm1_port(const uint8_t *fadt, uint32_t len, unsigned int legacy,
 	return len >= legacy + 4 ? (uint16_t)le32(fadt + legacy) : 0;
 }
 
-int acpi_find_pm1(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx,
-		  struct acpi_pm1 *out, char *err, size_t errlen)
+/* RESET_REG and RESET_VALUE of a checked FADT (fadt, len bytes). */
+static void reset_reg(const uint8_t *fadt, uint32_t len, struct acpi_reset_reg *r)
+{
+	const uint8_t *gas = fadt + FADT_RESET_REG;
+	uint64_t a;
+
+	*r = (struct acpi_reset_reg){ .present = false };
+	if (fadt[SDT_REVISION] < 2 || len < FADT_FLAGS + 4 || !(le32(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
+		return;
+	if (len < FADT_RESET_VALUE + 1) {
+		r->ignored = "the FADT is too short to hold it";
+		return;
+	}
+	a = le64(gas + 4);
+	r->space = gas[0];
+	r->bit_width = gas[1];
+	r->bit_offset = gas[2];
+	r->address = a;
+	r->value = fadt[FADT_RESET_VALUE];
+	if (r->space != ACPI_SPACE_MEMORY && r->space != ACPI_SPACE_IO && r->space != ACPI_SPACE_PCI)
+		r->ignored = "in an address space the FADT does not allow for it";
+	else if (!a)
+		r->ignored = "at address 0";
+	else if (r->space == ACPI_SPACE_IO && a > 0xffff)
+		r->ignored = "at an I/O port beyond 0xffff";
+	else if (r->space == ACPI_SPACE_PCI && ((a >> 32) > 31 || ((a >> 16) & 0xffff) > 7 || (a & 0xffff) > 0xfff))
+		r->ignored = "at a PCI address with no such device, function or offset";
+	else
+		r->present = true;
+}
+
+void acpi_reset_reg_describe(const struct acpi_reset_reg *r, char *buf, size_t len)
+{
+	if (r->space == ACPI_SPACE_IO)
+		fmt_snprintf(buf, len, "I/O port 0x%llx, value 0x%x", (unsigned long long)r->address, r->value);
+	else if (r->space == ACPI_SPACE_MEMORY)
+		fmt_snprintf(buf, len, "memory 0x%llx, value 0x%x", (unsigned long long)r->address, r->value);
+	else
+		fmt_snprintf(buf, len, "PCI 00:%02x.%x offset 0x%x, value 0x%x",
+			     (unsigned int)(r->address >> 32), (unsigned int)(r->address >> 16) & 0xffff,
+			     (unsigned int)r->address & 0xffff, r->value);
+}
+
+int acpi_read_fadt(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx,
+		   struct acpi_fadt_regs *out, char *err, size_t errlen)
 {
 	static uint8_t buf[4096];
 	uint64_t sdt;
 	uint32_t sdt_len, entry_size, flen;
 	bool xsdt;
 
-	*out = (struct acpi_pm1){ 0, 0 };
+	*out = (struct acpi_fadt_regs){ 0, 0, { .present = false } };
 	if (len < 20 || rsdp[0] != 'R' || rsdp[1] != 'S' || rsdp[2] != 'D' || rsdp[3] != ' ' ||
 	    !checksum_ok(rsdp, 20)) {
 		fmt_snprintf(err, errlen, "no valid RSDP");
@@ -77,6 +126,7 @@ int acpi_find_pm1(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void
 		}
 		out->pm1a_cnt = pm1_port(buf, flen, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
 		out->pm1b_cnt = pm1_port(buf, flen, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+		reset_reg(buf, flen, &out->reset);
 		return 0;
 	}
 	fmt_snprintf(err, errlen, "no FADT in the %s", xsdt ? "XSDT" : "RSDT");

@@ -57,22 +57,26 @@ static void pm1_out(struct device_model *d, struct vcpu *v, uint16_t port, unsig
 
 static struct device_model pm1 = { .name = "acpi-pm1", .port_in = pm1_in, .port_out = pm1_out };
 
-int acpi_pm_init(const struct boot_info *bi)
+int acpi_host_fadt(const struct boot_info *bi, struct acpi_fadt_regs *out)
 {
-	struct acpi_pm1 ports;
 	char err[96];
-	int rc = acpi_find_pm1(bi->rsdp, bi->rsdp_len, read_phys, NULL, &ports, err, sizeof(err));
+	int rc = acpi_read_fadt(bi->rsdp, bi->rsdp_len, read_phys, NULL, out, err, sizeof(err));
 
-	if (rc) {
+	if (rc)
 		printf("ACPI: %s; a guest's ACPI power-off would power off the machine\n", err);
-		return rc;
-	}
-	if (ports.pm1a_cnt)
-		rc = device_add_ports(&pm1, ports.pm1a_cnt, 2);
-	if (!rc && ports.pm1b_cnt)
-		rc = device_add_ports(&pm1, ports.pm1b_cnt, 2);
+	return rc;
+}
+
+int acpi_pm_init(const struct acpi_fadt_regs *f)
+{
+	int rc = 0;
+
+	if (f->pm1a_cnt)
+		rc = device_add_ports(&pm1, f->pm1a_cnt, 2);
+	if (!rc && f->pm1b_cnt)
+		rc = device_add_ports(&pm1, f->pm1b_cnt, 2);
 	if (!rc)
 		printf("ACPI: PM1 control at port 0x%x%s: a guest's power-off stops that guest\n",
-		       ports.pm1a_cnt, ports.pm1b_cnt ? " (and PM1b)" : "");
+		       f->pm1a_cnt, f->pm1b_cnt ? " (and PM1b)" : "");
 	return rc;
 }

@@ -9,6 +9,7 @@
 struct port_range {
 	uint16_t base;
 	uint16_t count;
+	unsigned int flags;             /* DEVICE_PORTS_* */
 	struct device_model *dev;
 };
 
@@ -39,6 +40,11 @@ int device_remove_mmio(struct device_model *d, gpa_t base)
 
 int device_add_ports(struct device_model *d, uint16_t base, uint16_t count)
 {
+	return device_add_ports_flags(d, base, count, 0);
+}
+
+int device_add_ports_flags(struct device_model *d, uint16_t base, uint16_t count, unsigned int flags)
+{
 	unsigned int i;
 
 	if (!count || (uint32_t)base + count > 0x10000)
@@ -56,12 +62,12 @@ int device_add_ports(struct device_model *d, uint16_t base, uint16_t count)
 	}
 	for (unsigned int j = port_range_count; j > i; j--)
 		port_ranges[j] = port_ranges[j - 1];
-	port_ranges[i] = (struct port_range){ base, count, d };
+	port_ranges[i] = (struct port_range){ base, count, flags, d };
 	port_range_count++;
 	return 0;
 }
 
-struct device_model *device_port_owner(uint16_t port)
+static const struct port_range *port_range_of(uint16_t port)
 {
 	unsigned int lo = 0, hi = port_range_count;
 
@@ -74,9 +80,23 @@ struct device_model *device_port_owner(uint16_t port)
 		else if (port >= r->base + r->count)
 			lo = mid + 1;
 		else
-			return r->dev;
+			return r;
 	}
 	return NULL;
+}
+
+struct device_model *device_port_owner(uint16_t port)
+{
+	const struct port_range *r = port_range_of(port);
+
+	return r ? r->dev : NULL;
+}
+
+unsigned int device_port_flags(uint16_t port)
+{
+	const struct port_range *r = port_range_of(port);
+
+	return r ? r->flags : 0;
 }
 
 void device_for_each_port_range(void (*fn)(void *ctx, uint16_t base, uint16_t count), void *ctx)

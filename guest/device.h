@@ -30,12 +30,25 @@ int __must_check device_add_mmio(struct device_model *d, gpa_t base, uint64_t si
 /* Removes d's MMIO range starting at base. Returns 0 or -ENOENT. */
 int __must_check device_remove_mmio(struct device_model *d, gpa_t base);
 
+/* Flags of a port range. DEVICE_PORTS_IN_DWORD: the ports are bytes of an
+ * aligned dword that the chipset also decodes whole as another register
+ * (0xcf9, the reset control register, inside 0xcf8's PCI CONFIG_ADDRESS): an
+ * aligned dword access there goes to the hardware whole, bypassing the model. */
+#define DEVICE_PORTS_IN_DWORD (1u << 0)
+
 /* Registers ports [base, base+count) as d's (before guests start: the I/O
  * bitmaps are built from this table). Returns 0, -EEXIST, -EINVAL, -ENOSPC. */
 int __must_check device_add_ports(struct device_model *d, uint16_t base, uint16_t count);
 
+/* device_add_ports() with DEVICE_PORTS_* flags. */
+int __must_check device_add_ports_flags(struct device_model *d, uint16_t base, uint16_t count,
+					unsigned int flags);
+
 /* The model owning port, or NULL (then the port is the guest's). O(log n). */
 struct device_model *device_port_owner(uint16_t port);
+
+/* The DEVICE_PORTS_* flags of port's range (0 if nobody owns it). */
+unsigned int device_port_flags(uint16_t port);
 
 /* Calls fn for every registered port range (for building I/O bitmaps). */
 void device_for_each_port_range(void (*fn)(void *ctx, uint16_t base, uint16_t count), void *ctx);

@@ -10,6 +10,7 @@
 #include "guest/vuart.h"
 #include "guest/debugexit.h"
 #include "guest/acpi_pm.h"
+#include "guest/reset.h"
 #include "guest/exit_stats.h"
 #include "guest/hypercall.h"
 #include "arch/cpuinfo.h"
@@ -111,10 +112,15 @@ static int register_test_device(uint64_t base)
 /* The device models every guest gets, and the ones the command line asks for. */
 static int register_devices(const struct boot_info *bi, const struct hv_options *o)
 {
+	struct acpi_fadt_regs fadt;
+	bool have_fadt = !acpi_host_fadt(bi, &fadt);
 	int rc = vuart_init(console_port());
 
 	/* Without the FADT a guest's power-off still works, on the whole machine. */
-	(void)acpi_pm_init(bi);
+	if (have_fadt)
+		(void)acpi_pm_init(&fadt);
+	if (!rc)
+		rc = reset_init(have_fadt ? &fadt.reset : NULL);
 
 	if (!rc && o->debug_exit_port)
 		rc = debugexit_init(o->debug_exit_port);
@@ -159,6 +165,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		vmx_vcpu_destroy(&v);
 		return false;
 	}
+	reset_read_option(&v, m->cmdline);
 	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
 		if (!o->test_hooks)
 			printf("guest %s: unknown option hv.testentry (test options need hvtest)\n", g.name);
@@ -180,8 +187,14 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	vuart_reset();
 	again = v.reset_requested;
 	vmx_vcpu_destroy(&v);
+	/* Before its memory is loaded again or given to the next guest. */
+	if (again || v.reset_by_guest)
+		reset_busmaster_off(&v);
 	if (again)
 		printf("guest %s: reset: starting again from its boot module\n", g.name);
+	else if (v.reset_by_guest)
+		printf("guest %s: not started again (hv.onreset=%s)\n", g.name,
+		       reset_action_name((enum reset_action)v.on_reset));
 	return again;
 }
 

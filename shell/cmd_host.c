@@ -4,6 +4,7 @@
 #include "shell/cmd_parse.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
+#include "arch/reboot.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
 #include "guest/device.h"
@@ -140,8 +141,6 @@ void cmd_reboot(int argc, char **argv)
 	if (!no_args(argc, "reboot"))
 		return;
 	printf("rebooting\n");
-	outb(0xcf9, 0x02);
-	outb(0xcf9, 0x06);              /* PCI reset control: hard reset */
-	outb(0x64, 0xfe);               /* keyboard controller pulse, for older chipsets */
+	machine_reset();
 	printf("reboot did not happen; try the reset button\n");
 }

@@ -140,4 +140,66 @@ if build_iso guests-mb2 "hvtest" "${modules[@]}"; then
 	stop_emulator
 fi
 
+# A third boot for the reset paths (tests/guests/reset.c), counting its
+# steps in CMOS RAM: an entry with the default restart (its bad hv.onreset=
+# value is reported) resets five ways and is started again each time; one
+# with hv.onreset=stop resets and stays stopped; the entry after it still
+# runs; one with hv.onreset=machine has the hypervisor reset the machine,
+# which boots again and runs all entries to their end.
+RESET_OK=21 # the "[reset] ok:" lines of all starts of both boots together
+require_file "guest reset (make guests)" "$GUESTS/reset.elf"
+if build_iso guests-reset "hvtest" "$GUESTS/reset.elf" "guest hv.name=reset hv.onreset=bogus" \
+	"$GUESTS/reset.elf" "guest hv.name=reset-stop hv.onreset=stop" \
+	"$GUESTS/reset.elf" "guest hv.name=reset-end" \
+	"$GUESTS/reset.elf" "guest hv.name=reset-machine hv.onreset=machine"; then
+	start_bochs guests-reset "$HV_ROOT/build/test/guests-reset.iso"
+	expect_line "the FADT's reset register (or its absence) reported" \
+		'^acpi: FADT (has no reset register|reset register: |reset register ignored: )'
+	expect_line "bad hv.onreset= value reported, default kept" \
+		'^guest reset: bad hv.onreset=bogus \(restart, stop or machine\); using restart$'
+	expect_line "reset: started" "^guest reset: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset: a PCI configuration dword through 0xcf8 reaches the hardware whole" \
+		"^\\[reset\\] ok: 00:00.0 read with dwords at 0xcf8/0xcfc is Intel's 440FX host bridge\$"
+	for how in "the keyboard controller \\(port 0x64 command 0xfe\\)" \
+		"port 0x92 \\(value 0x[0-9a-f]*[13579bdf]\\)" "port 0xcf9 \\(value 0x6\\)" \
+		"the keyboard controller \\(port 0x64 command 0xf0\\)" \
+		"the keyboard controller's output port \\(value 0xfe through port 0x60\\)"; do
+		expect_line "reset through ${how//\\/}" "^guest reset: reset through $how\$"
+		expect_line "  then bus mastering off" \
+			'^guest reset: bus mastering turned off on [0-9]+ of [0-9]+ PCI functions(; [0-9]+ more keep it on \(hardwired\))?$'
+		[ -n "${bm_first:-}" ] || bm_first=$H_MATCH
+		expect_line "  then the guest restarts" '^guest reset: reset: starting again from its boot module$'
+		expect_line "  and starts" "^guest reset: starting in long64 mode at RIP $HEX\$"
+	done
+	check "bus mastering was on for the IDE function the guest set it on" \
+		grep -qE ' on [1-9][0-9]* of ' <<<"${bm_first:-}"
+	expect_line "reset: done after five resets" '^\[reset\] done: 2 checks, 0 failed$'
+	expect_line "reset: exits" '^guest reset: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "reset-stop: started" "^guest reset-stop: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset-stop: reset through port 0xcf9" '^guest reset-stop: reset through port 0xcf9 \(value 0xe\)$'
+	expect_line "reset-stop: bus mastering off" '^guest reset-stop: bus mastering turned off on '
+	expect_line "reset-stop: not started again" '^guest reset-stop: not started again \(hv.onreset=stop\)$'
+	expect_line "the next guest runs" "^guest reset-end: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset-end: done" '^\[reset\] done: 1 checks, 0 failed$'
+	expect_line "reset-end: exits" '^guest reset-end: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "reset-machine: started" "^guest reset-machine: starting in long64 mode at RIP $HEX\$"
+	expect_line "reset-machine: reset through port 0xcf9" \
+		'^guest reset-machine: reset through port 0xcf9 \(value 0x6\)$'
+	expect_line "reset-machine: the hypervisor resets the machine" \
+		'^guest reset-machine: hv.onreset=machine: resetting the machine$'
+	expect_line "the machine boots again" '^hv .* - x86-64 hypervisor$'
+	expect_line "after the machine reset: the first entry runs" \
+		'^\[reset\] ok: the first entry runs again after the machine reset$'
+	for name in reset reset-stop reset-end reset-machine; do
+		expect_line "after the machine reset: $name exits" "^guest $name: exited with status 0 after [0-9]+ VM exits\$"
+	done
+	expect_line "all guests stopped" "$H_END_RE"
+	check "reset: $RESET_OK checks over all starts" same "$(grep -ac '^\[reset\] ok: ' "$H_TXT")" "$RESET_OK"
+	reject_line "reset: no check failed" '^\[reset\] FAILED: '
+	check "the machine was reset once, by the hypervisor (two banners)" \
+		same "$(grep -acE '^hv .* - x86-64 hypervisor$' "$H_TXT")" 2
+	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
 finish

@@ -11,7 +11,9 @@
 #                   loader's start line, the banner, the hypervisor's memory
 #                   reserved in the guest's /proc/iomem, the hypervisor flag
 #                   and CPUID leaf 0x40000000, a command typed into the
-#                   shell, and the hypervisor's report of the guest's
+#                   shell, the debug shell's reset, the guest's own reset
+#                   (`reboot -f`: the hypervisor's reset line, Linux booting
+#                   again), and the hypervisor's report of the guest's
 #                   power-off
 # Both print their wall time and Bochs ticks (emulated instructions with
 # clock sync=none; idle HLT time counts too) from power-on to the banner.
@@ -29,7 +31,7 @@ TEST_DIR=$HV_ROOT/build/test
 LINUX_CMDLINE="console=ttyS0,115200 hvguest.mark"
 BANNER_TIMEOUT=${HV_LINUX_TIMEOUT:-180}
 HEX='0x[0-9a-f]{16}'
-[ -n "${HV_RUN_TIMEOUT:-}" ] || H_RUN_TIMEOUT=480 # two slow boots' worth, not 300 s
+[ -n "${HV_RUN_TIMEOUT:-}" ] || H_RUN_TIMEOUT=720 # three slow boots under the hypervisor (start, shell reset, reboot -f), not 300 s
 
 require_file "hypervisor image" "$ELF"
 mkdir -p "$TEST_DIR"
@@ -101,6 +103,9 @@ shell_session() {
 	send_line "x $rip 16"
 	expect_line "x: kernel text" "^$(printf '0x%016x' "$rip")  "
 	send_line "devices"
+	expect_line "devices: the reset ports are trapped" '^  ports 0x0cf9-0x0cf9  reset$'
+	expect_line "devices: the reset model's state" \
+		'^  reset: resets trapped: 8042 pulse commands and output port, 0x92 bit 0, 0xcf9 RST_CPU; 8042 output port not pending$'
 	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
 	send_line "vmcs GUEST_CR3"
 	expect_line "vmcs: the guest's CR3" "^  GUEST_CR3 +0x6802  ($HEX)\$"
@@ -155,6 +160,24 @@ shell_session() {
 	expect_line "the restarted guest's shell answers" '^hv-guest-echo 64$'
 }
 
+# The guest resets itself: `reboot -f`. Bochs' BIOS builds a revision 1 FADT
+# without a reset register, so Linux's default (ACPI reset register, then the
+# keyboard controller) comes down to the 8042's pulse command 0xfe. The
+# hypervisor restarts the guest (hv.onreset=restart, the default).
+reboot_guest() {
+	send_line 'reboot -f'
+	expect_line "reboot -f: Linux restarts" '^(\[ *[0-9.]+\] )?reboot: Restarting system$'
+	expect_line "reboot -f: the hypervisor reports the guest's reset and its path" \
+		'^guest linux: reset through the keyboard controller \(port 0x64 command 0xfe\)$'
+	expect_line "reboot -f: bus mastering turned off" \
+		'^guest linux: bus mastering turned off on [0-9]+ of [0-9]+ PCI functions'
+	expect_line "reboot -f: the guest starts again" '^guest linux: reset: starting again from its boot module$'
+	expect_line "reboot -f: Linux boots again" '^hv-guest: init started$' "$BANNER_TIMEOUT"
+	expect_line "reboot -f: its shell is ready again" '^hv-guest: shell ready$'
+	send_line "echo hv-guest-echo \$((9*9))"
+	expect_line "reboot -f: the rebooted guest's shell answers" '^hv-guest-echo 81$'
+}
+
 # --- baseline: GRUB boots the kernel itself -------------------------------
 base_iso=$TEST_DIR/linux-baseline.iso
 base_wall="" base_ticks="?"
@@ -205,6 +228,7 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	send_line "echo hv-guest-echo \$((6*7))"
 	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
 	shell_session
+	reboot_guest
 	send_line 'poweroff -f'
 	# Loose on purpose: how the hypervisor words a guest's end may change.
 	# Any "guest linux: " line saying it powered off, exited or shut down

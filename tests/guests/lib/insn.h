@@ -69,6 +69,22 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void cli(void) { asm volatile("cli" : : : "memory"); }
 /* STI's one-instruction shadow makes "sti; hlt" wait for an interrupt that arrives in between. */
 static inline void sti_hlt(void) { asm volatile("sti; hlt" : : : "memory"); }

@@ -149,6 +149,20 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct guest_feat
 	}
 }
 
+uint32_t xsave_compacted_size(uint64_t mask, const uint32_t size[64], const bool align64[64])
+{
+	uint32_t end = 576;
+
+	for (unsigned int i = 2; i < 64; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		if (align64[i])
+			end = (end + 63) & ~63u;
+		end += size[i];
+	}
+	return end;
+}
+
 bool xcr0_is_valid(uint64_t xcr0, uint64_t supported)
 {
 	if (!(xcr0 & XCR0_X87) || (xcr0 & ~supported))

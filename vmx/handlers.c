@@ -33,6 +33,7 @@
 #define APIC_BASE_BSP   (1ULL << 8)
 #define APIC_BASE_EXTD  (1ULL << 10)
 #define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUIDD_1_EAX_XSAVEC_XSAVES (1u << 1 | 1u << 3)
 
 /* ---- guest state helpers ---- */
 
@@ -54,6 +55,30 @@ void vcpu_stop(struct vcpu *v, const char *fmt, ...)
 
 /* ---- handlers ---- */
 
+/* CPUID.(0DH,1):EBX from the component sizes: the size of the compacted
+ * XSAVE area for the guest's XCR0 (the hardware's: XSETBV passes through;
+ * IA32_XSS is always 0, the only value guests may write). Bochs 2.7 reports the standard-format
+ * size there, which Linux's consistency check rejects with a WARN. */
+static uint32_t xsave_size_for_guest(void)
+{
+	static uint32_t size[64];
+	static bool align64[64], known;
+	uint32_t lo, hi;
+
+	if (!known) {
+		for (unsigned int i = 2; i < 63; i++) {
+			struct cpuid_regs c;
+
+			cpuid(0xd, i, &c);
+			size[i] = c.eax;
+			align64[i] = c.ecx & 2;
+		}
+		known = true;
+	}
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return xsave_compacted_size((uint64_t)hi << 32 | lo, size, align64);
+}
+
 static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
@@ -66,6 +91,8 @@ static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 		r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
 	}
 	cpuid_policy_apply(leaf, sub, &to_vmx(v)->features, guest_cr4_view(v), &r);
+	if (leaf == 0xd && sub == 1 && (r.eax & CPUIDD_1_EAX_XSAVEC_XSAVES))
+		r.ebx = xsave_size_for_guest();
 	v->regs.gpr[REG_RAX] = r.eax;
 	v->regs.gpr[REG_RBX] = r.ebx;
 	v->regs.gpr[REG_RCX] = r.ecx;

@@ -89,6 +89,23 @@ TEST(xcr0_rules)
 	CHECK(!xcr0_is_valid(1ULL << 62 | 1, all));
 }
 
+TEST(xsave_compacted_sizes)
+{
+	/* Skylake-X components (CPUID.(0DH,i):EAX): AVX 256, MPX 64 + 64,
+	 * opmask 64, ZMM_Hi256 512, Hi16_ZMM 1024, PKRU 8; none 64-byte aligned. */
+	uint32_t size[64] = { [2] = 256, [3] = 64, [4] = 64, [5] = 64, [6] = 512, [7] = 1024, [9] = 8 };
+	bool align[64] = { false };
+
+	CHECK_EQ(xsave_compacted_size(0x3, size, align), 576);
+	CHECK_EQ(xsave_compacted_size(0x7, size, align), 832);
+	CHECK_EQ(xsave_compacted_size(0xe7, size, align), 2432);   /* Linux's figure under Bochs */
+	CHECK_EQ(xsave_compacted_size(0x2e7, size, align), 2440);
+	align[9] = true;                                        /* PKRU at a 64-byte boundary */
+	CHECK_EQ(xsave_compacted_size(0x2e7, size, align), 2440);
+	size[7] = 1000;
+	CHECK_EQ(xsave_compacted_size(0x2e7, size, align), 2432 + 8);   /* 2408 padded to 2432 */
+}
+
 TEST(msr_policy_rules)
 {
 	CHECK_EQ(msr_policy(0x3a, false, &all), MSR_FEATURE_CONTROL);

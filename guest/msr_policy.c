@@ -171,6 +171,13 @@ const char *msr_name(uint32_t msr)
 	return r ? r->name : NULL;
 }
 
+uint32_t msr_log_key(uint32_t msr)
+{
+	const struct msr_rule *r = find_rule(msr);
+
+	return r ? r->first : msr;
+}
+
 static void bitmap_clear(uint8_t *bm, uint32_t msr, bool write)
 {
 	/* Read-low, read-high, write-low, write-high kilobytes (25.6.9). */

@@ -49,6 +49,10 @@ enum msr_action msr_policy(uint32_t msr, bool write, const struct guest_features
 /* The rule's name for msr ("IA32_RTIT_CTL"), or NULL for an unknown MSR. */
 const char *msr_name(uint32_t msr);
 
+/* What the refusal log counts as one MSR: the first MSR of msr's rule (a
+ * named range such as IA32_VMX_* is logged once), or msr itself. */
+uint32_t msr_log_key(uint32_t msr);
+
 /*
  * Fills a 4 KiB VMX MSR bitmap (SDM Vol. 3C, 25.6.9: read-low, read-high,
  * write-low, write-high) so that exactly the accesses msr_policy() passes do

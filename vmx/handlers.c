@@ -101,25 +101,27 @@ static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 }
 
 /* Refused and ignored MSR accesses are logged at info level, once per MSR
- * and at most VMX_MSR_LOG_MAX MSRs per guest, then one line saying so. */
+ * (a named range counts as one) and at most VMX_MSR_LOG_MAX MSRs per guest,
+ * then one line saying so. */
 static void __printf(4, 5) msr_log(struct vcpu *v, uint32_t msr, bool write, const char *what, ...)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	const char *name = msr_name(msr);
+	uint32_t key = msr_log_key(msr);
 	char tail[96];
 	va_list ap;
 
 	if (!log_enabled(LOG_INFO) || x->msr_logged_count > VMX_MSR_LOG_MAX)
 		return;
 	for (unsigned int i = 0; i < x->msr_logged_count && i < VMX_MSR_LOG_MAX; i++)
-		if (x->msr_logged[i] == msr)
+		if (x->msr_logged[i] == key)
 			return;
 	if (x->msr_logged_count == VMX_MSR_LOG_MAX) {
 		x->msr_logged_count++;
 		printf("guest %s: more MSRs refused or ignored; not logged\n", v->name);
 		return;
 	}
-	x->msr_logged[x->msr_logged_count++] = msr;
+	x->msr_logged[x->msr_logged_count++] = key;
 	va_start(ap, what);
 	fmt_vsnprintf(tail, sizeof(tail), what, ap);
 	va_end(ap);
@@ -160,8 +162,8 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_APIC_BASE:
 		if (apic_base_write(val))
 			return true;
-		msr_log(v, msr, true, "= 0x%llx refused (the APIC base cannot move): #GP",
-			(unsigned long long)val);
+		msr_log(v, msr, true, "= 0x%llx refused (new base, reserved bit or a mode "
+			"change SDM 10.12.5 forbids): #GP", (unsigned long long)val);
 		return false;
 	case MSR_MISC_ENABLE:
 		x->misc_enable = msr_misc_enable_write(x->misc_enable, val);

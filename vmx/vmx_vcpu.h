@@ -27,7 +27,7 @@ struct vmx_vcpu {
 	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
 	struct guest_features features; /* what the controls let the guest use (vmx_guest_features) */
 	uint64_t misc_enable;           /* the guest's IA32_MISC_ENABLE (never written to hardware) */
-	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* MSRs whose refusal was logged */
+	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;  /* entries used; VMX_MSR_LOG_MAX + 1 once "more" was said */
 };
 

@@ -20,8 +20,8 @@ HEX='0x[0-9a-f]{16}'
 # how it stops: "exit" (HC_EXIT) or "triple" (a triple fault).
 PLAN=(
 	"vmcall long64 19 exit"
-	"cpuid long64 13 exit"
-	"msr long64 31 exit"
+	"cpuid long64 18 exit"
+	"msr long64 55 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
 	"uart long64 12 exit"
@@ -34,6 +34,7 @@ PLAN=(
 	"prot32 prot32 17 exit"
 	"mbinfo prot32 14 exit mbtest=yes"
 	"realmode real 10 exit hv.mode=real"
+	"x2apic long64 14 exit"
 	"triple long64 1 triple"
 )
 

@@ -156,6 +156,9 @@ TEST(msr_policy_rules)
 	CHECK_STR(msr_name(0x570), "IA32_RTIT_CTL");
 	CHECK_STR(msr_name(0x493), "IA32_VMX_*");
 	CHECK(msr_name(0x1ff) == NULL);
+	CHECK_EQ(msr_log_key(0x48b), 0x480);            /* IA32_VMX_* logged once */
+	CHECK_EQ(msr_log_key(0x570), 0x570);
+	CHECK_EQ(msr_log_key(0xd90), 0xd90);            /* unknown: itself */
 }
 
 /* Reads bit msr of the bitmap's read (write = false) or write half. */

@@ -22,6 +22,8 @@
 /* CPUID.(7,0) */
 #define CPUID7_EBX_SGX        BIT(2)
 #define CPUID7_EBX_INVPCID    BIT(10)
+#define CPUID7_EBX_RDT_M      BIT(12)   /* resource monitoring: shared-cache MSRs */
+#define CPUID7_EBX_RDT_A      BIT(15)   /* resource allocation: shared-cache MSRs */
 #define CPUID7_EBX_MPX        BIT(14)   /* IA32_BNDCFGS is not switched at VM exit */
 #define CPUID7_EBX_PT         BIT(25)   /* Intel PT writes trace data to physical addresses */
 #define CPUID7_ECX_WAITPKG    BIT(5)
@@ -97,6 +99,7 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct guest_feat
 	case 7:
 		if (subleaf == 0) {
 			r->ebx &= ~(CPUID7_EBX_SGX | CPUID7_EBX_MPX | CPUID7_EBX_PT |
+				    CPUID7_EBX_RDT_M | CPUID7_EBX_RDT_A |
 				    keep_if(f->invpcid, CPUID7_EBX_INVPCID));
 			r->ecx &= ~(CPUID7_ECX_OSPKE | CPUID7_ECX_CET_SS | CPUID7_ECX_ENQCMD |
 				    CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
@@ -111,6 +114,8 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, const struct guest_feat
 		}
 		break;
 	case 0xa:       /* architectural performance monitoring: no PMU */
+	case 0xf:       /* RDT monitoring: the LLC is shared with other CPUs */
+	case 0x10:      /* RDT allocation: likewise */
 	case 0x12:      /* SGX */
 	case 0x14:      /* Intel PT */
 	case 0x1c:      /* architectural LBR */

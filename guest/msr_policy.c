@@ -37,8 +37,8 @@ const struct msr_rule msr_rules[] = {
 	{ 0x000000ce, 0x000000cf, P, G, MSR_NEED_NONE, "MSR_PLATFORM_INFO/IA32_CORE_CAPABILITIES" },
 	/* UMWAIT limits for the guest's own user-level waits. */
 	{ 0x000000e1, 0x000000e1, P, P, MSR_NEED_WAITPKG, "IA32_UMWAIT_CONTROL" },
-	/* C-state configuration, read by intel_idle. */
-	{ 0x000000e2, 0x000000e2, P, G, MSR_NEED_NONE, "MSR_PKG_CST_CONFIG_CONTROL" },
+	/* C-state configuration, read by intel_idle; its limits are the platform's. */
+	{ 0x000000e2, 0x000000e2, P, I, MSR_NEED_NONE, "MSR_PKG_CST_CONFIG_CONTROL" },
 	/* Effective-frequency counters (reads; a reset is dropped). */
 	{ 0x000000e7, 0x000000e8, P, I, MSR_NEED_NONE, "IA32_MPERF/APERF" },
 	{ 0x000000fe, 0x000000fe, P, G, MSR_NEED_NONE, "IA32_MTRRCAP" },
@@ -205,9 +205,13 @@ void msr_bitmap_build(uint8_t bitmap[4096], const struct guest_features *f)
 	}
 }
 
+#define FEATURE_CONTROL_LMCE_ON (1ULL << 20)
+
 uint64_t msr_feature_control_view(uint64_t real)
 {
-	return (real | 1) & ~0x6ULL;
+	/* Locked, VMX off; no local machine checks: IA32_MCG_EXT_CTL is refused
+	 * and #MC delivery is the hypervisor's. */
+	return (real | 1) & ~(0x6ULL | FEATURE_CONTROL_LMCE_ON);
 }
 
 #define APIC_BASE_BSP   (1ULL << 8)
@@ -269,9 +273,9 @@ enum icr_verdict msr_x2apic_icr_filter(uint64_t val)
 	}
 }
 
-/* LBR (0), BTF (1), FREEZE_LBRS_ON_PMI (11), FREEZE_PERFMON_ON_PMI (12),
- * FREEZE_WHILE_SMM (14), RTM_DEBUG (15). */
-#define DEBUGCTL_GUEST_OK 0xd803ULL
+/* LBR (0), BTF (1), BUS_LOCK_DETECT (2), FREEZE_LBRS_ON_PMI (11),
+ * FREEZE_PERFMON_ON_PMI (12), FREEZE_WHILE_SMM (14), RTM_DEBUG (15). */
+#define DEBUGCTL_GUEST_OK 0xd807ULL
 
 bool msr_debugctl_write_ok(uint64_t val)
 {

@@ -61,7 +61,7 @@ uint32_t msr_log_key(uint32_t msr);
 void msr_bitmap_build(uint8_t bitmap[4096], const struct guest_features *f);
 
 /* The guest's view of IA32_FEATURE_CONTROL given the real value: locked,
- * VMX (inside and outside SMX) off, other bits (SGX, LMCE, ...) kept. */
+ * VMX (inside and outside SMX) off, LMCE off, other bits (SGX, ...) kept. */
 uint64_t msr_feature_control_view(uint64_t real);
 
 /*
@@ -93,8 +93,8 @@ enum icr_verdict {
  * reach CPUs outside it or reset this one; SMI enters SMM. */
 enum icr_verdict msr_x2apic_icr_filter(uint64_t val);
 
-/* True if val is a DEBUGCTL the guest may have: LBR, BTF, the freeze bits
- * and RTM debug; never TR, BTS, BTINT, BTS_OFF_OS/USR (the BTS buffer is in
+/* True if val is a DEBUGCTL the guest may have: LBR, BTF, bus-lock
+ * detection, the freeze bits and RTM debug; never TR, BTS, BTINT, BTS_OFF_OS/USR (the BTS buffer is in
  * memory the DS area points at) nor reserved bits. */
 bool msr_debugctl_write_ok(uint64_t val);
 

@@ -268,6 +268,7 @@ TEST(debugctl_filter)
 	CHECK(msr_debugctl_write_ok(0));
 	CHECK(msr_debugctl_write_ok(0x3));           /* LBR, BTF */
 	CHECK(msr_debugctl_write_ok(0x1801));        /* freeze on PMI */
+	CHECK(msr_debugctl_write_ok(0x4));           /* bus-lock detection (Linux sets it) */
 	CHECK(!msr_debugctl_write_ok(1u << 6));      /* TR */
 	CHECK(!msr_debugctl_write_ok(1u << 7));      /* BTS */
 	CHECK(!msr_debugctl_write_ok(0xc0));
@@ -289,5 +290,6 @@ TEST(feature_control_view)
 {
 	CHECK_EQ(msr_feature_control_view(0x5), 0x1);
 	CHECK_EQ(msr_feature_control_view(0x0), 0x1);
-	CHECK_EQ(msr_feature_control_view(0x100007), 0x100001);  /* other bits (LMCE, SGX) kept */
+	CHECK_EQ(msr_feature_control_view(0x60007), 0x60001);    /* other bits (SGX) kept */
+	CHECK_EQ(msr_feature_control_view(0x100007), 0x1);        /* no LMCE */
 }

@@ -102,7 +102,8 @@ static void check_apic_base(void)
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 	msr_value = (base & 0xfff) | 0x7e000000;
-	expect_exception("WRMSR IA32_APIC_BASE with a new base -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_APIC_BASE);
+	expect_exception("WRMSR IA32_APIC_BASE with a new base -> #GP(0)", 13, 0, wrmsr_fn,
+			 MSR_IA32_APIC_BASE);
 	msr_value = base | 1u << 9;
 	expect_exception("WRMSR IA32_APIC_BASE with reserved bit 9 -> #GP(0)", 13, 0, wrmsr_fn,
 			 MSR_IA32_APIC_BASE);

@@ -81,7 +81,8 @@ static void check_x2apic(uint64_t base)
 	check_eq("no other interrupt arrived", ipis, 1);
 
 	msr_value = base;
-	expect_exception("WRMSR IA32_APIC_BASE x2APIC -> xAPIC -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_APIC_BASE);
+	expect_exception("WRMSR IA32_APIC_BASE x2APIC -> xAPIC -> #GP(0)", 13, 0, wrmsr_fn,
+			 MSR_IA32_APIC_BASE);
 	check_eq("IA32_APIC_BASE still x2APIC", rdmsr(MSR_IA32_APIC_BASE), base | APIC_BASE_EXTD);
 	msr_value = base & ~(uint64_t)APIC_BASE_ENABLE;
 	expect_no_exception("WRMSR IA32_APIC_BASE x2APIC -> disabled works", wrmsr_fn, MSR_IA32_APIC_BASE);

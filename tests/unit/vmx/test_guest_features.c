@@ -65,6 +65,24 @@ static const struct vmx_cap_msrs coffee_lake = {
 	.true_entry = 0x0003ffff000011fbULL,
 };
 
+/*
+ * A 2018 Intel client CPU (model not named; PROCBASED_CTLS2 without APIC
+ * virtualization, with XSAVES and PML, as on Skylake/Kaby Lake clients),
+ * read with WinDbg "rdmsr" in Sina Karvandi's post "VmcsAuditor - A
+ * Bochs-Based Hypervisor Layout Checker" (rayanfam.com, 2018-12-07).
+ * IA32_VMX_BASIC was not shown: 0 here, so the non-TRUE MSRs are used.
+ */
+static const struct vmx_cap_msrs client_2018 = {
+	.pinbased = 0x0000007f00000016ULL,
+	.procbased = 0xfff9fffe0401e172ULL,
+	.exit = 0x01ffffff00036dffULL,
+	.entry = 0x0003ffff000011ffULL,
+	.cr0_fixed0 = 0x80000021ULL, .cr0_fixed1 = 0xffffffffULL,
+	.cr4_fixed0 = 0x2000ULL, .cr4_fixed1 = 0x3767ffULL,
+	.procbased2 = 0x001ffcff00000000ULL,
+	.ept_vpid_cap = 0x00000f0106334141ULL,
+};
+
 /* Its CPUID as the same log shows it (host column). */
 static const struct cpuid_result coffee_lake_1 = { 0x000906ea, 0x03100800, 0x7ffafbbf, 0xbfebfbff };
 static const struct cpuid_result coffee_lake_6 = { 0x000027f7, 0x00000002, 0x00000009, 0x00000000 };
@@ -110,6 +128,19 @@ TEST(features_coffee_lake)
 	features_of(&coffee_lake, &f);
 	CHECK(f.rdtscp && f.invpcid && f.xsaves);
 	CHECK(!f.waitpkg && !f.pconfig);
+}
+
+TEST(features_client_2018)
+{
+	struct vmx_control_result res;
+	struct guest_features f;
+
+	features_of(&client_2018, &f);
+	CHECK(f.rdtscp && f.invpcid && f.xsaves);
+	CHECK(!f.waitpkg && !f.pconfig);
+	CHECK(vmx_compute_controls(&client_2018, &hv_request, &res));
+	CHECK_EQ(res.value.proc2 & (CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID | CPU2_ENABLE_XSAVES_XRSTORS),
+		 CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID | CPU2_ENABLE_XSAVES_XRSTORS);
 }
 
 TEST(features_follow_requested_controls_only)

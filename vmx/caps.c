@@ -104,6 +104,20 @@ bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control
 	return vmx_controls_empty(mr);
 }
 
+void vmx_guest_features(const struct vmx_controls *c, struct guest_features *f)
+{
+	/* Secondary controls count only when activated (25.6.2). */
+	uint32_t p2 = c->proc & CPU_ACTIVATE_SECONDARY_CONTROLS ? c->proc2 : 0;
+
+	*f = (struct guest_features){
+		.rdtscp = p2 & CPU2_ENABLE_RDTSCP,
+		.invpcid = p2 & CPU2_ENABLE_INVPCID,
+		.xsaves = p2 & CPU2_ENABLE_XSAVES_XRSTORS,
+		.waitpkg = p2 & CPU2_ENABLE_USER_WAIT_PAUSE,
+		.pconfig = p2 & CPU2_ENABLE_PCONFIG,
+	};
+}
+
 bool vmx_controls_empty(const struct vmx_controls *c)
 {
 	return !(c->pin | c->proc | c->proc2 | c->exit | c->entry);

@@ -3,6 +3,7 @@
 #define VMX_CAPS_H
 
 #include "lib/compiler.h"
+#include "guest/features.h"
 
 /* A.1-A.11 capability MSRs (IA32_FEATURE_CONTROL's number is in arch/msr.h) */
 #define MSR_IA32_VMX_BASIC                0x480
@@ -87,6 +88,15 @@ struct vmx_control_result {
  */
 bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control_request *req,
 			  struct vmx_control_result *res);
+
+/*
+ * What a guest running with controls c may use (guest/features.h): each
+ * feature whose instruction raises #UD in VMX non-root operation unless its
+ * secondary control is set (SDM Vol. 3C, 26.3 and Table 25-7): "enable
+ * RDTSCP" (RDTSCP, RDPID), "enable INVPCID", "enable XSAVES/XRSTORS",
+ * "enable user wait and pause" (UMONITOR, UMWAIT, TPAUSE), "enable PCONFIG".
+ */
+void vmx_guest_features(const struct vmx_controls *c, struct guest_features *f);
 
 /* True iff no bit is set in any of the five controls. */
 bool vmx_controls_empty(const struct vmx_controls *c);

@@ -14,10 +14,12 @@
 #include "guest/gmem.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
+#include "arch/cpuinfo.h"
 #include "drivers/console.h"
 #include <stdarg.h>
 #include "lib/string.h"
 #include "lib/log.h"
+#include "lib/format.h"
 
 #define CR0_PE  (1ULL << 0)
 #define CR0_TS  (1ULL << 3)
@@ -29,9 +31,10 @@
 #define CR4_PCIDE (1ULL << 17)
 
 #define RFLAGS_DF (1ULL << 10)
-#define MSR_IGNORED_LOG_MAX 8
-
-static unsigned int msr_ignored_logged;
+#define APIC_BASE_BSP   (1ULL << 8)
+#define APIC_BASE_EXTD  (1ULL << 10)
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUIDD_1_EAX_XSAVEC_XSAVES (1u << 1 | 1u << 3)
 
 /* ---- guest state helpers ---- */
 
@@ -71,6 +74,30 @@ void vcpu_stop(struct vcpu *v, const char *fmt, ...)
 
 /* ---- handlers ---- */
 
+/* CPUID.(0DH,1):EBX from the component sizes: the size of the compacted
+ * XSAVE area for the guest's XCR0 (the hardware's: XSETBV passes through;
+ * IA32_XSS is always 0, the only value guests may write). Bochs 2.7 reports the standard-format
+ * size there, which Linux's consistency check rejects with a WARN. */
+static uint32_t xsave_size_for_guest(void)
+{
+	static uint32_t size[64];
+	static bool align64[64], known;
+	uint32_t lo, hi;
+
+	if (!known) {
+		for (unsigned int i = 2; i < 63; i++) {
+			struct cpuid_regs c;
+
+			cpuid(0xd, i, &c);
+			size[i] = c.eax;
+			align64[i] = c.ecx & 2;
+		}
+		known = true;
+	}
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return xsave_compacted_size((uint64_t)hi << 32 | lo, size, align64);
+}
+
 static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
@@ -82,7 +109,9 @@ static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 		cpuid(leaf, sub, &h);
 		r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
 	}
-	cpuid_policy_apply(leaf, sub, guest_cr4_view(v), &r);
+	cpuid_policy_apply(leaf, sub, &to_vmx(v)->features, guest_cr4_view(v), &r);
+	if (leaf == 0xd && sub == 1 && (r.eax & CPUIDD_1_EAX_XSAVEC_XSAVES))
+		r.ebx = xsave_size_for_guest();
 	v->regs.gpr[REG_RAX] = r.eax;
 	v->regs.gpr[REG_RBX] = r.ebx;
 	v->regs.gpr[REG_RCX] = r.ecx;
@@ -90,43 +119,156 @@ static void handle_cpuid(struct vcpu *v, struct exit_info *e)
 	vmx_skip_instruction(v, e);
 }
 
+/* Refused and ignored MSR accesses are logged at info level, once per MSR
+ * (a named range counts as one) and at most VMX_MSR_LOG_MAX MSRs per guest,
+ * then one line saying so. */
+static void __printf(4, 5) msr_log(struct vcpu *v, uint32_t msr, bool write, const char *what, ...)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+	const char *name = msr_name(msr);
+	uint32_t key = msr_log_key(msr);
+	char tail[96];
+	va_list ap;
+
+	if (!log_enabled(LOG_INFO) || x->msr_logged_count > VMX_MSR_LOG_MAX)
+		return;
+	for (unsigned int i = 0; i < x->msr_logged_count && i < VMX_MSR_LOG_MAX; i++)
+		if (x->msr_logged[i] == key)
+			return;
+	if (x->msr_logged_count == VMX_MSR_LOG_MAX) {
+		x->msr_logged_count++;
+		printf("guest %s: more MSRs refused or ignored; not logged\n", v->name);
+		return;
+	}
+	x->msr_logged[x->msr_logged_count++] = key;
+	va_start(ap, what);
+	fmt_vsnprintf(tail, sizeof(tail), what, ap);
+	va_end(ap);
+	printf("guest %s: %s 0x%x%s%s%s %s\n", v->name, write ? "WRMSR" : "RDMSR", msr,
+	       name ? " (" : "", name ? name : "", name ? ")" : "", tail);
+}
+
+/* IA32_APIC_BASE writes (SDM Vol. 3A, 10.12.5): the mode transitions are
+ * carried out on the real MSR, nothing else. False: #GP. */
+static bool apic_base_write(uint64_t val)
+{
+	uint64_t cur = rdmsr(MSR_IA32_APIC_BASE);
+	struct cpuid_regs r;
+	struct cpuinfo ci;
+
+	cpuid(1, 0, &r);
+	cpuinfo_read(&ci);
+	if (!msr_apic_base_write_ok(cur, val, r.ecx & CPUID1_ECX_X2APIC, ci.phys_addr_bits))
+		return false;
+	val = (val & ~APIC_BASE_BSP) | (cur & APIC_BASE_BSP);
+	if (val != cur)
+		wrmsr(MSR_IA32_APIC_BASE, val);
+	return true;
+}
+
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	switch (msr_policy(msr, true, &x->features)) {
+	case MSR_TSC_WRITE:
+		if (x->ept && (vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING))
+			vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
+		return true;
+	case MSR_IGNORE_WRITE:
+		msr_log(v, msr, true, "= 0x%llx ignored: the hypervisor owns it", (unsigned long long)val);
+		return true;
+	case MSR_APIC_BASE:
+		if (apic_base_write(val))
+			return true;
+		msr_log(v, msr, true, "= 0x%llx refused (new base, reserved bit or a mode "
+			"change SDM 10.12.5 forbids): #GP", (unsigned long long)val);
+		return false;
+	case MSR_MISC_ENABLE:
+		x->misc_enable = msr_misc_enable_write(x->misc_enable, val);
+		return true;
+	case MSR_X2APIC_ICR:
+		/* Not in x2APIC mode the MSR does not exist (10.12.1.2). */
+		if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD))
+			return false;
+		switch (msr_x2apic_icr_filter(val)) {
+		case ICR_SEND:
+			wrmsr(msr, val);
+			return true;
+		case ICR_DROP:
+			msr_log(v, msr, true, "= 0x%llx dropped: no INIT, SIPI or SMI IPIs",
+				(unsigned long long)val);
+			return true;
+		case ICR_GP:
+			return false;
+		}
+		return false;
+	case MSR_DEBUGCTL:
+		if (!msr_debugctl_write_ok(val)) {
+			msr_log(v, msr, true, "= 0x%llx refused (BTS or reserved bits): #GP",
+				(unsigned long long)val);
+			return false;
+		}
+		vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, val);
+		return true;
+	case MSR_XSS:
+		if (val) {
+			msr_log(v, msr, true, "= 0x%llx refused (no supervisor state): #GP",
+				(unsigned long long)val);
+			return false;
+		}
+		wrmsr(msr, 0);
+		return true;
+	case MSR_FEATURE_CONTROL:       /* locked */
+		return false;
+	case MSR_GP:
+		msr_log(v, msr, true, "refused: #GP");
+		return false;
+	case MSR_PASS:
+		break;
+	}
+	/* Passed accesses do not exit (msr_bitmap_build); one that does is not the guest's. */
+	if (log_enabled(LOG_WARN))
+		printf("guest %s: unexpected WRMSR exit for MSR 0x%x; #GP\n", v->name, msr);
+	return false;
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	switch (msr_policy(msr, false, &x->features)) {
+	case MSR_FEATURE_CONTROL:
+		*val = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
+		return true;
+	case MSR_MISC_ENABLE:
+		*val = x->misc_enable;
+		return true;
+	case MSR_GP:
+		msr_log(v, msr, false, "refused: #GP");
+		return false;
+	default:
+		break;
+	}
+	if (log_enabled(LOG_WARN))
+		printf("guest %s: unexpected RDMSR exit for MSR 0x%x; #GP\n", v->name, msr);
+	return false;
+}
+
 static void handle_msr(struct vcpu *v, struct exit_info *e, bool write)
 {
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
 
-	switch (msr_policy(msr, write)) {
-	case MSR_FEATURE_CONTROL:
-		if (write)
-			goto gp;
-		val = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
-		break;
-	case MSR_TSC_WRITE:
-		if (to_vmx(v)->ept && (vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING))
-			vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
-		break;
-	case MSR_IGNORE_WRITE:
-		if (log_enabled(LOG_INFO) && msr_ignored_logged++ < MSR_IGNORED_LOG_MAX)
-			printf("guest %s: WRMSR 0x%x = 0x%llx ignored: the hypervisor owns that MSR\n",
-			       v->name, msr, (unsigned long long)val);
-		break;
-	case MSR_PASS:
-		/* Untrapped MSRs do not exit; one that does is not the guest's. */
-		if (log_enabled(LOG_WARN))
-			printf("guest %s: unexpected %s exit for MSR 0x%x; #GP\n", v->name,
-		       write ? "WRMSR" : "RDMSR", msr);
-		goto gp;
-	case MSR_GP:
-		goto gp;
+	if (write ? !msr_write(v, msr, val) : !msr_read(v, msr, &val)) {
+		vmx_inject_exception(v, 13, 0);
+		return;
 	}
 	if (!write) {
 		v->regs.gpr[REG_RAX] = (uint32_t)val;
 		v->regs.gpr[REG_RDX] = val >> 32;
 	}
 	vmx_skip_instruction(v, e);
-	return;
-gp:
-	vmx_inject_exception(v, 13, 0);
 }
 
 static void handle_rdmsr(struct vcpu *v, struct exit_info *e) { handle_msr(v, e, false); }

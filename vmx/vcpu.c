@@ -72,18 +72,6 @@ static hpa_t alloc_zeroed_frame(void)
 	return pa;
 }
 
-static void msr_bitmap_set(uint8_t *bm, uint32_t msr, bool read, bool write)
-{
-	/* Read-low, read-high, write-low, write-high kilobytes (25.6.9). */
-	unsigned int base = msr >= 0xc0000000 ? 1024 : 0;
-	uint32_t bit = msr & 0x1fff;
-
-	if (read)
-		bm[base + bit / 8] |= (uint8_t)(1u << (bit % 8));
-	if (write)
-		bm[2048 + base + bit / 8] |= (uint8_t)(1u << (bit % 8));
-}
-
 static void io_bitmap_set(uint8_t *a, uint8_t *b, uint16_t port)
 {
 	uint8_t *bm = port < 0x8000 ? a : b;
@@ -110,10 +98,9 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 	if (x->msr_bitmap == INVALID_HPA || x->io_bitmap_a == INVALID_HPA ||
 	    x->io_bitmap_b == INVALID_HPA)
 		return -ENOMEM;
+	/* Denied by default: only the allow-list's accesses stay in the guest. */
 	msr = hpa_to_ptr(x->msr_bitmap);
-	for (unsigned int i = 0; i < msr_trap_count; i++)
-		for (uint32_t m = msr_traps[i].first; m <= msr_traps[i].last; m++)
-			msr_bitmap_set(msr, m, msr_traps[i].read, msr_traps[i].write);
+	msr_bitmap_build(msr, &x->features);
 
 	/* Only the ports device models own exit; the rest are the guest's. */
 	ioa = hpa_to_ptr(x->io_bitmap_a);
@@ -319,6 +306,8 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 		return -ENOMEM;
 	v->arch = x;
 	x->ept = ept;
+	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
+	x->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
 	x->vmcs = alloc_zeroed_frame();
 	if (x->vmcs == INVALID_HPA)
 		return -ENOMEM;

@@ -230,6 +230,8 @@
 #define CPU2_EPT_VIOLATION_VE                  (1u << 18)
 #define CPU2_ENABLE_XSAVES_XRSTORS             (1u << 20)
 #define CPU2_USE_TSC_SCALING                   (1u << 25)
+#define CPU2_ENABLE_USER_WAIT_PAUSE            (1u << 26)
+#define CPU2_ENABLE_PCONFIG                    (1u << 27)
 
 /* 25.7.1 VM-exit controls */
 #define EXIT_SAVE_DEBUG_CONTROLS               (1u << 2)

@@ -4,10 +4,13 @@
 #define VMX_VMX_VCPU_H
 
 #include "guest/vcpu.h"
+#include "guest/features.h"
 #include "vmx/vmcs_access.h"
 #include <stdarg.h>
 
 struct ept;
+
+#define VMX_MSR_LOG_MAX 32
 
 /* A single step for the shell (vmx/step.c): with the monitor trap flag, or
  * where the CPU has none with RFLAGS.TF and #DB intercepted. */
@@ -22,6 +25,10 @@ struct vmx_vcpu {
 	uint32_t last_exit;             /* basic reason of the last exit */
 	enum vmx_step step;             /* how a single step is armed */
 	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
+	struct guest_features features; /* what the controls let the guest use (vmx_guest_features) */
+	uint64_t misc_enable;           /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* msr_log_key()s already logged */
+	unsigned int msr_logged_count;  /* entries used; VMX_MSR_LOG_MAX + 1 once "more" was said */
 };
 
 /* Facts about the current exit, read from the VMCS once (vmx/exit.c). */

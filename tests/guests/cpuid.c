@@ -1,6 +1,7 @@
 /* tests/guests/cpuid.c - CPUID as the guest sees it: VMX hidden, the
  * hypervisor bit and leaves 0x40000000-1 (docs/hypercalls.md), pass-through
- * leaves, and one CPUID exit per CPUID. */
+ * leaves, one CPUID exit per CPUID, features the guest may not use hidden
+ * (guest/cpuid_policy.c) and RDTSCP present exactly when CPUID says so. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -79,10 +80,46 @@ static void check_exit_counts(void)
 	checkf("HC_EXIT_COUNT(EXIT_REASON_CPUID) is not an error", before >= 0, "got %ld", before);
 }
 
+static void rdtscp_fn(long arg)
+{
+	uint32_t lo, hi, aux;
+
+	asm volatile(TRAP_WANT_IP("1f") "1: rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux) : : "memory");
+}
+
+static bool all_zero(struct cpuid_regs r)
+{
+	return !r.eax && !r.ebx && !r.ecx && !r.edx;
+}
+
+static void check_hidden(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+	uint32_t max = cpuid(0, 0).eax;
+
+	checkf("CPUID.1: DS, DTES64, DS-CPL, PDCM (BTS/PEBS, PMU) clear",
+	       !(r.edx & 1u << 21) && !(r.ecx & (1u << 2 | 1u << 4 | 1u << 15)),
+	       "ECX 0x%x EDX 0x%x", r.ecx, r.edx);
+	r = cpuid(7, 0);
+	checkf("CPUID.(7,0):EBX: PT (25), SGX (2), MPX (14) clear",
+	       !(r.ebx & (1u << 25 | 1u << 2 | 1u << 14)), "EBX 0x%x", r.ebx);
+	r = cpuid(0x14, 0);
+	checkf("CPUID leaf 0x14 (Intel PT) is all zero", max < 0x14 || all_zero(r),
+	       "max leaf 0x%x: 0x%x 0x%x 0x%x 0x%x", max, r.eax, r.ebx, r.ecx, r.edx);
+	r = cpuid(0xa, 0);
+	checkf("CPUID leaf 0xA (performance monitoring) is all zero", max < 0xa || all_zero(r),
+	       "0x%x 0x%x 0x%x 0x%x", r.eax, r.ebx, r.ecx, r.edx);
+	if (cpuid(0x80000001, 0).edx & 1u << 27)
+		expect_no_exception("CPUID says RDTSCP: RDTSCP works", rdtscp_fn, 0);
+	else
+		expect_exception("CPUID says no RDTSCP: RDTSCP -> #UD", 6, TRAP_NO_CODE, rdtscp_fn, 0);
+}
+
 void main(void)
 {
 	check_hypervisor_leaves();
 	check_vendor();
 	check_passthrough();
 	check_exit_counts();
+	check_hidden();
 }

@@ -1,6 +1,9 @@
 /* tests/guests/msr.c - MSRs as the guest sees them: IA32_FEATURE_CONTROL
  * locked with VMX off, the VMX capability MSRs absent, nonexistent MSRs
- * faulting, a pass-through MSR without exits, and a writable TSC. */
+ * faulting, a pass-through MSR without exits, a writable TSC, and what
+ * isolation refuses (guest/msr_policy.c): moving the local APIC, Intel PT,
+ * the DS area, PEBS, BTS, MSRs off the allow-list, and XD disable in
+ * IA32_MISC_ENABLE. The x2APIC transitions are tests/guests/x2apic.c. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -42,7 +45,7 @@ static void check_feature_control(void)
 
 static void check_vmx_msrs(void)
 {
-	for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
+	for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC + 2; msr++)   /* to 0x493 */
 		expect_exception(sfmt("RDMSR 0x%x (VMX capability) -> #GP(0)", msr), 13, 0, rdmsr_fn, msr);
 	msr_value = 0;
 	expect_exception("WRMSR 0x480 (IA32_VMX_BASIC) -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_VMX_BASIC);
@@ -86,6 +89,71 @@ static void check_tsc(void)
 	       "RDMSR 0x%llx, RDTSC 0x%llx", (unsigned long long)got, (unsigned long long)tsc);
 }
 
+#define APIC_BASE_BSP     (1u << 8)
+#define APIC_BASE_ENABLE  (1u << 11)
+#define MISC_ENABLE_BTS_UNAVAIL  (1u << 11)
+#define MISC_ENABLE_PEBS_UNAVAIL (1u << 12)
+#define MISC_ENABLE_XD_DISABLE   (1ull << 34)
+#define DEBUGCTL_BTS             (0x3u << 6)         /* TR, BTS */
+
+/* The local APIC page must not move (onto hidden memory or anywhere else). */
+static void check_apic_base(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	msr_value = (base & 0xfff) | 0x7e000000;
+	expect_exception("WRMSR IA32_APIC_BASE with a new base -> #GP(0)", 13, 0, wrmsr_fn,
+			 MSR_IA32_APIC_BASE);
+	msr_value = base | 1u << 9;
+	expect_exception("WRMSR IA32_APIC_BASE with reserved bit 9 -> #GP(0)", 13, 0, wrmsr_fn,
+			 MSR_IA32_APIC_BASE);
+	check_eq("IA32_APIC_BASE unchanged after them", rdmsr(MSR_IA32_APIC_BASE), base);
+	msr_value = base;
+	expect_no_exception("WRMSR IA32_APIC_BASE with its own value works", wrmsr_fn, MSR_IA32_APIC_BASE);
+}
+
+/* Refused MSRs: tracing and the debug store write to physical memory;
+ * IA32_BNDCFGS (Bochs has it) is off the allow-list like every MSR not on it. */
+static void check_refused(void)
+{
+	static const struct { uint32_t msr; const char *name; } refused[] = {
+		{ 0x570, "IA32_RTIT_CTL" }, { 0x560, "IA32_RTIT_OUTPUT_BASE" },
+		{ 0x600, "IA32_DS_AREA" }, { 0x3f1, "IA32_PEBS_ENABLE" },
+		{ 0x345, "IA32_PERF_CAPABILITIES" }, { 0xd90, "IA32_BNDCFGS" },
+	};
+
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		expect_exception(sfmt("RDMSR 0x%x (%s) -> #GP(0)", refused[i].msr, refused[i].name), 13, 0,
+				 rdmsr_fn, refused[i].msr);
+		msr_value = 0;
+		expect_exception(sfmt("WRMSR 0x%x (%s) -> #GP(0)", refused[i].msr, refused[i].name), 13, 0,
+				 wrmsr_fn, refused[i].msr);
+	}
+	uint64_t dbg = rdmsr(MSR_IA32_DEBUGCTL);
+	msr_value = dbg | DEBUGCTL_BTS;
+	expect_exception("WRMSR IA32_DEBUGCTL with TR|BTS -> #GP(0)", 13, 0, wrmsr_fn, MSR_IA32_DEBUGCTL);
+	check_eq("IA32_DEBUGCTL unchanged", rdmsr(MSR_IA32_DEBUGCTL), dbg);
+}
+
+/* IA32_MISC_ENABLE is a shadow: XD disable would make the hypervisor's NX
+ * bits reserved; BTS and PEBS are reported unavailable. */
+static void check_misc_enable(void)
+{
+	uint64_t misc = rdmsr(MSR_IA32_MISC_ENABLE);
+
+	checkf("IA32_MISC_ENABLE reports BTS and PEBS unavailable (bits 11, 12)",
+	       (misc & (MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL)) ==
+	       (MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL), "got 0x%llx", (unsigned long long)misc);
+	msr_value = misc | MISC_ENABLE_XD_DISABLE;
+	expect_no_exception("WRMSR IA32_MISC_ENABLE with XD disable (bit 34) does not fault", wrmsr_fn,
+			    MSR_IA32_MISC_ENABLE);
+	uint64_t after = rdmsr(MSR_IA32_MISC_ENABLE);
+	checkf("IA32_MISC_ENABLE reads XD disable clear after it", !(after & MISC_ENABLE_XD_DISABLE),
+	       "got 0x%llx", (unsigned long long)after);
+	checkf("CPUID.80000001H:EDX[20] (NX) still set after it", cpuid(0x80000001, 0).edx & 1u << 20,
+	       "EDX 0x%x", cpuid(0x80000001, 0).edx);
+}
+
 void main(void)
 {
 	check_feature_control();
@@ -93,4 +161,7 @@ void main(void)
 	check_nonexistent();
 	check_passthrough();
 	check_tsc();
+	check_apic_base();
+	check_refused();
+	check_misc_enable();
 }

@@ -20,8 +20,8 @@ HEX='0x[0-9a-f]{16}'
 # how it stops: "exit" (HC_EXIT) or "triple" (a triple fault).
 PLAN=(
 	"vmcall long64 19 exit"
-	"cpuid long64 13 exit"
-	"msr long64 31 exit"
+	"cpuid long64 18 exit"
+	"msr long64 55 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
 	"uart long64 12 exit"
@@ -34,6 +34,7 @@ PLAN=(
 	"prot32 prot32 17 exit"
 	"mbinfo prot32 14 exit mbtest=yes"
 	"realmode real 15 exit hv.mode=real"
+	"x2apic long64 14 exit"
 	"triple long64 1 triple"
 )
 
@@ -114,8 +115,8 @@ if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	stop_emulator
 fi
 
-# A second boot for the Multiboot2 kernel and the guests after the first 16
-# (BOOT_MODULES_MAX: one boot holds at most 16 modules, and the PLAN has that many).
+# A second boot: the Multiboot2 kernel, and passthru (a test device in the
+# BIOS area, just below the ROM).
 PLAN2=(
 	"passthru long64 11 exit"
 )

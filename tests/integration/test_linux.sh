@@ -11,10 +11,11 @@
 #                   loader's start line, the banner, the hypervisor's memory
 #                   reserved in the guest's /proc/iomem, the hypervisor flag
 #                   and CPUID leaf 0x40000000, a command typed into the
-#                   shell, the debug shell's reset, the guest's own reset
-#                   (`reboot -f`: the hypervisor's reset line, Linux booting
-#                   again), and the hypervisor's report of the guest's
-#                   power-off
+#                   shell (booted with no unchecked MSR access, WARN or
+#                   call trace), the debug shell's reset, the guest's own
+#                   reset (`reboot -f`: the hypervisor's reset line, Linux
+#                   booting again), and the hypervisor's report of the
+#                   guest's power-off
 # Both print their wall time and Bochs ticks (emulated instructions with
 # clock sync=none; idle HLT time counts too) from power-on to the banner.
 # Environment: HV_LINUX_TIMEOUT (s, default 180) for the banner.
@@ -227,6 +228,14 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	expect_line "shell started" 'built-in shell \(ash\)'
 	send_line "echo hv-guest-echo \$((6*7))"
 	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
+	# Deny-by-default MSRs (guest/msr_policy.c) and hidden CPUID features:
+	# booting, Linux meets only #GPs it expects (rdmsr_safe) and no WARN.
+	# (Checked before the shell session: its TF-based step on Bochs makes
+	# Linux WARN in exc_debug.)
+	reject_line "Linux boots with no unchecked MSR access" 'unchecked MSR access error'
+	reject_line "Linux boots with no WARN splat" '^(\[ *[0-9]+\.[0-9]+\] )?WARNING: CPU: [0-9]+ PID: '
+	reject_line "Linux boots with no call trace" 'Call Trace:'
+	grep -aE '^guest linux: (RD|WR)MSR ' "$H_TXT" | sed 's/^/  (/; s/$/)/' || true
 	shell_session
 	reboot_guest
 	send_line 'poweroff -f'

@@ -102,6 +102,8 @@ static inline void sti_hlt(void) { asm volatile("sti; hlt" : : : "memory"); }
 #define MSR_IA32_APIC_BASE       0x1b
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_SYSENTER_ESP    0x175
+#define MSR_IA32_MISC_ENABLE     0x1a0
+#define MSR_IA32_DEBUGCTL        0x1d9
 #define MSR_IA32_VMX_BASIC       0x480
 #define MSR_IA32_VMX_VMFUNC      0x491
 #define MSR_EFER                 0xc0000080u

@@ -3,7 +3,10 @@
  * hypercalls, the hypervisor's image (hidden memory) read, written and
  * handed to a hypercall. Then it reports and halts with interrupts off, so
  * tests/integration/test_isolation.sh can open the debug shell and compare
- * the hypervisor's memory with its image. Not in the test_guests.sh plan. */
+ * the hypervisor's memory with its image. MSRs that would reach the
+ * hypervisor: moving the local APIC onto its image, Intel PT and the DS
+ * area (the CPU writes to physical memory), XD disable. Not in the
+ * test_guests.sh plan. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -37,10 +40,50 @@ static void hidden_memory(void)
 		 (uint64_t)hc(HC_CONSOLE_WRITE, HV_IMAGE, 16, 0), (uint64_t)-HC_EFAULT);
 }
 
+static volatile uint64_t msr_val;
+
+static void rdmsr_fn(long msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile(TRAP_WANT_IP("1f") "1: rdmsr" : "=a"(lo), "=d"(hi) : "c"((uint32_t)msr) : "memory");
+	msr_val = (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr_fn(long msr)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: wrmsr"
+		     : : "c"((uint32_t)msr), "a"((uint32_t)msr_val), "d"((uint32_t)(msr_val >> 32)) : "memory");
+}
+
+#define APIC_BASE_ADDR_MASK 0x000ffffffffff000ull
+#define MISC_ENABLE_XD_DISABLE (1ull << 34)
+
+static void msrs(void)
+{
+	uint64_t apic = rdmsr(MSR_IA32_APIC_BASE), misc;
+
+	msr_val = (apic & ~APIC_BASE_ADDR_MASK) | HV_IMAGE;
+	expect_exception("WRMSR IA32_APIC_BASE moving the APIC onto the hypervisor's image -> #GP(0)", 13, 0,
+			 wrmsr_fn, MSR_IA32_APIC_BASE);
+	check_eq("... IA32_APIC_BASE unchanged", rdmsr(MSR_IA32_APIC_BASE), apic);
+	expect_exception("RDMSR IA32_RTIT_CTL (Intel PT) -> #GP(0)", 13, 0, rdmsr_fn, 0x570);
+	msr_val = HV_IMAGE;
+	expect_exception("WRMSR IA32_DS_AREA = the hypervisor's image -> #GP(0)", 13, 0, wrmsr_fn, 0x600);
+	if (expect_no_exception("RDMSR IA32_MISC_ENABLE", rdmsr_fn, MSR_IA32_MISC_ENABLE)) {
+		misc = msr_val;
+		msr_val = misc | MISC_ENABLE_XD_DISABLE;
+		(void)trap_try(wrmsr_fn, MSR_IA32_MISC_ENABLE);
+		check("WRMSR IA32_MISC_ENABLE setting XD disable does not take effect",
+		      !(rdmsr(MSR_IA32_MISC_ENABLE) & MISC_ENABLE_XD_DISABLE));
+	}
+}
+
 void main(void)
 {
 	test_calls_absent();
 	hidden_memory();
+	msrs();
 	report_done();
 	print("[isolation] halting with interrupts off\n");
 	cli();

@@ -2,7 +2,8 @@
 # tests/integration/test_isolation.sh - the hypervisor as users run it
 # (without hvtest) against a guest that tries what a guest must not get
 # (tests/guests/isolation.c: the test hypercalls, reading, writing and
-# passing the hypervisor's own image). Each attempt's answer is checked in
+# passing the hypervisor's own image, MSRs that reach physical memory or the
+# hypervisor: APIC base, Intel PT, DS area, XD disable). Each attempt's answer is checked in
 # the guest; then the harness opens the debug shell while the guest sits
 # halted and compares the hypervisor's first bytes (xp of its hidden image)
 # with the image file: the hypervisor is alive and its memory intact.
@@ -15,7 +16,7 @@ HEX='0x[0-9a-f]{16}'
 CTRL_RBRACKET=$'\x1d'
 ELF=$HV_ROOT/build/hv.elf
 GUEST=$HV_ROOT/build/guests/isolation.elf
-CHECKS=10                   # the guest's checks
+CHECKS=16                   # the guest's checks
 IMAGE_PA=0x200000           # tests/guests/isolation.c assumes the image there
 
 require_file "hypervisor image" "$ELF"

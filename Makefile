@@ -109,10 +109,20 @@ $(HV_LINUX_ISO): $(BUILD)/hv.elf $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img to
 
 iso: $(BUILD)/hv.iso $(HV_LINUX_ISO)
 
-$(BUILD)/host/%: %.c $(PURE_SRCS) tests/unit/check.h
+# The pure sources are compiled once for the host (ASan + UBSan) and linked
+# into every unit test.
+PURE_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/pure/%.o,$(PURE_SRCS))
+.SECONDARY: $(PURE_HOST_OBJS)
+
+$(BUILD)/host/pure/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (pure)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/host/%: %.c $(PURE_HOST_OBJS) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(PURE_SRCS)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(PURE_HOST_OBJS)
 
 deps:
 	tools/deps.sh
@@ -120,7 +130,7 @@ deps:
 unit: $(UNIT_BINS)
 
 test: deps
-	$(MAKE) all unit guests
+	$(MAKE) -j$$(nproc) all unit guests
 	tests/run.sh
 
 run: deps
@@ -155,3 +165,4 @@ fuzz: deps $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_TIME)
 
 -include $(HV_OBJS:.o=.d)
+-include $(PURE_HOST_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -77,6 +77,10 @@ struct vmx_control_result {
 	struct vmx_controls missing_optional; /* optional bits left at 0 because the CPU cannot set them */
 };
 
+/* The controls the hypervisor requires and the ones it uses when the CPU
+ * allows them (vmx/vmx.c computes them; the host tests feed real CPUs' MSRs). */
+extern const struct vmx_control_request vmx_hv_controls;
+
 /*
  * Computes every control from the capability MSRs (TRUE_* when basic bit 55
  * says so): allowed-0 bits forced to 1, requested bits set where allowed-1

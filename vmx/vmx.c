@@ -19,29 +19,6 @@
 
 struct vmx_cpu vmx_this_cpu;
 
-/* What the hypervisor needs and what it uses when present. The IA-32e-mode-
- * guest entry control is required to be allowed but set per guest. */
-static const struct vmx_control_request hv_controls = {
-	.required = {
-		.proc = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS,
-		.proc2 = CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
-		.exit = EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER |
-			EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
-		.entry = ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT | ENTRY_IA32E_MODE_GUEST,
-	},
-	.optional = {
-		/* The console tick: Ctrl-] reaches the shell even from a guest
-		 * that spins with interrupts off. */
-		.pin = PIN_VMX_PREEMPTION_TIMER,
-		.proc = CPU_USE_TSC_OFFSETTING,
-		/* Without these the guest gets #UD for RDTSCP, INVPCID, XSAVES. */
-		.proc2 = CPU2_ENABLE_VPID | CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID |
-			 CPU2_ENABLE_XSAVES_XRSTORS | CPU2_WBINVD_EXITING,
-		.exit = EXIT_SAVE_DEBUG_CONTROLS,
-		.entry = ENTRY_LOAD_DEBUG_CONTROLS,
-	},
-};
-
 /* EPT capabilities without which the EPT cannot be built (A.10). */
 static const struct { uint64_t bit; const char *name; } ept_required[] = {
 	{ EPT_CAP_PAGE_WALK_4, "4-level EPT page walk" },
@@ -128,7 +105,7 @@ static bool check_controls(struct vmx_cpu *c)
 {
 	struct vmx_control_result res;
 	char names[256];
-	bool ok = vmx_compute_controls(&c->caps, &hv_controls, &res);
+	bool ok = vmx_compute_controls(&c->caps, &vmx_hv_controls, &res);
 
 	if (!ok) {
 		vmx_control_names(&res.missing_required, names, sizeof(names));

@@ -8,25 +8,6 @@
 #include "guest/cpuid_policy.h"
 #include "guest/msr_policy.h"
 
-/* What vmx/vmx.c asks for (hv_controls): the secondary controls matter here. */
-static const struct vmx_control_request hv_request = {
-	.required = {
-		.proc = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS,
-		.proc2 = CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
-		.exit = EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER |
-			EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
-		.entry = ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT | ENTRY_IA32E_MODE_GUEST,
-	},
-	.optional = {
-		.pin = PIN_VMX_PREEMPTION_TIMER,
-		.proc = CPU_USE_TSC_OFFSETTING,
-		.proc2 = CPU2_ENABLE_VPID | CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID |
-			 CPU2_ENABLE_XSAVES_XRSTORS | CPU2_WBINVD_EXITING,
-		.exit = EXIT_SAVE_DEBUG_CONTROLS,
-		.entry = ENTRY_LOAD_DEBUG_CONTROLS,
-	},
-};
-
 /* Bochs 2.7 corei7_skylake_x (docs: test-platform.md; tests/unit/vmx/test_caps.c). */
 static const struct vmx_cap_msrs bochs_skylake_x = {
 	.basic = 0x00d810000000002bULL,
@@ -108,7 +89,7 @@ static void features_of(const struct vmx_cap_msrs *m, struct guest_features *f)
 {
 	struct vmx_control_result res;
 
-	CHECK(vmx_compute_controls(m, &hv_request, &res));
+	CHECK(vmx_compute_controls(m, &vmx_hv_controls, &res));
 	vmx_guest_features(&res.value, f);
 }
 
@@ -138,7 +119,7 @@ TEST(features_client_2018)
 	features_of(&client_2018, &f);
 	CHECK(f.rdtscp && f.invpcid && f.xsaves);
 	CHECK(!f.waitpkg && !f.pconfig);
-	CHECK(vmx_compute_controls(&client_2018, &hv_request, &res));
+	CHECK(vmx_compute_controls(&client_2018, &vmx_hv_controls, &res));
 	CHECK_EQ(res.value.proc2 & (CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID | CPU2_ENABLE_XSAVES_XRSTORS),
 		 CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID | CPU2_ENABLE_XSAVES_XRSTORS);
 }

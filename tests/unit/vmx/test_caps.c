@@ -2,34 +2,8 @@
 #include "tests/unit/check.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs.h"
+#include "tests/data/vmx_caps_bochs.h"
 
-/*
- * Bochs' corei7_skylake_x (test-platform.md gives basic, procbased,
- * procbased2, misc and ept_vpid_cap as read there). The rest is modelled on
- * a Skylake server as Bochs emulates it: the non-TRUE allowed-0 halves are
- * exactly the SDM's default-1 classes (A.3.1 pin 1,2,4; A.3.2 primary 1,4-6,
- * 8,13-16,26; A.4 exit 0-8,10,11,13,14,16,17; A.5 entry 0-8,12); the TRUE
- * ones differ only where the SDM lets them (CR3-load/store exiting, save/load
- * debug controls); allowed-1 is the same in both; no posted interrupts and
- * no monitor trap flag, which Bochs does not emulate (primary bit 27 is 0 in
- * the captured value too). test fixtures_consistent checks this.
- */
-static const struct vmx_cap_msrs skylake = {
-	.basic = 0x00d810000000002bULL,
-	.pinbased = 0x0000007f00000016ULL,
-	.procbased = 0xf7f9fffe0401e172ULL,
-	.exit = 0x00ffffff00036dffULL,
-	.entry = 0x0003ffff000011ffULL,
-	.misc = 0x00000000600401e0ULL,
-	.cr0_fixed0 = 0x80000021ULL, .cr0_fixed1 = 0xffffffffULL,
-	.cr4_fixed0 = 0x2000ULL, .cr4_fixed1 = 0x3727ffULL,
-	.procbased2 = 0x02177fff00000000ULL,
-	.ept_vpid_cap = 0x00000f0106334141ULL,
-	.true_pinbased = 0x0000007f00000016ULL,
-	.true_procbased = 0xf7f9fffe04006172ULL,
-	.true_exit = 0x00ffffff00036dfbULL,
-	.true_entry = 0x0003ffff000011fbULL,
-};
 
 /*
  * A synthetic older CPU, loosely a Nehalem with parts taken away: no TRUE
@@ -82,7 +56,7 @@ static bool subset(uint64_t cap)
 
 TEST(fixtures_consistent)
 {
-	const struct vmx_cap_msrs *sets[] = { &skylake, &older };
+	const struct vmx_cap_msrs *sets[] = { &bochs_skylake_x, &older };
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sets); i++) {
 		const struct vmx_cap_msrs *m = sets[i];
@@ -103,19 +77,19 @@ TEST(fixtures_consistent)
 	}
 	/* TRUE MSRs: same allowed-1 settings, allowed-0 a subset of the old ones,
 	 * differing only in the bits the SDM names (A.2). */
-	CHECK(subset(skylake.true_pinbased) && subset(skylake.true_procbased) &&
-	      subset(skylake.true_exit) && subset(skylake.true_entry));
-	CHECK_EQ(skylake.true_pinbased, skylake.pinbased);
-	CHECK_EQ(skylake.true_procbased >> 32, skylake.procbased >> 32);
-	CHECK_EQ((uint32_t)skylake.true_procbased ^ PROC_DEFAULT1,
+	CHECK(subset(bochs_skylake_x.true_pinbased) && subset(bochs_skylake_x.true_procbased) &&
+	      subset(bochs_skylake_x.true_exit) && subset(bochs_skylake_x.true_entry));
+	CHECK_EQ(bochs_skylake_x.true_pinbased, bochs_skylake_x.pinbased);
+	CHECK_EQ(bochs_skylake_x.true_procbased >> 32, bochs_skylake_x.procbased >> 32);
+	CHECK_EQ((uint32_t)bochs_skylake_x.true_procbased ^ PROC_DEFAULT1,
 		 CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING);
-	CHECK_EQ(skylake.true_exit >> 32, skylake.exit >> 32);
-	CHECK_EQ((uint32_t)skylake.true_exit ^ EXIT_DEFAULT1, EXIT_SAVE_DEBUG_CONTROLS);
-	CHECK_EQ(skylake.true_entry >> 32, skylake.entry >> 32);
-	CHECK_EQ((uint32_t)skylake.true_entry ^ ENTRY_DEFAULT1, ENTRY_LOAD_DEBUG_CONTROLS);
+	CHECK_EQ(bochs_skylake_x.true_exit >> 32, bochs_skylake_x.exit >> 32);
+	CHECK_EQ((uint32_t)bochs_skylake_x.true_exit ^ EXIT_DEFAULT1, EXIT_SAVE_DEBUG_CONTROLS);
+	CHECK_EQ(bochs_skylake_x.true_entry >> 32, bochs_skylake_x.entry >> 32);
+	CHECK_EQ((uint32_t)bochs_skylake_x.true_entry ^ ENTRY_DEFAULT1, ENTRY_LOAD_DEBUG_CONTROLS);
 	/* CR fixed bits: every bit fixed to 1 may be 1. */
-	CHECK_EQ(skylake.cr0_fixed0 & ~skylake.cr0_fixed1, 0);
-	CHECK_EQ(skylake.cr4_fixed0 & ~skylake.cr4_fixed1, 0);
+	CHECK_EQ(bochs_skylake_x.cr0_fixed0 & ~bochs_skylake_x.cr0_fixed1, 0);
+	CHECK_EQ(bochs_skylake_x.cr4_fixed0 & ~bochs_skylake_x.cr4_fixed1, 0);
 	CHECK_EQ(older.cr4_fixed0 & ~older.cr4_fixed1, 0);
 }
 
@@ -124,7 +98,7 @@ TEST(skylake_all_required)
 	struct vmx_control_result r;
 
 	memset(&r, 0xa5, sizeof(r));
-	CHECK(vmx_compute_controls(&skylake, &request, &r));
+	CHECK(vmx_compute_controls(&bochs_skylake_x, &request, &r));
 	CHECK(vmx_controls_empty(&r.missing_required));
 	/* TRUE controls: default-1 bits the SDM lets go are 0 unless asked for. */
 	CHECK_EQ(r.value.pin, PIN_DEFAULT1 | PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING |
@@ -184,7 +158,7 @@ TEST(older_cpu_missing_unrestricted_guest)
 
 TEST(true_msrs_used_only_with_basic_bit_55)
 {
-	struct vmx_cap_msrs m = skylake;
+	struct vmx_cap_msrs m = bochs_skylake_x;
 	struct vmx_control_result r;
 
 	m.basic &= ~VMX_BASIC_TRUE_CONTROLS;
@@ -194,7 +168,7 @@ TEST(true_msrs_used_only_with_basic_bit_55)
 	CHECK(r.value.exit & EXIT_SAVE_DEBUG_CONTROLS);
 	CHECK(r.value.entry & ENTRY_LOAD_DEBUG_CONTROLS);
 	/* With bit 55, the TRUE values are what count, even where they are stricter. */
-	m = skylake;
+	m = bochs_skylake_x;
 	m.true_exit &= ~((uint64_t)EXIT_LOAD_IA32_EFER << 32);
 	CHECK(!vmx_compute_controls(&m, &request, &r));
 	CHECK_EQ(r.missing_required.exit, EXIT_LOAD_IA32_EFER);
@@ -221,7 +195,7 @@ TEST(secondary_activated_by_proc2_bits)
 	struct vmx_control_request req = { .optional = { .proc2 = CPU2_ENABLE_EPT } };
 	struct vmx_control_result r;
 
-	CHECK(vmx_compute_controls(&skylake, &req, &r));
+	CHECK(vmx_compute_controls(&bochs_skylake_x, &req, &r));
 	CHECK_EQ(r.value.proc2, CPU2_ENABLE_EPT);
 	CHECK(r.value.proc & CPU_ACTIVATE_SECONDARY_CONTROLS);
 	/* Only unsupported proc2 bits asked for: nothing to activate. */
@@ -366,7 +340,7 @@ TEST(apply_fixed)
 	/* CR4 gains VMXE; PKE (bit 22) is not in this fixed1 and is dropped. */
 	CHECK_EQ(vmx_apply_fixed(0x6f0, 0x2000, 0x3727ff), 0x26f0);
 	CHECK_EQ(vmx_apply_fixed(0x4006f0, 0x2000, 0x3727ff), 0x26f0);
-	CHECK_EQ(vmx_apply_fixed(0, skylake.cr4_fixed0, skylake.cr4_fixed1), 0x2000);
+	CHECK_EQ(vmx_apply_fixed(0, bochs_skylake_x.cr4_fixed0, bochs_skylake_x.cr4_fixed1), 0x2000);
 	/* A value already in VMX form stays. */
 	CHECK_EQ(vmx_apply_fixed(0x3726f0, 0x2000, 0x3727ff), 0x3726f0);
 }
@@ -376,7 +350,7 @@ TEST(decode_basic)
 	struct vmx_basic b;
 
 	memset(&b, 0xa5, sizeof(b));
-	vmx_decode_basic(skylake.basic, &b);
+	vmx_decode_basic(bochs_skylake_x.basic, &b);
 	CHECK_EQ(b.revision, 0x2b);
 	CHECK_EQ(b.region_size, 0x1000);
 	CHECK(!b.phys_addr_32);
@@ -411,7 +385,7 @@ TEST(ept_vpid_caps)
 	/* Bits 0, 6-8, 14, 16, 17, 20, 21, 25, 26, 32, 40-42 (A.10). */
 	CHECK_EQ(all, 0x00000701063341c1ULL);
 	/* Bochs has all of them but 5-level walks. */
-	CHECK_EQ(skylake.ept_vpid_cap & all, all & ~EPT_CAP_PAGE_WALK_5);
+	CHECK_EQ(bochs_skylake_x.ept_vpid_cap & all, all & ~EPT_CAP_PAGE_WALK_5);
 	CHECK_EQ(older.ept_vpid_cap & all, EPT_CAP_EXEC_ONLY | EPT_CAP_PAGE_WALK_4 |
 		 EPT_CAP_MEMTYPE_UC | EPT_CAP_MEMTYPE_WB | EPT_CAP_2MB_PAGE | EPT_CAP_INVEPT |
 		 EPT_CAP_INVEPT_SINGLE_CONTEXT | EPT_CAP_INVEPT_ALL_CONTEXT);

@@ -7,22 +7,7 @@
 #include "vmx/vmcs.h"
 #include "guest/cpuid_policy.h"
 #include "guest/msr_policy.h"
-
-/* Bochs 2.7 corei7_skylake_x (docs: test-platform.md; tests/unit/vmx/test_caps.c). */
-static const struct vmx_cap_msrs bochs_skylake_x = {
-	.basic = 0x00d810000000002bULL,
-	.pinbased = 0x0000007f00000016ULL,
-	.procbased = 0xf7f9fffe0401e172ULL,
-	.exit = 0x00ffffff00036dffULL,
-	.entry = 0x0003ffff000011ffULL,
-	.misc = 0x00000000600401e0ULL,
-	.procbased2 = 0x02177fff00000000ULL,
-	.ept_vpid_cap = 0x00000f0106334141ULL,
-	.true_pinbased = 0x0000007f00000016ULL,
-	.true_procbased = 0xf7f9fffe04006172ULL,
-	.true_exit = 0x00ffffff00036dfbULL,
-	.true_entry = 0x0003ffff000011fbULL,
-};
+#include "tests/data/vmx_caps_bochs.h"
 
 /*
  * Intel Core i7-9750H (Coffee Lake-H, CPUID.1:EAX 0x000906ea), as

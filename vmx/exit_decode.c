@@ -180,16 +180,6 @@ uint32_t vmx_intr_info(unsigned int vector, unsigned int type, bool deliver_erro
 	       (vector & INTR_INFO_VECTOR_MASK) | (deliver_error_code ? INTR_INFO_DELIVER_ERROR_CODE : 0);
 }
 
-bool exception_has_error_code(unsigned int vector)
-{
-	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17: case 21:
-		return true;
-	default:
-		return false;
-	}
-}
-
 int vmx_entry_failure_detail(unsigned int basic, uint64_t qual, char *buf, size_t len)
 {
 	/* 27.8: what the qualification of these two entry failures holds. */

@@ -87,8 +87,6 @@ void vmx_decode_ept_violation(uint64_t qual, struct ept_violation *out);
 /* Interruption information for VM entry: valid, type, vector, deliver-error-code. */
 uint32_t vmx_intr_info(unsigned int vector, unsigned int type, bool deliver_error_code);
 
-/* True for the exceptions that push an error code in protected mode: 8, 10-14, 17, 21. */
-bool exception_has_error_code(unsigned int vector);
 
 /*
  * Explains the exit qualification of a failed VM entry, reason 33 (invalid

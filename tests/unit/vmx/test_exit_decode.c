@@ -2,6 +2,7 @@
 #include "tests/unit/check.h"
 #include "vmx/exit_decode.h"
 #include "vmx/vmcs.h"
+#include "vmx/inject_rules.h"
 
 /* Every reason vmx/vmcs.h names. */
 static const unsigned int known_reasons[] = {
@@ -228,14 +229,18 @@ TEST(intr_info)
 	CHECK_EQ(vmx_intr_info(0x1ff, 8 | INTR_TYPE_NMI, false), 0x800002ff);
 }
 
+/* The architectural list (protected mode, a CPU with CET); the mode and CPU
+ * cases are in test_inject_rules. */
+static const struct inject_ctx prot_cet = { .protected_mode = true, .any_error_code = true };
+
 TEST(exceptions_with_error_code)
 {
 	for (unsigned int v = 0; v < 64; v++) {
 		bool want = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
 
-		CHECK_EQ(exception_has_error_code(v), want);
+		CHECK_EQ(inject_exception_has_error_code(v, &prot_cet), want);
 	}
-	CHECK(!exception_has_error_code(~0u));
+	CHECK(!inject_exception_has_error_code(~0u, &prot_cet));
 }
 
 TEST(entry_failure_detail)
@@ -292,7 +297,7 @@ TEST(describe_intr_info)
 		  "hardware exception #PF (14) with error code, NMI unblocking due to IRET");
 	/* Round trip through vmx_intr_info for every exception. */
 	for (unsigned int v = 0; v < 32; v++) {
-		bool ec = exception_has_error_code(v);
+		bool ec = inject_exception_has_error_code(v, &prot_cet);
 		const char *d = describe(vmx_intr_info(v, INTR_TYPE_HARDWARE_EXCEPTION, ec));
 
 		CHECK(strncmp(d, "hardware exception ", 19) == 0);

@@ -1,0 +1,28 @@
+/* vmx/ept_space.c - how far the guest-physical space reaches (SDM Vol. 2A
+ * CPUID.80000008H; Vol. 3C 29.3.2 and 28.3.1.2: with MKTME the KeyID bits
+ * are the top bits of every physical address, so an address with any of
+ * them set is another key's alias of low memory, never MMIO). */
+#include "vmx/ept_space.h"
+
+#define MAXPHYADDR_MAX 52               /* the architectural limit (Vol. 1, 3.3.1) */
+
+void ept_space_plan(struct ept_space *s, gpa_t map_end, unsigned int maxphyaddr,
+		    unsigned int keyid_bits, bool ept_1g)
+{
+	unsigned int width;
+	gpa_t limit;
+
+	if (maxphyaddr < 32)
+		maxphyaddr = 36;
+	maxphyaddr = MIN(maxphyaddr, MAXPHYADDR_MAX);
+	/* KeyID aliases of RAM must stay unmapped: they would reach hidden memory. */
+	width = maxphyaddr > keyid_bits + 32 ? maxphyaddr - keyid_bits : 32;
+	s->maxphyaddr = maxphyaddr;
+	s->keyid_bits = keyid_bits;
+	s->bits = MIN(width, EPT_4LEVEL_BITS);
+	s->clamped = width > EPT_4LEVEL_BITS;
+	limit = 1ULL << s->bits;
+	s->ram_top = MIN(ALIGN_UP(MAX(4 * GiB, map_end), PAGE_SIZE_1G), limit);
+	s->top = ept_1g ? limit : s->ram_top;
+	s->above_ram = s->top > s->ram_top;
+}

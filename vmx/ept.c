@@ -128,12 +128,14 @@ void ept_print_space(const struct ept_space *s)
 	printf("EPT: guest-physical space to 0x%016llx (MAXPHYADDR %u): ", (unsigned long long)(s->top - 1),
 	       s->maxphyaddr);
 	if (s->above_ram)
-		printf("pass-through MMIO above RAM from 0x%llx in 1 GiB pages\n", (unsigned long long)s->ram_top);
+		printf("pass-through MMIO above RAM from 0x%llx in %s pages\n", (unsigned long long)s->ram_top,
+		       s->ept_1g ? "1 GiB" : "2 MiB");
 	else if (s->ram_top < (1ULL << s->bits))
-		printf("no 1 GiB EPT pages: nothing mapped from 0x%llx (64-bit BARs there read all ones)\n",
-		       (unsigned long long)s->ram_top);
+		printf("nothing mapped from 0x%llx (without 1 GiB EPT pages it would take %llu table pages; "
+		       "64-bit BARs there read all ones)\n", (unsigned long long)s->ram_top,
+		       (unsigned long long)s->above_tables);
 	else
-		printf("all of it\n");
+		printf("all of it RAM or below 4 GiB\n");
 	if (s->keyid_bits)
 		printf("EPT: the top %u address bits are MKTME KeyIDs: their aliases of memory are not mapped\n",
 		       s->keyid_bits);

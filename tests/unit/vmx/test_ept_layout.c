@@ -129,12 +129,18 @@ TEST(bochs_512m)
 	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
 	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
 	base = build_and_check("bochs 512 MiB", &mt, true);
-	build_and_check("bochs 512 MiB", &mt, false);
 
 	/* Bochs' MAXPHYADDR 40 with 1 GiB pages: 4 GiB-1 TiB costs one more PDPT. */
 	ept_space_plan(&s, 0x100000000ULL, 40, 0, true);
 	CHECK_EQ(gmap_init(&g, &m, s.top), 0);
-	CHECK_EQ(build_and_check("bochs 512 MiB to MAXPHYADDR 40", &mt, true), base + 1);
+	CHECK_EQ(build_and_check("bochs 512 MiB to MAXPHYADDR 40", &mt, true), base + s.above_tables);
+
+	/* MAXPHYADDR 39 without 1 GiB pages: a PD per GiB above 4 GiB. */
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	base = build_and_check("bochs 512 MiB", &mt, false);
+	ept_space_plan(&s, 0x100000000ULL, 39, 0, false);
+	CHECK_EQ(gmap_init(&g, &m, s.top), 0);
+	CHECK_EQ(build_and_check("bochs 512 MiB to MAXPHYADDR 39", &mt, false), base + s.above_tables);
 }
 
 /* QEMU q35 with 8 GiB: 2 GiB below the PCI hole, 6 GiB above 4 GiB, ECAM reserved. */
@@ -323,7 +329,8 @@ TEST(server_256g_to_maxphyaddr)
 
 	base = big_server(BIG_RAM_END, 46, true, "server 260 GiB, to the end of RAM");
 	t46 = big_server(s46.top, 46, true, "server 260 GiB, MAXPHYADDR 46");
-	CHECK_EQ(t46, base + 127);
+	CHECK_EQ(t46, base + s46.above_tables);
+	CHECK_EQ(s46.above_tables, 127);
 	CHECK_EQ((uint64_t)(t46 - base) * 4096, 508 * KiB);
 	/* The 64-bit window: 1 GiB leaves, WC from the MTRRs; above it the default UC. */
 	big_server_mtrrs(&mt, 46);
@@ -333,7 +340,8 @@ TEST(server_256g_to_maxphyaddr)
 	check_leaf(&mt, (1ULL << 46) - 4096, 3, MT_UC);
 
 	t52 = big_server(s52.top, 52, true, "server 260 GiB, MAXPHYADDR 52 (EPT: 48)");
-	CHECK_EQ(t52, base + 511);
+	CHECK_EQ(t52, base + s52.above_tables);
+	CHECK_EQ(s52.above_tables, 511);
 	CHECK_EQ((uint64_t)t52 * 4096 <= 2 * MiB + (uint64_t)base * 4096, true);
 
 	no1g = big_server(s46_no1g.top, 46, false, "server 260 GiB, no 1 GiB pages");

@@ -13,7 +13,8 @@ TEST(bochs_maxphyaddr_40_with_1g_pages)
 	CHECK_EQ(s.top, 1ULL << 40);
 	CHECK_EQ(s.ram_top, 4 * GiB);
 	CHECK_EQ(s.bits, 40);
-	CHECK(s.above_ram && !s.clamped);
+	CHECK_EQ(s.above_tables, 1);
+	CHECK(s.above_ram && s.ept_1g && !s.clamped);
 }
 
 TEST(without_1g_pages_the_end_of_the_map)
@@ -23,9 +24,41 @@ TEST(without_1g_pages_the_end_of_the_map)
 	ept_space_plan(&s, 0x20000000, 46, 0, false);          /* 512 MiB of RAM: 4 GiB */
 	CHECK_EQ(s.top, 4 * GiB);
 	CHECK(!s.above_ram);
+	CHECK_EQ(s.above_tables, 127 + 65532);                  /* PDPTs 1-127, a PD per GiB from 4 GiB */
 	ept_space_plan(&s, 0x4100000001ULL, 46, 0, false);     /* rounded up to 1 GiB */
 	CHECK_EQ(s.top, 0x4140000000ULL);
 	CHECK_EQ(s.ram_top, s.top);
+	ept_space_plan(&s, 0x20000000, 40, 0, false);          /* Bochs without 1G: 1021 > 512 */
+	CHECK_EQ(s.above_tables, 1 + 1020);
+	CHECK_EQ(s.top, 4 * GiB);
+}
+
+/* MAXPHYADDR 39 (many client CPUs): 508 PD pages, within the budget. */
+TEST(without_1g_pages_39_bits_fit_the_budget)
+{
+	struct ept_space s;
+
+	ept_space_plan(&s, 0x20000000, 39, 0, false);
+	CHECK_EQ(s.above_tables, 508);
+	CHECK(s.above_ram && !s.ept_1g);
+	CHECK_EQ(s.top, 1ULL << 39);
+	ept_space_plan(&s, 0x1000000000ULL, 39, 0, false);     /* 64 GiB of RAM: 448 */
+	CHECK_EQ(s.above_tables, 448);
+	CHECK_EQ(s.top, 1ULL << 39);
+}
+
+/* With 1 GiB pages a PDPT per 512 GiB after RAM's: 2 MiB at most. */
+TEST(with_1g_pages_always_within_the_budget)
+{
+	struct ept_space s;
+
+	ept_space_plan(&s, 0x4100000000ULL, 46, 0, true);
+	CHECK_EQ(s.above_tables, 127);
+	ept_space_plan(&s, 0x100000000ULL, 52, 0, true);
+	CHECK_EQ(s.above_tables, 511);
+	CHECK(s.above_tables <= EPT_SPACE_BUDGET && s.above_ram);
+	ept_space_plan(&s, 0x10000000000ULL, 48, 0, true);     /* RAM to 1 TiB: PDPTs 2-511 */
+	CHECK_EQ(s.above_tables, 510);
 }
 
 TEST(maxphyaddr_52_clamped_to_48)

@@ -135,7 +135,7 @@ void ept_print_space(const struct ept_space *s)
 		       "64-bit BARs there read all ones)\n", (unsigned long long)s->ram_top,
 		       (unsigned long long)s->above_tables);
 	else
-		printf("all of it RAM or below 4 GiB\n");
+		printf("RAM and the space below 4 GiB fill it\n");
 	if (s->keyid_bits)
 		printf("EPT: the top %u address bits are MKTME KeyIDs: their aliases of memory are not mapped\n",
 		       s->keyid_bits);

@@ -1,7 +1,9 @@
 /* vmx/ept_space.c - how far the guest-physical space reaches (SDM Vol. 2A
- * CPUID.80000008H; Vol. 3C 29.3.2 and 28.3.1.2: with MKTME the KeyID bits
- * are the top bits of every physical address, so an address with any of
- * them set is another key's alias of low memory, never MMIO). */
+ * CPUID.80000008H; Vol. 3C 29.3.2: a 4-level EPT translates bits 47:0).
+ * With TME-MK the KeyID bits are the top bits of every physical address
+ * (Intel TME-MK specification; Linux's detect_tme() takes them off
+ * x86_phys_bits too): an address with any of them set is another key's
+ * alias of RAM, never MMIO. */
 #include "vmx/ept_space.h"
 
 #define MAXPHYADDR_MAX 52               /* the architectural limit (Vol. 1, 3.3.1) */

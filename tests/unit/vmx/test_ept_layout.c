@@ -354,3 +354,44 @@ TEST(server_256g_to_maxphyaddr)
 	CHECK_EQ(hole_min, 65276 + 128);        /* PDs for 65 276 GiB, PDPTs 0-127 */
 	CHECK(no1g > base);                     /* 4 KiB/2 MiB below RAM's end cost more without 1G */
 }
+
+/* vmx/ept.c lays the EPT out a 1 GiB window at a time (up to 2^48 windows):
+ * each window's runs are the full layout's runs clipped to it. */
+TEST(layout_of_a_window_is_the_full_layout_clipped)
+{
+	static struct pt_run full[MAX_RUNS], win[64];
+	static const gpa_t windows[] = { 0, 0x80000000, 0x2000000000ULL, 0x2100000000ULL,
+					 BIG_RAM_END - PAGE_SIZE_1G, BIG_RAM_END, WINDOW_64,
+					 (1ULL << 46) - PAGE_SIZE_1G, 1ULL << 46 };
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	int nf;
+
+	host_map(&m, st, 64, big_server_map, ARRAY_SIZE(big_server_map), 0x200000,
+		 BIG_RAM_END - (64 << 20), 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 1ULL << 46), 0);
+	big_server_mtrrs(&mt, 46);
+	nf = ept_layout(&g, &mt, 0, g.top, full, MAX_RUNS);
+	CHECK(nf > 0);
+	for (unsigned int w = 0; w < ARRAY_SIZE(windows); w++) {
+		gpa_t a = windows[w], b = a + PAGE_SIZE_1G;
+		int n = ept_layout(&g, &mt, a, b, win, 64), k = 0;
+
+		CHECK(n >= 0);
+		for (int i = 0; i < nf; i++) {
+			gpa_t s = MAX(full[i].va, a), e = MIN(full[i].va + full[i].size, b);
+
+			if (s >= e)
+				continue;
+			CHECK(k < n);
+			if (k >= n)
+				break;
+			CHECK_EQ(win[k].va, s);
+			CHECK_EQ(win[k].size, e - s);
+			CHECK_EQ(win[k].perm, full[i].perm);
+			k++;
+		}
+		CHECK_EQ(k, n);
+	}
+}

@@ -91,8 +91,8 @@ static void run_loop(struct vcpu *v)
 #define TME_ACTIVATE_ENABLED    (1ULL << 1)
 #define CPUID7_ECX_TME_EN       (1u << 13)
 
-/* MKTME/TDX KeyID bits at the top of MAXPHYADDR (IA32_TME_ACTIVATE[35:32],
- * valid once the MSR is locked with TME enabled); 0 without TME. */
+/* MKTME/TDX KeyID bits at the top of MAXPHYADDR (SDM Vol. 4, IA32_TME_ACTIVATE
+ * [35:32], valid once the MSR is locked with TME enabled); 0 without TME. */
 static unsigned int tme_keyid_bits(void)
 {
 	struct cpuid_regs r;
@@ -110,8 +110,10 @@ static unsigned int tme_keyid_bits(void)
 	return (unsigned int)(a >> 32) & 0xf;
 }
 
-/* The guest-physical space (vmx/ept_space.c): to MAXPHYADDR with 1 GiB EPT
- * pages, else max(4 GiB, end of the host map) rounded up to 1 GiB. */
+/* The guest-physical space (vmx/ept_space.c): to MAXPHYADDR (less KeyID
+ * bits, at most 48) where the EPT maps that within EPT_SPACE_BUDGET tables
+ * (always with 1 GiB pages), else max(4 GiB, end of the host map) rounded
+ * up to 1 GiB. */
 static void plan_guest_space(const struct memmap *host, bool ept_1g)
 {
 	struct cpuinfo ci;

@@ -53,8 +53,8 @@ struct gmap_e820_entry { uint64_t addr, size; uint32_t type; };
 
 /*
  * Builds the base layer from the normalized host memory map over [0, top)
- * (top >= end of the map; the caller passes max(4 GiB, end of map, rounded up
- * to 1 GiB)): usable RAM and every carve-out that is guest RAM (MEM_LOWMEM,
+ * (top >= end of the map; the caller passes the top vmx/ept_space.c plans:
+ * up to MAXPHYADDR, or max(4 GiB, end of map) rounded up to 1 GiB): usable RAM and every carve-out that is guest RAM (MEM_LOWMEM,
  * MEM_BOOT_INFO) -> GMAP_RAM e820 1 owner "ram"; MEM_MODULE -> GMAP_HIDDEN
  * e820 2 owner "boot module" (kept intact for a reset); ACPI reclaim/NVS
  * -> GMAP_RAM e820 3/4 owner "acpi" (identity, guest must see them);

@@ -18,6 +18,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
+#include "vmx/ept_space.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
@@ -31,6 +32,7 @@ static struct ept guest_ept;
 static struct vcpu *running;
 static bool guest_ept_built;
 static struct mtrr_state host_mtrrs;
+static struct ept_space guest_space;
 
 struct ept *guests_ept(void)
 {
@@ -84,18 +86,41 @@ static void run_loop(struct vcpu *v)
 	}
 }
 
-/* The guest-physical space: at least 4 GiB (the PCI hole and APIC live
- * there), all of RAM, rounded to 1 GiB, never beyond MAXPHYADDR. */
-static gpa_t guest_space_top(const struct memmap *host)
+#define MSR_IA32_TME_ACTIVATE   0x982
+#define TME_ACTIVATE_LOCKED     (1ULL << 0)
+#define TME_ACTIVATE_ENABLED    (1ULL << 1)
+#define CPUID7_ECX_TME_EN       (1u << 13)
+
+/* MKTME/TDX KeyID bits at the top of MAXPHYADDR (SDM Vol. 4, IA32_TME_ACTIVATE
+ * [35:32], valid once the MSR is locked with TME enabled); 0 without TME. */
+static unsigned int tme_keyid_bits(void)
+{
+	struct cpuid_regs r;
+	uint64_t a;
+
+	cpuid(0, 0, &r);
+	if (r.eax < 7)
+		return 0;
+	cpuid(7, 0, &r);
+	if (!(r.ecx & CPUID7_ECX_TME_EN))
+		return 0;
+	a = rdmsr(MSR_IA32_TME_ACTIVATE);
+	if ((a & (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED)) != (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED))
+		return 0;
+	return (unsigned int)(a >> 32) & 0xf;
+}
+
+/* The guest-physical space (vmx/ept_space.c): to MAXPHYADDR (less KeyID
+ * bits, at most 48) where the EPT maps that within EPT_SPACE_BUDGET tables
+ * (always with 1 GiB pages), else max(4 GiB, end of the host map) rounded
+ * up to 1 GiB. */
+static void plan_guest_space(const struct memmap *host, bool ept_1g)
 {
 	struct cpuinfo ci;
-	gpa_t top = 4 * GiB;
+	gpa_t end = host->count ? host->ranges[host->count - 1].end : 0;
 
 	cpuinfo_read(&ci);
-	if (host->count && host->ranges[host->count - 1].end > top)
-		top = host->ranges[host->count - 1].end;
-	top = ALIGN_UP(top, PAGE_SIZE_1G);
-	return MIN(top, 1ULL << ci.phys_addr_bits);
+	ept_space_plan(&guest_space, end, ci.phys_addr_bits, tme_keyid_bits(), ept_1g);
 }
 
 static int register_test_device(uint64_t base)
@@ -213,7 +238,8 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	hypercall_enable_test_calls(o->test_hooks);
 	mtrr_read_host(&host_mtrrs);
 	mtrr_print(&host_mtrrs);
-	if (gmem_init(mm_host_map(), guest_space_top(mm_host_map())))
+	plan_guest_space(mm_host_map(), caps & EPT_CAP_1GB_PAGE);
+	if (gmem_init(mm_host_map(), guest_space.top))
 		return;
 	if (register_devices(bi, o))
 		return;
@@ -223,10 +249,13 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		return;
 	}
 	guest_ept_built = true;
-	if (o->print_ept_map)
+	guest_ept.space = &guest_space;
+	if (o->print_ept_map) {
 		ept_print_map(&guest_ept);
-	else
+	} else {
+		ept_print_space(&guest_space);
 		ept_print_summary(&guest_ept);
+	}
 	for (unsigned int i = 0, k = 0; i < bi->module_count; i++) {
 		const struct boot_module *initrd = NULL;
 

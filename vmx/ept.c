@@ -123,6 +123,27 @@ void ept_print_summary(const struct ept *e)
 	       st.leaves[3], st.leaves[2], st.leaves[1], hid, e->pt.tables_used);
 }
 
+void ept_print_space(const struct ept_space *s)
+{
+	printf("EPT: guest-physical space to 0x%016llx (MAXPHYADDR %u): ", (unsigned long long)(s->top - 1),
+	       s->maxphyaddr);
+	if (s->above_ram)
+		printf("pass-through MMIO above RAM from 0x%llx in %s pages\n", (unsigned long long)s->ram_top,
+		       s->ept_1g ? "1 GiB" : "2 MiB");
+	else if (s->ram_top < (1ULL << s->bits))
+		printf("nothing mapped from 0x%llx (without 1 GiB EPT pages it would take %llu table pages; "
+		       "64-bit BARs there read all ones)\n", (unsigned long long)s->ram_top,
+		       (unsigned long long)s->above_tables);
+	else
+		printf("RAM and the space below 4 GiB fill it\n");
+	if (s->keyid_bits)
+		printf("EPT: the top %u address bits are MKTME KeyIDs: their aliases of memory are not mapped\n",
+		       s->keyid_bits);
+	if (s->clamped)
+		printf("EPT: a 4-level EPT reaches %u address bits: nothing mapped from 0x%llx\n", EPT_4LEVEL_BITS,
+		       1ULL << EPT_4LEVEL_BITS);
+}
+
 /* A run of leaves being accumulated by ept_print_map(). */
 struct map_run {
 	gpa_t start, end;               /* [start, end); end == start: no run yet */
@@ -180,6 +201,8 @@ void ept_print_map(const struct ept *e)
 	struct map_run r;
 
 	memset(&r, 0, sizeof(r));
+	if (e->space)
+		ept_print_space(e->space);
 	printf("EPT map (identity; runs of equal attributes):\n");
 	map_level(e, e->pt.root, 4, 0, &r);
 	flush_run(&r);

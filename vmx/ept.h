@@ -7,12 +7,14 @@
 #include "guest/gmap.h"
 #include "mm/mtrr.h"
 #include "mm/pagetable.h"
+#include "vmx/ept_space.h"
 
 struct ept {
 	struct pagetable pt;
 	uint64_t eptp;                  /* EPT pointer for the VMCS (25.6.11) */
 	const struct gmap *gmap;        /* what it maps ... */
 	const struct mtrr_state *mtrr;  /* ... with which memory types */
+	const struct ept_space *space;  /* how far the space reaches (for the printouts); NULL: not told */
 };
 
 /* Builds the EPT for everything g maps. allow_1g/ad from IA32_VMX_EPT_VPID_CAP.
@@ -30,6 +32,11 @@ int __must_check ept_update(struct ept *e, gpa_t start, gpa_t end);
 
 /* Prints "EPT: 3.9 GiB mapped (2 x 1G, 988 x 2M, 7 x 4K), 64.3 MiB hidden, 9 table pages". */
 void ept_print_summary(const struct ept *e);
+
+/* Prints how far the guest-physical space reaches and what is mapped above
+ * RAM: "EPT: guest-physical space to 0x000000ffffffffff (MAXPHYADDR 40): ...",
+ * and a line each for a clamp to 48 bits and for MKTME KeyID bits. */
+void ept_print_space(const struct ept_space *s);
 
 /* Prints every mapping as runs of contiguous leaves with equal attributes:
  * "0x0000000000000000-0x000000000009ffff RWX WB   160 x 4K", then totals. */

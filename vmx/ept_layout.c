@@ -22,12 +22,16 @@ static int append(struct pt_run *runs, unsigned int *n, unsigned int max,
 int ept_layout(const struct gmap *g, const struct mtrr_state *m, gpa_t start, gpa_t end,
 	       struct pt_run *runs, unsigned int max)
 {
+	const struct gmap_range *first = gmap_lookup(g, start);
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < g->flat_count; i++) {
+	/* The EPT is laid out a 1 GiB window at a time, up to 2^48: start at the window. */
+	for (unsigned int i = first ? (unsigned int)(first - g->flat) : g->flat_count; i < g->flat_count; i++) {
 		const struct gmap_range *r = &g->flat[i];
 		gpa_t a = MAX(r->start, start), b = MIN(r->end, end);
 
+		if (r->start >= end)
+			break;
 		if (a >= b || !gmap_kind_mapped(r->kind))
 			continue;
 		while (a < b) {

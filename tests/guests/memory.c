@@ -142,6 +142,69 @@ static void runtime_change(void)
 	check_eq("a misaligned HC_TRAP_TEST is refused", hc(HC_TRAP_TEST, at + 8, 1, 0), -HC_EINVAL);
 }
 
+#define PTE_P  0x1ul
+#define PTE_W  0x2ul
+#define PTE_PWT 0x8ul
+#define PTE_PCD 0x10ul
+#define PTE_PS 0x80ul
+#define PTE_ADDR 0x000ffffffffff000ul
+
+static uint64_t probe_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t probe_pd[2][512] __attribute__((aligned(4096)));
+
+/* Maps the 2 MiB page holding a (above 4 GiB) at the same virtual address,
+ * uncached, with probe_pd[k]; the loader's tables map [0, 4 GiB) through
+ * PML4 entry 0, anything above 512 GiB gets probe_pdpt. */
+static void map_probe(uint64_t a, unsigned k)
+{
+	uint64_t *pml4, *pdpt, cr3;
+	unsigned i4 = (a >> 39) & 511, i3 = (a >> 30) & 511;
+
+	asm volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (uint64_t *)(uintptr_t)(cr3 & PTE_ADDR);
+	if (!(pml4[i4] & PTE_P))
+		pml4[i4] = (uint64_t)(uintptr_t)probe_pdpt | PTE_P | PTE_W;
+	pdpt = (uint64_t *)(uintptr_t)(pml4[i4] & PTE_ADDR);
+	pdpt[i3] = (uint64_t)(uintptr_t)probe_pd[k] | PTE_P | PTE_W;
+	probe_pd[k][(a >> 21) & 511] = (a & ~0x1ffffful) | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
+	asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+}
+
+/* An 8-byte load at a (mapped by map_probe): nothing lives there in Bochs,
+ * so the bus reads all ones either way; that the EPT maps it shows in the
+ * exit count: no EPT violation. */
+static void probe_above_ram(const char *what, uint64_t a, unsigned k)
+{
+	long before;
+	uint64_t v;
+
+	map_probe(a, k);
+	before = exit_count(EXIT_REASON_EPT_VIOLATION);
+	v = *(volatile uint64_t *)(uintptr_t)a;
+	before = exit_count(EXIT_REASON_EPT_VIOLATION) - before;
+	checkf(sfmt("%s (0x%lx): pass-through, read without an EPT violation", what, a), before == 0 && v == ~0ul,
+	       "%ld EPT violations, read 0x%lx", before, v);
+}
+
+/* The guest-physical space reaches MAXPHYADDR (CPUID.80000008H:EAX[7:0],
+ * at most 48 bits): the map's last range ends there as pass-through MMIO. */
+static void above_ram(void)
+{
+	uint32_t eax, ebx, ecx, edx;
+	unsigned bits;
+	uint64_t top;
+	const struct range *last = &ranges[nranges - 1];
+
+	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000008u), "c"(0));
+	bits = eax & 0xff;
+	top = 1ul << (bits > 48 ? 48 : bits);
+	checkf(sfmt("the guest map reaches MAXPHYADDR (%u bits) as pass-through MMIO", bits),
+	       last->start + last->size == top && last->kind == HC_MEM_MMIO && last->start <= 0x800000000ul,
+	       "last range 0x%lx-0x%lx kind %lu", last->start, last->start + last->size, last->kind);
+	probe_above_ram("a 64-bit BAR's place at 32 GiB", 0x800000000ul, 0);
+	probe_above_ram("the last page below MAXPHYADDR", top - 8, 1);
+}
+
 void main(void)
 {
 	uint64_t hidden = 0;
@@ -170,5 +233,6 @@ void main(void)
 	if (have_device)
 		test_device();
 	runtime_change();
+	above_ram();
 	finish();
 }

@@ -28,7 +28,7 @@ PLAN=(
 	"vmxinsn long64 13 exit"
 	"exceptions long64 31 exit"
 	"hlt long64 6 exit"
-	"memory long64 27 exit"
+	"memory long64 30 exit"
 	"mmio64 long64 275 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
@@ -92,10 +92,13 @@ if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	start_bochs guests "$ISO"
 	expect_line "MTRRs read" '^MTRR: enabled, default (UC|WC|WT|WP|WB), fixed (on|off), [0-9]+ variable \([0-9]+ in use\)$'
 	expect_line "test device registered" '^testdev: test MMIO device at 0xfe000000-0xfe000fff$'
+	expect_line "EPT space: to MAXPHYADDR, MMIO above RAM in 1 GiB pages" \
+		'^EPT: guest-physical space to 0x0*f+ \(MAXPHYADDR [0-9]+\): pass-through MMIO above RAM from 0x100000000 in 1 GiB pages$'
 	expect_line "EPT map header" '^EPT map \(identity; runs of equal attributes\):$'
 	expect_line "EPT map: low memory WB" '^  0x0000000000000000-0x[0-9a-f]{16} RWX WB ( [0-9]+ x (1G|2M|4K))+$'
 	expect_line "EPT map: VGA hole UC" '^  0x00000000000a0000-0x00000000000[0-9a-f]ffff RWX UC  [0-9]+ x 4K$'
 	expect_line "EPT map: 1 GiB pages" '^  0x[0-9a-f]{16}-0x[0-9a-f]{16} RWX (WB|UC) .*[0-9]+ x 1G'
+	expect_line "EPT map: 4 GiB to MAXPHYADDR in 1 GiB pages" '^  0x0000000100000000-0x0*f+ RWX (WB|UC|WC) +[0-9]+ x 1G$'
 	expect_line "EPT summary" '^EPT: [0-9.]+ [KMGT]iB mapped \([0-9]+ x 1G, [0-9]+ x 2M, [0-9]+ x 4K\), [0-9.]+ [KMG]iB hidden, [0-9]+ table pages$'
 	for entry in "${PLAN[@]}"; do
 		read -r name mode want end args <<<"$entry"

@@ -3,6 +3,7 @@
  * (pt_min_tables, computed independently of the builder), maps nothing
  * hidden, and gives every page the MTRR type of its bytes. */
 #include "vmx/ept_layout.h"
+#include "vmx/ept_space.h"
 #include "tests/unit/check.h"
 
 #define MAX_TABLES 4096
@@ -121,12 +122,25 @@ TEST(bochs_512m)
 	static struct mem_range st[64];
 	struct memmap m;
 	struct mtrr_state mt;
+	struct ept_space s;
+	unsigned int base;
 
 	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
 	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
 	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
-	build_and_check("bochs 512 MiB", &mt, true);
-	build_and_check("bochs 512 MiB", &mt, false);
+	base = build_and_check("bochs 512 MiB", &mt, true);
+
+	/* Bochs' MAXPHYADDR 40 with 1 GiB pages: 4 GiB-1 TiB costs one more PDPT. */
+	ept_space_plan(&s, 0x100000000ULL, 40, 0, true);
+	CHECK_EQ(gmap_init(&g, &m, s.top), 0);
+	CHECK_EQ(build_and_check("bochs 512 MiB to MAXPHYADDR 40", &mt, true), base + s.above_tables);
+
+	/* MAXPHYADDR 39 without 1 GiB pages: a PD per GiB above 4 GiB. */
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	base = build_and_check("bochs 512 MiB", &mt, false);
+	ept_space_plan(&s, 0x100000000ULL, 39, 0, false);
+	CHECK_EQ(gmap_init(&g, &m, s.top), 0);
+	CHECK_EQ(build_and_check("bochs 512 MiB to MAXPHYADDR 39", &mt, false), base + s.above_tables);
 }
 
 /* QEMU q35 with 8 GiB: 2 GiB below the PCI hole, 6 GiB above 4 GiB, ECAM reserved. */
@@ -227,4 +241,157 @@ TEST(mtrrs_disabled_is_all_uc)
 	mtrr_state_from_msrs(&mt, 0x508, MT_WB, fixed, NULL, 40);   /* E clear */
 	CHECK_EQ(mtrr_type(&mt, 0x100000), MT_UC);
 	build_and_check("bochs, MTRRs off", &mt, true);
+}
+
+/* A two-socket server with 260 GiB: holes, ACPI, a bad page, the hypervisor
+ * at the top of RAM. Firmware MTRRs: default UC, WB RAM, the PCI hole UC,
+ * a WC variable range over the 64-bit window at 56 TiB (where big servers
+ * put their GPU and NIC BARs). */
+static const uint64_t big_server_map[][3] = {
+	{ 0x0, 0x9a000, MEM_USABLE }, { 0x9a000, 0x6000, MEM_RESERVED },
+	{ 0xe0000, 0x20000, MEM_RESERVED }, { 0x100000, 0x6ff00000, MEM_USABLE },
+	{ 0x70000000, 0x400000, MEM_ACPI_RECLAIM }, { 0x70400000, 0x200000, MEM_ACPI_NVS },
+	{ 0x80000000, 0x10000000, MEM_RESERVED }, { 0xfec00000, 0x1000, MEM_RESERVED },
+	{ 0xfee00000, 0x1000, MEM_RESERVED }, { 0xff000000, 0x1000000, MEM_RESERVED },
+	{ 0x100000000ULL, 0x1f80000000ULL, MEM_USABLE },          /* socket 0: to 130 GiB */
+	{ 0x2100000000ULL, 0x1000, MEM_BAD },                     /* socket 1 from 132 GiB */
+	{ 0x2100001000ULL, 0x1fffff000ULL, MEM_USABLE },
+	{ 0x2300000000ULL, 0x1e00000000ULL, MEM_USABLE },         /* ... to 260 GiB */
+};
+#define BIG_RAM_END 0x4100000000ULL
+#define WINDOW_64   0x380000000000ULL                             /* 56 TiB */
+
+static void big_server_mtrrs(struct mtrr_state *mt, unsigned int bits)
+{
+	uint64_t fixed[11], var[8], m = (1ULL << bits) - 1, v = 1 << 11;
+
+	for (unsigned int i = 0; i < 11; i++)
+		fixed[i] = 0x0606060606060606ULL;
+	var[0] = 0x0 | MT_WB;            var[1] = (~(0x4000000000ULL - 1) & m) | v;    /* 0-256 GiB */
+	var[2] = 0x4000000000ULL | MT_WB; var[3] = (~(0x100000000ULL - 1) & m) | v;   /* 256-260 GiB */
+	var[4] = 0x80000000 | MT_UC;     var[5] = (~(0x80000000ULL - 1) & m) | v;     /* the PCI hole */
+	var[6] = WINDOW_64 | MT_WC;      var[7] = (~((1ULL << 42) - 1) & m) | v;      /* 4 TiB */
+	mtrr_state_from_msrs(mt, 0x504, (1 << 11) | (1 << 10) | MT_UC, fixed, var, bits);
+}
+
+/* Table pages for the big server's map up to top, checked against the minimum. */
+static unsigned int big_server(gpa_t top, unsigned int bits, bool allow_1g, const char *name)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+
+	host_map(&m, st, 64, big_server_map, ARRAY_SIZE(big_server_map), 0x200000,
+		 BIG_RAM_END - (64 << 20), 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, top), 0);
+	big_server_mtrrs(&mt, bits);
+	return build_and_check(name, &mt, allow_1g);
+}
+
+/* The leaf that maps gpa in a tree built from the layout of g: its size and memory type. */
+static void check_leaf(const struct mtrr_state *mt, gpa_t gpa, unsigned int level, unsigned int type)
+{
+	struct pagetable pt;
+	struct pt_lookup l;
+	int n = ept_layout(&g, mt, 0, g.top, runs, MAX_RUNS);
+
+	CHECK(n > 0);
+	CHECK_EQ(pt_init(&pt, &pt_format_ept, &fake_mem, true), 0);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(pt_map(&pt, runs[i].va, runs[i].pa, runs[i].size, runs[i].perm), 0);
+	CHECK_EQ(pt_lookup(&pt, gpa, &l), 0);
+	CHECK_EQ(l.level, level);
+	CHECK_EQ(l.pa, gpa);                    /* identity */
+	CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, type);
+	free_fake();
+}
+
+/* With 1 GiB EPT pages the space reaches MAXPHYADDR at one PDPT page per
+ * 512 GiB beyond the first: 127 more (508 KiB) for 46 bits, 511 more (2044
+ * KiB) for 52 bits clamped to the 4-level EPT's 48. Without them it ends
+ * at the end of the map: 2 MiB pages to 2^46 would need 65 276 more PD
+ * pages (255 MiB). Each tree is the minimum for its runs. */
+TEST(server_256g_to_maxphyaddr)
+{
+	struct ept_space s46, s52, s46_no1g;
+	struct mtrr_state mt;
+	unsigned int base, t46, t52, n46, no1g;
+	uint64_t hole_min;
+
+	ept_space_plan(&s46, BIG_RAM_END, 46, 0, true);
+	ept_space_plan(&s52, BIG_RAM_END, 52, 0, true);
+	ept_space_plan(&s46_no1g, BIG_RAM_END, 46, 0, false);
+	CHECK_EQ(s46.top, 1ULL << 46);
+	CHECK_EQ(s46.ram_top, BIG_RAM_END);
+	CHECK_EQ(s52.top, 1ULL << 48);
+	CHECK(s52.clamped && !s46.clamped);
+	CHECK_EQ(s46_no1g.top, BIG_RAM_END);
+
+	base = big_server(BIG_RAM_END, 46, true, "server 260 GiB, to the end of RAM");
+	t46 = big_server(s46.top, 46, true, "server 260 GiB, MAXPHYADDR 46");
+	CHECK_EQ(t46, base + s46.above_tables);
+	CHECK_EQ(s46.above_tables, 127);
+	CHECK_EQ((uint64_t)(t46 - base) * 4096, 508 * KiB);
+	/* The 64-bit window: 1 GiB leaves, WC from the MTRRs; above it the default UC. */
+	big_server_mtrrs(&mt, 46);
+	check_leaf(&mt, WINDOW_64 + 0x12345000, 3, MT_WC);
+	check_leaf(&mt, WINDOW_64 + (1ULL << 42), 3, MT_UC);
+	check_leaf(&mt, BIG_RAM_END, 3, MT_UC);
+	check_leaf(&mt, (1ULL << 46) - 4096, 3, MT_UC);
+
+	t52 = big_server(s52.top, 52, true, "server 260 GiB, MAXPHYADDR 52 (EPT: 48)");
+	CHECK_EQ(t52, base + s52.above_tables);
+	CHECK_EQ(s52.above_tables, 511);
+	CHECK_EQ((uint64_t)t52 * 4096 <= 2 * MiB + (uint64_t)base * 4096, true);
+
+	no1g = big_server(s46_no1g.top, 46, false, "server 260 GiB, no 1 GiB pages");
+	n46 = pt_min_tables(&(struct pt_run){ .va = BIG_RAM_END, .pa = BIG_RAM_END,
+					      .size = (1ULL << 46) - BIG_RAM_END, .perm = PT_WRITE },
+			    1, false);
+	hole_min = (uint64_t)n46 - 1;           /* without the root */
+	printf("  2 MiB pages from 260 GiB to 2^46 alone: %u table pages (%llu MiB)\n", n46,
+	       (unsigned long long)(hole_min * 4096 / MiB));
+	CHECK_EQ(hole_min, 65276 + 128);        /* PDs for 65 276 GiB, PDPTs 0-127 */
+	CHECK(no1g > base);                     /* 4 KiB/2 MiB below RAM's end cost more without 1G */
+}
+
+/* vmx/ept.c lays the EPT out a 1 GiB window at a time (up to 2^48 windows):
+ * each window's runs are the full layout's runs clipped to it. */
+TEST(layout_of_a_window_is_the_full_layout_clipped)
+{
+	static struct pt_run full[MAX_RUNS], win[64];
+	static const gpa_t windows[] = { 0, 0x80000000, 0x2000000000ULL, 0x2100000000ULL,
+					 BIG_RAM_END - PAGE_SIZE_1G, BIG_RAM_END, WINDOW_64,
+					 (1ULL << 46) - PAGE_SIZE_1G, 1ULL << 46 };
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	int nf;
+
+	host_map(&m, st, 64, big_server_map, ARRAY_SIZE(big_server_map), 0x200000,
+		 BIG_RAM_END - (64 << 20), 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 1ULL << 46), 0);
+	big_server_mtrrs(&mt, 46);
+	nf = ept_layout(&g, &mt, 0, g.top, full, MAX_RUNS);
+	CHECK(nf > 0);
+	for (unsigned int w = 0; w < ARRAY_SIZE(windows); w++) {
+		gpa_t a = windows[w], b = a + PAGE_SIZE_1G;
+		int n = ept_layout(&g, &mt, a, b, win, 64), k = 0;
+
+		CHECK(n >= 0);
+		for (int i = 0; i < nf; i++) {
+			gpa_t s = MAX(full[i].va, a), e = MIN(full[i].va + full[i].size, b);
+
+			if (s >= e)
+				continue;
+			CHECK(k < n);
+			if (k >= n)
+				break;
+			CHECK_EQ(win[k].va, s);
+			CHECK_EQ(win[k].size, e - s);
+			CHECK_EQ(win[k].perm, full[i].perm);
+			k++;
+		}
+		CHECK_EQ(k, n);
+	}
 }

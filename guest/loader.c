@@ -245,8 +245,8 @@ static int multiboot_modules(const struct boot_info *bi, const struct boot_modul
 
 		memcpy(gmem_ptr(at[i]), hpa_to_ptr(src->start), sizes[i]);
 		mods[i] = (struct multiboot_module){ at[i], at[i] + sizes[i], loader_module_cmdline(src) };
-		printf("guest %s: module %u at 0x%llx-0x%llx \"%s\"\n", name, i + 1, (unsigned long long)at[i],
-		       (unsigned long long)(at[i] + sizes[i]), mods[i].cmdline);
+		printf("guest %s: module %u: %llu bytes at 0x%llx \"%s\"\n", name, i + 1,
+		       (unsigned long long)sizes[i], (unsigned long long)at[i], mods[i].cmdline);
 	}
 	return (int)n;
 }
@@ -303,6 +303,16 @@ static int multiboot_prepare(const struct boot_info *bi, const struct boot_modul
 	return 0;
 }
 
+/* Modules for a kernel that takes none are a mistake worth a line. */
+static void warn_ignored_modules(const struct boot_info *bi, const struct boot_module *m, const char *name)
+{
+	unsigned int first, n = loader_guest_modules(bi, m, &first);
+
+	if (n)
+		printf("guest %s: its %u 'module' modules are ignored: only Multiboot kernels take modules\n",
+		       name, n);
+}
+
 /* A bzImage has the "HdrS" signature at 0x202 (Linux boot protocol). */
 static bool is_bzimage(const struct boot_module *m)
 {
@@ -318,14 +328,15 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 	struct elf_image img;
 	struct multiboot_header_info mbh;
 	char err[128];
-	unsigned int first;
 	int mb;
 
 	memset(g, 0, sizeof(*g));
 	if (cmdline_get(m->cmdline, "hv.name", g->name, sizeof(g->name)) <= 0)
 		fmt_snprintf(g->name, sizeof(g->name), "guest%u", index);
-	if (is_bzimage(m))
+	if (is_bzimage(m)) {
+		warn_ignored_modules(bi, m, g->name);
 		return linux_load(bi, m, initrd, g);
+	}
 	if (elf_parse(hpa_to_ptr(m->start), m->end - m->start, &img, err, sizeof(err))) {
 		printf("guest %s: module 0x%llx-0x%llx is not a guest hv can load: %s\n", g->name,
 		       (unsigned long long)m->start, (unsigned long long)(m->end - 1), err);
@@ -363,8 +374,7 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 		loader_build_gdt(&g->start, GUEST_GDT, g->start.mode == VCPU_MODE_LONG64);
 	if (g->start.mode == VCPU_MODE_LONG64)
 		loader_build_identity_tables(&g->start, GUEST_PML4);
-	if (!mb && loader_guest_modules(bi, m, &first))
-		printf("guest %s: its %u 'module' modules are ignored: only Multiboot kernels take modules\n",
-		       g->name, loader_guest_modules(bi, m, &first));
+	if (!mb)
+		warn_ignored_modules(bi, m, g->name);
 	return mb ? multiboot_prepare(bi, m, &mbh, &img, g) : 0;
 }

@@ -40,8 +40,8 @@ PLAN=(
 
 # expect_mbmods NAME: the loader's lines for the two modules of a Multiboot guest.
 expect_mbmods() {
-	expect_line "$1: module 1 placed" "^guest $1: module 1 at 0x[0-9a-f]+-0x[0-9a-f]+ \"mbmod1 size=5001 sum=0x[0-9a-f]+\"\$"
-	expect_line "$1: module 2 placed" "^guest $1: module 2 at 0x[0-9a-f]+-0x[0-9a-f]+ \"mbmod2 size=12305 sum=0x[0-9a-f]+\"\$"
+	expect_line "$1: module 1 placed" "^guest $1: module 1: 5001 bytes at 0x[0-9a-f]+ \"mbmod1 size=5001 sum=0x[0-9a-f]+\"\$"
+	expect_line "$1: module 2 placed" "^guest $1: module 2: 12305 bytes at 0x[0-9a-f]+ \"mbmod2 size=12305 sum=0x[0-9a-f]+\"\$"
 }
 
 # expect_guest NAME MODE CHECKS END: one guest's part of the log, in order.

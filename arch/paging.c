@@ -12,6 +12,9 @@ extern char __image_phys_start[], __image_phys_end[];
 extern char __image_start[], __image_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
+/* Load address - link address (boot/entry.asm): the image runs wherever
+ * the boot loader put it, its virtual addresses stay the linked ones. */
+extern const uint64_t image_load_offset;
 
 static uint8_t boot_pool[BOOT_POOL_TABLES][PAGE_SIZE] __section(".bss.page_aligned") __aligned(4096);
 static unsigned int boot_pool_used;
@@ -19,20 +22,26 @@ static struct frame_alloc *table_frames;    /* after paging_map_ram() starts */
 static bool directmap_live;
 static struct pagetable hv_pt;
 
-hpa_t image_phys_start(void) { return (hpa_t)(uintptr_t)__image_phys_start; }
-hpa_t image_phys_end(void) { return (hpa_t)(uintptr_t)__image_phys_end; }
+hpa_t image_phys_start(void) { return (hpa_t)(uintptr_t)__image_phys_start + image_load_offset; }
+hpa_t image_phys_end(void) { return (hpa_t)(uintptr_t)__image_phys_end + image_load_offset; }
+
+/* The image's virtual address va is loaded at this physical address. */
+static hpa_t image_va_to_pa(uint64_t va)
+{
+	return va - KERNEL_VBASE + image_load_offset;
+}
 
 hpa_t image_hpa(const void *p)
 {
-	return (hpa_t)(uintptr_t)p - KERNEL_VBASE;
+	return image_va_to_pa((uint64_t)(uintptr_t)p);
 }
 
 void *hpa_to_ptr(hpa_t pa)
 {
-	uint64_t img_lo = (uint64_t)(uintptr_t)__image_start - KERNEL_VBASE;
+	hpa_t img_lo = image_hpa(__image_start);
 
 	if (pa >= img_lo && pa < image_phys_end())
-		return (void *)(uintptr_t)(pa + KERNEL_VBASE);
+		return (void *)(uintptr_t)(pa - image_load_offset + KERNEL_VBASE);
 	if (directmap_live)
 		return (void *)(uintptr_t)(pa + DIRECTMAP_BASE);
 	return (void *)(uintptr_t)pa;           /* boot stub's identity map: below 4 GiB */
@@ -83,7 +92,7 @@ static int map_image_range(const char *start, const char *end, unsigned int perm
 	for (; va < (uint64_t)(uintptr_t)end; va += PAGE_SIZE) {
 		if (is_guard_page(va))
 			continue;
-		rc = pt_map(&hv_pt, va, va - KERNEL_VBASE, PAGE_SIZE, perm);
+		rc = pt_map(&hv_pt, va, image_va_to_pa(va), PAGE_SIZE, perm);
 		if (rc)
 			return rc;
 	}

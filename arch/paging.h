@@ -13,7 +13,7 @@ void *hpa_to_ptr(hpa_t pa);
 /* Host-physical address of an object inside the image. */
 hpa_t image_hpa(const void *p);
 
-/* Physical extent of the loaded image, [start, end). */
+/* Physical extent of the image where the boot loader put it, [start, end). */
 hpa_t image_phys_start(void);
 hpa_t image_phys_end(void);
 

@@ -2,16 +2,27 @@
 ; (Multiboot2 spec 3.1 and 3.3; SDM Vol. 3A, 9.8.5 "Initializing IA-32e Mode").
 ;
 ; GRUB enters mb2_entry in 32-bit protected mode, paging off, EAX = magic,
-; EBX = physical address of the information block. The stub checks for long
-; mode and NX, zeroes the BSS, builds early page tables (the first 4 GiB
-; identity-mapped so C can read the boot information wherever the loader put
-; it, and the same first GiB at KERNEL_VBASE for the image), enables PAE,
-; LME, NXE, paging, WP and the caches, and calls hv_main(magic, info) on the
-; boot stack.
+; EBX = physical address of the information block. The image is relocatable
+; (header tag 10): GRUB loads it, 2 MiB aligned, as high as it fits below
+; 4 GiB, so that guest RAM from 1 MiB stays one run. The stub runs wherever
+; it was put: it finds the load offset (load address - link address) in the
+; information block's load base address tag (Multiboot2 3.6.13; no tag: loaded
+; at the link address), reaches all its own data through EBP = that offset,
+; checks for long mode and NX, zeroes the BSS, builds early page tables (the
+; first 4 GiB identity-mapped so C can read the boot information wherever
+; the loader put it, and the image's virtual range at KERNEL_VBASE mapped
+; onto where it was loaded), enables PAE, LME, NXE, paging, WP and the
+; caches, stores the offset in image_load_offset and calls
+; hv_main(magic, info) on the boot stack.
 ; C replaces these tables with its own W^X tables as soon as it can.
 
 %define KERNEL_VBASE      0xffffffff80000000
 %define MB2_HEADER_MAGIC  0xe85250d6
+%define MB2_LOADER_MAGIC  0x36d76289
+%define MB2_TAG_LOAD_BASE 21                    ; image load base physical address
+%define IMAGE_ALIGN       0x200000              ; early tables map the image with 2 MiB pages
+%define IMAGE_MIN_ADDR    0x1000000             ; keep the low 16 MiB (ISA DMA) for guests
+%define IMAGE_MAX_ADDR    0xffffffff            ; the image must end below 4 GiB (32-bit stub)
 %define MSR_IA32_EFER     0xc0000080
 %define EFER_LME          (1 << 8)
 %define EFER_NXE          (1 << 11)
@@ -26,6 +37,7 @@
 %define COM1              0x3f8
 
 extern __bss_start
+extern __image_phys_start
 extern __bss_end
 extern hv_main
 extern boot_stack_top
@@ -57,6 +69,15 @@ mb2_header:
 	dd 8
 
 	align 8
+.relocatable:                                   ; type 10: load anywhere in [min, max], aligned, high
+	dw 10, 0
+	dd 24
+	dd IMAGE_MIN_ADDR
+	dd IMAGE_MAX_ADDR
+	dd IMAGE_ALIGN
+	dd 2                                    ; preference: high
+
+	align 8
 .end:
 	dw 0, 0
 	dd 8
@@ -69,9 +90,42 @@ global mb2_entry
 mb2_entry:
 	cli
 	cld
-	mov esp, boot32_stack_top
-	mov [saved_magic], eax                  ; for hv_main(magic, info_pa)
-	mov [saved_info], ebx
+	; No stack yet (Multiboot2 leaves ESP undefined): registers only until
+	; EBP holds the load offset.
+	mov esi, eax                            ; magic
+	xor ebp, ebp
+	cmp eax, MB2_LOADER_MAGIC               ; else hv_main reports it
+	jne .have_offset
+	lea ecx, [ebx + 8]                      ; first tag
+	mov edx, [ebx]                          ; total_size
+	add edx, ebx                            ; end of the block
+.next_tag:
+	lea eax, [ecx + 16]                     ; a load base tag is 12 bytes; no tag is shorter than 8
+	cmp eax, edx
+	ja .have_offset
+	mov eax, [ecx]
+	test eax, eax                           ; end tag
+	jz .have_offset
+	cmp eax, MB2_TAG_LOAD_BASE
+	je .load_base
+	mov eax, [ecx + 4]                      ; size
+	cmp eax, 8
+	jb .have_offset                         ; malformed: hv_main's parser says so
+	add eax, 7
+	and eax, ~7
+	add ecx, eax
+	jmp .next_tag
+.load_base:
+	mov ebp, [ecx + 8]
+	cmp ebp, __image_phys_start
+	jb .bad_load
+	sub ebp, __image_phys_start
+	test ebp, IMAGE_ALIGN - 1
+	jnz .bad_load
+.have_offset:
+	lea esp, [ebp + boot32_stack_top]
+	mov [ebp + saved_magic], esi            ; for hv_main(magic, info_pa)
+	mov [ebp + saved_info], ebx
 
 	; Long mode (CPUID.80000001H:EDX[29]) and NX (EDX[20]) are required.
 	pushfd                                  ; CPUID present? (EFLAGS.ID toggles)
@@ -98,30 +152,37 @@ mb2_entry:
 	jz .no_nx
 
 	; Zero the BSS (linked high; zeroed through its physical address).
-	mov edi, __bss_start - KERNEL_VBASE
+	lea edi, [ebp + __bss_start - KERNEL_VBASE]
 	mov ecx, __bss_end - KERNEL_VBASE
-	sub ecx, edi
+	sub ecx, __bss_start - KERNEL_VBASE
 	shr ecx, 2
 	xor eax, eax
 	rep stosd
+	mov [ebp + image_load_offset - KERNEL_VBASE], ebp
+	mov dword [ebp + image_load_offset - KERNEL_VBASE + 4], 0
 	jmp .build_tables
 
+.bad_load:                                      ; the message where it was really loaded
+	mov esi, [ecx + 8]
+	sub esi, __image_phys_start
+	add esi, msg_bad_load
+	jmp early_fatal
 .no_long_mode:
-	mov esi, msg_no_long_mode
+	lea esi, [ebp + msg_no_long_mode]
 	jmp early_fatal
 .no_nx:
-	mov esi, msg_no_nx
+	lea esi, [ebp + msg_no_nx]
 	jmp early_fatal
 
 .build_tables:
 	; The loader zeroes .boot.bss only if it honours the segment's memsz: be sure.
-	mov edi, early_pml4
+	lea edi, [ebp + early_pml4]
 	mov ecx, (early_tables_end - early_pml4) / 4
 	xor eax, eax
 	rep stosd
 
 	; 4 page directories of 2 MiB pages: identity map of [0, 4 GiB).
-	mov edi, early_pd
+	lea edi, [ebp + early_pd]
 	mov eax, PTE_P_W_PS
 	xor edx, edx
 	mov ecx, 4 * 512
@@ -133,26 +194,42 @@ mb2_entry:
 	add edi, 8
 	loop .fill_pd
 
+	; One more for the image: KERNEL_VBASE + x -> x + offset (the offset is 2 MiB aligned).
+	lea edi, [ebp + early_pd_image]
+	lea eax, [ebp + PTE_P_W_PS]
+	xor edx, edx
+	mov ecx, 512
+.fill_pd_image:
+	mov [edi], eax
+	mov [edi + 4], edx
+	add eax, 0x200000
+	adc edx, 0
+	add edi, 8
+	loop .fill_pd_image
+
 	; PDPT for the identity map: entries 0..3 -> the 4 directories.
-	mov eax, early_pd + PTE_P_W
-	mov [early_pdpt_low + 0 * 8], eax
+	lea eax, [ebp + early_pd + PTE_P_W]
+	mov [ebp + early_pdpt_low + 0 * 8], eax
 	add eax, 4096
-	mov [early_pdpt_low + 1 * 8], eax
+	mov [ebp + early_pdpt_low + 1 * 8], eax
 	add eax, 4096
-	mov [early_pdpt_low + 2 * 8], eax
+	mov [ebp + early_pdpt_low + 2 * 8], eax
 	add eax, 4096
-	mov [early_pdpt_low + 3 * 8], eax
+	mov [ebp + early_pdpt_low + 3 * 8], eax
 
-	; KERNEL_VBASE is PML4[511], PDPT[510]: reuse the first directory.
-	mov dword [early_pdpt_high + 510 * 8], early_pd + PTE_P_W
+	; KERNEL_VBASE is PML4[511], PDPT[510].
+	lea eax, [ebp + early_pd_image + PTE_P_W]
+	mov [ebp + early_pdpt_high + 510 * 8], eax
 
-	mov dword [early_pml4 + 0 * 8], early_pdpt_low + PTE_P_W
-	mov dword [early_pml4 + 511 * 8], early_pdpt_high + PTE_P_W
+	lea eax, [ebp + early_pdpt_low + PTE_P_W]
+	mov [ebp + early_pml4 + 0 * 8], eax
+	lea eax, [ebp + early_pdpt_high + PTE_P_W]
+	mov [ebp + early_pml4 + 511 * 8], eax
 
 	mov eax, cr4
 	or eax, CR4_PAE
 	mov cr4, eax
-	mov eax, early_pml4
+	lea eax, [ebp + early_pml4]
 	mov cr3, eax
 	mov ecx, MSR_IA32_EFER
 	rdmsr
@@ -165,8 +242,13 @@ mb2_entry:
 	or eax, CR0_PE | CR0_PG | CR0_WP
 	mov cr0, eax
 
-	lgdt [early_gdt_ptr]
-	jmp 0x08:long_mode_entry
+	lea eax, [ebp + early_gdt]              ; the GDT's base is where it was loaded
+	mov [ebp + early_gdt_ptr + 2], eax
+	lgdt [ebp + early_gdt_ptr]
+	lea eax, [ebp + long_mode_entry]        ; far jump to a computed target: CS, then EIP
+	push dword 0x08
+	push eax
+	retf
 
 ; Prints the NUL-terminated string at ESI on COM1 (as the loader left it) and stops.
 early_fatal:
@@ -198,8 +280,8 @@ long_mode_entry:
 
 	mov rsp, boot_stack_top
 	xor ebp, ebp                            ; end of the frame-pointer chain
-	mov edi, [saved_magic]                  ; hv_main(magic, info_pa)
-	mov esi, [saved_info]
+	mov edi, [rel saved_magic]              ; hv_main(magic, info_pa); RIP-relative:
+	mov esi, [rel saved_info]               ; the stub runs where it was loaded
 	mov rax, hv_main
 	call rax
 .hang:
@@ -211,6 +293,7 @@ long_mode_entry:
 section .boot.data progbits alloc noexec write align=16
 msg_no_long_mode: db "hv: this CPU has no 64-bit long mode; cannot start.", 13, 10, 0
 msg_no_nx:        db "hv: this CPU has no NX (execute-disable) support; cannot start.", 13, 10, 0
+msg_bad_load:     db "hv: the boot loader put the image below its link address or not 2 MiB aligned; cannot start.", 13, 10, 0
 
 align 8
 early_gdt:
@@ -220,7 +303,14 @@ early_gdt:
 early_gdt_end:
 early_gdt_ptr:
 	dw early_gdt_end - early_gdt - 1
-	dd early_gdt
+	dd early_gdt                            ; + the load offset, patched before LGDT
+
+; Load address - link address of the image (a multiple of IMAGE_ALIGN), for
+; C's conversions between the image's virtual and physical addresses.
+section .data
+align 8
+global image_load_offset
+image_load_offset: dq 0
 
 ; ---------------------------------------------------------------------------
 section .boot.bss nobits alloc noexec write align=4096
@@ -228,6 +318,7 @@ early_pml4:      resb 4096
 early_pdpt_low:  resb 4096
 early_pdpt_high: resb 4096
 early_pd:        resb 4 * 4096
+early_pd_image:  resb 4096
 early_tables_end:
 saved_magic:     resd 1
 saved_info:      resd 1

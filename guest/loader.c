@@ -46,6 +46,33 @@ bool loader_is_initrd_module(const struct boot_module *m)
 	return first_word_is(m, "initrd");
 }
 
+bool loader_is_module_module(const struct boot_module *m)
+{
+	return first_word_is(m, "module");
+}
+
+unsigned int loader_guest_modules(const struct boot_info *bi, const struct boot_module *m,
+				  unsigned int *first)
+{
+	unsigned int i = (unsigned int)(m - bi->modules) + 1, n = 0;
+
+	if (i < bi->module_count && loader_is_initrd_module(&bi->modules[i]))
+		i++;
+	*first = i;
+	while (i + n < bi->module_count && loader_is_module_module(&bi->modules[i + n]))
+		n++;
+	return n;
+}
+
+const char *loader_module_cmdline(const struct boot_module *m)
+{
+	const char *p = m->cmdline + 6;      /* after "module" */
+
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
 size_t loader_guest_cmdline(const struct boot_module *m, char *buf, size_t size)
 {
 	const char *p = m->cmdline + 5;      /* after "guest" */
@@ -182,16 +209,61 @@ static int multiboot_check(const struct multiboot_header_info *h, const char *na
 	return -EINVAL;
 }
 
-/* EAX = the magic, EBX = the information, built in low guest memory from the
- * guest memory map (Multiboot 3.2, Multiboot2 3.3); the start state is prot32. */
-static int multiboot_prepare(const struct boot_module *m, const struct multiboot_header_info *h,
-			     const struct elf_image *img, struct guest_image *g)
+/* The guest's "module" modules, copied into its RAM above its image as GRUB
+ * places them (page-aligned, usable RAM below 4 GiB), for its Multiboot
+ * information. Returns how many, or a negative error after printing why. */
+static int multiboot_modules(const struct boot_info *bi, const struct boot_module *m,
+			     const struct elf_image *img, struct multiboot_module *mods, const char *name)
 {
+	static uint64_t sizes[MB_MODULES_MAX];
+	static gpa_t at[MB_MODULES_MAX];
+	struct multiboot_range avoid[2] = {
+		{ GUEST_GDT, GUEST_STACK_TOP },                     /* GDT, information block, stack */
+		{ ALIGN_DOWN(bi->info_start, PAGE_SIZE), ALIGN_UP(bi->info_end, PAGE_SIZE) },
+	};
+	unsigned int first, n = loader_guest_modules(bi, m, &first), failed = 0;
+	gpa_t image_end = 0;
+	char size[32];
+
+	if (n > MB_MODULES_MAX) {
+		printf("guest %s: %u modules; a Multiboot kernel takes at most %u\n", name, n, MB_MODULES_MAX);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < img->segment_count; i++)
+		image_end = MAX(image_end, img->segments[i].paddr + img->segments[i].memsz);
+	for (unsigned int i = 0; i < n; i++)
+		sizes[i] = bi->modules[first + i].end - bi->modules[first + i].start;
+	if (multiboot_place_modules(gmem_map(), image_end, avoid, ARRAY_SIZE(avoid), sizes, n, at, &failed)) {
+		fmt_size(size, sizeof(size), sizes[failed]);
+		printf("guest %s: module %u (%s, \"%s\") does not fit in its usable RAM between its image's "
+		       "end 0x%llx and 4 GiB\n", name, failed + 1, size,
+		       loader_module_cmdline(&bi->modules[first + failed]), (unsigned long long)image_end);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct boot_module *src = &bi->modules[first + i];
+
+		memcpy(gmem_ptr(at[i]), hpa_to_ptr(src->start), sizes[i]);
+		mods[i] = (struct multiboot_module){ at[i], at[i] + sizes[i], loader_module_cmdline(src) };
+		printf("guest %s: module %u: %llu bytes at 0x%llx \"%s\"\n", name, i + 1,
+		       (unsigned long long)sizes[i], (unsigned long long)at[i], mods[i].cmdline);
+	}
+	return (int)n;
+}
+
+/* EAX = the magic, EBX = the information, built in low guest memory from the
+ * guest memory map (Multiboot 3.2, Multiboot2 3.3); the start state is prot32.
+ * The "module" modules after the guest go into its RAM and its information. */
+static int multiboot_prepare(const struct boot_info *bi, const struct boot_module *m,
+			     const struct multiboot_header_info *h, const struct elf_image *img,
+			     struct guest_image *g)
+{
+	static struct multiboot_module mods[MB_MODULES_MAX];
 	char cmdline[BOOT_MOD_CMDLINE_MAX];
 	unsigned int entries;
 	size_t used;
 	uint8_t *buf = gmem_ptr(GUEST_MB_INFO);
-	int rc;
+	int rc, n;
 
 	for (unsigned int i = 0; i < img->segment_count; i++)
 		if (img->segments[i].paddr < GUEST_MB_INFO + GUEST_MB_INFO_MAX &&
@@ -207,21 +279,38 @@ static int multiboot_prepare(const struct boot_module *m, const struct multiboot
 		       (unsigned long long)g->start.rip);
 		return -EINVAL;
 	}
+	n = multiboot_modules(bi, m, img, mods, g->name);
+	if (n < 0)
+		return -EINVAL;
 	loader_guest_cmdline(m, cmdline, sizeof(cmdline));
 	if (h->version == 1)
-		rc = multiboot1_build_info(gmem_map(), cmdline, GUEST_MB_INFO, buf, GUEST_MB_INFO_MAX,
-					   &used, &entries);
+		rc = multiboot1_build_info(gmem_map(), cmdline, mods, (unsigned int)n, GUEST_MB_INFO, buf,
+					   GUEST_MB_INFO_MAX, &used, &entries);
 	else
-		rc = multiboot2_build_info(gmem_map(), cmdline, buf, GUEST_MB_INFO_MAX, &used, &entries);
-	if (rc) {
+		rc = multiboot2_build_info(gmem_map(), cmdline, mods, (unsigned int)n, buf, GUEST_MB_INFO_MAX,
+					   &used, &entries);
+	if (rc == -ENOSPC)
+		printf("guest %s: the Multiboot information (%d modules) does not fit in its %llu KiB at 0x%llx\n",
+		       g->name, n, (unsigned long long)(GUEST_MB_INFO_MAX >> 10), (unsigned long long)GUEST_MB_INFO);
+	else if (rc)
 		printf("guest %s: cannot build the Multiboot information (error %d)\n", g->name, rc);
+	if (rc)
 		return -EINVAL;
-	}
 	g->start.rax = h->version == 1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
 	g->start.rbx = GUEST_MB_INFO;
 	printf("guest %s: Multiboot v%u info at 0x%llx, %u memory map entries\n", g->name, h->version,
 	       (unsigned long long)GUEST_MB_INFO, entries);
 	return 0;
+}
+
+/* Modules for a kernel that takes none are a mistake worth a line. */
+static void warn_ignored_modules(const struct boot_info *bi, const struct boot_module *m, const char *name)
+{
+	unsigned int first, n = loader_guest_modules(bi, m, &first);
+
+	if (n)
+		printf("guest %s: its %u 'module' modules are ignored: only Multiboot kernels take modules\n",
+		       name, n);
 }
 
 /* A bzImage has the "HdrS" signature at 0x202 (Linux boot protocol). */
@@ -244,8 +333,10 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 	memset(g, 0, sizeof(*g));
 	if (cmdline_get(m->cmdline, "hv.name", g->name, sizeof(g->name)) <= 0)
 		fmt_snprintf(g->name, sizeof(g->name), "guest%u", index);
-	if (is_bzimage(m))
+	if (is_bzimage(m)) {
+		warn_ignored_modules(bi, m, g->name);
 		return linux_load(bi, m, initrd, g);
+	}
 	if (elf_parse(hpa_to_ptr(m->start), m->end - m->start, &img, err, sizeof(err))) {
 		printf("guest %s: module 0x%llx-0x%llx is not a guest hv can load: %s\n", g->name,
 		       (unsigned long long)m->start, (unsigned long long)(m->end - 1), err);
@@ -283,5 +374,7 @@ int loader_load(const struct boot_info *bi, const struct boot_module *m,
 		loader_build_gdt(&g->start, GUEST_GDT, g->start.mode == VCPU_MODE_LONG64);
 	if (g->start.mode == VCPU_MODE_LONG64)
 		loader_build_identity_tables(&g->start, GUEST_PML4);
-	return mb ? multiboot_prepare(m, &mbh, &img, g) : 0;
+	if (!mb)
+		warn_ignored_modules(bi, m, g->name);
+	return mb ? multiboot_prepare(bi, m, &mbh, &img, g) : 0;
 }

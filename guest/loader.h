@@ -17,6 +17,19 @@ struct guest_image {
 bool loader_is_guest_module(const struct boot_module *m);
 bool loader_is_initrd_module(const struct boot_module *m);
 
+/* True if the module's command line starts with "module": a module for the
+ * Multiboot guest before it, passed in its Multiboot information. */
+bool loader_is_module_module(const struct boot_module *m);
+
+/* How many "module" modules follow guest module m (after its initrd, if
+ * any) in bi; *first gets the index of the first. */
+unsigned int loader_guest_modules(const struct boot_info *bi, const struct boot_module *m,
+				  unsigned int *first);
+
+/* A "module" module's command line for the kernel: what follows the word
+ * "module" (GRUB passes what follows the file name). */
+const char *loader_module_cmdline(const struct boot_module *m);
+
 /*
  * Loads the guest in module m (an ELF kernel, or a Linux bzImage with the
  * optional initrd module) into guest RAM and prepares its start state

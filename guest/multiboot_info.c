@@ -85,8 +85,9 @@ static int find_v1(const uint8_t *h, size_t avail, size_t off, struct multiboot_
 
 /* Header tags hv honours or may ignore for an ELF kernel: the address tag
  * (the ELF program headers say the same), console flags (hv's console is
- * serial), the framebuffer (only a preference, 3.1.10), module alignment (no
- * modules are passed), relocatable (loading at the preferred place is allowed). */
+ * serial), the framebuffer (only a preference, 3.1.10), module alignment
+ * (modules are always page-aligned), relocatable (loading at the preferred
+ * place is allowed). */
 static bool v2_tag_known(uint32_t type)
 {
 	return type == MB2_HTAG_INFO_REQUEST || type == MB2_HTAG_ADDRESS || type == MB2_HTAG_ENTRY ||
@@ -197,31 +198,55 @@ static int get_map(const struct gmap *g, struct mb_map *m)
 	return 0;
 }
 
-int multiboot1_build_info(const struct gmap *g, const char *cmdline, gpa_t where,
-			  uint8_t *buf, size_t size, size_t *used, unsigned int *entries)
+/* Modules are sane: few enough, ends not before starts, all below 4 GiB (32-bit fields). */
+static int check_mods(const struct multiboot_module *mods, unsigned int count)
+{
+	if (count > MB_MODULES_MAX)
+		return -ENOSPC;
+	if (count && !mods)
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++)
+		if (!mods[i].cmdline || mods[i].end < mods[i].start || mods[i].end > 4 * GiB)
+			return -EINVAL;
+	return 0;
+}
+
+int multiboot1_build_info(const struct gmap *g, const char *cmdline, const struct multiboot_module *mods,
+			  unsigned int mod_count, gpa_t where, uint8_t *buf, size_t size, size_t *used,
+			  unsigned int *entries)
 {
 	static struct mb_map map;      /* 3 KiB: kept off the hypervisor's stack */
-	size_t mmap_off = ALIGN_UP((size_t)MB1_INFO_SIZE, 8), cmd_off, name_off, total;
+	size_t mmap_off = ALIGN_UP((size_t)MB1_INFO_SIZE, 8), mods_off, cmd_off, name_off, str_off, total;
 	int rc;
 
 	if (!g || !cmdline || !buf || !used || !entries)
 		return -EINVAL;
-	rc = get_map(g, &map);
+	rc = check_mods(mods, mod_count);
+	if (!rc)
+		rc = get_map(g, &map);
 	if (rc)
 		return rc;
-	cmd_off = mmap_off + map.n * (MB1_MMAP_ENTRY_SIZE + 4);
+	mods_off = mmap_off + map.n * (MB1_MMAP_ENTRY_SIZE + 4);
+	cmd_off = mods_off + (size_t)mod_count * MB1_MOD_ENTRY_SIZE;
 	name_off = cmd_off + str_size(cmdline);
 	total = name_off + str_size(MULTIBOOT_LOADER_NAME);
+	for (unsigned int i = 0; i < mod_count; i++)
+		total += str_size(mods[i].cmdline);
 	if (total > size)
 		return -ENOSPC;
 	if (where >= 4 * GiB || total > 4 * GiB - where)
 		return -EINVAL;               /* the pointers are 32 bits */
 
 	zero(buf, total);
-	wr32(buf + MB1_INFO_FLAGS, MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME);
+	wr32(buf + MB1_INFO_FLAGS, MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME |
+		 (mod_count ? MB1_INFO_MODS : 0));
 	wr32(buf + MB1_INFO_MEM_LOWER, map.lower);
 	wr32(buf + MB1_INFO_MEM_UPPER, map.upper);
 	wr32(buf + MB1_INFO_CMDLINE_PTR, (uint32_t)(where + cmd_off));
+	if (mod_count) {
+		wr32(buf + MB1_INFO_MODS_COUNT, mod_count);
+		wr32(buf + MB1_INFO_MODS_ADDR, (uint32_t)(where + mods_off));
+	}
 	wr32(buf + MB1_INFO_MMAP_LENGTH, map.n * (MB1_MMAP_ENTRY_SIZE + 4));
 	wr32(buf + MB1_INFO_MMAP_ADDR, (uint32_t)(where + mmap_off));
 	wr32(buf + MB1_INFO_LOADER_PTR, (uint32_t)(where + name_off));
@@ -235,6 +260,16 @@ int multiboot1_build_info(const struct gmap *g, const char *cmdline, gpa_t where
 	}
 	put_bytes(buf + cmd_off, cmdline, str_size(cmdline));
 	put_bytes(buf + name_off, MULTIBOOT_LOADER_NAME, str_size(MULTIBOOT_LOADER_NAME));
+	str_off = name_off + str_size(MULTIBOOT_LOADER_NAME);
+	for (unsigned int i = 0; i < mod_count; i++) {
+		uint8_t *e = buf + mods_off + i * MB1_MOD_ENTRY_SIZE;
+
+		wr32(e, (uint32_t)mods[i].start);
+		wr32(e + 4, (uint32_t)mods[i].end);
+		wr32(e + 8, (uint32_t)(where + str_off));
+		put_bytes(buf + str_off, mods[i].cmdline, str_size(mods[i].cmdline));
+		str_off += str_size(mods[i].cmdline);
+	}
 	*used = total;
 	*entries = map.n;
 	return 0;
@@ -248,23 +283,27 @@ static size_t put_tag(uint8_t *buf, size_t off, uint32_t type, size_t size)
 	return off + ALIGN_UP(size, (size_t)MB2_ALIGN);
 }
 
-int multiboot2_build_info(const struct gmap *g, const char *cmdline,
-			  uint8_t *buf, size_t size, size_t *used, unsigned int *entries)
+int multiboot2_build_info(const struct gmap *g, const char *cmdline, const struct multiboot_module *mods,
+			  unsigned int mod_count, uint8_t *buf, size_t size, size_t *used, unsigned int *entries)
 {
 	static struct mb_map map;
-	size_t cmd_size, name_size, mmap_size, total, off;
+	size_t cmd_size, name_size, mmap_size, mods_size = 0, total, off;
 	int rc;
 
 	if (!g || !cmdline || !buf || !used || !entries)
 		return -EINVAL;
-	rc = get_map(g, &map);
+	rc = check_mods(mods, mod_count);
+	if (!rc)
+		rc = get_map(g, &map);
 	if (rc)
 		return rc;
 	cmd_size = MB2_TAG_HDR + str_size(cmdline);
 	name_size = MB2_TAG_HDR + str_size(MULTIBOOT_LOADER_NAME);
 	mmap_size = 16 + (size_t)map.n * MB2_MMAP_ENTRY_SIZE;
-	total = 8 + ALIGN_UP(cmd_size, (size_t)MB2_ALIGN) + ALIGN_UP(name_size, (size_t)MB2_ALIGN) + 16 +
-		mmap_size + MB2_TAG_HDR;            /* 16 and mmap_size are multiples of 8 */
+	for (unsigned int i = 0; i < mod_count; i++)
+		mods_size += ALIGN_UP(MB2_TAG_HDR + 8 + str_size(mods[i].cmdline), (size_t)MB2_ALIGN);
+	total = 8 + ALIGN_UP(cmd_size, (size_t)MB2_ALIGN) + ALIGN_UP(name_size, (size_t)MB2_ALIGN) + mods_size +
+		16 + mmap_size + MB2_TAG_HDR;       /* 16 and mmap_size are multiples of 8 */
 	if (total > size)
 		return -ENOSPC;
 
@@ -275,6 +314,12 @@ int multiboot2_build_info(const struct gmap *g, const char *cmdline,
 	off = put_tag(buf, off, MB2_ITAG_CMDLINE, cmd_size);
 	put_bytes(buf + off + MB2_TAG_HDR, MULTIBOOT_LOADER_NAME, str_size(MULTIBOOT_LOADER_NAME));
 	off = put_tag(buf, off, MB2_ITAG_LOADER_NAME, name_size);
+	for (unsigned int i = 0; i < mod_count; i++) {
+		wr32(buf + off + 8, (uint32_t)mods[i].start);
+		wr32(buf + off + 12, (uint32_t)mods[i].end);
+		put_bytes(buf + off + 16, mods[i].cmdline, str_size(mods[i].cmdline));
+		off = put_tag(buf, off, MB2_ITAG_MODULE, MB2_TAG_HDR + 8 + str_size(mods[i].cmdline));
+	}
 	wr32(buf + off + 8, map.lower);
 	wr32(buf + off + 12, map.upper);
 	off = put_tag(buf, off, MB2_ITAG_BASIC_MEMINFO, 16);
@@ -291,5 +336,66 @@ int multiboot2_build_info(const struct gmap *g, const char *cmdline,
 	off = put_tag(buf, off, MB2_ITAG_END, MB2_TAG_HDR);
 	*used = off;
 	*entries = map.n;
+	return 0;
+}
+
+/* The end of the usable RAM run of g that contains gpa (0 if gpa is not usable RAM). */
+static gpa_t usable_run_end(const struct gmap *g, gpa_t gpa)
+{
+	const struct gmap_range *r = gmap_lookup(g, gpa);
+	gpa_t end = 0;
+
+	while (r && r->kind == GMAP_RAM && r->e820_type == GMAP_E820_USABLE && r->start <= gpa) {
+		end = r->end;
+		gpa = r->end;
+		r = gmap_lookup(g, gpa);
+	}
+	return end;
+}
+
+int multiboot_place_modules(const struct gmap *g, gpa_t from, const struct multiboot_range *avoid,
+			    unsigned int avoid_count, const uint64_t *sizes, unsigned int count, gpa_t *at,
+			    unsigned int *failed)
+{
+	gpa_t a = from;
+
+	if (!g || (avoid_count && !avoid) || (count && (!sizes || !at)) || !failed || count > MB_MODULES_MAX)
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++) {
+		uint64_t len = sizes[i] > 4 * GiB ? 4 * GiB : ALIGN_UP(sizes[i], PAGE_SIZE);
+		bool placed = false;
+
+		/* Each step moves a up past an obstacle, so this ends. */
+		a = ALIGN_UP(a, PAGE_SIZE);
+		while (!placed && a < 4 * GiB && len <= 4 * GiB - a) {
+			gpa_t run_end = usable_run_end(g, a), next = 0;
+
+			if (!run_end) {
+				const struct gmap_range *r = gmap_lookup(g, a);
+
+				if (!r)
+					break;
+				a = ALIGN_UP(r->end, PAGE_SIZE);
+				continue;
+			}
+			if (len > run_end - a) {
+				a = ALIGN_UP(run_end, PAGE_SIZE);
+				continue;
+			}
+			for (unsigned int k = 0; k < avoid_count; k++)
+				if (avoid[k].start < a + len && a < avoid[k].end && avoid[k].end > next)
+					next = avoid[k].end;
+			if (next)
+				a = ALIGN_UP(next, PAGE_SIZE);
+			else
+				placed = true;
+		}
+		if (!placed) {
+			*failed = i;
+			return -ENOSPC;
+		}
+		at[i] = a;
+		a += len;
+	}
 	return 0;
 }

@@ -28,6 +28,7 @@ struct gmap;
 /* v1 info flags (3.3). */
 #define MB1_INFO_MEMORY       (1u << 0)
 #define MB1_INFO_CMDLINE      (1u << 2)
+#define MB1_INFO_MODS         (1u << 3)
 #define MB1_INFO_MEM_MAP      (1u << 6)
 #define MB1_INFO_LOADER_NAME  (1u << 9)
 
@@ -36,6 +37,9 @@ struct gmap;
 #define MB1_INFO_MEM_LOWER    4
 #define MB1_INFO_MEM_UPPER    8
 #define MB1_INFO_CMDLINE_PTR  16
+#define MB1_INFO_MODS_COUNT   20
+#define MB1_INFO_MODS_ADDR    24
+#define MB1_MOD_ENTRY_SIZE    16             /* mod_start, mod_end, string, reserved (3.3) */
 #define MB1_INFO_MMAP_LENGTH  44
 #define MB1_INFO_MMAP_ADDR    48
 #define MB1_INFO_LOADER_PTR   64
@@ -56,13 +60,15 @@ struct gmap;
 #define MB2_ITAG_END          0
 #define MB2_ITAG_CMDLINE      1
 #define MB2_ITAG_LOADER_NAME  2
+#define MB2_ITAG_MODULE       3
 #define MB2_ITAG_BASIC_MEMINFO 4
 #define MB2_ITAG_MMAP         6
 #define MB2_MMAP_ENTRY_SIZE   24
 #define MB_MMAP_MAX           128            /* memory map entries the builders take */
-/* The info tags multiboot2_build_info() provides. */
+#define MB_MODULES_MAX        32             /* modules the builders take (BOOT_MODULES_MAX) */
+/* The info tags multiboot2_build_info() provides (modules: when there are some). */
 #define MB2_ITAGS_PROVIDED    (1ull << MB2_ITAG_CMDLINE | 1ull << MB2_ITAG_LOADER_NAME | \
-			       1ull << MB2_ITAG_BASIC_MEMINFO | 1ull << MB2_ITAG_MMAP)
+			       1ull << MB2_ITAG_MODULE | 1ull << MB2_ITAG_BASIC_MEMINFO | 1ull << MB2_ITAG_MMAP)
 
 #define MULTIBOOT_LOADER_NAME "hv"
 
@@ -80,6 +86,30 @@ struct multiboot_header_info {
 	uint32_t unsupported_tag;       /* first header tag type not optional that hv cannot honour; 0 if none */
 	bool has_entry;                 /* entry address tag (3): entry_addr overrides the ELF entry */
 };
+
+/* A boot module as the kernel is told of it: its bytes at [start, end) in
+ * guest RAM (below 4 GiB: the fields are 32 bits) and its command line. */
+struct multiboot_module {
+	gpa_t start, end;
+	const char *cmdline;
+};
+
+/* A guest-physical range [start, end) the module placement must keep clear of. */
+struct multiboot_range { gpa_t start, end; };
+
+/*
+ * Places `count` modules of sizes[i] bytes for a kernel, as GRUB does: each
+ * on a page boundary, in order, at or above `from` (the end of the kernel's
+ * image), in guest RAM that the memory map lists as usable (gmap e820 1),
+ * below 4 GiB, clear of every avoid range and of each other. at[i] gets
+ * module i's start. Returns 0, -ENOSPC with *failed = the first module that
+ * does not fit, or -EINVAL for NULL pointers or more than MB_MODULES_MAX
+ * modules.
+ */
+int __must_check multiboot_place_modules(const struct gmap *g, gpa_t from,
+					 const struct multiboot_range *avoid, unsigned int avoid_count,
+					 const uint64_t *sizes, unsigned int count, gpa_t *at,
+					 unsigned int *failed);
 
 /* v1 header flags that are requirements hv does not meet (video mode, unknown bits 3-15). */
 static inline uint32_t multiboot1_unsupported_flags(uint32_t flags)
@@ -103,26 +133,33 @@ int __must_check multiboot_find_header(const uint8_t *image, size_t size,
 /*
  * Builds the v1 information for a kernel into buf[0, size), for the caller
  * to place at guest-physical `where` (< 4 GiB; pointers inside are where +
- * offset): flags MEMORY, CMDLINE, MEM_MAP, LOADER_NAME; mem_lower = KiB of
+ * offset): flags MEMORY, CMDLINE, MEM_MAP, LOADER_NAME, and MODS when
+ * mod_count > 0 (mods_count, mods_addr: {mod_start, mod_end, string, 0}
+ * entries, each module's command line after them); mem_lower = KiB of
  * usable RAM at 0 (at most 640), mem_upper = KiB of usable RAM from 1 MiB up
  * to the first hole (saturating at 2^32 - 1), as GRUB computes them; the
  * memory map from gmap_e820() as {size 20, base, length, type} entries; the
  * command line and MULTIBOOT_LOADER_NAME. Zeroes what it does not fill.
  * Returns 0 with *used bytes (*entries map entries), -ENOSPC if size is too
- * small or the map has more than MB_MMAP_MAX entries, -EINVAL if where + the block
- * passes 4 GiB or a pointer is NULL.
+ * small, the map has more than MB_MMAP_MAX entries or there are more than
+ * MB_MODULES_MAX modules, -EINVAL if where + the block passes 4 GiB, a
+ * module passes 4 GiB or ends before it starts, or a pointer is NULL (mods
+ * may be NULL when mod_count is 0).
  */
-int __must_check multiboot1_build_info(const struct gmap *g, const char *cmdline, gpa_t where,
+int __must_check multiboot1_build_info(const struct gmap *g, const char *cmdline,
+				       const struct multiboot_module *mods, unsigned int mod_count, gpa_t where,
 				       uint8_t *buf, size_t size, size_t *used, unsigned int *entries);
 
 /*
  * Builds the v2 information into buf[0, size) (to be placed 8-byte aligned):
  * total_size, reserved, then 8-byte aligned tags: command line (1), boot
- * loader name (2), basic memory info (4), memory map (6; entry_size 24,
+ * loader name (2), one module tag (3: mod_start, mod_end, command line) per
+ * module, basic memory info (4), memory map (6; entry_size 24,
  * entry_version 0) from gmap_e820(), end tag. Same returns as
- * multiboot1_build_info (no address limit: v2 holds no pointers).
+ * multiboot1_build_info (no limit on where: v2 holds no pointers).
  */
 int __must_check multiboot2_build_info(const struct gmap *g, const char *cmdline,
+				       const struct multiboot_module *mods, unsigned int mod_count,
 				       uint8_t *buf, size_t size, size_t *used, unsigned int *entries);
 
 #endif

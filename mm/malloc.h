@@ -9,13 +9,15 @@
 
 /*
  * Builds the host memory map from the boot information, reserves the first
- * MiB, the image, the boot information and the modules, takes opt->hv_mem
- * bytes from the top of the highest usable RAM for the hypervisor, switches
- * to the hypervisor's page tables and starts the frame allocator and heap.
- * Prints the map and what it took. Returns 0, or a negative error after
+ * MiB, the image, the boot information and the modules, takes one block from
+ * the top of the highest usable RAM for copies of the modules and opt->hv_mem
+ * bytes of working memory (mm/hv_layout.h), switches to the hypervisor's page
+ * tables, starts the frame allocator, copies the modules (bi's modules then
+ * name the copies; the boot loader's ranges become usable RAM) and starts the
+ * heap. Prints the map and what it took. Returns 0, or a negative error after
  * printing why (the caller stops: nothing can run without memory).
  */
-int __must_check mm_init(const struct boot_info *bi, const struct hv_options *opt);
+int __must_check mm_init(struct boot_info *bi, const struct hv_options *opt);
 
 /* The host memory map (normalized, with the hypervisor's carve-outs). */
 const struct memmap *mm_host_map(void);

@@ -305,6 +305,27 @@ int memmap_set(struct memmap *m, hpa_t start, hpa_t end, enum mem_type t)
 	return 0;
 }
 
+int memmap_retype(struct memmap *m, hpa_t start, hpa_t end, enum mem_type from, enum mem_type to)
+{
+	bool again = true;
+	int rc = 0;
+
+	/* memmap_set() reshapes the array: rescan after each change. */
+	while (again && !rc) {
+		again = false;
+		for (unsigned int i = 0; i < m->count; i++) {
+			const struct mem_range *r = &m->ranges[i];
+
+			if (r->type == from && from != to && r->start < end && r->end > start) {
+				rc = memmap_set(m, MAX(r->start, start), MIN(r->end, end), to);
+				again = true;
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
 hpa_t memmap_find_top(const struct memmap *m, uint64_t size, uint64_t align)
 {
 	hpa_t best = INVALID_HPA;

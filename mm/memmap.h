@@ -75,6 +75,14 @@ int __must_check memmap_normalize(struct memmap *m);
 int __must_check memmap_set(struct memmap *m, hpa_t start, hpa_t end, enum mem_type t);
 
 /*
+ * Retypes the parts of [start, end) whose type is `from` to `to` (memmap_set
+ * on each); other types and holes stay. Returns 0, or -ENOSPC if the storage
+ * ran out (the parts done so far stay done).
+ */
+int __must_check memmap_retype(struct memmap *m, hpa_t start, hpa_t end, enum mem_type from,
+			       enum mem_type to);
+
+/*
  * Chooses `size` bytes (a multiple of `align`, which is a power of two) at the
  * top of the highest MEM_USABLE range that can hold an aligned block of that
  * size, so the rest of RAM stays one large aligned run. Returns the start,

@@ -1,46 +1,28 @@
 /* mm/setup.c - bringing up the hypervisor's memory: the host memory map with
- * its carve-outs, working memory from the top of RAM, page tables, frames, heap. */
+ * its carve-outs, one block at the top of RAM for the boot modules' copies
+ * and the working memory, page tables, frames, heap. */
 #include "mm/malloc.h"
 #include "mm/heap.h"
+#include "mm/hv_layout.h"
 #include "arch/paging.h"
 #include "arch/cpuinfo.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "lib/string.h"
 
 #define HOST_MAP_CAPACITY 512
-#define WORK_ALIGN        PAGE_SIZE_2M      /* leaves guest RAM below on a 2 MiB boundary */
 #define HEAP_INITIAL      (4 * MiB)
 
 static struct mem_range host_ranges[HOST_MAP_CAPACITY];
 static struct memmap host_map;
 static struct frame_alloc frames;
 static struct heap hv_heap;
+static struct hv_layout layout;
+static struct hv_layout_module boot_mods[HV_LAYOUT_MODULES_MAX];
+_Static_assert(HV_LAYOUT_MODULES_MAX == BOOT_MODULES_MAX, "every boot module gets a copy");
 
 const struct memmap *mm_host_map(void) { return &host_map; }
 struct frame_alloc *mm_frames(void) { return &frames; }
-
-/* Retypes the usable parts of [start, end): firmware's reserved pieces keep
- * their type, which the guest's memory map will need later. */
-static int carve_usable(hpa_t start, hpa_t end, enum mem_type t)
-{
-	bool again = true;
-	int rc = 0;
-
-	/* memmap_set() reshapes the array: rescan after each change. */
-	while (again && !rc) {
-		again = false;
-		for (unsigned int i = 0; i < host_map.count; i++) {
-			const struct mem_range *r = &host_map.ranges[i];
-
-			if (r->type == MEM_USABLE && r->start < end && r->end > start) {
-				rc = memmap_set(&host_map, MAX(r->start, start), MIN(r->end, end), t);
-				again = true;
-				break;
-			}
-		}
-	}
-	return rc;
-}
 
 static int build_host_map(const struct boot_info *bi)
 {
@@ -54,7 +36,7 @@ static int build_host_map(const struct boot_info *bi)
 		rc = memmap_normalize(&host_map);
 	/* Carve-outs: later ones win where they overlap (a module in low memory stays a module). */
 	if (!rc)
-		rc = carve_usable(0, 1 * MiB, MEM_LOWMEM);
+		rc = memmap_retype(&host_map, 0, 1 * MiB, MEM_USABLE, MEM_LOWMEM);
 	if (!rc)
 		rc = memmap_set(&host_map, image_phys_start(), image_phys_end(), MEM_HV_IMAGE);
 	if (!rc)
@@ -88,7 +70,28 @@ static void heap_failed(void *ctx, enum heap_error err, const void *ptr)
 	panic("heap: %s at %p", heap_error_name(err), ptr);
 }
 
-int mm_init(const struct boot_info *bi, const struct hv_options *opt)
+/* Copies the modules into the block (the boot loader's ranges are usable
+ * RAM from now on) and points bi at the copies. */
+static void copy_modules(struct boot_info *bi)
+{
+	char size[32];
+
+	for (unsigned int i = 0; i < bi->module_count; i++) {
+		uint64_t len = bi->modules[i].end - bi->modules[i].start;
+
+		memcpy(hpa_to_ptr(layout.module_at[i]), hpa_to_ptr(bi->modules[i].start), len);
+		bi->modules[i].start = layout.module_at[i];
+		bi->modules[i].end = layout.module_at[i] + len;
+	}
+	if (!bi->module_count)
+		return;
+	fmt_size(size, sizeof(size), layout.modules_size);
+	printf("boot modules: %u copied to 0x%016llx-0x%016llx (%s, hidden from guests)\n",
+	       bi->module_count, (unsigned long long)layout.modules,
+	       (unsigned long long)(layout.modules + layout.modules_size - 1), size);
+}
+
+int mm_init(struct boot_info *bi, const struct hv_options *opt)
 {
 	struct cpuinfo ci;
 	hpa_t work, meta_end, heap_pa;
@@ -108,17 +111,20 @@ int mm_init(const struct boot_info *bi, const struct hv_options *opt)
 		return rc;
 	}
 
-	work = memmap_find_top(&host_map, opt->hv_mem, WORK_ALIGN);
+	for (unsigned int i = 0; i < bi->module_count; i++)
+		boot_mods[i] = (struct hv_layout_module){ bi->modules[i].start, bi->modules[i].end };
+	rc = hv_layout_plan(&host_map, opt->hv_mem, boot_mods, bi->module_count, &layout);
 	fmt_size(size, sizeof(size), opt->hv_mem);
-	if (work == INVALID_HPA) {
+	if (rc) {
 		print_host_map();
-		printf("hv: no usable RAM range can hold %s of hypervisor memory "
-		       "(set a smaller hvmem=)\n", size);
+		printf("hv: no usable RAM range can hold %s of hypervisor memory and copies of %u boot "
+		       "modules (set a smaller hvmem=)\n", size, bi->module_count);
 		return -ENOMEM;
 	}
-	rc = memmap_set(&host_map, work, work + opt->hv_mem, MEM_HV_WORKING);
+	rc = hv_layout_apply(&host_map, &layout, boot_mods, bi->module_count);
 	if (rc)
 		return rc;
+	work = layout.work;
 	print_host_map();
 	printf("hypervisor memory: %s at 0x%016llx-0x%016llx (top of usable RAM)\n", size,
 	       (unsigned long long)work, (unsigned long long)(work + opt->hv_mem - 1));
@@ -140,6 +146,7 @@ int mm_init(const struct boot_info *bi, const struct hv_options *opt)
 		printf("hv: frame allocator setup failed (%d)\n", rc);
 		return rc;
 	}
+	/* The module copies and the boot loader's ranges are RAM-like: mapped here. */
 	rc = paging_map_ram(&host_map, &frames);
 	if (rc) {
 		printf("hv: direct map of RAM failed (%d)\n", rc);
@@ -148,6 +155,7 @@ int mm_init(const struct boot_info *bi, const struct hv_options *opt)
 	printf("paging: image W^X (text RX, rodata R, data RW NX), stack guards unmapped, "
 	       "direct map of RAM at %s pages; %u page-table pages\n",
 	       ci.page_1g ? "1 GiB/2 MiB/4 KiB" : "2 MiB/4 KiB", paging_tables()->tables_used);
+	copy_modules(bi);
 
 	heap_pa = frame_alloc_order(&frames, 10);          /* 4 MiB, contiguous */
 	if (heap_pa == INVALID_HPA ||

@@ -1,7 +1,7 @@
 /* tests/guests/isolation.c - a guest trying what a guest must not get, run
  * without the hvtest option (as users run the hypervisor): the test
- * hypercalls, the hypervisor's image (hidden memory) read, written and
- * handed to a hypercall. Then it reports and halts with interrupts off, so
+ * hypercalls, the hypervisor's image (hidden memory; found at run time)
+ * read, written and handed to a hypercall. Then it reports and halts with interrupts off, so
  * tests/integration/test_isolation.sh can open the debug shell and compare
  * the hypervisor's memory with its image. MSRs that would reach the
  * hypervisor: moving the local APIC onto its image, Intel PT and the DS
@@ -10,7 +10,11 @@
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
-#define HV_IMAGE 0x200000ul     /* where the hypervisor image is loaded (linker.ld); the test checks it */
+/* Where the hypervisor image is: GRUB loads it 2 MiB aligned as high as it
+ * fits, under what it leaves at the top of RAM, so it is found at run time
+ * (find_hv_image); the test checks that against the hypervisor's map. */
+static uintptr_t hv_image;
+#define HV_IMAGE hv_image
 
 #define R64(a) (*(volatile uint64_t *)(a))
 
@@ -26,6 +30,37 @@ static void test_calls_absent(void)
 	for (unsigned int i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		check_eq(sfmt("%s without hvtest -> -HC_ENOSYS", calls[i].name),
 			 (uint64_t)hc(calls[i].nr, calls[i].nr == HC_INJECT ? 13 : 0, 0, 0), (uint64_t)-HC_ENOSYS);
+}
+
+static uint8_t cmos(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+/* The highest 2 MiB boundary below the top of RAM (the CMOS's count) where
+ * memory reads all ones and drops a write: the start of the hypervisor's
+ * image (smaller than 2 MiB, it starts on such a boundary and is the
+ * hypervisor's highest memory; RAM above it takes the write). */
+static void find_hv_image(void)
+{
+	uint64_t top = (16ull << 20) + ((uint64_t)(cmos(0x34) | cmos(0x35) << 8) << 16);
+	uintptr_t a;
+
+	for (a = (uintptr_t)((top - 1) & ~0x1fffffull); a >= (16u << 20); a -= 2u << 20) {
+		uint64_t old = R64(a);
+
+		if (old != ~0ull)
+			continue;
+		R64(a) = 0x1234;
+		if (R64(a) == ~0ull)
+			break;
+		R64(a) = old;
+	}
+	hv_image = a >= (16u << 20) ? a : 0x200000;
+	checkf(sfmt("the hypervisor's image found at 0x%lx: the highest 2 MiB boundary that reads all ones and "
+		    "drops writes", (unsigned long)hv_image), a >= (16u << 20), "none below 0x%llx",
+	       (unsigned long long)top);
 }
 
 static void hidden_memory(void)
@@ -82,6 +117,7 @@ static void msrs(void)
 void main(void)
 {
 	test_calls_absent();
+	find_hv_image();
 	hidden_memory();
 	msrs();
 	report_done();

@@ -3,7 +3,13 @@
  * by mb2info.c: Multiboot2 2.0, 3.3 and 3.6): the magic in EAX, the
  * information at EBX, its memory map against the hypervisor's own guest
  * memory map (HC_MEMMAP), mem_lower/mem_upper, and the command line of the
- * module ("guest hv.name=mbinfo mbtest=yes": the hv.* words stay behind). */
+ * module ("guest hv.name=mbinfo mbtest=yes": the hv.* words stay behind).
+ * As a standard kernel that puts its heap above its image would: RAM from
+ * 1 MiB is one run nearly up to the top of RAM (the CMOS says how much RAM
+ * there is), and a pattern written at its end reads back. Its two modules
+ * (test_guests.sh: "module mbmodN size=BYTES sum=0xSUM", made by the test)
+ * are there, page-aligned above the image in usable RAM, with those sizes
+ * and contents. */
 #include "tests/guests/lib/guest.h"
 
 #ifndef MB_VERSION
@@ -18,27 +24,32 @@
 #define LOW_END        0xa0000u
 #define MAX_ENTRIES    64
 #define WANT_CMDLINE   "mbtest=yes"
+#define WANT_MODULES   2
+/* What the hypervisor may take from the top of RAM besides guest RAM: 64 MiB
+ * of working memory (hvmem= default), the test guests' copies (2 MiB
+ * rounded), its image and the sliver above it, the BIOS's ACPI tables. */
+#define HV_TAKES       (80u << 20)
 
 extern char __bss_end[];
 extern char mb_entry[];
 
 /* The header, first in .text (lib/guest.ld), so in the first 8 KiB of the file. */
 #if MB_VERSION == 1
-#define MB1_FLAGS      0x2u             /* memory information (and the map) wanted */
+#define MB1_FLAGS      0x3u             /* page-aligned modules, memory information (and the map) wanted */
 __attribute__((section(".multiboot"), used, aligned(4)))
 static const uint32_t mb_header[3] = { MB1_MAGIC, MB1_FLAGS, -(MB1_MAGIC + MB1_FLAGS) };
 #else
 struct mb2_header {
 	uint32_t magic, architecture, length, checksum;
-	struct { uint16_t type, flags; uint32_t size; uint32_t types[4]; } request;      /* tag 1 */
+	struct { uint16_t type, flags; uint32_t size; uint32_t types[5], pad; } request; /* tag 1 */
 	struct { uint16_t type, flags; uint32_t size; uint32_t entry, pad; } entry;      /* tag 3 */
 	struct { uint16_t type, flags; uint32_t size; } end;
 };
-_Static_assert(sizeof(struct mb2_header) == 16 + 24 + 16 + 8, "tags 8-byte aligned");
+_Static_assert(sizeof(struct mb2_header) == 16 + 32 + 16 + 8, "tags 8-byte aligned");
 __attribute__((section(".multiboot"), used, aligned(8)))
 static const struct mb2_header mb_header = {
 	MB2_MAGIC, 0, sizeof(struct mb2_header), -(MB2_MAGIC + sizeof(struct mb2_header)),
-	{ 1, 0, 24, { 1, 2, 4, 6 } },
+	{ 1, 0, 28, { 1, 2, 3, 4, 6 }, 0 },
 	/* The entry address tag: the ELF entry stays lib/entry32.S's _start, so
 	 * a loader that ignored the tag would leave EAX unrecorded. */
 	{ 3, 0, 12, (uint32_t)(uintptr_t)mb_entry, 0 },
@@ -59,6 +70,7 @@ asm(".text\n"
 
 /* What either version says, gathered for the common checks. */
 struct map_entry { uint64_t base, len; uint32_t type; };
+struct module { uint32_t start, end; const char *cmdline; };
 static struct {
 	bool have_mem, have_map, have_cmdline, have_name;
 	uint32_t lower, upper;
@@ -67,7 +79,16 @@ static struct {
 	unsigned n;
 	bool map_too_long;
 	uint32_t info_size;
+	struct module mods[WANT_MODULES + 1];
+	unsigned nmods;
 } mb;
+
+static void add_module(uint32_t start, uint32_t end, const char *cmdline)
+{
+	if (mb.nmods <= WANT_MODULES)
+		mb.mods[mb.nmods] = (struct module){ start, end, cmdline };
+	mb.nmods++;
+}
 
 static uint32_t rd32(uintptr_t a) { return *(const volatile uint32_t *)a; }
 static uint64_t rd64(uintptr_t a) { return rd32(a) | (uint64_t)rd32(a + 4) << 32; }
@@ -100,6 +121,9 @@ static void read_info(uintptr_t info)
 	mb.cmdline = (const char *)(uintptr_t)rd32(info + 16);
 	mb.name = (const char *)(uintptr_t)rd32(info + 64);
 	mb.info_size = 116;
+	if (flags & 8)
+		for (uint32_t i = 0, a = rd32(info + 24); i < rd32(info + 20) && i < 64; i++)
+			add_module(rd32(a + 16 * i), rd32(a + 16 * i + 4), (const char *)(uintptr_t)rd32(a + 16 * i + 8));
 	/* Each entry's size field excludes itself: the next is size + 4 further on. */
 	for (uint32_t off = 0; mb.have_map && off + 24 <= len && off < 0x8000; off += 24) {
 		if (rd32(addr + off) != 20) {
@@ -132,6 +156,8 @@ static void read_info(uintptr_t info)
 			mb.cmdline = (const char *)(info + off + 8);
 		if (type == 2)
 			mb.name = (const char *)(info + off + 8);
+		if (type == 3 && size >= 17)
+			add_module(rd32(info + off + 8), rd32(info + off + 12), (const char *)(info + off + 16));
 		if (type == 4 && size >= 16) {
 			mb.lower = rd32(info + off + 8);
 			mb.upper = rd32(info + off + 12);
@@ -257,12 +283,111 @@ static bool str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+static uint8_t cmos(uint8_t reg)
+{
+	uint8_t v;
+
+	asm volatile("outb %0, $0x70" : : "a"(reg));
+	asm volatile("inb $0x71, %0" : "=a"(v));
+	return v;
+}
+
+/* RAM from 1 MiB up to the first hole is nearly all RAM (the CMOS's count:
+ * registers 0x34/0x35, 64 KiB units above 16 MiB), and its end is RAM. */
+static void check_upper_run(void)
+{
+	uint64_t top = (16u << 20) + ((uint64_t)(cmos(0x34) | cmos(0x35) << 8) << 16);
+	uint64_t run_end = 0x100000 + (uint64_t)mb.upper * 1024;
+	volatile uint32_t *p;
+	unsigned bad = 0;
+
+	checkf(sfmt("RAM from 1 MiB is one run of %u KiB, to within %u MiB of the top of RAM (CMOS: %u MiB)",
+		    mb.upper, HV_TAKES >> 20, (unsigned)(top >> 20)),
+	       top > HV_TAKES && run_end >= top - HV_TAKES, "the run ends at 0x%llx", (unsigned long long)run_end);
+	/* A heap above the image: its last 4 KiB and a page halfway take a pattern. */
+	for (int k = 0; k < 2 && run_end > 0x1100000; k++) {
+		uintptr_t a = k ? (uintptr_t)(((run_end - 0x1000000) / 2 + 0x1000000) & ~0xfffull)
+				: (uintptr_t)(run_end - 0x1000);
+
+		p = (volatile uint32_t *)a;
+		for (unsigned i = 0; i < 1024; i++)
+			p[i] = 0x5a000000u ^ (uint32_t)a ^ i * 2654435761u;
+		for (unsigned i = 0; i < 1024; i++)
+			bad += p[i] != (0x5a000000u ^ (uint32_t)a ^ i * 2654435761u);
+	}
+	checkf("a pattern written at the end of that run (and halfway) reads back", run_end > 0x1100000 && !bad,
+	       "%u words differ", bad);
+}
+
+/* The value of "KEY=" in s (decimal, or hex after 0x); 0 without. */
+static uint32_t word_value(const char *s, const char *key)
+{
+	size_t n = str_len(key);
+	uint32_t v = 0;
+
+	for (; *s; s++) {
+		size_t i = 0;
+
+		while (i < n && s[i] == key[i])
+			i++;
+		if (i < n || s[n] != '=')
+			continue;
+		s += n + 1;
+		if (s[0] == '0' && s[1] == 'x')
+			for (s += 2; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+				v = v * 16 + (uint32_t)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+		else
+			for (; *s >= '0' && *s <= '9'; s++)
+				v = v * 10 + (uint32_t)(*s - '0');
+		return v;
+	}
+	return 0;
+}
+
+/* The test's checksum: sum of byte * (its index + 1), modulo 2^32. */
+static uint32_t weighted_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t s = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		s += p[i] * (i + 1);
+	return s;
+}
+
+static void check_modules(uintptr_t info)
+{
+	check_eq("two modules passed", mb.nmods, WANT_MODULES);
+	for (unsigned i = 0; i < mb.nmods && i < WANT_MODULES; i++) {
+		const struct module *m = &mb.mods[i];
+		const char *name = i ? "mbmod2" : "mbmod1";
+		uint32_t size = word_value(m->cmdline, "size"), sum = word_value(m->cmdline, "sum");
+		bool named = true, clear = true;
+
+		for (unsigned k = 0; name[k]; k++)
+			named &= m->cmdline[k] == name[k];
+		checkf(sfmt("module %u: command line \"%s\" (the module line after \"module\")", i + 1, m->cmdline),
+		       named && m->cmdline[6] == ' ' && size, "no %s size=", name);
+		for (unsigned k = 0; k < i; k++)
+			clear &= m->start >= mb.mods[k].end;
+		checkf(sfmt("module %u: at 0x%x, page-aligned, above our image and the one before, in usable RAM",
+			    i + 1, (unsigned)m->start),
+		       !(m->start & 0xfff) && m->start >= (uintptr_t)__bss_end && clear &&
+		       usable(m->start, m->end - m->start + 1) &&
+		       (info + mb.info_size <= m->start || m->end <= info), "ends at 0x%x", (unsigned)m->end);
+		check_eq(sfmt("module %u: %u bytes", i + 1, size), m->end - m->start, size);
+		check_eq(sfmt("module %u: its bytes' checksum is 0x%x", i + 1, sum),
+			 weighted_sum((const uint8_t *)(uintptr_t)m->start, m->end - m->start), sum);
+	}
+}
+
 void main(void)
 {
 	uintptr_t info = entry_ebx;
 
 	read_info(info);
 	check_map(info);
+	check_upper_run();
+	check_modules(info);
 	checkf("command line is \"" WANT_CMDLINE "\" (module line without guest and hv.*)",
 	       mb.have_cmdline && mb.cmdline && str_eq(mb.cmdline, WANT_CMDLINE), "\"%s\"",
 	       mb.have_cmdline && mb.cmdline ? mb.cmdline : "(none)");

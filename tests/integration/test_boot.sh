@@ -22,6 +22,9 @@ check_boot() {
 	expect_line "usable row" "^$ROW  usable$"
 	expect_line "hv working row" "^$ROW  hv working$"
 	local row=$H_MATCH
+	# Loaded high (relocatable Multiboot2 header), not at its 2 MiB link address.
+	expect_line "hv image row" "^$ROW  hv image$"
+	check "the image is loaded at or above 16 MiB" test "$((${H_MATCH:2:18}))" -ge $((16 << 20))
 	expect_line "hypervisor memory" "^hypervisor memory: 64 MiB at $HEX-$HEX \(top of usable RAM\)$"
 	# The reserved range must be the one the map calls "hv working"
 	# (when either line is missing, its failure is already reported).

@@ -32,11 +32,17 @@ PLAN=(
 	"mmio64 long64 275 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
-	"mbinfo prot32 14 exit mbtest=yes"
+	"mbinfo prot32 25 exit mbtest=yes"
 	"realmode real 15 exit hv.mode=real"
 	"x2apic long64 14 exit"
 	"triple long64 1 triple"
 )
+
+# expect_mbmods NAME: the loader's lines for the two modules of a Multiboot guest.
+expect_mbmods() {
+	expect_line "$1: module 1 placed" "^guest $1: module 1: 5001 bytes at 0x[0-9a-f]+ \"mbmod1 size=5001 sum=0x[0-9a-f]+\"\$"
+	expect_line "$1: module 2 placed" "^guest $1: module 2: 12305 bytes at 0x[0-9a-f]+ \"mbmod2 size=12305 sum=0x[0-9a-f]+\"\$"
+}
 
 # expect_guest NAME MODE CHECKS END: one guest's part of the log, in order.
 expect_guest() {
@@ -78,12 +84,26 @@ expect_guest() {
 	expect_line "$name: exit counts" "^guest $name: exits: "
 }
 
+# MBMODS: two modules for the Multiboot guests (tests/guests/mbinfo.c), random
+# bytes of odd sizes, each line naming its size and checksum (the sum of
+# byte * (index + 1) modulo 2^32) for the guest to check.
+MBMODS=()
+mkdir -p "$HV_ROOT/build/test"
+for m in 1:5001 2:12305; do
+	f=$HV_ROOT/build/test/mbmod${m%:*}.bin
+	head -c "${m#*:}" /dev/urandom >"$f"
+	sum=$(od -An -v -tu1 "$f" | awk '{ for (i = 1; i <= NF; i++) { n++; s = (s + $i * n) % 4294967296 } }
+		END { printf "%.0f", s }')
+	MBMODS+=("$f" "module mbmod${m%:*} size=${m#*:} sum=$(printf '0x%x' "$sum")")
+done
+
 require_file "hypervisor image" "$ELF"
 modules=()
 for entry in "${PLAN[@]}"; do
 	read -r name mode want end args <<<"$entry"
 	require_file "guest $name (make guests)" "$GUESTS/$name.elf"
 	modules+=("$GUESTS/$name.elf" "guest hv.name=$name${args:+ $args}")
+	[ "$name" != mbinfo ] || modules+=("${MBMODS[@]}")
 done
 
 # The memory and mmio guests need the test MMIO device where they expect it
@@ -103,7 +123,8 @@ if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	for entry in "${PLAN[@]}"; do
 		read -r name mode want end args <<<"$entry"
 		case $name in
-		mbinfo) expect_line "$name: Multiboot info" \
+		mbinfo) expect_mbmods "$name"
+			expect_line "$name: Multiboot info" \
 			"^guest $name: Multiboot v1 info at 0x60000, [0-9]+ memory map entries\$" ;;
 		esac
 		expect_guest "$name" "$mode" "$want" "$end"
@@ -123,7 +144,7 @@ fi
 PLAN2=(
 	"passthru long64 11 exit"
 )
-modules=("$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes")
+modules=("$GUESTS/mb2info.elf" "guest hv.name=mb2info mbtest=yes" "${MBMODS[@]}")
 require_file "guest mb2info (make guests)" "$GUESTS/mb2info.elf"
 for entry in "${PLAN2[@]}"; do
 	read -r name mode want end args <<<"$entry"
@@ -132,9 +153,10 @@ for entry in "${PLAN2[@]}"; do
 done
 if build_iso guests-mb2 "hvtest" "${modules[@]}"; then
 	start_bochs guests-mb2 "$HV_ROOT/build/test/guests-mb2.iso"
+	expect_mbmods mb2info
 	expect_line "mb2info: Multiboot info" \
 		"^guest mb2info: Multiboot v2 info at 0x60000, [0-9]+ memory map entries\$"
-	expect_guest mb2info prot32 15 exit
+	expect_guest mb2info prot32 26 exit
 	for entry in "${PLAN2[@]}"; do
 		read -r name mode want end args <<<"$entry"
 		expect_guest "$name" "$mode" "$want" "$end"

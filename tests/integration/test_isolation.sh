@@ -16,8 +16,9 @@ HEX='0x[0-9a-f]{16}'
 CTRL_RBRACKET=$'\x1d'
 ELF=$HV_ROOT/build/hv.elf
 GUEST=$HV_ROOT/build/guests/isolation.elf
-CHECKS=16                   # the guest's checks
-IMAGE_PA=0x200000           # tests/guests/isolation.c assumes the image there
+CHECKS=17                   # the guest's checks
+IMAGE_LINK=0x200000         # the image's link address (linker.ld): its first LOAD segment
+IMAGE_PA=""                 # where GRUB loaded it (the hypervisor's map says; the guest finds it)
 
 require_file "hypervisor image" "$ELF"
 require_file "guest isolation (make guests)" "$GUEST"
@@ -35,14 +36,18 @@ image_bytes() {
 	od -An -tx1 -v -j "$((off))" -N "$n" "$ELF" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
 }
 
-check "the hypervisor image is loaded at $IMAGE_PA (the guest attacks it there)" \
-	test -n "$(image_bytes "$IMAGE_PA" 1)"
+check "the image file has its first segment at $IMAGE_LINK" test -n "$(image_bytes "$IMAGE_LINK" 1)"
 
 if build_iso isolation "" "$GUEST" "guest hv.name=isolation"; then
 	start_bochs_interactive isolation "$HV_ROOT/build/test/isolation.iso"
 	expect_line "no test options" '^command line: \(empty\)$'
+	expect_line "the hypervisor's map has its image" "^  ($HEX)  $HEX +[0-9.]+ [KM]iB  hv image\$"
+	IMAGE_PA=$(printf '0x%x' "$((${H_MATCH:2:18}))")
 	expect_line "guest started" "^guest isolation: starting in long64 mode at RIP $HEX\$"
 	first=$H_CURSOR
+	expect_line "the guest finds the image where the hypervisor's map has it (and attacks it there)" \
+		"^\\[isolation\\] ok: the hypervisor's image found at $IMAGE_PA: "
+	H_CURSOR=$first # the guest's check lines are all tallied below
 	expect_line "guest done" '^\[isolation\] done: [0-9]+ checks, [0-9]+ failed$'
 	check "the guest made $CHECKS checks" test "$(sed -E 's/^.* done: ([0-9]+) checks.*/\1/' <<<"$H_MATCH")" = "$CHECKS"
 	while IFS= read -r line; do
@@ -61,7 +66,7 @@ if build_iso isolation "" "$GUEST" "guest hv.name=isolation"; then
 	expect_line "xp shows the hidden image (line 2)" "^$(printf '0x%016x' $((IMAGE_PA + 16)))  .*  \\(hidden: hypervisor\\)\$"
 	got="$got $(dump_bytes "$H_MATCH")"
 	check "the hypervisor's first 32 bytes are its image's, after the guest wrote there" \
-		same "$got" "$(image_bytes "$IMAGE_PA" 32)"
+		same "$got" "$(image_bytes "$IMAGE_LINK" 32)"
 	send_line "mtree"
 	expect_line "mtree: the image is hidden from the guest" "^  $HEX-$HEX  hidden   e820 2  hypervisor\$"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'

@@ -9,7 +9,8 @@
 #                   the shell, power-off
 #   linux           under the hypervisor (module lines as in README): the
 #                   loader's start line, the banner, the hypervisor's memory
-#                   reserved in the guest's /proc/iomem, the hypervisor flag
+#                   reserved in the guest's /proc/iomem and its RAM from 1 MiB
+#                   one run up to it (boot modules copied away), the hypervisor flag
 #                   and CPUID leaf 0x40000000, a command typed into the
 #                   shell (booted with no unchecked MSR access, WARN or
 #                   call trace), the debug shell's reset, the guest's own
@@ -69,6 +70,17 @@ iomem_covers() {
 	done < <(sed -n "${from},${to}p" "$H_TXT")
 	echo "  no reserved range of the guest's /proc/iomem contains $a-$b"
 	return 1
+}
+
+# iomem_ram_from_1m FROM TO END: among the guest's "hv-guest: iomem:" lines
+# (serial lines FROM..TO), "System RAM" runs from 1 MiB up to END (exclusive).
+# shellcheck disable=SC2317 # called through check
+iomem_ram_from_1m() {
+	local from=$1 to=$2 end=$3 line
+	[ -n "$end" ] || { echo "  (the hypervisor's block is unknown)"; return 1; }
+	line=$(sed -n "${from},${to}p" "$H_TXT" | grep -m 1 -E '^hv-guest: iomem: 00100000-[0-9a-f]+ : System RAM$') || true
+	echo "  (${line:-no System RAM range starts at 1 MiB}; the hypervisor's block starts at $end)"
+	[[ $line =~ -([0-9a-f]+)\ : ]] && [ $((16#${BASH_REMATCH[1]} + 1)) -eq $((end)) ]
 }
 
 # The debug shell while Linux runs (Ctrl-]): its exits counted, its
@@ -204,7 +216,7 @@ fi
 
 # --- under the hypervisor ------------------------------------------------
 H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
-hv_wall="" hv_ticks="?" hv_a="" hv_b=""
+hv_wall="" hv_ticks="?" hv_a="" hv_b="" hv_block=""
 if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GUEST/initrd.img" initrd; then
 	t0=$SECONDS
 	start_bochs_interactive linux "$TEST_DIR/linux.iso"
@@ -212,6 +224,9 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	if [[ $H_MATCH =~ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
 		hv_a=${BASH_REMATCH[1]} hv_b=${BASH_REMATCH[2]}
 	fi
+	expect_line "boot modules copied beside the hypervisor's memory" \
+		"^boot modules: 2 copied to ($HEX)-$HEX \\([0-9.]+ MiB, hidden from guests\\)\$"
+	[[ $H_MATCH =~ to\ (0x[0-9a-f]+)- ]] && hv_block=${BASH_REMATCH[1]}
 	expect_line "Linux loader line" '^guest linux: Linux boot protocol 2\.[0-9]+: kernel at 0x[0-9a-f]+ \([0-9]+ KiB\), initrd at (0x[0-9a-f]+) \([0-9]+ KiB\), boot_params at (0x[0-9a-f]+), '
 	initrd=$(sed -E 's/.*initrd at (0x[0-9a-f]+).*/\1/' <<<"$H_MATCH")
 	boot_params=$(sed -E 's/.*boot_params at (0x[0-9a-f]+).*/\1/' <<<"$H_MATCH")
@@ -222,6 +237,8 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
 	check "guest's /proc/iomem has the hypervisor's memory reserved" \
 		iomem_covers "$first" "$H_CURSOR" "$hv_a" "$hv_b"
+	check "guest's RAM from 1 MiB is one System RAM run up to the hypervisor's block (modules not in the way)" \
+		iomem_ram_from_1m "$first" "$H_CURSOR" "$hv_block"
 	expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
 	expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
 	expect_line "shell ready" '^hv-guest: shell ready$'

@@ -195,7 +195,7 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	expect_line "mtree: the test device is trapped" '^  0x00000000fe000000-0x00000000fe000fff  trapped  e820 2  testdev$'
 	expect_line "mtree: the BIOS ROM, last below 4 GiB" '^  0x00000000fffc0000-0x00000000ffffffff  mmio     e820 2  reserved$'
 	check "mtree: the hypervisor is hidden" \
-		seen_between "$from" "$H_CURSOR" '^  0x0000000000200000-0x[0-9a-f]{16}  hidden   e820 2  hypervisor$'
+		seen_between "$from" "$H_CURSOR" '^  0x[0-9a-f]{16}-0x[0-9a-f]{16}  hidden   e820 2  hypervisor$'
 	check "mtree: the boot modules are hidden" \
 		seen_between "$from" "$H_CURSOR" '^  0x[0-9a-f]{16}-0x[0-9a-f]{16}  hidden   e820 2  boot module$'
 	expect_line "mtree: the last range: pass-through from 4 GiB to MAXPHYADDR" \

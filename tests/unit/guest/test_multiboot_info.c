@@ -84,7 +84,7 @@ TEST(v1_bochs_field_by_field)
 
 	bochs();
 	memset(buf, 0xcc, sizeof(buf));
-	CHECK_EQ(multiboot1_build_info(&g, "mbtest=yes console=ttyS0", WHERE, buf, sizeof(buf), &used,
+	CHECK_EQ(multiboot1_build_info(&g, "mbtest=yes console=ttyS0", NULL, 0, WHERE, buf, sizeof(buf), &used,
 				       &entries), 0);
 	CHECK_EQ(r32(buf + O_FLAGS), F_MEM | F_CMDLINE | F_MMAP | F_LOADER_NAME);
 	CHECK_EQ(r32(buf + O_MEM_LOWER), 0x9f000 / 1024);                 /* 636 KiB */
@@ -131,7 +131,7 @@ TEST(v1_q35_above_4g_and_upper_memory)
 	const uint8_t *last;
 
 	q35();
-	CHECK_EQ(multiboot1_build_info(&g, "", 0x9000, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "", NULL, 0, 0x9000, buf, sizeof(buf), &used, &entries), 0);
 	CHECK_EQ(r32(buf + O_MEM_LOWER), 0x9fc00 / 1024);                 /* 639 KiB */
 	CHECK_EQ(r32(buf + O_MEM_UPPER), 1024);
 	CHECK_STR(at(0x9000, r32(buf + O_CMDLINE)), "");
@@ -146,7 +146,7 @@ TEST(v1_upper_memory_without_a_hole)
 	unsigned int entries;
 
 	build_gmap(bochs_raw, ARRAY_SIZE(bochs_raw), NULL, 0, HVMEM);    /* hv memory only at the top */
-	CHECK_EQ(multiboot1_build_info(&g, "x", WHERE, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "x", NULL, 0, WHERE, buf, sizeof(buf), &used, &entries), 0);
 	CHECK_EQ(r32(buf + O_MEM_UPPER), (hv_work - 1 * MiB) / 1024);
 }
 
@@ -160,7 +160,7 @@ TEST(v1_no_usable_ram_at_1m)
 	unsigned int entries;
 
 	build_gmap(fw, ARRAY_SIZE(fw), NULL, 0, HVMEM);
-	CHECK_EQ(multiboot1_build_info(&g, "x", WHERE, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "x", NULL, 0, WHERE, buf, sizeof(buf), &used, &entries), 0);
 	CHECK_EQ(r32(buf + O_MEM_LOWER), 636);
 	CHECK_EQ(r32(buf + O_MEM_UPPER), 0);
 }
@@ -171,15 +171,15 @@ TEST(v1_limits)
 	unsigned int entries;
 
 	bochs();
-	CHECK_EQ(multiboot1_build_info(&g, "abc", WHERE, buf, sizeof(buf), &used, &entries), 0);
-	CHECK_EQ(multiboot1_build_info(&g, "abc", WHERE, buf, used, &u2, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, WHERE, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, WHERE, buf, used, &u2, &entries), 0);
 	CHECK_EQ(u2, used);
-	CHECK_EQ(multiboot1_build_info(&g, "abc", WHERE, buf, used - 1, &u2, &entries), -ENOSPC);
-	CHECK_EQ(multiboot1_build_info(&g, "abc", 4 * GiB - used, buf, sizeof(buf), &u2, &entries), 0);
-	CHECK_EQ(multiboot1_build_info(&g, "abc", 4 * GiB - used + 1, buf, sizeof(buf), &u2, &entries), -EINVAL);
-	CHECK_EQ(multiboot1_build_info(&g, "abc", 8 * GiB, buf, sizeof(buf), &u2, &entries), -EINVAL);
-	CHECK_EQ(multiboot1_build_info(&g, NULL, WHERE, buf, sizeof(buf), &u2, &entries), -EINVAL);
-	CHECK_EQ(multiboot1_build_info(NULL, "abc", WHERE, buf, sizeof(buf), &u2, &entries), -EINVAL);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, WHERE, buf, used - 1, &u2, &entries), -ENOSPC);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, 4 * GiB - used, buf, sizeof(buf), &u2, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, 4 * GiB - used + 1, buf, sizeof(buf), &u2, &entries), -EINVAL);
+	CHECK_EQ(multiboot1_build_info(&g, "abc", NULL, 0, 8 * GiB, buf, sizeof(buf), &u2, &entries), -EINVAL);
+	CHECK_EQ(multiboot1_build_info(&g, NULL, NULL, 0, WHERE, buf, sizeof(buf), &u2, &entries), -EINVAL);
+	CHECK_EQ(multiboot1_build_info(NULL, "abc", NULL, 0, WHERE, buf, sizeof(buf), &u2, &entries), -EINVAL);
 }
 
 /* A map of 131 e820 entries: more than the builders take. */
@@ -195,8 +195,8 @@ TEST(more_than_128_map_entries)
 					  i % 2 ? MEM_RESERVED : MEM_USABLE };
 	many[n++] = (struct raw){ 0x10000000, 0x10000000, MEM_USABLE };
 	build_gmap(many, n, NULL, 0, 8 * MiB);
-	CHECK_EQ(multiboot1_build_info(&g, "", WHERE, buf, sizeof(buf), &used, &entries), -ENOSPC);
-	CHECK_EQ(multiboot2_build_info(&g, "", buf, sizeof(buf), &used, &entries), -ENOSPC);
+	CHECK_EQ(multiboot1_build_info(&g, "", NULL, 0, WHERE, buf, sizeof(buf), &used, &entries), -ENOSPC);
+	CHECK_EQ(multiboot2_build_info(&g, "", NULL, 0, buf, sizeof(buf), &used, &entries), -ENOSPC);
 }
 
 /* v2 read back by boot/mb2.c, the parser the hypervisor trusts with GRUB's block. */
@@ -209,7 +209,7 @@ static void check_v2_parsed(const char *cmdline)
 	char err[160];
 
 	memset(buf, 0xcc, sizeof(buf));
-	CHECK_EQ(multiboot2_build_info(&g, cmdline, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot2_build_info(&g, cmdline, NULL, 0, buf, sizeof(buf), &used, &entries), 0);
 	CHECK_EQ(r32(buf), used);
 	CHECK_EQ(r32(buf + 4), 0);
 	CHECK_EQ(used % 8, 0);
@@ -250,7 +250,7 @@ TEST(v2_tag_layout)
 	unsigned int entries;
 
 	bochs();
-	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", NULL, 0, buf, sizeof(buf), &used, &entries), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(order) && off + 8 <= used; i++) {
 		uint32_t type = r32(buf + off), size = r32(buf + off + 4);
 
@@ -277,7 +277,7 @@ TEST(v2_tag_layout)
 		off += (size + 7) & ~7u;
 	}
 	CHECK_EQ(off, used);
-	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", buf, used - 1, &off, &entries), -ENOSPC);
+	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", NULL, 0, buf, used - 1, &off, &entries), -ENOSPC);
 }
 
 /* Header images. */
@@ -524,15 +524,18 @@ TEST(find_nearest_header_wins)
 }
 
 /* The hypervisor's own Multiboot2 header (boot/entry.asm), as the image at file
- * offset 0x1000 of build/hv.elf holds it; its required requests include modules
- * (3), which hv does not give a guest. */
+ * offset 0x1000 of build/hv.elf holds it; its required requests include the
+ * framebuffer (8), which hv does not give a guest; its relocatable tag (10)
+ * is known. */
 static const uint8_t hv_mb2_header[] = {
-	0xd6, 0x50, 0x52, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0x00,
-	0xe2, 0xae, 0xad, 0x17, 0x01, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00,
+	0xd6, 0x50, 0x52, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x60, 0x00, 0x00, 0x00,
+	0xca, 0xae, 0xad, 0x17, 0x01, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00,
 	0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
 	0x06, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x0e, 0x00, 0x00, 0x00,
 	0x0f, 0x00, 0x00, 0x00, 0x90, 0x90, 0x90, 0x90, 0x06, 0x00, 0x00, 0x00,
-	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x20, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00,
 };
 
 TEST(find_hv_own_header)
@@ -544,8 +547,143 @@ TEST(find_hv_own_header)
 	CHECK_EQ(find(0x3000, &h), 0);
 	CHECK_EQ(h.version, 2);
 	CHECK_EQ(h.offset, 0x1000);
-	CHECK_EQ(h.header_length, 72);
+	CHECK_EQ(h.header_length, 96);
 	CHECK_EQ(h.requested, 1u << 1 | 1u << 2 | 1u << 3 | 1u << 6 | 1u << 8 | 1u << 14 | 1u << 15);
-	CHECK_EQ(h.unsupported_request, 3);
-	CHECK_EQ(h.unsupported_tag, 0);                                   /* module alignment: nothing to align */
+	CHECK_EQ(h.unsupported_request, 8);                     /* modules (3) are given now; the framebuffer is not */
+	CHECK_EQ(h.unsupported_tag, 0);                                   /* module alignment: modules are page-aligned */
+}
+
+/* Modules as the loader passes them: two after the kernel, one empty. */
+static const struct multiboot_module two_mods[] = {
+	{ 0x1010000, 0x1011389, "mbmod1 size=5001" },
+	{ 0x1012000, 0x1012000, "" },
+};
+
+TEST(v1_modules_field_by_field)
+{
+	size_t used = 0;
+	unsigned int entries = 0;
+	const uint8_t *m;
+
+	bochs();
+	memset(buf, 0xcc, sizeof(buf));
+	CHECK_EQ(multiboot1_build_info(&g, "x", two_mods, 2, WHERE, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(r32(buf + O_FLAGS), F_MEM | F_CMDLINE | 0x8 | F_MMAP | F_LOADER_NAME);   /* bit 3: mods */
+	CHECK_EQ(r32(buf + O_MODS_COUNT), 2);
+	CHECK(r32(buf + O_MODS_COUNT + 4) >= WHERE + 116 && r32(buf + O_MODS_COUNT + 4) + 32 <= WHERE + used);
+	CHECK_EQ(r32(buf + O_MODS_COUNT + 4) % 4, 0);
+	m = (const uint8_t *)at(WHERE, r32(buf + O_MODS_COUNT + 4));
+	CHECK_EQ(r32(m), 0x1010000);
+	CHECK_EQ(r32(m + 4), 0x1011389);                                  /* mod_end: one past the last byte */
+	CHECK_STR(at(WHERE, r32(m + 8)), "mbmod1 size=5001");
+	CHECK_EQ(r32(m + 12), 0);                                         /* reserved */
+	CHECK_EQ(r32(m + 16), 0x1012000);
+	CHECK_EQ(r32(m + 20), 0x1012000);
+	CHECK_STR(at(WHERE, r32(m + 24)), "");
+	CHECK_EQ(r32(m + 28), 0);
+	CHECK(r32(m + 24) < WHERE + used);
+	CHECK_STR(at(WHERE, r32(buf + O_CMDLINE)), "x");
+	CHECK_STR(at(WHERE, r32(buf + O_LOADER_NAME)), "hv");
+	CHECK_EQ(buf[used], 0xcc);
+	check_v1_map(WHERE, entries);
+	CHECK_EQ(multiboot1_build_info(&g, "x", two_mods, 2, WHERE, buf, used, &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "x", two_mods, 2, WHERE, buf, used - 1, &used, &entries), -ENOSPC);
+}
+
+TEST(v2_modules_read_back_by_mb2_parse)
+{
+	static struct boot_info bi;
+	size_t used = 0;
+	unsigned int entries = 0;
+	char err[160];
+
+	bochs();
+	memset(buf, 0xcc, sizeof(buf));
+	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", two_mods, 2, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(r32(buf), used);
+	CHECK_EQ(buf[used], 0xcc);
+	/* Module tags after the loader name, before basic meminfo (as GRUB orders them). */
+	CHECK_EQ(r32(buf + 8 + 24 + 16), 3);
+	CHECK_EQ(r32(buf + 8 + 24 + 16 + 4), 16 + sizeof("mbmod1 size=5001"));
+	CHECK_EQ(mb2_parse(buf, used, 0x9000, &bi, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(bi.module_count, 2);
+	CHECK_EQ(bi.modules[0].start, 0x1010000);
+	CHECK_EQ(bi.modules[0].end, 0x1011389);
+	CHECK_STR(bi.modules[0].cmdline, "mbmod1 size=5001");
+	CHECK_EQ(bi.modules[1].start, 0x1012000);
+	CHECK_EQ(bi.modules[1].end, 0x1012000);
+	CHECK_STR(bi.modules[1].cmdline, "");
+	CHECK_STR(bi.cmdline, "mbtest=yes");
+	CHECK_EQ(bi.mmap_count, entries);
+	CHECK_EQ(multiboot2_build_info(&g, "mbtest=yes", two_mods, 2, buf, used - 1, &used, &entries), -ENOSPC);
+}
+
+TEST(modules_bad_input)
+{
+	static struct multiboot_module many[MB_MODULES_MAX + 1];
+	const struct multiboot_module high[] = { { 0xfffff000, 0x100001000ULL, "" } };
+	const struct multiboot_module backwards[] = { { 0x2000000, 0x1fff000, "" } };
+	const struct multiboot_module no_cmdline[] = { { 0x2000000, 0x2001000, NULL } };
+	size_t used;
+	unsigned int entries;
+
+	bochs();
+	for (unsigned int i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = (struct multiboot_module){ 0x2000000, 0x2001000, "m" };
+	CHECK_EQ(multiboot1_build_info(&g, "", many, MB_MODULES_MAX, WHERE, buf, sizeof(buf), &used, &entries), 0);
+	CHECK_EQ(multiboot1_build_info(&g, "", many, MB_MODULES_MAX + 1, WHERE, buf, sizeof(buf), &used, &entries),
+		 -ENOSPC);
+	CHECK_EQ(multiboot2_build_info(&g, "", many, MB_MODULES_MAX + 1, buf, sizeof(buf), &used, &entries), -ENOSPC);
+	CHECK_EQ(multiboot1_build_info(&g, "", high, 1, WHERE, buf, sizeof(buf), &used, &entries), -EINVAL);
+	CHECK_EQ(multiboot2_build_info(&g, "", high, 1, buf, sizeof(buf), &used, &entries), -EINVAL);
+	CHECK_EQ(multiboot1_build_info(&g, "", backwards, 1, WHERE, buf, sizeof(buf), &used, &entries), -EINVAL);
+	CHECK_EQ(multiboot2_build_info(&g, "", no_cmdline, 1, buf, sizeof(buf), &used, &entries), -EINVAL);
+	CHECK_EQ(multiboot2_build_info(&g, "", NULL, 1, buf, sizeof(buf), &used, &entries), -EINVAL);
+}
+
+/* GRUB's placement: page-aligned, in order, usable RAM only, around what must stay. */
+TEST(place_modules_around_hidden_memory_and_avoided_ranges)
+{
+	const struct multiboot_range avoid[] = { { 0x300000, 0x305000 } };
+	uint64_t sizes[] = { 0x3000, 0x1001, 0, 0x10 };
+	gpa_t where[4];
+	unsigned int failed = 99;
+
+	bochs();
+	/* From 0x1ff000: 3 pages would cross the hv image at 2 MiB, then the
+	 * module hidden at 0x26b000 (the boot info page before it is guest RAM). */
+	CHECK_EQ(multiboot_place_modules(&g, 0x1ff000, avoid, 1, sizes, 4, where, &failed), 0);
+	CHECK_EQ(where[0], 0x280000);
+	CHECK_EQ(where[1], 0x283000);
+	CHECK_EQ(where[2], 0x285000);                                     /* empty: no room taken */
+	CHECK_EQ(where[3], 0x285000);
+	/* From an unaligned address inside an avoided range. */
+	CHECK_EQ(multiboot_place_modules(&g, 0x300001, avoid, 1, sizes, 1, where, &failed), 0);
+	CHECK_EQ(where[0], 0x305000);
+	CHECK_EQ(failed, 99);
+}
+
+TEST(place_modules_too_large)
+{
+	uint64_t sizes[] = { 0x1000, 600 * MiB };
+	uint64_t huge[] = { UINT64_MAX };
+	gpa_t where[2];
+	unsigned int failed = 99;
+
+	bochs();
+	CHECK_EQ(multiboot_place_modules(&g, 0x1000000, NULL, 0, sizes, 2, where, &failed), -ENOSPC);
+	CHECK_EQ(failed, 1);
+	CHECK_EQ(multiboot_place_modules(&g, 0x1000000, NULL, 0, huge, 1, where, &failed), -ENOSPC);
+	CHECK_EQ(failed, 0);
+	/* q35: usable RAM below 4 GiB ends at 0x7ffe0000; RAM above 4 GiB is not for modules. */
+	q35();
+	sizes[1] = 0x7ffe0000 - 0x7f000000;
+	CHECK_EQ(multiboot_place_modules(&g, 0x7f000000 - 0x1000, NULL, 0, sizes, 2, where, &failed), 0);
+	CHECK_EQ(where[1], 0x7f000000);
+	sizes[1] += 1;
+	CHECK_EQ(multiboot_place_modules(&g, 0x7f000000 - 0x1000, NULL, 0, sizes, 2, where, &failed), -ENOSPC);
+	CHECK_EQ(failed, 1);
+	CHECK_EQ(multiboot_place_modules(&g, 0x1000000, NULL, 0, sizes, MB_MODULES_MAX + 1, where, &failed),
+		 -EINVAL);
 }

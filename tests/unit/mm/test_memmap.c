@@ -808,3 +808,27 @@ TEST(range_all_over_types_holes_and_wrap)
 	CHECK(memmap_range_all(&m, 0x50000, 0, pred_ram));          /* empty */
 	CHECK(!memmap_range_all(&m, 0x2000, UINT64_MAX, pred_ram)); /* wraps */
 }
+
+TEST(retype_only_the_from_type)
+{
+	struct mem_range st[16];
+	struct memmap m;
+	static const struct mem_range want[] = {
+		{ 0x0, 0x2000, MEM_USABLE }, { 0x2000, 0x3000, MEM_RESERVED },
+		{ 0x3000, 0x4000, MEM_LOWMEM }, { 0x5000, 0x6000, MEM_LOWMEM }, { 0x6000, 0x8000, MEM_USABLE },
+	};
+
+	memmap_init(&m, st, 16);
+	CHECK_EQ(memmap_add(&m, 0x0, 0x4000, MEM_USABLE), 0);
+	CHECK_EQ(memmap_add(&m, 0x2000, 0x1000, MEM_RESERVED), 0);
+	CHECK_EQ(memmap_add(&m, 0x5000, 0x3000, MEM_USABLE), 0);    /* hole at 0x4000 */
+	CHECK_EQ(memmap_normalize(&m), 0);
+	CHECK_EQ(memmap_retype(&m, 0x2000, 0x6000, MEM_USABLE, MEM_LOWMEM), 0);
+	CHECK_MAP(&m, want);
+	CHECK(is_normalized(&m));
+	CHECK_EQ(memmap_retype(&m, 0x0, 0x8000, MEM_LOWMEM, MEM_LOWMEM), 0);   /* no-op */
+	CHECK_MAP(&m, want);
+	CHECK_EQ(memmap_retype(&m, 0x0, 0x8000, MEM_LOWMEM, MEM_USABLE), 0);
+	CHECK_EQ(m.count, 4);
+	CHECK_EQ(memmap_total(&m, MEM_USABLE), 0x6000);
+}

@@ -1,0 +1,220 @@
+/* tests/guests/taskswitch.c - hardware task switches (SDM Vol. 3A, 8.3), which
+ * exit on every CPU and the hypervisor emulates: CALL to a TSS and IRET back
+ * with NT, JMP to a TSS and back, and a double fault through a task gate in the
+ * IDT as 32-bit Linux has it (6.12.2: error code 0 on the new task's stack). */
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/insn.h"
+
+struct __attribute__((packed)) tss32 {
+	uint16_t link, r0;
+	uint32_t esp0;
+	uint16_t ss0, r1;
+	uint32_t esp1;
+	uint16_t ss1, r2;
+	uint32_t esp2;
+	uint16_t ss2, r3;
+	uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint16_t es, r4, cs, r5, ss, r6, ds, r7, fs, r8, gs, r9, ldt, r10, trap, iomap;
+};
+_Static_assert(sizeof(struct tss32) == 104, "32-bit TSS layout (Figure 8-2)");
+
+struct __attribute__((packed)) table_reg32 {
+	uint16_t limit;
+	uint32_t base;
+};
+
+/* The runtime's code and data descriptors (lib/desc.c), then four TSSs. */
+#define SEL_MAIN 0x18
+#define SEL_DF   0x20
+#define SEL_CALL 0x28
+#define SEL_JMP  0x30
+#define BAD_SEL  0x1230                 /* far past the GDT's limit: #GP(0x1230) */
+#define EFLAGS_NT (1u << 14)
+#define TYPE_AVAIL 0x9
+#define TYPE_BUSY  0xb
+
+uint64_t ts_gdt[7] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
+struct tss32 tss_main, tss_df, tss_call, tss_jmp;
+static uint8_t stack_df[4096] __attribute__((aligned(16)));
+static uint8_t stack_call[4096] __attribute__((aligned(16)));
+static uint8_t stack_jmp[4096] __attribute__((aligned(16)));
+
+/* What the tasks saw, written by them (asm below). */
+volatile uint32_t call_runs, call_eflags, call_tr, call_eax;
+volatile uint32_t jmp_runs, jmp_eflags, jmp_tr, jmp_main_type;
+volatile uint32_t df_runs, df_error, df_eflags, df_tr, df_esp, df_saved_eip, main_esp;
+extern const char call_task[], jmp_task[], df_task[], df_fault_ip[], df_resume[];
+
+/* Each task loops, so entering it again (its TSS holds the EIP after its last
+ * switch away) runs it again. */
+asm(".text\n"
+    "call_task:\n\t"
+    "pushfl\n\t"
+    "popl call_eflags\n\t"
+    "str call_tr\n\t"
+    "movl %eax, call_eax\n\t"
+    "incl call_runs\n\t"
+    "iretl\n\t"
+    "jmp call_task\n"
+    "jmp_task:\n\t"
+    "pushfl\n\t"
+    "popl jmp_eflags\n\t"
+    "str jmp_tr\n\t"
+    "movzbl ts_gdt + 0x18 + 5, %eax\n\t"
+    "movl %eax, jmp_main_type\n\t"
+    "incl jmp_runs\n\t"
+    "ljmp $0x18, $0\n\t"
+    "jmp jmp_task\n"
+    "df_task:\n\t"
+    "popl df_error\n\t"
+    "movl %esp, df_esp\n\t"
+    "pushfl\n\t"
+    "popl df_eflags\n\t"
+    "str df_tr\n\t"
+    "incl df_runs\n\t"
+    "movl tss_main + 0x20, %eax\n\t"
+    "movl %eax, df_saved_eip\n\t"
+    /* Like a fixup: the interrupted task goes on after the faulting instruction. */
+    "movl $df_resume, tss_main + 0x20\n\t"
+    "iretl\n\t"
+    "jmp df_task\n");
+
+static uint64_t tss_desc(const struct tss32 *t)
+{
+	uint64_t base = (uintptr_t)t;
+
+	return (sizeof(*t) - 1) | (base & 0xffffff) << 16 | (uint64_t)0x89 << 40 | (base >> 24) << 56;
+}
+
+static unsigned int gdt_type(unsigned int sel)
+{
+	return (unsigned int)(ts_gdt[sel / 8] >> 40) & 0xf;
+}
+
+static void task_init(struct tss32 *t, const char *entry, uint8_t *stack, size_t size, uint32_t eax)
+{
+	memset(t, 0, sizeof(*t));
+	t->cr3 = (uint32_t)read_cr3();
+	t->eip = (uintptr_t)entry;
+	t->eflags = 0x2;
+	t->esp = (uintptr_t)stack + size;
+	t->eax = eax;
+	t->cs = KERNEL_CS;
+	t->ss = t->ds = t->es = t->fs = t->gs = KERNEL_DS;
+	t->iomap = sizeof(*t);
+}
+
+static uint32_t eflags_now(void)
+{
+	uint32_t f;
+
+	asm volatile("pushfl; popl %0" : "=r"(f));
+	return f;
+}
+
+static void check_ts_and_clear(const char *what)
+{
+	unsigned long cr0 = read_cr0();
+
+	checkf(sfmt("%s: CR0.TS set by the task switch", what), cr0 & CR0_TS, "CR0 0x%lx", cr0);
+	asm volatile("clts");
+}
+
+static void check_call(void)
+{
+	long exits = exit_count(EXIT_REASON_TASK_SWITCH);
+
+	asm volatile("lcall $0x28, $0" : : : "memory", "cc");
+	check_eq("CALL to a TSS: the task ran once", call_runs, 1);
+	check_eq("CALL: the new task's registers come from its TSS (EAX)", call_eax, 0xca11);
+	check_eq("CALL: TR is the new TSS", call_tr & 0xffff, SEL_CALL);
+	checkf("CALL: EFLAGS.NT set in the called task", call_eflags & EFLAGS_NT, "EFLAGS 0x%x", call_eflags);
+	check_eq("CALL: the back-link is the caller's TSS", tss_call.link, SEL_MAIN);
+	checkf("IRET with NT: back after the CALL, NT clear", !(eflags_now() & EFLAGS_NT), "EFLAGS 0x%x",
+	       eflags_now());
+	check_eq("IRET: the returned-from task is available again", gdt_type(SEL_CALL), TYPE_AVAIL);
+	check_eq("IRET: the caller's TSS is busy", gdt_type(SEL_MAIN), TYPE_BUSY);
+	check_ts_and_clear("CALL/IRET");
+	asm volatile("lcall $0x28, $0" : : : "memory", "cc");
+	check_eq("a second CALL resumes the task after its IRET", call_runs, 2);
+	check_eq("two task switches per CALL and IRET, each a VM exit",
+		 (uint64_t)(exit_count(EXIT_REASON_TASK_SWITCH) - exits), 4);
+	asm volatile("clts");
+}
+
+static void check_jmp(void)
+{
+	asm volatile("ljmp $0x30, $0" : : : "memory", "cc");
+	check_eq("JMP to a TSS: the task ran and jumped back", jmp_runs, 1);
+	check_eq("JMP: TR was the new TSS", jmp_tr & 0xffff, SEL_JMP);
+	checkf("JMP: EFLAGS.NT clear in the new task", !(jmp_eflags & EFLAGS_NT), "EFLAGS 0x%x", jmp_eflags);
+	check_eq("JMP: the left task was not busy meanwhile", jmp_main_type, 0x80 | TYPE_AVAIL);
+	check_eq("JMP: no back-link written", tss_jmp.link, 0xbeef);
+	check_eq("JMP back: this task busy again", gdt_type(SEL_MAIN), TYPE_BUSY);
+	check_eq("JMP back: the other task available", gdt_type(SEL_JMP), TYPE_AVAIL);
+	check_ts_and_clear("JMP");
+}
+
+/* #GP whose IDT gate is not present: the #NP that delivery raises makes a #DF
+ * (SDM Vol. 3A, Table 6-5), whose gate is a task gate. */
+static void __attribute__((noinline)) check_double_fault(void)
+{
+	struct table_reg32 idtr;
+	uint32_t *idt, saved8[2], saved13[2], ebx = 0;
+
+	asm volatile("sidt %0" : "=m"(idtr));
+	idt = (uint32_t *)(uintptr_t)idtr.base;
+	memcpy(saved8, &idt[16], 8);
+	memcpy(saved13, &idt[26], 8);
+	idt[16] = SEL_DF << 16;                 /* task gate: TSS selector, P, DPL 0, type 5 */
+	idt[17] = 0x8500;
+	idt[27] &= ~0x8000u;                    /* #GP gate not present */
+	asm volatile("movl $0x5a1e5a1e, %%ebx\n\t"
+		     "movw %w1, %%ax\n\t"
+		     "movl %%esp, main_esp\n"
+		     "df_fault_ip:\n\t"
+		     "movw %%ax, %%ds\n"
+		     "df_resume:\n\t"
+		     "movl %%ebx, %0"
+		     : "=r"(ebx) : "r"(BAD_SEL) : "eax", "ebx", "memory", "cc");
+	memcpy(&idt[16], saved8, 8);
+	memcpy(&idt[26], saved13, 8);
+	check_eq("#DF through a task gate: the #DF task ran once", df_runs, 1);
+	check_eq("#DF: error code 0 on the new task's stack", df_error, 0);
+	check_eq("#DF: the stack is the new task's", df_esp, (uintptr_t)stack_df + sizeof(stack_df));
+	check_eq("#DF: TR was the #DF task's TSS", df_tr & 0xffff, SEL_DF);
+	checkf("#DF: EFLAGS.NT set in the #DF task", df_eflags & EFLAGS_NT, "EFLAGS 0x%x", df_eflags);
+	check_eq("#DF: the back-link is the faulting task's TSS", tss_df.link, SEL_MAIN);
+	check_eq("#DF: the old task's saved EBX", tss_main.ebx, 0x5a1e5a1e);
+	check_eq("IRET from the #DF task: back in the old task with its registers", ebx, 0x5a1e5a1e);
+	check_eq("#DF: the old task's saved EIP is the faulting MOV", df_saved_eip, (uintptr_t)df_fault_ip);
+	check_eq("#DF: the old task's saved ESP", tss_main.esp, main_esp);
+	check_eq("#DF task available again after its IRET", gdt_type(SEL_DF), TYPE_AVAIL);
+	check_ts_and_clear("#DF");
+}
+
+void main(void)
+{
+	struct table_reg32 gdtr = { sizeof(ts_gdt) - 1, (uintptr_t)ts_gdt };
+
+	task_init(&tss_main, 0, 0, 0, 0);
+	task_init(&tss_df, df_task, stack_df, sizeof(stack_df), 0);
+	task_init(&tss_call, call_task, stack_call, sizeof(stack_call), 0xca11);
+	task_init(&tss_jmp, jmp_task, stack_jmp, sizeof(stack_jmp), 0);
+	tss_jmp.link = 0xbeef;
+	ts_gdt[SEL_MAIN / 8] = tss_desc(&tss_main);
+	ts_gdt[SEL_DF / 8] = tss_desc(&tss_df);
+	ts_gdt[SEL_CALL / 8] = tss_desc(&tss_call);
+	ts_gdt[SEL_JMP / 8] = tss_desc(&tss_jmp);
+	/* Same code and data descriptors at the same selectors: no reload needed,
+	 * except FS and GS, still the start state's 0x18: a TSS in this GDT, which
+	 * loading this task's state back would refuse (#TS). */
+	asm volatile("lgdt %0\n\t"
+		     "ltr %w1\n\t"
+		     "mov %w2, %%fs\n\t"
+		     "mov %w2, %%gs" : : "m"(gdtr), "r"(SEL_MAIN), "r"(KERNEL_DS) : "memory");
+	check_eq("LTR: this task's TSS is busy", gdt_type(SEL_MAIN), TYPE_BUSY);
+	check_call();
+	check_jmp();
+	check_double_fault();
+}

@@ -311,7 +311,7 @@ static bool load_new_task(struct ts_run *t, const uint32_t *tss, const struct ts
 	c->cr0 |= TS_CR0_TS;
 	c->dr7 &= ~(uint64_t)TS_DR7_LOCAL;
 	c->eip = tss[TSS32_EIP / 4];
-	c->eflags = tss[TSS32_EFLAGS / 4] | 2;
+	c->eflags = (tss[TSS32_EFLAGS / 4] & TS_EFLAGS_DEFINED) | 2;
 	if (src == TS_CALL || src == TS_GATE)
 		c->eflags |= TS_EFLAGS_NT;
 	for (unsigned int i = 0; i < 8; i++)

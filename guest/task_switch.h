@@ -34,6 +34,7 @@ enum ts_seg_reg { TS_ES, TS_CS, TS_SS, TS_DS, TS_FS, TS_GS, TS_LDTR, TS_TR, TS_S
 #define TS_EFLAGS_RF      (1u << 16)
 #define TS_EFLAGS_NT      (1u << 14)
 #define TS_EFLAGS_VM      (1u << 17)
+#define TS_EFLAGS_DEFINED 0x3f7fd5u       /* bits EFLAGS has; the rest load as 0 (bit 1 as 1) */
 #define TS_CR0_TS         (1ULL << 3)
 #define TS_DR7_LOCAL      0x155u          /* L0-L3 and LE: cleared by every task switch */
 

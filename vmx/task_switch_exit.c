@@ -132,6 +132,10 @@ void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e)
 	read_state(v, &t);
 	task_switch(&t, &ev, &ops, &r);
 	if (r.committed) {
+		/* IRET unblocks NMIs (SDM Vol. 3A, 6.7.1), also when it switches tasks. */
+		if (ev.source == TS_IRET)
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+				   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & ~(uint64_t)INTERRUPTIBILITY_NMI);
 		/* The event that went through the task gate is delivered (vmx/exit.c requeued it). */
 		if (vectored) {
 			vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);

@@ -1,7 +1,9 @@
 /* tests/guests/taskswitch.c - hardware task switches (SDM Vol. 3A, 8.3), which
  * exit on every CPU and the hypervisor emulates: CALL to a TSS and IRET back
  * with NT, JMP to a TSS and back, and a double fault through a task gate in the
- * IDT as 32-bit Linux has it (6.12.2: error code 0 on the new task's stack). */
+ * IDT as 32-bit Linux has it (6.12.2: error code 0 on the new task's stack),
+ * INT n through a task gate, the T bit (#DB with DR6.BT) and a task with its
+ * own page directory (CR3 from its TSS). */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -28,22 +30,32 @@ struct __attribute__((packed)) table_reg32 {
 #define SEL_DF   0x20
 #define SEL_CALL 0x28
 #define SEL_JMP  0x30
+#define SEL_TRAP 0x38
+#define SEL_CR3  0x40
+#define PROBE_VA 0xc0000000u            /* mapped differently by the two page directories */
+#define PDE_4M   0x83u
+#define DR6_BT   (1u << 15)
 #define BAD_SEL  0x1230                 /* far past the GDT's limit: #GP(0x1230) */
 #define EFLAGS_NT (1u << 14)
 #define TYPE_AVAIL 0x9
 #define TYPE_BUSY  0xb
 
-uint64_t ts_gdt[7] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
-struct tss32 tss_main, tss_df, tss_call, tss_jmp;
+uint64_t ts_gdt[9] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
+struct tss32 tss_main, tss_df, tss_call, tss_jmp, tss_trap, tss_cr3;
 static uint8_t stack_df[4096] __attribute__((aligned(16)));
 static uint8_t stack_call[4096] __attribute__((aligned(16)));
 static uint8_t stack_jmp[4096] __attribute__((aligned(16)));
+static uint8_t stack_other[4096] __attribute__((aligned(16)));
+static uint32_t dir_main[1024] __attribute__((aligned(4096)));
+static uint32_t dir_task[1024] __attribute__((aligned(4096)));
 
 /* What the tasks saw, written by them (asm below). */
 volatile uint32_t call_runs, call_eflags, call_tr, call_eax;
 volatile uint32_t jmp_runs, jmp_eflags, jmp_tr, jmp_main_type;
 volatile uint32_t df_runs, df_error, df_eflags, df_tr, df_esp, df_saved_eip, main_esp;
-extern const char call_task[], jmp_task[], df_task[], df_fault_ip[], df_resume[];
+volatile uint32_t trap_runs, cr3_seen, cr3_probe, probe_addr, db_dr6, db_ip, db_count;
+volatile uint32_t probe_marker = 0x7a5c3e3;
+extern const char call_task[], jmp_task[], df_task[], df_fault_ip[], df_resume[], trap_task[], cr3_task[];
 
 /* Each task loops, so entering it again (its TSS holds the EIP after its last
  * switch away) runs it again. */
@@ -77,7 +89,19 @@ asm(".text\n"
     /* Like a fixup: the interrupted task goes on after the faulting instruction. */
     "movl $df_resume, tss_main + 0x20\n\t"
     "iretl\n\t"
-    "jmp df_task\n");
+    "jmp df_task\n"
+    "trap_task:\n\t"
+    "incl trap_runs\n\t"
+    "iretl\n\t"
+    "jmp trap_task\n"
+    "cr3_task:\n\t"
+    "movl %cr3, %eax\n\t"
+    "movl %eax, cr3_seen\n\t"
+    "movl probe_addr, %eax\n\t"
+    "movl (%eax), %eax\n\t"
+    "movl %eax, cr3_probe\n\t"
+    "iretl\n\t"
+    "jmp cr3_task\n");
 
 static uint64_t tss_desc(const struct tss32 *t)
 {
@@ -193,6 +217,74 @@ static void __attribute__((noinline)) check_double_fault(void)
 	check_ts_and_clear("#DF");
 }
 
+/* INT n through a task gate: the interrupted task resumes after the INT (6.12.2). */
+static void check_int_task_gate(void)
+{
+	struct table_reg32 idtr;
+	uint32_t *idt, saved[2], runs = call_runs;
+
+	asm volatile("sidt %0" : "=m"(idtr));
+	idt = (uint32_t *)(uintptr_t)idtr.base;
+	memcpy(saved, &idt[2 * 0x80], 8);
+	idt[2 * 0x80] = SEL_CALL << 16;
+	idt[2 * 0x80 + 1] = 0x8500;
+	asm volatile("int $0x80" : : : "memory", "cc");
+	memcpy(&idt[2 * 0x80], saved, 8);
+	check_eq("INT 0x80 through a task gate: the task ran once, back after the INT", call_runs - runs, 1);
+	checkf("INT 0x80: EFLAGS.NT set in the task", call_eflags & EFLAGS_NT, "EFLAGS 0x%x", call_eflags);
+	asm volatile("clts");
+}
+
+static void db_handler(struct trap_frame *f)
+{
+	uint32_t dr6;
+
+	asm volatile("movl %%dr6, %0" : "=r"(dr6));
+	db_dr6 = dr6;
+	db_ip = f->ip;
+	db_count++;
+	asm volatile("movl %0, %%dr6" : : "r"(0xffff0ff0u));
+}
+
+/* The T bit of the new TSS: #DB before the new task's first instruction (17.2.3: DR6.BT). */
+static void check_trap_bit(void)
+{
+	idt_set_handler(1, db_handler);
+	asm volatile("lcall $0x38, $0" : : : "memory", "cc");
+	idt_set_handler(1, 0);
+	check_eq("T bit in the new TSS: one #DB", db_count, 1);
+	check_eq("T bit: #DB at the new task's first instruction", db_ip, (uintptr_t)trap_task);
+	checkf("T bit: DR6.BT set", db_dr6 & DR6_BT, "DR6 0x%x", db_dr6);
+	check_eq("T bit: the task ran once after it", trap_runs, 1);
+	asm volatile("clts");
+}
+
+/* A task with its own page directory: CR3 comes from its TSS and the switch
+ * back loads this task's (4 MiB pages, SDM Vol. 3A 4.3). */
+static void check_cr3(void)
+{
+	uint32_t off = (uintptr_t)&probe_marker & 0x3fffff;
+
+	for (uint32_t i = 0; i < 1024; i++)
+		dir_main[i] = dir_task[i] = i << 22 | PDE_4M;
+	dir_main[PROBE_VA >> 22] = 0 | PDE_4M;
+	dir_task[PROBE_VA >> 22] = ((uintptr_t)&probe_marker & ~0x3fffffu) | PDE_4M;
+	probe_addr = PROBE_VA + off;
+	tss_main.cr3 = (uintptr_t)dir_main;
+	tss_cr3.cr3 = (uintptr_t)dir_task;
+	write_cr4(read_cr4() | CR4_PSE);
+	write_cr3((uintptr_t)dir_main);
+	write_cr0(read_cr0() | CR0_PG);
+	asm volatile("lcall $0x40, $0" : : : "memory", "cc");
+	unsigned long cr3 = read_cr3();
+	write_cr0(read_cr0() & ~CR0_PG);
+	write_cr4(read_cr4() & ~CR4_PSE);
+	asm volatile("clts");
+	check_eq("paged task: CR3 loaded from its TSS", cr3_seen, (uintptr_t)dir_task);
+	check_eq("paged task: its page directory maps the probe page", cr3_probe, 0x7a5c3e3);
+	check_eq("IRET back: this task's CR3 from its TSS", cr3, (uintptr_t)dir_main);
+}
+
 void main(void)
 {
 	struct table_reg32 gdtr = { sizeof(ts_gdt) - 1, (uintptr_t)ts_gdt };
@@ -202,10 +294,15 @@ void main(void)
 	task_init(&tss_call, call_task, stack_call, sizeof(stack_call), 0xca11);
 	task_init(&tss_jmp, jmp_task, stack_jmp, sizeof(stack_jmp), 0);
 	tss_jmp.link = 0xbeef;
+	task_init(&tss_trap, trap_task, stack_other, sizeof(stack_other), 0);
+	tss_trap.trap = 1;
+	task_init(&tss_cr3, cr3_task, stack_other, sizeof(stack_other), 0);
 	ts_gdt[SEL_MAIN / 8] = tss_desc(&tss_main);
 	ts_gdt[SEL_DF / 8] = tss_desc(&tss_df);
 	ts_gdt[SEL_CALL / 8] = tss_desc(&tss_call);
 	ts_gdt[SEL_JMP / 8] = tss_desc(&tss_jmp);
+	ts_gdt[SEL_TRAP / 8] = tss_desc(&tss_trap);
+	ts_gdt[SEL_CR3 / 8] = tss_desc(&tss_cr3);
 	/* Same code and data descriptors at the same selectors: no reload needed,
 	 * except FS and GS, still the start state's 0x18: a TSS in this GDT, which
 	 * loading this task's state back would refuse (#TS). */
@@ -217,4 +314,7 @@ void main(void)
 	check_call();
 	check_jmp();
 	check_double_fault();
+	check_int_task_gate();
+	check_trap_bit();
+	check_cr3();
 }

@@ -410,6 +410,12 @@ TEST(eip_limit_cr3_and_debug_trap)
 	wr32(TSS_B + TSS32_T, 1);
 	r = run(&c, TS_CALL, SEL_B, 7);
 	CHECK(r.status == TS_DONE && r.debug_trap);
+
+	setup(&c);
+	wr32(TSS_B + TSS32_EFLAGS, 0xffc08028 | 0x202);  /* reserved bits load as 0 */
+	r = run(&c, TS_JMP, SEL_B, 7);
+	CHECK_EQ(r.status, TS_DONE);
+	CHECK_EQ(c.eflags, 0x202);
 }
 
 TEST(error_code_push_checks_the_stack)

@@ -200,23 +200,54 @@ static void load_vm86_segs(struct ts_cpu *c, const uint16_t sel[6])
 					     .ar = 0xf3 };
 }
 
-/* The exception's error code on the new task's stack (6.12.2): a dword for a 32-bit TSS. */
-static bool push_error_code(struct ts_run *t)
+/* The exception's error code on the new task's stack (6.12.2): `width` bytes, as wide as the TSS's registers. */
+static bool push_error_code(struct ts_run *t, unsigned int width)
 {
 	struct ts_cpu *c = t->cpu;
 	const struct ts_seg *ss = &c->seg[TS_SS];
 	bool big = ss->ar & TS_AR_DB;
 	uint32_t mask = big ? 0xffffffffu : 0xffffu;
-	uint32_t esp = (c->gpr[4] - 4) & mask;
+	uint32_t esp = (c->gpr[4] - width) & mask;
 	bool expand_down = !(ss->ar & DESC_TYPE_CODE) && (ss->ar & DESC_TYPE_CONF);
 	uint32_t top = expand_down ? mask : ss->limit;
 
-	if ((expand_down && esp <= ss->limit) || esp > top || top - esp < 3)
+	if ((expand_down && esp <= ss->limit) || esp > top || top - esp < width - 1)
 		return fault(t, VEC_SS, t->ext);
-	if (!wr(t, lin(ss->base, esp), &t->ev->error_code, 4))
+	if (!wr(t, lin(ss->base, esp), &t->ev->error_code, width))
 		return false;
 	c->gpr[4] = (c->gpr[4] & ~mask) | esp;
 	return true;
+}
+
+/* Where a TSS keeps what a task switch moves (SDM Vol. 3A, Figure 8-2 for the
+ * 32-bit TSS, Figure 8-11 for the 16-bit one): register fields `width` bytes
+ * wide and apart; the 16-bit TSS has no FS, GS, CR3 or T bit. */
+struct tss_layout {
+	unsigned int width;             /* 4 or 2 */
+	unsigned int eip, eflags, gpr, seg, nseg, ldt;
+	uint32_t min_limit;             /* the whole structure (new TSS) */
+	uint32_t save_limit;            /* the last byte saved (old TSS) */
+	bool has_cr3_t;
+};
+
+static const struct tss_layout tss32 = {
+	4, TSS32_EIP, TSS32_EFLAGS, TSS32_GPR, TSS32_SEG, 6, TSS32_LDT, TSS32_MIN_LIMIT, 0x5f, true,
+};
+static const struct tss_layout tss16 = {
+	2, TSS16_IP, TSS16_FLAGS, TSS16_GPR, TSS16_SEG, 4, TSS16_LDT, TSS16_MIN_LIMIT, 0x29, false,
+};
+
+static const struct tss_layout *layout_of(uint32_t ar)
+{
+	return (ar & TS_AR_TYPE_MASK & ~TS_TYPE_BUSY) == TS_TYPE_TSS32_AVAIL ? &tss32 : &tss16;
+}
+
+static uint32_t field(const uint8_t *tss, unsigned int off, unsigned int width)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, tss + off, width);
+	return v;
 }
 
 /* Steps 1-2 of 8.3: the new TSS descriptor, the checks made on it before anything changes. */
@@ -242,9 +273,7 @@ static bool check_new_tss(struct ts_run *t, uint32_t d[2], uint32_t *addr, struc
 		return sel_fault(t, bad, sel);
 	if (!(n->ar & TS_AR_P))
 		return sel_fault(t, VEC_NP, sel);
-	if ((type & ~TS_TYPE_BUSY) == TS_TYPE_TSS16_AVAIL)
-		return unsupported(t, "the new TSS is a 16-bit TSS (only 32-bit TSSs are emulated)");
-	if (n->limit < TSS32_MIN_LIMIT)
+	if (n->limit < layout_of(n->ar)->min_limit)
 		return sel_fault(t, VEC_TS, sel);
 	return true;
 }
@@ -255,26 +284,27 @@ static bool save_old_task(struct ts_run *t, uint32_t new_addr, uint32_t new_desc
 {
 	const struct ts_cpu *c = t->cpu;
 	const struct ts_seg *tr = &c->seg[TS_TR];
+	const struct tss_layout *l = layout_of(tr->ar);
 	enum ts_source src = t->ev->source;
 	uint32_t eip = c->eip + (t->ev->after_insn ? t->ev->insn_len : 0);
 	uint32_t eflags = c->eflags;
 	uint8_t type_byte;
 
-	if ((tr->ar & TS_AR_TYPE_MASK) != TS_TYPE_TSS32_BUSY)
-		return unsupported(t, "the current task's TSS is not a busy 32-bit TSS");
-	if (tr->limit < TSS32_MIN_LIMIT)
+	if ((tr->ar & TS_AR_TYPE_MASK) != TS_TYPE_TSS32_BUSY && (tr->ar & TS_AR_TYPE_MASK) != TS_TYPE_TSS16_BUSY)
+		return unsupported(t, "TR does not hold a busy TSS");
+	if (tr->limit < l->save_limit)
 		return sel_fault(t, VEC_TS, tr->sel);
 	if (src == TS_IRET)
 		eflags &= ~TS_EFLAGS_NT;
 	if (t->ev->saved_rf)
 		eflags |= TS_EFLAGS_RF;
-	if (!wr(t, lin(tr->base, TSS32_EIP), &eip, 4) || !wr(t, lin(tr->base, TSS32_EFLAGS), &eflags, 4))
+	if (!wr(t, lin(tr->base, l->eip), &eip, l->width) || !wr(t, lin(tr->base, l->eflags), &eflags, l->width))
 		return false;
 	for (unsigned int i = 0; i < 8; i++)
-		if (!wr(t, lin(tr->base, TSS32_GPR + 4 * i), &c->gpr[i], 4))
+		if (!wr(t, lin(tr->base, l->gpr + l->width * i), &c->gpr[i], l->width))
 			return false;
-	for (unsigned int i = TS_ES; i <= TS_GS; i++)
-		if (!wr(t, lin(tr->base, TSS32_SEG + 4 * i), &c->seg[i].sel, 2))
+	for (unsigned int i = 0; i < l->nseg; i++)
+		if (!wr(t, lin(tr->base, l->seg + l->width * i), &c->seg[TS_ES + i].sel, 2))
 			return false;
 	/* JMP and IRET leave the old task: no longer busy (its descriptor is in the GDT: LTR put it there). */
 	if (src == TS_JMP || src == TS_IRET) {
@@ -297,9 +327,11 @@ static bool save_old_task(struct ts_run *t, uint32_t new_addr, uint32_t new_desc
 	return true;
 }
 
-/* Steps 9-12: the new task's state, in the new task's context. */
-static bool load_new_task(struct ts_run *t, const uint32_t *tss, const struct ts_seg *tr)
+/* Steps 9-12: the new task's state, in the new task's context. A 16-bit TSS
+ * zero-extends its registers, clears EFLAGS[31:16] and keeps CR3, FS and GS. */
+static bool load_new_task(struct ts_run *t, const uint8_t *tss, const struct ts_seg *tr)
 {
+	const struct tss_layout *l = layout_of(tr->ar);
 	struct ts_cpu *c = t->cpu;
 	enum ts_source src = t->ev->source;
 	uint16_t sel[6];
@@ -310,26 +342,28 @@ static bool load_new_task(struct ts_run *t, const uint32_t *tss, const struct ts
 	c->seg[TS_TR].ar |= TS_TYPE_BUSY;
 	c->cr0 |= TS_CR0_TS;
 	c->dr7 &= ~(uint64_t)TS_DR7_LOCAL;
-	c->eip = tss[TSS32_EIP / 4];
-	c->eflags = (tss[TSS32_EFLAGS / 4] & TS_EFLAGS_DEFINED) | 2;
+	c->eip = field(tss, l->eip, l->width);
+	c->eflags = (field(tss, l->eflags, l->width) & TS_EFLAGS_DEFINED) | 2;
 	if (src == TS_CALL || src == TS_GATE)
 		c->eflags |= TS_EFLAGS_NT;
 	for (unsigned int i = 0; i < 8; i++)
-		c->gpr[i] = tss[TSS32_GPR / 4 + i];
+		c->gpr[i] = field(tss, l->gpr + l->width * i, l->width);
 	for (unsigned int i = TS_ES; i <= TS_GS; i++)
-		sel[i] = (uint16_t)tss[TSS32_SEG / 4 + i];
+		sel[i] = i < l->nseg ? (uint16_t)field(tss, l->seg + l->width * i, 2) : c->seg[i].sel;
 	/* Selectors are loaded before any descriptor (8.3 step 10): data segments not
 	 * loaded yet are unusable, CS and SS keep the old ones until loaded. */
-	for (unsigned int i = TS_ES; i <= TS_GS; i++)
+	for (unsigned int i = TS_ES; i < l->nseg; i++)
 		if (i != TS_CS && i != TS_SS)
 			seg_unusable(&c->seg[i], sel[i]);
-	c->cr3 = tss[TSS32_CR3 / 4];
-	rc = t->ops->load_cr3(t->ops->ctx, c->cr3);
-	if (rc == TS_CR3_INVALID)
-		return fault(t, VEC_GP, 0);
-	if (mem_failed(t, rc))
-		return false;
-	if (!load_ldtr(t, (uint16_t)tss[TSS32_LDT / 4]))
+	if (l->has_cr3_t) {
+		c->cr3 = field(tss, TSS32_CR3, 4);
+		rc = t->ops->load_cr3(t->ops->ctx, c->cr3);
+		if (rc == TS_CR3_INVALID)
+			return fault(t, VEC_GP, 0);
+		if (mem_failed(t, rc))
+			return false;
+	}
+	if (!load_ldtr(t, (uint16_t)field(tss, l->ldt, 2)))
 		return false;
 	if (c->eflags & TS_EFLAGS_VM) {
 		load_vm86_segs(c, sel);
@@ -337,15 +371,15 @@ static bool load_new_task(struct ts_run *t, const uint32_t *tss, const struct ts
 		cpl = sel[TS_CS] & SEL_RPL;
 		if (!load_seg(t, TS_CS, sel[TS_CS], cpl) || !load_seg(t, TS_SS, sel[TS_SS], cpl))
 			return false;
-		for (unsigned int i = TS_ES; i <= TS_GS; i++)
+		for (unsigned int i = TS_ES; i < l->nseg; i++)
 			if (i != TS_CS && i != TS_SS && !load_seg(t, i, sel[i], cpl))
 				return false;
 	}
-	if (t->ev->has_error_code && !push_error_code(t))
+	if (t->ev->has_error_code && !push_error_code(t, l->width))
 		return false;
 	if (c->eip > c->seg[TS_CS].limit)
 		return fault(t, VEC_GP, t->ext);
-	if (tss[TSS32_T / 4] & 1)
+	if (l->has_cr3_t && (field(tss, TSS32_T, 2) & 1))
 		t->r->debug_trap = true;
 	return true;
 }
@@ -353,20 +387,23 @@ static bool load_new_task(struct ts_run *t, const uint32_t *tss, const struct ts
 void task_switch(struct ts_cpu *cpu, const struct ts_event *ev, const struct ts_ops *ops, struct ts_result *r)
 {
 	struct ts_run t = { cpu, ev, ops, r, ev->external ? 1u : 0u };
-	uint32_t d[2], addr, tss[TSS32_MIN_LIMIT / 4 + 1];
+	uint32_t d[2], addr;
+	uint8_t tss[TSS32_MIN_LIMIT + 1];
+	const struct tss_layout *l;
 	struct ts_seg n;
 
 	memset(r, 0, sizeof(*r));
 	r->status = TS_DONE;
 	if (!check_new_tss(&t, d, &addr, &n))
 		return;
-	for (unsigned int i = 0; i < ARRAY_SIZE(tss); i++)
-		if (!rd(&t, lin(n.base, 4 * i), &tss[i], 4))
+	l = layout_of(n.ar);
+	for (unsigned int off = 0; off <= l->min_limit; off += l->width)
+		if (!rd(&t, lin(n.base, off), tss + off, l->width))
 			return;
 	if (!save_old_task(&t, addr, d[1], n.base))
 		return;
 	if (ev->source == TS_CALL || ev->source == TS_GATE)
-		tss[TSS32_LINK / 4] = (tss[TSS32_LINK / 4] & 0xffff0000u) | cpu->seg[TS_TR].sel;
+		memcpy(tss + TSS32_LINK, &cpu->seg[TS_TR].sel, 2);
 	r->committed = true;
 	(void)load_new_task(&t, tss, &n);
 }

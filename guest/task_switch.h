@@ -49,6 +49,14 @@ enum ts_seg_reg { TS_ES, TS_CS, TS_SS, TS_DS, TS_FS, TS_GS, TS_LDTR, TS_TR, TS_S
 #define TSS32_T           0x64            /* bit 0: debug trap on entry */
 #define TSS32_MIN_LIMIT   0x67
 
+/* The 16-bit TSS (SDM Vol. 3A, Figure 8-11). */
+#define TSS16_IP          0x0e
+#define TSS16_FLAGS       0x10
+#define TSS16_GPR         0x12            /* AX CX DX BX SP BP SI DI, 2 bytes each */
+#define TSS16_SEG         0x22            /* ES CS SS DS */
+#define TSS16_LDT         0x2a
+#define TSS16_MIN_LIMIT   0x2b
+
 struct ts_seg {
 	uint16_t sel;
 	uint32_t base, limit;            /* limit in bytes (G applied) */
@@ -114,9 +122,10 @@ struct ts_ops {
  * pushes the error code, clears DR7's local enables. Before the commit cpu is
  * untouched (a fault then belongs to the old task); after it, cpu is the new
  * task, with a segment that failed its check (and the ones after it) left
- * unusable (data) or as they were (CS, SS). Only 32-bit TSSs: a 16-bit one is
- * TS_UNSUPPORTED. Privilege checks on gates and TSS DPLs are the CPU's, done
- * before the VM exit (SDM Vol. 3C, 26.4.2).
+ * unusable (data) or as they were (CS, SS). 32-bit and 16-bit TSSs, in
+ * either direction; TS_UNSUPPORTED if TR holds no busy TSS. Privilege checks
+ * on gates and TSS DPLs are the CPU's, done before the VM exit (SDM Vol. 3C,
+ * 26.4.2).
  */
 void task_switch(struct ts_cpu *cpu, const struct ts_event *ev, const struct ts_ops *ops,
 		 struct ts_result *r);

@@ -271,8 +271,12 @@ TEST(new_tss_descriptor_checks)
 	CHECK(is_fault((r = run(&c, TS_JMP, SEL_TSS_NP, 7), &r), 11, SEL_TSS_NP));      /* not present */
 	CHECK(is_fault((r = run(&c, TS_JMP, SEL_SMALL, 7), &r), 10, SEL_SMALL));        /* limit < 0x67 */
 	CHECK(!r.committed);
-	r = run(&c, TS_CALL, SEL_TSS16, 7);
+	desc(SEL_TSS16, 0x4000, 0x2a, 0x81, 0);                                        /* 16-bit limit < 0x2b */
+	CHECK(is_fault((r = run(&c, TS_CALL, SEL_TSS16, 7), &r), 10, SEL_TSS16));
+	c.seg[TS_TR].ar = 0x8e;                                                         /* TR not a TSS */
+	r = run(&c, TS_CALL, SEL_B, 7);
 	CHECK(r.status == TS_UNSUPPORTED && r.why && !r.committed);
+	c.seg[TS_TR].ar = 0x8b;
 	/* The EXT bit for an event from outside the program. */
 	struct ts_event ev = { .source = TS_GATE, .selector = SEL_TSS_NP, .external = true };
 	task_switch(&c, &ev, &ops, &r);
@@ -435,6 +439,78 @@ TEST(error_code_push_checks_the_stack)
 	fm.fault_hi = STACK_B;
 	task_switch(&c, &ev, &ops, &r);
 	CHECK(r.status == TS_MEMORY && r.committed);
+}
+
+#define TSS16 0x4000u
+
+static void wr16(uint32_t a, uint16_t v) { memcpy(mem + a, &v, 2); }
+
+static void tss16_image(void)
+{
+	wr16(TSS16 + TSS16_IP, 0x1234);
+	wr16(TSS16 + TSS16_FLAGS, 0x0202);
+	for (unsigned int i = 0; i < 8; i++)
+		wr16(TSS16 + TSS16_GPR + 2 * i, 0x200 + i);
+	wr16(TSS16 + TSS16_GPR + 8, STACK_B);
+	wr16(TSS16 + TSS16_SEG + 2 * TS_ES, SEL_DATA);
+	wr16(TSS16 + TSS16_SEG + 2 * TS_CS, SEL_CODE);
+	wr16(TSS16 + TSS16_SEG + 2 * TS_SS, SEL_DATA);
+	wr16(TSS16 + TSS16_SEG + 2 * TS_DS, 0);
+}
+
+TEST(sixteen_bit_tss_both_ways)
+{
+	struct ts_event ev = { .source = TS_GATE, .selector = SEL_TSS16, .external = true,
+			       .has_error_code = true, .error_code = 0xabcd1234 };
+	struct ts_cpu c;
+	struct ts_result r;
+
+	setup(&c);
+	tss16_image();
+	c.gpr[0] = 0xaaaa5555;
+	r = run(&c, TS_CALL, SEL_TSS16, 7);
+	CHECK_EQ(r.status, TS_DONE);
+	CHECK_EQ(c.eip, 0x1234);
+	CHECK_EQ(c.eflags, 0x202 | TS_EFLAGS_NT);
+	CHECK_EQ(c.gpr[0], 0x200);                      /* zero-extended */
+	CHECK_EQ(c.gpr[4], STACK_B);
+	CHECK_EQ(c.seg[TS_CS].sel, SEL_CODE);
+	CHECK(c.seg[TS_DS].ar & TS_AR_UNUSABLE);
+	CHECK_EQ(c.seg[TS_FS].sel, SEL_DATA);           /* FS and GS are not in a 16-bit TSS */
+	CHECK(!(c.seg[TS_FS].ar & TS_AR_UNUSABLE));
+	CHECK_EQ(fm.cr3_calls, 0);                      /* nor is CR3 */
+	CHECK_EQ(c.cr3, 0x9000);
+	CHECK_EQ(c.seg[TS_TR].ar, 0x83);
+	CHECK_EQ(rd16(TSS16 + TSS32_LINK), SEL_A);
+	CHECK_EQ(type_of(SEL_TSS16), TS_TYPE_TSS16_BUSY);
+	CHECK_EQ(rd32(TSS_A + TSS32_EIP), 0x7007);
+	CHECK_EQ(rd32(TSS_A + TSS32_GPR), 0xaaaa5555);
+
+	/* IRET back to the 32-bit task: the 16-bit one saves 16-bit registers. */
+	c.gpr[3] = 0x12345678;
+	c.eip = 0x1300;
+	wr32(TSS16 + 0x2c, 0x5e5e5e5e);
+	r = run(&c, TS_IRET, SEL_A, 1);
+	CHECK_EQ(r.status, TS_DONE);
+	CHECK_EQ(rd16(TSS16 + TSS16_IP), 0x1301);
+	CHECK_EQ(rd16(TSS16 + TSS16_FLAGS), 0x202);     /* NT cleared */
+	CHECK_EQ(rd16(TSS16 + TSS16_GPR + 6), 0x5678);
+	CHECK_EQ(rd16(TSS16 + TSS16_GPR + 8), STACK_B);
+	CHECK_EQ(rd16(TSS16 + TSS16_SEG + 2 * TS_DS), 0);
+	CHECK_EQ(rd32(TSS16 + 0x2c), 0x5e5e5e5e);       /* nothing past the 16-bit TSS written */
+	CHECK_EQ(c.eip, 0x7007);
+	CHECK_EQ(c.seg[TS_TR].sel, SEL_A);
+	CHECK_EQ(type_of(SEL_TSS16), TS_TYPE_TSS16_AVAIL);
+	CHECK_EQ(fm.cr3_calls, 1);
+
+	/* A gate to a 16-bit TSS pushes a 16-bit error code. */
+	setup(&c);
+	tss16_image();
+	wr32(STACK_B - 4, 0xffffffff);
+	task_switch(&c, &ev, &ops, &r);
+	CHECK_EQ(r.status, TS_DONE);
+	CHECK_EQ(c.gpr[4], STACK_B - 2);
+	CHECK_EQ(rd32(STACK_B - 4), 0x1234ffff);
 }
 
 TEST(vm86_task)

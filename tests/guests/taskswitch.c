@@ -2,8 +2,8 @@
  * exit on every CPU and the hypervisor emulates: CALL to a TSS and IRET back
  * with NT, JMP to a TSS and back, and a double fault through a task gate in the
  * IDT as 32-bit Linux has it (6.12.2: error code 0 on the new task's stack),
- * INT n through a task gate, the T bit (#DB with DR6.BT) and a task with its
- * own page directory (CR3 from its TSS). */
+ * INT n through a task gate, the T bit (#DB with DR6.BT), a task with its
+ * own page directory (CR3 from its TSS) and a task with a 16-bit TSS. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -20,6 +20,11 @@ struct __attribute__((packed)) tss32 {
 };
 _Static_assert(sizeof(struct tss32) == 104, "32-bit TSS layout (Figure 8-2)");
 
+struct __attribute__((packed)) tss16 {
+	uint16_t link, sp0, ss0, sp1, ss1, sp2, ss2, ip, flags, ax, cx, dx, bx, sp, bp, si, di, es, cs, ss, ds, ldt;
+};
+_Static_assert(sizeof(struct tss16) == 44, "16-bit TSS layout (Figure 8-11)");
+
 struct __attribute__((packed)) table_reg32 {
 	uint16_t limit;
 	uint32_t base;
@@ -32,6 +37,10 @@ struct __attribute__((packed)) table_reg32 {
 #define SEL_JMP  0x30
 #define SEL_TRAP 0x38
 #define SEL_CR3  0x40
+#define SEL_T16  0x48                   /* 16-bit TSS */
+#define SEL_C16  0x50                   /* its code: based so that IP fits 16 bits */
+#define SEL_S16  0x58                   /* its stack: likewise for SP */
+#define TYPE_AVAIL16 0x1
 #define PROBE_VA 0xc0000000u            /* mapped differently by the two page directories */
 #define PDE_4M   0x83u
 #define DR6_BT   (1u << 15)
@@ -40,12 +49,13 @@ struct __attribute__((packed)) table_reg32 {
 #define TYPE_AVAIL 0x9
 #define TYPE_BUSY  0xb
 
-uint64_t ts_gdt[9] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
+uint64_t ts_gdt[12] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
 struct tss32 tss_main, tss_df, tss_call, tss_jmp, tss_trap, tss_cr3;
+struct tss16 tss_t16;
 static uint8_t stack_df[4096] __attribute__((aligned(16)));
 static uint8_t stack_call[4096] __attribute__((aligned(16)));
 static uint8_t stack_jmp[4096] __attribute__((aligned(16)));
-static uint8_t stack_other[4096] __attribute__((aligned(16)));
+static uint8_t stack_other[4096] __attribute__((aligned(4096)));
 static uint32_t dir_main[1024] __attribute__((aligned(4096)));
 static uint32_t dir_task[1024] __attribute__((aligned(4096)));
 
@@ -55,7 +65,9 @@ volatile uint32_t jmp_runs, jmp_eflags, jmp_tr, jmp_main_type;
 volatile uint32_t df_runs, df_error, df_eflags, df_tr, df_esp, df_saved_eip, main_esp;
 volatile uint32_t trap_runs, cr3_seen, cr3_probe, probe_addr, db_dr6, db_ip, db_count;
 volatile uint32_t probe_marker = 0x7a5c3e3;
-extern const char call_task[], jmp_task[], df_task[], df_fault_ip[], df_resume[], trap_task[], cr3_task[];
+volatile uint32_t t16_runs, t16_eflags, t16_tr, t16_eax;
+extern const char call_task[], jmp_task[], df_task[], df_fault_ip[], df_resume[], trap_task[], cr3_task[],
+	t16_task[];
 
 /* Each task loops, so entering it again (its TSS holds the EIP after its last
  * switch away) runs it again. */
@@ -101,7 +113,17 @@ asm(".text\n"
     "movl (%eax), %eax\n\t"
     "movl %eax, cr3_probe\n\t"
     "iretl\n\t"
-    "jmp cr3_task\n");
+    "jmp cr3_task\n"
+    /* 32-bit code in a segment based at its page: run from a 16-bit TSS. */
+    ".balign 16\n"
+    "t16_task:\n\t"
+    "movl %eax, t16_eax\n\t"
+    "pushfl\n\t"
+    "popl t16_eflags\n\t"
+    "str t16_tr\n\t"
+    "incl t16_runs\n\t"
+    "iretl\n\t"
+    "jmp t16_task\n");
 
 static uint64_t tss_desc(const struct tss32 *t)
 {
@@ -285,6 +307,40 @@ static void check_cr3(void)
 	check_eq("IRET back: this task's CR3 from its TSS", cr3, (uintptr_t)dir_main);
 }
 
+/* A segment descriptor: flat-style 32-bit, byte-granular, with this base and limit. */
+static uint64_t seg_desc(uint32_t base, uint32_t limit, uint8_t access)
+{
+	return (limit & 0xffff) | (uint64_t)(base & 0xffffff) << 16 | (uint64_t)access << 40 |
+	       (uint64_t)(limit >> 16 & 0xf) << 48 | (uint64_t)0x4 << 52 | (uint64_t)(base >> 24) << 56;
+}
+
+/* CALL to a 16-bit TSS and IRET back: 16-bit fields, zero-extended registers. */
+static void check_tss16(void)
+{
+	uint32_t code_base = (uintptr_t)t16_task & ~0xfffu;
+
+	memset(&tss_t16, 0, sizeof(tss_t16));
+	tss_t16.ip = (uint16_t)((uintptr_t)t16_task - code_base);
+	tss_t16.flags = 0x2;
+	tss_t16.ax = 0x1616;
+	tss_t16.sp = sizeof(stack_other);
+	tss_t16.cs = SEL_C16;
+	tss_t16.ss = SEL_S16;
+	tss_t16.ds = tss_t16.es = KERNEL_DS;
+	ts_gdt[SEL_T16 / 8] = (sizeof(tss_t16) - 1) | ((uintptr_t)&tss_t16 & 0xffffff) << 16 |
+			      (uint64_t)0x81 << 40 | (uint64_t)((uintptr_t)&tss_t16 >> 24) << 56;
+	ts_gdt[SEL_C16 / 8] = seg_desc(code_base, 0xfffff, 0x9a);
+	ts_gdt[SEL_S16 / 8] = seg_desc((uintptr_t)stack_other, sizeof(stack_other) - 1, 0x92);
+	asm volatile("lcall $0x48, $0" : : : "memory", "cc");
+	asm volatile("clts");
+	check_eq("16-bit TSS: the task ran once and IRET came back", t16_runs, 1);
+	check_eq("16-bit TSS: EAX is its AX, zero-extended", t16_eax, 0x1616);
+	check_eq("16-bit TSS: TR was its TSS", t16_tr & 0xffff, SEL_T16);
+	checkf("16-bit TSS: EFLAGS.NT set in the called task", t16_eflags & EFLAGS_NT, "EFLAGS 0x%x", t16_eflags);
+	check_eq("16-bit TSS: back-link and busy bit back to available",
+		 (uint64_t)tss_t16.link << 8 | gdt_type(SEL_T16), SEL_MAIN << 8 | TYPE_AVAIL16);
+}
+
 void main(void)
 {
 	struct table_reg32 gdtr = { sizeof(ts_gdt) - 1, (uintptr_t)ts_gdt };
@@ -317,4 +373,5 @@ void main(void)
 	check_int_task_gate();
 	check_trap_bit();
 	check_cr3();
+	check_tss16();
 }

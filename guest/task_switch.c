@@ -1,7 +1,7 @@
 /* guest/task_switch.c - hardware task switches (SDM Vol. 3A, 8.3 Task Switching;
  * Table 8-2 for the checks and the fault each one raises; 6.12.2 interrupt tasks;
- * 6.13 error codes). Written from the SDM; KVM's emulator_do_task_switch and Xen's
- * hvm_task_switch were read for the order of the memory updates. */
+ * 6.13 error codes). Written from the SDM; KVM's emulator_do_task_switch was
+ * compared for the order of the memory updates. */
 #include "guest/task_switch.h"
 #include "lib/string.h"
 

@@ -41,6 +41,7 @@ struct __attribute__((packed)) table_reg32 {
 #define SEL_C16  0x50                   /* its code: based so that IP fits 16 bits */
 #define SEL_S16  0x58                   /* its stack: likewise for SP */
 #define TYPE_AVAIL16 0x1
+#define SEL_BAD  0x60                   /* a TSS whose FS selector is past the GDT */
 #define PROBE_VA 0xc0000000u            /* mapped differently by the two page directories */
 #define PDE_4M   0x83u
 #define DR6_BT   (1u << 15)
@@ -49,9 +50,10 @@ struct __attribute__((packed)) table_reg32 {
 #define TYPE_AVAIL 0x9
 #define TYPE_BUSY  0xb
 
-uint64_t ts_gdt[12] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
+uint64_t ts_gdt[13] = { 0, 0x00cf9a000000ffff, 0x00cf92000000ffff };
 struct tss32 tss_main, tss_df, tss_call, tss_jmp, tss_trap, tss_cr3;
 struct tss16 tss_t16;
+struct tss32 tss_bad;
 static uint8_t stack_df[4096] __attribute__((aligned(16)));
 static uint8_t stack_call[4096] __attribute__((aligned(16)));
 static uint8_t stack_jmp[4096] __attribute__((aligned(16)));
@@ -341,6 +343,28 @@ static void check_tss16(void)
 		 (uint64_t)tss_t16.link << 8 | gdt_type(SEL_T16), SEL_MAIN << 8 | TYPE_AVAIL16);
 }
 
+static void do_call_bad(long arg)
+{
+	trap_want_ip = (uintptr_t)call_task;    /* the new task's first instruction */
+	asm volatile("lcall $0x60, $0" : : : "memory", "cc");
+}
+
+/* A segment check that fails after the commit faults in the new task (SDM Vol. 3A,
+ * 8.3 and Table 8-2): #TS with FS's selector at the new task's EIP. Last: the
+ * handler unwinds to this task's stack but TR stays the new task's. */
+static void check_fault_in_new_task(void)
+{
+	uint16_t tr;
+
+	task_init(&tss_bad, call_task, stack_other, sizeof(stack_other), 0);
+	tss_bad.fs = BAD_SEL;           /* not DS: the handler (lib/entry32.S) needs it */
+	ts_gdt[SEL_BAD / 8] = tss_desc(&tss_bad);
+	expect_exception("#TS(0x1230) from a bad FS in the new TSS, at the new task's EIP", 10, BAD_SEL,
+			 do_call_bad, 0);
+	asm volatile("str %0" : "=r"(tr));
+	check_eq("#TS came in the new task: TR is its TSS", tr, SEL_BAD);
+}
+
 void main(void)
 {
 	struct table_reg32 gdtr = { sizeof(ts_gdt) - 1, (uintptr_t)ts_gdt };
@@ -374,4 +398,5 @@ void main(void)
 	check_trap_bit();
 	check_cr3();
 	check_tss16();
+	check_fault_in_new_task();
 }

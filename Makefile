@@ -26,6 +26,7 @@ PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/
 PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \
              guest/insn_string.c guest/insn_cond.c guest/uart_model.c guest/linux_boot.c \
              guest/multiboot_info.c guest/reset_decode.c guest/pci_busmaster.c
+PURE_SRCS += guest/task_switch.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
 PURE_SRCS += mm/hv_layout.c

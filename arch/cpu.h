@@ -51,6 +51,10 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+/* DR6: the guest's own while it runs (VM exits do not switch it, SDM Vol. 3C 28.3.1). */
+static inline uint64_t read_dr6(void) { uint64_t v; asm volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+static inline void write_dr6(uint64_t v) { asm volatile("mov %0, %%dr6" : : "r"(v)); }
+
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;

@@ -16,11 +16,6 @@
 
 #define HIDDEN_LOG_PAGES 16
 
-struct emul_ctx {
-	struct vcpu *v;
-	struct guest_cpu *c;
-	struct emul_result *r;
-};
 
 /* Pages of hidden or absent memory already reported, so a guest that keeps
  * touching them cannot flood the console. */
@@ -135,7 +130,9 @@ static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t
 	int rc;
 
 	gpt_cpu_of(x->c, &g);
-	if (x->c->cpl == 3)
+	if (x->implicit)
+		access |= GPT_ACCESS_IMPLICIT;
+	else if (x->c->cpl == 3)
 		access |= GPT_ACCESS_USER;
 	rc = gpt_translate(&g, gmem_walk_ops(), la, access, &res);
 	if (rc == -ENOENT) {
@@ -204,6 +201,14 @@ static int ops_write(void *ctx, uint64_t la, const void *buf, unsigned int size)
 	return linear_access(ctx, la, tmp, size, true);
 }
 
+void emulate_system_ops(struct emul_ctx *x, struct insn_ops *ops)
+{
+	x->implicit = true;
+	memset(x->r, 0, sizeof(*x->r));
+	x->r->status = EMUL_DONE;
+	*ops = (struct insn_ops){ ops_read, ops_write, x };
+}
+
 /* Instruction bytes from guest RAM, or from pass-through memory (code in a
  * ROM: the CPU fetched it from there itself). */
 static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
@@ -250,7 +255,7 @@ static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
 void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
 		       struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r };
+	struct emul_ctx x = { v, c, r, false };
 	struct insn_cpu *cpu = &c->regs;
 	uint64_t mask = s->addr_size == 8 ? ~0ULL : s->addr_size == 4 ? 0xffffffffULL : 0xffffULL;
 	unsigned int idx = s->in ? REG_RDI : REG_RSI, seg = s->in ? 0 : s->segment;
@@ -299,7 +304,7 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r };
+	struct emul_ctx x = { v, c, r, false };
 	struct insn_ops ops = { ops_read, ops_write, &x };
 	uint8_t bytes[INSN_MAX_LEN];
 	struct insn in;

@@ -43,6 +43,24 @@ struct emul_result {
  */
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r);
 
+/* One emulation's memory context: the vCPU, its state, where a fault or stop is recorded. */
+struct emul_ctx {
+	struct vcpu *v;
+	struct guest_cpu *c;
+	struct emul_result *r;
+	bool implicit;                  /* the CPU's own accesses (descriptor tables, TSS): supervisor
+					   at any CPL (SDM Vol. 3A, 4.6) */
+};
+
+/*
+ * Linear-address reads and writes for emulating what the CPU does itself
+ * (task switches): the paths of an emulated instruction's accesses (guest page
+ * tables with c's CR3; RAM, device models, hidden memory), as implicit
+ * supervisor accesses. Clears x->r; a failed access returns nonzero with the
+ * #PF (vector, error code, CR2) or the reason to stop recorded there.
+ */
+void emulate_system_ops(struct emul_ctx *x, struct insn_ops *ops);
+
 /* An INS or OUTS (from the exit information, not decoded again). */
 struct string_io {
 	uint16_t port;

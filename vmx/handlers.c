@@ -494,12 +494,6 @@ static void handle_hlt(struct vcpu *v, struct exit_info *e)
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 }
 
-static void handle_task_switch(struct vcpu *v, struct exit_info *e)
-{
-	vmx_stop_guest(v, "hardware task switch at RIP 0x%016llx (not supported)",
-		       (unsigned long long)e->rip);
-}
-
 static void handle_nothing(struct vcpu *v, struct exit_info *e)
 {
 	/* External interrupts and the like: nothing to do, the guest resumes. */
@@ -510,7 +504,7 @@ const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]       = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL]        = handle_init,
-	[EXIT_REASON_TASK_SWITCH]        = handle_task_switch,
+	[EXIT_REASON_TASK_SWITCH]        = vmx_handle_task_switch,
 	[EXIT_REASON_CPUID]              = handle_cpuid,
 	[EXIT_REASON_GETSEC]             = handle_vmx_instruction,
 	[EXIT_REASON_HLT]                = handle_hlt,

@@ -100,6 +100,8 @@ typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
 void vmx_handle_io(struct vcpu *v, struct exit_info *e);
 void vmx_handle_ept_violation(struct vcpu *v, struct exit_info *e);
 void vmx_handle_ept_misconfig(struct vcpu *v, struct exit_info *e);
+/* vmx/task_switch_exit.c: hardware task switches, emulated (guest/task_switch.c). */
+void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e);
 extern const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT];
 
 #endif

@@ -5,7 +5,7 @@
 
 GUEST_SRC   := tests/guests
 GUEST_OUT   := $(BUILD)/guests
-GUESTS_32   := prot32 mmio32 mbinfo mb2info
+GUESTS_32   := prot32 mmio32 mbinfo mb2info taskswitch
 GUESTS_C    := $(basename $(notdir $(wildcard $(GUEST_SRC)/*.c)))
 GUESTS_64   := $(filter-out $(GUESTS_32),$(GUESTS_C))
 GUESTS_REAL := $(basename $(notdir $(wildcard $(GUEST_SRC)/*.asm)))

@@ -32,6 +32,7 @@ PLAN=(
 	"mmio64 long64 275 exit"
 	"mmio32 prot32 205 exit"
 	"prot32 prot32 17 exit"
+	"taskswitch prot32 48 exit"
 	"mbinfo prot32 25 exit mbtest=yes"
 	"realmode real 15 exit hv.mode=real"
 	"x2apic long64 14 exit"

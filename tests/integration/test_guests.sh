@@ -24,7 +24,7 @@ PLAN=(
 	"msr long64 55 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
-	"uart long64 12 exit"
+	"uart long64 15 exit"
 	"vmxinsn long64 13 exit"
 	"exceptions long64 31 exit"
 	"hlt long64 6 exit"

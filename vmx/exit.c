@@ -160,8 +160,9 @@ static void set_intr_window(struct vmx_vcpu *x, bool on)
 }
 
 /* An external interrupt can be injected when no other event is queued,
- * RFLAGS.IF = 1, there is no STI or MOV-SS blocking and the CPU is active or
- * halted (SDM Vol. 3C, 26.3.1.5 and 26.6.5: injection wakes it from HLT). */
+ * RFLAGS.IF = 1, there is no STI or MOV-SS blocking (VM entry checks that,
+ * SDM Vol. 3C 26.3.1.5) and the CPU is active or halted (HLT allows an
+ * external interrupt; a vectoring entry leaves the CPU active, 26.6.2). */
 void vmx_deliver_pending_intr(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);

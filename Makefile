@@ -28,7 +28,7 @@ PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/i
              guest/multiboot_info.c guest/reset_decode.c guest/pci_busmaster.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
-PURE_SRCS += guest/acpi_madt.c guest/isa_irq_route.c guest/i8259_shadow.c
+PURE_SRCS += guest/acpi_madt.c guest/isa_irq_route.c guest/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

@@ -5,6 +5,7 @@
 #include "vmx/exit_decode.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/inject_rules.h"
+#include "vmx/intr_ready.h"
 #include "guest/isa_irq.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
@@ -145,8 +146,6 @@ void vmx_deliver_pending_nmi(struct vcpu *v)
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
 }
 
-#define RFLAGS_IF        (1ULL << 9)
-
 static void set_intr_window(struct vmx_vcpu *x, bool on)
 {
 	uint64_t proc;
@@ -159,21 +158,14 @@ static void set_intr_window(struct vmx_vcpu *x, bool on)
 	x->intr_window = on;
 }
 
-/* An external interrupt can be injected when no other event is queued,
- * RFLAGS.IF = 1, there is no STI or MOV-SS blocking (VM entry checks that,
- * SDM Vol. 3C 26.3.1.5) and the CPU is active or halted (HLT allows an
- * external interrupt; a vectoring entry leaves the CPU active, 26.6.2). */
 void vmx_deliver_pending_intr(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	int vector = isa_irq_pending_vector();
-	uint64_t activity;
 
 	if (vector >= 0 && v->state == VCPU_RUNNING &&
-	    !(vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
-	    (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	    !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
-	    ((activity = vmcs_read(VMCS_GUEST_ACTIVITY_STATE)) == ACTIVITY_ACTIVE || activity == ACTIVITY_HLT)) {
+	    intr_injectable((uint32_t)vmcs_read(VMCS_VM_ENTRY_INTR_INFO), vmcs_read(VMCS_GUEST_RFLAGS),
+			    vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO), vmcs_read(VMCS_GUEST_ACTIVITY_STATE))) {
 		vmcs_write(VMCS_VM_ENTRY_INTR_INFO,
 			   vmx_intr_info((unsigned int)vector, INTR_TYPE_EXTERNAL_INTERRUPT, false));
 		isa_irq_injected();

@@ -121,6 +121,14 @@ int vuart_init(uint16_t console_port)
 		printf("hv: cannot set up the guest's serial ports (%d)\n", rc);
 		return rc;
 	}
+	/* A physical UART at COM1 that is not the console sits under the guest's
+	 * COM1 on IRQ 4: whatever the firmware left enabled there must not
+	 * interrupt the guest (uart_init leaves IER 0 and OUT2 off). */
+	if (console_port != GUEST_COM1) {
+		struct uart hw;
+
+		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
+	}
 	vuart_reset();
 	return 0;
 }

@@ -40,6 +40,7 @@
 #define APIC_ICR_ASSERT     (1u << 14)
 #define APIC_ICR_SELF       (1u << 18)       /* destination shorthand 01: self */
 #define MSR_X2APIC_BASE     0x800            /* x2APIC register n at 0x800 + n / 16 */
+#define MSR_X2APIC_SELF_IPI 0x83f
 
 struct isa_line {
 	int ioapic;                      /* MADT index of its I/O APIC, -1 if none */
@@ -89,15 +90,17 @@ static uint32_t lapic_read(uint64_t apic_base, unsigned int reg)
 	return v;
 }
 
-/* A fixed, edge, "self" IPI: only ICR's low half is written (the destination
- * in the high half is unused), so a guest interrupted between its two ICR
- * writes still sends its own IPI where it meant to. */
+/* A fixed, edge, "self" IPI. xAPIC: only ICR's low half is written (the
+ * destination in the high half is unused), so a guest interrupted between its
+ * two ICR writes still sends its own IPI where it meant to. x2APIC: the SELF
+ * IPI register, the same IPI with nothing but the vector to write (SDM
+ * Vol. 3A, 11.12.11). */
 static void lapic_self_ipi(uint64_t apic_base, uint8_t vector)
 {
 	uint32_t icr = APIC_ICR_SELF | APIC_ICR_ASSERT | vector;
 
 	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_BASE + APIC_ICR_LO / 16, icr);
+		wrmsr(MSR_X2APIC_SELF_IPI, vector);
 		return;
 	}
 	/* The guest's last IPI may still be on its way (delivery status). */

@@ -75,14 +75,6 @@ void uart_set_irq_enables(struct uart *u, uint8_t ier)
 		outb(u->port + UART_MCR, MCR_DTR_RTS);
 }
 
-void uart_irq_pulse(struct uart *u, uint8_t ier)
-{
-	if (!u->port)
-		return;
-	outb(u->port + UART_IER, 0);
-	uart_set_irq_enables(u, ier);
-}
-
 int uart_getc(struct uart *u)
 {
 	if (!u->port || !(inb(u->port + UART_LSR) & LSR_DR))

@@ -25,15 +25,10 @@ void uart_putc(struct uart *u, char c);
 int uart_getc(struct uart *u);
 
 /*
- * Drives the UART's interrupt output for a virtual UART whose IRQ line this
- * physical one stands in for: ier is written to IER (0 = quiet), and OUT2
- * (which gates INTR onto the ISA IRQ line on PCs) is set while any is
- * enabled. A rising edge needs IER written 0 first (uart_irq_pulse).
+ * Drives the UART's interrupt output: ier is written to IER (0 = quiet), and
+ * OUT2 (which gates INTR onto the ISA IRQ line on PCs) is set while any is
+ * enabled. The hypervisor only ever silences it (polled console).
  */
 void uart_set_irq_enables(struct uart *u, uint8_t ier);
-
-/* Makes the INTR output rise again: IER cleared, then THRE re-enabled (the
- * transmitter is idle between our writes, so THRE asserts at once). */
-void uart_irq_pulse(struct uart *u, uint8_t ier);
 
 #endif

@@ -80,3 +80,8 @@ int acpi_pm_init(const struct acpi_fadt_regs *f)
 		       f->pm1a_cnt, f->pm1b_cnt ? " (and PM1b)" : "");
 	return rc;
 }
+
+int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
+{
+	return read_phys(ctx, pa, buf, len);
+}

@@ -8,6 +8,7 @@
 #include "guest/gmap.h"
 #include "guest/testdev.h"
 #include "guest/vuart.h"
+#include "guest/isa_irq.h"
 #include "guest/debugexit.h"
 #include "guest/acpi_pm.h"
 #include "guest/reset.h"
@@ -53,13 +54,12 @@ static uint64_t console_tick_tsc(void)
 	return MAX(tsc_khz(), 1ULL << 20);
 }
 
-/* Typed bytes to the guest's UART or the shell, and the shell's turn. The
- * UART model (and its interrupt line) only changes when bytes for it came. */
+/* Typed bytes to the guest's UART or the shell, the UART's character
+ * timeout (time passed), and the shell's turn. */
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
-	if (console_guest_pending())
-		vuart_input_ready();
+	vuart_tick();
 	shell_service(v);
 }
 
@@ -139,8 +139,10 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 {
 	struct acpi_fadt_regs fadt;
 	bool have_fadt = !acpi_host_fadt(bi, &fadt);
-	int rc = vuart_init(console_port());
+	int rc = isa_irq_init(bi);
 
+	if (!rc)
+		rc = vuart_init(console_port());
 	/* Without the FADT a guest's power-off still works, on the whole machine. */
 	if (have_fadt)
 		(void)acpi_pm_init(&fadt);

@@ -122,6 +122,7 @@ static bool rx_deliver(struct uart_model *u, uint8_t c)
 	}
 	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = c;
 	u->rx_count++;
+	u->rx_stamp = u->now;
 	return true;
 }
 
@@ -132,6 +133,7 @@ static uint8_t rbr_read(struct uart_model *u)
 		u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
 		u->rx_count--;
 	}
+	u->rx_stamp = u->now;
 	u->timeout_ipending = false;    /* a read resets the timeout (8.6.3) */
 	return u->rbr;
 }
@@ -199,9 +201,13 @@ static void mcr_write(struct uart_model *u, uint8_t val)
 
 void uart_model_reset(struct uart_model *u)
 {
+	uint64_t now = u->now;
+
 	*u = (struct uart_model){
 		.dll = 12,
 		.modem_in = UART_MODEM_LINES,
+		.now = now,                  /* the clock is not the UART's to reset */
+		.rx_stamp = now,
 	};
 }
 
@@ -311,4 +317,33 @@ void uart_model_rx_timeout(struct uart_model *u)
 {
 	if (fifo_on(u) && u->rx_count)
 		u->timeout_ipending = true;
+}
+
+void uart_model_set_time(struct uart_model *u, uint64_t now)
+{
+	u->now = now;
+}
+
+uint64_t uart_model_char_ticks(const struct uart_model *u, uint64_t clock_khz)
+{
+	unsigned int data = 5 + (u->lcr & UART_LCR_WLS);
+	/* In half bits: 1.5 stop bits exist (5-bit words with STB). */
+	unsigned int stop2 = !(u->lcr & UART_LCR_STB) ? 2 : data == 5 ? 3 : 4;
+	uint64_t half_bits = 2 * (1 + data + !!(u->lcr & UART_LCR_PEN)) + stop2;
+	uint64_t divisor = (uint64_t)u->dlm << 8 | u->dll;
+
+	if (!divisor)
+		divisor = 65536;
+	/* ticks = half_bits / 2 * 16 * divisor / CLOCK_HZ * clock_khz * 1000;
+	 * at most 24 * 8 * 65536 * 1000 * clock_khz: no overflow below 1 THz. */
+	return half_bits * 8 * divisor * 1000 * clock_khz / UART_CLOCK_HZ;
+}
+
+bool uart_model_check_timeout(struct uart_model *u, uint64_t now, uint64_t clock_khz)
+{
+	u->now = now;
+	if (!u->timeout_ipending && fifo_on(u) && u->rx_count &&
+	    now - u->rx_stamp >= UART_TIMEOUT_CHARS * uart_model_char_ticks(u, clock_khz))
+		uart_model_rx_timeout(u);
+	return u->timeout_ipending;
 }

@@ -50,6 +50,9 @@
 #define UART_FCR_DMA     0x08   /* DMA mode select (no effect here) */
 #define UART_FCR_TRIG    0xc0   /* receiver trigger: 00 = 1, 01 = 4, 10 = 8, 11 = 14 bytes */
 
+#define UART_LCR_WLS     0x03   /* word length: 5 + this many data bits */
+#define UART_LCR_STB     0x04   /* 2 stop bits (1.5 with 5-bit words) */
+#define UART_LCR_PEN     0x08   /* parity bit sent and checked */
 #define UART_LCR_SBC     0x40   /* set break */
 #define UART_LCR_DLAB    0x80   /* divisor latch access */
 
@@ -81,6 +84,8 @@
 #define UART_MSR_DCD     0x80
 
 #define UART_FIFO_SIZE   16
+#define UART_CLOCK_HZ    1843200   /* the PC's crystal; the baud rate is CLOCK / (16 * divisor) */
+#define UART_TIMEOUT_CHARS 4       /* character timeout: 4 character times idle (8.6.3) */
 /* The modem inputs of the console "cable": carrier, DSR and CTS up, no ring. */
 #define UART_MODEM_LINES (UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
 
@@ -99,6 +104,8 @@ struct uart_model {
 	uint8_t tx[UART_FIFO_SIZE];      /* bytes sent by the guest, not yet taken by the console */
 	unsigned int tx_head, tx_count;
 	uint64_t tx_dropped;             /* THR writes with the ring full (lost, as on the chip) */
+	uint64_t now;                    /* the time of the current call (uart_model_set_time) */
+	uint64_t rx_stamp;               /* when a character last entered or left the receiver */
 };
 
 /* Puts the UART in its power-on state: IER 0, IIR 0x01, LCR 0, MCR 0, LSR 0x60,
@@ -132,5 +139,20 @@ bool uart_model_irq_pending(const struct uart_model *u);
  * and no RBR read; in FIFO mode with data in the receiver this raises the
  * character-timeout indication (IIR 0xcc). */
 void uart_model_rx_timeout(struct uart_model *u);
+
+/* Sets the clock (any counter that only grows: the TSC in the hypervisor)
+ * that receptions and RBR reads from now on are stamped with. */
+void uart_model_set_time(struct uart_model *u, uint64_t now);
+
+/* Returns how many ticks of a clock_khz clock one character takes on the
+ * line as programmed: start bit, 5-8 data bits, parity, 1/1.5/2 stop bits
+ * at UART_CLOCK_HZ / (16 * divisor) (a divisor of 0 counts as 65536). */
+uint64_t uart_model_char_ticks(const struct uart_model *u, uint64_t clock_khz);
+
+/* The character-timeout rule of the data sheet (8.6.3), for the glue to call
+ * with the current time whenever it can: the FIFO holds characters and none
+ * was received or read for UART_TIMEOUT_CHARS character times. Raises the
+ * timeout (uart_model_rx_timeout) then; returns true if it is pending. */
+bool uart_model_check_timeout(struct uart_model *u, uint64_t now, uint64_t clock_khz);
 
 #endif

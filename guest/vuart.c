@@ -1,31 +1,34 @@
 /* guest/vuart.c - the guest's COM1: a 16550A register model
  * (guest/uart_model.c) in front of the hypervisor's console UART. Output goes
- * to the console, input comes from it, and the model's interrupt line is
- * carried by the physical UART's own IRQ line (IRQ4 at 0x3f8/0x3e8): when
- * the line rises, the physical UART is made to raise its interrupt, so the
- * guest gets it through the interrupt controllers exactly as it programmed
- * them (vector, masking, EOI), with nothing in the hypervisor to emulate. */
+ * to the console, input comes from it; the model's interrupt line is ISA IRQ
+ * 4, raised through the interrupt controllers as the guest programmed them
+ * (guest/isa_irq.c), wherever the console UART is (COM1-COM4, or none). The
+ * character timeout is checked against the TSC on every guest access and
+ * console tick (vuart_tick). */
 #include "guest/vuart.h"
 #include "guest/device.h"
 #include "guest/uart_model.h"
+#include "guest/isa_irq.h"
+#include "arch/cpu.h"
+#include "arch/tsc.h"
 #include "drivers/console.h"
 #include "drivers/uart16550.h"
 
+#define COM1_IRQ 4
+
 static struct uart_model com1_model;
 static bool irq_line;            /* the model's line at the last sync */
-static bool irq_available;       /* the console UART sits on COM1's IRQ line */
 
 /* Brings model and hardware in line around guest accesses: input in
  * (poll_uart: look at the serial port first, before a read, so a polling
  * guest sees a typed byte at once; otherwise the console tick has), output
- * out, interrupt line forwarded. */
+ * out, the character timeout checked, the interrupt line forwarded. */
 static void com1_sync(bool poll_uart)
 {
-	struct uart *phys = console_uart_dev();
-	uint8_t rx_irq;
 	bool line;
 	int c;
 
+	uart_model_set_time(&com1_model, rdtsc());
 	/* Typed bytes reach the guest through the console multiplexer, which
 	 * keeps Ctrl-] and everything typed into the shell for itself. */
 	if (poll_uart)
@@ -37,20 +40,15 @@ static void com1_sync(bool poll_uart)
 	}
 	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
 		console_guest_putc((char)c);
-	if (!irq_available)
-		return;
-	/* Input wakes the guest's handler only if it asked for receive interrupts. */
+	(void)uart_model_check_timeout(&com1_model, com1_model.now, tsc_khz());
+	/* ISA IRQs are edge-triggered: only a rising edge is an interrupt. */
 	line = uart_model_irq_pending(&com1_model);
-	rx_irq = (com1_model.mcr & UART_MCR_OUT2) && !(com1_model.mcr & UART_MCR_LOOP) ?
-		 com1_model.ier & UART_IER_ERBFI : 0;
 	if (line && !irq_line)
-		uart_irq_pulse(phys, UART_IER_ETBEI | rx_irq);    /* ISA IRQs are edge-triggered */
-	else if (!line)
-		uart_set_irq_enables(phys, rx_irq);
+		isa_irq_raise(COM1_IRQ);
 	irq_line = line;
 }
 
-void vuart_input_ready(void)
+void vuart_tick(void)
 {
 	com1_sync(false);
 }
@@ -78,10 +76,10 @@ static void com1_describe(struct device_model *d)
 {
 	const struct uart_model *m = &com1_model;
 
-	printf("  %s: 16550A at 0x%x: IER 0x%02x LCR 0x%02x MCR 0x%02x, %u bytes to read, IRQ %s%s\n",
+	printf("  %s: 16550A at 0x%x: IER 0x%02x LCR 0x%02x MCR 0x%02x, %u bytes to read, IRQ %s\n",
 	       d->name, GUEST_COM1, m->ier, m->lcr, m->mcr, m->rx_count,
-	       uart_model_irq_pending(m) ? "raised" : "low",
-	       irq_available ? "" : " (no interrupts: the console UART is not on IRQ 4)");
+	       uart_model_irq_pending(m) ? "raised" : "low");
+	isa_irq_describe(COM1_IRQ, d->name);
 }
 
 static struct device_model com1 = {
@@ -107,6 +105,9 @@ void vuart_reset(void)
 {
 	uart_model_reset(&com1_model);
 	irq_line = false;
+	isa_irq_reset();
+	/* The console UART raises no interrupt of its own (earlier versions
+	 * carried COM1's line on it). */
 	uart_set_irq_enables(console_uart_dev(), 0);
 }
 
@@ -120,8 +121,14 @@ int vuart_init(uint16_t console_port)
 		printf("hv: cannot set up the guest's serial ports (%d)\n", rc);
 		return rc;
 	}
-	/* COM1 and COM3 share ISA IRQ 4 by convention. */
-	irq_available = console_port == 0x3f8 || console_port == 0x3e8;
+	/* A physical UART at COM1 that is not the console sits under the guest's
+	 * COM1 on IRQ 4: whatever the firmware left enabled there must not
+	 * interrupt the guest (uart_init leaves IER 0 and OUT2 off). */
+	if (console_port != GUEST_COM1) {
+		struct uart hw;
+
+		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
+	}
 	vuart_reset();
 	return 0;
 }

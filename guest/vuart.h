@@ -1,4 +1,5 @@
-/* guest/vuart.h - the guest's COM1 (a 16550A model on the console UART), and
+/* guest/vuart.h - the guest's COM1 (a 16550A model on the console UART,
+ * interrupting on ISA IRQ 4 as the guest routed it), and
  * the hypervisor's own UART hidden from the guest when it is elsewhere. */
 #ifndef GUEST_VUART_H
 #define GUEST_VUART_H
@@ -16,8 +17,9 @@ int __must_check vuart_init(uint16_t console_port);
  * (before each guest, and after the last one). */
 void vuart_reset(void);
 
-/* Typed bytes may be waiting: move them into the model and raise its
- * interrupt line as the guest programmed it (called on the console tick). */
-void vuart_input_ready(void);
+/* Typed bytes may be waiting, time has passed: move them into the model,
+ * check its character timeout and raise its interrupt line as the guest
+ * programmed it (called on every console tick). */
+void vuart_tick(void);
 
 #endif

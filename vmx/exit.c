@@ -5,6 +5,8 @@
 #include "vmx/exit_decode.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/inject_rules.h"
+#include "vmx/intr_ready.h"
+#include "guest/isa_irq.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "drivers/console.h"
@@ -142,6 +144,34 @@ void vmx_deliver_pending_nmi(struct vcpu *v)
 	else if (!trap_take_nmi())
 		return;
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
+}
+
+static void set_intr_window(struct vmx_vcpu *x, bool on)
+{
+	uint64_t proc;
+
+	if (x->intr_window == on)
+		return;
+	proc = vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+		   on ? proc | CPU_INTERRUPT_WINDOW_EXITING : proc & ~(uint64_t)CPU_INTERRUPT_WINDOW_EXITING);
+	x->intr_window = on;
+}
+
+void vmx_deliver_pending_intr(struct vcpu *v)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+	int vector = isa_irq_pending_vector();
+
+	if (vector >= 0 && v->state == VCPU_RUNNING &&
+	    intr_injectable((uint32_t)vmcs_read(VMCS_VM_ENTRY_INTR_INFO), vmcs_read(VMCS_GUEST_RFLAGS),
+			    vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO), vmcs_read(VMCS_GUEST_ACTIVITY_STATE))) {
+		vmcs_write(VMCS_VM_ENTRY_INTR_INFO,
+			   vmx_intr_info((unsigned int)vector, INTR_TYPE_EXTERNAL_INTERRUPT, false));
+		isa_irq_injected();
+		vector = isa_irq_pending_vector();        /* another one waiting? */
+	}
+	set_intr_window(x, vector >= 0);
 }
 
 static void unhandled_exit(struct vcpu *v, struct exit_info *e)

@@ -502,6 +502,8 @@ static void handle_nothing(struct vcpu *v, struct exit_info *e)
 const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EXCEPTION_NMI]      = handle_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
+	/* The guest can take the 8259 interrupt that waits: the next entry injects it. */
+	[EXIT_REASON_INTERRUPT_WINDOW]   = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]       = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL]        = handle_init,
 	[EXIT_REASON_TASK_SWITCH]        = vmx_handle_task_switch,

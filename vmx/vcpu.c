@@ -3,6 +3,7 @@
  * every field must pass are in 27.2 and 27.3). */
 #include "vmx/vmx.h"
 #include "vmx/vmx_vcpu.h"
+#include "guest/isa_irq.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "guest/msr_policy.h"
@@ -383,6 +384,8 @@ void vcpu_run_once(struct vcpu *v)
 	/* Not before the guest's first instruction: it has no IDT yet. */
 	if (x->launched && (v->nmis_requested || trap_nmi_pending()))
 		vmx_deliver_pending_nmi(v);
+	if (x->launched && (x->intr_window || isa_irq_pending_vector() >= 0))
+		vmx_deliver_pending_intr(v);
 	rc = vmx_enter(&v->regs, x->launched);
 	if (rc) {
 		vmx_entry_failed(v, rc);

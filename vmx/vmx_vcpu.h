@@ -29,6 +29,7 @@ struct vmx_vcpu {
 	uint64_t misc_enable;           /* the guest's IA32_MISC_ENABLE (never written to hardware) */
 	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;  /* entries used; VMX_MSR_LOG_MAX + 1 once "more" was said */
+	bool intr_window;               /* interrupt-window exiting is on (an 8259 IRQ waits) */
 };
 
 /* Facts about the current exit, read from the VMCS once (vmx/exit.c). */
@@ -79,6 +80,11 @@ void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
 /* Injects an NMI the shell asked for, or one that reached the hypervisor,
  * if the guest can take one now; otherwise it waits for a later entry. */
 void vmx_deliver_pending_nmi(struct vcpu *v);
+
+/* Injects the 8259 interrupt the guest's ISA lines raised (guest/isa_irq.c)
+ * if the guest can take an external interrupt now; otherwise turns on
+ * interrupt-window exiting so the CPU comes back as soon as it can. */
+void vmx_deliver_pending_intr(struct vcpu *v);
 
 /* Single steps (vmx/step.c): ends one after its exit (any reason but the
  * console tick); disarms one the shell cancelled; true if a #DB exception

@@ -24,7 +24,7 @@ PLAN=(
 	"msr long64 55 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
-	"uart long64 12 exit"
+	"uart long64 15 exit"
 	"vmxinsn long64 13 exit"
 	"exceptions long64 31 exit"
 	"hlt long64 6 exit"
@@ -137,6 +137,8 @@ if build_iso guests "hvtest testmmio=0xfe000000 eptmap" "${modules[@]}"; then
 	check "EPT changed when a device was registered" test "${#ept[@]}" -ge 3 -a "${ept[1]:-}" != "${ept[0]}"
 	check "EPT merged back to the original after removal" test "${ept[2]:-}" = "${ept[0]}"
 	reject_line "no hypervisor panic or exception" '^\*\*\* hv( panic|: CPU exception)'
+	check "uart: the refused I/O APIC entry (delivery mode NMI) is named, once" same \
+		"$(grep -ac '^guest uart: ISA IRQ 4: I/O APIC pin 4 entry 0x0000000000000434 not delivered: its delivery mode is not fixed or lowest priority$' "$H_TXT")" 1
 	stop_emulator
 fi
 

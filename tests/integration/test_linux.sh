@@ -7,12 +7,18 @@
 #                   without the hypervisor (tools/mkiso-linux.sh): the init
 #                   banner, no hypervisor CPUID flag, a command typed into
 #                   the shell, power-off
-#   linux           under the hypervisor (module lines as in README): the
-#                   loader's start line, the banner, the hypervisor's memory
-#                   reserved in the guest's /proc/iomem and its RAM from 1 MiB
+#   linux           under the hypervisor (module lines as in README), its
+#                   console on COM2 (serial=com2; Bochs has no COM1 at all,
+#                   so the guest's COM1 interrupts come only from the
+#                   hypervisor's routing of ISA IRQ 4, and Linux's output
+#                   itself needs its THRE interrupts): the loader's start
+#                   line, the banner, the hypervisor's memory reserved
+#                   in the guest's /proc/iomem and its RAM from 1 MiB
 #                   one run up to it (boot modules copied away), the hypervisor flag
 #                   and CPUID leaf 0x40000000, a command typed into the
-#                   shell (booted with no unchecked MSR access, WARN or
+#                   shell, keys typed one at a time (each echoed before the
+#                   next: the 16550's character timeout), Ctrl-C ending a
+#                   `sleep 100` (booted with no unchecked MSR access, WARN or
 #                   call trace), the debug shell's reset, the guest's own
 #                   reset (`reboot -f`: the hypervisor's reset line, Linux
 #                   booting again), and the hypervisor's report of the
@@ -120,6 +126,8 @@ shell_session() {
 	expect_line "devices: the reset model's state" \
 		'^  reset: resets trapped: 8042 pulse commands and output port, 0x92 bit 0, 0xcf9 RST_CPU; 8042 output port not pending$'
 	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
+	expect_line "devices: COM1's IRQ 4 goes through Linux's I/O APIC entry, as IPIs" \
+		'^  com1 interrupt: ISA IRQ 4: I/O APIC [0-9]+ pin [0-9]+ \(GSI [0-9]+\): vector 0x[0-9a-f]{2}, (fixed|lowest priority), edge, .*; [1-9][0-9]* sent as IPI to this CPU, 0 injected from the 8259, 0 refused$'
 	send_line "vmcs GUEST_CR3"
 	expect_line "vmcs: the guest's CR3" "^  GUEST_CR3 +0x6802  ($HEX)\$"
 	check "vmcs and regs agree on CR3" same "$(awk '{ print $3 }' <<<"$H_MATCH")" "$cr3"
@@ -191,6 +199,43 @@ reboot_guest() {
 	expect_line "reboot -f: the rebooted guest's shell answers" '^hv-guest-echo 81$'
 }
 
+# Typing as a person does: one key, a pause, the next; each key must come
+# back (the shell's echo) before the next is typed. Linux's 8250 driver sets
+# the receive FIFO trigger at 8 bytes, so a lone key reaches it only through
+# the 16550's character timeout. Stops at the first key not echoed.
+type_keys() {
+	local what=$1 k
+	shift
+	for k in "$@"; do
+		sleep 0.3 # the pause between two keys, not a synchronization
+		send_keys "$k"
+		expect_echo "$what: '$k' is echoed at once" "$k" 15
+		[ -n "$H_MATCH" ] || return 0
+	done
+}
+
+# Single keys, and Ctrl-C interrupting a foreground `sleep 100`.
+typing() {
+	local t0
+	send_line "echo hv-typing"
+	expect_line "typing: the shell answers" '^hv-typing$'
+	expect_echo "typing: the prompt is back" 'hv-guest# '
+	type_keys "typing" e c h o ' ' k '$' '(' '(' 5 '*' 9 ')' ')'
+	send_keys $'\r'
+	expect_line "typing: the command typed key by key runs" '^k45$'
+	send_line 'echo hv-sleeping; sleep 100'
+	expect_line "Ctrl-C: sleep 100 started" '^hv-sleeping$'
+	sleep 0.5 # a person's reaction, not a synchronization
+	t0=$SECONDS
+	send_keys $'\x03'
+	expect_echo "Ctrl-C: echoed at once" '^C' 15
+	expect_echo "Ctrl-C: the prompt comes back" 'hv-guest# ' 30
+	echo "  (Ctrl-C: prompt back after $((SECONDS - t0)) s of wall time)"
+	send_line 'echo hv-sleep-status $?'
+	expect_line "Ctrl-C: sleep 100 was interrupted (SIGINT: status 130), it did not run out" \
+		'^hv-sleep-status 130$'
+}
+
 # --- baseline: GRUB boots the kernel itself -------------------------------
 base_iso=$TEST_DIR/linux-baseline.iso
 base_wall="" base_ticks="?"
@@ -217,9 +262,9 @@ fi
 # --- under the hypervisor ------------------------------------------------
 H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
 hv_wall="" hv_ticks="?" hv_a="" hv_b="" hv_block=""
-if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GUEST/initrd.img" initrd; then
+if build_iso linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GUEST/initrd.img" initrd; then
 	t0=$SECONDS
-	start_bochs_interactive linux "$TEST_DIR/linux.iso"
+	H_BOCHS_CONSOLE=com2 start_bochs_interactive linux "$TEST_DIR/linux.iso"
 	expect_line "hypervisor memory" "^hypervisor memory: [0-9]+ MiB at $HEX-$HEX "
 	if [[ $H_MATCH =~ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
 		hv_a=${BASH_REMATCH[1]} hv_b=${BASH_REMATCH[2]}
@@ -253,6 +298,7 @@ if build_iso linux "" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GU
 	reject_line "Linux boots with no WARN splat" '^(\[ *[0-9]+\.[0-9]+\] )?WARNING: CPU: [0-9]+ PID: '
 	reject_line "Linux boots with no call trace" 'Call Trace:'
 	grep -aE '^guest linux: (RD|WR)MSR ' "$H_TXT" | sed 's/^/  (/; s/$/)/' || true
+	typing
 	shell_session
 	reboot_guest
 	send_line 'poweroff -f'

@@ -6,6 +6,8 @@
 #   start_bochs NAME ISO
 #   start_bochs_interactive NAME ISO  the same, COM1 on a socket: input too
 #   send_line TEXT                    types TEXT + Enter into that console
+#   send_keys TEXT                    types TEXT as is (one key: a person typing)
+#   expect_echo DESC TEXT [TIMEOUT]   the console sent TEXT since the last typing
 #   expect_line DESC REGEX [TIMEOUT]  a later serial line matches REGEX (ERE)
 #   reject_line DESC REGEX            no serial line so far matches REGEX
 #   check DESC COMMAND...             COMMAND succeeds
@@ -381,7 +383,8 @@ h_sock_close() {
 	fi
 }
 
-# start_bochs_interactive NAME ISO: as start_bochs, but COM1 is served by
+# start_bochs_interactive NAME ISO: as start_bochs, but COM1 (COM2 with
+# H_BOCHS_CONSOLE=com2, and then no COM1 at all) is served by
 # Bochs on a free localhost TCP port (mode=socket-server) and this shell
 # holds the one connection: a background reader appends everything the
 # console sends to serial.log, so expect_line works as for other runs, and
@@ -399,7 +402,12 @@ start_bochs_interactive() {
 			(exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 		done
 		h_bochsrc "$iso"
-		sed -i "s|^com1: .*|com1: enabled=1, mode=socket-server, dev=localhost:$port|" "$H_DIR/bochsrc"
+		if [ "${H_BOCHS_CONSOLE:-com1}" = com2 ]; then
+			# No UART at COM1 at all: the guest's COM1 is the hypervisor's alone.
+			sed -i "s|^com1: .*|com1: enabled=0\ncom2: enabled=1, mode=socket-server, dev=localhost:$port|" "$H_DIR/bochsrc"
+		else
+			sed -i "s|^com1: .*|com1: enabled=1, mode=socket-server, dev=localhost:$port|" "$H_DIR/bochsrc"
+		fi
 		# The last try's verdicts must not be read again (the launched
 		# process truncates emu.out itself, but only once it runs).
 		rm -f "$H_DIR/bochs.log"
@@ -452,6 +460,7 @@ h_type() {
 		echo "  no console to type into (not an interactive run, or the emulator has stopped)"
 		return 0
 	fi
+	H_TYPED_AT=$(stat -c %s "$H_LOG" 2>/dev/null || echo 0)
 	# In a subshell: a closed connection's SIGPIPE must not end the script.
 	if ! (printf '%s' "$bytes" >&"$H_SOCK_FD") 2>/dev/null; then
 		h_result FAIL "$label"
@@ -469,6 +478,35 @@ send_line() {
 # send_keys TEXT: types TEXT as is, no Enter (control keys: Ctrl-] is $'\x1d').
 send_keys() {
 	h_type "send_keys" "$1"
+}
+
+# expect_echo DESC TEXT [TIMEOUT]: waits until the console has sent TEXT
+# (bytes anywhere, not a whole line: a key's echo, a prompt) after the last
+# send_line/send_keys; records PASS or FAIL. TIMEOUT defaults to
+# HV_LINE_TIMEOUT. H_MATCH is TEXT after a PASS, empty after a FAIL (so a
+# sequence of keys can stop); the serial line cursor does not move.
+H_TYPED_AT=0 # size of serial.log when the last bytes were typed
+expect_echo() {
+	local desc=$1 text=$2 limit=${3:-$H_LINE_TIMEOUT} deadline
+	deadline=$((SECONDS + limit))
+	while :; do
+		if tail -c +"$((H_TYPED_AT + 1))" "$H_LOG" | grep -qaF -- "$text"; then
+			H_MATCH=$text
+			h_result PASS "$desc"
+			return 0
+		fi
+		if ! h_alive || [ "$SECONDS" -ge "$deadline" ]; then
+			break
+		fi
+		sleep 0.05
+	done
+	H_MATCH=""
+	h_result FAIL "$desc"
+	echo "  expected the console to send '$text' within $limit s of the last typing; it sent:"
+	tail -c +"$((H_TYPED_AT + 1))" "$H_LOG" | head -c 200 | cat -v | sed 's/^/  | /'
+	echo
+	h_explain
+	return 0
 }
 
 # An interrupted or crashed test must not leave an emulator behind.

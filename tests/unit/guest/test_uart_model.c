@@ -692,3 +692,88 @@ TEST(linux_startup_and_interrupts)
 	CHECK(!uart_model_irq_pending(&u));
 	CHECK(!memcmp(out, "0123456789:", 11));
 }
+
+/* One character on the line: start bit, data, parity, stop bits at
+ * 1843200 / (16 * divisor) baud, in ticks of the clock the caller names. */
+TEST(char_time_follows_divisor_and_lcr)
+{
+	fresh();
+	wr(UART_LCR, 0x83);                         /* 8N1, DLAB */
+	wr(UART_DLL, 1);
+	wr(UART_DLM, 0);
+	wr(UART_LCR, 0x03);
+	/* 115200 baud, 10 bits: 86.8 us; on a 1 GHz clock 86805 ticks. */
+	CHECK_EQ(uart_model_char_ticks(&u, 1000000), 86805);
+	CHECK_EQ(uart_model_char_ticks(&u, 1000), 86);
+	wr(UART_LCR, 0x80 | 0x0e);                  /* 7 data, parity, 2 stop: 11 bits */
+	wr(UART_DLL, 12);                           /* 9600 baud */
+	wr(UART_LCR, 0x0e);
+	CHECK_EQ(uart_model_char_ticks(&u, 1000000), 1145833);
+	wr(UART_LCR, 0x04);                         /* 5 data, 1.5 stop: 7.5 bits */
+	CHECK_EQ(uart_model_char_ticks(&u, 1000000), 781250);
+	wr(UART_LCR, 0x83);                         /* divisor 0 counts as 65536 */
+	wr(UART_DLL, 0);
+	wr(UART_LCR, 0x03);
+	CHECK_EQ(uart_model_char_ticks(&u, 1000000), 10ull * 16 * 65536 * 1000000000 / 1843200);
+	/* The largest product fits: 2 stop bits, parity, 8 data, divisor 65536, 5 GHz. */
+	wr(UART_LCR, 0x0f);
+	CHECK_EQ(uart_model_char_ticks(&u, 5000000), 12ull * 16 * 65536 * 5000000000ull / 1843200);
+}
+
+/* The data sheet's rule (8.6.3): characters in the FIFO below the trigger
+ * level and 4 character times with nothing received or read raise the
+ * timeout; a reception or a read restarts the count. */
+TEST(timeout_after_four_idle_char_times)
+{
+	const uint64_t khz = 1000000, t0 = 5000000;
+	uint64_t four;
+
+	fresh();
+	uart_model_set_time(&u, t0);
+	wr(UART_LCR, 0x83);
+	wr(UART_DLL, 1);
+	wr(UART_LCR, 0x03);
+	wr(UART_MCR, UART_MCR_OUT2);
+	wr(UART_FCR, 0x81);                         /* trigger at 8, as Linux sets it */
+	wr(UART_IER, UART_IER_ERBFI);
+	four = 4 * uart_model_char_ticks(&u, khz);
+	CHECK(!uart_model_check_timeout(&u, t0 + 10 * four, khz));   /* empty: never */
+
+	uart_model_set_time(&u, t0 + 100);
+	CHECK(uart_model_rx_push(&u, 'a'));         /* one typed key */
+	CHECK(!uart_model_check_timeout(&u, t0 + 100 + four - 1, khz));
+	CHECK(!uart_model_irq_pending(&u));
+	CHECK(uart_model_check_timeout(&u, t0 + 100 + four, khz));
+	CHECK(uart_model_irq_pending(&u));
+	CHECK_EQ(rd(UART_IIR), 0xcc);
+
+	/* A second key before the first is read restarts nothing already raised. */
+	CHECK(uart_model_rx_push(&u, 'b'));
+	CHECK_EQ(rd(UART_IIR), 0xcc);
+	/* Reading one restarts the count; the other is reported 4 char times later. */
+	uart_model_set_time(&u, t0 + 2 * four);
+	CHECK_EQ(rd(UART_RBR), 'a');
+	CHECK(!uart_model_irq_pending(&u));
+	CHECK(!uart_model_check_timeout(&u, t0 + 3 * four - 1, khz));
+	CHECK(uart_model_check_timeout(&u, t0 + 3 * four, khz));
+	CHECK_EQ(rd(UART_RBR), 'b');
+	CHECK(!uart_model_check_timeout(&u, t0 + 100 * four, khz));   /* empty again */
+	CHECK(!uart_model_irq_pending(&u));
+
+	/* A reception restarts the count too. */
+	uart_model_set_time(&u, t0 + 200 * four);
+	CHECK(uart_model_rx_push(&u, 'c'));
+	uart_model_set_time(&u, t0 + 203 * four);
+	CHECK(uart_model_rx_push(&u, 'd'));
+	CHECK(!uart_model_check_timeout(&u, t0 + 204 * four - 1, khz));
+	CHECK(uart_model_check_timeout(&u, t0 + 207 * four, khz));
+
+	/* No timeout without FIFOs: each byte raises received-data itself. */
+	wr(UART_FCR, 0);
+	wr(UART_IER, 0);
+	uart_model_set_time(&u, t0 + 300 * four);
+	CHECK(uart_model_rx_push(&u, 'e'));
+	CHECK(!uart_model_check_timeout(&u, t0 + 400 * four, khz));
+	wr(UART_IER, UART_IER_ERBFI);
+	CHECK_EQ(rd(UART_IIR), 0x04);
+}

@@ -15,6 +15,7 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/cpuinfo.h"
+#include "arch/trap.h"
 #include "drivers/console.h"
 #include <stdarg.h>
 #include "lib/string.h"
@@ -459,12 +460,24 @@ static void report_machine_check(void)
 }
 
 /* Only #MC is intercepted (the exception bitmap). A machine check belongs to
- * the hardware, not the guest: report it and stop the guest that ran into it. */
+ * the hardware, not the guest: report it and stop the guest that ran into it.
+ * With "NMI exiting" an NMI exits here too: it is the guest's (it owns the
+ * devices) and is queued like one that reaches the hypervisor's IDT. */
 static void handle_exception(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_VM_EXIT_INTR_INFO);
 	char what[96];
 
+	/* The exit undid the unblocking by an IRET it interrupted: with virtual
+	 * NMIs, restore virtual-NMI blocking (28.2.3, VM-exit interruption info bit 12). */
+	if ((info & INTR_INFO_NMI_UNBLOCKING_IRET) && !(e->idt_vectoring & INTR_INFO_VALID) &&
+	    (vmx_this_cpu.ctl.pin & PIN_VIRTUAL_NMIS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+		trap_nmi_arrived();
+		return;
+	}
 	vmx_describe_intr_info(info, what, sizeof(what));
 	if ((info & INTR_INFO_VECTOR_MASK) == 1) {
 		/* Only intercepted while the shell steps with RFLAGS.TF (vmx/step.c). */
@@ -509,6 +522,7 @@ const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EXCEPTION_NMI]      = handle_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]       = handle_triple_fault,
+	[EXIT_REASON_NMI_WINDOW]         = vmx_nmi_window_exit,
 	[EXIT_REASON_INIT_SIGNAL]        = handle_init,
 	[EXIT_REASON_TASK_SWITCH]        = handle_task_switch,
 	[EXIT_REASON_CPUID]              = handle_cpuid,

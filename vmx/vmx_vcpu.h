@@ -77,8 +77,11 @@ void vmx_stop_guest(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
 
 /* Injects an NMI the shell asked for, or one that reached the hypervisor,
- * if the guest can take one now; otherwise it waits for a later entry. */
+ * if the guest can take one now; otherwise sets NMI-window exiting where the
+ * CPU has it, or leaves it for a later entry. */
 void vmx_deliver_pending_nmi(struct vcpu *v);
+/* The NMI-window exit: clears NMI-window exiting (the next entry injects). */
+void vmx_nmi_window_exit(struct vcpu *v, struct exit_info *e);
 
 /* Single steps (vmx/step.c): ends one after its exit (any reason but the
  * console tick); disarms one the shell cancelled; true if a #DB exception

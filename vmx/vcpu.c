@@ -31,7 +31,7 @@
 #define AR_UNUSABLE  0x10000
 
 extern char vmx_exit_entry[];
-extern int vmx_enter(struct guest_regs *regs, int launched);
+extern int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
 
 #define GUEST_VPID 1
 
@@ -112,7 +112,7 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 	return 0;
 }
 
-static void setup_host_state(void)
+static void setup_host_state(struct vmx_vcpu *x)
 {
 	struct descriptor_ptr gdtr, idtr;
 	uint16_t tr;
@@ -148,7 +148,9 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
-	/* HOST_RSP is written by vmx_enter() before every entry. */
+	/* Fixed per vCPU, as Jailhouse and Xen do: vmx_enter() leaves the way
+	 * back in the exit stack and never writes the VMCS. */
+	vmcs_write(VMCS_HOST_RSP, (uint64_t)(uintptr_t)&x->exit_stack.regs);
 }
 
 static void set_segment(unsigned int seg, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
@@ -322,7 +324,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	}
 	if (setup_bitmaps(v, x))
 		return -ENOMEM;
-	setup_host_state();
+	setup_host_state(x);
 	setup_guest_state(v, x, s, &entry_ctl);
 	setup_controls(x, entry_ctl);
 	setup_tick(v);
@@ -383,7 +385,7 @@ void vcpu_run_once(struct vcpu *v)
 	/* Not before the guest's first instruction: it has no IDT yet. */
 	if (x->launched && (v->nmis_requested || trap_nmi_pending()))
 		vmx_deliver_pending_nmi(v);
-	rc = vmx_enter(&v->regs, x->launched);
+	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	if (rc) {
 		vmx_entry_failed(v, rc);
 		return;

@@ -16,7 +16,18 @@ struct ept;
  * where the CPU has none with RFLAGS.TF and #DB intercepted. */
 enum vmx_step { VMX_STEP_NONE, VMX_STEP_MTF, VMX_STEP_TF };
 
+/* Where VM exits land (HOST_RSP = &regs, written once): vmx/entry.asm's
+ * exit stub uses the words below regs, then returns to vmx_enter's frame. */
+struct vmx_exit_stack {
+	uint64_t scratch[6];            /* the exit stub's pushes (one today) */
+	struct guest_regs *regs;        /* stored by vmx_enter before each entry */
+	uint64_t host_rsp;              /* vmx_enter's frame, likewise */
+};
+_Static_assert(offsetof(struct vmx_exit_stack, regs) == 6 * 8, "ES_REGS in vmx/entry.asm");
+_Static_assert(offsetof(struct vmx_exit_stack, host_rsp) == 7 * 8, "ES_HOST_RSP in vmx/entry.asm");
+
 struct vmx_vcpu {
+	struct vmx_exit_stack exit_stack __aligned(16);
 	hpa_t vmcs;
 	hpa_t msr_bitmap, io_bitmap_a, io_bitmap_b;
 	bool launched;                  /* VMLAUNCH done: VMRESUME from now on */

@@ -48,7 +48,7 @@ if build_iso vmx-nmi "hvtest testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "gue
 	expect_line "second NMI right after IRET" '^\[nmi\] ok: the NMI queued inside the handler came right after its IRET'
 	expect_line "no VMCALL between" '^\[nmi\] ok: no VMCALL exit between the handler.s IRET and the second NMI$'
 	expect_line "one NMI-window exit" '^\[nmi\] ok: it came through one NMI-window exit$'
-	expect_line "nmi: all checks pass" '^\[nmi\] done: 8 checks, 0 failed$'
+	expect_line "nmi: all checks pass" '^\[nmi\] done: 9 checks, 0 failed$'
 	expect_line "guest exits cleanly" '^guest nmi: exited with status 0 after [0-9]+ VM exits$'
 	reject_line "no hypervisor exception" '^\*\*\* hv'
 	stop_emulator

@@ -171,11 +171,16 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 
+	/* Reached only while the guest's TSC is moved (vmx/tsc_msrs.c). */
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return vmx_tsc_msr_write(v, msr, val);
 	switch (msr_policy(msr, true, &x->features)) {
 	case MSR_TSC_WRITE:
-		if (x->ept && (vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING))
-			vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
-		return true;
+	case MSR_TSC_ADJUST:
+		if (vmx_tsc_msr_write(v, msr, val))
+			return true;
+		msr_log(v, msr, true, "refused (not on this CPU): #GP");
+		return false;
 	case MSR_IGNORE_WRITE:
 		msr_log(v, msr, true, "= 0x%llx ignored: the hypervisor owns it", (unsigned long long)val);
 		return true;
@@ -238,7 +243,14 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return vmx_tsc_msr_read(v, msr, val);
 	switch (msr_policy(msr, false, &x->features)) {
+	case MSR_TSC_ADJUST:
+		if (vmx_tsc_msr_read(v, msr, val))
+			return true;
+		msr_log(v, msr, false, "refused (not on this CPU): #GP");
+		return false;
 	case MSR_FEATURE_CONTROL:
 		*val = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
 		return true;

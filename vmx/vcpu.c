@@ -310,6 +310,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	x->ept = ept;
 	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
 	x->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
+	vmx_tsc_init(x);
 	x->vmcs = alloc_zeroed_frame();
 	if (x->vmcs == INVALID_HPA)
 		return -ENOMEM;

@@ -5,6 +5,7 @@
 
 #include "guest/vcpu.h"
 #include "guest/features.h"
+#include "guest/tsc_offset.h"
 #include "vmx/vmcs_access.h"
 #include <stdarg.h>
 
@@ -38,6 +39,9 @@ struct vmx_vcpu {
 	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
 	struct guest_features features; /* what the controls let the guest use (vmx_guest_features) */
 	uint64_t misc_enable;           /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	struct guest_tsc tsc;           /* the TSC offset and the guest's TSC_ADJUST, TSC_DEADLINE */
+	bool has_tsc_adjust;            /* CPUID.(7,0):EBX[1]: IA32_TSC_ADJUST exists */
+	bool has_tsc_deadline;          /* CPUID.1:ECX[24]: IA32_TSC_DEADLINE exists */
 	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;  /* entries used; VMX_MSR_LOG_MAX + 1 once "more" was said */
 };
@@ -107,6 +111,12 @@ void vmx_entry_failed(struct vcpu *v, int how);
 
 /* Prints the guest's registers and segment state (for stops and entry failures). */
 void vmx_dump_guest_state(struct vcpu *v);
+
+/* The TSC MSRs (vmx/tsc_msrs.c): vmx_tsc_init reads what the CPU has and
+ * starts the guest's TSC at the host's; the accessors return false for #GP. */
+void vmx_tsc_init(struct vmx_vcpu *x);
+bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+bool vmx_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
 

@@ -180,6 +180,24 @@ static void check_tsc_deadline(void)
 	       (unsigned long long)deadline_fired_at);
 	check_eq("IA32_TSC_DEADLINE reads 0 once it fired", rdmsr(MSR_IA32_TSC_DEADLINE), 0);
 
+	/* An armed deadline compares with the TSC itself: moving the TSC keeps
+	 * it at the same guest value, and moving it past the deadline fires it. */
+	uint64_t far = rdtsc() + (1ull << 32);
+	deadline_irqs = 0;
+	wrmsr(MSR_IA32_TSC_DEADLINE, far);
+	wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST) + (1ull << 20));
+	check_eq("an armed deadline reads the same after TSC_ADJUST moved the TSC",
+		 rdmsr(MSR_IA32_TSC_DEADLINE), far);
+	wrmsr(MSR_IA32_TSC, far + 1000);
+	uint64_t moved = rdtsc();
+	asm volatile("sti" : : : "memory");
+	while (!deadline_irqs && rdtsc() - moved < TSC_SLACK)
+		asm volatile("pause");
+	cli();
+	checkf("moving the TSC past an armed deadline fires it at once", deadline_irqs == 1 &&
+	       deadline_fired_at - moved < TSC_SLACK, "%u interrupts, 0x%llx ticks after the move",
+	       deadline_irqs, (unsigned long long)(deadline_fired_at - moved));
+
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | DEADLINE_VECTOR);
 	apic_write(APIC_SVR, svr);

@@ -111,21 +111,28 @@ volatile unsigned int trap_nmis_pending;
 
 bool trap_take_nmi(void)
 {
-	if (!trap_nmis_pending)
-		return false;
-	/* NMIs do not nest (the CPU blocks them until IRET): no lock needed. */
-	trap_nmis_pending--;
-	return true;
+	unsigned int n = __atomic_load_n(&trap_nmis_pending, __ATOMIC_RELAXED);
+
+	/* An NMI in the hypervisor may add one meanwhile: compare and swap. */
+	while (n && !__atomic_compare_exchange_n(&trap_nmis_pending, &n, n - 1, false,
+						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return n != 0;
+}
+
+void trap_nmi_arrived(void)
+{
+	__atomic_add_fetch(&trap_nmis_pending, 1, __ATOMIC_RELAXED);
 }
 
 void trap_handler(struct trap_frame *f)
 {
 	uint64_t cr2 = read_cr2();
 
-	/* Guests own the devices and so their NMIs (NMI exiting is off): one
-	 * that hits the hypervisor is kept for the next VM entry (vmx/exit.c). */
+	/* Guests own the devices and so their NMIs: one that hits the
+	 * hypervisor is kept for the next VM entry (vmx/exit.c). */
 	if (f->vector == VEC_NMI) {
-		trap_nmis_pending++;
+		trap_nmi_arrived();
 		return;
 	}
 

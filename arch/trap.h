@@ -38,6 +38,8 @@ void trap_handler(struct trap_frame *f);
 /* NMIs that arrived while the hypervisor ran: they belong to the guest.
  * Takes one (returns true) if any is pending. */
 bool trap_take_nmi(void);
+/* Counts an NMI for the guest: from the NMI handler, or after an NMI exit. */
+void trap_nmi_arrived(void);
 
 /* NMIs waiting for a guest; only trap.c changes it. */
 extern volatile unsigned int trap_nmis_pending;

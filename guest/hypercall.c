@@ -22,7 +22,8 @@ static bool is_test_call(uint64_t nr)
 	       nr == HC_TRAP_TEST;
 }
 
-/* HC_INJECT: a hardware exception as the CPU would deliver it now. The error
+/* HC_INJECT: a hardware exception as the CPU would deliver it now, or an NMI
+ * (vector 2) queued for the guest. The error
  * code must fit (16 bits: SDM Vol. 3C 26.2.1.3) where the vector has one in
  * the guest's mode, and be HC_NO_ERROR_CODE where it has none. */
 static int64_t hc_inject(struct vcpu *v, uint64_t vector, uint64_t code)
@@ -31,6 +32,14 @@ static int64_t hc_inject(struct vcpu *v, uint64_t vector, uint64_t code)
 
 	if (vector >= 32)
 		return -HC_EINVAL;
+	/* An NMI is queued as the shell's `inject nmi` queues it: delivered
+	 * as soon as the guest can take one, as an NMI from outside would be. */
+	if (vector == 2) {
+		if (code != HC_NO_ERROR_CODE)
+			return -HC_EINVAL;
+		v->nmis_requested = 1;
+		return 0;
+	}
 	has_code = vcpu_exception_error_code(v, (unsigned int)vector);
 	if (has_code < 0)
 		return -HC_EINVAL;

@@ -13,7 +13,9 @@
 #define HC_EXIT           2   /* RBX = status: the guest stops, the hypervisor reports the status */
 #define HC_EXIT_COUNT     3   /* RBX = basic exit reason -> VM exits of that reason so far (test hook) */
 #define HC_INJECT         4   /* RBX = vector (0-31), RCX = error code or HC_NO_ERROR_CODE: delivered
-                                 to the guest right after this VMCALL completes (test hook) */
+                                 to the guest right after this VMCALL completes; vector 2 (NMI, no
+                                 error code) is queued as `inject nmi` does: delivered as soon as
+                                 the guest can take an NMI (test hook) */
 #define HC_UNMAP_ONCE     5   /* RBX = guest-physical page: unmapped until the guest's next access to it,
                                  which the hypervisor then maps back (test hook for event re-injection) */
 #define HC_MEMMAP         6   /* RBX = index into the guest memory map -> 0 (RBX = start, RCX = size,

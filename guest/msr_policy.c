@@ -24,8 +24,8 @@ const struct msr_rule msr_rules[] = {
 	/* Emulated: locked with VMX off. */
 	{ 0x0000003a, 0x0000003a, MSR_FEATURE_CONTROL, MSR_FEATURE_CONTROL, MSR_NEED_NONE,
 	  "IA32_FEATURE_CONTROL" },
-	/* The TSC is the hypervisor's too: the guest moves it with IA32_TSC only. */
-	{ 0x0000003b, 0x0000003b, P, I, MSR_NEED_NONE, "IA32_TSC_ADJUST" },
+	/* Emulated over the TSC offset (guest/tsc_offset.c): the hardware's is the hypervisor's. */
+	{ 0x0000003b, 0x0000003b, MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_NEED_NONE, "IA32_TSC_ADJUST" },
 	/* Speculation controls (IBRS, STIBP, SSBD, IBPB): this CPU's own mitigations. */
 	{ 0x00000048, 0x00000048, P, P, MSR_NEED_NONE, "IA32_SPEC_CTRL" },
 	{ 0x00000049, 0x00000049, G, P, MSR_NEED_NONE, "IA32_PRED_CMD" },
@@ -98,7 +98,9 @@ const struct msr_rule msr_rules[] = {
 	{ 0x00000619, 0x00000619, P, G, MSR_NEED_NONE, "MSR_DRAM_ENERGY_STATUS" },
 	{ 0x00000639, 0x00000639, P, G, MSR_NEED_NONE, "MSR_PP0_ENERGY_STATUS" },
 	{ 0x00000641, 0x00000641, P, G, MSR_NEED_NONE, "MSR_PP1_ENERGY_STATUS" },
-	/* The local APIC timer's deadline: interrupts this CPU only. */
+	/* The local APIC timer's deadline: interrupts this CPU only. Passed while
+	 * the guest's TSC is the host's; trapped and converted once the guest
+	 * moved its TSC (msr_bitmap_set_exits, vmx/tsc_msrs.c). */
 	{ 0x000006e0, 0x000006e0, P, P, MSR_NEED_NONE, "IA32_TSC_DEADLINE" },
 	/* x2APIC registers (TPR, EOI, timer, LVTs: Linux's hot paths) pass;
 	 * the ICR is filtered. */
@@ -182,6 +184,21 @@ static void bitmap_clear(uint8_t *bm, uint32_t msr, bool write)
 	uint32_t bit = msr & 0x1fff;
 
 	bm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
+}
+
+void msr_bitmap_set_exits(uint8_t bitmap[4096], uint32_t msr, bool exits)
+{
+	if (!msr_in_bitmap_range(msr))
+		return;
+	for (int write = 0; write < 2; write++) {
+		unsigned int base = (msr >= 0xc0000000 ? 1024 : 0) + (write ? 2048 : 0);
+		uint32_t bit = msr & 0x1fff;
+
+		if (exits)
+			bitmap[base + bit / 8] |= (uint8_t)(1u << (bit % 8));
+		else
+			bitmap[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	}
 }
 
 void msr_bitmap_build(uint8_t bitmap[4096], const struct guest_features *f)

@@ -17,7 +17,8 @@ enum msr_action {
 	MSR_PASS,               /* not trapped: the guest reads and writes the real MSR */
 	MSR_GP,                 /* refused: #GP(0), as on a CPU without the MSR */
 	MSR_FEATURE_CONTROL,    /* reads: locked, VMX off; writes: #GP (it is locked) */
-	MSR_TSC_WRITE,          /* writes become a TSC offset */
+	MSR_TSC_WRITE,          /* writes become a TSC offset (and move TSC_ADJUST with it) */
+	MSR_TSC_ADJUST,         /* the guest's own, over the TSC offset (guest/tsc_offset.h) */
 	MSR_IGNORE_WRITE,       /* the hypervisor owns it: writes dropped */
 	MSR_APIC_BASE,          /* writes: the xAPIC/x2APIC transitions, never a new base */
 	MSR_MISC_ENABLE,        /* the vCPU's shadow; hardware never written */
@@ -59,6 +60,10 @@ uint32_t msr_log_key(uint32_t msr);
  * not exit.
  */
 void msr_bitmap_build(uint8_t bitmap[4096], const struct guest_features *f);
+
+/* Makes both RDMSR and WRMSR of msr exit (exits) or not, in a bitmap built
+ * by msr_bitmap_build; MSRs outside the bitmap ranges always exit. */
+void msr_bitmap_set_exits(uint8_t bitmap[4096], uint32_t msr, bool exits);
 
 /* The guest's view of IA32_FEATURE_CONTROL given the real value: locked,
  * VMX (inside and outside SMX) off, LMCE off, other bits (SGX, ...) kept. */

@@ -39,3 +39,14 @@ if [ $# -ge 2 ]; then
 	fi
 	rm -f "$elf.syms0"
 fi
+# HOST_RSP and HOST_RIP are written once per vCPU (vmx/vcpu.c): the entry
+# path must not VMWRITE (under nested KVM each one is an exit to the host).
+stub=$(llvm-nm "$elf" | awk '$3 ~ /^(vmx_enter(\..*)?|vmx_exit_entry)$/ { print $3 }' | paste -sd, -)
+if [ -z "$stub" ] || ! llvm-objdump -d --no-show-raw-insn --disassemble-symbols="$stub" "$elf" | grep -q vmresume; then
+	echo "check-image: $elf: the VM-entry stub (vmx_enter) not found" >&2
+	exit 1
+fi
+if llvm-objdump -d --no-show-raw-insn --disassemble-symbols="$stub" "$elf" | grep -q vmwrite; then
+	echo "check-image: $elf: vmx_enter/vmx_exit_entry execute VMWRITE on every VM entry" >&2
+	exit 1
+fi

@@ -100,6 +100,12 @@ bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control
 		v->proc |= CPU_ACTIVATE_SECONDARY_CONTROLS;
 	if (!(v->proc & CPU_ACTIVATE_SECONDARY_CONTROLS))
 		v->proc2 = 0;
+	/* "virtual NMIs" needs "NMI exiting" (27.2.1.1); "NMI exiting" without
+	 * "virtual NMIs" would make the guest's IRET leave NMIs blocked (26.3, IRET).
+	 * Both or neither, unless the CPU forces one of them to 1. */
+	if ((v->pin & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)) != (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS))
+		v->pin &= ~((PIN_NMI_EXITING | PIN_VIRTUAL_NMIS) &
+			    ~allowed0(use_true ? m->true_pinbased : m->pinbased));
 
 	return vmx_controls_empty(mr);
 }
@@ -116,6 +122,14 @@ void vmx_guest_features(const struct vmx_controls *c, struct guest_features *f)
 		.waitpkg = p2 & CPU2_ENABLE_USER_WAIT_PAUSE,
 		.pconfig = p2 & CPU2_ENABLE_PCONFIG,
 	};
+}
+
+bool vmx_nmi_window_available(const struct vmx_cap_msrs *m, const struct vmx_controls *c)
+{
+	uint64_t proc = m->basic & VMX_BASIC_TRUE_CONTROLS ? m->true_procbased : m->procbased;
+
+	/* NMI-window exiting needs "virtual NMIs" (27.2.1.1). */
+	return (c->pin & PIN_VIRTUAL_NMIS) && (allowed1(proc) & CPU_NMI_WINDOW_EXITING);
 }
 
 bool vmx_controls_empty(const struct vmx_controls *c)
@@ -234,7 +248,10 @@ const struct vmx_control_request vmx_hv_controls = {
 	.optional = {
 		/* The console tick: Ctrl-] reaches the shell even from a guest
 		 * that spins with interrupts off. */
-		.pin = PIN_VMX_PREEMPTION_TIMER,
+		.pin = PIN_VMX_PREEMPTION_TIMER |
+		       /* NMIs exit; one the guest cannot take yet waits for an
+		        * NMI-window exit (vmx/exit.c). */
+		       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
 		.proc = CPU_USE_TSC_OFFSETTING,
 		/* Without these the guest gets #UD for RDTSCP, INVPCID, XSAVES. */
 		.proc2 = CPU2_ENABLE_VPID | CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID |

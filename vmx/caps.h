@@ -87,7 +87,8 @@ extern const struct vmx_control_request vmx_hv_controls;
  * permits. proc2 counts only if procbased allows
  * CPU_ACTIVATE_SECONDARY_CONTROLS; if any proc2 bit ends up set, that bit is
  * set in proc (and if proc2 bits are required but secondary controls cannot
- * be activated, those proc2 bits are missing_required). Returns true iff
+ * be activated, those proc2 bits are missing_required). "NMI exiting" and
+ * "virtual NMIs" are kept only together. Returns true iff
  * missing_required is all zero.
  */
 bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control_request *req,
@@ -101,6 +102,10 @@ bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control
  * "enable user wait and pause" (UMONITOR, UMWAIT, TPAUSE), "enable PCONFIG".
  */
 void vmx_guest_features(const struct vmx_controls *c, struct guest_features *f);
+
+/* True if a VM entry with controls c may set "NMI-window exiting": "virtual
+ * NMIs" is in c and the CPU allows the primary control bit 22 to be 1. */
+bool vmx_nmi_window_available(const struct vmx_cap_msrs *m, const struct vmx_controls *c);
 
 /* True iff no bit is set in any of the five controls. */
 bool vmx_controls_empty(const struct vmx_controls *c);

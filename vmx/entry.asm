@@ -1,14 +1,15 @@
 ; vmx/entry.asm - VM entry and VM exit (SDM Vol. 3C, 27 and 28.5): the only
 ; place guest general-purpose registers move between the CPU and memory.
 ;
-; int vmx_enter(struct guest_regs *regs, int launched)
-;   Saves the host's callee-saved registers, points HOST_RSP at this frame,
-;   loads the guest's registers and executes VMRESUME (or VMLAUNCH the first
-;   time). Returns 0 after a VM exit (guest registers saved to *regs), or
-;   1 (VMfailInvalid) / 2 (VMfailValid) if the VM entry instruction failed.
-; HOST_RIP is vmx_exit_entry, so every VM exit lands below with RSP = HOST_RSP.
-
-%define VMCS_HOST_RSP 0x6c14
+; int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es)
+;   Saves the host's callee-saved registers, leaves regs and this frame's
+;   RSP in *es, loads the guest's registers and executes VMRESUME (or
+;   VMLAUNCH the first time). Returns 0 after a VM exit (guest registers
+;   saved to *regs), or 1 (VMfailInvalid) / 2 (VMfailValid) if the VM entry
+;   instruction failed.
+; HOST_RIP is vmx_exit_entry and HOST_RSP is &es->regs, both written once
+; when the VMCS is set up (vmx/vcpu.c): no VMWRITE on this path, which under
+; nested KVM would be one more exit to the host per entry.
 
 ; struct guest_regs layout: SDM register order (guest/vcpu.h).
 %define R_RAX  0*8
@@ -27,6 +28,10 @@
 %define R_R14 14*8
 %define R_R15 15*8
 
+; struct vmx_exit_stack (vmx/vmx_vcpu.h): HOST_RSP points at ES_REGS.
+%define ES_REGS     6*8
+%define ES_HOST_RSP 7*8
+
 section .text
 bits 64
 
@@ -41,12 +46,8 @@ vmx_enter:
 	push r13
 	push r14
 	push r15
-	push rdi                        ; regs, found again at [rsp] after the exit
-
-	mov rax, VMCS_HOST_RSP
-	vmwrite rax, rsp
-	jc .fail_invalid
-	jz .fail_valid
+	mov [rdx + ES_REGS], rdi
+	mov [rdx + ES_HOST_RSP], rsp    ; where the exit returns to
 
 	test esi, esi                   ; launched? (flags survive the movs below)
 	mov rax, [rdi + R_RAX]
@@ -73,13 +74,11 @@ vmx_enter:
 	; Still the host: guest values sit in the registers (RBP too), but RSP
 	; is the host's and the frame below it is intact.
 	jc .fail_invalid
-.fail_valid:
 	mov eax, 2
 	jmp .out
 .fail_invalid:
 	mov eax, 1
 .out:
-	add rsp, 8                      ; the pushed rdi
 	pop r15
 	pop r14
 	pop r13
@@ -88,6 +87,8 @@ vmx_enter:
 	pop rbp
 	ret
 
+; RSP = HOST_RSP = &es->regs; interrupts are off (VM exit clears RFLAGS.IF)
+; and NMIs use their own IST stack, so the one push below stays in *es.
 vmx_exit_entry:
 	push rdi                        ; the guest's rdi; [rsp + 8] is regs
 	mov rdi, [rsp + 8]
@@ -107,7 +108,7 @@ vmx_exit_entry:
 	mov [rdi + R_R15], r15
 	pop rax
 	mov [rdi + R_RDI], rax
-	add rsp, 8                      ; regs
+	mov rsp, [rsp + ES_HOST_RSP - ES_REGS]   ; back on vmx_enter's frame
 	xor eax, eax
 	pop r15
 	pop r14

@@ -124,26 +124,46 @@ static void requeue_vectored_event(const struct exit_info *e)
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
 }
 
-/* An NMI that arrived while the hypervisor ran, or one the shell asked for,
- * goes to the guest if it can take one now (no other event queued, no NMI or
- * MOV-SS blocking: 26.3.1.5); otherwise it waits for a later entry. */
+/* An NMI that reached the hypervisor (an NMI exit, or one while it ran) or
+ * that the shell asked for goes to the guest at the first VM entry at which
+ * it can take one. Where it cannot yet (inside its NMI handler, after MOV SS,
+ * another event queued), NMI-window exiting brings the exit at the first
+ * instruction boundary where it can (26.2), whose entry injects it. */
 void vmx_deliver_pending_nmi(struct vcpu *v)
 {
-	uint64_t intr;
+	uint32_t proc;
+	bool queued;
 
 	/* Nearly every entry: nothing pending, and no VMREAD spent finding out. */
 	if (!trap_nmi_pending() && !v->nmis_requested)
 		return;
-	if (v->state != VCPU_RUNNING || vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+	if (v->state != VCPU_RUNNING)
 		return;
-	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	if (intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI))
+	queued = vmcs_read(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+	switch (nmi_entry_action(queued, (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO),
+				 vmx_this_cpu.nmi_window)) {
+	case NMI_INJECT:
+		if (v->nmis_requested)
+			v->nmis_requested--;
+		else if (!trap_take_nmi())
+			return;
+		vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
 		return;
-	if (v->nmis_requested)
-		v->nmis_requested--;
-	else if (!trap_take_nmi())
+	case NMI_OPEN_WINDOW:
+		proc = (uint32_t)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+		if (!(proc & CPU_NMI_WINDOW_EXITING))
+			vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_NMI_WINDOW_EXITING);
 		return;
-	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, vmx_intr_info(2, INTR_TYPE_NMI, false));
+	case NMI_WAIT:
+		return;
+	}
+}
+
+void vmx_nmi_window_exit(struct vcpu *v, struct exit_info *e)
+{
+	/* The guest can take an NMI now: the entry after this exit injects it. */
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+		   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~(uint64_t)CPU_NMI_WINDOW_EXITING);
 }
 
 static void set_intr_window(struct vmx_vcpu *x, bool on)

@@ -15,6 +15,7 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 #include "arch/cpuinfo.h"
+#include "arch/trap.h"
 #include "drivers/console.h"
 #include <stdarg.h>
 #include "lib/string.h"
@@ -170,11 +171,16 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 
+	/* Reached only while the guest's TSC is moved (vmx/tsc_msrs.c). */
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return vmx_tsc_msr_write(v, msr, val);
 	switch (msr_policy(msr, true, &x->features)) {
 	case MSR_TSC_WRITE:
-		if (x->ept && (vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING))
-			vmcs_write(VMCS_TSC_OFFSET, val - rdtsc());
-		return true;
+	case MSR_TSC_ADJUST:
+		if (vmx_tsc_msr_write(v, msr, val))
+			return true;
+		msr_log(v, msr, true, "refused (not on this CPU): #GP");
+		return false;
 	case MSR_IGNORE_WRITE:
 		msr_log(v, msr, true, "= 0x%llx ignored: the hypervisor owns it", (unsigned long long)val);
 		return true;
@@ -237,7 +243,14 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return vmx_tsc_msr_read(v, msr, val);
 	switch (msr_policy(msr, false, &x->features)) {
+	case MSR_TSC_ADJUST:
+		if (vmx_tsc_msr_read(v, msr, val))
+			return true;
+		msr_log(v, msr, false, "refused (not on this CPU): #GP");
+		return false;
 	case MSR_FEATURE_CONTROL:
 		*val = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
 		return true;
@@ -459,12 +472,24 @@ static void report_machine_check(void)
 }
 
 /* Only #MC is intercepted (the exception bitmap). A machine check belongs to
- * the hardware, not the guest: report it and stop the guest that ran into it. */
+ * the hardware, not the guest: report it and stop the guest that ran into it.
+ * With "NMI exiting" an NMI exits here too: it is the guest's (it owns the
+ * devices) and is queued like one that reaches the hypervisor's IDT. */
 static void handle_exception(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_VM_EXIT_INTR_INFO);
 	char what[96];
 
+	/* The exit undid the unblocking by an IRET it interrupted: with virtual
+	 * NMIs, restore virtual-NMI blocking (28.2.3, VM-exit interruption info bit 12). */
+	if ((info & INTR_INFO_NMI_UNBLOCKING_IRET) && !(e->idt_vectoring & INTR_INFO_VALID) &&
+	    (vmx_this_cpu.ctl.pin & PIN_VIRTUAL_NMIS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+		trap_nmi_arrived();
+		return;
+	}
 	vmx_describe_intr_info(info, what, sizeof(what));
 	if ((info & INTR_INFO_VECTOR_MASK) == 1) {
 		/* Only intercepted while the shell steps with RFLAGS.TF (vmx/step.c). */
@@ -505,6 +530,7 @@ const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT] = {
 	/* The guest can take the 8259 interrupt that waits: the next entry injects it. */
 	[EXIT_REASON_INTERRUPT_WINDOW]   = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]       = handle_triple_fault,
+	[EXIT_REASON_NMI_WINDOW]         = vmx_nmi_window_exit,
 	[EXIT_REASON_INIT_SIGNAL]        = handle_init,
 	[EXIT_REASON_TASK_SWITCH]        = vmx_handle_task_switch,
 	[EXIT_REASON_CPUID]              = handle_cpuid,

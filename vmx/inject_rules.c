@@ -92,3 +92,11 @@ uint64_t inject_rflags(unsigned int vector, bool protected_mode, uint64_t rflags
 		return rflags | RFLAGS_RF;
 	return rflags;
 }
+
+enum nmi_entry_action nmi_entry_action(bool event_queued, uint32_t interruptibility, bool window)
+{
+	if (!event_queued && !(interruptibility & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS |
+						   INTERRUPTIBILITY_STI)))
+		return NMI_INJECT;
+	return window ? NMI_OPEN_WINDOW : NMI_WAIT;
+}

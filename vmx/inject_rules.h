@@ -51,4 +51,22 @@ const char *inject_check(uint32_t intr_info, uint32_t error_code, uint32_t insn_
  */
 uint64_t inject_rflags(unsigned int vector, bool protected_mode, uint64_t rflags);
 
+enum nmi_entry_action {
+	NMI_INJECT,          /* inject it with this VM entry */
+	NMI_OPEN_WINDOW,     /* set NMI-window exiting: the exit comes as soon as it can be taken */
+	NMI_WAIT,            /* no NMI-window exiting: try again at the next VM entry */
+};
+
+/*
+ * What to do at a VM entry with an NMI pending for the guest. event_queued:
+ * the VM-entry interruption-information field already holds an event (one
+ * event per entry); interruptibility: the guest's interruptibility state.
+ * An NMI may be injected only without blocking by NMI (virtual-NMI blocking
+ * with "virtual NMIs") and by MOV SS (27.3.1.5), and not under blocking by
+ * STI, which some processors treat as blocking NMIs (25.4.2); exactly the
+ * conditions under which an NMI-window exit occurs (26.2, "NMI-window
+ * exiting"), so the window is the way to wait when window is true.
+ */
+enum nmi_entry_action nmi_entry_action(bool event_queued, uint32_t interruptibility, bool window);
+
 #endif

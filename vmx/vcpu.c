@@ -1,11 +1,13 @@
 /* vmx/vcpu.c - building a guest's VMCS: controls, MSR and I/O bitmaps, host
  * state, and the guest's start state (SDM Vol. 3C, 25.2-25.8; the checks
- * every field must pass are in 27.2 and 27.3). */
+ * every field must pass are in 27.2 and 27.3). Which control fields are
+ * written is vmx/vmcs_setup.c's list. */
 #include "vmx/vmx.h"
 #include "vmx/vmx_vcpu.h"
 #include "guest/isa_irq.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
+#include "vmx/vmcs_setup.h"
 #include "guest/msr_policy.h"
 #include "guest/device.h"
 #include "arch/cpu.h"
@@ -32,7 +34,7 @@
 #define AR_UNUSABLE  0x10000
 
 extern char vmx_exit_entry[];
-extern int vmx_enter(struct guest_regs *regs, int launched);
+extern int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
 
 #define GUEST_VPID 1
 
@@ -107,13 +109,10 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 	ioa = hpa_to_ptr(x->io_bitmap_a);
 	iob = hpa_to_ptr(x->io_bitmap_b);
 	device_for_each_port_range(trap_port_range, (uint8_t *[]){ ioa, iob });
-	vmcs_write(VMCS_MSR_BITMAP, x->msr_bitmap);
-	vmcs_write(VMCS_IO_BITMAP_A, x->io_bitmap_a);
-	vmcs_write(VMCS_IO_BITMAP_B, x->io_bitmap_b);
 	return 0;
 }
 
-static void setup_host_state(void)
+static void setup_host_state(struct vmx_vcpu *x)
 {
 	struct descriptor_ptr gdtr, idtr;
 	uint16_t tr;
@@ -149,7 +148,9 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
-	/* HOST_RSP is written by vmx_enter() before every entry. */
+	/* Fixed per vCPU, as Jailhouse and Xen do: vmx_enter() leaves the way
+	 * back in the exit stack and never writes the VMCS. */
+	vmcs_write(VMCS_HOST_RSP, (uint64_t)(uintptr_t)&x->exit_stack.regs);
 }
 
 static void set_segment(unsigned int seg, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
@@ -239,7 +240,6 @@ static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct v
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(VMCS_VMCS_LINK_POINTER, ~0ULL);
 
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.gpr[REG_RAX] = s->rax;
@@ -248,42 +248,63 @@ static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct v
 	v->regs.gpr[REG_RSP] = s->rsp;
 }
 
-static void setup_controls(struct vmx_vcpu *x, uint32_t entry_ctl)
-{
-	const struct vmx_controls *c = &vmx_this_cpu.ctl;
-
-	vmcs_write(VMCS_PIN_BASED_VM_EXEC_CONTROL, c->pin);
-	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	vmcs_write(VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
-	vmcs_write(VMCS_VM_EXIT_CONTROLS, c->exit);
-	vmcs_write(VMCS_VM_ENTRY_CONTROLS, c->entry | entry_ctl);
-	/* Only #MC: machine checks are the hypervisor's business (vmx/handlers.c). */
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << 18);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-	vmcs_write(VMCS_EPT_POINTER, x->ept->eptp);
-	if (c->proc2 & CPU2_ENABLE_VPID)
-		vmcs_write(VMCS_VPID, GUEST_VPID);
-	if (c->proc & CPU_USE_TSC_OFFSETTING)
-		vmcs_write(VMCS_TSC_OFFSET, 0);
-}
-
 /* The preemption timer counts down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]
  * (26.5.1); without "save timer value" every VM entry reloads it, so it
  * bounds how long the guest runs without an exit, halted or not. */
-static void setup_tick(struct vcpu *v)
+static uint64_t tick_value(struct vcpu *v)
 {
-	uint64_t ticks;
+	uint64_t ticks = v->tick_tsc >> (vmx_this_cpu.caps.misc & 0x1f);
 
-	if (!(vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER))
-		return;
-	ticks = v->tick_tsc >> (vmx_this_cpu.caps.misc & 0x1f);
-	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN(MAX(ticks, 1), 0xffffffffULL));
+	return MIN(MAX(ticks, 1), 0xffffffffULL);
+}
+
+struct setup_ctx {
+	struct vcpu *v;
+	struct vmx_vcpu *x;
+	uint32_t entry_ctl;             /* per-guest entry controls (IA-32e mode guest) */
+};
+
+/* One field of vmcs_setup_fields (vmx/vmcs_setup.c, which says which
+ * control needs it) with its value for this vCPU. */
+static void setup_field(void *ctx, uint32_t field)
+{
+	const struct setup_ctx *sc = ctx;
+	const struct vmx_controls *c = &vmx_this_cpu.ctl;
+	struct vmx_vcpu *x = sc->x;
+	uint64_t val;
+
+	switch (field) {
+	case VMCS_PIN_BASED_VM_EXEC_CONTROL:    val = c->pin; break;
+	case VMCS_CPU_BASED_VM_EXEC_CONTROL:    val = c->proc; break;
+	case VMCS_SECONDARY_VM_EXEC_CONTROL:    val = c->proc2; break;
+	case VMCS_VM_EXIT_CONTROLS:             val = c->exit; break;
+	case VMCS_VM_ENTRY_CONTROLS:            val = c->entry | sc->entry_ctl; break;
+	/* Only #MC: machine checks are the hypervisor's business (vmx/handlers.c). */
+	case VMCS_EXCEPTION_BITMAP:             val = 1u << 18; break;
+	case VMCS_VMCS_LINK_POINTER:            val = ~0ULL; break;
+	case VMCS_MSR_BITMAP:                   val = x->msr_bitmap; break;
+	case VMCS_IO_BITMAP_A:                  val = x->io_bitmap_a; break;
+	case VMCS_IO_BITMAP_B:                  val = x->io_bitmap_b; break;
+	case VMCS_EPT_POINTER:                  val = x->ept->eptp; break;
+	case VMCS_VPID:                         val = GUEST_VPID; break;
+	case VMCS_VMX_PREEMPTION_TIMER_VALUE:   val = tick_value(sc->v); break;
+	/* The guest's IA32_XSS is always 0 (guest/msr_policy.c): no XSAVES or
+	 * XRSTORS exits needed. */
+	case VMCS_XSS_EXIT_BITMAP:
+	case VMCS_TSC_OFFSET:
+	case VMCS_PAGE_FAULT_ERROR_CODE_MASK:
+	case VMCS_PAGE_FAULT_ERROR_CODE_MATCH:
+	case VMCS_CR3_TARGET_COUNT:
+	case VMCS_VM_EXIT_MSR_STORE_COUNT:
+	case VMCS_VM_EXIT_MSR_LOAD_COUNT:
+	case VMCS_VM_ENTRY_MSR_LOAD_COUNT:
+	case VMCS_VM_ENTRY_INTR_INFO:
+		val = 0;
+		break;
+	default:
+		panic("VMCS setup: no value for field 0x%x", field);
+	}
+	vmcs_write(field, val);
 }
 
 bool vmx_has_tick(void)
@@ -309,6 +330,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	x->ept = ept;
 	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
 	x->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
+	vmx_tsc_init(x);
 	x->vmcs = alloc_zeroed_frame();
 	if (x->vmcs == INVALID_HPA)
 		return -ENOMEM;
@@ -323,10 +345,11 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	}
 	if (setup_bitmaps(v, x))
 		return -ENOMEM;
-	setup_host_state();
+	setup_host_state(x);
 	setup_guest_state(v, x, s, &entry_ctl);
-	setup_controls(x, entry_ctl);
-	setup_tick(v);
+	/* Every control field the enabled controls read, from one list. */
+	vmcs_setup_for_each(&vmx_this_cpu.ctl, setup_field,
+			    &(struct setup_ctx){ .v = v, .x = x, .entry_ctl = entry_ctl });
 	/* Guests run one after another with the same VPID and EPT: nothing an
 	 * earlier one left in the TLB may leak into this one. */
 	vmx_flush_guest_tlb(v);
@@ -386,7 +409,7 @@ void vcpu_run_once(struct vcpu *v)
 		vmx_deliver_pending_nmi(v);
 	if (x->launched && (x->intr_window || isa_irq_pending_vector() >= 0))
 		vmx_deliver_pending_intr(v);
-	rc = vmx_enter(&v->regs, x->launched);
+	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	if (rc) {
 		vmx_entry_failed(v, rc);
 		return;

@@ -53,7 +53,10 @@
 #define VMCS_VE_INFO_ADDR                      0x0000202a
 #define VMCS_XSS_EXIT_BITMAP                   0x0000202c
 #define VMCS_ENCLS_EXITING_BITMAP              0x0000202e
+#define VMCS_SPPTP                             0x00002030
 #define VMCS_TSC_MULTIPLIER                    0x00002032
+#define VMCS_TERTIARY_VM_EXEC_CONTROL          0x00002034
+#define VMCS_ENCLV_EXITING_BITMAP              0x00002036
 /* B.2.2 64-bit read-only data fields */
 #define VMCS_GUEST_PHYSICAL_ADDRESS            0x00002400
 /* B.2.3 64-bit guest-state fields */
@@ -196,6 +199,7 @@
 #define CPU_RDTSC_EXITING                      (1u << 12)
 #define CPU_CR3_LOAD_EXITING                   (1u << 15)
 #define CPU_CR3_STORE_EXITING                  (1u << 16)
+#define CPU_ACTIVATE_TERTIARY_CONTROLS         (1u << 17)
 #define CPU_CR8_LOAD_EXITING                   (1u << 19)
 #define CPU_CR8_STORE_EXITING                  (1u << 20)
 #define CPU_USE_TPR_SHADOW                     (1u << 21)
@@ -225,13 +229,16 @@
 #define CPU2_ENABLE_INVPCID                    (1u << 12)
 #define CPU2_ENABLE_VM_FUNCTIONS               (1u << 13)
 #define CPU2_VMCS_SHADOWING                    (1u << 14)
+#define CPU2_ENCLS_EXITING                     (1u << 15)
 #define CPU2_RDSEED_EXITING                    (1u << 16)
 #define CPU2_ENABLE_PML                        (1u << 17)
 #define CPU2_EPT_VIOLATION_VE                  (1u << 18)
 #define CPU2_ENABLE_XSAVES_XRSTORS             (1u << 20)
+#define CPU2_SUBPAGE_WRITE_PERMISSIONS         (1u << 23)
 #define CPU2_USE_TSC_SCALING                   (1u << 25)
 #define CPU2_ENABLE_USER_WAIT_PAUSE            (1u << 26)
 #define CPU2_ENABLE_PCONFIG                    (1u << 27)
+#define CPU2_ENCLV_EXITING                     (1u << 28)
 
 /* 25.7.1 VM-exit controls */
 #define EXIT_SAVE_DEBUG_CONTROLS               (1u << 2)

@@ -58,7 +58,10 @@ const struct vmcs_field_desc vmcs_fields[] = {
 	{ "VE_INFO_ADDR",                    VMCS_VE_INFO_ADDR },
 	{ "XSS_EXIT_BITMAP",                 VMCS_XSS_EXIT_BITMAP },
 	{ "ENCLS_EXITING_BITMAP",            VMCS_ENCLS_EXITING_BITMAP },
+	{ "SPPTP",                           VMCS_SPPTP },
 	{ "TSC_MULTIPLIER",                  VMCS_TSC_MULTIPLIER },
+	{ "TERTIARY_VM_EXEC_CONTROL",        VMCS_TERTIARY_VM_EXEC_CONTROL },
+	{ "ENCLV_EXITING_BITMAP",            VMCS_ENCLV_EXITING_BITMAP },
 	/* B.2.2 64-bit read-only data fields */
 	{ "GUEST_PHYSICAL_ADDRESS",          VMCS_GUEST_PHYSICAL_ADDRESS },
 	/* B.2.3 64-bit guest-state fields */

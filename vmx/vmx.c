@@ -136,6 +136,7 @@ static bool check_controls(struct vmx_cpu *c)
 	}
 	c->ctl = res.value;
 	c->ctl.entry &= ~ENTRY_IA32E_MODE_GUEST;
+	c->nmi_window = vmx_nmi_window_available(&c->caps, &c->ctl);
 	return true;
 }
 

@@ -10,6 +10,7 @@ struct vmx_cpu {
 	struct vmx_cap_msrs caps;        /* as read (with test hooks applied) */
 	struct vmx_basic basic;
 	struct vmx_controls ctl;         /* every guest's controls, before per-guest bits */
+	bool nmi_window;                 /* NMI-window exiting may be set (vmx_nmi_window_available) */
 	hpa_t vmxon_region;
 	bool on;                         /* in VMX root operation */
 };

@@ -5,6 +5,7 @@
 
 #include "guest/vcpu.h"
 #include "guest/features.h"
+#include "guest/tsc_offset.h"
 #include "vmx/vmcs_access.h"
 #include <stdarg.h>
 
@@ -16,7 +17,18 @@ struct ept;
  * where the CPU has none with RFLAGS.TF and #DB intercepted. */
 enum vmx_step { VMX_STEP_NONE, VMX_STEP_MTF, VMX_STEP_TF };
 
+/* Where VM exits land (HOST_RSP = &regs, written once): vmx/entry.asm's
+ * exit stub uses the words below regs, then returns to vmx_enter's frame. */
+struct vmx_exit_stack {
+	uint64_t scratch[6];            /* the exit stub's pushes (one today) */
+	struct guest_regs *regs;        /* stored by vmx_enter before each entry */
+	uint64_t host_rsp;              /* vmx_enter's frame, likewise */
+};
+_Static_assert(offsetof(struct vmx_exit_stack, regs) == 6 * 8, "ES_REGS in vmx/entry.asm");
+_Static_assert(offsetof(struct vmx_exit_stack, host_rsp) == 7 * 8, "ES_HOST_RSP in vmx/entry.asm");
+
 struct vmx_vcpu {
+	struct vmx_exit_stack exit_stack __aligned(16);
 	hpa_t vmcs;
 	hpa_t msr_bitmap, io_bitmap_a, io_bitmap_b;
 	bool launched;                  /* VMLAUNCH done: VMRESUME from now on */
@@ -27,6 +39,9 @@ struct vmx_vcpu {
 	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
 	struct guest_features features; /* what the controls let the guest use (vmx_guest_features) */
 	uint64_t misc_enable;           /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	struct guest_tsc tsc;           /* the TSC offset and the guest's TSC_ADJUST, TSC_DEADLINE */
+	bool has_tsc_adjust;            /* CPUID.(7,0):EBX[1]: IA32_TSC_ADJUST exists */
+	bool has_tsc_deadline;          /* CPUID.1:ECX[24]: IA32_TSC_DEADLINE exists */
 	uint32_t msr_logged[VMX_MSR_LOG_MAX];   /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;  /* entries used; VMX_MSR_LOG_MAX + 1 once "more" was said */
 	bool intr_window;               /* interrupt-window exiting is on (an 8259 IRQ waits) */
@@ -78,8 +93,11 @@ void vmx_stop_guest(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 void vmx_vstop_guest(struct vcpu *v, const char *fmt, va_list ap);
 
 /* Injects an NMI the shell asked for, or one that reached the hypervisor,
- * if the guest can take one now; otherwise it waits for a later entry. */
+ * if the guest can take one now; otherwise sets NMI-window exiting where the
+ * CPU has it, or leaves it for a later entry. */
 void vmx_deliver_pending_nmi(struct vcpu *v);
+/* The NMI-window exit: clears NMI-window exiting (the next entry injects). */
+void vmx_nmi_window_exit(struct vcpu *v, struct exit_info *e);
 
 /* Injects the 8259 interrupt the guest's ISA lines raised (guest/isa_irq.c)
  * if the guest can take an external interrupt now; otherwise turns on
@@ -99,6 +117,12 @@ void vmx_entry_failed(struct vcpu *v, int how);
 
 /* Prints the guest's registers and segment state (for stops and entry failures). */
 void vmx_dump_guest_state(struct vcpu *v);
+
+/* The TSC MSRs (vmx/tsc_msrs.c): vmx_tsc_init reads what the CPU has and
+ * starts the guest's TSC at the host's; the accessors return false for #GP. */
+void vmx_tsc_init(struct vmx_vcpu *x);
+bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+bool vmx_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
 

@@ -112,7 +112,7 @@ static void check_inject(void)
 	expect_inject_refused("HC_INJECT #GP with HC_NO_ERROR_CODE -> -HC_EINVAL (#GP needs one)", 13,
 			      HC_NO_ERROR_CODE);
 	expect_inject_refused("HC_INJECT #GP(0x10000) -> -HC_EINVAL (error codes have 16 bits)", 13, 0x10000);
-	expect_inject_refused("HC_INJECT vector 2 (NMI) -> -HC_EINVAL", 2, HC_NO_ERROR_CODE);
+	expect_inject_refused("HC_INJECT vector 2 (NMI) with an error code -> -HC_EINVAL", 2, 0);
 	expect_inject_refused("HC_INJECT vector 15 (reserved) -> -HC_EINVAL", 15, HC_NO_ERROR_CODE);
 	expect_inject_refused("HC_INJECT vector 31 (reserved) -> -HC_EINVAL", 31, HC_NO_ERROR_CODE);
 	expect_inject_refused("HC_INJECT vector 32 -> -HC_EINVAL", 32, HC_NO_ERROR_CODE);

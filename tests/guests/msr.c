@@ -1,6 +1,8 @@
 /* tests/guests/msr.c - MSRs as the guest sees them: IA32_FEATURE_CONTROL
  * locked with VMX off, the VMX capability MSRs absent, nonexistent MSRs
- * faulting, a pass-through MSR without exits, a writable TSC, and what
+ * faulting, a pass-through MSR without exits, a writable TSC with
+ * IA32_TSC_ADJUST following it (SDM Vol. 3B 17.17.3), the TSC-deadline
+ * timer firing at the guest's moved TSC, and what
  * isolation refuses (guest/msr_policy.c): moving the local APIC, Intel PT,
  * the DS area, PEBS, BTS, MSRs off the allow-list, and XD disable in
  * IA32_MISC_ENABLE. The x2APIC transitions are tests/guests/x2apic.c. */
@@ -89,6 +91,121 @@ static void check_tsc(void)
 	       "RDMSR 0x%llx, RDTSC 0x%llx", (unsigned long long)got, (unsigned long long)tsc);
 }
 
+#define MSR_IA32_TSC_ADJUST   0x3b
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define TSC_SLACK (1ull << 24)    /* TSC ticks the exits between two reads may cost */
+
+/* 17.17.3: TSC_ADJUST reads back what was written and the TSC moves by the
+ * difference; a write to IA32_TSC moves TSC_ADJUST by the same amount. */
+static void check_tsc_adjust(void)
+{
+	const uint64_t d = 1ull << 36, e = 1ull << 37;
+
+	checkf("CPUID.(7,0):EBX[1] reports IA32_TSC_ADJUST", cpuid(7, 0).ebx & 2u, "EBX 0x%x", cpuid(7, 0).ebx);
+	uint64_t a0 = rdmsr(MSR_IA32_TSC_ADJUST), t0 = rdtsc();
+	wrmsr(MSR_IA32_TSC_ADJUST, a0 + d);
+	uint64_t t1 = rdtsc(), a1 = rdmsr(MSR_IA32_TSC_ADJUST);
+
+	check_eq("IA32_TSC_ADJUST reads back what was written", a1, a0 + d);
+	checkf("the TSC moved forward by the TSC_ADJUST difference (2^36)", t1 - t0 >= d && t1 - t0 - d < TSC_SLACK,
+	       "moved by 0x%llx", (unsigned long long)(t1 - t0));
+	uint64_t t2 = rdtsc();
+	wrmsr(MSR_IA32_TSC, t2 + e);
+	uint64_t a2 = rdmsr(MSR_IA32_TSC_ADJUST);
+	checkf("a write to IA32_TSC (2^37 ahead) moves IA32_TSC_ADJUST by as much",
+	       a2 - a1 <= e && e - (a2 - a1) < TSC_SLACK, "TSC_ADJUST moved by 0x%llx",
+	       (unsigned long long)(a2 - a1));
+	uint64_t t3 = rdtsc();
+	wrmsr(MSR_IA32_TSC_ADJUST, a2 - d);
+	uint64_t t4 = rdtsc();
+	checkf("a smaller TSC_ADJUST moves the TSC back by the difference", t4 < t3 && d - (t3 - t4) < TSC_SLACK,
+	       "before 0x%llx, after 0x%llx", (unsigned long long)t3, (unsigned long long)t4);
+}
+
+#define APIC_BASE          0xfee00000ul
+#define APIC_EOI           0x0b0
+#define APIC_SVR           0x0f0
+#define APIC_LVT_TIMER     0x320
+#define APIC_LVT_LINT0     0x350
+#define LVT_MASKED         (1u << 16)
+#define LVT_TSC_DEADLINE   (2u << 17)
+#define SVR_ENABLE         (1u << 8)
+#define DEADLINE_VECTOR    0x40
+#define SPURIOUS_VECTOR    0xff
+
+static volatile unsigned deadline_irqs;
+static volatile uint64_t deadline_fired_at;
+
+static uint32_t apic_read(unsigned reg) { return *(volatile uint32_t *)(APIC_BASE + reg); }
+static void apic_write(unsigned reg, uint32_t v) { *(volatile uint32_t *)(APIC_BASE + reg) = v; }
+
+static void deadline_handler(struct trap_frame *f)
+{
+	deadline_fired_at = rdtsc();
+	deadline_irqs++;
+	apic_write(APIC_EOI, 0);
+}
+
+static void spurious_handler(struct trap_frame *f) { }
+
+/* The TSC-deadline timer (SDM Vol. 3A 10.5.4.1) compares with the guest's
+ * TSC, which check_tsc and check_tsc_adjust moved 2^40 ahead of the host's. */
+static void check_tsc_deadline(void)
+{
+	uint8_t pic1 = inb(0x21), pic2 = inb(0xa1);
+	uint32_t svr = apic_read(APIC_SVR), lint0 = apic_read(APIC_LVT_LINT0);
+
+	checkf("CPUID.1:ECX[24] reports TSC-deadline mode", cpuid(1, 0).ecx & (1u << 24), "ECX 0x%x",
+	       cpuid(1, 0).ecx);
+	/* Only the APIC timer may interrupt (the BIOS's 8259s sit at vectors 8-15). */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	apic_write(APIC_LVT_LINT0, lint0 | LVT_MASKED);
+	idt_set_handler(DEADLINE_VECTOR, deadline_handler);
+	idt_set_handler(SPURIOUS_VECTOR, spurious_handler);
+	apic_write(APIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | DEADLINE_VECTOR);
+
+	uint64_t deadline = rdtsc() + (1ull << 20);
+	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+	check_eq("IA32_TSC_DEADLINE reads back the guest's deadline", rdmsr(MSR_IA32_TSC_DEADLINE), deadline);
+	asm volatile("sti" : : : "memory");
+	while (!deadline_irqs && rdtsc() < deadline + TSC_SLACK)
+		asm volatile("pause");
+	cli();
+	check_eq("the TSC-deadline timer fired once", deadline_irqs, 1);
+	checkf("it fired at the guest's deadline (not before, within 2^24 TSC ticks after)",
+	       deadline_irqs && deadline_fired_at >= deadline && deadline_fired_at - deadline < TSC_SLACK,
+	       "deadline 0x%llx, fired at 0x%llx", (unsigned long long)deadline,
+	       (unsigned long long)deadline_fired_at);
+	check_eq("IA32_TSC_DEADLINE reads 0 once it fired", rdmsr(MSR_IA32_TSC_DEADLINE), 0);
+
+	/* An armed deadline compares with the TSC itself: moving the TSC keeps
+	 * it at the same guest value, and moving it past the deadline fires it. */
+	uint64_t far = rdtsc() + (1ull << 32);
+	deadline_irqs = 0;
+	wrmsr(MSR_IA32_TSC_DEADLINE, far);
+	wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST) + (1ull << 20));
+	check_eq("an armed deadline reads the same after TSC_ADJUST moved the TSC",
+		 rdmsr(MSR_IA32_TSC_DEADLINE), far);
+	wrmsr(MSR_IA32_TSC, far + 1000);
+	uint64_t moved = rdtsc();
+	asm volatile("sti" : : : "memory");
+	while (!deadline_irqs && rdtsc() - moved < TSC_SLACK)
+		asm volatile("pause");
+	cli();
+	checkf("moving the TSC past an armed deadline fires it at once", deadline_irqs == 1 &&
+	       deadline_fired_at - moved < TSC_SLACK, "%u interrupts, 0x%llx ticks after the move",
+	       deadline_irqs, (unsigned long long)(deadline_fired_at - moved));
+
+	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	apic_write(APIC_LVT_TIMER, LVT_MASKED | DEADLINE_VECTOR);
+	apic_write(APIC_SVR, svr);
+	apic_write(APIC_LVT_LINT0, lint0);
+	outb(0x21, pic1);
+	outb(0xa1, pic2);
+}
+
 #define APIC_BASE_BSP     (1u << 8)
 #define APIC_BASE_ENABLE  (1u << 11)
 #define MISC_ENABLE_BTS_UNAVAIL  (1u << 11)
@@ -161,6 +278,8 @@ void main(void)
 	check_nonexistent();
 	check_passthrough();
 	check_tsc();
+	check_tsc_adjust();
+	check_tsc_deadline();
 	check_apic_base();
 	check_refused();
 	check_misc_enable();

@@ -21,7 +21,7 @@ HEX='0x[0-9a-f]{16}'
 PLAN=(
 	"vmcall long64 19 exit"
 	"cpuid long64 18 exit"
-	"msr long64 55 exit"
+	"msr long64 67 exit"
 	"cr long64 24 exit"
 	"io long64 19 exit"
 	"uart long64 15 exit"

@@ -42,6 +42,13 @@ if build_iso vmx-nmi "hvtest testfault=nmi" "$HV_ROOT/build/guests/nmi.elf" "gue
 	expect_line "guest got one NMI" '^\[nmi\] ok: exactly one NMI was delivered$'
 	expect_line "in its own code" '^\[nmi\] ok: it interrupted the guest.s own code$'
 	expect_line "no second NMI" '^\[nmi\] ok: no second NMI after more exits$'
+	# An NMI queued inside the guest's NMI handler: the NMI-window exit.
+	expect_line "NMI through HC_INJECT" '^\[nmi\] ok: HC_INJECT of an NMI \(vector 2\) returns 0$'
+	expect_line "both NMIs" '^\[nmi\] ok: both NMIs were delivered$'
+	expect_line "second NMI right after IRET" '^\[nmi\] ok: the NMI queued inside the handler came right after its IRET'
+	expect_line "no VMCALL between" '^\[nmi\] ok: no VMCALL exit between the handler.s IRET and the second NMI$'
+	expect_line "one NMI-window exit" '^\[nmi\] ok: it came through one NMI-window exit$'
+	expect_line "nmi: all checks pass" '^\[nmi\] done: 9 checks, 0 failed$'
 	expect_line "guest exits cleanly" '^guest nmi: exited with status 0 after [0-9]+ VM exits$'
 	reject_line "no hypervisor exception" '^\*\*\* hv'
 	stop_emulator

@@ -402,3 +402,41 @@ TEST(msr_numbers)
 	CHECK_EQ(MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x490);
 	CHECK_EQ(MSR_IA32_VMX_VMFUNC, 0x491);
 }
+
+/* "NMI exiting" and "virtual NMIs" only together (27.2.1.1; 26.3 for why
+ * NMI exiting alone would leave the guest's NMIs blocked after its IRET). */
+TEST(nmi_exiting_and_virtual_nmis_together)
+{
+	struct vmx_cap_msrs m = bochs_skylake_x;
+	struct vmx_control_result r;
+
+	CHECK(vmx_compute_controls(&m, &vmx_hv_controls, &r));
+	CHECK_EQ(r.value.pin & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS), PIN_NMI_EXITING | PIN_VIRTUAL_NMIS);
+	CHECK(vmx_nmi_window_available(&m, &r.value));
+
+	/* No virtual NMIs: no NMI exiting either, and no NMI window. */
+	m.true_pinbased &= ~((uint64_t)PIN_VIRTUAL_NMIS << 32);
+	CHECK(vmx_compute_controls(&m, &vmx_hv_controls, &r));
+	CHECK_EQ(r.value.pin & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS), 0);
+	CHECK_EQ(r.missing_optional.pin, PIN_VIRTUAL_NMIS);
+	CHECK(!vmx_nmi_window_available(&m, &r.value));
+
+	/* No NMI exiting: virtual NMIs would fail VM entry. */
+	m = bochs_skylake_x;
+	m.true_pinbased &= ~((uint64_t)PIN_NMI_EXITING << 32);
+	CHECK(vmx_compute_controls(&m, &vmx_hv_controls, &r));
+	CHECK_EQ(r.value.pin & (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS), 0);
+
+	/* Virtual NMIs but no NMI-window exiting: NMIs wait for the next exit. */
+	m = bochs_skylake_x;
+	m.true_procbased &= ~((uint64_t)CPU_NMI_WINDOW_EXITING << 32);
+	CHECK(vmx_compute_controls(&m, &vmx_hv_controls, &r));
+	CHECK(r.value.pin & PIN_VIRTUAL_NMIS);
+	CHECK(!vmx_nmi_window_available(&m, &r.value));
+	/* Without TRUE MSRs the plain procbased MSR decides. */
+	m = bochs_skylake_x;
+	m.basic &= ~VMX_BASIC_TRUE_CONTROLS;
+	m.procbased &= ~((uint64_t)CPU_NMI_WINDOW_EXITING << 32);
+	CHECK(vmx_compute_controls(&m, &vmx_hv_controls, &r));
+	CHECK(!vmx_nmi_window_available(&m, &r.value));
+}

@@ -119,3 +119,18 @@ TEST(rf_set_for_faults_only)
 	CHECK_EQ(inject_rflags(13, false, base), base);       /* real mode: FLAGS has no RF */
 	CHECK_EQ(inject_rflags(13, true, base | rf), base | rf);
 }
+
+/* An NMI goes in only without NMI, MOV-SS or STI blocking and with no other
+ * event queued (27.3.1.5); otherwise the NMI window, where the CPU has it. */
+TEST(nmi_entry_action_rules)
+{
+	CHECK_EQ(nmi_entry_action(false, 0, true), NMI_INJECT);
+	CHECK_EQ(nmi_entry_action(false, 0, false), NMI_INJECT);
+	CHECK_EQ(nmi_entry_action(false, INTERRUPTIBILITY_SMI, true), NMI_INJECT);
+	CHECK_EQ(nmi_entry_action(false, INTERRUPTIBILITY_NMI, true), NMI_OPEN_WINDOW);
+	CHECK_EQ(nmi_entry_action(false, INTERRUPTIBILITY_MOV_SS, true), NMI_OPEN_WINDOW);
+	CHECK_EQ(nmi_entry_action(false, INTERRUPTIBILITY_STI, true), NMI_OPEN_WINDOW);
+	CHECK_EQ(nmi_entry_action(true, 0, true), NMI_OPEN_WINDOW);
+	CHECK_EQ(nmi_entry_action(false, INTERRUPTIBILITY_NMI, false), NMI_WAIT);
+	CHECK_EQ(nmi_entry_action(true, 0, false), NMI_WAIT);
+}

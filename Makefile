@@ -27,6 +27,7 @@ PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/i
              guest/insn_string.c guest/insn_cond.c guest/uart_model.c guest/linux_boot.c \
              guest/multiboot_info.c guest/reset_decode.c guest/pci_busmaster.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
+PURE_SRCS += guest/efi_map.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

@@ -66,6 +66,40 @@ static int build_host_map(const struct boot_info *bi)
 	return rc;
 }
 
+/*
+ * Where working memory goes: the top of usable RAM, leaving out EFI boot
+ * services memory. That is free RAM after ExitBootServices, but firmware
+ * configuration tables the guest reads through the EFI system table (EDK II's
+ * memory attributes table, the ESRT) may lie in it, and the guest cannot read
+ * hidden memory. Falls back to plain top of RAM if nothing else fits.
+ */
+static hpa_t find_working_memory(const struct boot_info *bi, uint64_t size)
+{
+	static struct mem_range scratch_ranges[HOST_MAP_CAPACITY];
+	struct memmap scratch;
+	hpa_t work;
+	int rc = 0;
+
+	memmap_init(&scratch, scratch_ranges, HOST_MAP_CAPACITY);
+	for (unsigned int i = 0; i < host_map.count && !rc; i++)
+		rc = memmap_add(&scratch, host_map.ranges[i].start,
+				host_map.ranges[i].end - host_map.ranges[i].start, host_map.ranges[i].type);
+	for (unsigned int i = 0; i < bi->efi.mmap_count && !rc; i++) {
+		const struct efi_desc *d = &bi->efi.mmap[i];
+
+		if (d->type == EFI_BOOT_SERVICES_CODE || d->type == EFI_BOOT_SERVICES_DATA)
+			rc = memmap_set(&scratch, d->phys, d->phys + (d->pages << EFI_PAGE_SHIFT),
+					MEM_RESERVED);
+	}
+	work = rc ? INVALID_HPA : memmap_find_top(&scratch, size, WORK_ALIGN);
+	if (work == INVALID_HPA) {
+		work = memmap_find_top(&host_map, size, WORK_ALIGN);
+		if (work != INVALID_HPA && bi->efi.mmap_count)
+			printf("warning: hypervisor memory overlaps EFI boot services memory\n");
+	}
+	return work;
+}
+
 static void print_host_map(void)
 {
 	char size[32];
@@ -108,7 +142,7 @@ int mm_init(const struct boot_info *bi, const struct hv_options *opt)
 		return rc;
 	}
 
-	work = memmap_find_top(&host_map, opt->hv_mem, WORK_ALIGN);
+	work = find_working_memory(bi, opt->hv_mem);
 	fmt_size(size, sizeof(size), opt->hv_mem);
 	if (work == INVALID_HPA) {
 		print_host_map();

@@ -411,7 +411,7 @@ static int put_e820(uint8_t *bp, const struct gmap_e820_entry *e, unsigned int n
 			{ a, 0, e[i].type }, { MAX(a, res), 0, GMAP_E820_RESERVED }, { MIN(end, res_end), 0, e[i].type },
 		};
 
-		if (res >= end || res_end <= a) {
+		if (res >= res_end || res >= end || res_end <= a) {
 			piece[0].size = e[i].size;
 		} else {
 			piece[0].size = MAX(a, res) - a;

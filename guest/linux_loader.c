@@ -32,6 +32,14 @@ _Static_assert(BOOT_RSDP_MAX <= FW_RSDP_SLOT, "RSDP slot");
  * descriptor: FW_EFI_SLACK). No EFI after a legacy BIOS boot, or when the
  * system table or a runtime region is not in memory the guest has mapped.
  */
+/* Set once a guest got efi_info: it may since have called SetVirtualAddressMap,
+ * which firmware allows once per boot and which turns the system table's
+ * pointers (vendor, configuration tables, runtime services) into that
+ * guest's virtual addresses. A later Linux (a reset, another guest) would
+ * follow them as physical ones; kexec passes the physical values in
+ * setup_data, which the hypervisor does not have. */
+static bool efi_handed_over;
+
 static bool efi_for_guest(const struct boot_info *bi, const struct guest_image *g, size_t *need)
 {
 	const struct gmap_range *st = gmap_lookup(gmem_map(), bi->efi.systab);
@@ -42,6 +50,11 @@ static bool efi_for_guest(const struct boot_info *bi, const struct guest_image *
 
 	if (!bi->efi.systab || !bi->efi.mmap_count)
 		return false;
+	if (efi_handed_over) {
+		printf("guest %s: no EFI: a guest got it before and may have switched the firmware's "
+		       "runtime services to virtual mode\n", g->name);
+		return false;
+	}
 	if (!st || !gmap_kind_mapped(st->kind)) {
 		printf("guest %s: no EFI: its system table at 0x%llx is not in guest memory\n", g->name,
 		       (unsigned long long)bi->efi.systab);
@@ -78,6 +91,7 @@ static void fill_fw(const struct boot_info *bi, const struct linux_layout *lay, 
 		printf("guest %s: no EFI: %s\n", g->name, err);
 		return;
 	}
+	efi_handed_over = true;
 	par->efi_systab = bi->efi.systab;
 	par->efi_memmap = lay->fw + FW_RSDP_SLOT;
 	par->efi_memmap_size = (uint32_t)len;

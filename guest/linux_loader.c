@@ -26,12 +26,6 @@
 
 _Static_assert(BOOT_RSDP_MAX <= FW_RSDP_SLOT, "RSDP slot");
 
-/*
- * Whether the guest gets EFI, and how many bytes its memory map needs
- * (measured without the firmware block, which may split one more
- * descriptor: FW_EFI_SLACK). No EFI after a legacy BIOS boot, or when the
- * system table or a runtime region is not in memory the guest has mapped.
- */
 /* Set once a guest got efi_info: it may since have called SetVirtualAddressMap,
  * which firmware allows once per boot and which turns the system table's
  * pointers (vendor, configuration tables, runtime services) into that
@@ -40,6 +34,13 @@ _Static_assert(BOOT_RSDP_MAX <= FW_RSDP_SLOT, "RSDP slot");
  * setup_data, which the hypervisor does not have. */
 static bool efi_handed_over;
 
+/*
+ * Whether the guest gets EFI, and how many bytes its memory map needs
+ * (measured without the firmware block, which may split one more
+ * descriptor: FW_EFI_SLACK). No EFI after a legacy BIOS boot, or when the
+ * system table or a runtime region is not in memory the guest has mapped,
+ * or when a guest got EFI before.
+ */
 static bool efi_for_guest(const struct boot_info *bi, const struct guest_image *g, size_t *need)
 {
 	const struct gmap_range *st = gmap_lookup(gmem_map(), bi->efi.systab);

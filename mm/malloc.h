@@ -10,7 +10,8 @@
 /*
  * Builds the host memory map from the boot information, reserves the first
  * MiB, the image, the boot information and the modules, takes opt->hv_mem
- * bytes from the top of the highest usable RAM for the hypervisor, switches
+ * bytes from the top of the highest usable RAM (outside EFI boot services
+ * memory where it can) for the hypervisor, switches
  * to the hypervisor's page tables and starts the frame allocator and heap.
  * Prints the map and what it took. Returns 0, or a negative error after
  * printing why (the caller stops: nothing can run without memory).

@@ -95,7 +95,8 @@ static hpa_t find_working_memory(const struct boot_info *bi, uint64_t size)
 	if (work == INVALID_HPA) {
 		work = memmap_find_top(&host_map, size, WORK_ALIGN);
 		if (work != INVALID_HPA && bi->efi.mmap_count)
-			printf("warning: hypervisor memory overlaps EFI boot services memory\n");
+			printf("warning: no room for hypervisor memory outside EFI boot services memory: "
+			       "firmware tables there may be hidden from the guest\n");
 	}
 	return work;
 }

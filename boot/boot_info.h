@@ -4,6 +4,7 @@
 
 #include "lib/compiler.h"
 #include "mm/addr.h"
+#include "boot/efi.h"
 
 #define BOOT_CMDLINE_MAX     512
 #define BOOT_LOADER_NAME_MAX 64
@@ -11,6 +12,8 @@
 #define BOOT_MODULES_MAX     32
 #define BOOT_MOD_CMDLINE_MAX 256
 #define BOOT_RSDP_MAX        64
+#define BOOT_EFI_MMAP_MAX    512       /* EFI memory descriptors kept (OVMF: ~100; large servers: a few hundred) */
+#define BOOT_EFI_NOTE_MAX    96
 
 /* Memory types as the boot loader reports them (Multiboot2 and E820 agree). */
 enum boot_mem_type {
@@ -49,6 +52,16 @@ struct boot_framebuffer {
 	uint8_t bpp;
 };
 
+/* What a UEFI firmware left for the OS, through the boot loader (Multiboot2
+ * tags 12 and 17). systab 0: booted by legacy BIOS, or nothing usable. */
+struct boot_efi {
+	hpa_t systab;                              /* EFI_SYSTEM_TABLE, 0 if none */
+	struct efi_desc mmap[BOOT_EFI_MMAP_MAX];   /* the memory map at ExitBootServices, in firmware order */
+	unsigned int mmap_count;                   /* 0: none (or dropped: see note) */
+	uint32_t desc_size, desc_version;          /* as the firmware reported them */
+	char note[BOOT_EFI_NOTE_MAX];              /* why an EFI memory map tag was dropped, "" if it was not */
+};
+
 /* Everything later code knows about the boot: filled by boot/mb2.c (Multiboot2)
  * or, later, the UEFI entry. Fixed-size so it can be filled before any allocator. */
 struct boot_info {
@@ -68,6 +81,8 @@ struct boot_info {
 	unsigned int rsdp_revision;                /* 0 = ACPI 1.0 (20 bytes), 2+ = XSDT-capable */
 
 	struct boot_framebuffer fb;
+
+	struct boot_efi efi;
 
 	hpa_t info_start, info_end;                /* the loader's info block itself, [start, end) */
 };

@@ -61,6 +61,8 @@ mb2_header:
 	dd 8                                    ; framebuffer info (no mode change asked)
 	dd 14                                   ; ACPI old RSDP
 	dd 15                                   ; ACPI new RSDP
+	dd 12                                   ; EFI 64-bit system table pointer
+	dd 17                                   ; EFI memory map (GRUB still calls ExitBootServices: no tag 18)
 .info_request_end:
 
 	align 8

@@ -52,6 +52,11 @@ static void print_banner(const struct boot_info *bi)
 		printf("ACPI: RSDP revision %u from the boot loader\n", bi->rsdp_revision);
 	else
 		printf("ACPI: the boot loader gave no RSDP\n");
+	if (bi->efi.systab)
+		printf("EFI: system table at 0x%llx, memory map of %u descriptors from the boot loader\n",
+		       (unsigned long long)bi->efi.systab, bi->efi.mmap_count);
+	if (bi->efi.note[0])
+		printf("warning: EFI memory map dropped (%s); Linux guests get no EFI\n", bi->efi.note);
 	if (bi->fb.type != BOOT_FB_NONE)
 		printf("framebuffer: %ux%u %s, %u bpp, pitch %u, at 0x%llx\n", bi->fb.width,
 		       bi->fb.height, bi->fb.type == BOOT_FB_EGA_TEXT ? "text" : "pixels",

@@ -11,6 +11,8 @@
 #define MB2_TAG_FRAMEBUFFER  8
 #define MB2_TAG_ACPI_OLD     14
 #define MB2_TAG_ACPI_NEW     15
+#define MB2_TAG_EFI64        12
+#define MB2_TAG_EFI_MMAP     17
 
 #define MB2_FIXED_SIZE       8     /* u32 total_size, u32 reserved */
 #define MB2_TAG_HDR_SIZE     8     /* u32 type, u32 size */
@@ -26,6 +28,11 @@
 #define MB2_FB_HEIGHT        24
 #define MB2_FB_BPP           28
 #define MB2_FB_TYPE          29
+
+/* EFI tags (spec 3.6.12, 3.6.14): type, size, then a u64 system table pointer,
+ * or u32 descriptor size, u32 descriptor version and the map GetMemoryMap() gave. */
+#define MB2_EFI64_SIZE       16
+#define MB2_EFI_MMAP_HDR     16
 
 #define RSDP_V1_LEN          20    /* ACPI 6.5, 5.2.5.3: up to and including RsdtAddress */
 #define RSDP_V2_LEN          36    /* ... through the reserved bytes after ExtendedChecksum */
@@ -230,6 +237,80 @@ static int mb2_acpi_new(struct mb2_state *st, const struct mb2_tag *t)
 	return 0;
 }
 
+/* Like tag_fail for the EFI tags, which never fail the boot: the map is
+ * dropped with the reason in bi->efi.note, and guests boot without EFI. */
+static int __printf(3, 4) efi_drop(struct mb2_state *st, const struct mb2_tag *t,
+				   const char *fmt, ...)
+{
+	struct boot_efi *e = &st->bi->efi;
+	va_list ap;
+	int n;
+
+	e->mmap_count = 0;
+	n = fmt_snprintf(e->note, sizeof(e->note), "tag %u at offset 0x%zx: ", t->type, t->off);
+	if (n >= 0 && (size_t)n < sizeof(e->note)) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(e->note + n, sizeof(e->note) - n, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+static int mb2_efi64(struct mb2_state *st, const struct mb2_tag *t)
+{
+	if (t->size < MB2_EFI64_SIZE)
+		return efi_drop(st, t, "size %u too small for an EFI system table pointer", t->size);
+	st->bi->efi.systab = rd64(t->p + 8);
+	return 0;
+}
+
+/*
+ * The map is copied whole or not at all: a guest given part of it would miss
+ * runtime regions. Descriptors are checked only as far as copying them and
+ * rewriting them later needs (aligned, non-empty, no wrap); their order and
+ * overlaps are the firmware's business, as for the OS it would hand them to.
+ */
+static int mb2_efi_mmap(struct mb2_state *st, const struct mb2_tag *t)
+{
+	struct boot_efi *e = &st->bi->efi;
+	uint32_t dsz, body, n, i;
+
+	e->note[0] = '\0';
+	e->mmap_count = 0;
+	if (t->size < MB2_EFI_MMAP_HDR)
+		return efi_drop(st, t, "size %u too small for an EFI memory map", t->size);
+	dsz = rd32(t->p + 8);
+	body = t->size - MB2_EFI_MMAP_HDR;
+	e->desc_size = dsz;
+	e->desc_version = rd32(t->p + 12);
+	if (dsz < EFI_DESC_MIN_SIZE)
+		return efi_drop(st, t, "descriptor size %u below %u", dsz, EFI_DESC_MIN_SIZE);
+	if (e->desc_version != EFI_DESC_VERSION)
+		return efi_drop(st, t, "descriptor version %u, not %u", e->desc_version, EFI_DESC_VERSION);
+	if (body == 0 || body % dsz)
+		return efi_drop(st, t, "%u bytes of descriptors not a non-zero multiple of their size %u",
+				body, dsz);
+	n = body / dsz;
+	if (n > BOOT_EFI_MMAP_MAX)
+		return efi_drop(st, t, "%u descriptors, more than the %u kept", n, BOOT_EFI_MMAP_MAX);
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = t->p + MB2_EFI_MMAP_HDR + (size_t)i * dsz;
+		struct efi_desc *d = &e->mmap[i];
+
+		d->type = rd32(p + EFI_DESC_OFF_TYPE);
+		d->phys = rd64(p + EFI_DESC_OFF_PHYS);
+		d->virt = rd64(p + EFI_DESC_OFF_VIRT);
+		d->pages = rd64(p + EFI_DESC_OFF_PAGES);
+		d->attr = rd64(p + EFI_DESC_OFF_ATTR);
+		if (!IS_ALIGNED(d->phys, EFI_PAGE_SIZE) || d->pages == 0 ||
+		    d->pages > (UINT64_MAX - d->phys) >> EFI_PAGE_SHIFT)
+			return efi_drop(st, t, "descriptor %u: 0x%llx pages at 0x%llx", i,
+					(unsigned long long)d->pages, (unsigned long long)d->phys);
+	}
+	e->mmap_count = n;
+	return 0;
+}
+
 typedef int (*mb2_tag_fn)(struct mb2_state *st, const struct mb2_tag *t);
 
 /* Handlers by tag type; min_size covers the fixed fields the handler reads. */
@@ -245,6 +326,9 @@ static const struct {
 	[MB2_TAG_FRAMEBUFFER] = { mb2_framebuffer, MB2_FB_TYPE + 1,  "a framebuffer" },
 	[MB2_TAG_ACPI_OLD]    = { mb2_acpi_old,    MB2_TAG_HDR_SIZE + RSDP_V1_LEN, "an ACPI 1.0 RSDP" },
 	[MB2_TAG_ACPI_NEW]    = { mb2_acpi_new,    MB2_TAG_HDR_SIZE + RSDP_V2_LEN, "an ACPI 2.0 RSDP" },
+	/* checked by their handlers, which drop the EFI data instead of failing */
+	[MB2_TAG_EFI64]       = { mb2_efi64,       MB2_TAG_HDR_SIZE, "an EFI system table pointer" },
+	[MB2_TAG_EFI_MMAP]    = { mb2_efi_mmap,    MB2_TAG_HDR_SIZE, "an EFI memory map" },
 };
 
 /*

@@ -13,7 +13,9 @@
  * address (for bi->info_start/end). Nothing is trusted: the total size, every
  * tag size and every entry size are checked against what is readable, tags
  * must be 8-byte aligned, strings must be terminated inside their tag, and
- * the block must end with an end tag. Unknown tags are skipped.
+ * the block must end with an end tag. Unknown tags are skipped. The EFI
+ * tags (12, 17) never fail the parse: a malformed EFI memory map is dropped
+ * (bi->efi.mmap_count 0) with the reason in bi->efi.note.
  * Returns 0, or -EINVAL with a one-line reason in err (e.g. "tag 6 at offset
  * 0x48: size 12 too small for a memory map").
  */

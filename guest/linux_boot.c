@@ -2,6 +2,7 @@
  * guest RAM, the zero page (Documentation/arch/x86/boot.rst, zero-page.rst; struct boot_params
  * in arch/x86/include/uapi/asm/bootparam.h). */
 #include "guest/linux_boot.h"
+#include "guest/efi_map.h"
 #include "lib/format.h"
 #include <stdarg.h>
 
@@ -47,6 +48,17 @@
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE  0x0c4
 #define BP_EXT_CMD_LINE_PTR  0x0c8
+#define BP_EFI_INFO          0x1c0      /* struct efi_info */
+#define EFI_LOADER_SIGNATURE 0x1c0
+#define EFI_SYSTAB           0x1c4
+#define EFI_MEMDESC_SIZE     0x1c8
+#define EFI_MEMDESC_VERSION  0x1cc
+#define EFI_MEMMAP           0x1d0
+#define EFI_MEMMAP_SIZE      0x1d4
+#define EFI_SYSTAB_HI        0x1d8
+#define EFI_MEMMAP_HI        0x1dc
+#define EFI_INFO_END         0x1e0
+#define EFI64_SIGNATURE      0x34364c45 /* "EL64": a 64-bit EFI loader */
 #define BP_E820_ENTRIES      0x1e8
 #define BP_E820_TABLE        0x2d0
 #define E820_ENTRY_SIZE      20         /* packed { u64 addr, size; u32 type } */
@@ -79,6 +91,7 @@
 
 _Static_assert(BP_E820_TABLE + E820_MAX_ZEROPAGE * E820_ENTRY_SIZE <= LINUX_ZERO_PAGE_SIZE,
 	       "e820 table inside the zero page");
+_Static_assert(EFI_INFO_END <= BP_E820_ENTRIES && BP_EFI_INFO == EFI_LOADER_SIGNATURE, "efi_info layout");
 _Static_assert(HDR_HOLE_END <= BP_E820_TABLE && HDR_MIN_END <= HDR_HOLE_END, "header hole");
 _Static_assert(LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE < LOW_END - LOW_START,
 	       "the low block fits in low RAM");
@@ -285,8 +298,12 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	if (r->initrd_size && r->initrd_where && r->initrd_where <= UINT64_MAX - r->initrd_size)
 		take(&p, r->initrd_where, r->initrd_size);
 
+	if (r->fw_size > LOW_END - LOW_START)
+		return fail(-ENOSPC, err, errlen, "0x%llx bytes of firmware tables do not fit in low RAM",
+			    (unsigned long long)r->fw_size);
 	cmd_bytes = ALIGN_UP(r->cmdline_len, PAGE_SIZE);
-	low_len = LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE + cmd_bytes;
+	low_len = LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE + cmd_bytes +
+		  ALIGN_UP(r->fw_size, PAGE_SIZE);
 	low_lo = MAX(LOW_START, r->low_reserved_end);
 	a = fit_lowest(&p, low_lo, LOW_END, low_len, PAGE_SIZE);
 	if (a == INVALID_GPA)
@@ -298,6 +315,8 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	out->gdt = a + LINUX_ZERO_PAGE_SIZE;
 	out->page_tables = out->gdt + LINUX_GDT_SIZE;
 	out->cmdline = out->page_tables + LINUX_PAGE_TABLES_SIZE;
+	out->fw_size = ALIGN_UP(r->fw_size, PAGE_SIZE);
+	out->fw = out->fw_size ? out->cmdline + cmd_bytes : 0;
 
 	k_len = ALIGN_UP(MAX((uint64_t)img->init_size, img->kernel_size), PAGE_SIZE);
 	k_align = MAX((uint64_t)img->kernel_alignment, PAGE_SIZE);
@@ -377,11 +396,50 @@ static void fill_screen_info(uint8_t *si, const struct boot_framebuffer *fb)
 		si[SI_RED_SIZE + i] = ch[i];
 }
 
+/*
+ * Writes the e820 table with [res, res_end) typed reserved: entries it
+ * overlaps are split around it (nothing is merged). Returns the entry count,
+ * or -ENOSPC past E820_MAX_ZEROPAGE.
+ */
+static int put_e820(uint8_t *bp, const struct gmap_e820_entry *e, unsigned int n, gpa_t res, gpa_t res_end)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t a = e[i].addr, end = e[i].addr + e[i].size;
+		struct gmap_e820_entry piece[3] = {
+			{ a, 0, e[i].type }, { MAX(a, res), 0, GMAP_E820_RESERVED }, { MIN(end, res_end), 0, e[i].type },
+		};
+
+		if (res >= res_end || res >= end || res_end <= a) {
+			piece[0].size = e[i].size;
+		} else {
+			piece[0].size = MAX(a, res) - a;
+			piece[1].size = MIN(end, res_end) - piece[1].addr;
+			piece[2].size = end - piece[2].addr;
+		}
+		for (unsigned int j = 0; j < 3; j++) {
+			uint8_t *p = bp + BP_E820_TABLE + k * E820_ENTRY_SIZE;
+
+			if (!piece[j].size)
+				continue;
+			if (k == E820_MAX_ZEROPAGE)
+				return -ENOSPC;
+			wr64(p, piece[j].addr);
+			wr64(p + 8, piece[j].size);
+			wr32(p + 16, piece[j].type);
+			k++;
+		}
+	}
+	return (int)k;
+}
+
 int linux_fill_params(const struct linux_params_request *r, uint8_t *bp, char *err, size_t errlen)
 {
 	struct gmap_e820_entry e820[E820_MAX_ZEROPAGE + 1];   /* one more to see an overflow */
 	const struct linux_layout *lay = r ? r->lay : NULL;
 	unsigned int end, n;
+	int k;
 
 	if (!r || !r->image || !lay || !r->g || !bp)
 		return fail(-EINVAL, err, errlen, "incomplete zero-page request");
@@ -391,8 +449,11 @@ int linux_fill_params(const struct linux_params_request *r, uint8_t *bp, char *e
 	if (r->initrd_size && !lay->initrd)
 		return fail(-EINVAL, err, errlen, "an initrd of %llu bytes without a place",
 			    (unsigned long long)r->initrd_size);
+	if (lay->fw_size && lay->fw > UINT64_MAX - lay->fw_size)
+		return fail(-EINVAL, err, errlen, "firmware tables at 0x%llx wrap around", (unsigned long long)lay->fw);
 	n = gmap_e820(r->g, e820, ARRAY_SIZE(e820));
-	if (n > E820_MAX_ZEROPAGE)
+	k = n > E820_MAX_ZEROPAGE ? -ENOSPC : put_e820(bp, e820, n, lay->fw, lay->fw + lay->fw_size);
+	if (k < 0)
 		return fail(-EINVAL, err, errlen, "the guest memory map has more than %u e820 entries",
 			    E820_MAX_ZEROPAGE);
 
@@ -413,13 +474,16 @@ int linux_fill_params(const struct linux_params_request *r, uint8_t *bp, char *e
 	wr64(bp + HDR_SETUP_DATA, 0);        /* the image's value is not ours to pass on */
 	wr64(bp + BP_ACPI_RSDP, r->acpi_rsdp);
 
-	bp[BP_E820_ENTRIES] = (uint8_t)n;
-	for (unsigned int i = 0; i < n; i++) {
-		uint8_t *e = bp + BP_E820_TABLE + i * E820_ENTRY_SIZE;
-
-		wr64(e, e820[i].addr);
-		wr64(e + 8, e820[i].size);
-		wr32(e + 16, e820[i].type);
+	bp[BP_E820_ENTRIES] = (uint8_t)k;
+	if (r->efi_systab) {
+		wr32(bp + EFI_LOADER_SIGNATURE, EFI64_SIGNATURE);
+		wr32(bp + EFI_SYSTAB, (uint32_t)r->efi_systab);
+		wr32(bp + EFI_SYSTAB_HI, (uint32_t)(r->efi_systab >> 32));
+		wr32(bp + EFI_MEMDESC_SIZE, EFI_GUEST_DESC_SIZE);
+		wr32(bp + EFI_MEMDESC_VERSION, EFI_DESC_VERSION);
+		wr32(bp + EFI_MEMMAP, (uint32_t)r->efi_memmap);
+		wr32(bp + EFI_MEMMAP_HI, (uint32_t)(r->efi_memmap >> 32));
+		wr32(bp + EFI_MEMMAP_SIZE, r->efi_memmap_size);
 	}
 	fill_screen_info(bp + BP_SCREEN_INFO, r->fb);
 	return 0;

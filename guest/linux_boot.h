@@ -20,7 +20,7 @@
 #define XLF_5LEVEL_ENABLED            (1u << 6)
 
 /* What linux_place reserves in low RAM, in this order and contiguous:
- * zero page, GDT, page tables, command line. */
+ * zero page, GDT, page tables, command line, firmware tables (if any). */
 #define LINUX_ZERO_PAGE_SIZE    PAGE_SIZE
 #define LINUX_GDT_SIZE          PAGE_SIZE                 /* 4 descriptors used: null, null, 0x10 code, 0x18 data */
 #define LINUX_PT_PAGES          6                         /* PML4, PDPT, 4 PDs */
@@ -61,6 +61,8 @@ struct linux_layout {                     /* where everything goes in guest RAM 
 	gpa_t boot_params;                    /* the zero page, 4 KiB */
 	gpa_t page_tables;                    /* identity page tables the hypervisor builds for the 64-bit entry (LINUX_PAGE_TABLES_SIZE) */
 	gpa_t gdt;
+	gpa_t fw;                             /* firmware tables the hypervisor copies for the guest (RSDP, EFI memory map): e820 reserved; 0 if none */
+	uint64_t fw_size;                     /* bytes at fw, a multiple of 4 KiB; 0 if none */
 };
 
 struct linux_range { gpa_t start, end; };     /* [start, end) */
@@ -74,6 +76,7 @@ struct linux_place_request {
 	/* ranges that must not be overwritten (the boot modules we copy from): */
 	const struct linux_range *avoid; unsigned int avoid_count;
 	uint64_t low_reserved_end;            /* low-RAM floor: nothing is placed below max(this, 0x10000) */
+	uint64_t fw_size;                     /* bytes of firmware tables to place (rounded up to 4 KiB), 0 if none */
 };
 
 /*
@@ -81,7 +84,8 @@ struct linux_place_request {
  * `avoid` range, on the initrd's current bytes (unless it stays there), or on
  * another piece, so every destination can be filled from its source in any order.
  * - Low block, first fit upward in [max(0x10000, low_reserved_end), 0x90000),
- *   page-aligned: zero page, GDT, page tables, command line, contiguous. The top
+ *   page-aligned: zero page, GDT, page tables, command line, firmware tables
+ *   (fw_size rounded up to 4 KiB, none if 0), contiguous. The top
  *   of low RAM is left alone: Linux 6.1's startup_64 copies a 32-bit trampoline
  *   there (just below the EBDA) while running on our page tables.
  * - Kernel: max(init_size, kernel_size) bytes at the lowest kernel_alignment-
@@ -108,6 +112,9 @@ struct linux_params_request {
 	uint64_t cmdline_len;
 	uint64_t acpi_rsdp;                   /* 0 if unknown */
 	const struct boot_framebuffer *fb;    /* NULL or type NONE: no screen_info; EGA text: video mode 3 80x25; RGB: VESA LFB (orig_video_isVGA 0x23) with the framebuffer's geometry */
+	uint64_t efi_systab;                  /* EFI system table; 0: no EFI (efi_info stays zero) */
+	gpa_t efi_memmap;                     /* the guest's EFI memory map (guest/efi_map.h: 48-byte version-1 descriptors) */
+	uint32_t efi_memmap_size;             /* its size in bytes */
 };
 
 /*
@@ -119,7 +126,10 @@ struct linux_params_request {
  * setup_data 0, hardware_subarch 0 (PC), e820 from gmap_e820 (more than 128
  * entries is refused with -EINVAL: SETUP_E820_EXT is not implemented, and a
  * truncated map would show hypervisor memory at the top as a hole Linux may
- * put PCI BARs in), acpi_rsdp_addr, screen_info: EGA text as VGA colour text
+ * put PCI BARs in) with the layout's firmware tables typed reserved (2),
+ * acpi_rsdp_addr, efi_info when efi_systab is set (signature "EL64", system
+ * table, memory map address and size, descriptor size 48, version 1; the
+ * _hi halves too), screen_info: EGA text as VGA colour text
  * (mode 3, the framebuffer's columns and lines, 80x25 if unset), RGB with
  * 15/16/24/32 bpp as a VESA LFB in the usual channel layout (boot_info keeps no
  * channel positions), anything else none. Returns 0 or -EINVAL with a reason.

@@ -10,11 +10,12 @@
 /*
  * Builds the host memory map from the boot information, reserves the first
  * MiB, the image, the boot information and the modules, takes one block from
- * the top of the highest usable RAM for copies of the modules and opt->hv_mem
- * bytes of working memory (mm/hv_layout.h), switches to the hypervisor's page
- * tables, starts the frame allocator, copies the modules (bi's modules then
- * name the copies; the boot loader's ranges become usable RAM) and starts the
- * heap. Prints the map and what it took. Returns 0, or a negative error after
+ * the top of the highest usable RAM (outside EFI boot services memory where it
+ * can) for copies of the modules and opt->hv_mem bytes of working memory
+ * (mm/hv_layout.h), switches to the hypervisor's page tables, starts the
+ * frame allocator, copies the modules (bi's modules then name the copies; the
+ * boot loader's ranges become usable RAM) and starts the heap. Prints the map
+ * and what it took. Returns 0, or a negative error after
  * printing why (the caller stops: nothing can run without memory).
  */
 int __must_check mm_init(struct boot_info *bi, const struct hv_options *opt);

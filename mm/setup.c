@@ -48,6 +48,45 @@ static int build_host_map(const struct boot_info *bi)
 	return rc;
 }
 
+/*
+ * Plans the hypervisor's block (module copies and working memory,
+ * mm/hv_layout.h) at the top of usable RAM, leaving out EFI boot services
+ * memory. That is free RAM after ExitBootServices, but firmware
+ * configuration tables the guest reads through the EFI system table (EDK II's
+ * memory attributes table, the ESRT) may lie in it, and the guest cannot read
+ * hidden memory. Falls back to plain top of RAM if nothing else fits.
+ */
+static int plan_hv_block(const struct boot_info *bi, uint64_t work_size,
+			 const struct hv_layout_module *mods, struct hv_layout *layout)
+{
+	static struct mem_range scratch_ranges[HOST_MAP_CAPACITY];
+	struct memmap scratch;
+	int rc = 0;
+
+	memmap_init(&scratch, scratch_ranges, HOST_MAP_CAPACITY);
+	for (unsigned int i = 0; i < host_map.count && !rc; i++)
+		rc = memmap_add(&scratch, host_map.ranges[i].start,
+				host_map.ranges[i].end - host_map.ranges[i].start, host_map.ranges[i].type);
+	for (unsigned int i = 0; i < bi->efi.mmap_count && !rc; i++) {
+		const struct efi_desc *d = &bi->efi.mmap[i];
+
+		if (d->type == EFI_BOOT_SERVICES_CODE || d->type == EFI_BOOT_SERVICES_DATA)
+			rc = memmap_set(&scratch, d->phys, d->phys + (d->pages << EFI_PAGE_SHIFT),
+					MEM_RESERVED);
+	}
+	if (!rc)
+		rc = hv_layout_plan(&scratch, work_size, mods, bi->module_count, layout);
+	if (rc == -EINVAL || !bi->efi.mmap_count)
+		return rc;
+	if (rc) {
+		rc = hv_layout_plan(&host_map, work_size, mods, bi->module_count, layout);
+		if (!rc)
+			printf("warning: no room for hypervisor memory outside EFI boot services memory: "
+			       "firmware tables there may be hidden from the guest\n");
+	}
+	return rc;
+}
+
 static void print_host_map(void)
 {
 	char size[32];
@@ -113,7 +152,7 @@ int mm_init(struct boot_info *bi, const struct hv_options *opt)
 
 	for (unsigned int i = 0; i < bi->module_count; i++)
 		boot_mods[i] = (struct hv_layout_module){ bi->modules[i].start, bi->modules[i].end };
-	rc = hv_layout_plan(&host_map, opt->hv_mem, boot_mods, bi->module_count, &layout);
+	rc = plan_hv_block(bi, opt->hv_mem, boot_mods, &layout);
 	fmt_size(size, sizeof(size), opt->hv_mem);
 	if (rc) {
 		print_host_map();

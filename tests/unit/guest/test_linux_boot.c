@@ -219,7 +219,7 @@ static bool disjoint(gpa_t a, uint64_t alen, gpa_t b, uint64_t blen)
 static void check_layout(const struct linux_place_request *r)
 {
 	uint64_t low = LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE +
-		       ALIGN_UP(r->cmdline_len, PAGE_SIZE);
+		       ALIGN_UP(r->cmdline_len, PAGE_SIZE) + ALIGN_UP(r->fw_size, PAGE_SIZE);
 	uint64_t klen = ALIGN_UP(MAX((uint64_t)img.init_size, img.kernel_size), PAGE_SIZE);
 	struct { gpa_t a; uint64_t len; } piece[] = {
 		{ lay.boot_params, low }, { lay.kernel, klen }, { lay.initrd, r->initrd_size },
@@ -230,6 +230,8 @@ static void check_layout(const struct linux_place_request *r)
 	CHECK_EQ(lay.gdt, lay.boot_params + 0x1000);
 	CHECK_EQ(lay.page_tables, lay.gdt + 0x1000);
 	CHECK_EQ(lay.cmdline, lay.page_tables + 0x6000);
+	CHECK_EQ(lay.fw_size, ALIGN_UP(r->fw_size, PAGE_SIZE));
+	CHECK_EQ(lay.fw, r->fw_size ? lay.cmdline + ALIGN_UP(r->cmdline_len, PAGE_SIZE) : 0);
 	CHECK_EQ(lay.entry, lay.kernel + 0x200);
 	CHECK(lay.kernel % img.kernel_alignment == 0 && lay.kernel >= img.pref_address);
 	CHECK(lay.kernel + klen <= 4 * GiB);
@@ -680,5 +682,137 @@ TEST(params_more_than_128_e820_entries)
 					   .lay = &l, .g = &g, .cmdline_len = 5 };
 	CHECK_EQ(linux_fill_params(&p, bp, err, sizeof(err)), -EINVAL);
 	CHECK(strstr(err, "128 e820") != NULL);
+	free(bp);
+}
+
+#define O_EFI_INFO      0x1c0      /* struct efi_info, zero-page.rst */
+
+TEST(place_firmware_tables_after_the_command_line)
+{
+	struct linux_place_request r;
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	bochs_initrd_in_ram(0x6000000, 0x800000);
+	r = request(0x6000000, 0x7a1234, 64);
+	r.fw_size = 64 + 127 * 48 + 96;                  /* RSDP slot, OVMF's map, slack: 2 pages */
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK_EQ(lay.boot_params, 0x10000);
+	CHECK_EQ(lay.fw, 0x19000);
+	CHECK_EQ(lay.fw_size, 0x2000);
+	check_layout(&r);
+	/* None asked: none placed, the rest where it always was. */
+	r.fw_size = 0;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	CHECK(lay.fw == 0 && lay.fw_size == 0 && lay.boot_params == 0x10000 && lay.cmdline == 0x18000);
+	check_layout(&r);
+	/* More than low RAM holds, and a size that would overflow the rounding. */
+	r.fw_size = 0x80001;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), -ENOSPC);
+	CHECK(strstr(err, "firmware tables") != NULL);
+	r.fw_size = UINT64_MAX;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), -ENOSPC);
+}
+
+/* Places with a firmware block and fills a zero page with EFI (systab 0: none). */
+static uint8_t *fill_efi(uint64_t systab, int *rc)
+{
+	struct linux_place_request r;
+	struct linux_params_request p;
+	uint8_t *bp = calloc(1, 4096);
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	bochs_with_modules(0x6000000, 0x800000);
+	r = request(0x6000000, 0x7a1234, 41);
+	r.fw_size = 64 + 127 * 48 + 96;
+	CHECK_EQ(linux_place(&r, &lay, err, sizeof(err)), 0);
+	p = (struct linux_params_request){
+		.image = file, .image_size = LINUX61_FILE_SIZE, .img = &img, .lay = &lay, .g = &g,
+		.initrd_size = 0x7a1234, .cmdline_len = 41, .acpi_rsdp = lay.fw,
+		.efi_systab = systab, .efi_memmap = lay.fw + 64, .efi_memmap_size = 127 * 48,
+	};
+	*rc = linux_fill_params(&p, bp, err, sizeof(err));
+	return bp;
+}
+
+TEST(params_efi_info)
+{
+	int rc;
+	uint8_t *bp = fill_efi(0x11f7ec018ULL, &rc);     /* above 4 GiB: the _hi halves count */
+
+	CHECK_EQ(rc, 0);
+	CHECK(!memcmp(bp + O_EFI_INFO, "EL64", 4));      /* efi_loader_signature: 64-bit */
+	CHECK_EQ(r32(bp + 0x1c4), 0x1f7ec018);           /* efi_systab */
+	CHECK_EQ(r32(bp + 0x1c8), 48);                   /* efi_memdesc_size */
+	CHECK_EQ(r32(bp + 0x1cc), 1);                    /* efi_memdesc_version */
+	CHECK_EQ(r32(bp + 0x1d0), lay.fw + 64);          /* efi_memmap */
+	CHECK_EQ(r32(bp + 0x1d4), 127 * 48);             /* efi_memmap_size */
+	CHECK_EQ(r32(bp + 0x1d8), 1);                    /* efi_systab_hi */
+	CHECK_EQ(r32(bp + 0x1dc), 0);                    /* efi_memmap_hi */
+	CHECK_EQ(r64(bp + O_RSDP), lay.fw);
+	free(bp);
+	/* A legacy BIOS boot: efi_info stays zero. */
+	bp = fill_efi(0, &rc);
+	CHECK_EQ(rc, 0);
+	for (unsigned int i = O_EFI_INFO; i < O_EFI_INFO + 32; i++)
+		CHECK_EQ(bp[i], 0);
+	free(bp);
+}
+
+TEST(params_e820_reserves_the_firmware_tables)
+{
+	struct gmap_e820_entry want[130];
+	unsigned int n, k, i;
+	int rc;
+	uint8_t *bp = fill_efi(0x1f7ec018, &rc);
+
+	CHECK_EQ(rc, 0);
+	n = gmap_e820(&g, want, ARRAY_SIZE(want));
+	k = bp[O_E820_COUNT];
+	CHECK_EQ(k, n + 2);                              /* the first RAM entry split around the block */
+	CHECK_EQ(r64(bp + O_E820), 0);
+	CHECK_EQ(r64(bp + O_E820 + 8), lay.fw);
+	CHECK_EQ(r32(bp + O_E820 + 16), 1);
+	CHECK_EQ(r64(bp + O_E820 + 20), lay.fw);
+	CHECK_EQ(r64(bp + O_E820 + 28), 0x2000);
+	CHECK_EQ(r32(bp + O_E820 + 36), 2);
+	CHECK_EQ(r64(bp + O_E820 + 40), lay.fw + 0x2000);
+	CHECK_EQ(r64(bp + O_E820 + 48), want[0].size - lay.fw - 0x2000);
+	CHECK_EQ(r32(bp + O_E820 + 56), 1);
+	for (i = 1; i < n; i++) {                        /* the rest as the guest map says */
+		CHECK_EQ(r64(bp + O_E820 + 20 * (i + 2)), want[i].addr);
+		CHECK_EQ(r64(bp + O_E820 + 20 * (i + 2) + 8), want[i].size);
+		CHECK_EQ(r32(bp + O_E820 + 20 * (i + 2) + 16), want[i].type);
+	}
+	free(bp);
+}
+
+TEST(params_firmware_split_past_128_e820_entries)
+{
+	static struct raw many[140];
+	struct linux_layout l = { .kernel = 0x1000000, .entry = 0x1000200, .cmdline = 0x19000,
+				  .boot_params = 0x10000, .fw = 0x1a000, .fw_size = 0x1000 };
+	struct linux_params_request p;
+	struct gmap_e820_entry e[130];
+	uint8_t *bp = calloc(1, 4096);
+	unsigned int n = 0;
+
+	real_file();
+	CHECK_EQ(parse(LINUX61_FILE_SIZE), 0);
+	many[n++] = (struct raw){ 0, 0x9f000, MEM_USABLE };
+	for (unsigned int i = 0; i < 124; i++)
+		many[n++] = (struct raw){ 0x100000 + i * 0x100000ULL, 0x80000,
+					  i % 2 ? MEM_RESERVED : MEM_USABLE };
+	many[n++] = (struct raw){ 0x10000000, 0x10000000, MEM_USABLE };
+	build_gmap(many, n, NULL, 0, 8 * MiB);
+	CHECK_EQ(gmap_e820(&g, e, ARRAY_SIZE(e)), 127);    /* fits alone; the split makes 129 */
+	p = (struct linux_params_request){ .image = file, .image_size = LINUX61_FILE_SIZE, .img = &img,
+					   .lay = &l, .g = &g, .cmdline_len = 5 };
+	CHECK_EQ(linux_fill_params(&p, bp, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "128 e820") != NULL);
+	l.fw_size = 0;
+	CHECK_EQ(linux_fill_params(&p, bp, err, sizeof(err)), 0);
+	CHECK_EQ(bp[O_E820_COUNT], 127);
 	free(bp);
 }

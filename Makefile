@@ -32,7 +32,7 @@ PURE_SRCS += vmx/ept_space.c
 PURE_SRCS += mm/hv_layout.c
 PURE_SRCS += guest/acpi_madt.c guest/isa_irq_route.c guest/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
-PURE_SRCS += arch/mca_decode.c
+PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

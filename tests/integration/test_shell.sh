@@ -72,6 +72,8 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	expect_line "regs: bad argument" '^usage: regs$'
 	send_line "exits"
 	expect_line "exits: header" '^exits of guest wait in the last [0-9]+ ms \(since it started\):$'
+	expect_line "exits: says its TSC is Bochs' (no hypervisor bit; the rate gives it away)" \
+		"^exits: TSC figures are an emulator's, not a CPU's: the TSC counts at [0-9]+\\.[0-9]{3} MHz, but the CPU says 3500 MHz \\(CPUID\\.16H\\)\$"
 	expect_line "exits: the console tick is counted" '^  VMX-preemption timer expired +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
 	tick1=$(field 4)
 	expect_line "exits: total" '^  total +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
@@ -147,6 +149,9 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	# Bochs has no monitor trap flag: step uses RFLAGS.TF and #DB there.
 	send_line "info"
 	expect_line "info: how step works here" '^monitor trap flag: (present \(the shell.s step uses it\)|absent \(the shell.s step uses RFLAGS\.TF and #DB\))$'
+	send_line "help step"
+	expect_line "help step agrees with info (Bochs has no monitor trap flag)" \
+		'^  step +run the paused guest for one instruction \(monitor trap flag; RFLAGS\.TF where the CPU has none, see info\)$'
 	send_line "step"
 	expect_line "step: one instruction" \
 		"^step: guest wait went from RIP $rip to ($HEX) \\(ended by: (monitor trap flag|exception or NMI)\\); next bytes:( [0-9a-f]{2}){8}\$"
@@ -167,6 +172,11 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	expect_line "vmcs: one field by encoding" '^  EXIT_REASON +0x4402  0x000000(34|01|00|12)$'
 	send_line "vmcs guest_cr3"
 	expect_line "vmcs: names in any case" "^  GUEST_CR3 +0x6802  $HEX\$"
+	send_line "vmcs GUEST_CR4"
+	expect_line "vmcs: the guest's real CR4 keeps MCE (a #MC exits instead of shutting down)" \
+		'^  GUEST_CR4 +0x6804  0x[0-9a-f]{14}[4-7c-f][0-9a-f]$'
+	send_line "vmcs CR4_READ_SHADOW"
+	expect_line "vmcs: the guest reads its own CR4 (PAE only)" '^  CR4_READ_SHADOW +0x6006  0x0000000000000020$'
 	send_line "vmcs GUEST_NOTHING"
 	expect_line "vmcs: unknown field" "^vmcs: no field 'GUEST_NOTHING'"
 	send_line "vmcs"

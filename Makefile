@@ -139,7 +139,11 @@ test: deps
 	$(MAKE) -j$$(nproc) all unit guests
 	tests/run.sh
 
-run: deps
+# The emulator is chosen and checked first: HV_EMU=qemu-kvm without VMX
+# fails at once instead of after the build and the firmware.
+run:
+	$(Q)tools/run.sh --check
+	$(MAKE) deps
 	$(MAKE) all $(HV_LINUX_ISO)
 	HV_LINUX_CMDLINE='$(LINUX_CMDLINE)' tools/run.sh
 

@@ -466,15 +466,15 @@ static void handle_init(struct vcpu *v, struct exit_info *e)
  * the guest resumes without seeing it; where the interrupted guest code
  * cannot go on (PCC, SRAR, no RIPV), that guest stops and the hypervisor
  * keeps its shell (docs/architecture.md, "Machine checks"). */
-static void guest_machine_check(struct vcpu *v, const char *when, uint64_t rip)
+static void guest_machine_check(struct vcpu *v, bool during_entry, uint64_t rip)
 {
 	char where[96];
 
-	fmt_snprintf(where, sizeof(where), "%s guest %s (RIP 0x%016llx)", when, v->name,
-		 (unsigned long long)rip);
+	fmt_snprintf(where, sizeof(where), during_entry ? "during VM entry of guest %s (RIP 0x%016llx)" :
+			"while guest %s ran (RIP 0x%016llx)", v->name, (unsigned long long)rip);
 	if (mca_handle(where, true) == MCA_FATAL) {
-		vmx_stop_guest(v, "machine check %s, not recoverable: guest stopped, "
-			       "the hypervisor goes on", when);
+		vmx_stop_guest(v, "machine check %s, not recoverable: guest stopped, the hypervisor goes on",
+			       during_entry ? "during its VM entry" : "while it ran");
 		return;
 	}
 	printf("machine check: guest %s resumes\n", v->name);
@@ -507,7 +507,7 @@ static void handle_exception(struct vcpu *v, struct exit_info *e)
 		return;
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == 18) {
-		guest_machine_check(v, "while", e->rip);
+		guest_machine_check(v, false, e->rip);
 		return;
 	}
 	vmx_stop_guest(v, "unexpected exception exit: %s", what);
@@ -517,7 +517,7 @@ static void handle_exception(struct vcpu *v, struct exit_info *e)
  * instruction ran; the guest's RIP is where it would have started. */
 static void handle_mce_during_entry(struct vcpu *v, struct exit_info *e)
 {
-	guest_machine_check(v, "during VM entry of", e->rip);
+	guest_machine_check(v, true, e->rip);
 }
 
 static void handle_hlt(struct vcpu *v, struct exit_info *e)

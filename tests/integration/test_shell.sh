@@ -48,10 +48,17 @@ lacks() {
 	! grep -qF -- "$1" <<<"$2" || { echo "  '$2' contains '$1'"; return 1; }
 }
 
-if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
+# testfault=mc: an INT 18 in the hypervisor before the guests start, with
+# Bochs' machine-check MSRs (MCIP clear): reported, and the boot goes on.
+if build_iso shell "hvtest testmmio=0xfe000000 testfault=mc" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
 	"$HV_ROOT/build/guests/cpuid.elf" "guest hv.name=cpuid"; then
 	start_bochs_interactive shell "$HV_ROOT/build/test/shell.iso"
 	expect_line "banner names the escape key" '^console: serial port 0x3f8 at 115200 baud; Ctrl-] switches between the guest and the hv shell$'
+	expect_line "#MC in the hypervisor reported" "^\\*\\*\\* hv: machine check \\(#MC\\) at RIP $HEX\$"
+	expect_line "#MC: Bochs' MCG_STATUS and banks" \
+		'^machine check in the hypervisor: IA32_MCG_STATUS 0x0 \[\], IA32_MCG_CAP 0x[0-9a-f]+ \([0-9]+ banks\)$'
+	expect_line "#MC: spurious (MCIP clear)" '^machine check: no machine check in progress \(MCG_STATUS\.MCIP = 0\): spurious #MC$'
+	expect_line "#MC: the hypervisor goes on" '^fault test: mc: the hypervisor went on$'
 	expect_line "guest halts with interrupts off" '^\[wait\] halting with interrupts off$'
 
 	# --- a halted guest with IF=0: only the preemption timer gets us here ---

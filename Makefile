@@ -33,6 +33,7 @@ PURE_SRCS += mm/hv_layout.c
 PURE_SRCS += guest/acpi_madt.c guest/isa_irq_route.c guest/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
 PURE_SRCS += guest/efi_map.c
+PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -139,7 +140,11 @@ test: deps
 	$(MAKE) -j$$(nproc) all unit guests
 	tests/run.sh
 
-run: deps
+# The emulator is chosen and checked first: HV_EMU=qemu-kvm without VMX
+# fails at once instead of after the build and the firmware.
+run:
+	$(Q)tools/run.sh --check
+	$(MAKE) deps
 	$(MAKE) all $(HV_LINUX_ISO)
 	HV_LINUX_CMDLINE='$(LINUX_CMDLINE)' tools/run.sh
 

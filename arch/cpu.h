@@ -9,6 +9,7 @@
 #define CR0_WP   (1ULL << 16)
 #define CR0_PG   (1ULL << 31)
 #define CR4_PAE  (1ULL << 5)
+#define CR4_MCE  (1ULL << 6)
 #define CR4_PGE  (1ULL << 7)
 #define RFLAGS_IF (1ULL << 9)
 

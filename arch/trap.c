@@ -1,7 +1,9 @@
 /* arch/trap.c - the fatal-exception report: vector, error code, CR2, registers,
- * stack trace; then this CPU stops (SDM Vol. 3A, 6.15 exception reference). */
+ * stack trace; then this CPU stops (SDM Vol. 3A, 6.15 exception reference).
+ * NMIs and recoverable machine checks return instead. */
 #include "arch/trap.h"
 #include "arch/cpu.h"
+#include "arch/mca.h"
 #include "arch/stack.h"
 #include "drivers/console.h"
 #include "lib/ksyms.h"
@@ -134,6 +136,19 @@ void trap_handler(struct trap_frame *f)
 	if (f->vector == VEC_NMI) {
 		trap_nmi_arrived();
 		return;
+	}
+
+	/* A machine check the MSRs say the CPU can go on from (RIPV, no PCC,
+	 * no SRAR) or that no machine check is behind (MCIP clear: INT 18)
+	 * is reported and returns; the rest stops here like any fault. */
+	if (f->vector == VEC_MC && !trap_depth) {
+		printf("\n*** hv: machine check (#MC) at RIP 0x%016llx\n",
+		       (unsigned long long)f->rip);
+		if (mca_handle("in the hypervisor", false) != MCA_FATAL) {
+			printf("machine check: the hypervisor goes on at RIP 0x%016llx\n",
+			       (unsigned long long)f->rip);
+			return;
+		}
 	}
 
 	if (trap_depth++) {

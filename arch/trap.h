@@ -32,7 +32,9 @@ _Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.asm
 /* Installs the IDT with handlers for all 32 exception vectors on this CPU. */
 void idt_init(void);
 
-/* Called by isr.asm for every exception: reports it and stops this CPU. */
+/* Called by isr.asm for every exception: reports it and stops this CPU;
+ * returns for an NMI (kept for the guest) and a #MC that arch/mca.c finds
+ * recoverable or spurious. */
 void trap_handler(struct trap_frame *f);
 
 /* NMIs that arrived while the hypervisor ran: they belong to the guest.

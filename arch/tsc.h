@@ -12,4 +12,9 @@ uint64_t tsc_calibrate(void);
 /* The rate tsc_calibrate() found (kHz), and whether it came from the PIT. */
 uint64_t tsc_khz(void);
 
+/* NULL where the TSC is this CPU's own clock; else where its figures come
+ * from, in words ("an emulator's, not a CPU's: the TSC counts at ..."), for
+ * the shell's exit costs (arch/tsc_origin.c decides). */
+const char *tsc_origin_note(void);
+
 #endif

@@ -5,7 +5,8 @@
 #include "lib/cmdline.h"
 
 /* Commits fault f: never returns, except for TEST_FAULT_NONE, TEST_FAULT_NMI
- * (which is kept for the guest) or when a protection failed to catch it. */
+ * (which is kept for the guest), TEST_FAULT_MC (a spurious #MC, reported)
+ * or when a protection failed to catch it. */
 void fault_test_run(enum test_fault f);
 
 #endif

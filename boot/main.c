@@ -6,6 +6,7 @@
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/gdt.h"
+#include "arch/mca.h"
 #include "arch/trap.h"
 #include "drivers/console.h"
 #include "arch/tsc.h"
@@ -103,6 +104,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
 	gdt_init();
 	idt_init();
+	mca_enable();
 	parse_boot_info(magic, info_pa);
 
 	cmdline_defaults(&options);

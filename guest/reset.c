@@ -162,13 +162,13 @@ void reset_guest_request(struct vcpu *v, const char *what)
 	vcpu_stop(v, "reset through %s", what);
 }
 
-void reset_read_option(struct vcpu *v, const char *cmdline)
+void reset_read_option(struct vcpu *v, const char *cmdline, bool quiet)
 {
 	enum reset_action a = RESET_RESTART;
 	char val[16];
 	int n = cmdline_get(cmdline, "hv.onreset", val, sizeof(val));
 
-	if (n != -ENOENT && (n < 0 || reset_action_parse(val, &a)))
+	if (n != -ENOENT && (n < 0 || reset_action_parse(val, &a)) && !quiet)
 		printf("guest %s: bad hv.onreset=%s (restart, stop or machine); using restart\n", v->name,
 		       n < 0 ? "(too long)" : val);
 	v->on_reset = (uint8_t)a;

@@ -19,8 +19,9 @@ int __must_check reset_init(const struct acpi_reset_reg *f);
 void reset_guest_request(struct vcpu *v, const char *what);
 
 /* Reads hv.onreset= from a guest module's command line into v->on_reset
- * (restart if absent; a bad value gets a message and the default). */
-void reset_read_option(struct vcpu *v, const char *cmdline);
+ * (restart if absent; a bad value gets the default, and a message unless
+ * quiet: a restarted guest was told at its first start). */
+void reset_read_option(struct vcpu *v, const char *cmdline, bool quiet);
 
 /* Turns off bus mastering on every PCI function (ports 0xcf8/0xcfc) before
  * the guest's memory is reused, and says how many it cleared. */

@@ -171,9 +171,12 @@ static void print_exit_counts(const struct vcpu *v)
 	printf(" total %llu\n", (unsigned long long)v->exit_total);
 }
 
-/* Loads, runs and reports one guest; true if the shell asked to start it again. */
+/* Loads, runs and reports one guest (restart: not its first start, whose
+ * messages about its options are not repeated); true if it is to be
+ * started again. */
 static bool run_one(const struct boot_info *bi, const struct boot_module *m,
-		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o)
+		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o,
+		    bool restart)
 {
 	static const char *const mode_names[] = { "real", "prot32", "long64" };
 	static struct guest_image g;
@@ -192,11 +195,13 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		vmx_vcpu_destroy(&v);
 		return false;
 	}
-	reset_read_option(&v, m->cmdline);
+	reset_read_option(&v, m->cmdline, restart);
 	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
-		if (!o->test_hooks)
-			printf("guest %s: unknown option hv.testentry (test options need hvtest)\n", g.name);
-		else if (!vmx_vcpu_break_for_test(&v, what))
+		if (!o->test_hooks) {
+			if (!restart)
+				printf("guest %s: unknown option hv.testentry (test options need hvtest)\n",
+				       g.name);
+		} else if (!vmx_vcpu_break_for_test(&v, what) && !restart)
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
 	vuart_reset();
@@ -266,8 +271,8 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		/* An "initrd" module right after a guest belongs to it. */
 		if (i + 1 < bi->module_count && loader_is_initrd_module(&bi->modules[i + 1]))
 			initrd = &bi->modules[i + 1];
-		while (run_one(bi, &bi->modules[i], initrd, k, o))
-			;
+		for (bool restart = false; run_one(bi, &bi->modules[i], initrd, k, o, restart);)
+			restart = true;
 		k++;
 	}
 	printf("hv: all guests have stopped\n");

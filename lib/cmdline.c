@@ -287,6 +287,7 @@ static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_HEAP_OVERFLOW] = "heapoverflow",
 	[TEST_FAULT_DOUBLE_FREE] = "doublefree",
 	[TEST_FAULT_NMI] = "nmi",
+	[TEST_FAULT_MC] = "mc",
 };
 
 const char *test_fault_name(enum test_fault f)

@@ -19,6 +19,7 @@ enum test_fault {
 	TEST_FAULT_HEAP_OVERFLOW,  /* write past a heap block, then free it */
 	TEST_FAULT_DOUBLE_FREE,    /* free a heap block twice */
 	TEST_FAULT_NMI,            /* vector 2 in the hypervisor: kept for the guest */
+	TEST_FAULT_MC,             /* INT 18 in the hypervisor: a #MC without MCIP, reported, goes on */
 	TEST_FAULT_COUNT
 };
 
@@ -38,7 +39,7 @@ struct hv_options {
 	uint64_t hv_mem;                 /* hvmem=SIZE (K/M/G suffix, multiple of 2 MiB, 16M..64G) default 64M */
 	bool debug_heap;                 /* heapdebug=on|off   default on */
 	bool test_hooks;                 /* hvtest[=on|off]: the test options and hypercalls exist, default off */
-	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi */
+	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi|mc */
 	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug */
 	uint64_t test_mmio;              /* testmmio=ADDR: the test MMIO device there (4 KiB aligned), 0 = none */
 	uint16_t debug_exit_port;        /* debugexit[=PORT]: the debug-exit device (0xf4 if bare), 0 = none */

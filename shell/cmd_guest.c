@@ -84,6 +84,8 @@ void cmd_exits(int argc, char **argv)
 	printf("exits of guest %s in the last %llu ms (since %s):\n", v->name,
 	       (unsigned long long)(tsc_to_ns(rdtsc() - exits_base_tsc) / 1000000),
 	       exits_base_tsc == v->started_tsc ? "it started" : "'exits reset'");
+	if (tsc_origin_note())
+		printf("exits: TSC figures are %s\n", tsc_origin_note());
 	printf("  %-32s %10s %16s %10s %10s\n", "reason", "count", "total TSC", "avg TSC", "avg ns");
 	n = exit_stats_since(v->exits, exits_base, EXIT_REASON_COUNT, st, order);
 	for (unsigned int i = 0; i < n; i++) {

@@ -34,7 +34,7 @@ static const struct shell_cmd commands[] = {
 	{ "xp", "GPA [LEN]", "hex dump of guest-physical memory (LEN default 64, at most 4096)", cmd_xp },
 	{ "pause", "", "stop running the guest (the shell stays)", cmd_pause },
 	{ "resume", "", "run the paused guest again", cmd_resume },
-	{ "step", "", "run the paused guest for one instruction (monitor trap flag)", cmd_step },
+	{ "step", "", "run the paused guest for one instruction (monitor trap flag; RFLAGS.TF where the CPU has none, see info)", cmd_step },
 	{ "inject", "nmi", "queue an NMI for the guest", cmd_inject },
 	{ "log", "[error|warn|info|debug]", "show or set what the hypervisor reports (debug traces exits)", cmd_log },
 	{ "reset", "", "restart the guest from its boot module", cmd_reset },

@@ -17,8 +17,52 @@
 #   HV_LINUX_CMDLINE  the guest kernel's command line for HV_CMDLINE images
 #                     (`make run` passes the Makefile's LINUX_CMDLINE)
 #   HV_ISO=path       boot another image (build/hv.iso: the hypervisor alone)
+#
+#   tools/run.sh --check          only choose the emulator and check that this
+#                                 machine can run it (`make run` does this first)
+#   tools/run.sh --print-bochsrc  print the Bochs configuration and stop
+#   HV_CPUINFO, HV_KVM_DEV, HV_KVM_NESTED: files read instead of
+#   /proc/cpuinfo, /dev/kvm, /sys/module/kvm_intel/parameters/nested (tests)
 set -eu
 cd "$(dirname "$0")/.."
+
+mode=run
+case ${1:-} in
+'') ;;
+--check) mode=check ;;
+--print-bochsrc) mode=print-bochsrc ;;
+*) echo "run: unknown argument '$1' (--check or --print-bochsrc)" >&2; exit 2 ;;
+esac
+cpuinfo=${HV_CPUINFO:-/proc/cpuinfo}
+kvm_dev=${HV_KVM_DEV:-/dev/kvm}
+kvm_nested=${HV_KVM_NESTED:-/sys/module/kvm_intel/parameters/nested}
+
+# kvm_problem: why QEMU with KVM cannot give the hypervisor VMX here, with
+# what to do; nothing if it can. The guest (our hypervisor) sees VMX only
+# if this CPU has it, KVM is usable, and kvm_intel lets guests nest.
+kvm_problem() {
+	local nested
+	if [ "$(grep -cw vmx "$cpuinfo" 2>/dev/null)" = 0 ]; then
+		echo "this CPU has no VMX (grep -c vmx $cpuinfo: 0): not an Intel CPU with VT-x, VT-x is off in the firmware setup, or this machine is itself a virtual machine without nested VMX"
+	elif [ ! -e "$kvm_dev" ]; then
+		echo "$kvm_dev does not exist: load KVM (sudo modprobe kvm_intel nested=1)"
+	elif ! [ -r "$kvm_dev" ] || ! [ -w "$kvm_dev" ]; then
+		echo "$kvm_dev is not usable by $(id -un): add yourself to its group (sudo adduser $(id -un) kvm) and log in again"
+	elif [ -r "$kvm_nested" ] && nested=$(cat "$kvm_nested") && [ "$nested" != Y ] && [ "$nested" != 1 ]; then
+		echo "kvm_intel does not nest (nested=$nested): QEMU's guest would get no VMX; reload it with sudo modprobe -r kvm_intel && sudo modprobe kvm_intel nested=1"
+	fi
+}
+
+# bochs_memory MIB: Bochs' memory line. megs: stops at 2048 MiB; beyond it
+# the host buffer stays at 2048 and the guest sees the whole size
+# (test-platform.md: host=2048, guest=4096 boots).
+bochs_memory() {
+	if [ "$1" -le 2048 ]; then
+		echo "megs: $1"
+	else
+		echo "memory: host=2048, guest=$1"
+	fi
+}
 
 run_dir=build/run
 iso=${HV_ISO:-build/hv-linux.iso}
@@ -33,21 +77,34 @@ case $mem in
 esac
 
 emu=${HV_EMU:-}
+[ "$mode" != print-bochsrc ] || emu=bochs
+problem=$(kvm_problem)
 if [ -n "$emu" ]; then
 	why="HV_EMU=$emu"
-elif [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; then
+elif [ -z "$problem" ]; then
 	emu="qemu-kvm"
-	why="/dev/kvm is usable and the CPU has VMX"
+	why="$kvm_dev is usable and the CPU has VMX"
 else
 	emu=bochs # the only VMX these hosts have is Bochs' emulated one
-	if [ ! -e /dev/kvm ]; then
-		why="no /dev/kvm"
-	elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
-		why="/dev/kvm is not usable by $(id -un)"
-	else
-		why="/dev/kvm offers no VMX (no vmx flag in /proc/cpuinfo)"
-	fi
-	why="$why; Bochs emulates VMX"
+	why="no KVM with VMX: $problem; Bochs emulates VMX"
+fi
+case $emu in
+qemu-kvm | qemu | qemu-ovmf | bochs) ;;
+*)
+	echo "run: HV_EMU=$emu: use qemu-kvm, qemu, qemu-ovmf or bochs" >&2
+	exit 2
+	;;
+esac
+# Before anything boots: without VMX the hypervisor would only say so after
+# the firmware and GRUB, minutes later under QEMU.
+if [ "$emu" = qemu-kvm ] && [ -n "$problem" ]; then
+	echo "run: HV_EMU=qemu-kvm cannot give the hypervisor VMX on this machine: $problem." >&2
+	echo "run: what to do: fix that, or run it in Bochs, which emulates VMX: HV_EMU=bochs make run (or leave HV_EMU unset)" >&2
+	exit 1
+fi
+if [ "$mode" = check ]; then
+	echo "run: will use $emu: $why"
+	exit 0
 fi
 
 if [ -n "${HV_CMDLINE:-}" ]; then
@@ -55,14 +112,14 @@ if [ -n "${HV_CMDLINE:-}" ]; then
 	guest=(build/guest/vmlinuz "guest hv.name=linux ${HV_LINUX_CMDLINE:-console=ttyS0,115200}"
 		build/guest/initrd.img initrd)
 	[ -s build/guest/vmlinuz ] || guest=() # no default guest (make guest): the hypervisor alone
-	tools/mkiso.sh "$run_dir/hv-cmdline.iso" build/hv.elf "$HV_CMDLINE" "${guest[@]}"
+	[ "$mode" != run ] || tools/mkiso.sh "$run_dir/hv-cmdline.iso" build/hv.elf "$HV_CMDLINE" "${guest[@]}"
 	iso=$run_dir/hv-cmdline.iso
 fi
-if [ ! -s "$iso" ]; then
+if [ ! -s "$iso" ] && [ "$mode" = run ]; then
 	echo "run: $iso is missing: run make iso (or make run)" >&2
 	exit 1
 fi
-echo "run: chose $emu: $why"
+[ "$mode" != run ] || echo "run: chose $emu: $why"
 
 # -no-reboot: a triple fault stops QEMU instead of looping through the firmware.
 qemu=(qemu-system-x86_64 -m "$mem" -serial mon:stdio -display none -no-reboot -cdrom "$iso")
@@ -101,11 +158,11 @@ bochs)
 			echo "run: socat is missing (make deps, or apt-get install socat): console output only"
 		fi
 	fi
-	# bochsrc CLOCK COM1: writes the run's configuration.
+	# bochsrc CLOCK COM1: prints the run's configuration.
 	bochsrc() {
-		cat >"$run_dir/bochsrc" <<EOF
+		cat <<EOF
 # generated by tools/run.sh
-megs: $mem
+$(bochs_memory "$mem")
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path="$PWD/$iso", status=inserted
@@ -119,10 +176,14 @@ log: "$PWD/$run_dir/bochs.log"
 debug: action=ignore, unmapped=report
 EOF
 	}
+	if [ "$mode" = print-bochsrc ]; then
+		bochsrc "sync=none, time0=local" "mode=file, dev=/dev/fd/3"
+		exit 0
+	fi
 	echo c >"$run_dir/bochs.rc"
 	bochs=(bochs -q -f "$run_dir/bochsrc" -rc "$run_dir/bochs.rc")
 	if [ "$interactive" = 0 ]; then
-		bochsrc "sync=none, time0=local" "mode=file, dev=/dev/fd/3"
+		bochsrc "sync=none, time0=local" "mode=file, dev=/dev/fd/3" >"$run_dir/bochsrc"
 		echo "run: Bochs, Skylake-X with emulated VMX, $mem MiB, $iso; console output only; stop with Ctrl-C (log: $run_dir/bochs.log)"
 		exec 3>&1
 		exec "${bochs[@]}" </dev/null >"$run_dir/bochs.out" 2>&1
@@ -140,7 +201,7 @@ EOF
 			port=$((20000 + RANDOM % 12000))
 			(exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 		done
-		bochsrc "sync=realtime, time0=local" "mode=socket-server, dev=localhost:$port"
+		bochsrc "sync=realtime, time0=local" "mode=socket-server, dev=localhost:$port" >"$run_dir/bochsrc"
 		"${bochs[@]}" </dev/null >"$run_dir/bochs.out" 2>&1 &
 		bpid=$!
 		state=""

@@ -231,11 +231,13 @@ void vmx_handle_exit(struct vcpu *v)
 	e.rip = vmcs_read(VMCS_GUEST_RIP);
 
 	/* Every VM exit clears the valid bit of VM-entry interruption info
-	 * (28.2.5): nothing is queued unless requeued or injected below. */
-	if (e.idt_vectoring & INTR_INFO_VALID)
+	 * (28.2.5): nothing is queued unless requeued or injected below. A
+	 * failed VM entry leaves both fields as they were (26.7): what it was
+	 * injecting stays queued, and the vectoring info is the last exit's. */
+	if (e.idt_vectoring & INTR_INFO_VALID && !(e.reason & EXIT_REASON_ENTRY_FAILURE))
 		requeue_vectored_event(&e);
 
-	if (e.reason & EXIT_REASON_ENTRY_FAILURE)
+	if (!vmx_exit_reason_dispatched(e.reason))
 		h = entry_failure_exit;
 	else if (e.basic < EXIT_REASON_COUNT && vmx_exit_handlers[e.basic])
 		h = vmx_exit_handlers[e.basic];

@@ -233,3 +233,8 @@ int vmx_describe_intr_info(uint32_t info, char *buf, size_t len)
 		return fmt_snprintf(buf, len, "other event: pending MTF VM exit%s", nmi);
 	return fmt_snprintf(buf, len, "%s vector %u (%#x)%s%s", types[type], vector, vector, ec, nmi);
 }
+
+bool vmx_exit_reason_dispatched(uint32_t reason)
+{
+	return !(reason & (1u << 31)) || (reason & 0xffffu) == 41;
+}

@@ -102,4 +102,10 @@ int vmx_entry_failure_detail(unsigned int basic, uint64_t qual, char *buf, size_
  * fmt_snprintf. */
 int vmx_describe_intr_info(uint32_t info, char *buf, size_t len);
 
+/* Whether a VM exit with full exit reason `reason` goes to the handler of
+ * its basic reason: every exit except VM-entry failures (bit 31), and of
+ * those the machine check during VM entry (basic reason 41, which always
+ * has bit 31 set: 26.8), whose guest can go on. */
+bool vmx_exit_reason_dispatched(uint32_t reason);
+
 #endif

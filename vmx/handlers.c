@@ -16,6 +16,7 @@
 #include "arch/msr.h"
 #include "arch/cpuinfo.h"
 #include "arch/trap.h"
+#include "arch/mca.h"
 #include "drivers/console.h"
 #include <stdarg.h>
 #include "lib/string.h"
@@ -352,7 +353,7 @@ static bool emulate_cr4_write(struct vcpu *v, uint64_t val)
 	if (!load_pdptes(v, vmcs_read(VMCS_GUEST_CR0), val))
 		return false;
 	vmcs_write(VMCS_CR4_READ_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR4, vmx_apply_fixed(val, c->cr4_fixed0, c->cr4_fixed1));
+	vmcs_write(VMCS_GUEST_CR4, vmx_apply_fixed(val, c->cr4_fixed0, c->cr4_fixed1) | vmx_guest_cr4_forced());
 	return true;
 }
 
@@ -458,23 +459,31 @@ static void handle_init(struct vcpu *v, struct exit_info *e)
 		       (unsigned long long)e->rip);
 }
 
-static void report_machine_check(void)
+/* A machine check while the guest ran (an #MC exception exit) or during
+ * VM entry (exit reason 41). The hypervisor owns machine-check reporting
+ * (guest writes to the MCA MSRs are dropped: guest/msr_policy.c), as KVM's
+ * handle_machine_check() does: it reports and acknowledges the event and
+ * the guest resumes without seeing it; where the interrupted guest code
+ * cannot go on (PCC, SRAR, no RIPV), that guest stops and the hypervisor
+ * keeps its shell (docs/architecture.md, "Machine checks"). */
+static void guest_machine_check(struct vcpu *v, bool during_entry, uint64_t rip)
 {
-	uint64_t cap = rdmsr(0x179), status = rdmsr(0x17a);
+	char where[96];
 
-	printf("machine check: IA32_MCG_STATUS 0x%llx\n", (unsigned long long)status);
-	for (unsigned int i = 0; i < (cap & 0xff); i++) {
-		uint64_t st = rdmsr(0x401 + 4 * i);
-
-		if (st >> 63)
-			printf("machine check: bank %u status 0x%016llx\n", i, (unsigned long long)st);
+	fmt_snprintf(where, sizeof(where), during_entry ? "during VM entry of guest %s (RIP 0x%016llx)" :
+			"while guest %s ran (RIP 0x%016llx)", v->name, (unsigned long long)rip);
+	if (mca_handle(where, true) == MCA_FATAL) {
+		vmx_stop_guest(v, "machine check %s, not recoverable: guest stopped, the hypervisor goes on",
+			       during_entry ? "during its VM entry" : "while it ran");
+		return;
 	}
+	printf("machine check: guest %s resumes\n", v->name);
 }
 
-/* Only #MC is intercepted (the exception bitmap). A machine check belongs to
- * the hardware, not the guest: report it and stop the guest that ran into it.
- * With "NMI exiting" an NMI exits here too: it is the guest's (it owns the
- * devices) and is queued like one that reaches the hypervisor's IDT. */
+/* Intercepted: #MC always (machine checks are the hypervisor's), #DB while
+ * the shell single-steps with RFLAGS.TF (vmx/step.c). With "NMI exiting"
+ * an NMI exits here too: it is the guest's (it owns the devices) and is
+ * queued like one that reaches the hypervisor's IDT. */
 static void handle_exception(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_VM_EXIT_INTR_INFO);
@@ -498,18 +507,17 @@ static void handle_exception(struct vcpu *v, struct exit_info *e)
 		return;
 	}
 	if ((info & INTR_INFO_VECTOR_MASK) == 18) {
-		report_machine_check();
-		vmx_stop_guest(v, "machine check while the guest ran (RIP 0x%016llx)",
-			       (unsigned long long)e->rip);
+		guest_machine_check(v, false, e->rip);
 		return;
 	}
 	vmx_stop_guest(v, "unexpected exception exit: %s", what);
 }
 
+/* 26.8: with exit reason 41 the guest state was loaded but no guest
+ * instruction ran; the guest's RIP is where it would have started. */
 static void handle_mce_during_entry(struct vcpu *v, struct exit_info *e)
 {
-	report_machine_check();
-	vmx_stop_guest(v, "machine check during VM entry");
+	guest_machine_check(v, true, e->rip);
 }
 
 static void handle_hlt(struct vcpu *v, struct exit_info *e)

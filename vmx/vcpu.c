@@ -170,12 +170,13 @@ static void set_control_registers(struct vmx_vcpu *x, uint64_t cr0, uint64_t cr4
 {
 	const struct vmx_cap_msrs *c = &vmx_this_cpu.caps;
 	uint64_t cr0_real = vmx_apply_fixed(cr0, c->cr0_fixed0 & ~(CR0_PE | CR0_PG), c->cr0_fixed1);
-	uint64_t cr4_real = vmx_apply_fixed(cr4, c->cr4_fixed0, c->cr4_fixed1);
+	uint64_t cr4_real = vmx_apply_fixed(cr4, c->cr4_fixed0, c->cr4_fixed1) | vmx_guest_cr4_forced();
 
 	/* Owned: bits VMX fixes (other than PE/PG, free with unrestricted guest)
-	 * and the bits the CPU does not allow at all, so setting them exits. */
+	 * and the bits the CPU does not allow at all, so setting them exits;
+	 * and CR4.MCE, kept set under the guest's feet (vmx_guest_cr4_forced). */
 	x->cr0_mask = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
-	x->cr4_mask = c->cr4_fixed0 | (~c->cr4_fixed1 & 0xffffffffULL);
+	x->cr4_mask = c->cr4_fixed0 | (~c->cr4_fixed1 & 0xffffffffULL) | vmx_guest_cr4_forced();
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, x->cr0_mask);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, x->cr4_mask);
 	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);

@@ -5,6 +5,7 @@
 
 #include "vmx/caps.h"
 #include "mm/addr.h"
+#include "arch/cpu.h"
 
 struct vmx_cpu {
 	struct vmx_cap_msrs caps;        /* as read (with test hooks applied) */
@@ -17,5 +18,14 @@ struct vmx_cpu {
 
 /* The boot CPU's; one per CPU when the other CPUs come up. */
 extern struct vmx_cpu vmx_this_cpu;
+
+/* CR4 bits the guest's real CR4 keeps whatever it writes (the read shadow
+ * shows its own): CR4.MCE where the hypervisor set it (arch/mca.c), since a
+ * machine check in VMX non-root with the real CR4.MCE clear shuts the CPU
+ * down instead of exiting (SDM Vol. 3C, 26.8 and 27.8). */
+static inline uint64_t vmx_guest_cr4_forced(void)
+{
+	return read_cr4() & CR4_MCE;
+}
 
 #endif

@@ -2,7 +2,8 @@
 # tests/integration/test_faults.sh - commits each deliberate fault
 # (testfault=, boot/fault_test.c) and checks the report that proves the
 # protection works: exception vector and error code, registers, the page
-# fault explained, a symbolized stack trace, and a clean stop of the CPU.
+# fault explained, a symbolized stack trace, and a clean stop of the CPU;
+# and a spurious #MC, reported, after which the hypervisor goes on.
 # QEMU TCG + SeaBIOS: these need no VMX, and QEMU enforces NX/WP like hardware.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
@@ -98,5 +99,24 @@ if boot_fault doublefree; then
 	expect_line "CPU halted" "$H_END_RE"
 	stop_emulator
 fi
+
+# A #MC through its IST gate without a machine check behind it (INT 18:
+# QEMU's IA32_MCG_STATUS reads 0, MCIP clear): reported with the banks,
+# called spurious, and the hypervisor goes on to its shell (arch/mca.c).
+H_END_RE_FAULTS=$H_END_RE
+H_END_RE='^hv: debug shell ready'
+if boot_fault mc; then
+	expect_line "#MC reported" "^\\*\\*\\* hv: machine check \\(#MC\\) at RIP $HEX\$"
+	expect_line "MCG_STATUS decoded, banks counted" \
+		'^machine check in the hypervisor: IA32_MCG_STATUS 0x0 \[\], IA32_MCG_CAP 0x[0-9a-f]+ \([0-9]+ banks\)$'
+	expect_line "no valid bank" '^machine check: no bank holds a valid error$'
+	expect_line "spurious: MCIP clear" '^machine check: no machine check in progress \(MCG_STATUS\.MCIP = 0\): spurious #MC$'
+	expect_line "goes on" "^machine check: the hypervisor goes on at RIP $HEX\$"
+	expect_line "back where it was" '^fault test: mc: the hypervisor went on$'
+	expect_line "the boot goes on to the shell" '^hv: debug shell ready'
+	reject_line "not halted" '^\*\*\* CPU halted\.$'
+	stop_emulator
+fi
+H_END_RE=$H_END_RE_FAULTS
 
 finish

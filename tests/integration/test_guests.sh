@@ -203,6 +203,8 @@ if build_iso guests-reset "hvtest" "$GUESTS/reset.elf" "guest hv.name=reset hv.o
 	check "bus mastering was on for the IDE function the guest set it on" \
 		grep -qE ' on [1-9][0-9]* of ' <<<"${bm_first:-}"
 	expect_line "reset: done after five resets" '^\[reset\] done: 2 checks, 0 failed$'
+	check "the bad hv.onreset= value is reported once, not at every restart" \
+		test "$(sed -n "1,${H_CURSOR}p" "$H_TXT" | grep -c '^guest reset: bad hv.onreset=')" -eq 1
 	expect_line "reset: exits" '^guest reset: exited with status 0 after [0-9]+ VM exits$'
 	expect_line "reset-stop: started" "^guest reset-stop: starting in long64 mode at RIP $HEX\$"
 	expect_line "reset-stop: reset through port 0xcf9" '^guest reset-stop: reset through port 0xcf9 \(value 0xe\)$'

@@ -48,10 +48,17 @@ lacks() {
 	! grep -qF -- "$1" <<<"$2" || { echo "  '$2' contains '$1'"; return 1; }
 }
 
-if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
+# testfault=mc: an INT 18 in the hypervisor before the guests start, with
+# Bochs' machine-check MSRs (MCIP clear): reported, and the boot goes on.
+if build_iso shell "hvtest testmmio=0xfe000000 testfault=mc" "$HV_ROOT/build/guests/wait.elf" "guest hv.name=wait" \
 	"$HV_ROOT/build/guests/cpuid.elf" "guest hv.name=cpuid"; then
 	start_bochs_interactive shell "$HV_ROOT/build/test/shell.iso"
 	expect_line "banner names the escape key" '^console: serial port 0x3f8 at 115200 baud; Ctrl-] switches between the guest and the hv shell$'
+	expect_line "#MC in the hypervisor reported" "^\\*\\*\\* hv: machine check \\(#MC\\) at RIP $HEX\$"
+	expect_line "#MC: Bochs' MCG_STATUS and banks" \
+		'^machine check in the hypervisor: IA32_MCG_STATUS 0x0 \[\], IA32_MCG_CAP 0x[0-9a-f]+ \([0-9]+ banks\)$'
+	expect_line "#MC: spurious (MCIP clear)" '^machine check: no machine check in progress \(MCG_STATUS\.MCIP = 0\): spurious #MC$'
+	expect_line "#MC: the hypervisor goes on" '^fault test: mc: the hypervisor went on$'
 	expect_line "guest halts with interrupts off" '^\[wait\] halting with interrupts off$'
 
 	# --- a halted guest with IF=0: only the preemption timer gets us here ---
@@ -72,6 +79,8 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	expect_line "regs: bad argument" '^usage: regs$'
 	send_line "exits"
 	expect_line "exits: header" '^exits of guest wait in the last [0-9]+ ms \(since it started\):$'
+	expect_line "exits: says its TSC is Bochs' (no hypervisor bit; the rate gives it away)" \
+		"^exits: TSC figures are an emulator's, not a CPU's: the TSC counts at [0-9]+\\.[0-9]{3} MHz, but the CPU says 3500 MHz \\(CPUID\\.16H\\)\$"
 	expect_line "exits: the console tick is counted" '^  VMX-preemption timer expired +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
 	tick1=$(field 4)
 	expect_line "exits: total" '^  total +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
@@ -147,6 +156,9 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	# Bochs has no monitor trap flag: step uses RFLAGS.TF and #DB there.
 	send_line "info"
 	expect_line "info: how step works here" '^monitor trap flag: (present \(the shell.s step uses it\)|absent \(the shell.s step uses RFLAGS\.TF and #DB\))$'
+	send_line "help step"
+	expect_line "help step agrees with info (Bochs has no monitor trap flag)" \
+		'^  step +run the paused guest for one instruction \(monitor trap flag; RFLAGS\.TF where the CPU has none, see info\)$'
 	send_line "step"
 	expect_line "step: one instruction" \
 		"^step: guest wait went from RIP $rip to ($HEX) \\(ended by: (monitor trap flag|exception or NMI)\\); next bytes:( [0-9a-f]{2}){8}\$"
@@ -167,6 +179,11 @@ if build_iso shell "hvtest testmmio=0xfe000000" "$HV_ROOT/build/guests/wait.elf"
 	expect_line "vmcs: one field by encoding" '^  EXIT_REASON +0x4402  0x000000(34|01|00|12)$'
 	send_line "vmcs guest_cr3"
 	expect_line "vmcs: names in any case" "^  GUEST_CR3 +0x6802  $HEX\$"
+	send_line "vmcs GUEST_CR4"
+	expect_line "vmcs: the guest's real CR4 keeps MCE (a #MC exits instead of shutting down)" \
+		'^  GUEST_CR4 +0x6804  0x[0-9a-f]{14}[4-7c-f][0-9a-f]$'
+	send_line "vmcs CR4_READ_SHADOW"
+	expect_line "vmcs: the guest reads its own CR4 (PAE only)" '^  CR4_READ_SHADOW +0x6006  0x0000000000000020$'
 	send_line "vmcs GUEST_NOTHING"
 	expect_line "vmcs: unknown field" "^vmcs: no field 'GUEST_NOTHING'"
 	send_line "vmcs"

@@ -304,3 +304,14 @@ TEST(describe_intr_info)
 		CHECK_EQ(strstr(d, "with error code") != NULL, ec);
 	}
 }
+
+/* Exit reason 41 always carries the VM-entry-failure bit (26.8); its guest
+ * can go on, so it reaches its handler instead of the entry-failure stop. */
+TEST(test_entry_failure_dispatch)
+{
+	CHECK(vmx_exit_reason_dispatched(EXIT_REASON_CPUID));
+	CHECK(vmx_exit_reason_dispatched(EXIT_REASON_EXCEPTION_NMI));
+	CHECK(vmx_exit_reason_dispatched(EXIT_REASON_MCE_DURING_VMENTRY | EXIT_REASON_ENTRY_FAILURE));
+	CHECK(!vmx_exit_reason_dispatched(33 | EXIT_REASON_ENTRY_FAILURE));   /* invalid guest state */
+	CHECK(!vmx_exit_reason_dispatched(34 | EXIT_REASON_ENTRY_FAILURE));   /* MSR loading */
+}

@@ -1,11 +1,9 @@
-/* guest/acpi_fadt.c - RSDP -> RSDT/XSDT -> FADT -> PM1 control ports and the
+/* guest/acpi_fadt.c - the FADT (found by guest/acpi_tables.c) -> PM1 control ports and the
  * reset register (ACPI 6.x, 5.2.5-5.2.9). Every length and checksum is
  * checked. Pure. */
 #include "guest/acpi_fadt.h"
 #include "lib/format.h"
 
-#define SDT_HEADER_LEN   36
-#define SDT_REVISION     8
 #define FADT_PM1A_CNT    64      /* 32-bit port */
 #define FADT_PM1B_CNT    68
 #define FADT_X_PM1A_CNT  172     /* generic address structure, ACPI 2.0+ */
@@ -15,39 +13,13 @@
 #define FADT_RESET_REG   116     /* generic address structure, ACPI 2.0+ (revision 2 on) */
 #define FADT_RESET_VALUE 128
 #define GAS_SYSTEM_IO    ACPI_SPACE_IO
-#define MAX_TABLE_LEN    (1u << 20)
-
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
-
-static bool checksum_ok(const uint8_t *p, uint32_t len)
-{
-	uint8_t sum = 0;
-
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0;
-}
-
-/* Reads a table header at pa; *len gets its length if the signature matches. */
-static int table_header(acpi_read_fn read, void *ctx, uint64_t pa, const char *sig, uint32_t *len)
-{
-	uint8_t h[SDT_HEADER_LEN];
-
-	if (read(ctx, pa, h, sizeof(h)))
-		return -EFAULT;
-	if (sig && (h[0] != sig[0] || h[1] != sig[1] || h[2] != sig[2] || h[3] != sig[3]))
-		return -ENOENT;
-	*len = le32(h + 4);
-	return *len < SDT_HEADER_LEN || *len > MAX_TABLE_LEN ? -EINVAL : 0;
-}
 
 /* A port from the FADT: the X_ generic address if it is system I/O, else the 32-bit field. */
 static uint16_t pm1_port(const uint8_t *fadt, uint32_t len, unsigned int legacy, unsigned int gas)
 {
-	if (len >= gas + 12 && fadt[gas] == GAS_SYSTEM_IO && le64(fadt + gas + 4))
-		return (uint16_t)le64(fadt + gas + 4);
-	return len >= legacy + 4 ? (uint16_t)le32(fadt + legacy) : 0;
+	if (len >= gas + 12 && fadt[gas] == GAS_SYSTEM_IO && acpi_le64(fadt + gas + 4))
+		return (uint16_t)acpi_le64(fadt + gas + 4);
+	return len >= legacy + 4 ? (uint16_t)acpi_le32(fadt + legacy) : 0;
 }
 
 /* RESET_REG and RESET_VALUE of a checked FADT (fadt, len bytes). */
@@ -57,13 +29,13 @@ static void reset_reg(const uint8_t *fadt, uint32_t len, struct acpi_reset_reg *
 	uint64_t a;
 
 	*r = (struct acpi_reset_reg){ .present = false };
-	if (fadt[SDT_REVISION] < 2 || len < FADT_FLAGS + 4 || !(le32(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
+	if (fadt[ACPI_SDT_REVISION] < 2 || len < FADT_FLAGS + 4 || !(acpi_le32(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
 		return;
 	if (len < FADT_RESET_VALUE + 1) {
 		r->ignored = "the FADT is too short to hold it";
 		return;
 	}
-	a = le64(gas + 4);
+	a = acpi_le64(gas + 4);
 	r->space = gas[0];
 	r->bit_width = gas[1];
 	r->bit_offset = gas[2];
@@ -97,38 +69,15 @@ int acpi_read_fadt(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, voi
 		   struct acpi_fadt_regs *out, char *err, size_t errlen)
 {
 	static uint8_t buf[4096];
-	uint64_t sdt;
-	uint32_t sdt_len, entry_size, flen;
-	bool xsdt;
+	uint32_t flen;
+	int rc;
 
 	*out = (struct acpi_fadt_regs){ 0, 0, { .present = false } };
-	if (len < 20 || rsdp[0] != 'R' || rsdp[1] != 'S' || rsdp[2] != 'D' || rsdp[3] != ' ' ||
-	    !checksum_ok(rsdp, 20)) {
-		fmt_snprintf(err, errlen, "no valid RSDP");
-		return -EINVAL;
-	}
-	xsdt = rsdp[15] >= 2 && len >= 36 && le64(rsdp + 24);
-	sdt = xsdt ? le64(rsdp + 24) : le32(rsdp + 16);
-	entry_size = xsdt ? 8 : 4;
-	if (table_header(read, ctx, sdt, xsdt ? "XSDT" : "RSDT", &sdt_len) || sdt_len > sizeof(buf) ||
-	    read(ctx, sdt, buf, sdt_len) || !checksum_ok(buf, sdt_len)) {
-		fmt_snprintf(err, errlen, "bad %s at 0x%llx", xsdt ? "XSDT" : "RSDT", (unsigned long long)sdt);
-		return -EINVAL;
-	}
-	for (uint32_t off = SDT_HEADER_LEN; off + entry_size <= sdt_len; off += entry_size) {
-		uint64_t pa = entry_size == 8 ? le64(buf + off) : le32(buf + off);
-
-		if (table_header(read, ctx, pa, "FACP", &flen))
-			continue;
-		if (flen > sizeof(buf) || read(ctx, pa, buf, flen) || !checksum_ok(buf, flen)) {
-			fmt_snprintf(err, errlen, "bad FADT at 0x%llx", (unsigned long long)pa);
-			return -EINVAL;
-		}
-		out->pm1a_cnt = pm1_port(buf, flen, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
-		out->pm1b_cnt = pm1_port(buf, flen, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
-		reset_reg(buf, flen, &out->reset);
-		return 0;
-	}
-	fmt_snprintf(err, errlen, "no FADT in the %s", xsdt ? "XSDT" : "RSDT");
-	return -ENOENT;
+	rc = acpi_find_table(rsdp, len, read, ctx, "FACP", "FADT", buf, sizeof(buf), &flen, err, errlen);
+	if (rc)
+		return rc;
+	out->pm1a_cnt = pm1_port(buf, flen, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
+	out->pm1b_cnt = pm1_port(buf, flen, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+	reset_reg(buf, flen, &out->reset);
+	return 0;
 }

@@ -5,10 +5,7 @@
 #ifndef GUEST_ACPI_FADT_H
 #define GUEST_ACPI_FADT_H
 
-#include "lib/compiler.h"
-
-/* Reads len bytes of physical memory at pa; 0, or -EFAULT if not readable. */
-typedef int (*acpi_read_fn)(void *ctx, uint64_t pa, void *buf, uint32_t len);
+#include "guest/acpi_tables.h"
 
 /* Address spaces of a generic address structure (ACPI 6.x, 5.2.3.2). */
 #define ACPI_SPACE_MEMORY   0

@@ -11,18 +11,6 @@ struct efi_out {
 	size_t bytes;              /* bytes the map needs so far */
 };
 
-static __printf(3, 4) int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static void wr32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -103,11 +91,11 @@ static int check_mapped(const struct efi_map_request *r, unsigned int i, const s
 		const struct gmap_range *m = gmap_lookup(r->g, x);
 
 		if (!m)
-			return fail(err, errlen, "runtime descriptor %u (type %u, 0x%llx-0x%llx) reaches past "
+			return fmt_error(-EINVAL, err, errlen, "runtime descriptor %u (type %u, 0x%llx-0x%llx) reaches past "
 				    "the guest's memory map at 0x%llx", i, d->type, (unsigned long long)d->phys,
 				    (unsigned long long)end - 1, (unsigned long long)x);
 		if (!gmap_kind_mapped(m->kind))
-			return fail(err, errlen, "runtime descriptor %u (type %u, 0x%llx-0x%llx) overlaps "
+			return fmt_error(-EINVAL, err, errlen, "runtime descriptor %u (type %u, 0x%llx-0x%llx) overlaps "
 				    "%s memory (%s) at 0x%llx", i, d->type, (unsigned long long)d->phys,
 				    (unsigned long long)end - 1, gmap_kind_name(m->kind), m->owner,
 				    (unsigned long long)x);
@@ -125,14 +113,14 @@ int efi_map_build(const struct efi_map_request *r, uint8_t *out, size_t out_size
 	if (len)
 		*len = 0;
 	if (!r || !r->g || !len || (r->count && !r->desc))
-		return fail(err, errlen, "incomplete EFI memory map request");
+		return fmt_error(-EINVAL, err, errlen, "incomplete EFI memory map request");
 	for (unsigned int i = 0; i < r->count; i++) {
 		const struct efi_desc *d = &r->desc[i];
 		gpa_t cur, end, hs, he;
 
 		if (!IS_ALIGNED(d->phys, EFI_PAGE_SIZE) || !d->pages ||
 		    d->pages > (UINT64_MAX - d->phys) >> EFI_PAGE_SHIFT)
-			return fail(err, errlen, "descriptor %u: 0x%llx pages at 0x%llx", i,
+			return fmt_error(-EINVAL, err, errlen, "descriptor %u: 0x%llx pages at 0x%llx", i,
 				    (unsigned long long)d->pages, (unsigned long long)d->phys);
 		end = d->phys + (d->pages << EFI_PAGE_SHIFT);
 		if (efi_desc_is_runtime(d)) {
@@ -157,7 +145,7 @@ int efi_map_build(const struct efi_map_request *r, uint8_t *out, size_t out_size
 	}
 	*len = o.bytes;
 	if (out && o.bytes > out_size) {
-		fail(err, errlen, "the guest's EFI memory map needs %zu bytes, %zu available", o.bytes, out_size);
+		fmt_error(-EINVAL, err, errlen, "the guest's EFI memory map needs %zu bytes, %zu available", o.bytes, out_size);
 		return -ENOSPC;
 	}
 	return 0;

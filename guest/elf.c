@@ -66,18 +66,6 @@ static uint64_t rdword(const struct elf_layout *l, const uint8_t *p)
 	return l->word == 8 ? rd64(p) : rd32(p);
 }
 
-static int __printf(3, 4) elf_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* Checks e_ident and the fixed header fields; picks the class layout. */
 static int elf_check_header(const uint8_t *b, size_t size, const struct elf_layout **lp,
 			    char *err, size_t errlen)
@@ -87,23 +75,23 @@ static int elf_check_header(const uint8_t *b, size_t size, const struct elf_layo
 	uint32_t version;
 
 	if (size < elf32_layout.ehsize)
-		return elf_fail(err, errlen, "file too small for an ELF header (0x%zx bytes)", size);
+		return fmt_error(-EINVAL, err, errlen, "file too small for an ELF header (0x%zx bytes)", size);
 	if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
-		return elf_fail(err, errlen, "bad magic %02x %02x %02x %02x (not an ELF file)",
+		return fmt_error(-EINVAL, err, errlen, "bad magic %02x %02x %02x %02x (not an ELF file)",
 				b[0], b[1], b[2], b[3]);
 	if (b[EI_CLASS] == ELFCLASS32)
 		l = &elf32_layout;
 	else if (b[EI_CLASS] == ELFCLASS64)
 		l = &elf64_layout;
 	else
-		return elf_fail(err, errlen, "bad class %u (neither ELFCLASS32 nor ELFCLASS64)",
+		return fmt_error(-EINVAL, err, errlen, "bad class %u (neither ELFCLASS32 nor ELFCLASS64)",
 				b[EI_CLASS]);
 	if (b[EI_DATA] != ELFDATA2LSB)
-		return elf_fail(err, errlen, "data encoding %u is not little-endian", b[EI_DATA]);
+		return fmt_error(-EINVAL, err, errlen, "data encoding %u is not little-endian", b[EI_DATA]);
 	if (b[EI_VERSION] != EV_CURRENT)
-		return elf_fail(err, errlen, "e_ident version %u is not 1", b[EI_VERSION]);
+		return fmt_error(-EINVAL, err, errlen, "e_ident version %u is not 1", b[EI_VERSION]);
 	if (size < l->ehsize)
-		return elf_fail(err, errlen, "file too small for an ELF%u header (0x%zx bytes)",
+		return fmt_error(-EINVAL, err, errlen, "file too small for an ELF%u header (0x%zx bytes)",
 				l->bits, size);
 
 	type = rd16(b + 16);
@@ -112,18 +100,18 @@ static int elf_check_header(const uint8_t *b, size_t size, const struct elf_layo
 	ehsize = rd16(b + l->e_ehsize);
 	phentsize = rd16(b + l->e_phentsize);
 	if (type != ET_EXEC)
-		return elf_fail(err, errlen, "type %u is not ET_EXEC", type);
+		return fmt_error(-EINVAL, err, errlen, "type %u is not ET_EXEC", type);
 	if (machine != l->machine)
-		return elf_fail(err, errlen, "machine %u is not %s for ELF%u", machine,
+		return fmt_error(-EINVAL, err, errlen, "machine %u is not %s for ELF%u", machine,
 				l->bits == 32 ? "EM_386" : "EM_X86_64", l->bits);
 	if (version != EV_CURRENT)
-		return elf_fail(err, errlen, "e_version %u is not 1", version);
+		return fmt_error(-EINVAL, err, errlen, "e_version %u is not 1", version);
 	if (ehsize != l->ehsize)
-		return elf_fail(err, errlen, "e_ehsize %u is not %zu", ehsize, l->ehsize);
+		return fmt_error(-EINVAL, err, errlen, "e_ehsize %u is not %zu", ehsize, l->ehsize);
 	/* Exact, as Linux's loader wants: a larger entry would be a format this
 	 * code does not know, and a smaller one would make fields overlap. */
 	if (phentsize != l->phentsize)
-		return elf_fail(err, errlen, "e_phentsize %u is not %zu", phentsize, l->phentsize);
+		return fmt_error(-EINVAL, err, errlen, "e_phentsize %u is not %zu", phentsize, l->phentsize);
 	*lp = l;
 	return 0;
 }
@@ -140,19 +128,19 @@ static int elf_check_segment(const struct elf_layout *l, const uint8_t *ph, unsi
 
 	/* Written as subtractions so that no sum can wrap. */
 	if (s->offset > size || s->filesz > size - s->offset)
-		return elf_fail(err, errlen,
+		return fmt_error(-EINVAL, err, errlen,
 				"segment %u: file range 0x%llx+0x%llx past the end of the file (0x%zx bytes)",
 				i, (unsigned long long)s->offset, (unsigned long long)s->filesz, size);
 	if (s->filesz > s->memsz)
-		return elf_fail(err, errlen, "segment %u: filesz 0x%llx larger than memsz 0x%llx",
+		return fmt_error(-EINVAL, err, errlen, "segment %u: filesz 0x%llx larger than memsz 0x%llx",
 				i, (unsigned long long)s->filesz, (unsigned long long)s->memsz);
 	if (s->memsz > UINT64_MAX - s->paddr)
-		return elf_fail(err, errlen, "segment %u: paddr 0x%llx + memsz 0x%llx overflows",
+		return fmt_error(-EINVAL, err, errlen, "segment %u: paddr 0x%llx + memsz 0x%llx overflows",
 				i, (unsigned long long)s->paddr, (unsigned long long)s->memsz);
 	/* A 32-bit kernel starts with paging off (or 32-bit paging): it can only
 	 * reach the first 4 GiB, so the last byte must sit below 4 GiB. */
 	if (l->bits == 32 && s->paddr + s->memsz > 4 * GiB)
-		return elf_fail(err, errlen, "segment %u: paddr 0x%llx + memsz 0x%llx ends above 4 GiB",
+		return fmt_error(-EINVAL, err, errlen, "segment %u: paddr 0x%llx + memsz 0x%llx ends above 4 GiB",
 				i, (unsigned long long)s->paddr, (unsigned long long)s->memsz);
 	return 0;
 }
@@ -177,7 +165,7 @@ static int elf_check_image(struct elf_image *img, const uint16_t *phidx, char *e
 		for (j = 0; j < i; j++) {
 			t = &img->segments[j];
 			if (ranges_overlap(s->paddr, s->memsz, t->paddr, t->memsz))
-				return elf_fail(err, errlen,
+				return fmt_error(-EINVAL, err, errlen,
 						"segment %u: paddr 0x%llx+0x%llx overlaps segment %u (0x%llx+0x%llx)",
 						phidx[i], (unsigned long long)s->paddr,
 						(unsigned long long)s->memsz, phidx[j],
@@ -189,7 +177,7 @@ static int elf_check_image(struct elf_image *img, const uint16_t *phidx, char *e
 			entry_ok = true;
 	}
 	if (!entry_ok)
-		return elf_fail(err, errlen, "entry 0x%llx is not inside an executable segment",
+		return fmt_error(-EINVAL, err, errlen, "entry 0x%llx is not inside an executable segment",
 				(unsigned long long)img->entry);
 	return 0;
 }
@@ -214,12 +202,12 @@ static int elf_parse_image(const uint8_t *b, size_t size, struct elf_image *out,
 	phoff = rdword(l, b + l->e_phoff);
 	phnum = rd16(b + l->e_phnum);
 	if (phnum == PN_XNUM)
-		return elf_fail(err, errlen, "e_phnum PN_XNUM (extended numbering) not supported");
+		return fmt_error(-EINVAL, err, errlen, "e_phnum PN_XNUM (extended numbering) not supported");
 	if (phnum == 0)
-		return elf_fail(err, errlen, "no program headers");
+		return fmt_error(-EINVAL, err, errlen, "no program headers");
 	phsize = (uint64_t)phnum * l->phentsize;   /* at most 0xfffe * 56: no overflow */
 	if (phoff > size || phsize > size - phoff)
-		return elf_fail(err, errlen,
+		return fmt_error(-EINVAL, err, errlen,
 				"program headers 0x%llx+0x%llx past the end of the file (0x%zx bytes)",
 				(unsigned long long)phoff, (unsigned long long)phsize, size);
 
@@ -237,15 +225,15 @@ static int elf_parse_image(const uint8_t *b, size_t size, struct elf_image *out,
 		if (s.memsz == 0)
 			continue;
 		if (out->segment_count == ELF_MAX_SEGMENTS)
-			return elf_fail(err, errlen, "segment %u: more than %u loadable segments",
+			return fmt_error(-EINVAL, err, errlen, "segment %u: more than %u loadable segments",
 					i, ELF_MAX_SEGMENTS);
 		phidx[out->segment_count] = (uint16_t)i;
 		out->segments[out->segment_count++] = s;
 	}
 	if (!loads)
-		return elf_fail(err, errlen, "no PT_LOAD segment");
+		return fmt_error(-EINVAL, err, errlen, "no PT_LOAD segment");
 	if (!out->segment_count)
-		return elf_fail(err, errlen, "every PT_LOAD segment is empty (memsz 0)");
+		return fmt_error(-EINVAL, err, errlen, "every PT_LOAD segment is empty (memsz 0)");
 	return elf_check_image(out, phidx, err, errlen);
 }
 

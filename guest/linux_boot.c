@@ -103,18 +103,6 @@ static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v
 static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
 static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
 
-static __printf(4, 5) int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* Where the setup header ends (exclusive) per its jump, clamped to the hole boot_params leaves for it. */
 static unsigned int hdr_end(const uint8_t *data)
 {
@@ -128,36 +116,36 @@ int linux_parse(const uint8_t *data, uint64_t size, struct linux_image *out, cha
 	uint64_t syssize;
 
 	if (size < HDR_JUMP)
-		return fail(-EINVAL, err, errlen, "%llu bytes: too small for a boot sector", (unsigned long long)size);
+		return fmt_error(-EINVAL, err, errlen, "%llu bytes: too small for a boot sector", (unsigned long long)size);
 	if (rd16(data + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC)
-		return fail(-EINVAL, err, errlen, "no boot sector signature 0xaa55 at 0x1fe (found 0x%04x)",
+		return fmt_error(-EINVAL, err, errlen, "no boot sector signature 0xaa55 at 0x1fe (found 0x%04x)",
 			    rd16(data + HDR_BOOT_FLAG));
 	if (size < HDR_VERSION + 2 || rd32(data + HDR_MAGIC) != HDR_MAGIC_HDRS)
-		return fail(-EINVAL, err, errlen, "no \"HdrS\" setup header at 0x202: not a bzImage");
+		return fmt_error(-EINVAL, err, errlen, "no \"HdrS\" setup header at 0x202: not a bzImage");
 	out->version = rd16(data + HDR_VERSION);
 	if (out->version < PROTOCOL_MIN)
-		return fail(-EINVAL, err, errlen, "boot protocol %u.%02u is too old (2.12 or later needed)",
+		return fmt_error(-EINVAL, err, errlen, "boot protocol %u.%02u is too old (2.12 or later needed)",
 			    out->version >> 8, out->version & 0xff);
 	end = hdr_end(data);
 	if (data[HDR_JUMP] != 0xeb || end < HDR_MIN_END)
-		return fail(-EINVAL, err, errlen, "setup header ends at 0x%x (jump %02x %02x at 0x200), "
+		return fmt_error(-EINVAL, err, errlen, "setup header ends at 0x%x (jump %02x %02x at 0x200), "
 			    "before the 2.12 fields end (0x%x)", end, data[HDR_JUMP], data[HDR_JUMP + 1], HDR_MIN_END);
 	if (size < end)
-		return fail(-EINVAL, err, errlen, "%llu bytes: truncated inside the setup header (ends at 0x%x)",
+		return fmt_error(-EINVAL, err, errlen, "%llu bytes: truncated inside the setup header (ends at 0x%x)",
 			    (unsigned long long)size, end);
 
 	sects = data[HDR_START] ? data[HDR_START] : 4;
 	out->setup_size = (sects + 1) * 512;
 	if (out->setup_size > LINUX_SETUP_MAX)
-		return fail(-EINVAL, err, errlen, "setup_sects %u: setup of 0x%x bytes is over the 0x%x limit",
+		return fmt_error(-EINVAL, err, errlen, "setup_sects %u: setup of 0x%x bytes is over the 0x%x limit",
 			    sects, out->setup_size, LINUX_SETUP_MAX);
 	if (out->setup_size >= size)
-		return fail(-EINVAL, err, errlen, "%llu bytes: truncated, nothing after the 0x%x bytes of setup",
+		return fmt_error(-EINVAL, err, errlen, "%llu bytes: truncated, nothing after the 0x%x bytes of setup",
 			    (unsigned long long)size, out->setup_size);
 	out->kernel_size = size - out->setup_size;
 	syssize = (uint64_t)rd32(data + HDR_SYSSIZE) * 16;
 	if (out->kernel_size < syssize)
-		return fail(-EINVAL, err, errlen, "truncated: protected-mode kernel is 0x%llx bytes, syssize says 0x%llx",
+		return fmt_error(-EINVAL, err, errlen, "truncated: protected-mode kernel is 0x%llx bytes, syssize says 0x%llx",
 			    (unsigned long long)out->kernel_size, (unsigned long long)syssize);
 
 	loadflags = data[HDR_LOADFLAGS];
@@ -169,14 +157,14 @@ int linux_parse(const uint8_t *data, uint64_t size, struct linux_image *out, cha
 	out->initrd_addr_max = rd32(data + HDR_INITRD_ADDR_MAX);
 	out->cmdline_size = rd32(data + HDR_CMDLINE_SIZE);
 	if (!(loadflags & LOADED_HIGH))
-		return fail(-EINVAL, err, errlen, "LOADED_HIGH clear in loadflags 0x%02x: a zImage, not a bzImage", loadflags);
+		return fmt_error(-EINVAL, err, errlen, "LOADED_HIGH clear in loadflags 0x%02x: a zImage, not a bzImage", loadflags);
 	if (!out->relocatable)
-		return fail(-EINVAL, err, errlen, "kernel is not relocatable (relocatable_kernel 0)");
+		return fmt_error(-EINVAL, err, errlen, "kernel is not relocatable (relocatable_kernel 0)");
 	if (!(out->xloadflags & XLF_KERNEL_64))
-		return fail(-EINVAL, err, errlen, "no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags 0x%04x)",
+		return fmt_error(-EINVAL, err, errlen, "no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags 0x%04x)",
 			    out->xloadflags);
 	if (!out->kernel_alignment || (out->kernel_alignment & (out->kernel_alignment - 1)))
-		return fail(-EINVAL, err, errlen, "kernel_alignment 0x%x is not a power of two", out->kernel_alignment);
+		return fmt_error(-EINVAL, err, errlen, "kernel_alignment 0x%x is not a power of two", out->kernel_alignment);
 	return 0;
 }
 
@@ -288,9 +276,9 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	gpa_t low_lo, top, limit, a;
 
 	if (!r || !r->g || !img || (r->avoid_count && !r->avoid))
-		return fail(-EINVAL, err, errlen, "incomplete placement request");
+		return fmt_error(-EINVAL, err, errlen, "incomplete placement request");
 	if (!r->cmdline_len || r->cmdline_len - 1 > img->cmdline_size)
-		return fail(-EINVAL, err, errlen, "command line of %llu bytes: the kernel takes 1 to %u plus the NUL",
+		return fmt_error(-EINVAL, err, errlen, "command line of %llu bytes: the kernel takes 1 to %u plus the NUL",
 			    (unsigned long long)(r->cmdline_len ? r->cmdline_len - 1 : 0), img->cmdline_size);
 	*out = (struct linux_layout){ 0 };
 	top = r->g->top;
@@ -299,7 +287,7 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 		take(&p, r->initrd_where, r->initrd_size);
 
 	if (r->fw_size > LOW_END - LOW_START)
-		return fail(-ENOSPC, err, errlen, "0x%llx bytes of firmware tables do not fit in low RAM",
+		return fmt_error(-ENOSPC, err, errlen, "0x%llx bytes of firmware tables do not fit in low RAM",
 			    (unsigned long long)r->fw_size);
 	cmd_bytes = ALIGN_UP(r->cmdline_len, PAGE_SIZE);
 	low_len = LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE + cmd_bytes +
@@ -307,7 +295,7 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	low_lo = MAX(LOW_START, r->low_reserved_end);
 	a = fit_lowest(&p, low_lo, LOW_END, low_len, PAGE_SIZE);
 	if (a == INVALID_GPA)
-		return fail(-ENOSPC, err, errlen, "no 0x%llx bytes of free low RAM in 0x%llx-0x%llx for the zero page, "
+		return fmt_error(-ENOSPC, err, errlen, "no 0x%llx bytes of free low RAM in 0x%llx-0x%llx for the zero page, "
 			    "GDT, page tables and command line", (unsigned long long)low_len,
 			    (unsigned long long)low_lo, (unsigned long long)LOW_END - 1);
 	take(&p, a, low_len);
@@ -322,7 +310,7 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	k_align = MAX((uint64_t)img->kernel_alignment, PAGE_SIZE);
 	a = fit_lowest(&p, MAX(img->pref_address, 1 * MiB), MIN(top, LINUX_IDENTITY_END), k_len, k_align);
 	if (a == INVALID_GPA)
-		return fail(-ENOSPC, err, errlen, "no free RAM for the kernel: 0x%llx bytes aligned to 0x%llx "
+		return fmt_error(-ENOSPC, err, errlen, "no free RAM for the kernel: 0x%llx bytes aligned to 0x%llx "
 			    "between 0x%llx and 4 GiB", (unsigned long long)k_len, (unsigned long long)k_align,
 			    (unsigned long long)MAX(img->pref_address, 1 * MiB));
 	take(&p, a, k_len);
@@ -339,7 +327,7 @@ int linux_place(const struct linux_place_request *r, struct linux_layout *out, c
 	i_len = ALIGN_UP(r->initrd_size, PAGE_SIZE);
 	a = i_len ? fit_highest(&p, 1 * MiB, limit, i_len, PAGE_SIZE) : INVALID_GPA;
 	if (a == INVALID_GPA)
-		return fail(-ENOSPC, err, errlen, "no free RAM for the initrd: 0x%llx bytes below 0x%llx",
+		return fmt_error(-ENOSPC, err, errlen, "no free RAM for the initrd: 0x%llx bytes below 0x%llx",
 			    (unsigned long long)r->initrd_size, (unsigned long long)limit);
 	out->initrd = a;
 	return 0;
@@ -442,19 +430,19 @@ int linux_fill_params(const struct linux_params_request *r, uint8_t *bp, char *e
 	int k;
 
 	if (!r || !r->image || !lay || !r->g || !bp)
-		return fail(-EINVAL, err, errlen, "incomplete zero-page request");
+		return fmt_error(-EINVAL, err, errlen, "incomplete zero-page request");
 	if (r->image_size < HDR_MIN_END || (end = hdr_end(r->image)) < HDR_MIN_END || r->image_size < end)
-		return fail(-EINVAL, err, errlen, "image of %llu bytes has no complete setup header",
+		return fmt_error(-EINVAL, err, errlen, "image of %llu bytes has no complete setup header",
 			    (unsigned long long)r->image_size);
 	if (r->initrd_size && !lay->initrd)
-		return fail(-EINVAL, err, errlen, "an initrd of %llu bytes without a place",
+		return fmt_error(-EINVAL, err, errlen, "an initrd of %llu bytes without a place",
 			    (unsigned long long)r->initrd_size);
 	if (lay->fw_size && lay->fw > UINT64_MAX - lay->fw_size)
-		return fail(-EINVAL, err, errlen, "firmware tables at 0x%llx wrap around", (unsigned long long)lay->fw);
+		return fmt_error(-EINVAL, err, errlen, "firmware tables at 0x%llx wrap around", (unsigned long long)lay->fw);
 	n = gmap_e820(r->g, e820, ARRAY_SIZE(e820));
 	k = n > E820_MAX_ZEROPAGE ? -ENOSPC : put_e820(bp, e820, n, lay->fw, lay->fw + lay->fw_size);
 	if (k < 0)
-		return fail(-EINVAL, err, errlen, "the guest memory map has more than %u e820 entries",
+		return fmt_error(-EINVAL, err, errlen, "the guest memory map has more than %u e820 entries",
 			    E820_MAX_ZEROPAGE);
 
 	for (unsigned int i = HDR_START; i < end; i++)

@@ -349,6 +349,18 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+int fmt_error(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
 /*
  * Writes bytes in the largest binary unit it reaches, B up to EiB, with one
  * decimal rounded down ("1.99 MiB" prints "1.9 MiB") and omitted when it is

@@ -22,6 +22,10 @@ int fmt_vcbprintf(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap);
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/* For pure code that reports why it failed: formats the reason into err
+ * (when err is not NULL and errlen > 0) and returns rc. */
+int fmt_error(int rc, char *err, size_t errlen, const char *fmt, ...) __printf(4, 5);
+
 /* Formats a byte count as "64 MiB", "1.5 GiB", "4 KiB", "123 B" (one decimal if not whole). */
 int fmt_size(char *buf, size_t size, uint64_t bytes);
 

@@ -3,25 +3,7 @@
 #include "guest/acpi_fadt.h"
 #include "tests/unit/check.h"
 
-static uint8_t phys[0x4000];
-
-static int rd(void *ctx, uint64_t pa, void *buf, uint32_t len)
-{
-	if (pa + len > sizeof(phys) || pa + len < pa)
-		return -EFAULT;
-	memcpy(buf, phys + pa, len);
-	return 0;
-}
-
-static void fix_checksum(uint8_t *p, uint32_t len, unsigned int at)
-{
-	uint8_t sum = 0;
-
-	p[at] = 0;
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	p[at] = (uint8_t)-sum;
-}
+#include "tests/unit/guest/acpi_fixture.h"
 
 static void sdt(uint64_t at, const char *sig, uint32_t len)
 {

@@ -41,15 +41,7 @@ static struct memmap host_map(const struct hv_layout_module *mods, unsigned int 
 	return m;
 }
 
-#define CHECK_MAP(m, exp)                                                 \
-	do {                                                              \
-		CHECK_EQ((m)->count, ARRAY_SIZE(exp));                    \
-		for (unsigned int k_ = 0; k_ < (m)->count && k_ < ARRAY_SIZE(exp); k_++) { \
-			CHECK_EQ((m)->ranges[k_].start, (exp)[k_].start); \
-			CHECK_EQ((m)->ranges[k_].end, (exp)[k_].end);     \
-			CHECK_EQ((m)->ranges[k_].type, (exp)[k_].type);   \
-		}                                                         \
-	} while (0)
+#include "tests/unit/mm/memmap_check.h"
 
 TEST(bochs_linux_modules_copied_below_working_memory)
 {

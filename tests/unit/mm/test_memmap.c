@@ -23,16 +23,7 @@ static struct memmap map_from(const struct raw *raw, unsigned int n, unsigned in
 	return m;
 }
 
-/* Checks the map equals exp[] exactly (which is given as [start, end) ranges). */
-#define CHECK_MAP(m, exp)                                                 \
-	do {                                                              \
-		CHECK_EQ((m)->count, ARRAY_SIZE(exp));                    \
-		for (unsigned int k_ = 0; k_ < (m)->count && k_ < ARRAY_SIZE(exp); k_++) { \
-			CHECK_EQ((m)->ranges[k_].start, (exp)[k_].start); \
-			CHECK_EQ((m)->ranges[k_].end, (exp)[k_].end);     \
-			CHECK_EQ((m)->ranges[k_].type, (exp)[k_].type);   \
-		}                                                         \
-	} while (0)
+#include "tests/unit/mm/memmap_check.h"
 
 /* The normalization invariants: sorted, non-empty, disjoint, equal types never touch. */
 static bool is_normalized(const struct memmap *m)

@@ -16,9 +16,10 @@
 # count), then prints the banner "hv-guest: init started" and powers off
 # (busybox `poweroff -f`: ACPI S5). Under the hypervisor, that power-off
 # makes it print the guest's VM exits by reason. Bochs debugger breakpoints
-# (physical) split the time before Linux: the kernel's entry point
-# (pref_address, where GRUB loads it) in the direct run; the hypervisor's
-# entry point and its first VM entry (vmx_enter) in the other.
+# split the time before Linux: the kernel's entry point (physical:
+# pref_address, where GRUB loads it) in the direct run; the hypervisor's
+# first C code (hv_main) and its first VM entry (vmx_enter) in the other
+# (linear: GRUB relocates the image).
 #
 # Prints the second table of `make bench`; exits 1 if a figure is missing.
 # Files: build/bench/linux/. 35-110 s of wall time on 2 cores.
@@ -145,29 +146,22 @@ wait "$mkiso_pid" || { echo "bench-linux: tools/mkiso.sh failed:" >&2; cat "$dir
 
 # ---- breakpoints ----
 
-# Physical address of a symbol of hv.elf, from the PT_LOAD that holds it.
-phys_of() {
-	local va type vaddr paddr memsz
+# Virtual address of a symbol of hv.elf: breakpoints in the hypervisor are
+# linear (lb), since GRUB loads the image wherever it fits.
+virt_of() {
+	local va
 	va=$(nm "$elf" | awk -v s="$1" '$3 == s { print $1; exit }')
-	[ -n "$va" ] || return 1
-	while read -r type _ vaddr paddr _ memsz _; do
-		[ "$type" = LOAD ] || continue
-		if (((0x$va - vaddr) >= 0 && (0x$va - vaddr) < memsz)); then
-			printf '0x%x\n' $((0x$va - vaddr + paddr))
-			return 0
-		fi
-	done < <(readelf -lW "$elf")
-	return 1
+	[ -n "$va" ] && printf '0x%s\n' "$va"
 }
-hv_entry=$(readelf -h "$elf" | awk '/Entry point address/ { print $NF }')
-hv_launch=$(phys_of vmx_enter) || { echo "bench-linux: no vmx_enter in $elf" >&2; exit 1; }
+hv_entry=$(virt_of hv_main) || { echo "bench-linux: no hv_main in $elf" >&2; exit 1; }
+hv_launch=$(virt_of vmx_enter) || { echo "bench-linux: no vmx_enter in $elf" >&2; exit 1; }
 # GRUB (32-bit boot protocol) loads a relocatable kernel at its pref_address
 # (setup header offset 0x258) and jumps there.
 kentry=$(printf '0x%x' "0x$(od -A n -t x8 -j $((0x258)) -N 8 "$dir/vmlinuz" | tr -d ' ')")
 
 # ---- the runs ----
 
-# run NAME ISO END_RE BREAKPOINT...: Bochs in $dir/NAME with the harness'
+# run NAME ISO END_RE BREAKPOINT...: (each a debugger command, pb/lb ADDR) Bochs in $dir/NAME with the harness'
 # bochsrc and the debugger stopping at each breakpoint once (it prints
 # "Next at t=TICKS" when it starts and at each stop). Ends when Bochs does
 # (the direct run: ACPI S5) or a serial line matches END_RE, or after $cap s.
@@ -181,7 +175,7 @@ run() {
 	{
 		# The debugger stops before the first instruction (t=0), then at
 		# each breakpoint; after the last one, they all go.
-		for bp in "$@"; do echo "pb $bp"; done
+		for bp in "$@"; do echo "$bp"; done
 		for bp in "$@"; do echo c; done
 		for ((i = $#; i > 0; i--)); do echo "d $i"; done
 		echo c
@@ -206,10 +200,10 @@ run() {
 	tr -d '\r' <"$d/serial.log" >"$d/serial.txt"
 }
 pids=()
-run direct "$dir/direct.iso" 'Kernel panic - not syncing' "$kentry" &
+run direct "$dir/direct.iso" 'Kernel panic - not syncing' "pb $kentry" &
 pids+=($!)
 run hv "$dir/hv.iso" '^hv: all guests have stopped|^hv: debug shell ready|^hv: system halted|Kernel panic' \
-	"$hv_entry" "$hv_launch" &
+	"lb $hv_entry" "lb $hv_launch" &
 pids+=($!)
 trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 130' INT TERM
 # The direct run ends with Bochs (ACPI S5 quits it); give it the time to.
@@ -254,8 +248,8 @@ num "$pre_d" && num "$pre_h" && r_pre=$(ratio "$pre_h" "$pre_d")
 num "$lin_d" && num "$lin_h" && r_lin=$(ratio "$lin_h" "$lin_d")
 num "$d_mark" && num "$h_mark" && r_all=$(ratio "$h_mark" "$d_mark")
 row "power-on to the kernel's entry point" "$pre_d" "$pre_h" "$r_pre"
-row "  of which power-on to hypervisor entry (BIOS, GRUB)" "" "$(fig "$h_entry")" ""
-row "  of which hypervisor entry to first VM entry" "" "$(diff_or_q "$h_entry" "$h_launch")" ""
+row "  of which power-on to hv_main (BIOS, GRUB, entry stub)" "" "$(fig "$h_entry")" ""
+row "  of which hv_main to first VM entry" "" "$(diff_or_q "$h_entry" "$h_launch")" ""
 row "kernel entry to init (the Linux boot)" "$lin_d" "$lin_h" "$r_lin"
 row "power-on to init" "$(fig "$d_mark")" "$(fig "$h_mark")" "$r_all"
 if ! num "$d_mark" || ! num "$h_mark" || ! num "$d_kernel" || ! num "$h_launch" || ! num "$h_entry"; then

@@ -11,7 +11,7 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 # Hypervisor sources: every .c and .asm in the source directories.
-SRC_DIRS  := boot arch mm lib drivers vmx guest shell
+SRC_DIRS  := $(shell find boot arch mm lib drivers vmx guest shell -type d)
 HV_CSRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 HV_ASRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm))
 HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
@@ -20,19 +20,19 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/bit_names.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
-             boot/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
-             guest/elf.c guest/gpt_walk.c guest/cpuid_policy.c guest/msr_policy.c vmx/ept_layout.c \
-             guest/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
-PURE_SRCS += guest/insn_table.c guest/insn_decode.c guest/insn_emulate.c guest/insn_alu.c \
-             guest/insn_string.c guest/insn_cond.c guest/uart_model.c guest/linux_boot.c \
-             guest/multiboot_info.c guest/reset_decode.c guest/pci_busmaster.c
-PURE_SRCS += guest/task_switch.c
+             boot/info/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
+             guest/load/elf.c guest/emul/gpt_walk.c guest/policy/cpuid_policy.c guest/policy/msr_policy.c vmx/ept_layout.c \
+             drivers/acpi/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
+PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \
+             guest/emul/insn_string.c guest/emul/insn_cond.c guest/dev/uart_model.c guest/load/linux_boot.c \
+             guest/load/multiboot_info.c guest/dev/reset_decode.c guest/dev/pci_busmaster.c
+PURE_SRCS += guest/emul/task_switch.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
 PURE_SRCS += mm/hv_layout.c
-PURE_SRCS += guest/acpi_tables.c guest/acpi_madt.c guest/isa_irq_route.c guest/i8259_shadow.c vmx/intr_ready.c
+PURE_SRCS += drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c guest/dev/isa_irq_route.c guest/dev/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
-PURE_SRCS += guest/efi_map.c
+PURE_SRCS += guest/load/efi_map.c
 PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 

@@ -3,7 +3,7 @@
 #define ARCH_STACK_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 #define STACK_SIZE (16 * 1024)
 

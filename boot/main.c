@@ -1,7 +1,7 @@
 /* boot/main.c - the boot sequence: from the boot stub's hand-over to a
  * running hypervisor, in the order the subsystems depend on each other. */
-#include "boot/boot_info.h"
-#include "boot/mb2.h"
+#include "boot/info/boot_info.h"
+#include "boot/info/mb2.h"
 #include "boot/fault_test.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
@@ -12,7 +12,7 @@
 #include "arch/tsc.h"
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
-#include "guest/run.h"
+#include "guest/run/run.h"
 #include "shell/shell.h"
 #include "vmx/vmx.h"
 

@@ -7,7 +7,7 @@
 #define GUEST_GMAP_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 #include "mm/memmap.h"
 
 enum gmap_kind {

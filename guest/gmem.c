@@ -1,11 +1,11 @@
 /* guest/gmem.c - reaching guest-physical memory from the hypervisor. */
 #include "guest/gmem.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 #include "mm/malloc.h"
 #include "guest/gmap.h"
 #include "drivers/console.h"
 #include "lib/string.h"
-#include "guest/gpt_walk.h"
+#include "guest/emul/gpt_walk.h"
 
 static struct gmap guest_map;
 

@@ -5,7 +5,7 @@
 #define GUEST_GMEM_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 struct gmap;
 struct memmap;
@@ -25,7 +25,7 @@ bool gmem_is_ram(gpa_t gpa, uint64_t len);
 int __must_check gmem_read(gpa_t gpa, void *buf, uint64_t len);
 int __must_check gmem_write(gpa_t gpa, const void *buf, uint64_t len);
 
-/* Guest-physical memory access for the guest page walker (guest/gpt_walk.h). */
+/* Guest-physical memory access for the guest page walker (guest/emul/gpt_walk.h). */
 struct gpt_mem;
 const struct gpt_mem *gmem_walk_ops(void);
 

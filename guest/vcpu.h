@@ -5,7 +5,7 @@
 #define GUEST_VCPU_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 #include "vmx/vmcs.h"
 
 /* General-purpose registers in the SDM's encoding order (Table 28-3), so an
@@ -57,7 +57,7 @@ struct vcpu {
 	uint32_t step_exit;              /* the exit reason that ended it */
 	unsigned int nmis_requested;     /* NMIs to inject when the guest can take one */
 	bool reset_requested;            /* stopped in order to start again */
-	bool reset_by_guest;             /* the guest reset itself (guest/reset.c) */
+	bool reset_by_guest;             /* the guest reset itself (guest/dev/reset.c) */
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its EPT entry while unmapped */

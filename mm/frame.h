@@ -3,7 +3,7 @@
 #define MM_FRAME_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 #define FRAME_MAX_ORDER 18          /* largest block: 2^18 frames = 1 GiB */
 #define FRAME_NONE      0xffffffffu /* "no frame" in the free lists; also caps nframes */

@@ -6,7 +6,7 @@
  * 0xffff888000000000  direct map: all of the memory map at DIRECTMAP_BASE + pa,
  *                     RW NX (the image's own frames read-only)
  * 0xffffc90000000000  the device window: one 4 KiB page of device memory at a
- *                     time, for emulated guest accesses (arch/devmem.c), RW NX
+ *                     time, for emulated guest accesses (mm/devmem.c), RW NX
  * 0xffffffff80000000  the image (kernel code model): KERNEL_VBASE + pa,
  *                     text RX, rodata R NX, data/bss RW NX, stack guards unmapped
  * Nothing else is mapped: page 0 and the low identity map of the boot stub go

@@ -2,7 +2,7 @@
 #ifndef MM_MALLOC_H
 #define MM_MALLOC_H
 
-#include "boot/boot_info.h"
+#include "boot/info/boot_info.h"
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/memmap.h"

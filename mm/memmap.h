@@ -3,7 +3,7 @@
 #define MM_MEMMAP_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 /*
  * Types in increasing order of restrictiveness for the firmware types: when

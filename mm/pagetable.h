@@ -5,7 +5,7 @@
 #define MM_PAGETABLE_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 typedef uint64_t hva_t;            /* host-virtual address (the hypervisor's own) */
 

@@ -4,7 +4,7 @@
 #include "mm/malloc.h"
 #include "mm/heap.h"
 #include "mm/hv_layout.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 #include "arch/cpuinfo.h"
 #include "drivers/console.h"
 #include "lib/format.h"

@@ -4,7 +4,7 @@
 #include "arch/cpu.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
-#include "guest/emulate.h"
+#include "guest/dev/emulate.h"
 #include "guest/exit_stats.h"
 #include "guest/vcpu.h"
 #include "lib/string.h"

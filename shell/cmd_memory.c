@@ -6,15 +6,15 @@
 #include "shell/shell_cmds.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
-#include "guest/emulate.h"
+#include "guest/dev/emulate.h"
 #include "guest/gmap.h"
 #include "guest/gmem.h"
-#include "guest/gpt_walk.h"
+#include "guest/emul/gpt_walk.h"
 #include "guest/vcpu.h"
 #include "lib/bit_names.h"
 #include "lib/hexdump.h"
 #include "lib/string.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 
 #define DUMP_DEFAULT 64
 #define DUMP_MAX     4096

@@ -3,7 +3,7 @@
 #define VMX_CAPS_H
 
 #include "lib/compiler.h"
-#include "guest/features.h"
+#include "guest/policy/features.h"
 
 /* A.1-A.11 capability MSRs (IA32_FEATURE_CONTROL's number is in arch/msr.h) */
 #define MSR_IA32_VMX_BASIC                0x480
@@ -95,7 +95,7 @@ bool vmx_compute_controls(const struct vmx_cap_msrs *m, const struct vmx_control
 			  struct vmx_control_result *res);
 
 /*
- * What a guest running with controls c may use (guest/features.h): each
+ * What a guest running with controls c may use (guest/policy/features.h): each
  * feature whose instruction raises #UD in VMX non-root operation unless its
  * secondary control is set (SDM Vol. 3C, 26.3 and Table 25-7): "enable
  * RDTSCP" (RDTSCP, RDPID), "enable INVPCID", "enable XSAVES/XRSTORS",

@@ -3,7 +3,7 @@
  * frame allocator, updated in place when the map changes. */
 #include "vmx/ept.h"
 #include "vmx/ept_layout.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/string.h"

@@ -6,7 +6,7 @@
 #define VMX_EPT_SPACE_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 #define EPT_4LEVEL_BITS 48              /* page-walk length 4: GPA bits 47:0 */
 

@@ -6,7 +6,7 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/inject_rules.h"
 #include "vmx/intr_ready.h"
-#include "guest/isa_irq.h"
+#include "guest/dev/isa_irq.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "drivers/console.h"

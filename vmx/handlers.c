@@ -8,9 +8,9 @@
 #include "vmx/exit_decode.h"
 #include "vmx/inject_rules.h"
 #include "vmx/ept.h"
-#include "guest/cpuid_policy.h"
-#include "guest/msr_policy.h"
-#include "guest/hypercall.h"
+#include "guest/policy/cpuid_policy.h"
+#include "guest/policy/msr_policy.h"
+#include "guest/run/hypercall.h"
 #include "guest/gmem.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
@@ -461,7 +461,7 @@ static void handle_init(struct vcpu *v, struct exit_info *e)
 
 /* A machine check while the guest ran (an #MC exception exit) or during
  * VM entry (exit reason 41). The hypervisor owns machine-check reporting
- * (guest writes to the MCA MSRs are dropped: guest/msr_policy.c), as KVM's
+ * (guest writes to the MCA MSRs are dropped: guest/policy/msr_policy.c), as KVM's
  * handle_machine_check() does: it reports and acknowledges the event and
  * the guest resumes without seeing it; where the interrupted guest code
  * cannot go on (PCC, SRAR, no RIPV), that guest stops and the hypervisor

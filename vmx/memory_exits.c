@@ -1,15 +1,15 @@
 /* vmx/memory_exits.c - the exits about memory and ports: EPT violations and
  * misconfigurations, I/O instructions, and the test hooks that change the
  * EPT (SDM Vol. 3C, 28.2.1 Tables 28-5 and 28-7; 29.3.3). The emulation
- * itself is backend-neutral (guest/emulate.c); this is its VMX glue. */
+ * itself is backend-neutral (guest/dev/emulate.c); this is its VMX glue. */
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/exit_decode.h"
 #include "vmx/ept.h"
-#include "guest/emulate.h"
+#include "guest/dev/emulate.h"
 #include "guest/gmap.h"
 #include "guest/gmem.h"
-#include "guest/ioport.h"
+#include "guest/dev/ioport.h"
 #include "arch/cpuinfo.h"
 #include "drivers/console.h"
 #include "lib/string.h"
@@ -69,7 +69,7 @@ static unsigned int maxphyaddr(void)
 	return bits;
 }
 
-/* The guest state instruction emulation works on (guest/emulate.h). */
+/* The guest state instruction emulation works on (guest/dev/emulate.h). */
 void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);

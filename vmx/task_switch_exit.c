@@ -1,12 +1,12 @@
 /* vmx/task_switch_exit.c - the VM exit for a task switch (SDM Vol. 3C, 26.4.2;
  * 28.2.1 Table 28-2 exit qualification; 28.2.4 IDT-vectoring information): the
- * guest's state from the VMCS for guest/task_switch.c, and back into it. */
+ * guest's state from the VMCS for guest/emul/task_switch.c, and back into it. */
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/inject_rules.h"
-#include "guest/emulate.h"
+#include "guest/dev/emulate.h"
 #include "guest/gmem.h"
-#include "guest/task_switch.h"
+#include "guest/emul/task_switch.h"
 #include "arch/cpu.h"
 #include "lib/string.h"
 

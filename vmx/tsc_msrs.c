@@ -4,10 +4,10 @@
  * The arithmetic is guest/tsc_offset.c. */
 #include "vmx/vmx_vcpu.h"
 #include "vmx/vmx_cpu.h"
-#include "guest/msr_policy.h"
+#include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 
 #define CPUID1_ECX_TSC_DEADLINE   (1u << 24)
 #define CPUID7_EBX_TSC_ADJUST     (1u << 1)

@@ -4,17 +4,17 @@
  * written is vmx/vmcs_setup.c's list. */
 #include "vmx/vmx.h"
 #include "vmx/vmx_vcpu.h"
-#include "guest/isa_irq.h"
+#include "guest/dev/isa_irq.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "vmx/vmcs_setup.h"
-#include "guest/msr_policy.h"
-#include "guest/device.h"
+#include "guest/policy/msr_policy.h"
+#include "guest/dev/device.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "arch/gdt.h"
 #include "arch/msr.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 #include "drivers/console.h"
 #include "mm/malloc.h"
 #include "lib/string.h"
@@ -289,7 +289,7 @@ static void setup_field(void *ctx, uint32_t field)
 	case VMCS_EPT_POINTER:                  val = x->ept->eptp; break;
 	case VMCS_VPID:                         val = GUEST_VPID; break;
 	case VMCS_VMX_PREEMPTION_TIMER_VALUE:   val = tick_value(sc->v); break;
-	/* The guest's IA32_XSS is always 0 (guest/msr_policy.c): no XSAVES or
+	/* The guest's IA32_XSS is always 0 (guest/policy/msr_policy.c): no XSAVES or
 	 * XRSTORS exits needed. */
 	case VMCS_XSS_EXIT_BITMAP:
 	case VMCS_TSC_OFFSET:

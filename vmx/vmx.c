@@ -8,7 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/msr.h"
-#include "arch/paging.h"
+#include "mm/paging.h"
 #include "drivers/console.h"
 #include "mm/malloc.h"
 

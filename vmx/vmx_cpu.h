@@ -4,7 +4,7 @@
 #define VMX_VMX_CPU_H
 
 #include "vmx/caps.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 #include "arch/cpu.h"
 
 struct vmx_cpu {

@@ -4,7 +4,7 @@
 #define VMX_VMX_INSN_H
 
 #include "lib/compiler.h"
-#include "mm/addr.h"
+#include "lib/addr.h"
 
 /* Outcome of a VMX instruction (31.2): success, VMfailInvalid (CF=1: no
  * current VMCS), VMfailValid (ZF=1: error number in VMCS_VM_INSTRUCTION_ERROR). */

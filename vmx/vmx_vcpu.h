@@ -4,7 +4,7 @@
 #define VMX_VMX_VCPU_H
 
 #include "guest/vcpu.h"
-#include "guest/features.h"
+#include "guest/policy/features.h"
 #include "guest/tsc_offset.h"
 #include "vmx/vmcs_access.h"
 #include <stdarg.h>
@@ -99,7 +99,7 @@ void vmx_deliver_pending_nmi(struct vcpu *v);
 /* The NMI-window exit: clears NMI-window exiting (the next entry injects). */
 void vmx_nmi_window_exit(struct vcpu *v, struct exit_info *e);
 
-/* Injects the 8259 interrupt the guest's ISA lines raised (guest/isa_irq.c)
+/* Injects the 8259 interrupt the guest's ISA lines raised (guest/dev/isa_irq.c)
  * if the guest can take an external interrupt now; otherwise turns on
  * interrupt-window exiting so the CPU comes back as soon as it can. */
 void vmx_deliver_pending_intr(struct vcpu *v);
@@ -130,7 +130,7 @@ typedef void (*exit_handler_t)(struct vcpu *v, struct exit_info *e);
 void vmx_handle_io(struct vcpu *v, struct exit_info *e);
 void vmx_handle_ept_violation(struct vcpu *v, struct exit_info *e);
 void vmx_handle_ept_misconfig(struct vcpu *v, struct exit_info *e);
-/* vmx/task_switch_exit.c: hardware task switches, emulated (guest/task_switch.c). */
+/* vmx/task_switch_exit.c: hardware task switches, emulated (guest/emul/task_switch.c). */
 void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e);
 extern const exit_handler_t vmx_exit_handlers[EXIT_REASON_COUNT];
 

@@ -5,7 +5,7 @@
 #ifndef TESTS_DATA_OVMF_BOCHS_EFI_H
 #define TESTS_DATA_OVMF_BOCHS_EFI_H
 
-#include "boot/efi.h"
+#include "boot/info/efi.h"
 
 #define OVMF_BOCHS_SYSTAB      0x1f7ec018ULL     /* Multiboot2 tag 12 */
 #define OVMF_BOCHS_MEMATTR     0x1e80d398ULL     /* EFI_MEMORY_ATTRIBUTES_TABLE: in boot services data */

@@ -11,8 +11,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "guest/insn_decode.h"
-#include "guest/insn_emulate.h"
+#include "guest/emul/insn_decode.h"
+#include "guest/emul/insn_emulate.h"
 
 #define MEM_SIZE 1024                   /* fake memory at linear [0, MEM_SIZE) */
 

@@ -1,7 +1,7 @@
 /* tests/guests/cpuid.c - CPUID as the guest sees it: VMX hidden, the
  * hypervisor bit and leaves 0x40000000-1 (docs/hypercalls.md), pass-through
  * leaves, one CPUID exit per CPUID, features the guest may not use hidden
- * (guest/cpuid_policy.c) and RDTSCP present exactly when CPUID says so. */
+ * (guest/policy/cpuid_policy.c) and RDTSCP present exactly when CPUID says so. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 

@@ -12,7 +12,7 @@
 #define DEV           0xfe000000u
 #define DEV_4M        0x80000000u       /* VA of the device through a 4 MiB / 2 MiB page of ours */
 #define VA_X          0xc0000000u       /* 4 KiB pages: X RAM, X+1 device, X+2 RAM, X+3 absent */
-#define TESTDEV_MAGIC 0x76656474u       /* guest/testdev.h: ID register at 0 */
+#define TESTDEV_MAGIC 0x76656474u       /* guest/dev/testdev.h: ID register at 0 */
 #define ARITH_FLAGS   0x8d5u            /* OF SF ZF AF PF CF */
 #define CR4_PAE       (1ul << 5)
 #define PTE_P         0x1u

@@ -1,5 +1,5 @@
 /* tests/guests/mmio64.c - every instruction form the emulator supports
- * (guest/insn_decode.h), on the test device (testmmio=0xfe000000) from 64-bit
+ * (guest/emul/insn_decode.h), on the test device (testmmio=0xfe000000) from 64-bit
  * code: each form runs first on RAM, then on the device, and memory, registers
  * and RFLAGS & 0x8d5 must agree. Then moffs, TF, FS/GS bases, strings, and
  * through the guest's own page tables: accesses and an instruction across
@@ -10,7 +10,7 @@
 #include "tests/guests/lib/insn.h"
 
 #define DEV          0xfe000000ul
-#define TESTDEV_MAGIC 0x76656474u        /* guest/testdev.h: ID register at 0 */
+#define TESTDEV_MAGIC 0x76656474u        /* guest/dev/testdev.h: ID register at 0 */
 #define ARITH_FLAGS  0x8d5ul             /* OF SF ZF AF PF CF */
 #define MSR_FS_BASE  0xc0000100u
 #define MSR_GS_BASE  0xc0000101u

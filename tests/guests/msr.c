@@ -3,7 +3,7 @@
  * faulting, a pass-through MSR without exits, a writable TSC with
  * IA32_TSC_ADJUST following it (SDM Vol. 3B 17.17.3), the TSC-deadline
  * timer firing at the guest's moved TSC, and what
- * isolation refuses (guest/msr_policy.c): moving the local APIC, Intel PT,
+ * isolation refuses (guest/policy/msr_policy.c): moving the local APIC, Intel PT,
  * the DS area, PEBS, BTS, MSRs off the allow-list, and XD disable in
  * IA32_MISC_ENABLE. The x2APIC transitions are tests/guests/x2apic.c. */
 #include "tests/guests/lib/guest.h"

@@ -5,7 +5,7 @@
  * hypervisor used to stop the guest instead). Needs hvtest (HC_TRAP_TEST). */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
-#include "guest/testdev.h"
+#include "guest/dev/testdev.h"
 
 #define DEV      0xef000ul      /* a test device just below the ROM, in the BIOS area (reserved in Bochs' map) */
 #define ROM      0xf0000ul      /* the BIOS ROM: pass-through */

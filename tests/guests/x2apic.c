@@ -1,5 +1,5 @@
 /* tests/guests/x2apic.c - IA32_APIC_BASE mode changes (SDM Vol. 3A,
- * 10.12.5) and the x2APIC ICR filter (guest/msr_policy.c): xAPIC -> x2APIC
+ * 10.12.5) and the x2APIC ICR filter (guest/policy/msr_policy.c): xAPIC -> x2APIC
  * works, x2APIC -> xAPIC and disabled -> x2APIC fault, a fixed self-IPI is
  * delivered, INIT and SIPI are dropped, reserved ICR bits fault. Runs after
  * every guest that uses the local APIC: Bochs ignores re-enabling an APIC

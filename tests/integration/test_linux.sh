@@ -290,7 +290,7 @@ if build_iso linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CM
 	expect_line "shell started" 'built-in shell \(ash\)'
 	send_line "echo hv-guest-echo \$((6*7))"
 	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
-	# Deny-by-default MSRs (guest/msr_policy.c) and hidden CPUID features:
+	# Deny-by-default MSRs (guest/policy/msr_policy.c) and hidden CPUID features:
 	# booting, Linux meets only #GPs it expects (rdmsr_safe) and no WARN.
 	# (Checked before the shell session: its TF-based step on Bochs makes
 	# Linux WARN in exc_debug.)

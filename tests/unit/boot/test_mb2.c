@@ -1,6 +1,6 @@
 /* tests/unit/boot/test_mb2.c - mb2_parse on built Multiboot2 info blocks, valid and hostile. */
 #include "tests/unit/check.h"
-#include "boot/mb2.h"
+#include "boot/info/mb2.h"
 #include "tests/data/ovmf_bochs_efi.h"
 
 /* An info block under construction; tags are appended and padded to 8 bytes. */

@@ -6,8 +6,8 @@
 #define TESTS_UNIT_GUEST_INSN_FIXTURE_H
 
 #include "tests/unit/check.h"
-#include "guest/insn_decode.h"
-#include "guest/insn_emulate.h"
+#include "guest/emul/insn_decode.h"
+#include "guest/emul/insn_emulate.h"
 
 #define M16 CPU_MODE_16
 #define M32 CPU_MODE_32

@@ -1,6 +1,6 @@
 /* tests/unit/guest/test_acpi_fadt.c - RSDP -> RSDT/XSDT -> FADT -> PM1 ports
  * and the reset register. */
-#include "guest/acpi_fadt.h"
+#include "drivers/acpi/acpi_fadt.h"
 #include "tests/unit/check.h"
 
 #include "tests/unit/guest/acpi_fixture.h"

@@ -1,6 +1,6 @@
 /* tests/unit/guest/test_acpi_madt.c - RSDP -> RSDT/XSDT -> MADT: I/O APICs
  * and the ISA IRQ to GSI map with its interrupt source overrides. */
-#include "guest/acpi_madt.h"
+#include "drivers/acpi/acpi_madt.h"
 #include "tests/unit/check.h"
 
 #include "tests/unit/guest/acpi_fixture.h"

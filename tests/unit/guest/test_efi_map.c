@@ -3,7 +3,7 @@
  * synthetic maps for splitting, joining, runtime regions and bad input. */
 #include "tests/unit/check.h"
 #include "tests/unit/guest/gmap_fixture.h"
-#include "guest/efi_map.h"
+#include "guest/load/efi_map.h"
 #include "tests/data/ovmf_bochs_efi.h"
 
 #define DESC 48                          /* the guest's stride, as Linux reads it from efi_info */

@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_elf.c - elf_parse on hand-built ELF32/ELF64 images, a real
  * clang+ld.lld executable, malformed images, and a fixed-seed fuzz loop. */
 #include "tests/unit/check.h"
-#include "guest/elf.h"
+#include "guest/load/elf.h"
 #include "tests/data/tiny_elf64.h"
 
 #define IMG_SIZE   4096

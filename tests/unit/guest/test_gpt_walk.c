@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_gpt_walk.c - gpt_translate over hand-built guest page tables in a
  * fake guest RAM, every paging mode, every fault and its SDM 4.7 error code. */
 #include "tests/unit/check.h"
-#include "guest/gpt_walk.h"
+#include "guest/emul/gpt_walk.h"
 
 #define RAM_SIZE   (96 * 4096ULL)   /* guest RAM is [0, RAM_SIZE) */
 

@@ -1,6 +1,6 @@
 /* tests/unit/guest/test_i8259_shadow.c - following the master 8259A's
  * initialization and mask, and EOIs of the IRQs the hypervisor injected. */
-#include "guest/i8259_shadow.h"
+#include "guest/dev/i8259_shadow.h"
 #include "tests/unit/check.h"
 
 static struct i8259_shadow s;

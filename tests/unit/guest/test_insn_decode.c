@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_insn_decode.c - insn_decode on a table of encodings in 16-, 32- and
  * 64-bit code, and against Capstone (length, operands) on the table and on random bytes. */
 #include "tests/unit/check.h"
-#include "guest/insn_decode.h"
+#include "guest/emul/insn_decode.h"
 #include <capstone/capstone.h>
 
 #define M16 CPU_MODE_16

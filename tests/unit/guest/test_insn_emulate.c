@@ -1,8 +1,8 @@
 /* tests/unit/guest/test_insn_emulate.c - insn_emulate: addresses, register writes, MOV forms,
  * XCHG, BT*, STOS/MOVS with REP and DF, faults that leave no trace, RIP. */
 #include "tests/unit/check.h"
-#include "guest/insn_decode.h"
-#include "guest/insn_emulate.h"
+#include "guest/emul/insn_decode.h"
+#include "guest/emul/insn_emulate.h"
 
 #define M16 CPU_MODE_16
 #define M32 CPU_MODE_32

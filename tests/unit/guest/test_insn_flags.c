@@ -1,8 +1,8 @@
 /* tests/unit/guest/test_insn_flags.c - ALU results and flags of insn_alu and insn_emulate
  * against the host CPU running the same instruction: the CPU is the ground truth. */
 #include "tests/unit/check.h"
-#include "guest/insn_decode.h"
-#include "guest/insn_emulate.h"
+#include "guest/emul/insn_decode.h"
+#include "guest/emul/insn_emulate.h"
 
 #define ARITH INSN_RFLAGS_ARITH
 

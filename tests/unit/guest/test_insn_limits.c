@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_insn_limits.c - segment limits in 16/32-bit code:
  * an access past an expand-up limit is #GP(0) (#SS(0) for SS) and changes
  * nothing; REP stops at the element that would cross it. */
-#include "guest/insn_emulate.h"
+#include "guest/emul/insn_emulate.h"
 #include "tests/unit/check.h"
 
 static uint8_t mem[0x20000];

@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_insn_reject.c - insn_decode's fields in detail, and what it refuses:
  * undefined and unsupported opcodes and LOCK where not allowed (#UD), over 15 bytes (#GP). */
 #include "tests/unit/check.h"
-#include "guest/insn_decode.h"
+#include "guest/emul/insn_decode.h"
 
 #define M16 CPU_MODE_16
 #define M32 CPU_MODE_32

@@ -1,7 +1,7 @@
 /* tests/unit/guest/test_isa_irq_route.c - what an ISA IRQ edge becomes: the
  * I/O APIC entry's verdict (only fixed/lowest-priority messages with a legal
  * vector are sent) and whether the 8259 reaches the CPU. */
-#include "guest/isa_irq_route.h"
+#include "guest/dev/isa_irq_route.h"
 #include "tests/unit/check.h"
 
 static enum ioapic_verdict verdict(uint64_t rte, uint8_t *vec)

@@ -3,7 +3,7 @@
  * on Bochs and q35 guest maps; the zero page it fills. */
 #include "tests/unit/check.h"
 #include "tests/unit/guest/gmap_fixture.h"
-#include "guest/linux_boot.h"
+#include "guest/load/linux_boot.h"
 #include "tests/data/linux61_setup.h"
 
 /* Offsets as boot.rst and zero-page.rst give them (kept apart from the implementation's). */

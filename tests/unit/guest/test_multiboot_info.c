@@ -4,9 +4,9 @@
  * own Multiboot2 parser; both memory maps against gmap_e820() on Bochs and q35 maps. */
 #include "tests/unit/check.h"
 #include "tests/unit/guest/gmap_fixture.h"
-#include "guest/multiboot_info.h"
+#include "guest/load/multiboot_info.h"
 #include "guest/gmap.h"
-#include "boot/mb2.h"
+#include "boot/info/mb2.h"
 
 /* Multiboot 0.6.96, 3.3 "Boot information format" (kept apart from the implementation's). */
 #define O_FLAGS         0
@@ -199,7 +199,7 @@ TEST(more_than_128_map_entries)
 	CHECK_EQ(multiboot2_build_info(&g, "", NULL, 0, buf, sizeof(buf), &used, &entries), -ENOSPC);
 }
 
-/* v2 read back by boot/mb2.c, the parser the hypervisor trusts with GRUB's block. */
+/* v2 read back by boot/info/mb2.c, the parser the hypervisor trusts with GRUB's block. */
 static void check_v2_parsed(const char *cmdline)
 {
 	static struct boot_info bi;

@@ -1,5 +1,5 @@
 /* tests/unit/guest/test_pci_busmaster.c - Bus Master Enable off on every function. */
-#include "guest/pci_busmaster.h"
+#include "guest/dev/pci_busmaster.h"
 #include "tests/unit/check.h"
 
 /* A configuration space of 256 bytes per function; absent functions read all ones. */

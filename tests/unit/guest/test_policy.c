@@ -1,6 +1,6 @@
 /* tests/unit/guest/test_policy.c - what guests see of CPUID, XCR0 and MSRs. */
-#include "guest/cpuid_policy.h"
-#include "guest/msr_policy.h"
+#include "guest/policy/cpuid_policy.h"
+#include "guest/policy/msr_policy.h"
 #include "guest/hypercall_abi.h"
 #include "tests/unit/check.h"
 

@@ -1,5 +1,5 @@
 /* tests/unit/guest/test_reset_decode.c - which port writes reset a PC. */
-#include "guest/reset_decode.h"
+#include "guest/dev/reset_decode.h"
 #include "tests/unit/check.h"
 
 static const struct reset_fadt_io no_fadt = { false, 0, 0 };

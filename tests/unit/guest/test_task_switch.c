@@ -1,8 +1,8 @@
-/* tests/unit/guest/test_task_switch.c - hardware task switches (guest/task_switch.c)
+/* tests/unit/guest/test_task_switch.c - hardware task switches (guest/emul/task_switch.c)
  * on a fake GDT and TSSs: CALL, JMP, IRET with NT, a #DF task gate, and the
  * checks of SDM Vol. 3A Table 8-2 with the fault each one raises. */
 #include "tests/unit/check.h"
-#include "guest/task_switch.h"
+#include "guest/emul/task_switch.h"
 
 static uint8_t mem[0x10000];            /* linear 0..64 KiB */
 static struct { uint32_t fault_lo, fault_hi; uint64_t cr3; int cr3_rc; unsigned int cr3_calls; } fm;

@@ -2,7 +2,7 @@
  * TSC_DEADLINE over a TSC offset (SDM Vol. 3B 17.17.3). */
 #include "tests/unit/check.h"
 #include "guest/tsc_offset.h"
-#include "guest/msr_policy.h"
+#include "guest/policy/msr_policy.h"
 
 /* The guest starts on the host's timeline and sees the host's TSC_ADJUST. */
 TEST(starts_with_the_hosts_adjust)

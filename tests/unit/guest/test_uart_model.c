@@ -3,7 +3,7 @@
  * priority, and replays of what Linux's 8250 driver does (autoconfig, size_fifo,
  * startup's THRE tests, interrupt-driven transmit and receive). */
 #include "tests/unit/check.h"
-#include "guest/uart_model.h"
+#include "guest/dev/uart_model.h"
 
 static struct uart_model u;
 

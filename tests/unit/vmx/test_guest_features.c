@@ -5,8 +5,8 @@
 #include "tests/unit/check.h"
 #include "vmx/caps.h"
 #include "vmx/vmcs.h"
-#include "guest/cpuid_policy.h"
-#include "guest/msr_policy.h"
+#include "guest/policy/cpuid_policy.h"
+#include "guest/policy/msr_policy.h"
 #include "tests/data/vmx_caps_bochs.h"
 
 /*

@@ -1,0 +1,342 @@
+/* guest/dev/emulate.c - completing a guest instruction that touched unmapped
+ * guest-physical memory: fetch through the guest's page tables, decode,
+ * execute with every memory access routed by the guest memory map (RAM,
+ * device model, or nothing: all ones / dropped). */
+#include "guest/dev/emulate.h"
+#include "guest/gmap.h"
+#include "guest/gmem.h"
+#include "guest/emul/gpt_walk.h"
+#include "guest/dev/device.h"
+#include "guest/dev/ioport.h"
+#include "mm/devmem.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "lib/log.h"
+
+#define HIDDEN_LOG_PAGES 16
+
+
+/* Pages of hidden or absent memory already reported, so a guest that keeps
+ * touching them cannot flood the console. */
+static gpa_t hidden_logged[HIDDEN_LOG_PAGES];
+static unsigned int hidden_logged_count;
+
+static void log_nothing_there(struct emul_ctx *x, gpa_t gpa, bool write, const char *what)
+{
+	gpa_t page = gpa & ~(PAGE_SIZE - 1);
+
+	if (!log_enabled(LOG_INFO))
+		return;
+	for (unsigned int i = 0; i < hidden_logged_count && i < HIDDEN_LOG_PAGES; i++)
+		if (hidden_logged[i] == page)
+			return;
+	if (hidden_logged_count < HIDDEN_LOG_PAGES) {
+		hidden_logged[hidden_logged_count] = page;
+		printf("guest %s: %s of %s at GPA 0x%llx: %s (further accesses to this page not logged)\n",
+		       x->v->name, write ? "write" : "read", what, (unsigned long long)gpa,
+		       write ? "dropped" : "all ones");
+	} else if (hidden_logged_count == HIDDEN_LOG_PAGES) {
+		printf("guest %s: more pages of hidden memory touched; not logged any more\n", x->v->name);
+	}
+	hidden_logged_count++;
+}
+
+static void stop(struct emul_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(x->r->why, sizeof(x->r->why), fmt, ap);
+	va_end(ap);
+	x->r->status = EMUL_STOP;
+}
+
+/* Pass-through device memory (MMIO, ROM) the emulated instruction also
+ * touched: done on the real address (identity), as the guest's own access
+ * would be; the hardware drops writes to ROM. */
+static int pass_through_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
+{
+	int rc = write ? devmem_write(gpa, buf, n) : devmem_read(gpa, buf, n);
+
+	if (rc)
+		stop(x, "cannot reach pass-through memory at GPA 0x%llx (%d)", (unsigned long long)gpa, rc);
+	return rc;
+}
+
+/* One physical piece, inside a single guest-map range. */
+static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
+{
+	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
+	struct device_model *d;
+
+	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
+		/* What a PC does where nothing answers: reads float high, writes vanish. */
+		log_nothing_there(x, gpa, write, r ? (r->kind == GMAP_HIDDEN ? "hidden hypervisor memory" :
+						       "unusable memory") : "unmapped space");
+		if (!write)
+			memset(buf, 0xff, n);
+		return 0;
+	}
+	if (r->kind == GMAP_RAM)
+		return write ? gmem_write(gpa, buf, n) : gmem_read(gpa, buf, n);
+	if (r->kind == GMAP_MMIO)
+		return pass_through_access(x, gpa, buf, n, write);
+	if (r->kind != GMAP_TRAPPED || !r->dev) {
+		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
+		return -EINVAL;
+	}
+	d = r->dev;
+	if (!d->mmio_read || !d->mmio_write) {
+		stop(x, "device %s has no MMIO handlers", d->name);
+		return -EINVAL;
+	}
+	/* Device registers take whole 1/2/4/8-byte accesses; anything else byte by byte. */
+	if (n == 1 || n == 2 || n == 4 || n == 8) {
+		uint64_t v = 0;
+
+		if (write) {
+			memcpy(&v, buf, n);
+			d->mmio_write(d, x->v, gpa, n, v);
+		} else {
+			v = d->mmio_read(d, x->v, gpa, n);
+			memcpy(buf, &v, n);
+		}
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (write)
+			d->mmio_write(d, x->v, gpa + i, 1, buf[i]);
+		else
+			buf[i] = (uint8_t)d->mmio_read(d, x->v, gpa + i, 1);
+	}
+	return 0;
+}
+
+static void gpt_cpu_of(const struct guest_cpu *c, struct gpt_cpu *g)
+{
+	*g = (struct gpt_cpu){
+		.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer,
+		.rflags = c->regs.rflags, .cpl = c->cpl, .maxphyaddr = c->maxphyaddr,
+	};
+	memcpy(g->pdpte, c->pdpte, sizeof(g->pdpte));
+}
+
+/* Linear to guest-physical; a page fault is recorded as the result. */
+static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa)
+{
+	struct gpt_cpu g;
+	struct gpt_result res;
+	int rc;
+
+	gpt_cpu_of(x->c, &g);
+	if (x->implicit)
+		access |= GPT_ACCESS_IMPLICIT;
+	else if (x->c->cpl == 3)
+		access |= GPT_ACCESS_USER;
+	rc = gpt_translate(&g, gmem_walk_ops(), la, access, &res);
+	if (rc == -ENOENT) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 14;
+		x->r->error_code = res.pf_error;
+		x->r->cr2 = la;
+		return rc;
+	}
+	if (rc) {
+		stop(x, "guest page tables for 0x%llx are not in guest RAM", (unsigned long long)la);
+		return rc;
+	}
+	*gpa = res.gpa;
+	return 0;
+}
+
+/* In 64-bit mode an address must be canonical: bits above the linear width
+ * (48, or 57 with CR4.LA57) copies of the top bit, else #GP(0) (SDM Vol. 1, 3.3.7.1). */
+static bool canonical(const struct emul_ctx *x, uint64_t la)
+{
+	unsigned int bits = (x->c->cr4 & (1ULL << 12)) ? 57 : 48;
+	int64_t s = (int64_t)(la << (64 - bits)) >> (64 - bits);
+
+	return x->c->regs.mode != CPU_MODE_64 || (uint64_t)s == la;
+}
+
+/* An access of n bytes at la, split at page boundaries. All pieces are
+ * translated before any is performed, so a fault leaves nothing half done. */
+static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned int n, bool write)
+{
+	gpa_t gpa[2];
+	unsigned int first = (unsigned int)MIN((uint64_t)n, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	unsigned int pieces = first < n ? 2 : 1;
+	int rc;
+
+	if (!canonical(x, la) || !canonical(x, la + n - 1)) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 13;
+		x->r->error_code = 0;
+		return -EFAULT;
+	}
+	for (unsigned int i = 0; i < pieces; i++) {
+		rc = translate(x, i ? la + first : la, write ? GPT_ACCESS_WRITE : 0, &gpa[i]);
+		if (rc)
+			return rc;
+	}
+	rc = phys_access(x, gpa[0], buf, first, write);
+	if (!rc && pieces == 2)
+		rc = phys_access(x, gpa[1], buf + first, n - first, write);
+	return rc;
+}
+
+static int ops_read(void *ctx, uint64_t la, void *buf, unsigned int size)
+{
+	return linear_access(ctx, la, buf, size, false);
+}
+
+static int ops_write(void *ctx, uint64_t la, const void *buf, unsigned int size)
+{
+	uint8_t tmp[16];
+
+	if (size > sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, size);
+	return linear_access(ctx, la, tmp, size, true);
+}
+
+void emulate_system_ops(struct emul_ctx *x, struct insn_ops *ops)
+{
+	x->implicit = true;
+	memset(x->r, 0, sizeof(*x->r));
+	x->r->status = EMUL_DONE;
+	*ops = (struct insn_ops){ ops_read, ops_write, x };
+}
+
+/* Instruction bytes from guest RAM, or from pass-through memory (code in a
+ * ROM: the CPU fetched it from there itself). */
+static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
+{
+	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
+
+	if (gmem_is_ram(gpa, n)) {
+		memcpy(buf, gmem_ptr(gpa), n);
+		return 0;
+	}
+	if (r && r->kind == GMAP_MMIO && gpa + n <= r->end)
+		return devmem_read(gpa, buf, n);
+	return -EFAULT;
+}
+
+/* Reads the instruction bytes at RIP (up to 15, across a page end if needed). */
+static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
+{
+	const struct insn_cpu *c = &x->c->regs;
+	uint64_t la = c->mode == CPU_MODE_64 ? c->rip : (c->seg_base[1] + c->rip) & 0xffffffffULL;
+	unsigned int want = INSN_MAX_LEN;
+	unsigned int first = (unsigned int)MIN((uint64_t)want, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	gpa_t gpa;
+
+	*got = 0;
+	for (unsigned int part = 0; part < 2 && *got < want; part++) {
+		unsigned int n = part ? want - first : first;
+
+		if (translate(x, la + *got, GPT_ACCESS_FETCH, &gpa))
+			return -EFAULT;
+		if (fetch_piece(gpa, bytes + *got, n)) {
+			/* The next page may simply not be needed: decode with what we have. */
+			if (part)
+				break;
+			stop(x, "instruction at RIP 0x%llx is neither in guest RAM nor in ROM (GPA 0x%llx)",
+			     (unsigned long long)c->rip, (unsigned long long)gpa);
+			return -EFAULT;
+		}
+		*got += n;
+	}
+	return 0;
+}
+
+void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
+		       struct emul_result *r)
+{
+	struct emul_ctx x = { v, c, r, false };
+	struct insn_cpu *cpu = &c->regs;
+	uint64_t mask = s->addr_size == 8 ? ~0ULL : s->addr_size == 4 ? 0xffffffffULL : 0xffffULL;
+	unsigned int idx = s->in ? REG_RDI : REG_RSI, seg = s->in ? 0 : s->segment;
+	int64_t step = (cpu->rflags & INSN_RFLAGS_DF) ? -(int64_t)s->size : s->size;
+	uint64_t count = s->rep ? cpu->gpr[REG_RCX] & mask : 1;
+	unsigned int done = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->status = EMUL_DONE;
+	while (count && done < INSN_REP_MAX) {
+		/* Only FS and GS have a base in 64-bit mode (SDM Vol. 1, 3.3.7). */
+		uint64_t base = cpu->mode != CPU_MODE_64 || seg >= 4 ? cpu->seg_base[seg] : 0;
+		uint64_t la = base + (cpu->gpr[idx] & mask);
+		uint8_t buf[4];
+		uint32_t val = 0;
+
+		if (cpu->mode != CPU_MODE_64)
+			la &= 0xffffffffULL;
+		/* Expand-up limit outside 64-bit mode (SDM Vol. 3A, 5.3): #GP(0). */
+		if (cpu->seg_limits && (cpu->gpr[idx] & mask) + s->size - 1 > cpu->seg_limit[seg]) {
+			r->status = EMUL_EXCEPTION;
+			r->vector = 13;
+			return;
+		}
+		if (s->in) {
+			val = ioport_in(v, s->port, s->size);
+			memcpy(buf, &val, s->size);
+			if (linear_access(&x, la, buf, s->size, true))
+				return;
+		} else {
+			if (linear_access(&x, la, buf, s->size, false))
+				return;
+			memcpy(&val, buf, s->size);
+			ioport_out(v, s->port, s->size, val);
+		}
+		/* One element is done: the registers say so, whatever comes next. */
+		cpu->gpr[idx] = (cpu->gpr[idx] & ~mask) | ((cpu->gpr[idx] + step) & mask);
+		count--;
+		done++;
+		if (s->rep)
+			cpu->gpr[REG_RCX] = (cpu->gpr[REG_RCX] & ~mask) | (count & mask);
+	}
+	if (!count)
+		cpu->rip += s->insn_len;
+}
+
+void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r)
+{
+	struct emul_ctx x = { v, c, r, false };
+	struct insn_ops ops = { ops_read, ops_write, &x };
+	uint8_t bytes[INSN_MAX_LEN];
+	struct insn in;
+	unsigned int got;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->status = EMUL_DONE;
+	if (fetch(&x, bytes, &got))
+		return;
+	rc = insn_decode(bytes, got, c->regs.mode, &in);
+	if (rc == -E2BIG) {
+		r->status = EMUL_EXCEPTION;
+		r->vector = 13;
+		return;
+	}
+	if (rc) {
+		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
+		       " %02x %02x %02x %02x %02x %02x; #UD\n", v->name, (unsigned long long)c->regs.rip,
+		       (unsigned long long)fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		r->status = EMUL_EXCEPTION;
+		r->vector = 6;
+		return;
+	}
+	rc = insn_emulate(&in, &c->regs, &ops);
+	if ((rc == INSN_FAULT_GP || rc == INSN_FAULT_SS) && r->status == EMUL_DONE) {
+		r->status = EMUL_EXCEPTION;
+		r->vector = rc == INSN_FAULT_SS ? 12 : 13;
+		r->error_code = 0;
+		return;
+	}
+	if (rc && r->status == EMUL_DONE)
+		stop(&x, "emulating %s at RIP 0x%llx failed (%d)", insn_kind_name(in.kind),
+		     (unsigned long long)c->regs.rip, rc);
+}

@@ -1,0 +1,134 @@
+/* guest/dev/vuart.c - the guest's COM1: a 16550A register model
+ * (guest/dev/uart_model.c) in front of the hypervisor's console UART. Output goes
+ * to the console, input comes from it; the model's interrupt line is ISA IRQ
+ * 4, raised through the interrupt controllers as the guest programmed them
+ * (guest/dev/isa_irq.c), wherever the console UART is (COM1-COM4, or none). The
+ * character timeout is checked against the TSC on every guest access and
+ * console tick (vuart_tick). */
+#include "guest/dev/vuart.h"
+#include "guest/dev/device.h"
+#include "guest/dev/uart_model.h"
+#include "guest/dev/isa_irq.h"
+#include "arch/cpu.h"
+#include "arch/tsc.h"
+#include "drivers/console.h"
+#include "drivers/uart16550.h"
+
+#define COM1_IRQ 4
+
+static struct uart_model com1_model;
+static bool irq_line;            /* the model's line at the last sync */
+
+/* Brings model and hardware in line around guest accesses: input in
+ * (poll_uart: look at the serial port first, before a read, so a polling
+ * guest sees a typed byte at once; otherwise the console tick has), output
+ * out, the character timeout checked, the interrupt line forwarded. */
+static void com1_sync(bool poll_uart)
+{
+	bool line;
+	int c;
+
+	uart_model_set_time(&com1_model, rdtsc());
+	/* Typed bytes reach the guest through the console multiplexer, which
+	 * keeps Ctrl-] and everything typed into the shell for itself. */
+	if (poll_uart)
+		(void)console_poll_input();
+	while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
+		c = console_guest_getc();
+		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
+			break;
+	}
+	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
+		console_guest_putc((char)c);
+	(void)uart_model_check_timeout(&com1_model, com1_model.now, tsc_khz());
+	/* ISA IRQs are edge-triggered: only a rising edge is an interrupt. */
+	line = uart_model_irq_pending(&com1_model);
+	if (line && !irq_line)
+		isa_irq_raise(COM1_IRQ);
+	irq_line = line;
+}
+
+void vuart_tick(void)
+{
+	com1_sync(false);
+}
+
+static uint32_t com1_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)
+{
+	uint32_t val = 0;
+
+	com1_sync(true);
+	for (unsigned int i = 0; i < size; i++)
+		val |= (uint32_t)uart_model_read(&com1_model, (port + i) - GUEST_COM1) << (8 * i);
+	com1_sync(false);
+	return val;
+}
+
+static void com1_out(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size,
+		     uint32_t value)
+{
+	for (unsigned int i = 0; i < size; i++)
+		uart_model_write(&com1_model, (port + i) - GUEST_COM1, (uint8_t)(value >> (8 * i)));
+	com1_sync(false);
+}
+
+static void com1_describe(struct device_model *d)
+{
+	const struct uart_model *m = &com1_model;
+
+	printf("  %s: 16550A at 0x%x: IER 0x%02x LCR 0x%02x MCR 0x%02x, %u bytes to read, IRQ %s\n",
+	       d->name, GUEST_COM1, m->ier, m->lcr, m->mcr, m->rx_count,
+	       uart_model_irq_pending(m) ? "raised" : "low");
+	isa_irq_describe(COM1_IRQ, d->name);
+}
+
+static struct device_model com1 = {
+	.name = "com1", .port_in = com1_in, .port_out = com1_out, .describe = com1_describe,
+};
+
+/* The hypervisor's UART when it is not at COM1: nothing answers for the guest. */
+static uint32_t console_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)
+{
+	return 0xffffffffu;
+}
+
+static void console_out(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size,
+			uint32_t value)
+{
+}
+
+static struct device_model hv_console = {
+	.name = "hv-console", .port_in = console_in, .port_out = console_out,
+};
+
+void vuart_reset(void)
+{
+	uart_model_reset(&com1_model);
+	irq_line = false;
+	isa_irq_reset();
+	/* The console UART raises no interrupt of its own (earlier versions
+	 * carried COM1's line on it). */
+	uart_set_irq_enables(console_uart_dev(), 0);
+}
+
+int vuart_init(uint16_t console_port)
+{
+	int rc = device_add_ports(&com1, GUEST_COM1, 8);
+
+	if (!rc && console_port && console_port != GUEST_COM1)
+		rc = device_add_ports(&hv_console, console_port, 8);
+	if (rc) {
+		printf("hv: cannot set up the guest's serial ports (%d)\n", rc);
+		return rc;
+	}
+	/* A physical UART at COM1 that is not the console sits under the guest's
+	 * COM1 on IRQ 4: whatever the firmware left enabled there must not
+	 * interrupt the guest (uart_init leaves IER 0 and OUT2 off). */
+	if (console_port != GUEST_COM1) {
+		struct uart hw;
+
+		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
+	}
+	vuart_reset();
+	return 0;
+}

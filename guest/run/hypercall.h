@@ -1,0 +1,18 @@
+/* guest/run/hypercall.h - the VMCALL interface (docs/hypercalls.md). */
+#ifndef GUEST_HYPERCALL_H
+#define GUEST_HYPERCALL_H
+
+#include "guest/vcpu.h"
+
+/*
+ * Performs the hypercall in v's registers (RAX = number, RBX/RCX/RDX/RSI =
+ * arguments; only their low 32 bits outside 64-bit mode) and puts the
+ * result in RAX. cpl is the guest's privilege level at the VMCALL.
+ */
+void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode);
+
+/* The test calls (HC_EXIT_COUNT, HC_INJECT, HC_UNMAP_ONCE, HC_MEMMAP,
+ * HC_TRAP_TEST) exist only when on (option hvtest); else -HC_ENOSYS. */
+void hypercall_enable_test_calls(bool on);
+
+#endif

@@ -1,0 +1,279 @@
+/* guest/run/run.c - running the guests the boot loader brought, one after
+ * another, each in a fresh virtual CPU, and reporting how each ended; the
+ * run loop that gives the console and the debug shell their turns, and
+ * starts a guest again when the shell resets it. */
+#include "guest/run/run.h"
+#include "guest/load/loader.h"
+#include "guest/gmem.h"
+#include "guest/gmap.h"
+#include "guest/dev/testdev.h"
+#include "guest/dev/vuart.h"
+#include "guest/dev/isa_irq.h"
+#include "guest/dev/debugexit.h"
+#include "guest/dev/acpi_pm.h"
+#include "guest/dev/reset.h"
+#include "guest/exit_stats.h"
+#include "guest/run/hypercall.h"
+#include "arch/cpuinfo.h"
+#include "arch/mtrr_read.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/ept.h"
+#include "vmx/ept_space.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
+#include "mm/malloc.h"
+#include "arch/cpu.h"
+#include "arch/tsc.h"
+#include "shell/shell.h"
+
+static struct ept guest_ept;
+static struct vcpu *running;
+static bool guest_ept_built;
+static struct mtrr_state host_mtrrs;
+static struct ept_space guest_space;
+
+struct ept *guests_ept(void)
+{
+	return guest_ept_built ? &guest_ept : NULL;
+}
+
+struct vcpu *guests_current(void)
+{
+	return running;
+}
+
+/* How often the console is looked at: every millisecond, but not more often
+ * than every 2^20 TSC ticks. An exit costs about a thousand instructions, so
+ * the bound keeps the cost under 0.1% where the TSC is slow (in Bochs it
+ * counts instructions, a few million per emulated second). */
+static uint64_t console_tick_tsc(void)
+{
+	return MAX(tsc_khz(), 1ULL << 20);
+}
+
+/* Typed bytes to the guest's UART or the shell, the UART's character
+ * timeout (time passed), and the shell's turn. */
+static void console_tick(struct vcpu *v)
+{
+	(void)console_poll_input();
+	vuart_tick();
+	shell_service(v);
+}
+
+/* Runs v until it stops. The console is looked at every tick_tsc: the
+ * preemption timer guarantees an exit that often even from a guest spinning
+ * with interrupts off or halted; exits for other reasons only check the TSC. */
+static void run_loop(struct vcpu *v)
+{
+	uint64_t next_tick = 0;
+
+	v->state = VCPU_RUNNING;
+	v->started_tsc = rdtsc();
+	while (v->state == VCPU_RUNNING) {
+		if (v->paused) {
+			console_tick(v);
+			cpu_relax();
+			continue;
+		}
+		vcpu_run_once(v);
+		if (rdtsc() >= next_tick || v->step_ended) {
+			next_tick = rdtsc() + v->tick_tsc;
+			console_tick(v);
+		}
+	}
+}
+
+#define MSR_IA32_TME_ACTIVATE   0x982
+#define TME_ACTIVATE_LOCKED     (1ULL << 0)
+#define TME_ACTIVATE_ENABLED    (1ULL << 1)
+#define CPUID7_ECX_TME_EN       (1u << 13)
+
+/* MKTME/TDX KeyID bits at the top of MAXPHYADDR (SDM Vol. 4, IA32_TME_ACTIVATE
+ * [35:32], valid once the MSR is locked with TME enabled); 0 without TME. */
+static unsigned int tme_keyid_bits(void)
+{
+	struct cpuid_regs r;
+	uint64_t a;
+
+	cpuid(0, 0, &r);
+	if (r.eax < 7)
+		return 0;
+	cpuid(7, 0, &r);
+	if (!(r.ecx & CPUID7_ECX_TME_EN))
+		return 0;
+	a = rdmsr(MSR_IA32_TME_ACTIVATE);
+	if ((a & (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED)) != (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED))
+		return 0;
+	return (unsigned int)(a >> 32) & 0xf;
+}
+
+/* The guest-physical space (vmx/ept_space.c): to MAXPHYADDR (less KeyID
+ * bits, at most 48) where the EPT maps that within EPT_SPACE_BUDGET tables
+ * (always with 1 GiB pages), else max(4 GiB, end of the host map) rounded
+ * up to 1 GiB. */
+static void plan_guest_space(const struct memmap *host, bool ept_1g)
+{
+	struct cpuinfo ci;
+	gpa_t end = host->count ? host->ranges[host->count - 1].end : 0;
+
+	cpuinfo_read(&ci);
+	ept_space_plan(&guest_space, end, ci.phys_addr_bits, tme_keyid_bits(), ept_1g);
+}
+
+static int register_test_device(uint64_t base)
+{
+	struct device_model *d = testdev_create("testdev", base);
+	int rc = d ? device_add_mmio(d, base, TESTDEV_SIZE) : -ENOMEM;
+
+	if (!rc)
+		printf("testdev: test MMIO device at 0x%llx-0x%llx\n", (unsigned long long)base,
+		       (unsigned long long)(base + TESTDEV_SIZE - 1));
+	return rc;
+}
+
+/* The device models every guest gets, and the ones the command line asks for. */
+static int register_devices(const struct boot_info *bi, const struct hv_options *o)
+{
+	struct acpi_fadt_regs fadt;
+	bool have_fadt = !acpi_host_fadt(bi, &fadt);
+	int rc = isa_irq_init(bi);
+
+	if (!rc)
+		rc = vuart_init(console_port());
+	/* Without the FADT a guest's power-off still works, on the whole machine. */
+	if (have_fadt)
+		(void)acpi_pm_init(&fadt);
+	if (!rc)
+		rc = reset_init(have_fadt ? &fadt.reset : NULL);
+
+	if (!rc && o->debug_exit_port)
+		rc = debugexit_init(o->debug_exit_port);
+	if (!rc && o->test_mmio)
+		rc = register_test_device(o->test_mmio);
+	return rc;
+}
+
+/* "exits: CPUID 12, VMCALL 40, ..." in decreasing count. */
+static void print_exit_counts(const struct vcpu *v)
+{
+	struct exit_stat st[EXIT_REASON_COUNT];
+	unsigned int order[EXIT_REASON_COUNT];
+	unsigned int n = exit_stats_since(v->exits, NULL, EXIT_REASON_COUNT, st, order);
+
+	printf("guest %s: exits:", v->name);
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %s %llu (avg %llu TSC),", vcpu_exit_name(order[i]),
+		       (unsigned long long)st[order[i]].count,
+		       (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
+	printf(" total %llu\n", (unsigned long long)v->exit_total);
+}
+
+/* Loads, runs and reports one guest (restart: not its first start, whose
+ * messages about its options are not repeated); true if it is to be
+ * started again. */
+static bool run_one(const struct boot_info *bi, const struct boot_module *m,
+		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o,
+		    bool restart)
+{
+	static const char *const mode_names[] = { "real", "prot32", "long64" };
+	static struct guest_image g;
+	static struct vcpu v;
+	bool again;
+	char what[16];
+
+	if (loader_load(bi, m, initrd, index, &g))
+		return false;
+	memset(&v, 0, sizeof(v));
+	v.name = g.name;
+	v.unmap_once_gpa = INVALID_GPA;
+	v.tick_tsc = console_tick_tsc();
+	if (vmx_vcpu_init(&v, &g.start, &guest_ept)) {
+		printf("guest %s: cannot set up its virtual CPU\n", g.name);
+		vmx_vcpu_destroy(&v);
+		return false;
+	}
+	reset_read_option(&v, m->cmdline, restart);
+	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
+		if (!o->test_hooks) {
+			if (!restart)
+				printf("guest %s: unknown option hv.testentry (test options need hvtest)\n",
+				       g.name);
+		} else if (!vmx_vcpu_break_for_test(&v, what) && !restart)
+			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
+	}
+	vuart_reset();
+	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
+	       (unsigned long long)g.start.rip);
+	running = &v;
+	run_loop(&v);
+	running = NULL;
+	if (v.exit_status >= 0)
+		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
+		       (unsigned long long)v.exit_total);
+	else
+		printf("guest %s: %s\n", g.name, v.stop_reason);
+	print_exit_counts(&v);
+	vuart_reset();
+	again = v.reset_requested;
+	vmx_vcpu_destroy(&v);
+	/* Before its memory is loaded again or given to the next guest. */
+	if (again || v.reset_by_guest)
+		reset_busmaster_off(&v);
+	if (again)
+		printf("guest %s: reset: starting again from its boot module\n", g.name);
+	else if (v.reset_by_guest)
+		printf("guest %s: not started again (hv.onreset=%s)\n", g.name,
+		       reset_action_name((enum reset_action)v.on_reset));
+	return again;
+}
+
+void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
+{
+	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < bi->module_count; i++)
+		n += loader_is_guest_module(&bi->modules[i]);
+	if (!n) {
+		printf("hv: no guest to run: add a module whose command line starts with 'guest' "
+		       "(docs/hypercalls.md)\n");
+		return;
+	}
+	hypercall_enable_test_calls(o->test_hooks);
+	mtrr_read_host(&host_mtrrs);
+	mtrr_print(&host_mtrrs);
+	plan_guest_space(mm_host_map(), caps & EPT_CAP_1GB_PAGE);
+	if (gmem_init(mm_host_map(), guest_space.top))
+		return;
+	if (register_devices(bi, o))
+		return;
+	if (ept_build(&guest_ept, gmem_map(), &host_mtrrs, caps & EPT_CAP_1GB_PAGE,
+		      caps & EPT_CAP_AD_BITS)) {
+		printf("hv: out of memory building the EPT\n");
+		return;
+	}
+	guest_ept_built = true;
+	guest_ept.space = &guest_space;
+	if (o->print_ept_map) {
+		ept_print_map(&guest_ept);
+	} else {
+		ept_print_space(&guest_space);
+		ept_print_summary(&guest_ept);
+	}
+	for (unsigned int i = 0, k = 0; i < bi->module_count; i++) {
+		const struct boot_module *initrd = NULL;
+
+		if (!loader_is_guest_module(&bi->modules[i]))
+			continue;
+		/* An "initrd" module right after a guest belongs to it. */
+		if (i + 1 < bi->module_count && loader_is_initrd_module(&bi->modules[i + 1]))
+			initrd = &bi->modules[i + 1];
+		for (bool restart = false; run_one(bi, &bi->modules[i], initrd, k, o, restart);)
+			restart = true;
+		k++;
+	}
+	printf("hv: all guests have stopped\n");
+}

@@ -1,0 +1,22 @@
+/* guest/run/run.h - running the guests the boot loader brought, one after another. */
+#ifndef GUEST_RUN_H
+#define GUEST_RUN_H
+
+#include "boot/info/boot_info.h"
+#include "lib/cmdline.h"
+
+/* Builds the EPT and runs every guest module in order, reporting how each
+ * one ended. Returns when all have stopped. */
+void guests_run_all(const struct boot_info *bi, const struct hv_options *o);
+
+struct ept;
+
+/* The guests' EPT, or NULL before guests_run_all() built it (for the shell). */
+struct ept *guests_ept(void);
+
+struct vcpu;
+
+/* The virtual CPU running now, or NULL between guests (for the shell). */
+struct vcpu *guests_current(void);
+
+#endif

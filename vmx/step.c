@@ -37,6 +37,7 @@ int vcpu_single_step(struct vcpu *v)
 			return -EBUSY;
 		x->step_bs_was_pending = vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS;
 		vmcs_write(VMCS_GUEST_RFLAGS, rflags | RFLAGS_TF);
+		v->rc.valid &= ~(1u << VREG_RFLAGS);     /* written past the register cache */
 		vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << MC_VECTOR) | (1u << DB_VECTOR));
 		x->step = VMX_STEP_TF;
 	}
@@ -57,6 +58,7 @@ void vmx_step_disarm(struct vcpu *v)
 		/* TF off again, and no single-step trap left pending for the
 		 * guest that an emulated instruction queued because of our TF. */
 		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) & ~RFLAGS_TF);
+		v->rc.valid &= ~(1u << VREG_RFLAGS);
 		if (!x->step_bs_was_pending)
 			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
 				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
@@ -65,7 +67,7 @@ void vmx_step_disarm(struct vcpu *v)
 	x->step = VMX_STEP_NONE;
 }
 
-void vmx_step_end(struct vcpu *v, uint32_t reason)
+void vcpu_step_end(struct vcpu *v, enum guest_exit reason)
 {
 	vmx_step_disarm(v);
 	v->stepping = false;

@@ -66,6 +66,8 @@ static void write_state(struct vcpu *v, const struct ts_cpu *t, const struct gue
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	/* Written to the VMCS directly: the register cache's copies are void. */
+	v->rc.valid = 0;
 }
 
 /* The new task's CR3: later accesses of the switch walk its page tables; PAE
@@ -103,11 +105,12 @@ static void event_of(const struct exit_info *e, struct ts_event *ev)
 	ev->error_code = e->idt_vectoring_error;
 }
 
-void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e)
+void vmx_handle_task_switch(struct vcpu *v, const struct exit_info *e)
 {
+	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	struct ts_event ev = {
-		.source = (enum ts_source)((e->qual >> 30) & 3), .selector = (uint16_t)e->qual,
-		.insn_len = e->insn_len, .after_insn = true,
+		.source = (enum ts_source)((qual >> 30) & 3), .selector = (uint16_t)qual,
+		.insn_len = (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN), .after_insn = true,
 	};
 	bool vectored = ev.source == TS_GATE && (e->idt_vectoring & INTR_INFO_VALID);
 	struct guest_cpu c;
@@ -119,7 +122,7 @@ void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e)
 	struct ts_result r;
 
 	if (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA) {
-		vmx_stop_guest(v, "task switch exit in IA-32e mode, where the CPU raises #GP itself");
+		vcpu_stop(v, "task switch exit in IA-32e mode, where the CPU raises #GP itself");
 		return;
 	}
 	if (ev.source == TS_GATE) {
@@ -151,25 +154,25 @@ void vmx_handle_task_switch(struct vcpu *v, struct exit_info *e)
 	case TS_DONE:
 		if (r.debug_trap) {
 			write_dr6(read_dr6() | DR6_BT);
-			vmx_inject_exception(v, 1, 0);
+			vcpu_inject_exception(v, 1, 0);
 		}
 		break;
 	case TS_FAULT:
-		vmx_inject_exception(v, r.vector, r.error_code);
+		vcpu_inject_exception(v, r.vector, r.error_code);
 		break;
 	case TS_MEMORY:
 		if (er.status == EMUL_EXCEPTION) {
 			if (er.vector == 14)
 				write_cr2(er.cr2);
-			vmx_inject_exception(v, er.vector, er.error_code);
+			vcpu_inject_exception(v, er.vector, er.error_code);
 		} else {
-			vmx_stop_guest(v, "task switch to TSS selector 0x%x: %s", ev.selector,
+			vcpu_stop(v, "task switch to TSS selector 0x%x: %s", ev.selector,
 				       er.status == EMUL_STOP ? er.why : "guest memory unreachable");
 		}
 		break;
 	case TS_UNSUPPORTED:
-		vmx_stop_guest(v, "task switch to TSS selector 0x%x at RIP 0x%08x: %s", ev.selector,
-			       (unsigned int)e->rip, r.why);
+		vcpu_stop(v, "task switch to TSS selector 0x%x at RIP 0x%08x: %s", ev.selector,
+			       (unsigned int)vcpu_reg(v, VREG_RIP), r.why);
 		break;
 	}
 }

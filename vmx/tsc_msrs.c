@@ -58,7 +58,7 @@ static void set_offset(struct vcpu *v, uint64_t offset)
 	vmcs_write(VMCS_TSC_OFFSET, offset);
 }
 
-bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+bool vcpu_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	bool offsetting = vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING;
@@ -86,7 +86,7 @@ bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return false;
 }
 
-bool vmx_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+bool vcpu_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	uint64_t hw;

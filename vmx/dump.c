@@ -16,6 +16,18 @@ __noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_stat
 	      s == VMX_FAIL_INVALID ? "no current VMCS" : vmx_instruction_error_name((unsigned int)err));
 }
 
+void vmcs_read_failed(uint64_t field)
+{
+	uint64_t v;
+
+	vmcs_access_failed("VMREAD", field, vmread_status(field, &v));
+}
+
+void vmcs_write_failed(uint64_t field, uint64_t value)
+{
+	vmcs_access_failed("VMWRITE", field, vmwrite_status(field, value));
+}
+
 void vmx_entry_failure_exit(struct vcpu *v, const struct exit_info *e)
 {
 	char detail[96];

@@ -20,7 +20,7 @@ const char *backend_exit_name(uint32_t vendor_reason)
 	return vmx_exit_reason_name(vendor_reason);
 }
 
-void vmx_instruction_completed(uint64_t rflags)
+static inline void instruction_completed(uint64_t rflags)
 {
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 
@@ -35,13 +35,20 @@ void vmx_instruction_completed(uint64_t rflags)
 
 void vcpu_instruction_completed(struct vcpu *v)
 {
-	vmx_instruction_completed(vcpu_reg(v, VREG_RFLAGS));
+	instruction_completed(vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
 }
 
+/* The new RIP is written at once rather than marked dirty: it is the one
+ * register most exits change, and the write is due anyway; the cache keeps
+ * the value, so later readers in this exit see it. */
 void vcpu_skip_instruction(struct vcpu *v)
 {
-	vcpu_set_reg(v, VREG_RIP, vcpu_reg(v, VREG_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
-	vmx_instruction_completed(vcpu_reg(v, VREG_RFLAGS));
+	uint64_t rip = vmx_reg(v, VREG_RIP, VMCS_GUEST_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	v->rc.val[VREG_RIP] = rip;
+	v->rc.dirty &= ~(1u << VREG_RIP);
+	instruction_completed(vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
 }
 
 void vcpu_halt(struct vcpu *v)

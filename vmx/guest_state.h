@@ -8,6 +8,17 @@
 
 #define GUEST_AR_L (1u << 13)          /* CS.L: 64-bit code segment */
 
+/* vcpu_reg() for a register kept in one VMCS field (not CR0/CR4, whose
+ * view combines two), with the VMREAD inline: for the exit path. */
+static inline uint64_t vmx_reg(struct vcpu *v, enum vcpu_reg r, uint32_t field)
+{
+	if (!(v->rc.valid & (1u << r))) {
+		v->rc.val[r] = vmcs_read(field);
+		v->rc.valid |= 1u << r;
+	}
+	return v->rc.val[r];
+}
+
 static inline unsigned int guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;

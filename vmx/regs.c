@@ -17,11 +17,9 @@ static const uint32_t reg_field[VREG_COUNT] = {
 
 uint64_t vcpu_reg_fetch(struct vcpu *v, enum vcpu_reg r)
 {
-	if (r == VREG_CR0)
-		return guest_cr0_view(v);
-	if (r == VREG_CR4)
-		return guest_cr4_view(v);
-	return vmcs_read(reg_field[r]);
+	if (likely(r != VREG_CR0 && r != VREG_CR4))
+		return vmcs_read(reg_field[r]);
+	return r == VREG_CR0 ? guest_cr0_view(v) : guest_cr4_view(v);
 }
 
 /* A written CR0 or CR4 view: the read shadow takes it all, the real

@@ -66,11 +66,6 @@ void vmx_flush_ept(const struct ept *ept);
 /* The EPT of vm (vmx/stage2.c). */
 struct ept *vmx_stage2_ept(struct vm *vm);
 
-/* After the hypervisor completed an instruction for the guest: end STI/MOV-SS
- * blocking and, if RFLAGS.TF was set, leave the single-step #DB pending as the
- * CPU would have (pending debug exceptions BS, SDM Vol. 3C 25.4.2, 27.7.3). */
-void vmx_instruction_completed(uint64_t rflags);
-
 struct inject_ctx;
 /* The current guest's facts for vmx/inject_rules.h (mode, IA32_VMX_BASIC[56]). */
 void vmx_inject_ctx(struct vcpu *v, struct inject_ctx *c);

@@ -81,7 +81,7 @@ void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f)
 	const struct exit_info *e = &to_vmx(v)->exit;
 	struct ept_violation q;
 
-	f->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	*f = (struct exit_stage2){ .gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS) };
 	if (e->basic != EXIT_REASON_EPT_VIOLATION)
 		return;
 	vmx_decode_ept_violation(vmcs_read(VMCS_EXIT_QUALIFICATION), &q);

@@ -17,6 +17,7 @@
 
 #include "guest/vcpu.h"
 #include "guest/vm.h"
+#include "guest/emul/task_switch.h"
 #include "lib/cmdline.h"
 
 struct mtrr_state;
@@ -83,6 +84,20 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *e);
 void vcpu_exit_io(struct vcpu *v, struct exit_io *io);
 void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f);
 
+/* GUEST_EXIT_TASK_SWITCH details: why (guest/emul/task_switch.h) and
+ * whether an event (an NMI?) went through a task gate; the backend has
+ * queued that event again, as for any interrupted delivery. */
+struct exit_task_switch {
+	struct ts_event ev;
+	bool vectored, vectored_nmi;
+};
+void vcpu_exit_task_switch(struct vcpu *v, struct exit_task_switch *ts);
+/* The state a task switch reads and replaces, and the new task's state
+ * back (with the PDPTEs its CR3 loaded under PAE paging; STI/MOV-SS
+ * blocking ends, the TLB is flushed if CR3 changed). */
+void vcpu_read_task_state(struct vcpu *v, struct ts_cpu *t);
+void vcpu_write_task_state(struct vcpu *v, const struct ts_cpu *t, const uint64_t pdpte[4]);
+
 /* Completes the exiting instruction: RIP past it, STI/MOV-SS blocking ended,
  * a single-step trap left pending if the guest's RFLAGS.TF was set. */
 void vcpu_skip_instruction(struct vcpu *v);
@@ -104,6 +119,10 @@ int vcpu_exception_error_code(struct vcpu *v, unsigned int vector);
 void vcpu_set_cr2(struct vcpu *v, uint64_t cr2);
 /* The event whose delivery the exit interrupted is not delivered again. */
 void vcpu_cancel_event(struct vcpu *v);
+/* Blocking by NMI (an IRET ends it, an NMI delivered starts it). */
+void vcpu_set_nmi_blocked(struct vcpu *v, bool blocked);
+/* DR6.BT for the #DB of a task switch into a TSS with the T flag. */
+void vcpu_set_dr6_bt(struct vcpu *v);
 
 /* ---- registers ---- */
 

@@ -23,7 +23,7 @@ static inline enum guest_exit vmx_exit_to_guest_exit(uint32_t basic)
  * interruption information); generic code handles the others. */
 #define VMX_INTERNAL_EXITS \
 	(1u << GUEST_EXIT_EXCEPTION | 1u << GUEST_EXIT_EXTERNAL_INTR | 1u << GUEST_EXIT_INTR_WINDOW | \
-	 1u << GUEST_EXIT_NMI_WINDOW | 1u << GUEST_EXIT_TASK_SWITCH | 1u << GUEST_EXIT_VIRT_INSN | \
+	 1u << GUEST_EXIT_NMI_WINDOW | 1u << GUEST_EXIT_VIRT_INSN | \
 	 1u << GUEST_EXIT_CR_ACCESS | 1u << GUEST_EXIT_CONSOLE_TICK | 1u << GUEST_EXIT_SINGLE_STEP | \
 	 1u << GUEST_EXIT_ENTRY_FAILURE)
 _Static_assert(GUEST_EXIT_COUNT <= 32, "VMX_INTERNAL_EXITS is a 32-bit mask");

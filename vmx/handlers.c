@@ -2,7 +2,7 @@
  * vcpu_enter (vmx_exit_is_internal; SDM Vol. 3C, 26.1-26.2 for what exits,
  * 28.2.1 for the qualifications): control-register accesses (guest/host
  * masks and read shadows), VMX instructions, intercepted exceptions and
- * NMIs, the NMI window, task switches, entry failures. Every other exit is
+ * NMIs, the NMI window, entry failures. Every other exit is
  * handled by generic code (guest/run/exit.c). */
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
@@ -192,9 +192,6 @@ void vmx_handle_internal_exit(struct vcpu *v, enum guest_exit r)
 		/* The guest can take an NMI now: the entry after this exit injects it. */
 		vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
 			   vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~(uint64_t)CPU_NMI_WINDOW_EXITING);
-		break;
-	case GUEST_EXIT_TASK_SWITCH:
-		vmx_handle_task_switch(v, e);
 		break;
 	case GUEST_EXIT_ENTRY_FAILURE:
 		vmx_entry_failure_exit(v, e);

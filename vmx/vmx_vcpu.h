@@ -89,8 +89,6 @@ bool vmx_step_owns_db(struct vcpu *v, uint64_t qual);
 
 /* The exits vmx/handlers.c handles inside vcpu_enter (vmx_exit_is_internal). */
 void vmx_handle_internal_exit(struct vcpu *v, enum guest_exit r);
-/* vmx/task_switch_exit.c: hardware task switches, emulated (guest/emul/task_switch.c). */
-void vmx_handle_task_switch(struct vcpu *v, const struct exit_info *e);
 /* vmx/dump.c: VMLAUNCH/VMRESUME failed; a VM-entry failure exit. */
 void vmx_entry_failed(struct vcpu *v, int how);
 void vmx_entry_failure_exit(struct vcpu *v, const struct exit_info *e);

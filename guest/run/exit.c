@@ -1,6 +1,7 @@
 /* guest/run/exit.c - the run of one vCPU to its next exit and the dispatch
  * of that exit by neutral reason (guest/exit_reason.h): the generic
- * handlers here and in guest/run/cpu_exits.c, guest/run/memory_exits.c; the
+ * handlers here and in guest/run/cpu_exits.c, guest/run/memory_exits.c,
+ * guest/run/task_switch_exit.c; the
  * exits only the backend understands were handled inside vcpu_enter().
  * Every exit is counted here, under its neutral reason. */
 #include "guest/run/exit.h"
@@ -93,6 +94,7 @@ void vcpu_run_once(struct vcpu *v)
 	case GUEST_EXIT_WBINVD:           exit_cache_flush(v); break;
 	case GUEST_EXIT_HLT:              exit_hlt(v); break;
 	case GUEST_EXIT_STAGE2_MISCONFIG: exit_stage2_misconfig(v); break;
+	case GUEST_EXIT_TASK_SWITCH:      exit_task_switch(v); break;
 	case GUEST_EXIT_TRIPLE_FAULT:     exit_triple_fault(v); break;
 	case GUEST_EXIT_INIT:             exit_init(v); break;
 	case GUEST_EXIT_MACHINE_CHECK:    guest_machine_check(v, true); break;

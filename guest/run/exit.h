@@ -20,12 +20,14 @@ int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
 /* HC_UNMAP_ONCE: unmaps one RAM page until the guest's next access to it. */
 int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
 
-/* The handlers of guest/run/cpu_exits.c and guest/run/memory_exits.c. */
+/* The handlers of guest/run/cpu_exits.c, guest/run/memory_exits.c and
+ * guest/run/task_switch_exit.c. */
 void exit_cpuid(struct vcpu *v);
 void exit_msr(struct vcpu *v, bool write);
 void exit_xsetbv(struct vcpu *v);
 void exit_io(struct vcpu *v);
 void exit_stage2_fault(struct vcpu *v);
 void exit_stage2_misconfig(struct vcpu *v);
+void exit_task_switch(struct vcpu *v);
 
 #endif

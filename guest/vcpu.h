@@ -81,6 +81,8 @@ struct exit_stage2 {
 
 #define VCPU_MSR_LOG_MAX 32
 
+struct vm;
+
 struct vcpu {
 	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
 	const char *name;
@@ -109,9 +111,6 @@ struct vcpu {
 	struct vm *vm;                   /* its VM: memory map, stage-2 tables */
 	void *arch;                      /* backend state (struct vmx_vcpu) */
 };
-
-
-struct vm;
 
 /* Stops the guest (not the hypervisor) with a reason for its report. */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);

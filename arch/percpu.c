@@ -5,8 +5,6 @@
 #include "arch/percpu.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
-#include "lib/format.h"
-#include "lib/string.h"
 
 extern const uint64_t isr_stubs[32];    /* arch/isr.asm */
 

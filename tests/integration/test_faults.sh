@@ -102,6 +102,7 @@ if boot_fault cpustack; then
 	expect_line "guard page named" "^stack overflow: CR2 $HEX is in the guard page of the CPU 255 stack\$"
 	expect_line "recursion in trace" "^  #0  $HEX <recurse_forever\\+0x[0-9a-f]+>\$"
 	expect_line "CPU halted" "$H_END_RE"
+	reject_line "the block's self-check passed" '^percpu: self-check'
 	stop_emulator
 fi
 

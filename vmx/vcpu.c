@@ -114,12 +114,10 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 
 static void setup_host_state(struct vmx_vcpu *x)
 {
-	struct descriptor_ptr gdtr, idtr;
-	uint16_t tr;
-
-	asm volatile("sgdt %0" : "=m"(gdtr));
-	asm volatile("sidt %0" : "=m"(idtr));
-	asm volatile("str %0" : "=rm"(tr));
+	/* This CPU's block (arch/percpu.h): a VM exit loads GS base, TR, GDTR
+	 * and IDTR from here, so every per-CPU access after the first exit
+	 * depends on these being this CPU's, set once with the VMCS. */
+	const struct percpu *pc = percpu_self();
 
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
@@ -130,18 +128,12 @@ static void setup_host_state(struct vmx_vcpu *x)
 	vmcs_write(VMCS_HOST_ES_SELECTOR, GDT_SEL_DATA);
 	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
 	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
-	vmcs_write(VMCS_HOST_TR_SELECTOR, tr);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, GDT_SEL_TSS);
 	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-	/* TR's base is in the GDT descriptor (16 bytes for a 64-bit TSS). */
-	{
-		const uint64_t *d = (const uint64_t *)(uintptr_t)(gdtr.base + (tr & ~7u));
-		uint64_t base = ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | (d[1] << 32);
-
-		vmcs_write(VMCS_HOST_TR_BASE, base);
-	}
-	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
-	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)pc);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&pc->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, (uint64_t)(uintptr_t)pc->gdt);
+	vmcs_write(VMCS_HOST_IDTR_BASE, (uint64_t)(uintptr_t)pc->idt);
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_CS, rdmsr(0x174));
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, rdmsr(0x175));
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, rdmsr(0x176));

@@ -26,11 +26,11 @@
 #include "lib/string.h"
 #include "mm/malloc.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/tsc.h"
 #include "shell/shell.h"
 
 static struct ept guest_ept;
-static struct vcpu *running;
 static bool guest_ept_built;
 static struct mtrr_state host_mtrrs;
 static struct ept_space guest_space;
@@ -42,7 +42,7 @@ struct ept *guests_ept(void)
 
 struct vcpu *guests_current(void)
 {
-	return running;
+	return this_cpu.running;        /* per CPU (arch/percpu.h) */
 }
 
 /* How often the console is looked at: every millisecond, but not more often
@@ -207,9 +207,9 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	vuart_reset();
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
-	running = &v;
+	this_cpu.running = &v;
 	run_loop(&v);
-	running = NULL;
+	this_cpu.running = NULL;
 	if (v.exit_status >= 0)
 		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
 		       (unsigned long long)v.exit_total);

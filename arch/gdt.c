@@ -2,7 +2,6 @@
 #include "arch/gdt.h"
 #include "arch/cpu.h"
 #include "arch/stack.h"
-#include "arch/trap.h"
 
 struct __packed tss64 {
 	uint32_t reserved0;

@@ -1,5 +1,7 @@
 /* arch/idt.c - the interrupt descriptor table (SDM Vol. 3A, 6.14.1). */
+#include "arch/idt.h"
 #include "arch/trap.h"
+#include "arch/stack.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
 

@@ -1,6 +1,5 @@
 /* arch/stack.c - the hypervisor's stacks, each with an unmapped guard page below it. */
 #include "arch/stack.h"
-#include "arch/trap.h"
 
 /* .bss.stacks is page-aligned and first in .bss (linker.ld), so every guard is a whole page. */
 static struct guarded_stack boot_stack __section(".bss.stacks") __aligned(4096);

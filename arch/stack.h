@@ -7,6 +7,11 @@
 
 #define STACK_SIZE (16 * 1024)
 
+/* IST slots in the TSS (1-based as the IDT gate encodes them). */
+#define IST_DF   1
+#define IST_NMI  2
+#define IST_MC   3
+
 struct guarded_stack {
 	uint8_t guard[PAGE_SIZE];       /* never mapped: an overflow faults here */
 	uint8_t stack[STACK_SIZE];

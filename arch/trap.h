@@ -1,4 +1,4 @@
-/* arch/trap.h - CPU exceptions: IDT, entry stubs and the fatal-exception report
+/* arch/trap.h - CPU exceptions: vectors, entry stubs and the fatal-exception report
  * (SDM Vol. 3A, 6.14 "Exception and Interrupt Handling in 64-bit Mode"). */
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
@@ -23,14 +23,6 @@ _Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.asm
 #define VEC_GP  13
 #define VEC_PF  14
 #define VEC_MC  18
-
-/* IST slots in the TSS (1-based as the IDT gate encodes them). */
-#define IST_DF   1
-#define IST_NMI  2
-#define IST_MC   3
-
-/* Installs the IDT with handlers for all 32 exception vectors on this CPU. */
-void idt_init(void);
 
 /* Called by isr.asm for every exception: reports it and stops this CPU;
  * returns for an NMI (kept for the guest) and a #MC that arch/mca.c finds

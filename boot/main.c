@@ -6,6 +6,7 @@
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/gdt.h"
+#include "arch/idt.h"
 #include "arch/mca.h"
 #include "arch/trap.h"
 #include "drivers/console.h"

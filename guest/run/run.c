@@ -15,7 +15,7 @@
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
 #include "arch/cpuinfo.h"
-#include "arch/mtrr_read.h"
+#include "mm/mtrr_read.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"

@@ -27,7 +27,6 @@
 #include "mm/malloc.h"
 #include "arch/cpu.h"
 #include "arch/tsc.h"
-#include "shell/shell.h"
 
 static struct ept guest_ept;
 static struct vcpu *running;
@@ -54,13 +53,22 @@ static uint64_t console_tick_tsc(void)
 	return MAX(tsc_khz(), 1ULL << 20);
 }
 
+/* The debug shell's turn (guests_set_console_hook). */
+static void (*console_hook)(struct vcpu *v);
+
+void guests_set_console_hook(void (*hook)(struct vcpu *v))
+{
+	console_hook = hook;
+}
+
 /* Typed bytes to the guest's UART or the shell, the UART's character
  * timeout (time passed), and the shell's turn. */
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
 	vuart_tick();
-	shell_service(v);
+	if (console_hook)
+		console_hook(v);
 }
 
 /* Runs v until it stops. The console is looked at every tick_tsc: the
@@ -204,7 +212,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		} else if (!vmx_vcpu_break_for_test(&v, what) && !restart)
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
-	vuart_reset();
+	vuart_reset(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	running = &v;
@@ -216,7 +224,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
-	vuart_reset();
+	vuart_reset(NULL);
 	again = v.reset_requested;
 	vmx_vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */

@@ -171,11 +171,11 @@ $(BUILD)/host/tests/unit/guest/test_insn_decode: HOST_CFLAGS += -Wl,--no-as-need
 
 # libFuzzer target for the instruction decoder and emulator: `make fuzz` runs it for
 # FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs a short round in `make test`.
-INSN_SRCS := $(wildcard guest/insn_*.c)
+INSN_SRCS := $(wildcard guest/emul/insn_*.c)
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_insn
 FUZZ_TIME ?= 300
 
-$(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/insn_*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/emul/insn_*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \

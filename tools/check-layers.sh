@@ -221,7 +221,12 @@ END {
 			if (A[i] != B[j] && ((B[j], A[i]) in reach) && index(cyc " ", " " base(A[i]) " <-> " base(B[j]) " ") == 0)
 				cyc = cyc (cyc == "" ? "" : ",") " " base(A[i]) " <-> " base(B[j])
 		if (cyc != "") {
-			why = (to[e] in modmemo) && mods(to[e]) != " " stem(to[e]) ? "; " base(to[e]) " declares what" mods(to[e]) " define" : ""
+			why = ""
+			if (mods(to[e]) != " " stem(to[e])) {
+				nb = split(mods(to[e]), B, " ")
+				for (j = 1; j <= nb; j++) why = why " " base(B[j]) ".c"
+				why = "; " base(to[e]) " declares what" why " define"
+			}
 			report(from[e], to[e], "include cycle in " dir(from[e]) "/:" cyc why)
 		}
 	}

@@ -116,11 +116,11 @@ static bool i8259_connected(uint64_t apic_base)
 }
 
 /* The guest the lines belong to now (isa_irq_reset), for messages. */
-static const char *owner;
+static const char *current_guest;
 
 static const char *guest_name(void)
 {
-	return owner ? owner : "?";
+	return current_guest ? current_guest : "?";
 }
 
 void isa_irq_raise(unsigned int irq)
@@ -248,7 +248,7 @@ void isa_irq_describe(unsigned int irq, const char *owner)
 
 void isa_irq_reset(const char *guest)
 {
-	owner = guest;
+	current_guest = guest;
 	pic_irr = 0;
 	pic.injected_isr = 0;
 	for (unsigned int i = 0; i < ISA_IRQS; i++) {

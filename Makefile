@@ -84,7 +84,7 @@ $(BUILD)/%.o: $(BUILD)/%.c
 # The include rules (docs/architecture.md, "Layers"): checked before the
 # hypervisor links, again only when a source, header or the rules change.
 HV_HSRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
-$(BUILD)/check-layers.ok: $(HV_CSRCS) $(HV_HSRCS) $(HV_ASRCS) tools/check-layers.sh Makefile
+$(BUILD)/check-layers.ok: $(HV_CSRCS) $(HV_HSRCS) $(HV_ASRCS) tools/check-layers.sh Makefile docs/architecture.md
 	@mkdir -p $(dir $@)
 	$(Q)tools/check-layers.sh
 	@touch $@

@@ -101,6 +101,10 @@ for a in "$@"; do
 done
 
 dirs=$(awk 'NF { print $1 }' <<<"$LAYERS")
+# docs/architecture.md quotes LAYERS (the first block under "## Layers"): the same lines.
+doc_layers=$(awk '/^## Layers/ { on = 1 } on && /^```/ { if (in_block) exit; in_block = 1; next } in_block' docs/architecture.md)
+doc_differs=0
+[ "$doc_layers" = "$(awk NF <<<"$LAYERS")" ] || doc_differs=1
 # Pure sources: the words of the Makefile's PURE_SRCS := / += lines.
 pure=$(awk '/^PURE_SRCS[ \t]*[:+]?=/ { on = 1 }
 	on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i; if ($NF != "\\") on = 0 }' Makefile)
@@ -112,7 +116,7 @@ unlisted=$(find $(awk -F/ '{ print $1 }' <<<"$dirs" | sort -u) -type d | grep -v
 # top level declares (.h) or defines (.c, .asm globals).
 awk -v layers="$dirs" -v private="$PRIVATE" -v pure="$pure" -v hwf="$HW_FOLDERS" \
     -v hwh="$HW_HEADERS" -v oneconcept="$ONE_CONCEPT" -v pending="$PENDING" \
-    -v all="$all" -v test="$test" -v nfiles="$(wc -w <<<"$files")" -v unlisted="$unlisted" '
+    -v all="$all" -v test="$test" -v nfiles="$(wc -w <<<"$files")" -v unlisted="$unlisted" -v doc_differs="$doc_differs" '
 function dir(f) { return f ~ /\// ? substr(f, 1, match(f, /\/[^\/]*$/) - 1) : "." }
 function base(f) { sub(/^.*\//, "", f); return f }
 function stem(f) { sub(/\.[a-z]+$/, "", f); return (f in merged) ? merged[f] : f }
@@ -181,6 +185,10 @@ END {
 	for (i = 1; i <= n; i++) if (X[i] != "") {
 		nviol++
 		printf "%s%s/: a source folder in no layer: add it to LAYERS\n", (test ? "FAIL: " : ""), X[i]
+	}
+	if (doc_differs) {
+		nviol++
+		printf "%sdocs/architecture.md: its Layers list is not LAYERS in tools/check-layers.sh\n", (test ? "FAIL: " : "")
 	}
 	# Rules 1 and 2: layers and private folders.
 	for (e = 1; e <= ne; e++) {

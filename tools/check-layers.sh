@@ -246,7 +246,7 @@ END {
 		(test && !nviol ? "PASS: " : ""), nfiles, nincs, nviol
 	if (npending) printf " (%d more left to other work: --all shows them)", npending
 	printf "\n"
-	exit nviol > 0
+	exit (nviol > 0)
 }
 # The first hardware header reached from header h ("" if none), as "x" or "x through h".
 function hw_via(h,   c, d, n, i, r, w) {

@@ -108,15 +108,17 @@ doc_differs=0
 # Pure sources: the words of the Makefile's PURE_SRCS := / += lines.
 pure=$(awk '/^PURE_SRCS[ \t]*[:+]?=/ { on = 1 }
 	on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i; if ($NF != "\\") on = 0 }' Makefile)
-files=$(find $dirs -maxdepth 1 -name '*.[ch]' | sort)
-asms=$(find $dirs -maxdepth 1 -name '*.asm' | sort)
+mapfile -t dir_list <<<"$dirs"
+mapfile -t files < <(find "${dir_list[@]}" -maxdepth 1 -name '*.[ch]' | sort)
+mapfile -t asms < <(find "${dir_list[@]}" -maxdepth 1 -name '*.asm' | sort)
 # Every source folder the Makefile builds (all folders under these) has a layer.
-unlisted=$(find $(awk -F/ '{ print $1 }' <<<"$dirs" | sort -u) -type d | grep -vxF "$dirs" || true)
+mapfile -t tops < <(awk -F/ '{ print $1 }' <<<"$dirs" | sort -u)
+unlisted=$(find "${tops[@]}" -type d | grep -vxF "$dirs" || true)
 # One awk pass over every file: its includes, the functions and variables its
 # top level declares (.h) or defines (.c, .asm globals).
 awk -v layers="$dirs" -v private="$PRIVATE" -v pure="$pure" -v hwf="$HW_FOLDERS" \
     -v hwh="$HW_HEADERS" -v oneconcept="$ONE_CONCEPT" -v pending="$PENDING" \
-    -v all="$all" -v test="$test" -v nfiles="$(wc -w <<<"$files")" -v unlisted="$unlisted" -v doc_differs="$doc_differs" '
+    -v all="$all" -v test="$test" -v nfiles="${#files[@]}" -v unlisted="$unlisted" -v doc_differs="$doc_differs" '
 function dir(f) { return f ~ /\// ? substr(f, 1, match(f, /\/[^\/]*$/) - 1) : "." }
 function base(f) { sub(/^.*\//, "", f); return f }
 function stem(f) { sub(/\.[a-z]+$/, "", f); return (f in merged) ? merged[f] : f }
@@ -263,4 +265,4 @@ function hw_via(h,   c, d, n, i, r, w) {
 	}
 	return ""
 }
-' $files $asms
+' "${files[@]}" "${asms[@]}"

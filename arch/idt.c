@@ -1,7 +1,7 @@
 /* arch/idt.c - the interrupt descriptor table (SDM Vol. 3A, 6.14.1). */
 #include "arch/idt.h"
 #include "arch/gdt.h"
-#include "arch/trap.h"
+#include "arch/vectors.h"
 
 #define GATE_INTERRUPT_P_DPL0 0x8e
 

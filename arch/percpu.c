@@ -90,3 +90,32 @@ void percpu_boot_init(void)
 	(void)percpu_setup(&boot_cpu, 0, percpu_read_apic_id(), stacks);
 	percpu_start(&boot_cpu);
 }
+
+/* Looks through every CPU's stacks for the one whose [lo + skip, lo + skip + size)
+ * contains addr: usable part (skip PAGE_SIZE) or guard page (skip 0). */
+static const struct stack_desc *find(uint64_t addr, uint64_t skip, uint64_t size)
+{
+	for (unsigned int c = 0; c < percpu_limit; c++) {
+		const struct percpu *pc = percpu_cpus[c];
+
+		if (!pc)
+			continue;
+		for (unsigned int k = 0; k < STACK_KINDS; k++) {
+			uint64_t lo = (uint64_t)(uintptr_t)pc->stacks[k].s + skip;
+
+			if (pc->stacks[k].s && addr >= lo && addr < lo + size)
+				return &pc->stacks[k];
+		}
+	}
+	return NULL;
+}
+
+const struct stack_desc *stack_containing(uint64_t addr)
+{
+	return find(addr, PAGE_SIZE, STACK_SIZE);
+}
+
+const struct stack_desc *stack_guard_containing(uint64_t addr)
+{
+	return find(addr, 0, PAGE_SIZE);
+}

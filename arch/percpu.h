@@ -61,6 +61,13 @@ static inline struct percpu *percpu_self(void)
 extern struct percpu *percpu_cpus[PERCPU_MAX];
 extern unsigned int percpu_limit;
 
+/* Every registered CPU's stacks are searched (stack traces, guard-page
+ * reports). The stack of any CPU whose usable part contains addr, or NULL. */
+const struct stack_desc *stack_containing(uint64_t addr);
+
+/* The stack of any CPU whose guard page contains addr, or NULL. */
+const struct stack_desc *stack_guard_containing(uint64_t addr);
+
 /* Sets up the boot CPU's block (in the image, stacks in .bss.stacks) and
  * starts using it: GDT, TSS, IDT, GS base. First thing at boot. */
 void percpu_boot_init(void);

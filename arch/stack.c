@@ -1,7 +1,6 @@
 /* arch/stack.c - the hypervisor's stacks, each with an unmapped guard page
- * below it; every CPU's (arch/percpu.h) can be found from an address. */
+ * below it. arch/percpu.c finds any CPU's from an address. */
 #include "arch/stack.h"
-#include "arch/percpu.h"
 #include "lib/format.h"
 
 /* .bss.stacks is page-aligned and first in .bss (linker.ld), so every guard
@@ -25,33 +24,4 @@ void stack_name(unsigned int cpu, enum stack_kind k, char *buf, size_t len)
 		fmt_snprintf(buf, len, "%sstack", k == STACK_RUN ? "boot " : kinds[k]);
 	else
 		fmt_snprintf(buf, len, "CPU %u %sstack", cpu, kinds[k]);
-}
-
-/* Looks through every CPU's stacks for the one whose [lo + skip, lo + skip + size)
- * contains addr: usable part (skip PAGE_SIZE) or guard page (skip 0). */
-static const struct stack_desc *find(uint64_t addr, uint64_t skip, uint64_t size)
-{
-	for (unsigned int c = 0; c < percpu_limit; c++) {
-		const struct percpu *pc = percpu_cpus[c];
-
-		if (!pc)
-			continue;
-		for (unsigned int k = 0; k < STACK_KINDS; k++) {
-			uint64_t lo = (uint64_t)(uintptr_t)pc->stacks[k].s + skip;
-
-			if (pc->stacks[k].s && addr >= lo && addr < lo + size)
-				return &pc->stacks[k];
-		}
-	}
-	return NULL;
-}
-
-const struct stack_desc *stack_containing(uint64_t addr)
-{
-	return find(addr, PAGE_SIZE, STACK_SIZE);
-}
-
-const struct stack_desc *stack_guard_containing(uint64_t addr)
-{
-	return find(addr, 0, PAGE_SIZE);
 }

@@ -4,6 +4,7 @@
 
 #include "lib/compiler.h"
 #include "lib/addr.h"
+#include "arch/vectors.h"
 
 #define STACK_SIZE (16 * 1024)
 
@@ -25,12 +26,6 @@ static inline uint64_t stack_top(const struct guarded_stack *s)
 {
 	return (uint64_t)(uintptr_t)(s->stack + STACK_SIZE);
 }
-
-/* The stack of any CPU whose usable part contains addr, or NULL. */
-const struct stack_desc *stack_containing(uint64_t addr);
-
-/* The stack of any CPU whose guard page contains addr, or NULL. */
-const struct stack_desc *stack_guard_containing(uint64_t addr);
 
 /* The boot CPU's stacks, in the image (.bss.stacks), for arch/percpu.c. */
 extern struct guarded_stack boot_cpu_stacks[STACK_KINDS];

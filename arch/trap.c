@@ -5,7 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/mca.h"
 #include "arch/stack.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 #include "lib/ksyms.h"
 
 #define TRACE_MAX_FRAMES 32

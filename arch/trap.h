@@ -1,10 +1,11 @@
-/* arch/trap.h - CPU exceptions: IDT, entry stubs and the fatal-exception report
+/* arch/trap.h - CPU exceptions: vectors, entry stubs and the fatal-exception report
  * (SDM Vol. 3A, 6.14 "Exception and Interrupt Handling in 64-bit Mode"). */
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
 #include "lib/compiler.h"
 #include "arch/percpu.h"
+#include "arch/vectors.h"
 
 /* What arch/isr.asm leaves on the stack: its pushes, then the CPU's. */
 struct trap_frame {
@@ -17,13 +18,6 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr.asm pushes 22 qwords");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.asm layout");
 
-#define VEC_DE   0
-#define VEC_NMI  2
-#define VEC_UD   6
-#define VEC_DF   8
-#define VEC_GP  13
-#define VEC_PF  14
-#define VEC_MC  18
 
 /* Called by isr.asm for every exception: reports it and stops this CPU;
  * returns for an NMI (kept for the guest) and a #MC that arch/mca.c finds

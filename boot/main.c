@@ -121,6 +121,8 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
 
+	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
+	guests_set_console_hook(shell_service);
 	if (vmx_init(&options) == 0)
 		guests_run_all(&boot_info, &options);
 	else

@@ -15,7 +15,7 @@
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
 #include "arch/cpuinfo.h"
-#include "arch/mtrr_read.h"
+#include "mm/mtrr_read.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
@@ -28,7 +28,6 @@
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 #include "arch/tsc.h"
-#include "shell/shell.h"
 
 static struct ept guest_ept;
 static bool guest_ept_built;
@@ -54,13 +53,22 @@ static uint64_t console_tick_tsc(void)
 	return MAX(tsc_khz(), 1ULL << 20);
 }
 
+/* The debug shell's turn (guests_set_console_hook). */
+static void (*console_hook)(struct vcpu *v);
+
+void guests_set_console_hook(void (*hook)(struct vcpu *v))
+{
+	console_hook = hook;
+}
+
 /* Typed bytes to the guest's UART or the shell, the UART's character
  * timeout (time passed), and the shell's turn. */
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
 	vuart_tick();
-	shell_service(v);
+	if (console_hook)
+		console_hook(v);
 }
 
 /* Runs v until it stops. The console is looked at every tick_tsc: the
@@ -204,7 +212,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		} else if (!vmx_vcpu_break_for_test(&v, what) && !restart)
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
-	vuart_reset();
+	vuart_reset(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	this_cpu.running = &v;
@@ -216,7 +224,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
-	vuart_reset();
+	vuart_reset(NULL);
 	again = v.reset_requested;
 	vmx_vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */

@@ -34,7 +34,7 @@ PURE_SRCS += drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c guest/dev/isa_i
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
 PURE_SRCS += guest/exit_reason.c vmx/exit_map.c
 PURE_SRCS += guest/load/efi_map.c
-PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c
+PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -54,7 +54,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,unde
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(patsubst %.c,$(BUILD)/host/%,$(UNIT_SRCS))
 
-.PHONY: all iso deps test unit integration run bench clean
+.PHONY: all iso deps test unit integration run bench clean check-layers
 all: $(BUILD)/hv.elf $(BUILD)/hv.iso
 
 include tests/guests/guests.mk
@@ -82,10 +82,21 @@ $(BUILD)/ksyms.c: $(BUILD)/hv0.elf tools/gen-ksyms.sh
 $(BUILD)/%.o: $(BUILD)/%.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/hv0.elf: $(HV_OBJS) $(BUILD)/ksyms0.o linker.ld
+# The include rules (docs/architecture.md, "Layers"): checked before the
+# hypervisor links, again only when a source, header or the rules change.
+HV_HSRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
+$(BUILD)/check-layers.ok: $(HV_CSRCS) $(HV_HSRCS) $(HV_ASRCS) tools/check-layers.sh Makefile docs/architecture.md
+	@mkdir -p $(dir $@)
+	$(Q)tools/check-layers.sh
+	@touch $@
+
+check-layers:
+	tools/check-layers.sh
+
+$(BUILD)/hv0.elf: $(HV_OBJS) $(BUILD)/ksyms0.o linker.ld $(BUILD)/check-layers.ok
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms0.o
 
-$(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh
+$(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh $(BUILD)/check-layers.ok
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms.o
 	$(Q)tools/check-image.sh $@ $(BUILD)/hv0.elf
@@ -161,11 +172,11 @@ $(BUILD)/host/tests/unit/guest/test_insn_decode: HOST_CFLAGS += -Wl,--no-as-need
 
 # libFuzzer target for the instruction decoder and emulator: `make fuzz` runs it for
 # FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs a short round in `make test`.
-INSN_SRCS := $(wildcard guest/insn_*.c)
+INSN_SRCS := $(wildcard guest/emul/insn_*.c)
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_insn
 FUZZ_TIME ?= 300
 
-$(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/insn_*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/emul/insn_*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \

@@ -2,7 +2,7 @@
  * clearing the MCA MSRs (SDM Vol. 3B, 16.3); arch/mca_decode.c decides. */
 #include "arch/mca.h"
 #include "arch/cpu.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 
 #define CPUID_1_EDX_MCE  (1u << 7)
 #define CPUID_1_EDX_MCA  (1u << 14)

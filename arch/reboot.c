@@ -3,7 +3,7 @@
  * RST_CPU starts it), then the 8042's reset line (pulse command 0xfe). */
 #include "arch/reboot.h"
 #include "arch/cpu.h"
-#include "guest/dev/reset_decode.h"
+#include "arch/reset_ports.h"
 
 #define KBC_STATUS_IBF 0x02          /* input buffer full: the 8042 has not taken the last byte */
 

@@ -4,6 +4,7 @@
 
 #include "lib/compiler.h"
 #include "lib/addr.h"
+#include "arch/vectors.h"
 
 #define STACK_SIZE (16 * 1024)
 
@@ -12,27 +13,24 @@ struct guarded_stack {
 	uint8_t stack[STACK_SIZE];
 };
 
+/* Every CPU has these (arch/percpu.h): the one it runs on, and the IST
+ * stacks for exceptions that can arrive on a broken one. */
+enum stack_kind { STACK_RUN, STACK_DF, STACK_NMI, STACK_MC, STACK_KINDS };
+
 struct stack_desc {
-	const char *name;
+	const char *name;               /* "boot stack", "CPU 1 #DF stack", ... */
 	struct guarded_stack *s;
 };
-
-/* All stacks, for the page-table builder (guards) and stack traces (bounds). */
-extern const struct stack_desc hv_stacks[];
-extern const unsigned int hv_stack_count;
 
 static inline uint64_t stack_top(const struct guarded_stack *s)
 {
 	return (uint64_t)(uintptr_t)(s->stack + STACK_SIZE);
 }
 
-/* The stack whose usable part contains addr, or NULL. */
-const struct stack_desc *stack_containing(uint64_t addr);
+/* The boot CPU's stacks, in the image (.bss.stacks), for arch/percpu.c. */
+extern struct guarded_stack boot_cpu_stacks[STACK_KINDS];
 
-/* The stack whose guard page contains addr, or NULL. */
-const struct stack_desc *stack_guard_containing(uint64_t addr);
-
-/* IST stack tops for the TSS: #DF, NMI, #MC. */
-uint64_t stack_ist_top(unsigned int ist);
+/* Names of CPU cpu's stacks for stack traces and guard-page reports. */
+void stack_name(unsigned int cpu, enum stack_kind k, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/mca.h"
 #include "arch/stack.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 #include "lib/ksyms.h"
 
 #define TRACE_MAX_FRAMES 32
@@ -108,15 +108,15 @@ static void explain_page_fault(const struct trap_frame *f, uint64_t cr2)
 		       (unsigned long long)cr2, guard->name);
 }
 
-static int trap_depth;
-volatile unsigned int trap_nmis_pending;
-
+/* NMIs and exception reports are this CPU's: the count and the depth live
+ * in its block (arch/percpu.h). */
 bool trap_take_nmi(void)
 {
-	unsigned int n = __atomic_load_n(&trap_nmis_pending, __ATOMIC_RELAXED);
+	volatile unsigned int *pending = &percpu_self()->nmis_pending;
+	unsigned int n = __atomic_load_n(pending, __ATOMIC_RELAXED);
 
 	/* An NMI in the hypervisor may add one meanwhile: compare and swap. */
-	while (n && !__atomic_compare_exchange_n(&trap_nmis_pending, &n, n - 1, false,
+	while (n && !__atomic_compare_exchange_n(pending, &n, n - 1, false,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 	return n != 0;
@@ -124,7 +124,7 @@ bool trap_take_nmi(void)
 
 void trap_nmi_arrived(void)
 {
-	__atomic_add_fetch(&trap_nmis_pending, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&percpu_self()->nmis_pending, 1, __ATOMIC_RELAXED);
 }
 
 void trap_handler(struct trap_frame *f)
@@ -141,7 +141,7 @@ void trap_handler(struct trap_frame *f)
 	/* A machine check the MSRs say the CPU can go on from (RIPV, no PCC,
 	 * no SRAR) or that no machine check is behind (MCIP clear: INT 18)
 	 * is reported and returns; the rest stops here like any fault. */
-	if (f->vector == VEC_MC && !trap_depth) {
+	if (f->vector == VEC_MC && !this_cpu.trap_depth) {
 		printf("\n*** hv: machine check (#MC) at RIP 0x%016llx\n",
 		       (unsigned long long)f->rip);
 		if (mca_handle("in the hypervisor", false) != MCA_FATAL) {
@@ -151,7 +151,7 @@ void trap_handler(struct trap_frame *f)
 		}
 	}
 
-	if (trap_depth++) {
+	if (this_cpu.trap_depth++) {
 		printf("\n*** nested exception %llu (%s) at RIP 0x%016llx while reporting one; CPU halted.\n",
 		       (unsigned long long)f->vector, trap_vector_name((unsigned int)f->vector),
 		       (unsigned long long)f->rip);

@@ -1,9 +1,11 @@
-/* arch/trap.h - CPU exceptions: IDT, entry stubs and the fatal-exception report
+/* arch/trap.h - CPU exceptions: vectors, entry stubs and the fatal-exception report
  * (SDM Vol. 3A, 6.14 "Exception and Interrupt Handling in 64-bit Mode"). */
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
 #include "lib/compiler.h"
+#include "arch/percpu.h"
+#include "arch/vectors.h"
 
 /* What arch/isr.asm leaves on the stack: its pushes, then the CPU's. */
 struct trap_frame {
@@ -16,21 +18,6 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr.asm pushes 22 qwords");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8, "isr.asm layout");
 
-#define VEC_DE   0
-#define VEC_NMI  2
-#define VEC_UD   6
-#define VEC_DF   8
-#define VEC_GP  13
-#define VEC_PF  14
-#define VEC_MC  18
-
-/* IST slots in the TSS (1-based as the IDT gate encodes them). */
-#define IST_DF   1
-#define IST_NMI  2
-#define IST_MC   3
-
-/* Installs the IDT with handlers for all 32 exception vectors on this CPU. */
-void idt_init(void);
 
 /* Called by isr.asm for every exception: reports it and stops this CPU;
  * returns for an NMI (kept for the guest) and a #MC that arch/mca.c finds
@@ -43,13 +30,11 @@ bool trap_take_nmi(void);
 /* Counts an NMI for the guest: from the NMI handler, or after an NMI exit. */
 void trap_nmi_arrived(void);
 
-/* NMIs waiting for a guest; only trap.c changes it. */
-extern volatile unsigned int trap_nmis_pending;
-
-/* True if an NMI is waiting for a guest (a plain load: cheap on every entry). */
+/* True if an NMI is waiting for this CPU's guest (one %gs-relative load:
+ * cheap on every entry). Only trap.c changes the count. */
 static inline bool trap_nmi_pending(void)
 {
-	return trap_nmis_pending != 0;
+	return this_cpu.nmis_pending != 0;
 }
 
 /* Prints control registers and a stack trace from the caller (for panic). */

@@ -5,7 +5,7 @@
 #include "arch/cpuinfo.h"
 #include "arch/tsc_origin.h"
 #include "lib/format.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 
 #define PIT_HZ          1193182u
 #define PIT_CH2_DATA    0x42

@@ -4,6 +4,7 @@
 #include "boot/fault_test.h"
 #include "drivers/console.h"
 #include "mm/malloc.h"
+#include "arch/percpu.h"
 
 extern char __text_start[];
 static uint64_t fault_test_data = 0xc3;      /* "ret": executable if NX failed */
@@ -17,6 +18,26 @@ static __attribute__((noinline)) uint64_t recurse_forever(uint64_t depth)
 	if (depth == UINT64_MAX)                 /* never: keeps the compiler quiet */
 		return 0;
 	return recurse_forever(depth + 1) + frame[0];
+}
+
+/* Runs recurse_forever on the run stack of the CPU whose block
+ * boot/percpu_check.c allocated (never started): its guard page, mapped by
+ * mm/percpu_alloc.c, must stop the recursion as the boot stack's does. */
+static void recurse_on_other_cpu_stack(void)
+{
+	const struct percpu *pc = percpu_cpus[PERCPU_MAX - 1];
+
+	if (!pc) {
+		printf("fault test: cpustack: no other CPU's block\n");
+		return;
+	}
+	asm volatile("movq %%rsp, %%rbx\n\t"
+		     "movq %[top], %%rsp\n\t"
+		     "xorl %%edi, %%edi\n\t"
+		     "call *%[fn]\n\t"
+		     "movq %%rbx, %%rsp"
+		     : : [top] "r"(stack_top(pc->stacks[STACK_RUN].s)), [fn] "r"(recurse_forever)
+		     : "rbx", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
 }
 
 void fault_test_run(enum test_fault f)
@@ -41,6 +62,9 @@ void fault_test_run(enum test_fault f)
 		break;
 	case TEST_FAULT_STACK:
 		printf("%llu\n", (unsigned long long)recurse_forever(0));
+		break;
+	case TEST_FAULT_CPU_STACK:
+		recurse_on_other_cpu_stack();
 		break;
 	case TEST_FAULT_PANIC:
 		panic("fault test: deliberate panic (%d)", 42);

@@ -3,10 +3,11 @@
 #include "boot/info/boot_info.h"
 #include "boot/info/mb2.h"
 #include "boot/fault_test.h"
+#include "boot/percpu_check.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
-#include "arch/gdt.h"
 #include "arch/mca.h"
+#include "arch/percpu.h"
 #include "arch/trap.h"
 #include "drivers/console.h"
 #include "arch/tsc.h"
@@ -101,9 +102,8 @@ static void apply_console_options(const struct hv_options *o)
 
 void hv_main(uint32_t magic, uint32_t info_pa)
 {
+	percpu_boot_init();
 	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
-	gdt_init();
-	idt_init();
 	mca_enable();
 	parse_boot_info(magic, info_pa);
 
@@ -116,9 +116,13 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 
 	if (mm_init(&boot_info, &options))
 		boot_stop();
+	if (options.test_hooks)
+		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
 
+	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
+	guests_set_console_hook(shell_service);
 	if (backend_init(&options) == 0)
 		guests_run_all(&boot_info, &options);
 	else

@@ -3,6 +3,7 @@
 #define DRIVERS_CONSOLE_H
 
 #include "lib/compiler.h"
+#include "lib/print.h"         /* printf, panic */
 
 /* Switches the console to the UART at port/baud. Returns false if none answers
  * there (the console then stays where it was). */
@@ -17,8 +18,6 @@ struct uart;
 /* The console's UART (for the guest's virtual UART, which borrows its IRQ line). */
 struct uart *console_uart_dev(void);
 
-/* Writes formatted text; "\n" becomes "\r\n" on the wire. Returns chars formatted. */
-int printf(const char *fmt, ...) __printf(1, 2);
 void console_write(const char *s);
 
 /*
@@ -46,8 +45,5 @@ bool console_take_echo_broken(void);
 int console_guest_getc(void);
 unsigned int console_guest_pending(void);
 void console_guest_putc(char c);
-
-/* Reports a broken hypervisor invariant with a register dump and stops this CPU. */
-__noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 #endif

@@ -1,7 +1,8 @@
 /* guest/exit_reason.c - the names of the neutral exit reasons (pure). The
  * ones tests and tools/bench-linux.sh look for are worded as the SDM's
  * exit reasons were ("CPUID", "I/O instruction", "RDMSR"). */
-#include "guest/vcpu.h"
+#include "guest/exit_reason.h"
+#include "lib/compiler.h"
 
 static const char *const names[GUEST_EXIT_COUNT] = {
 	[GUEST_EXIT_OTHER]            = "other",

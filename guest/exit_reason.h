@@ -35,4 +35,8 @@ enum guest_exit {
 	GUEST_EXIT_COUNT             = 26
 };
 
+/* The name of a neutral exit reason ("CPUID", "I/O instruction"), for
+ * reports and the shell's exits; "?" past the end (guest/exit_reason.c). */
+const char *guest_exit_name(unsigned int reason);
+
 #endif

@@ -116,8 +116,4 @@ struct vcpu {
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 void vcpu_vstop(struct vcpu *v, const char *fmt, va_list ap);
 
-/* The name of a neutral exit reason ("CPUID", "I/O instruction"), for
- * reports and the shell's exits; "?" past the end. */
-const char *guest_exit_name(unsigned int reason);
-
 #endif

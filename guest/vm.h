@@ -4,6 +4,7 @@
 #ifndef GUEST_VM_H
 #define GUEST_VM_H
 
+#include "lib/compiler.h"
 #include "lib/addr.h"
 
 struct vcpu;

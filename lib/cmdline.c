@@ -288,6 +288,7 @@ static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_DOUBLE_FREE] = "doublefree",
 	[TEST_FAULT_NMI] = "nmi",
 	[TEST_FAULT_MC] = "mc",
+	[TEST_FAULT_CPU_STACK] = "cpustack",
 };
 
 const char *test_fault_name(enum test_fault f)

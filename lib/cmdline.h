@@ -20,6 +20,7 @@ enum test_fault {
 	TEST_FAULT_DOUBLE_FREE,    /* free a heap block twice */
 	TEST_FAULT_NMI,            /* vector 2 in the hypervisor: kept for the guest */
 	TEST_FAULT_MC,             /* INT 18 in the hypervisor: a #MC without MCIP, reported, goes on */
+	TEST_FAULT_CPU_STACK,      /* recursion into a guard page of another CPU's (allocated) stack */
 	TEST_FAULT_COUNT
 };
 

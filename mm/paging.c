@@ -2,6 +2,7 @@
  * unmapped, and a direct map of RAM (SDM Vol. 3A, 4.5 and 4.6). */
 #include "mm/paging.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/stack.h"
 #include "mm/layout.h"
 #include "lib/string.h"
@@ -157,21 +158,43 @@ int paging_map_ram(const struct memmap *m, struct frame_alloc *fa)
 	return 0;
 }
 
+/* This CPU's window: made on first use, then only its leaf changes. */
+static uint64_t *device_window_leaf(void)
+{
+	struct percpu *pc = percpu_self();
+	hva_t va = DEVMEM_WINDOW + (hva_t)pc->cpu * PAGE_SIZE;
+	uint64_t *leaf;
+
+	if (pt_map(&hv_pt, va, 0, PAGE_SIZE, PT_WRITE))
+		return NULL;
+	leaf = pt_leaf_4k(&hv_pt, va);
+	if (!leaf)
+		return NULL;
+	pc->devmem_leaf = leaf;
+	pc->devmem_va = va;
+	return leaf;
+}
+
 void *paging_map_device(hpa_t pa)
 {
-	static uint64_t *leaf;
+	uint64_t *leaf = this_cpu.devmem_leaf;
+	hva_t va;
 
-	if (!leaf) {
-		/* The window's tables are made once; then only its leaf changes. */
-		if (pt_map(&hv_pt, DEVMEM_WINDOW, 0, PAGE_SIZE, PT_WRITE))
-			return NULL;
-		leaf = pt_leaf_4k(&hv_pt, DEVMEM_WINDOW);
-		if (!leaf)
-			return NULL;
-	}
+	if (unlikely(!leaf) && !(leaf = device_window_leaf()))
+		return NULL;
+	va = this_cpu.devmem_va;
 	*leaf = (pa & PTE_ADDR_MASK) | PTE_P | PTE_W | PTE_NX;
-	invlpg(DEVMEM_WINDOW);
-	return (void *)(uintptr_t)(DEVMEM_WINDOW + (pa & (PAGE_SIZE - 1)));
+	invlpg(va);
+	return (void *)(uintptr_t)(va + (pa & (PAGE_SIZE - 1)));
+}
+
+int paging_map_cpu_stack(hva_t va, hpa_t pa)
+{
+	if (va < PERCPU_STACKS_BASE || va + STACK_SIZE > PERCPU_STACKS_BASE +
+	    PERCPU_MAX * PERCPU_STACKS_STRIDE || !IS_ALIGNED(va | pa, PAGE_SIZE))
+		return -EINVAL;
+	/* Only added, never changed: no stale TLB entries on any CPU. */
+	return pt_map(&hv_pt, va, pa, STACK_SIZE, PT_WRITE);
 }
 
 const void *paging_ram_ptr(hpa_t pa, uint64_t len)

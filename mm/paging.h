@@ -29,13 +29,18 @@ int __must_check paging_init(hpa_t work, uint64_t work_size, bool allow_1g);
 int __must_check paging_map_ram(const struct memmap *m, struct frame_alloc *fa);
 
 /*
- * Maps the 4 KiB page of host-physical memory that holds pa at DEVMEM_WINDOW
- * (replacing what was there) and returns pa's address in it, or NULL if no
- * table page was left. PAT type WB: the effective memory type is what the
- * MTRRs give pa (SDM Vol. 3A, Table 12-7), the type the EPT gives the guest.
- * One window for the one CPU that runs guests today.
+ * Maps the 4 KiB page of host-physical memory that holds pa in this CPU's
+ * device window (DEVMEM_WINDOW + CPU index * 4 KiB, replacing what was
+ * there) and returns pa's address in it, or NULL if no table page was left.
+ * PAT type WB: the effective memory type is what the MTRRs give pa (SDM Vol.
+ * 3A, Table 12-7), the type the EPT gives the guest.
  */
 void *paging_map_device(hpa_t pa);
+
+/* Maps a stack's STACK_SIZE bytes at host-physical pa (page-aligned) to va in
+ * the per-CPU stack area (mm/layout.h), leaving the page below unmapped as
+ * its guard. 0, or -EINVAL outside that area, -ENOMEM without table pages. */
+int __must_check paging_map_cpu_stack(hva_t va, hpa_t pa);
 
 /* A pointer to [pa, pa + len) if the direct map covers all of it (RAM the
  * hypervisor can read: never device memory), else NULL. For the shell. */

@@ -6,7 +6,7 @@
 #include "mm/hv_layout.h"
 #include "mm/paging.h"
 #include "arch/cpuinfo.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

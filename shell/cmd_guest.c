@@ -1,6 +1,8 @@
 /* shell/cmd_guest.c - shell commands about the running guest: regs, vmcs,
  * exits, pause, resume, step, inject, reset. */
-#include "shell/shell_cmds.h"
+#include "shell/cmd_guest.h"
+#include "shell/session.h"
+#include "shell/cmd_memory.h"
 #include "arch/cpu.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"

@@ -1,6 +1,7 @@
 /* shell/cmd_host.c - shell commands about the hypervisor and the machine:
  * info, mem, mtree, ept, devices, log, reboot. */
-#include "shell/shell_cmds.h"
+#include "shell/cmd_host.h"
+#include "shell/session.h"
 #include "shell/cmd_parse.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"

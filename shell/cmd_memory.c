@@ -3,7 +3,8 @@
  * and guest-physical memory; xp also shows the hypervisor's own memory that
  * is hidden from the guest, to the operator). They only read: no A/D bits
  * are set, and device memory is never touched (a read could have side effects). */
-#include "shell/shell_cmds.h"
+#include "shell/cmd_memory.h"
+#include "shell/session.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
 #include "guest/dev/emulate.h"

@@ -3,7 +3,10 @@
  * line editor (shell/line_edit.c), and each entered line runs one command
  * from the table below while the guest keeps running between keys. */
 #include "shell/shell.h"
-#include "shell/shell_cmds.h"
+#include "shell/session.h"
+#include "shell/cmd_host.h"
+#include "shell/cmd_guest.h"
+#include "shell/cmd_memory.h"
 #include "shell/line_edit.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
@@ -44,9 +47,7 @@ static const struct shell_cmd commands[] = {
 static const char *command_names[ARRAY_SIZE(commands)];
 static struct line_edit editor;
 static bool editor_ready;
-static struct vcpu *guest;               /* the guest being served, NULL if none */
 static bool announced;                   /* the shell said it has the console */
-static bool leave_requested;             /* `continue`: give the console back */
 
 static void editor_init(void)
 {
@@ -70,25 +71,6 @@ static void redraw(void)
 	prompt();
 	if (!editor.done)
 		console_echo(editor.buf, editor.len);
-}
-
-struct vcpu *shell_guest(const char *cmd)
-{
-	if (!guest)
-		printf("%s: no guest is running\n", cmd);
-	return guest;
-}
-
-void shell_usage(const char *cmd)
-{
-	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(commands[i].name, cmd))
-			printf("usage: %s%s%s\n", cmd, commands[i].usage[0] ? " " : "", commands[i].usage);
-}
-
-void shell_request_leave(void)
-{
-	leave_requested = true;
 }
 
 static void cmd_help(int argc, char **argv)
@@ -140,7 +122,9 @@ static void execute(char *line)
 		return;
 	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[0], commands[i].name)) {
+			shell_session.cmd = &commands[i];
 			commands[i].run(argc, argv);
+			shell_session.cmd = NULL;
 			return;
 		}
 	}
@@ -150,9 +134,9 @@ static void execute(char *line)
 static void announce(void)
 {
 	announced = true;
-	if (guest)
+	if (shell_session.guest)
 		printf("hv: debug shell; guest %s %s ('continue' or Ctrl-] returns to it, 'help' lists commands)\n",
-		       guest->name, guest->paused ? "is paused" : "keeps running");
+		       shell_session.guest->name, shell_session.guest->paused ? "is paused" : "keeps running");
 	else
 		printf("hv: debug shell ready (type 'help')\n");
 	redraw();
@@ -163,14 +147,14 @@ static void leave(void)
 	uint64_t held, dropped;
 
 	console_held(&held, &dropped);
-	printf("hv: back to guest %s", guest->name);
+	printf("hv: back to guest %s", shell_session.guest->name);
 	if (held || dropped)
 		printf(" (its output while the shell was open follows: %llu bytes", (unsigned long long)held);
 	if (dropped)
 		printf("; %llu earlier bytes were dropped", (unsigned long long)dropped);
-	printf("%s%s\n", held || dropped ? ")" : "", guest->paused ? "; it is paused ('resume' in the shell)" : "");
+	printf("%s%s\n", held || dropped ? ")" : "", shell_session.guest->paused ? "; it is paused ('resume' in the shell)" : "");
 	announced = false;
-	leave_requested = false;
+	shell_session.leave_requested = false;
 	(void)console_leave_shell();
 }
 
@@ -183,7 +167,7 @@ static void key(char c)
 		le_output_reset(&out);
 		(void)le_feed(&editor, 0x15, &out);     /* Ctrl-U: drop the half-typed line */
 		console_echo("\r\n", 2);
-		if (guest)
+		if (shell_session.guest)
 			leave();
 		else {
 			printf("no guest to return to\n");
@@ -201,7 +185,7 @@ static void key(char c)
 	memcpy(line, le_line(&editor), sizeof(line));
 	line[sizeof(line) - 1] = 0;
 	execute(line);
-	if (leave_requested)
+	if (shell_session.leave_requested)
 		leave();
 	else
 		prompt();
@@ -211,7 +195,7 @@ void shell_service(struct vcpu *v)
 {
 	int c;
 
-	guest = v;
+	shell_session.guest = v;
 	if (v && v->step_ended) {
 		v->step_ended = false;
 		if (console_shell_owns()) {

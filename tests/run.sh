@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/run.sh [unit|integration|TEST...] - runs the host unit tests
-# (build/host/tests/unit/**/test_*, built by `make unit`) and the emulator
-# tests (tests/integration/test_*.sh; they need `make all`). A TEST is a
-# unit binary or integration script, by path or by name (test_format,
-# test_boot.sh). Every test prints "PASS: ..." / "FAIL: ..." lines; the last
+# (build/host/tests/unit/**/test_*, built by `make unit`) with the include
+# rules (tools/check-layers.sh), and the emulator tests
+# (tests/integration/test_*.sh; they need `make all`). A TEST is a unit
+# binary or integration script, by path or by name (test_format,
+# test_boot.sh), or check-layers. Every test prints "PASS: ..." / "FAIL: ..." lines; the last
 # line of output is "N passed, N failed", and the exit status is 1 if any
 # test failed or nothing ran.
 set -eu
@@ -62,6 +63,14 @@ run_integration() {
 	tally "$tmp/out" "$status" "$script"
 }
 
+# The include rules: one PASS line, or a FAIL line for each violation.
+run_layers() {
+	local status=0
+	tools/check-layers.sh --test >"$tmp/out" 2>&1 || status=$?
+	cat "$tmp/out"
+	tally "$tmp/out" "$status" tools/check-layers.sh
+}
+
 unit_bins() {
 	[ -d "$UNIT_DIR" ] || return 0
 	find "$UNIT_DIR" -type f -name 'test_*' -perm -u+x | sort
@@ -81,6 +90,7 @@ all_unit() {
 	while IFS= read -r bin; do
 		run_unit "$bin"
 	done < <(unit_bins)
+	run_layers
 }
 
 all_integration() {
@@ -100,6 +110,10 @@ resolve() {
 		tests/unit/*.c) echo "unit build/host/${a%.c}" ;; # its binary
 		*) echo "unit $a" ;;
 		esac
+		return 0
+	fi
+	if [ "$a" = check-layers ]; then
+		echo "layers -"
 		return 0
 	fi
 	base=$(basename "$a")
@@ -128,7 +142,11 @@ else
 		integration) all_integration ;;
 		*)
 			r=$(resolve "$a") || exit 2
-			if [ "${r%% *}" = unit ]; then run_unit "${r#* }"; else run_integration "${r#* }"; fi
+			case ${r%% *} in
+			unit) run_unit "${r#* }" ;;
+			layers) run_layers ;;
+			*) run_integration "${r#* }" ;;
+			esac
 			;;
 		esac
 	done

@@ -2,31 +2,9 @@
  * 27.8 VM-entry failures during or after loading guest state; 31.4
  * VM-instruction error numbers): the guest's state for a stopped guest,
  * the controls or host state a failed VMLAUNCH/VMRESUME points at. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/dump.h"
 #include "vmx/exit_decode.h"
 #include "drivers/console.h"
-
-__noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_status s)
-{
-	uint64_t err = 0;
-
-	if (s == VMX_FAIL_VALID)
-		(void)vmread_status(VMCS_VM_INSTRUCTION_ERROR, &err);
-	panic("%s of VMCS field 0x%llx failed: %s", op, (unsigned long long)field,
-	      s == VMX_FAIL_INVALID ? "no current VMCS" : vmx_instruction_error_name((unsigned int)err));
-}
-
-void vmcs_read_failed(uint64_t field)
-{
-	uint64_t v;
-
-	vmcs_access_failed("VMREAD", field, vmread_status(field, &v));
-}
-
-void vmcs_write_failed(uint64_t field, uint64_t value)
-{
-	vmcs_access_failed("VMWRITE", field, vmwrite_status(field, value));
-}
 
 void vmx_entry_failure_exit(struct vcpu *v, const struct exit_info *e)
 {

@@ -3,7 +3,7 @@
  * interrupt windows): exceptions the hypervisor raises, NMIs and 8259
  * interrupts delivered when the guest can take them, and the event an exit
  * interrupted delivered again. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/events.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/exit_decode.h"
 #include "vmx/inject_rules.h"

@@ -3,6 +3,10 @@
  * the entry, the facts every exit needs, the neutral reason, and the exit
  * details generic handlers ask for on demand. */
 #include "vmx/vmx_vcpu.h"
+#include "vmx/events.h"
+#include "vmx/step.h"
+#include "vmx/handlers.h"
+#include "vmx/dump.h"
 #include "vmx/exit_map.h"
 #include "vmx/exit_decode.h"
 #include "vmx/guest_state.h"

@@ -4,7 +4,11 @@
  * masks and read shadows), VMX instructions, intercepted exceptions and
  * NMIs, the NMI window, entry failures. Every other exit is
  * handled by generic code (guest/run/exit.c). */
+#include "vmx/handlers.h"
 #include "vmx/guest_state.h"
+#include "vmx/step.h"
+#include "vmx/flush.h"
+#include "vmx/dump.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/exit_decode.h"
 #include "guest/run/exit.h"

@@ -1,7 +1,8 @@
 /* vmx/stage2.c - a VM's stage-2 tables as EPT (SDM Vol. 3C, 29.3): the
  * guest-physical space planned for this CPU (vmx/ept_space.c), the EPT
  * built, changed and flushed (vmx/ept.c), the HC_UNMAP_ONCE test hook. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/stage2.h"
+#include "vmx/flush.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "mm/malloc.h"
@@ -99,7 +100,6 @@ void stage2_restore_once(struct vm *vm, gpa_t page, uint64_t saved)
 	vmx_flush_ept(&s2(vm)->ept);
 }
 
-/* For vmx/vcpu.c: the EPT a new vCPU of vm runs on. */
 struct ept *vmx_stage2_ept(struct vm *vm)
 {
 	return &s2(vm)->ept;

@@ -4,7 +4,7 @@
  * single-step trap, Vol. 3A 18.3.1.4, caught as an exception exit before
  * the guest sees it). Either way the first VM exit ends the step: an
  * instruction the hypervisor completed for the guest counts as the step. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/step.h"
 #include "vmx/vmx_cpu.h"
 #include "arch/cpu.h"
 

@@ -3,6 +3,7 @@
  * exit's facts and the guest's state from the VMCS for the generic handler
  * (guest/run/task_switch_exit.c), and the new task's state back into it. */
 #include "vmx/guest_state.h"
+#include "vmx/flush.h"
 #include "vmx/inject_rules.h"
 #include "guest/emul/task_switch.h"
 #include "arch/cpu.h"

@@ -2,7 +2,7 @@
  * IA32_TSC_DEADLINE over the VMCS TSC offset (SDM Vol. 3B 17.17.3; Vol. 3A
  * 10.5.4.1; Vol. 3C 26.3 for RDTSC and RDMSR under "use TSC offsetting").
  * The arithmetic is guest/tsc_offset.c. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/tsc_msrs.h"
 #include "vmx/vmx_cpu.h"
 #include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"

@@ -3,6 +3,9 @@
  * every field must pass are in 27.2 and 27.3). Which control fields are
  * written is vmx/vmcs_setup.c's list. */
 #include "vmx/vmx_vcpu.h"
+#include "vmx/flush.h"
+#include "vmx/stage2.h"
+#include "vmx/tsc_msrs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "vmx/vmcs_setup.h"
@@ -31,36 +34,6 @@
 #define AR_UNUSABLE  0x10000
 
 extern char vmx_exit_entry[];
-
-#define GUEST_VPID 1
-
-void vmx_flush_guest_tlb(struct vcpu *v)
-{
-	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
-	enum vmx_status s;
-
-	if (!(vmx_this_cpu.ctl.proc2 & CPU2_ENABLE_VPID))
-		return;
-	if (caps & VPID_CAP_INVVPID_SINGLE_CONTEXT)
-		s = invvpid(INVVPID_SINGLE_CONTEXT, GUEST_VPID, 0);
-	else
-		s = invvpid(INVVPID_ALL_CONTEXT, 0, 0);
-	if (s != VMX_OK)
-		panic("INVVPID failed (%d)", s);
-}
-
-void vmx_flush_ept(const struct ept *ept)
-{
-	/* Bochs flushes on every VM entry and hides a missing INVEPT; hardware does not. */
-	enum vmx_status s;
-
-	if (vmx_this_cpu.caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE_CONTEXT)
-		s = invept(INVEPT_SINGLE_CONTEXT, ept->eptp);
-	else
-		s = invept(INVEPT_ALL_CONTEXT, 0);
-	if (s != VMX_OK)
-		panic("INVEPT failed (%d)", s);
-}
 
 static hpa_t alloc_zeroed_frame(void)
 {
@@ -110,12 +83,10 @@ static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 
 static void setup_host_state(struct vmx_vcpu *x)
 {
-	struct descriptor_ptr gdtr, idtr;
-	uint16_t tr;
-
-	asm volatile("sgdt %0" : "=m"(gdtr));
-	asm volatile("sidt %0" : "=m"(idtr));
-	asm volatile("str %0" : "=rm"(tr));
+	/* This CPU's block (arch/percpu.h): a VM exit loads GS base, TR, GDTR
+	 * and IDTR from here, so every per-CPU access after the first exit
+	 * depends on these being this CPU's, set once with the VMCS. */
+	const struct percpu *pc = percpu_self();
 
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
@@ -126,18 +97,12 @@ static void setup_host_state(struct vmx_vcpu *x)
 	vmcs_write(VMCS_HOST_ES_SELECTOR, GDT_SEL_DATA);
 	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
 	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
-	vmcs_write(VMCS_HOST_TR_SELECTOR, tr);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, GDT_SEL_TSS);
 	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-	/* TR's base is in the GDT descriptor (16 bytes for a 64-bit TSS). */
-	{
-		const uint64_t *d = (const uint64_t *)(uintptr_t)(gdtr.base + (tr & ~7u));
-		uint64_t base = ((d[0] >> 16) & 0xffffff) | ((d[0] >> 56) << 24) | (d[1] << 32);
-
-		vmcs_write(VMCS_HOST_TR_BASE, base);
-	}
-	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
-	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)pc);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&pc->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, (uint64_t)(uintptr_t)pc->gdt);
+	vmcs_write(VMCS_HOST_IDTR_BASE, (uint64_t)(uintptr_t)pc->idt);
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_CS, rdmsr(0x174));
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, rdmsr(0x175));
 	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, rdmsr(0x176));
@@ -283,7 +248,7 @@ static void setup_field(void *ctx, uint32_t field)
 	case VMCS_IO_BITMAP_A:                  val = x->io_bitmap_a; break;
 	case VMCS_IO_BITMAP_B:                  val = x->io_bitmap_b; break;
 	case VMCS_EPT_POINTER:                  val = x->ept->eptp; break;
-	case VMCS_VPID:                         val = GUEST_VPID; break;
+	case VMCS_VPID:                         val = VMX_GUEST_VPID; break;
 	case VMCS_VMX_PREEMPTION_TIMER_VALUE:   val = tick_value(sc->v); break;
 	/* The guest's IA32_XSS is always 0 (guest/policy/msr_policy.c): no XSAVES or
 	 * XRSTORS exits needed. */

@@ -18,8 +18,6 @@
 #define CR4_OSXSAVE     (1ULL << 18)
 #define CPUID1_ECX_XSAVE (1u << 26)
 
-struct vmx_cpu vmx_this_cpu;
-
 /* EPT capabilities without which the EPT cannot be built (A.10). */
 static const struct { uint64_t bit; const char *name; } ept_required[] = {
 	{ EPT_CAP_PAGE_WALK_4, "4-level EPT page walk" },

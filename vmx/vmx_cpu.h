@@ -6,6 +6,7 @@
 #include "vmx/caps.h"
 #include "lib/addr.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 
 struct vmx_cpu {
 	struct vmx_cap_msrs caps;        /* as read (with test hooks applied) */
@@ -16,8 +17,14 @@ struct vmx_cpu {
 	bool on;                         /* in VMX root operation */
 };
 
-/* The boot CPU's; one per CPU when the other CPUs come up. */
-extern struct vmx_cpu vmx_this_cpu;
+/* This CPU's, laid over the backend area of its per-CPU block
+ * (arch/percpu.h): one %gs load per function, then plain offsets. */
+_Static_assert(sizeof(struct vmx_cpu) <= PERCPU_BACKEND_SIZE, "fits the per-CPU backend area");
+static inline struct vmx_cpu *vmx_cpu_here(void)
+{
+	return (struct vmx_cpu *)(void *)percpu_self()->backend;
+}
+#define vmx_this_cpu (*vmx_cpu_here())
 
 /* CR4 bits the guest's real CR4 keeps whatever it writes (the read shadow
  * shows its own): CR4.MCE where the hypervisor set it (arch/mca.c), since a

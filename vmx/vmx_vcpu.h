@@ -1,5 +1,6 @@
-/* vmx/vmx_vcpu.h - VMX state of one virtual CPU, shared by vmx/vcpu.c (setup)
- * and the files that run it (vmx/exit.c, vmx/handlers.c, vmx/events.c). */
+/* vmx/vmx_vcpu.h - VMX state of one virtual CPU (the data only; each vmx/
+ * file declares its functions in its own header), shared by vmx/vcpu.c
+ * (setup) and the files that run it (vmx/exit.c, vmx/handlers.c, ...). */
 #ifndef VMX_VMX_VCPU_H
 #define VMX_VMX_VCPU_H
 
@@ -54,47 +55,5 @@ static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
 {
 	return v->arch;
 }
-
-/* Flushes the guest's TLB entries (linear and combined) for its VPID, as a
- * real MOV to CR3/CR0/CR4 would; without VPID every VM entry already does (28.3.3.1). */
-void vmx_flush_guest_tlb(struct vcpu *v);
-
-/* Invalidates what the CPU cached from an EPT after a change
- * (INVEPT single-context when supported, else all-context; 29.4.3). */
-void vmx_flush_ept(const struct ept *ept);
-
-/* The EPT of vm (vmx/stage2.c). */
-struct ept *vmx_stage2_ept(struct vm *vm);
-
-struct inject_ctx;
-/* The current guest's facts for vmx/inject_rules.h (mode, IA32_VMX_BASIC[56]). */
-void vmx_inject_ctx(struct vcpu *v, struct inject_ctx *c);
-
-/* vmx/events.c: Injects an NMI the shell asked for, or one that reached the
- * hypervisor, if the guest can take one now; otherwise sets NMI-window
- * exiting where the CPU has it, or leaves it for a later entry. */
-void vmx_deliver_pending_nmi(struct vcpu *v);
-/* Injects the 8259 interrupt the guest's ISA lines raised (guest/dev/isa_irq.c)
- * if the guest can take an external interrupt now; otherwise turns on
- * interrupt-window exiting so the CPU comes back as soon as it can. */
-void vmx_deliver_pending_intr(struct vcpu *v);
-/* An exit interrupted the delivery of an event (28.2.4): deliver it again on
- * the next entry, unless the handler decides otherwise. */
-void vmx_requeue_vectored_event(const struct exit_info *e);
-
-/* Single steps (vmx/step.c): disarms one the shell cancelled; true if a
- * #DB exception exit is the step's own. */
-void vmx_step_disarm(struct vcpu *v);
-bool vmx_step_owns_db(struct vcpu *v, uint64_t qual);
-
-/* The exits vmx/handlers.c handles inside vcpu_enter (vmx_exit_is_internal). */
-void vmx_handle_internal_exit(struct vcpu *v, enum guest_exit r);
-/* vmx/dump.c: VMLAUNCH/VMRESUME failed; a VM-entry failure exit. */
-void vmx_entry_failed(struct vcpu *v, int how);
-void vmx_entry_failure_exit(struct vcpu *v, const struct exit_info *e);
-
-/* The TSC MSRs (vmx/tsc_msrs.c): vmx_tsc_init reads what the CPU has and
- * starts the guest's TSC at the host's. */
-void vmx_tsc_init(struct vmx_vcpu *x);
 
 #endif

@@ -21,7 +21,6 @@
 #include "guest/dev/i8259_shadow.h"
 #include "guest/dev/isa_irq_route.h"
 #include "guest/policy/msr_policy.h"
-#include "guest/run/run.h"
 #include "arch/cpu.h"
 #include "mm/devmem.h"
 #include "drivers/console.h"
@@ -116,11 +115,12 @@ static bool i8259_connected(uint64_t apic_base)
 	return i8259_reaches_cpu(en, en ? lapic_read(apic_base, APIC_LVT_LINT0) : 0);
 }
 
+/* The guest the lines belong to now (isa_irq_reset), for messages. */
+static const char *current_guest;
+
 static const char *guest_name(void)
 {
-	struct vcpu *v = guests_current();
-
-	return v ? v->name : "?";
+	return current_guest ? current_guest : "?";
 }
 
 void isa_irq_raise(unsigned int irq)
@@ -246,8 +246,9 @@ void isa_irq_describe(unsigned int irq, const char *owner)
 	       (unsigned long long)l->refused);
 }
 
-void isa_irq_reset(void)
+void isa_irq_reset(const char *guest)
 {
+	current_guest = guest;
 	pic_irr = 0;
 	pic.injected_isr = 0;
 	for (unsigned int i = 0; i < ISA_IRQS; i++) {

@@ -12,8 +12,9 @@
  * write still reaching the chip). Prints what it found; 0 or -errno. */
 int __must_check isa_irq_init(const struct boot_info *bi);
 
-/* Forgets latched and in-service IRQs and counts (before each guest). */
-void isa_irq_reset(void);
+/* Forgets latched and in-service IRQs and counts (before each guest, with
+ * its name for messages; after it, with NULL). */
+void isa_irq_reset(const char *guest);
 
 /* A rising edge on ISA IRQ line irq (0-15), as the guest routed it: its I/O
  * APIC entry if unmasked (refused, with one message per entry value, unless

@@ -101,11 +101,11 @@ static struct device_model hv_console = {
 	.name = "hv-console", .port_in = console_in, .port_out = console_out,
 };
 
-void vuart_reset(void)
+void vuart_reset(const char *guest)
 {
 	uart_model_reset(&com1_model);
 	irq_line = false;
-	isa_irq_reset();
+	isa_irq_reset(guest);
 	/* The console UART raises no interrupt of its own (earlier versions
 	 * carried COM1's line on it). */
 	uart_set_irq_enables(console_uart_dev(), 0);
@@ -129,6 +129,6 @@ int vuart_init(uint16_t console_port)
 
 		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
 	}
-	vuart_reset();
+	vuart_reset(NULL);
 	return 0;
 }

@@ -14,8 +14,8 @@
 int __must_check vuart_init(uint16_t console_port);
 
 /* Puts COM1 back to its power-on state and silences its interrupt line
- * (before each guest, and after the last one). */
-void vuart_reset(void);
+ * (before each guest, with its name for messages, and after it, with NULL). */
+void vuart_reset(const char *guest);
 
 /* Typed bytes may be waiting, time has passed: move them into the model,
  * check its character timeout and raise its interrupt line as the guest

@@ -7,7 +7,9 @@
  * the RSDP and, after a UEFI boot, of the EFI memory map (the hypervisor's
  * memory taken out) go in low pages the guest's e820 reserves. The
  * decisions are pure (guest/load/linux_boot.c, guest/load/efi_map.c); this file moves the bytes. */
-#include "guest/load/loader.h"
+#include "guest/load/linux_loader.h"
+#include "guest/load/boot_modules.h"
+#include "guest/load/start_tables.h"
 #include "guest/load/linux_boot.h"
 #include "guest/load/efi_map.h"
 #include "guest/gmem.h"

@@ -1,7 +1,9 @@
 /* guest/load/loader.c - loading ELF guests from boot modules and giving them the
- * start state their mode needs: flat GDT, identity page tables for long64
- * (SDM Vol. 3A, 4.5 and 9.8.5 for what a 64-bit start needs). */
+ * start state their mode needs (guest/load/start_tables.c), or handing a
+ * bzImage to the Linux path (guest/load/linux_loader.c). */
 #include "guest/load/loader.h"
+#include "guest/load/linux_loader.h"
+#include "guest/load/start_tables.h"
 #include "guest/load/elf.h"
 #include "guest/gmem.h"
 #include "guest/load/multiboot_info.h"
@@ -22,85 +24,6 @@
 #define GUEST_MB_INFO_MAX 0x8000ULL         /* ... up to 0x67fff, well below the stack */
 _Static_assert(GUEST_MB_INFO >= GUEST_GDT + PAGE_SIZE && GUEST_MB_INFO + GUEST_MB_INFO_MAX <= GUEST_STACK_TOP,
 	       "the Multiboot information lies in the low block loader_load checks is free RAM");
-
-#define GDT_CODE64 0x00af9b000000ffffULL
-#define GDT_CODE32 0x00cf9b000000ffffULL
-#define GDT_DATA32 0x00cf93000000ffffULL
-#define PTE_P_W_U  0x7ULL
-#define PDE_2M     0x87ULL                  /* P, W, U, PS */
-
-static bool first_word_is(const struct boot_module *m, const char *w)
-{
-	size_t n = strlen(w);
-
-	return !strncmp(m->cmdline, w, n) && (m->cmdline[n] == 0 || m->cmdline[n] == ' ');
-}
-
-bool loader_is_guest_module(const struct boot_module *m)
-{
-	return first_word_is(m, "guest");
-}
-
-bool loader_is_initrd_module(const struct boot_module *m)
-{
-	return first_word_is(m, "initrd");
-}
-
-bool loader_is_module_module(const struct boot_module *m)
-{
-	return first_word_is(m, "module");
-}
-
-unsigned int loader_guest_modules(const struct boot_info *bi, const struct boot_module *m,
-				  unsigned int *first)
-{
-	unsigned int i = (unsigned int)(m - bi->modules) + 1, n = 0;
-
-	if (i < bi->module_count && loader_is_initrd_module(&bi->modules[i]))
-		i++;
-	*first = i;
-	while (i + n < bi->module_count && loader_is_module_module(&bi->modules[i + n]))
-		n++;
-	return n;
-}
-
-const char *loader_module_cmdline(const struct boot_module *m)
-{
-	const char *p = m->cmdline + 6;      /* after "module" */
-
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
-size_t loader_guest_cmdline(const struct boot_module *m, char *buf, size_t size)
-{
-	const char *p = m->cmdline + 5;      /* after "guest" */
-	size_t n = 0;
-
-	while (*p) {
-		const char *w;
-		size_t len;
-
-		while (*p == ' ')
-			p++;
-		w = p;
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - w);
-		if (!len || !strncmp(w, "hv.", 3))
-			continue;
-		if (n + len + 2 > size)
-			break;
-		if (n)
-			buf[n++] = ' ';
-		memcpy(buf + n, w, len);
-		n += len;
-	}
-	if (size)
-		buf[n < size ? n : size - 1] = 0;
-	return n;
-}
 
 /* Loaded bytes may only land on RAM nobody else uses: not the boot modules
  * (the kernel we are copying from!), not the boot information. */
@@ -156,37 +79,6 @@ static int copy_segments(const struct boot_module *m, const struct elf_image *im
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
 	return 0;
-}
-
-/* A flat GDT: 0x10 code (64- or 32-bit), 0x18 data, as the Linux boot
- * protocol's __BOOT_CS/__BOOT_DS and Multiboot's flat segments expect. */
-void loader_build_gdt(struct vcpu_start *s, gpa_t at, bool long64)
-{
-	uint64_t *gdt = gmem_ptr(at);
-
-	gdt[0] = gdt[1] = 0;
-	gdt[2] = long64 ? GDT_CODE64 : GDT_CODE32;
-	gdt[3] = GDT_DATA32;
-	s->gdt_base = at;
-	s->gdt_limit = 4 * 8 - 1;
-}
-
-/* Identity map of [0, 4 GiB) with 2 MiB pages, user-accessible and writable. */
-void loader_build_identity_tables(struct vcpu_start *s, gpa_t at)
-{
-	uint64_t *pml4 = gmem_ptr(at);
-	uint64_t *pdpt = gmem_ptr(at + PAGE_SIZE);
-
-	memset(pml4, 0, 6 * PAGE_SIZE);
-	pml4[0] = (at + PAGE_SIZE) | PTE_P_W_U;
-	for (unsigned int i = 0; i < 4; i++) {
-		uint64_t *pd = gmem_ptr(at + (2 + i) * PAGE_SIZE);
-
-		pdpt[i] = (at + (2 + i) * PAGE_SIZE) | PTE_P_W_U;
-		for (unsigned int j = 0; j < 512; j++)
-			pd[j] = ((uint64_t)i << 30 | (uint64_t)j << 21) | PDE_2M;
-	}
-	s->cr3 = at;
 }
 
 /* What a Multiboot header requires that hv cannot give makes the kernel

@@ -2,7 +2,7 @@
  * CPU state: CPUID, RDMSR/WRMSR and XSETBV (SDM Vol. 2; the policy in
  * guest/policy/). Backend-neutral: the MSRs the backend keeps (TSC offset,
  * DEBUGCTL) go through guest/backend.h. */
-#include "guest/run/exit.h"
+#include "guest/run/cpu_exits.h"
 #include "guest/backend.h"
 #include "guest/policy/cpuid_policy.h"
 #include "guest/policy/msr_policy.h"

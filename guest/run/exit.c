@@ -5,6 +5,9 @@
  * exits only the backend understands were handled inside vcpu_enter().
  * Every exit is counted here, under its neutral reason. */
 #include "guest/run/exit.h"
+#include "guest/run/cpu_exits.h"
+#include "guest/run/memory_exits.h"
+#include "guest/run/task_switch_exit.h"
 #include "guest/run/hypercall.h"
 #include "guest/backend.h"
 #include "arch/cpu.h"

@@ -1,6 +1,7 @@
 /* guest/run/exit.h - the generic exit handlers: what the hypervisor does
- * for each neutral exit reason (guest/exit_reason.h) whatever the backend;
- * the backend calls the two it needs from its own exits (machine checks). */
+ * for each neutral exit reason (guest/exit_reason.h) whatever the backend
+ * (the handlers themselves: cpu_exits.h, memory_exits.h, task_switch_exit.h);
+ * the backend calls guest_machine_check from its own #MC exits. */
 #ifndef GUEST_RUN_EXIT_H
 #define GUEST_RUN_EXIT_H
 
@@ -14,20 +15,5 @@ void vcpu_run_once(struct vcpu *v);
  * entry: reported and acknowledged (arch/mca.c); the guest goes on unless
  * the interrupted code cannot (then it stops, the hypervisor goes on). */
 void guest_machine_check(struct vcpu *v, bool during_entry);
-
-/* The guest memory map changed over [start, end): bring the stage-2 tables in line. */
-int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
-/* HC_UNMAP_ONCE: unmaps one RAM page until the guest's next access to it. */
-int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
-
-/* The handlers of guest/run/cpu_exits.c, guest/run/memory_exits.c and
- * guest/run/task_switch_exit.c. */
-void exit_cpuid(struct vcpu *v);
-void exit_msr(struct vcpu *v, bool write);
-void exit_xsetbv(struct vcpu *v);
-void exit_io(struct vcpu *v);
-void exit_stage2_fault(struct vcpu *v);
-void exit_stage2_misconfig(struct vcpu *v);
-void exit_task_switch(struct vcpu *v);
 
 #endif

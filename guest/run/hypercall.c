@@ -2,7 +2,7 @@
  * console output, exit with a status, and the test hooks, which exist only
  * with the hypervisor option hvtest. */
 #include "guest/run/hypercall.h"
-#include "guest/run/exit.h"
+#include "guest/run/memory_exits.h"
 #include "guest/backend.h"
 #include "guest/hypercall_abi.h"
 #include "guest/gmem.h"

@@ -3,7 +3,7 @@
  * test hooks that change the stage-2 tables. The emulation is
  * guest/dev/emulate.c; the exit details come from the backend
  * (vcpu_exit_io, vcpu_exit_stage2). */
-#include "guest/run/exit.h"
+#include "guest/run/memory_exits.h"
 #include "guest/backend.h"
 #include "guest/dev/emulate.h"
 #include "guest/dev/ioport.h"

@@ -17,19 +17,18 @@
 #include "guest/run/exit.h"
 #include "guest/backend.h"
 #include "arch/cpuinfo.h"
-#include "arch/mtrr_read.h"
+#include "mm/mtrr_read.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/tsc.h"
-#include "shell/shell.h"
 
 /* One VM, whose guests run one after another. */
 static struct vm guest_vm;
-static struct vcpu *running;
 static struct mtrr_state host_mtrrs;
 
 const struct vm *guests_vm(void)
@@ -39,7 +38,7 @@ const struct vm *guests_vm(void)
 
 struct vcpu *guests_current(void)
 {
-	return running;
+	return this_cpu.running;        /* per CPU (arch/percpu.h) */
 }
 
 /* How often the console is looked at: every millisecond, but not more often
@@ -51,13 +50,22 @@ static uint64_t console_tick_tsc(void)
 	return MAX(tsc_khz(), 1ULL << 20);
 }
 
+/* The debug shell's turn (guests_set_console_hook). */
+static void (*console_hook)(struct vcpu *v);
+
+void guests_set_console_hook(void (*hook)(struct vcpu *v))
+{
+	console_hook = hook;
+}
+
 /* Typed bytes to the guest's UART or the shell, the UART's character
  * timeout (time passed), and the shell's turn. */
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
 	vuart_tick();
-	shell_service(v);
+	if (console_hook)
+		console_hook(v);
 }
 
 /* Runs v until it stops. The console is looked at every tick_tsc: the
@@ -199,21 +207,21 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		} else if (!vcpu_break_for_test(&v, what) && !restart)
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
-	vuart_reset();
+	vuart_reset(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
-	running = &v;
+	this_cpu.running = &v;
 	guest_vm.vcpu = &v;
 	run_loop(&v);
 	guest_vm.vcpu = NULL;
-	running = NULL;
+	this_cpu.running = NULL;
 	if (v.exit_status >= 0)
 		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
 		       (unsigned long long)v.exit_total);
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
-	vuart_reset();
+	vuart_reset(NULL);
 	again = v.reset_requested;
 	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */

@@ -17,6 +17,10 @@ const struct vm *guests_vm(void);
 
 struct vcpu;
 
+/* What runs on every console tick of a guest, running or paused (the debug
+ * shell's turn: boot/main.c installs shell_service, which is above guest/run). */
+void guests_set_console_hook(void (*hook)(struct vcpu *v));
+
 /* The virtual CPU running now, or NULL between guests (for the shell). */
 struct vcpu *guests_current(void);
 

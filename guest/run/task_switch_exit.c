@@ -3,7 +3,7 @@
  * the guest's state from the backend, the switch itself in the pure
  * guest/emul/task_switch.c (SDM Vol. 3A, 8.3), its memory accesses through
  * the emulator's paths (guest/dev/emulate.c), and the outcome back. */
-#include "guest/run/exit.h"
+#include "guest/run/task_switch_exit.h"
 #include "guest/backend.h"
 #include "guest/dev/emulate.h"
 #include "guest/gmem.h"

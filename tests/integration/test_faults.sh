@@ -94,6 +94,18 @@ if boot_fault heapoverflow; then
 	stop_emulator
 fi
 
+# The same on another CPU's run stack (allocated by mm/percpu_alloc.c with
+# hvtest, never started): its guard page is unmapped, and the report finds
+# that CPU's stack by address.
+if boot_fault cpustack; then
+	expect_line "double fault" '^\*\*\* hv: CPU exception 8: #DF double fault, error code 0x0$'
+	expect_line "guard page named" "^stack overflow: CR2 $HEX is in the guard page of the CPU 255 stack\$"
+	expect_line "recursion in trace" "^  #0  $HEX <recurse_forever\\+0x[0-9a-f]+>\$"
+	expect_line "CPU halted" "$H_END_RE"
+	reject_line "the block's self-check passed" '^percpu: self-check'
+	stop_emulator
+fi
+
 if boot_fault doublefree; then
 	expect_line "double free caught" '^\*\*\* hv panic: heap: double free at 0xffff888[0-9a-f]{9}$'
 	expect_line "CPU halted" "$H_END_RE"

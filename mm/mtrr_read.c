@@ -1,7 +1,7 @@
-/* arch/mtrr_read.c - reads the host's MTRRs (SDM Vol. 3A, 12.11.1-12.11.2.3; MSR numbers Vol. 4, Table 2-2). */
-#include "arch/mtrr_read.h"
+/* mm/mtrr_read.c - reads the host's MTRRs (SDM Vol. 3A, 12.11.1-12.11.2.3; MSR numbers Vol. 4, Table 2-2). */
+#include "mm/mtrr_read.h"
 #include "arch/cpu.h"
-#include "drivers/console.h"
+#include "lib/print.h"
 
 #define MSR_IA32_MTRRCAP            0x0fe
 #define MSR_IA32_MTRR_PHYSBASE(n)   (0x200 + 2 * (n))

@@ -1,6 +1,6 @@
-/* arch/mtrr_read.h - reads the host's MTRRs (SDM Vol. 3A, 12.11.1-12.11.2.3) into mm/mtrr.h's state. */
-#ifndef ARCH_MTRR_READ_H
-#define ARCH_MTRR_READ_H
+/* mm/mtrr_read.h - reads the host's MTRRs (SDM Vol. 3A, 12.11.1-12.11.2.3) into mm/mtrr.h's state. */
+#ifndef MM_MTRR_READ_H
+#define MM_MTRR_READ_H
 
 #include "mm/mtrr.h"
 

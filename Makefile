@@ -32,6 +32,7 @@ PURE_SRCS += vmx/ept_space.c
 PURE_SRCS += mm/hv_layout.c
 PURE_SRCS += drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c guest/dev/isa_irq_route.c guest/dev/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
+PURE_SRCS += guest/exit_reason.c vmx/exit_map.c
 PURE_SRCS += guest/load/efi_map.c
 PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))

@@ -15,7 +15,7 @@
 #include "mm/malloc.h"
 #include "guest/run/run.h"
 #include "shell/shell.h"
-#include "vmx/vmx.h"
+#include "guest/backend.h"
 
 #define DEFAULT_SERIAL_PORT 0x3f8
 #define DEFAULT_SERIAL_BAUD 115200
@@ -123,7 +123,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);
-	if (vmx_init(&options) == 0)
+	if (backend_init(&options) == 0)
 		guests_run_all(&boot_info, &options);
 	else
 		printf("hv: no guest can run on this machine\n");

@@ -3,6 +3,8 @@
 #ifndef GUEST_HYPERCALL_ABI_H
 #define GUEST_HYPERCALL_ABI_H
 
+#include "guest/exit_reason.h"
+
 /*
  * VMCALL with the call number in RAX (EAX outside 64-bit mode) and arguments
  * in RBX, RCX, RDX, RSI; the result comes back in RAX, negative on error.
@@ -11,7 +13,7 @@
 #define HC_VERSION        0   /* -> (major << 16) | minor */
 #define HC_CONSOLE_WRITE  1   /* RBX = guest-physical address, RCX = length (<= HC_CONSOLE_MAX) -> bytes written */
 #define HC_EXIT           2   /* RBX = status: the guest stops, the hypervisor reports the status */
-#define HC_EXIT_COUNT     3   /* RBX = basic exit reason -> VM exits of that reason so far (test hook) */
+#define HC_EXIT_COUNT     3   /* RBX = enum guest_exit (guest/exit_reason.h) -> VM exits of that reason so far (test hook) */
 #define HC_INJECT         4   /* RBX = vector (0-31), RCX = error code or HC_NO_ERROR_CODE: delivered
                                  to the guest right after this VMCALL completes; vector 2 (NMI, no
                                  error code) is queued as `inject nmi` does: delivered as soon as

@@ -6,11 +6,12 @@
 
 #include "lib/compiler.h"
 #include "lib/addr.h"
-#include "vmx/vmcs.h"
+#include <stdarg.h>
+#include "guest/exit_reason.h"
 
 /* General-purpose registers in the SDM's encoding order (Table 28-3), so an
  * exit qualification's register number indexes gpr[] directly. gpr[REG_RSP]
- * is a copy of the guest's RSP, synced by the backend around handlers. */
+ * is not the guest's RSP: that one is VREG_RSP in the register cache. */
 enum gpr {
 	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
 	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
@@ -40,13 +41,56 @@ struct exit_stat {
 
 enum vcpu_state { VCPU_RUNNING, VCPU_STOPPED };
 
+/* Registers the backend keeps in its own structure (VMCS, VMCB), cached for
+ * one exit (guest/backend.h: vcpu_reg, vcpu_set_reg): valid bits cleared by
+ * each exit, so a field is read at most once per exit; dirty ones written
+ * back once, after the exit's handling. CR0 and CR4 are the guest's view
+ * (read shadows where the hypervisor owns bits). */
+enum vcpu_reg { VREG_RIP, VREG_RSP, VREG_RFLAGS, VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER, VREG_COUNT };
+
+struct vcpu_reg_cache {
+	uint64_t val[VREG_COUNT];
+	uint32_t valid, dirty;           /* bit (1 << enum vcpu_reg) */
+};
+
+/* An exit as generic code sees it (guest/backend.h, vcpu_enter). */
+struct vcpu_exit {
+	enum guest_exit reason;
+	uint32_t vendor_reason;          /* the backend's own (VMX basic exit reason), for traces */
+	uint64_t tsc;                    /* when it happened */
+};
+
+/* GUEST_EXIT_IO details (vcpu_exit_io). */
+struct exit_io {
+	uint16_t port;
+	uint8_t size;                    /* 1, 2, 4; 0: the CPU reported an undefined size */
+	bool in, string, rep;
+	uint8_t addr_size;               /* INS/OUTS: 2, 4, 8 */
+	uint8_t segment;                 /* OUTS source segment (0 ES .. 5 GS); INS always ES */
+	uint8_t insn_len;
+};
+
+/* GUEST_EXIT_STAGE2_FAULT and _MISCONFIG details (vcpu_exit_stage2). */
+struct exit_stage2 {
+	gpa_t gpa;
+	bool read, write, fetch;         /* the access */
+	bool readable, writable, executable;   /* what the entry allowed */
+	bool during_delivery;            /* by the CPU delivering an event (IDT, stack, TSS) */
+	bool guest_walk;                 /* by the CPU walking the guest's page tables */
+};
+
+#define VCPU_MSR_LOG_MAX 32
+
+struct vm;
+
 struct vcpu {
 	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
 	const char *name;
 	enum vcpu_state state;
 	int exit_status;                 /* HC_EXIT status, or -1 if stopped by the hypervisor */
 	char stop_reason[160];           /* why it stopped, for the report */
-	struct exit_stat exits[EXIT_REASON_COUNT];
+	struct vcpu_reg_cache rc;        /* RIP, RSP, RFLAGS, CRs, EFER for this exit */
+	struct exit_stat exits[GUEST_EXIT_COUNT];
 	uint64_t exit_total;
 	uint64_t started_tsc;            /* when the run loop first entered it */
 	uint64_t tick_tsc;               /* exit at least this often (TSC ticks) so the console is polled; 0 = never */
@@ -54,45 +98,22 @@ struct vcpu {
 	bool paused;                     /* not entered until resumed */
 	bool stepping;                   /* run until the next VM exit of one instruction, then pause */
 	bool step_ended;                 /* a step ended: the shell says where */
-	uint32_t step_exit;              /* the exit reason that ended it */
+	enum guest_exit step_exit;       /* the exit reason that ended it */
 	unsigned int nmis_requested;     /* NMIs to inject when the guest can take one */
 	bool reset_requested;            /* stopped in order to start again */
 	bool reset_by_guest;             /* the guest reset itself (guest/dev/reset.c) */
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
-	uint64_t unmap_once_entry;       /* its EPT entry while unmapped */
+	uint64_t unmap_once_entry;       /* its stage-2 entry while unmapped */
+	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */
+	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */
+	struct vm *vm;                   /* its VM: memory map, stage-2 tables */
 	void *arch;                      /* backend state (struct vmx_vcpu) */
 };
 
-
-/* What generic guest code (hypercalls, port models) asks of the backend
- * (vmx/handlers.c today). */
-void vcpu_inject_exception(struct vcpu *v, unsigned int vector, uint32_t error_code);
-/* How a hardware exception of this vector reaches the guest in its current
- * mode: 1 with an error code, 0 without, -EINVAL if this CPU has no such
- * exception to deliver (NMI, reserved vectors, #CP without CET). */
-int vcpu_exception_error_code(struct vcpu *v, unsigned int vector);
-int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
+/* Stops the guest (not the hypervisor) with a reason for its report. */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
-/* The guest memory map changed over [start, end): bring the EPT (or NPT) in line. */
-int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
-
-/* What the run loop and the debug shell ask of the backend. */
-struct guest_cpu;
-/* One VM entry and the handling of the exit that ends it (stops the guest on failure). */
-void vcpu_run_once(struct vcpu *v);
-/* Arms a single step (monitor trap flag); -ENOTSUP if the CPU cannot. */
-int __must_check vcpu_single_step(struct vcpu *v);
-/* The guest's registers, control registers and segments, decoded. */
-void vcpu_print_regs(struct vcpu *v);
-/* The backend's per-guest control structure (the VMCS): all fields grouped,
- * or one by name; -ENOENT for an unknown name. */
-int __must_check vcpu_print_hw_state(struct vcpu *v, const char *field);
-/* The guest's state for the instruction emulator and page walks. */
-void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
-/* The name of an exit reason counted in exits[] ("CPUID", "I/O instruction"). */
-const char *vcpu_exit_name(unsigned int reason);
-/* The exit reason of the tick that polls the console (not traced, not a step). */
-bool vcpu_exit_is_tick(unsigned int reason);
+void vcpu_vstop(struct vcpu *v, const char *fmt, va_list ap);
 
 #endif

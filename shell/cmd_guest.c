@@ -8,10 +8,10 @@
 #include "drivers/console.h"
 #include "guest/dev/emulate.h"
 #include "guest/exit_stats.h"
-#include "guest/vcpu.h"
+#include "guest/backend.h"
 #include "lib/string.h"
 
-static struct exit_stat exits_base[EXIT_REASON_COUNT];
+static struct exit_stat exits_base[GUEST_EXIT_COUNT];
 static uint64_t exits_base_tsc;
 static uint64_t exits_base_started;      /* started_tsc of the guest the base belongs to */
 static uint64_t step_from_rip;
@@ -61,8 +61,8 @@ static uint64_t tsc_to_ns(uint64_t tsc)
 void cmd_exits(int argc, char **argv)
 {
 	struct vcpu *v = guest_args(argc, 2, "exits");
-	struct exit_stat st[EXIT_REASON_COUNT];
-	unsigned int order[EXIT_REASON_COUNT], n;
+	struct exit_stat st[GUEST_EXIT_COUNT];
+	unsigned int order[GUEST_EXIT_COUNT], n;
 	uint64_t total = 0, total_tsc = 0;
 
 	if (!v)
@@ -89,13 +89,13 @@ void cmd_exits(int argc, char **argv)
 	if (tsc_origin_note())
 		printf("exits: TSC figures are %s\n", tsc_origin_note());
 	printf("  %-32s %10s %16s %10s %10s\n", "reason", "count", "total TSC", "avg TSC", "avg ns");
-	n = exit_stats_since(v->exits, exits_base, EXIT_REASON_COUNT, st, order);
+	n = exit_stats_since(v->exits, exits_base, GUEST_EXIT_COUNT, st, order);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct exit_stat *e = &st[order[i]];
 
 		total += e->count;
 		total_tsc += e->tsc_total;
-		printf("  %-32s %10llu %16llu %10llu %10llu\n", vcpu_exit_name(order[i]),
+		printf("  %-32s %10llu %16llu %10llu %10llu\n", guest_exit_name(order[i]),
 		       (unsigned long long)e->count, (unsigned long long)e->tsc_total,
 		       (unsigned long long)(e->tsc_total / e->count),
 		       (unsigned long long)tsc_to_ns(e->tsc_total / e->count));
@@ -160,7 +160,7 @@ void shell_report_step(struct vcpu *v)
 	size_t n = shell_read_gva(v, rip, insn, sizeof(insn));
 
 	printf("step: guest %s went from RIP 0x%016llx to 0x%016llx (ended by: %s); next bytes:", v->name,
-	       (unsigned long long)step_from_rip, (unsigned long long)rip, vcpu_exit_name(v->step_exit));
+	       (unsigned long long)step_from_rip, (unsigned long long)rip, guest_exit_name(v->step_exit));
 	for (size_t i = 0; i < n; i++)
 		printf(" %02x", insn[i]);
 	printf("%s\n", n ? "" : " (not readable)");

@@ -16,8 +16,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
-#include "vmx/ept.h"
-#include "vmx/vmx.h"
+#include "guest/backend.h"
 
 static bool no_args(int argc, const char *cmd)
 {
@@ -41,7 +40,7 @@ void cmd_info(int argc, char **argv)
 	printf("CPU: %s %s, family 0x%x model 0x%x stepping %u, %u physical address bits; TSC %llu kHz\n",
 	       ci.vendor, ci.brand[0] ? ci.brand : "(no brand string)", ci.family, ci.model, ci.stepping,
 	       ci.phys_addr_bits, (unsigned long long)tsc_khz());
-	vmx_print_features();
+	backend_print_features();
 	for (unsigned int i = 0; i < m->count; i++)
 		if (m->ranges[i].type == MEM_HV_IMAGE || m->ranges[i].type == MEM_HV_WORKING)
 			taken += m->ranges[i].end - m->ranges[i].start;
@@ -84,23 +83,23 @@ void cmd_mtree(int argc, char **argv)
 
 void cmd_ept(int argc, char **argv)
 {
-	struct ept *e = guests_ept();
+	const struct vm *vm = guests_vm();
 	uint64_t gpa;
 
 	if (argc > 2) {
 		shell_usage("ept");
 		return;
 	}
-	if (!e) {
+	if (!vm) {
 		printf("no EPT: no guest has run\n");
 		return;
 	}
 	if (argc == 1) {
-		ept_print_map(e);
+		stage2_print(vm, STAGE2_MAP);
 		return;
 	}
 	if (!strcmp(argv[1], "stats")) {
-		ept_print_summary(e);
+		stage2_print(vm, STAGE2_SUMMARY);
 		return;
 	}
 	if (cmd_parse_u64(argv[1], &gpa)) {
@@ -108,7 +107,7 @@ void cmd_ept(int argc, char **argv)
 		return;
 	}
 	printf("EPT walk for GPA 0x%llx:\n", (unsigned long long)gpa);
-	ept_print_walk(e, gpa);
+	stage2_print_walk(vm, gpa);
 }
 
 void cmd_devices(int argc, char **argv)

@@ -11,7 +11,7 @@
 #include "guest/gmap.h"
 #include "guest/gmem.h"
 #include "guest/emul/gpt_walk.h"
-#include "guest/vcpu.h"
+#include "guest/backend.h"
 #include "lib/bit_names.h"
 #include "lib/hexdump.h"
 #include "lib/string.h"

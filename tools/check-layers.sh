@@ -59,28 +59,6 @@ guest/emul/insn_decode guest/emul/insn_table: the decoder and its opcode tables 
 # ("file included-header  who"): not failures unless --all; an entry that no
 # longer matches is one (delete it). The final state has none.
 PENDING='
-boot/main.c              vmx/vmx.h              backend (generic code includes vmx/)
-guest/run/run.c          vmx/vmx.h              backend (generic code includes vmx/)
-guest/run/run.c          vmx/vmx_cpu.h          backend (generic code includes vmx/)
-guest/run/run.c          vmx/ept.h              backend (generic code includes vmx/)
-guest/run/run.c          vmx/ept_space.h        backend (generic code includes vmx/)
-guest/vcpu.h             vmx/vmcs.h             backend (generic code includes vmx/)
-shell/cmd_host.c         vmx/ept.h              backend (generic code includes vmx/)
-shell/cmd_host.c         vmx/vmx.h              backend (generic code includes vmx/)
-vmx/exit.c               vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/guest_state.h        vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/handlers.c           vmx/guest_state.h      backend (cycle inside vmx/)
-vmx/inspect.c            vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/inspect.c            vmx/guest_state.h      backend (cycle inside vmx/)
-vmx/inspect.c            vmx/vmx.h              backend (cycle inside vmx/)
-vmx/memory_exits.c       vmx/guest_state.h      backend (cycle inside vmx/)
-vmx/step.c               vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/task_switch_exit.c   vmx/guest_state.h      backend (cycle inside vmx/)
-vmx/tsc_msrs.c           vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/vcpu.c               vmx/vmx.h              backend (cycle inside vmx/)
-vmx/vcpu.c               vmx/vmx_vcpu.h         backend (cycle inside vmx/)
-vmx/vmx.c                vmx/vmx.h              backend (cycle inside vmx/)
-vmx/vmx_vcpu.h           vmx/vmcs_access.h      backend (cycle inside vmx/)
 '
 
 all=0 test=0

@@ -8,6 +8,17 @@
 
 #define GUEST_AR_L (1u << 13)          /* CS.L: 64-bit code segment */
 
+/* vcpu_reg() for a register kept in one VMCS field (not CR0/CR4, whose
+ * view combines two), with the VMREAD inline: for the exit path. */
+static inline uint64_t vmx_reg(struct vcpu *v, enum vcpu_reg r, uint32_t field)
+{
+	if (!(v->rc.valid & (1u << r))) {
+		v->rc.val[r] = vmcs_read(field);
+		v->rc.valid |= 1u << r;
+	}
+	return v->rc.val[r];
+}
+
 static inline unsigned int guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
@@ -21,7 +32,8 @@ static inline bool guest_64bit_code(void)
 }
 
 /* The CR0/CR4 the guest believes it has: its own bits, and the read shadow
- * where the hypervisor owns them (25.6.6). */
+ * where the hypervisor owns them (25.6.6). Read from the VMCS: exit
+ * handlers use the register cache (vcpu_reg(v, VREG_CR0)) instead. */
 static inline uint64_t guest_cr0_view(struct vcpu *v)
 {
 	uint64_t m = to_vmx(v)->cr0_mask;
@@ -36,10 +48,11 @@ static inline uint64_t guest_cr4_view(struct vcpu *v)
 	return (vmcs_read(VMCS_GUEST_CR4) & ~m) | (vmcs_read(VMCS_CR4_READ_SHADOW) & m);
 }
 
+/* RSP through the register cache (guest/backend.h), the others from regs. */
 static inline uint64_t gpr_get(struct vcpu *v, unsigned int r)
 {
 	if (r == REG_RSP)
-		return vmcs_read(VMCS_GUEST_RSP);
+		return vcpu_reg(v, VREG_RSP);
 	return v->regs.gpr[r];
 }
 
@@ -50,7 +63,7 @@ static inline void gpr_set(struct vcpu *v, unsigned int r, uint64_t val)
 	if (!guest_64bit_code())
 		val &= 0xffffffffULL;
 	if (r == REG_RSP)
-		vmcs_write(VMCS_GUEST_RSP, val);
+		vcpu_set_reg(v, VREG_RSP, val);
 	else
 		v->regs.gpr[r] = val;
 }

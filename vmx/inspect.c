@@ -4,7 +4,6 @@
 #include "vmx/vmx_vcpu.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/guest_state.h"
-#include "vmx/vmx.h"
 #include "vmx/vmx_cpu.h"
 #include "arch/cpu.h"
 #include "drivers/console.h"
@@ -157,7 +156,7 @@ static const struct bit_name ept_caps[] = {
 	{ VPID_CAP_INVVPID_ALL_CONTEXT, "INVVPID all-context" },
 };
 
-void vmx_print_features(void)
+void backend_print_features(void)
 {
 	const struct vmx_cpu *c = &vmx_this_cpu;
 	uint64_t proc_cap = c->caps.basic & VMX_BASIC_TRUE_CONTROLS ? c->caps.true_procbased :

@@ -4,7 +4,7 @@
  * single-step trap, Vol. 3A 18.3.1.4, caught as an exception exit before
  * the guest sees it). Either way the first VM exit ends the step: an
  * instruction the hypervisor completed for the guest counts as the step. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/step.h"
 #include "vmx/vmx_cpu.h"
 #include "arch/cpu.h"
 
@@ -37,6 +37,7 @@ int vcpu_single_step(struct vcpu *v)
 			return -EBUSY;
 		x->step_bs_was_pending = vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS;
 		vmcs_write(VMCS_GUEST_RFLAGS, rflags | RFLAGS_TF);
+		v->rc.valid &= ~(1u << VREG_RFLAGS);     /* written past the register cache */
 		vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << MC_VECTOR) | (1u << DB_VECTOR));
 		x->step = VMX_STEP_TF;
 	}
@@ -57,6 +58,7 @@ void vmx_step_disarm(struct vcpu *v)
 		/* TF off again, and no single-step trap left pending for the
 		 * guest that an emulated instruction queued because of our TF. */
 		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) & ~RFLAGS_TF);
+		v->rc.valid &= ~(1u << VREG_RFLAGS);
 		if (!x->step_bs_was_pending)
 			vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
 				   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
@@ -65,7 +67,7 @@ void vmx_step_disarm(struct vcpu *v)
 	x->step = VMX_STEP_NONE;
 }
 
-void vmx_step_end(struct vcpu *v, uint32_t reason)
+void vcpu_step_end(struct vcpu *v, enum guest_exit reason)
 {
 	vmx_step_disarm(v);
 	v->stepping = false;

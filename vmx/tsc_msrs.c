@@ -2,7 +2,7 @@
  * IA32_TSC_DEADLINE over the VMCS TSC offset (SDM Vol. 3B 17.17.3; Vol. 3A
  * 10.5.4.1; Vol. 3C 26.3 for RDTSC and RDMSR under "use TSC offsetting").
  * The arithmetic is guest/tsc_offset.c. */
-#include "vmx/vmx_vcpu.h"
+#include "vmx/tsc_msrs.h"
 #include "vmx/vmx_cpu.h"
 #include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"
@@ -58,7 +58,7 @@ static void set_offset(struct vcpu *v, uint64_t offset)
 	vmcs_write(VMCS_TSC_OFFSET, offset);
 }
 
-bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+bool vcpu_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	bool offsetting = vmx_this_cpu.ctl.proc & CPU_USE_TSC_OFFSETTING;
@@ -86,7 +86,7 @@ bool vmx_tsc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return false;
 }
 
-bool vmx_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+bool vcpu_tsc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	uint64_t hw;

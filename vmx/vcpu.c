@@ -2,16 +2,16 @@
  * state, and the guest's start state (SDM Vol. 3C, 25.2-25.8; the checks
  * every field must pass are in 27.2 and 27.3). Which control fields are
  * written is vmx/vmcs_setup.c's list. */
-#include "vmx/vmx.h"
 #include "vmx/vmx_vcpu.h"
-#include "guest/dev/isa_irq.h"
+#include "vmx/flush.h"
+#include "vmx/stage2.h"
+#include "vmx/tsc_msrs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
 #include "vmx/vmcs_setup.h"
 #include "guest/policy/msr_policy.h"
 #include "guest/dev/device.h"
 #include "arch/cpu.h"
-#include "arch/trap.h"
 #include "arch/gdt.h"
 #include "arch/msr.h"
 #include "mm/paging.h"
@@ -34,37 +34,6 @@
 #define AR_UNUSABLE  0x10000
 
 extern char vmx_exit_entry[];
-extern int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
-
-#define GUEST_VPID 1
-
-void vmx_flush_guest_tlb(struct vcpu *v)
-{
-	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
-	enum vmx_status s;
-
-	if (!(vmx_this_cpu.ctl.proc2 & CPU2_ENABLE_VPID))
-		return;
-	if (caps & VPID_CAP_INVVPID_SINGLE_CONTEXT)
-		s = invvpid(INVVPID_SINGLE_CONTEXT, GUEST_VPID, 0);
-	else
-		s = invvpid(INVVPID_ALL_CONTEXT, 0, 0);
-	if (s != VMX_OK)
-		panic("INVVPID failed (%d)", s);
-}
-
-void vmx_flush_ept(struct vcpu *v)
-{
-	/* Bochs flushes on every VM entry and hides a missing INVEPT; hardware does not. */
-	enum vmx_status s;
-
-	if (vmx_this_cpu.caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE_CONTEXT)
-		s = invept(INVEPT_SINGLE_CONTEXT, to_vmx(v)->ept->eptp);
-	else
-		s = invept(INVEPT_ALL_CONTEXT, 0);
-	if (s != VMX_OK)
-		panic("INVEPT failed (%d)", s);
-}
 
 static hpa_t alloc_zeroed_frame(void)
 {
@@ -279,7 +248,7 @@ static void setup_field(void *ctx, uint32_t field)
 	case VMCS_IO_BITMAP_A:                  val = x->io_bitmap_a; break;
 	case VMCS_IO_BITMAP_B:                  val = x->io_bitmap_b; break;
 	case VMCS_EPT_POINTER:                  val = x->ept->eptp; break;
-	case VMCS_VPID:                         val = GUEST_VPID; break;
+	case VMCS_VPID:                         val = VMX_GUEST_VPID; break;
 	case VMCS_VMX_PREEMPTION_TIMER_VALUE:   val = tick_value(sc->v); break;
 	/* The guest's IA32_XSS is always 0 (guest/policy/msr_policy.c): no XSAVES or
 	 * XRSTORS exits needed. */
@@ -300,17 +269,12 @@ static void setup_field(void *ctx, uint32_t field)
 	vmcs_write(field, val);
 }
 
-bool vmx_has_tick(void)
+bool backend_has_tick(void)
 {
 	return vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER;
 }
 
-bool vcpu_exit_is_tick(unsigned int reason)
-{
-	return reason == EXIT_REASON_PREEMPTION_TIMER;
-}
-
-int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
+int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
 	struct vmx_vcpu *x = calloc(1, sizeof(*x));
 	uint32_t entry_ctl = 0;
@@ -320,9 +284,10 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	if (!x)
 		return -ENOMEM;
 	v->arch = x;
-	x->ept = ept;
+	v->vm = vm;
+	x->ept = vmx_stage2_ept(vm);
 	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
-	x->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
+	v->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
 	vmx_tsc_init(x);
 	x->vmcs = alloc_zeroed_frame();
 	if (x->vmcs == INVALID_HPA)
@@ -346,11 +311,11 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_start *s, struct ept *ept)
 	/* Guests run one after another with the same VPID and EPT: nothing an
 	 * earlier one left in the TLB may leak into this one. */
 	vmx_flush_guest_tlb(v);
-	vmx_flush_ept(v);
+	vmx_flush_ept(x->ept);
 	return 0;
 }
 
-bool vmx_vcpu_break_for_test(struct vcpu *v, const char *what)
+bool vcpu_break_for_test(struct vcpu *v, const char *what)
 {
 	uint32_t allowed1 = (uint32_t)((vmx_this_cpu.caps.basic & (1ULL << 55) ?
 					vmx_this_cpu.caps.true_procbased :
@@ -369,7 +334,7 @@ bool vmx_vcpu_break_for_test(struct vcpu *v, const char *what)
 	return false;
 }
 
-void vmx_vcpu_destroy(struct vcpu *v)
+void vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 
@@ -387,28 +352,4 @@ void vmx_vcpu_destroy(struct vcpu *v)
 		(void)frame_free(mm_frames(), x->io_bitmap_b, 0);
 	free(x);
 	v->arch = NULL;
-}
-
-void vcpu_run_once(struct vcpu *v)
-{
-	struct vmx_vcpu *x = to_vmx(v);
-	int rc;
-
-	/* A step the shell cancelled (pause) must not stay armed. */
-	if (x->step != VMX_STEP_NONE && !v->stepping)
-		vmx_step_disarm(v);
-	/* Not before the guest's first instruction: it has no IDT yet. */
-	if (x->launched && (v->nmis_requested || trap_nmi_pending()))
-		vmx_deliver_pending_nmi(v);
-	if (x->launched && (x->intr_window || isa_irq_pending_vector() >= 0))
-		vmx_deliver_pending_intr(v);
-	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
-	if (rc) {
-		vmx_entry_failed(v, rc);
-		return;
-	}
-	x->launched = true;
-	vmx_handle_exit(v);
-	if (v->stepping && !vcpu_exit_is_tick(x->last_exit))
-		vmx_step_end(v, x->last_exit);
 }

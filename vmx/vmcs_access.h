@@ -8,22 +8,32 @@
 /* A failing VMREAD/VMWRITE of a field the hypervisor chose is its own bug. */
 __noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_status s);
 
+/* The retry on the cold path tells VMfailInvalid from VMfailValid. */
+__noreturn void vmcs_read_failed(uint64_t field);
+__noreturn void vmcs_write_failed(uint64_t field, uint64_t value);
+
+/* The exit path's most frequent instruction: one SETNA (CF or ZF: either
+ * failure) and a branch to the cold path, the value in a register. Nothing
+ * in memory changes, so no memory clobber; volatile keeps VMREADs and
+ * VMWRITEs in program order. */
 static inline uint64_t vmcs_read(uint64_t field)
 {
 	uint64_t v;
-	enum vmx_status s = vmread_status(field, &v);
+	uint8_t bad;
 
-	if (unlikely(s != VMX_OK))
-		vmcs_access_failed("VMREAD", field, s);
+	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=q"(bad) : "r"(field) : "cc");
+	if (unlikely(bad))
+		vmcs_read_failed(field);
 	return v;
 }
 
 static inline void vmcs_write(uint64_t field, uint64_t value)
 {
-	enum vmx_status s = vmwrite_status(field, value);
+	uint8_t bad;
 
-	if (unlikely(s != VMX_OK))
-		vmcs_access_failed("VMWRITE", field, s);
+	asm volatile("vmwrite %2, %1; setna %0" : "=q"(bad) : "r"(field), "rm"(value) : "cc", "memory");
+	if (unlikely(bad))
+		vmcs_write_failed(field, value);
 }
 
 #endif

@@ -1,7 +1,8 @@
 /* vmx/vmx.c - discovering VMX and entering VMX root operation (SDM Vol. 3C,
  * 24.6 "Discovering Support for VMX", 24.7 "Enabling and Entering VMX
  * Operation", 24.8 "Restrictions on VMX Operation"). */
-#include "vmx/vmx.h"
+#include "guest/backend.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/caps.h"
 #include "vmx/vmx_insn.h"
@@ -170,7 +171,7 @@ static void print_summary(const struct vmx_cpu *c)
 	       c->ctl.proc2 & CPU2_ENABLE_VPID ? "VPID" : "no VPID");
 }
 
-int vmx_init(const struct hv_options *o)
+int backend_init(const struct hv_options *o)
 {
 	struct vmx_cpu *c = &vmx_this_cpu;
 	struct cpuinfo ci;

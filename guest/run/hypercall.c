@@ -2,6 +2,8 @@
  * console output, exit with a status, and the test hooks, which exist only
  * with the hypervisor option hvtest. */
 #include "guest/run/hypercall.h"
+#include "guest/run/memory_exits.h"
+#include "guest/backend.h"
 #include "guest/hypercall_abi.h"
 #include "guest/gmem.h"
 #include "guest/gmap.h"
@@ -141,7 +143,7 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 		ret = 0;
 		break;
 	case HC_EXIT_COUNT:
-		ret = a0 < EXIT_REASON_COUNT ? (int64_t)v->exits[a0].count : -HC_EINVAL;
+		ret = a0 < GUEST_EXIT_COUNT ? (int64_t)v->exits[a0].count : -HC_EINVAL;
 		break;
 	case HC_INJECT:
 		ret = hc_inject(v, a0, a1);

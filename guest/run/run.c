@@ -14,12 +14,10 @@
 #include "guest/dev/reset.h"
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
+#include "guest/run/exit.h"
+#include "guest/backend.h"
 #include "arch/cpuinfo.h"
 #include "mm/mtrr_read.h"
-#include "vmx/vmx.h"
-#include "vmx/vmx_cpu.h"
-#include "vmx/ept.h"
-#include "vmx/ept_space.h"
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
@@ -29,14 +27,13 @@
 #include "arch/percpu.h"
 #include "arch/tsc.h"
 
-static struct ept guest_ept;
-static bool guest_ept_built;
+/* One VM, whose guests run one after another. */
+static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
-static struct ept_space guest_space;
 
-struct ept *guests_ept(void)
+const struct vm *guests_vm(void)
 {
-	return guest_ept_built ? &guest_ept : NULL;
+	return guest_vm.stage2_built ? &guest_vm : NULL;
 }
 
 struct vcpu *guests_current(void)
@@ -118,17 +115,15 @@ static unsigned int tme_keyid_bits(void)
 	return (unsigned int)(a >> 32) & 0xf;
 }
 
-/* The guest-physical space (vmx/ept_space.c): to MAXPHYADDR (less KeyID
- * bits, at most 48) where the EPT maps that within EPT_SPACE_BUDGET tables
- * (always with 1 GiB pages), else max(4 GiB, end of the host map) rounded
- * up to 1 GiB. */
-static void plan_guest_space(const struct memmap *host, bool ept_1g)
+/* The guest-physical space: the backend plans how far its stage-2 tables
+ * reach for this host's memory map and CPU (MAXPHYADDR less KeyID bits). */
+static int plan_guest_space(const struct memmap *host)
 {
 	struct cpuinfo ci;
 	gpa_t end = host->count ? host->ranges[host->count - 1].end : 0;
 
 	cpuinfo_read(&ci);
-	ept_space_plan(&guest_space, end, ci.phys_addr_bits, tme_keyid_bits(), ept_1g);
+	return stage2_init(&guest_vm, end, ci.phys_addr_bits, tme_keyid_bits());
 }
 
 static int register_test_device(uint64_t base)
@@ -167,13 +162,13 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 /* "exits: CPUID 12, VMCALL 40, ..." in decreasing count. */
 static void print_exit_counts(const struct vcpu *v)
 {
-	struct exit_stat st[EXIT_REASON_COUNT];
-	unsigned int order[EXIT_REASON_COUNT];
-	unsigned int n = exit_stats_since(v->exits, NULL, EXIT_REASON_COUNT, st, order);
+	struct exit_stat st[GUEST_EXIT_COUNT];
+	unsigned int order[GUEST_EXIT_COUNT];
+	unsigned int n = exit_stats_since(v->exits, NULL, GUEST_EXIT_COUNT, st, order);
 
 	printf("guest %s: exits:", v->name);
 	for (unsigned int i = 0; i < n; i++)
-		printf(" %s %llu (avg %llu TSC),", vcpu_exit_name(order[i]),
+		printf(" %s %llu (avg %llu TSC),", guest_exit_name(order[i]),
 		       (unsigned long long)st[order[i]].count,
 		       (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
 	printf(" total %llu\n", (unsigned long long)v->exit_total);
@@ -198,9 +193,9 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	v.name = g.name;
 	v.unmap_once_gpa = INVALID_GPA;
 	v.tick_tsc = console_tick_tsc();
-	if (vmx_vcpu_init(&v, &g.start, &guest_ept)) {
+	if (vcpu_create(&v, &guest_vm, &g.start)) {
 		printf("guest %s: cannot set up its virtual CPU\n", g.name);
-		vmx_vcpu_destroy(&v);
+		vcpu_destroy(&v);
 		return false;
 	}
 	reset_read_option(&v, m->cmdline, restart);
@@ -209,14 +204,16 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 			if (!restart)
 				printf("guest %s: unknown option hv.testentry (test options need hvtest)\n",
 				       g.name);
-		} else if (!vmx_vcpu_break_for_test(&v, what) && !restart)
+		} else if (!vcpu_break_for_test(&v, what) && !restart)
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
 	vuart_reset(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	this_cpu.running = &v;
+	guest_vm.vcpu = &v;
 	run_loop(&v);
+	guest_vm.vcpu = NULL;
 	this_cpu.running = NULL;
 	if (v.exit_status >= 0)
 		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
@@ -226,7 +223,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	print_exit_counts(&v);
 	vuart_reset(NULL);
 	again = v.reset_requested;
-	vmx_vcpu_destroy(&v);
+	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */
 	if (again || v.reset_by_guest)
 		reset_busmaster_off(&v);
@@ -240,7 +237,6 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 {
-	uint64_t caps = vmx_this_cpu.caps.ept_vpid_cap;
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < bi->module_count; i++)
@@ -253,23 +249,19 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	hypercall_enable_test_calls(o->test_hooks);
 	mtrr_read_host(&host_mtrrs);
 	mtrr_print(&host_mtrrs);
-	plan_guest_space(mm_host_map(), caps & EPT_CAP_1GB_PAGE);
-	if (gmem_init(mm_host_map(), guest_space.top))
+	if (plan_guest_space(mm_host_map()) || gmem_init(mm_host_map(), guest_vm.top))
 		return;
 	if (register_devices(bi, o))
 		return;
-	if (ept_build(&guest_ept, gmem_map(), &host_mtrrs, caps & EPT_CAP_1GB_PAGE,
-		      caps & EPT_CAP_AD_BITS)) {
+	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
 		printf("hv: out of memory building the EPT\n");
 		return;
 	}
-	guest_ept_built = true;
-	guest_ept.space = &guest_space;
 	if (o->print_ept_map) {
-		ept_print_map(&guest_ept);
+		stage2_print(&guest_vm, STAGE2_MAP);
 	} else {
-		ept_print_space(&guest_space);
-		ept_print_summary(&guest_ept);
+		stage2_print(&guest_vm, STAGE2_SPACE);
+		stage2_print(&guest_vm, STAGE2_SUMMARY);
 	}
 	for (unsigned int i = 0, k = 0; i < bi->module_count; i++) {
 		const struct boot_module *initrd = NULL;

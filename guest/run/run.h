@@ -5,14 +5,15 @@
 #include "boot/info/boot_info.h"
 #include "lib/cmdline.h"
 
-/* Builds the EPT and runs every guest module in order, reporting how each
+/* Builds the stage-2 tables and runs every guest module in order, reporting how each
  * one ended. Returns when all have stopped. */
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o);
 
-struct ept;
+struct vm;
 
-/* The guests' EPT, or NULL before guests_run_all() built it (for the shell). */
-struct ept *guests_ept(void);
+/* The guests' VM (memory map, stage-2 tables), or NULL before
+ * guests_run_all() built its stage-2 tables (for the shell). */
+const struct vm *guests_vm(void);
 
 struct vcpu;
 

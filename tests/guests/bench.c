@@ -84,13 +84,13 @@ static uint32_t m_ram_read(void)
 }
 
 static const struct item items[] = {
-	{ "mmio_read_4",  EXIT_REASON_EPT_VIOLATION,  m_mmio_read },
-	{ "mmio_write_4", EXIT_REASON_EPT_VIOLATION,  m_mmio_write },
-	{ "pio_in_3fd",   EXIT_REASON_IO_INSTRUCTION, m_pio_in },
-	{ "pio_out_3ff",  EXIT_REASON_IO_INSTRUCTION, m_pio_out },
-	{ "cpuid_0",      EXIT_REASON_CPUID,          m_cpuid },
-	{ "vmcall_version", EXIT_REASON_VMCALL,       m_vmcall },
-	{ "rdmsr_3a",     EXIT_REASON_MSR_READ,       m_rdmsr },
+	{ "mmio_read_4",  GUEST_EXIT_STAGE2_FAULT,  m_mmio_read },
+	{ "mmio_write_4", GUEST_EXIT_STAGE2_FAULT,  m_mmio_write },
+	{ "pio_in_3fd",   GUEST_EXIT_IO, m_pio_in },
+	{ "pio_out_3ff",  GUEST_EXIT_IO, m_pio_out },
+	{ "cpuid_0",      GUEST_EXIT_CPUID,          m_cpuid },
+	{ "vmcall_version", GUEST_EXIT_HYPERCALL,       m_vmcall },
+	{ "rdmsr_3a",     GUEST_EXIT_MSR_READ,       m_rdmsr },
 	{ "pio_in_61",    NO_EXIT,                    m_pio_in_untrapped },
 	{ "ram_read_4",   NO_EXIT,                    m_ram_read },
 };
@@ -98,8 +98,8 @@ static const struct item items[] = {
 
 /* The exit kinds the checks look at. */
 static const int reasons[] = {
-	EXIT_REASON_EPT_VIOLATION, EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_CPUID,
-	EXIT_REASON_VMCALL, EXIT_REASON_MSR_READ,
+	GUEST_EXIT_STAGE2_FAULT, GUEST_EXIT_IO, GUEST_EXIT_CPUID,
+	GUEST_EXIT_HYPERCALL, GUEST_EXIT_MSR_READ,
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
@@ -148,7 +148,7 @@ static void check_exits(const struct item *it)
 	detail[0] = 0;
 	for (unsigned i = 0; i < NREASONS; i++) {
 		long want = (reasons[i] == it->exit_reason) +
-			    (reasons[i] == EXIT_REASON_VMCALL ? (long)NREASONS : 0);
+			    (reasons[i] == GUEST_EXIT_HYPERCALL ? (long)NREASONS : 0);
 		long got = after[i] - before[i];
 		if (got != want) {
 			ok = false;

@@ -66,18 +66,18 @@ static void check_passthrough(void)
 
 static void check_exit_counts(void)
 {
-	long before = exit_count(EXIT_REASON_CPUID);
+	long before = exit_count(GUEST_EXIT_CPUID);
 
 	cpuid(0, 0);
-	long after = exit_count(EXIT_REASON_CPUID);
+	long after = exit_count(GUEST_EXIT_CPUID);
 	check_eq("one CPUID is one CPUID exit", (uint64_t)(after - before), 1);
 
-	before = exit_count(EXIT_REASON_CPUID);
+	before = exit_count(GUEST_EXIT_CPUID);
 	for (uint32_t leaf = 0; leaf < 5; leaf++)
 		cpuid(leaf == 4 ? HV_CPUID_LEAF_BASE : leaf, 0);
-	after = exit_count(EXIT_REASON_CPUID);
+	after = exit_count(GUEST_EXIT_CPUID);
 	check_eq("five CPUIDs (hypervisor leaf included) are five CPUID exits", (uint64_t)(after - before), 5);
-	checkf("HC_EXIT_COUNT(EXIT_REASON_CPUID) is not an error", before >= 0, "got %ld", before);
+	checkf("HC_EXIT_COUNT(GUEST_EXIT_CPUID) is not an error", before >= 0, "got %ld", before);
 }
 
 static void rdtscp_fn(long arg)

@@ -128,14 +128,14 @@ static void check_xcr0(void)
 
 static void check_cache_insns(void)
 {
-	long before = exit_count(EXIT_REASON_INVD);
+	long before = exit_count(GUEST_EXIT_INVD);
 	asm volatile("invd" : : : "memory");
-	long invd = exit_count(EXIT_REASON_INVD) - before;
+	long invd = exit_count(GUEST_EXIT_INVD) - before;
 	checkf("INVD returns, one INVD exit", invd == 1, "INVD exits +%ld", invd);
 
-	before = exit_count(EXIT_REASON_WBINVD);
+	before = exit_count(GUEST_EXIT_WBINVD);
 	asm volatile("wbinvd" : : : "memory");
-	long wbinvd = exit_count(EXIT_REASON_WBINVD) - before;
+	long wbinvd = exit_count(GUEST_EXIT_WBINVD) - before;
 	checkf(sfmt("WBINVD returns (WBINVD exits +%ld)", wbinvd), wbinvd == 0 || wbinvd == 1,
 	       "WBINVD exits +%ld", wbinvd);
 }

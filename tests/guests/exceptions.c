@@ -49,7 +49,7 @@ static void do_inject(long arg)
 
 static void check_own_exceptions(void)
 {
-	long before = exit_count(EXIT_REASON_EXCEPTION_NMI);
+	long before = exit_count(GUEST_EXIT_EXCEPTION);
 
 	expect_exception("#DE from DIV by 0: vector 0 at the DIV", 0, TRAP_NO_CODE, do_div0, 0);
 	expect_exception("#UD from UD2: vector 6 at the UD2", 6, TRAP_NO_CODE, do_ud2, 0);
@@ -58,7 +58,7 @@ static void check_own_exceptions(void)
 	check_eq("#PF CR2 is the address read", trap_last.cr2, ABOVE_4G);
 	expect_exception("#PF writing 4 GiB + 8: error code 2 (write)", 14, 2, do_write, ABOVE_4G + 8);
 	check_eq("none of them caused an exception VM exit",
-		 (uint64_t)(exit_count(EXIT_REASON_EXCEPTION_NMI) - before), 0);
+		 (uint64_t)(exit_count(GUEST_EXIT_EXCEPTION) - before), 0);
 }
 
 #define RFLAGS_RF (1ul << 16)
@@ -129,7 +129,7 @@ static void check_inject(void)
 /* FN raises VECTOR (error code CODE) on IST1 while its page is unmapped. */
 static void check_reinject(const char *name, unsigned vector, uintptr_t code, trap_fn fn)
 {
-	long ept = exit_count(EXIT_REASON_EPT_VIOLATION);
+	long ept = exit_count(GUEST_EXIT_STAGE2_FAULT);
 	unsigned long n = trap_count;
 
 	/* Nothing may touch the IST page between these two. */
@@ -137,7 +137,7 @@ static void check_reinject(const char *name, unsigned vector, uintptr_t code, tr
 	bool right = expect_exception(sfmt("%s with its IST stack page unmapped: delivered right", name), vector,
 				      code, fn, 0);
 	unsigned long runs = trap_count - n;
-	ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+	ept = exit_count(GUEST_EXIT_STAGE2_FAULT) - ept;
 
 	check_eq(sfmt("%s: HC_UNMAP_ONCE(IST page) returns 0", name), (uint64_t)r, 0);
 	checkf(sfmt("%s: the handler ran exactly once", name), right && runs == 1, "ran %lu times", runs);

@@ -68,7 +68,7 @@ void main(void)
 	       "woken %u times, %u interrupts", woken, ticks);
 	check_eq("vector 0x40 was the last event", trap_last.frame.vector, TIMER_VECTOR);
 	check_eq("the one-shot timer's current count is 0", apic_read(APIC_TIMER_CUR), 0);
-	check_eq("EXIT_REASON_HLT count is still 0", (uint64_t)exit_count(EXIT_REASON_HLT), 0);
+	check_eq("GUEST_EXIT_HLT count is still 0", (uint64_t)exit_count(GUEST_EXIT_HLT), 0);
 
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
 }

@@ -14,7 +14,7 @@
  * the console, so they leave no visible trace. */
 #define INVISIBLE 0x0d
 
-static long io_exits(void) { return exit_count(EXIT_REASON_IO_INSTRUCTION); }
+static long io_exits(void) { return exit_count(GUEST_EXIT_IO); }
 
 /* Writes S with one OUT per byte; returns the I/O exits that caused. */
 static long out_string(const char *s)

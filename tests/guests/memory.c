@@ -135,10 +135,10 @@ static void runtime_change(void)
 	check_eq("HC_TRAP_TEST registers a device at 0x92345000", hc(HC_TRAP_TEST, at, 1, 0), 0);
 	check_eq("the new device answers there", *id, TESTDEV_MAGIC);
 	check_eq("HC_TRAP_TEST removes it again", hc(HC_TRAP_TEST, at, 0, 0), 0);
-	before = exit_count(EXIT_REASON_EPT_VIOLATION);
+	before = exit_count(GUEST_EXIT_STAGE2_FAULT);
 	(void)*id;
 	check_eq("afterwards the address is pass-through again (no exit)",
-		 exit_count(EXIT_REASON_EPT_VIOLATION), before);
+		 exit_count(GUEST_EXIT_STAGE2_FAULT), before);
 	check_eq("a misaligned HC_TRAP_TEST is refused", hc(HC_TRAP_TEST, at + 8, 1, 0), -HC_EINVAL);
 }
 
@@ -179,9 +179,9 @@ static void probe_above_ram(const char *what, uint64_t a, unsigned k)
 	uint64_t v;
 
 	map_probe(a, k);
-	before = exit_count(EXIT_REASON_EPT_VIOLATION);
+	before = exit_count(GUEST_EXIT_STAGE2_FAULT);
 	v = *(volatile uint64_t *)(uintptr_t)a;
-	before = exit_count(EXIT_REASON_EPT_VIOLATION) - before;
+	before = exit_count(GUEST_EXIT_STAGE2_FAULT) - before;
 	checkf(sfmt("%s (0x%lx): pass-through, read without an EPT violation", what, a), before == 0 && v == ~0ul,
 	       "%ld EPT violations, read 0x%lx", before, v);
 }

@@ -127,9 +127,9 @@ static void run_case(const struct mmio_case *k, uint32_t dev)
 		for (unsigned j = 0; j < 8; j++)
 			ram_win[j] = d[j] = fill[j];
 		vr = trap_try(run_fn, (long)&on_ram);
-		ept = exit_count(EXIT_REASON_EPT_VIOLATION);
+		ept = exit_count(GUEST_EXIT_STAGE2_FAULT);
 		vd = trap_try(run_fn, (long)&on_dev);
-		ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+		ept = exit_count(GUEST_EXIT_STAGE2_FAULT) - ept;
 		if (vd != vr)
 			why = sfmt("inputs %u: on the device %s, on RAM vector %ld", i, trap_describe(vd), vr);
 		for (unsigned j = 0; j < 8 && !why; j++)

@@ -144,9 +144,9 @@ static void run_case(const struct mmio_case *k, uint64_t dev)
 		for (unsigned j = 0; j < 4; j++)
 			ram_win[j] = d[j] = fill[j];
 		vr = trap_try(run_fn, (long)&on_ram);
-		ept = exit_count(EXIT_REASON_EPT_VIOLATION);
+		ept = exit_count(GUEST_EXIT_STAGE2_FAULT);
 		vd = trap_try(run_fn, (long)&on_dev);
-		ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+		ept = exit_count(GUEST_EXIT_STAGE2_FAULT) - ept;
 		if (vd != vr)
 			why = sfmt("inputs %u: on the device %s, on RAM vector %ld", i, trap_describe(vd), vr);
 		for (unsigned j = 0; j < 4 && !why; j++)
@@ -529,11 +529,11 @@ static void single_step(void)
 /* An instruction the emulator does not support: #UD at it, after one EPT violation. */
 static void expect_ud(const char *desc, trap_fn fn)
 {
-	long ept = exit_count(EXIT_REASON_EPT_VIOLATION), got;
+	long ept = exit_count(GUEST_EXIT_STAGE2_FAULT), got;
 
 	trap_want_ip = 0;
 	got = trap_try(fn, (long)(DEV + 0x100));
-	ept = exit_count(EXIT_REASON_EPT_VIOLATION) - ept;
+	ept = exit_count(GUEST_EXIT_STAGE2_FAULT) - ept;
 	checkf(sfmt("%s on the device: #UD", desc), got == 6 && trap_last.frame.ip == trap_want_ip && ept == 1,
 	       "%s, %ld EPT violations", trap_describe(got), ept);
 }

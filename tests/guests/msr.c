@@ -66,11 +66,11 @@ static void check_passthrough(void)
 {
 	const uint64_t v = 0x00007ffe12345670;
 	uint64_t old = rdmsr(MSR_IA32_SYSENTER_ESP);
-	long rd0 = exit_count(EXIT_REASON_MSR_READ), wr0 = exit_count(EXIT_REASON_MSR_WRITE);
+	long rd0 = exit_count(GUEST_EXIT_MSR_READ), wr0 = exit_count(GUEST_EXIT_MSR_WRITE);
 
 	wrmsr(MSR_IA32_SYSENTER_ESP, v);
 	uint64_t got = rdmsr(MSR_IA32_SYSENTER_ESP);
-	long rd1 = exit_count(EXIT_REASON_MSR_READ), wr1 = exit_count(EXIT_REASON_MSR_WRITE);
+	long rd1 = exit_count(GUEST_EXIT_MSR_READ), wr1 = exit_count(GUEST_EXIT_MSR_WRITE);
 	wrmsr(MSR_IA32_SYSENTER_ESP, old);
 
 	check_eq("IA32_SYSENTER_ESP (0x175) round-trips", got, v);

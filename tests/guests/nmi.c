@@ -23,12 +23,12 @@ static void nmi_handler(struct trap_frame *f)
 		first_ip = f->ip;
 		/* NMIs are blocked in here: this one must wait for the IRET. */
 		hc(HC_INJECT, 2, HC_NO_ERROR_CODE, 0);
-		vmcalls_first = exit_count(EXIT_REASON_VMCALL);
-		windows_first = exit_count(EXIT_REASON_NMI_WINDOW);
+		vmcalls_first = exit_count(GUEST_EXIT_HYPERCALL);
+		windows_first = exit_count(GUEST_EXIT_NMI_WINDOW);
 	} else if (!second_ip) {
 		second_ip = f->ip;
-		vmcalls_second = exit_count(EXIT_REASON_VMCALL);
-		windows_second = exit_count(EXIT_REASON_NMI_WINDOW);
+		vmcalls_second = exit_count(GUEST_EXIT_HYPERCALL);
+		windows_second = exit_count(GUEST_EXIT_NMI_WINDOW);
 	}
 }
 

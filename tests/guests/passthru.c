@@ -31,7 +31,7 @@ static bool rom_writable(uintptr_t a)
 static void straddle(bool writable)
 {
 	uint32_t rom0 = R32(ROM);
-	long ept = exit_count(EXIT_REASON_EPT_VIOLATION);
+	long ept = exit_count(GUEST_EXIT_STAGE2_FAULT);
 	uint64_t v;
 
 	R32(DEV + 0xffc) = 0x11223344;
@@ -45,7 +45,7 @@ static void straddle(bool writable)
 		 R32(ROM), writable ? 0xa5a5a5a5 : rom0);
 	R32(ROM) = rom0;
 	checkf("both were emulated (EPT violations on the device page)",
-	       exit_count(EXIT_REASON_EPT_VIOLATION) - ept >= 4, "%ld", exit_count(EXIT_REASON_EPT_VIOLATION) - ept);
+	       exit_count(GUEST_EXIT_STAGE2_FAULT) - ept >= 4, "%ld", exit_count(GUEST_EXIT_STAGE2_FAULT) - ept);
 }
 
 static void string_io(bool writable)

@@ -12,8 +12,8 @@ HC_INJECT          equ 4
 HC_NO_ERROR_CODE   equ 0xffffffff
 HC_EINVAL          equ 22
 HC_VERSION_WANT    equ 0x00000001        ; (0 << 16) | 1
-EXIT_REASON_VMCALL equ 18
-EXIT_REASON_IO     equ 30
+GUEST_EXIT_HYPERCALL equ 13      ; guest/exit_reason.h
+GUEST_EXIT_IO        equ 16
 COM1               equ 0x3f8
 
 	section .text progbits alloc exec write align=16
@@ -73,10 +73,10 @@ _start:
 	mov si, d_version
 	call check
 
-	mov ebx, EXIT_REASON_VMCALL
+	mov ebx, GUEST_EXIT_HYPERCALL
 	call exit_count
 	mov [count0], eax
-	mov ebx, EXIT_REASON_VMCALL
+	mov ebx, GUEST_EXIT_HYPERCALL
 	call exit_count
 	sub eax, [count0]
 	mov edx, 1
@@ -84,7 +84,7 @@ _start:
 	call check
 
 	; A check line written with one OUT per byte; it counts as a check itself.
-	mov ebx, EXIT_REASON_IO
+	mov ebx, GUEST_EXIT_IO
 	call exit_count
 	mov [count0], eax
 	mov si, out_line
@@ -97,7 +97,7 @@ _start:
 	jmp .out
 .out_done:
 	inc word [nchecks]
-	mov ebx, EXIT_REASON_IO
+	mov ebx, GUEST_EXIT_IO
 	call exit_count
 	sub eax, [count0]
 	mov edx, out_line_len

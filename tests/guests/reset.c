@@ -55,12 +55,12 @@ static void reset_then(const char *how)
 
 static void start_0(void)
 {
-	long io = exit_count(EXIT_REASON_IO_INSTRUCTION);
+	long io = exit_count(GUEST_EXIT_IO);
 	uint8_t st = inb(0x64), a;
 	uint32_t id;
 
 	check_eq("the 8042's status (port 0x64) read is one I/O exit",
-		 (uint64_t)(exit_count(EXIT_REASON_IO_INSTRUCTION) - io), 1);
+		 (uint64_t)(exit_count(GUEST_EXIT_IO) - io), 1);
 	a = inb(0x92);
 	checkf("the 8042's status reads like a controller", st != 0xff, "got 0x%x", st);
 	outb(0x92, a & ~1);                     /* A20 as it is: no reset */

@@ -170,7 +170,7 @@ static void check_ts_and_clear(const char *what)
 
 static void check_call(void)
 {
-	long exits = exit_count(EXIT_REASON_TASK_SWITCH);
+	long exits = exit_count(GUEST_EXIT_TASK_SWITCH);
 
 	asm volatile("lcall $0x28, $0" : : : "memory", "cc");
 	check_eq("CALL to a TSS: the task ran once", call_runs, 1);
@@ -186,7 +186,7 @@ static void check_call(void)
 	asm volatile("lcall $0x28, $0" : : : "memory", "cc");
 	check_eq("a second CALL resumes the task after its IRET", call_runs, 2);
 	check_eq("two task switches per CALL and IRET, each a VM exit",
-		 (uint64_t)(exit_count(EXIT_REASON_TASK_SWITCH) - exits), 4);
+		 (uint64_t)(exit_count(GUEST_EXIT_TASK_SWITCH) - exits), 4);
 	asm volatile("clts");
 }
 

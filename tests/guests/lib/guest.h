@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "guest/hypercall_abi.h"
-#include "vmx/vmcs.h"
 
 #ifdef GUEST_NAME
 const char guest_name[] = GUEST_NAME;   /* the file stem, set by guests.mk */

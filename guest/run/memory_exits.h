@@ -1,0 +1,18 @@
+/* guest/run/memory_exits.h - the exits about memory and ports (stage-2
+ * faults and misconfigurations, I/O instructions) and the test hooks that
+ * change the stage-2 tables. */
+#ifndef GUEST_RUN_MEMORY_EXITS_H
+#define GUEST_RUN_MEMORY_EXITS_H
+
+#include "guest/vcpu.h"
+
+void exit_io(struct vcpu *v);
+void exit_stage2_fault(struct vcpu *v);
+void exit_stage2_misconfig(struct vcpu *v);
+
+/* The guest memory map changed over [start, end): bring the stage-2 tables in line. */
+int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
+/* HC_UNMAP_ONCE: unmaps one RAM page until the guest's next access to it. */
+int __must_check vcpu_unmap_once(struct vcpu *v, gpa_t page);
+
+#endif

@@ -1,0 +1,28 @@
+/* vmx/vmcs_access.c - a VMREAD or VMWRITE of a field the hypervisor chose
+ * failed: its own bug, a panic that says which field and why (SDM Vol. 3C,
+ * 31.4 VM-instruction error numbers). */
+#include "vmx/vmcs_access.h"
+#include "vmx/exit_decode.h"
+#include "lib/print.h"
+
+__noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_status s)
+{
+	uint64_t err = 0;
+
+	if (s == VMX_FAIL_VALID)
+		(void)vmread_status(VMCS_VM_INSTRUCTION_ERROR, &err);
+	panic("%s of VMCS field 0x%llx failed: %s", op, (unsigned long long)field,
+	      s == VMX_FAIL_INVALID ? "no current VMCS" : vmx_instruction_error_name((unsigned int)err));
+}
+
+void vmcs_read_failed(uint64_t field)
+{
+	uint64_t v;
+
+	vmcs_access_failed("VMREAD", field, vmread_status(field, &v));
+}
+
+void vmcs_write_failed(uint64_t field, uint64_t value)
+{
+	vmcs_access_failed("VMWRITE", field, vmwrite_status(field, value));
+}

@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/integration/test_smp.sh - every CPU of the MADT started at boot:
+# Bochs with 2 and 4 CPUs (xAPIC ICR, VMX on the boot CPU afterwards),
+# QEMU TCG with 4, and cpus=1, which starts none. Each boot must print the
+# CPU report and reach the debug shell; no boot Linux here (Bochs with
+# several CPUs is slow).
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ISO=$HV_ROOT/build/hv.iso
+OUT=$HV_ROOT/build/test
+
+require_file image "$ISO"
+
+# $1: the report line's regex (after "cpus: "); $2: vmx or novmx.
+check_smp() {
+	expect_line "cpu report" "^cpus: $1\$"
+	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
+	reject_line "no exception" '^\*\*\* hv: CPU exception'
+	if [ "$2" = vmx ]; then
+		expect_line "VMX entered on the boot CPU" '^VMX: revision 0x[0-9a-f]+, .*VMX root operation entered$'
+	fi
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+}
+
+H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$ISO"
+check_smp '2 in the MADT, 2 running \(APIC IDs 0 1\)' vmx
+
+H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$ISO"
+check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx
+
+start_qemu qemu-smp4 seabios "$ISO" -smp 4
+check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' novmx
+
+if build_iso smp-cpus1 "cpus=1"; then
+	start_qemu qemu-smp2-cpus1 seabios "$OUT/smp-cpus1.iso" -smp 2
+	check_smp '2 in the MADT, 1 running \(APIC IDs 0\); 1 not started \(cpus=1\)' novmx
+fi
+
+finish

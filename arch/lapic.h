@@ -16,6 +16,7 @@
 #define APIC_ICR_HI          0x310               /* destination in bits 31:24 */
 #define MSR_X2APIC_ICR       0x830               /* one 64-bit register: destination in 63:32 */
 
+#define APIC_ICR_DM_NMI      (4u << 8)
 #define APIC_ICR_DM_INIT     (5u << 8)
 #define APIC_ICR_DM_STARTUP  (6u << 8)           /* vector: the start page's number */
 #define APIC_ICR_BUSY        (1u << 12)          /* delivery status, xAPIC only */

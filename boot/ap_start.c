@@ -199,6 +199,11 @@ int ap_start(struct percpu *pc, uint64_t apic_base)
 	return -ETIMEDOUT;
 }
 
+bool ap_send_nmi(const struct percpu *pc, uint64_t apic_base)
+{
+	return send_ipi(apic_base, pc->apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
+}
+
 /* The AP's first C, from ap_entry64 on its own run stack and the
  * hypervisor's page tables, interrupts off. Nothing here prints: the console
  * is the boot CPU's (issue 14 gives it one owner at a time). */

@@ -29,6 +29,9 @@ void ap_trampoline_remove(void);
  */
 int __must_check ap_start(struct percpu *pc, uint64_t apic_base);
 
+/* Sends an NMI to the CPU of pc. false if the APIC did not accept it. */
+bool ap_send_nmi(const struct percpu *pc, uint64_t apic_base);
+
 /* The APIC ID the last AP to report in read from its own CPUID. */
 uint32_t ap_reported_apic_id(void);
 

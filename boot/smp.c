@@ -6,6 +6,7 @@
 #include "boot/ap_start.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
+#include "arch/tsc.h"
 #include "drivers/acpi/acpi_madt.h"
 #include "guest/dev/acpi_pm.h"
 #include "mm/devmem.h"
@@ -18,9 +19,10 @@
 
 static struct acpi_madt_info madt;
 
-/* The APIC IDs running, for the report: the boot CPU's first. */
+/* The CPUs running, for the report: the boot CPU's first. */
 static struct {
 	uint32_t id[MADT_MAX_CPUS];
+	struct percpu *pc[MADT_MAX_CPUS];
 	unsigned int count;
 } running;
 
@@ -114,7 +116,41 @@ static void start_one(const struct madt_cpu *c, uint64_t apic_base)
 	if (ap_reported_apic_id() != c->apic_id)
 		printf("cpu: APIC ID %u started but reads its APIC ID as %u\n", c->apic_id,
 		       ap_reported_apic_id());
+	running.pc[running.count] = pc;
 	running.id[running.count++] = c->apic_id;
+}
+
+/* hvtest: an NMI to each parked AP must be taken on that CPU's own NMI
+ * stack (its TSS's IST), interrupting hypervisor code on its run stack, and
+ * return: the hardware frame at the IST stack's top says where it came from. */
+static void nmi_check(uint64_t apic_base)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 1; i < running.count; i++) {
+		struct percpu *pc = running.pc[i];
+		volatile uint64_t *top = (volatile uint64_t *)(uintptr_t)stack_top(pc->stacks[STACK_NMI].s);
+		uint64_t t0 = rdtsc(), ticks = tsc_khz() * 100;          /* 100 ms */
+		const char *why = NULL;
+
+		for (int k = 1; k <= 5; k++)
+			top[-k] = 0;
+		if (!ap_send_nmi(pc, apic_base))
+			why = "the local APIC did not send it";
+		while (!why && !__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE) &&
+		       rdtsc() - t0 < ticks)
+			cpu_relax();
+		if (!why && !__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE))
+			why = "no NMI counted";
+		else if (!why && (top[-4] != GDT_SEL_CODE ||
+				  stack_containing(top[-2]) != &pc->stacks[STACK_RUN]))
+			why = "not on its NMI stack from its run stack";
+		if (why)
+			printf("cpu: APIC ID %u: NMI check: %s\n", running.id[i], why);
+		else
+			ok++;
+	}
+	printf("cpus: hvtest: %u of %u APs took an NMI on their own NMI stack\n", ok, running.count - 1);
 }
 
 static void print_report(unsigned int enabled, unsigned int online_capable, unsigned int skipped,
@@ -184,6 +220,8 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 			start_one(c, apic_base);
 	}
 	ap_trampoline_remove();
+	if (opt->test_hooks && running.count > 1)
+		nmi_check(apic_base);
 	print_report(enabled, online_capable, skipped, max);
 	return running.count;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/integration/test_smp.sh - every CPU of the MADT started at boot:
 # Bochs with 2 and 4 CPUs (xAPIC ICR, VMX on the boot CPU afterwards),
-# QEMU TCG with 4, and cpus=1, which starts none. Each boot must print the
+# QEMU TCG with 4, and cpus=1, which starts none; with hvtest, an NMI to each
+# parked AP. Each boot must print the
 # CPU report and reach the debug shell; no boot Linux here (Bochs with
 # several CPUs is slow).
 set -eu
@@ -13,8 +14,13 @@ OUT=$HV_ROOT/build/test
 
 require_file image "$ISO"
 
-# $1: the report line's regex (after "cpus: "); $2: vmx or novmx.
+# $1: the report line's regex (after "cpus: "); $2: vmx or novmx; $3, if
+# given: the hvtest NMI check's line (after "cpus: hvtest: "), before it.
 check_smp() {
+	if [ -n "${3:-}" ]; then
+		expect_line "NMI to each AP" "^cpus: hvtest: $3\$"
+		reject_line "no AP failed the NMI check" '^cpu: APIC ID [0-9]+: NMI check'
+	fi
 	expect_line "cpu report" "^cpus: $1\$"
 	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
 	reject_line "no exception" '^\*\*\* hv: CPU exception'
@@ -28,8 +34,11 @@ check_smp() {
 H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$ISO"
 check_smp '2 in the MADT, 2 running \(APIC IDs 0 1\)' vmx
 
-H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$ISO"
-check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx
+# With hvtest: each parked AP also takes an NMI on its own NMI stack.
+if build_iso smp-hvtest "hvtest"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$OUT/smp-hvtest.iso"
+	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+fi
 
 start_qemu qemu-smp4 seabios "$ISO" -smp 4
 check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' novmx

@@ -182,7 +182,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	unsigned int enabled = 0, online_capable = 0, skipped = 0;
 	uint64_t apic_base = rdmsr(MSR_IA32_APIC_BASE);
 	unsigned int max = opt->max_cpus ? opt->max_cpus : PERCPU_MAX;
-	char err[120];
+	char err[120] = "";
 	bool can_start;
 	hpa_t page;
 

@@ -4,7 +4,7 @@
 # QEMU TCG with 4, and cpus=1, which starts none; with hvtest, an NMI to each
 # parked AP. Each boot must print the
 # CPU report and reach the debug shell; no boot Linux here (Bochs with
-# several CPUs is slow).
+# several CPUs is slow), but two small guests run after the APs are parked.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -31,8 +31,26 @@ check_smp() {
 	stop_emulator
 }
 
-H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$ISO"
-check_smp '2 in the MADT, 2 running \(APIC IDs 0 1\)' vmx
+# Two guests after the APs are parked: cpuid, and realmode, which runs in
+# the low memory the start-up page was borrowed from (hvtest: their test
+# hypercalls; the AP takes an NMI too).
+GUESTS=$HV_ROOT/build/guests
+require_file "guest cpuid (make guests)" "$GUESTS/cpuid.elf"
+require_file "guest realmode (make guests)" "$GUESTS/realmode.elf"
+if build_iso smp-guests "hvtest" "$GUESTS/cpuid.elf" "guest hv.name=cpuid" \
+	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real"; then
+	H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$OUT/smp-guests.iso"
+	expect_line "NMI to the AP" '^cpus: hvtest: 1 of 1 APs took an NMI on their own NMI stack$'
+	expect_line "cpu report" '^cpus: 2 in the MADT, 2 running \(APIC IDs 0 1\)$'
+	for g in cpuid realmode; do
+		expect_line "$g: no check failed" "^\\[$g\\] done: [0-9]+ checks, 0 failed\$"
+		expect_line "$g: exit 0" "^guest $g: exited with status 0 after [0-9]+ VM exits\$"
+	done
+	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
+	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+fi
 
 # With hvtest: each parked AP also takes an NMI on its own NMI stack.
 if build_iso smp-hvtest "hvtest"; then

@@ -176,6 +176,23 @@ static void print_report(unsigned int enabled, unsigned int online_capable, unsi
 	printf("\n");
 }
 
+/* hvtest: the x2APIC ICR path where firmware left the xAPIC (Bochs, QEMU).
+ * One way: the guest gets the APIC in x2APIC mode after this. */
+static uint64_t test_x2apic(uint64_t apic_base)
+{
+	struct cpuid_regs r;
+
+	cpuid(1, 0, &r);
+	if (!(r.ecx & (1u << 21)) || !(apic_base & APIC_BASE_EN)) {
+		printf("cpus: hvtest: no x2APIC to switch to\n");
+		return apic_base;
+	}
+	apic_base |= APIC_BASE_EXTD;
+	wrmsr(MSR_IA32_APIC_BASE, apic_base);
+	printf("cpus: hvtest: the boot CPU's local APIC is in x2APIC mode\n");
+	return apic_base;
+}
+
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 {
 	uint32_t boot_id = percpu_self()->apic_id;
@@ -186,6 +203,8 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	bool can_start;
 	hpa_t page;
 
+	if (opt->test_hooks && opt->test_x2apic)
+		apic_base = test_x2apic(apic_base);
 	running.id[running.count++] = boot_id;
 	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_read, NULL, &madt, err, sizeof(err))) {
 		printf("cpus: no usable MADT (%s): 1 running (APIC IDs %u)\n", err, boot_id);

@@ -347,6 +347,11 @@ static const char *opt_testmmio(const char *val, struct hv_options *o)
 	return NULL;
 }
 
+static const char *opt_testx2apic(const char *val, struct hv_options *o)
+{
+	return parse_bool(val, &o->test_x2apic);
+}
+
 static const char *opt_hvtest(const char *val, struct hv_options *o)
 {
 	return parse_bool(val, &o->test_hooks);
@@ -367,6 +372,7 @@ static const struct {
 	{ "testfault", opt_testfault, NULL,   true },
 	{ "testvmx",   opt_testvmx,   NULL,   true },
 	{ "testmmio",  opt_testmmio,  NULL,   true },
+	{ "testx2apic", opt_testx2apic, "on", true },
 	{ "eptmap",    opt_eptmap,    "on",   false },
 	{ "debugexit", opt_debugexit, "0xf4", false },
 	{ "cpus",      opt_cpus,      NULL,   false },

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/integration/test_smp.sh - every CPU of the MADT started at boot:
-# Bochs with 2 and 4 CPUs (xAPIC ICR, VMX on the boot CPU afterwards),
+# Bochs with 2 and 4 CPUs (xAPIC ICR, and x2APIC with testx2apic; VMX on
+# the boot CPU afterwards),
 # QEMU TCG with 4, and cpus=1, which starts none; with hvtest, an NMI to each
 # parked AP. Each boot must print the
 # CPU report and reach the debug shell; no boot Linux here (Bochs with
@@ -55,6 +56,13 @@ fi
 # With hvtest: each parked AP also takes an NMI on its own NMI stack.
 if build_iso smp-hvtest "hvtest"; then
 	H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$OUT/smp-hvtest.iso"
+	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+fi
+
+# The x2APIC ICR (MSR 0x830): the boot CPU's APIC switched to x2APIC mode first.
+if build_iso smp-x2apic "hvtest testx2apic"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4-x2apic "$OUT/smp-x2apic.iso"
+	expect_line "x2APIC mode" "^cpus: hvtest: the boot CPU's local APIC is in x2APIC mode\$"
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
 fi
 

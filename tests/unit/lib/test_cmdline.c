@@ -265,6 +265,16 @@ TEST(cpus_values)
 	CHECK_STR(o.warnings[2], "option 'cpus' needs a value");
 }
 
+TEST(testx2apic_needs_hvtest)
+{
+	parse("testx2apic");
+	CHECK(!o.test_x2apic);
+	CHECK_STR(o.warnings[0], "unknown option 'testx2apic' (test options need hvtest)");
+	parse("testx2apic hvtest");
+	CHECK(o.test_x2apic);
+	CHECK_EQ(o.warning_count, 0);
+}
+
 TEST(debugexit_values)
 {
 	CHECK_EQ(o.debug_exit_port, 0);

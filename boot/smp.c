@@ -56,8 +56,8 @@ static bool is_reserved(enum mem_type t)
 	return t == MEM_RESERVED;
 }
 
-/* An acpi_read_fn for the MADT: RAM-like ranges as the guest's ACPI code
- * reads them, and firmware-reserved ones (SeaBIOS under QEMU puts its
+/* An acpi_read_fn for the MADT: RAM-like ranges through the direct map
+ * (acpi_host_read), and firmware-reserved ones (SeaBIOS under QEMU puts its
  * tables there; real firmware may) through the device window, a page at
  * a time, with the memory type the MTRRs give them. Holes and anything
  * else stay unread. */

@@ -4,6 +4,7 @@
 #include "boot/info/mb2.h"
 #include "boot/fault_test.h"
 #include "boot/percpu_check.h"
+#include "boot/smp.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/mca.h"
@@ -120,6 +121,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
+	smp_start(&boot_info, &options);
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

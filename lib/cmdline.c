@@ -276,6 +276,18 @@ static const char *opt_eptmap(const char *val, struct hv_options *o)
 	return parse_bool(val, &o->print_ept_map);
 }
 
+static const char *opt_cpus(const char *val, struct hv_options *o)
+{
+	uint64_t v;
+
+	if (parse_u64(val, &v))
+		return "not a number";
+	if (!v || v > 256)
+		return "must be 1..256";        /* PERCPU_MAX */
+	o->max_cpus = (unsigned int)v;
+	return NULL;
+}
+
 static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_NONE] = "none",
 	[TEST_FAULT_UD] = "ud",
@@ -335,6 +347,11 @@ static const char *opt_testmmio(const char *val, struct hv_options *o)
 	return NULL;
 }
 
+static const char *opt_testx2apic(const char *val, struct hv_options *o)
+{
+	return parse_bool(val, &o->test_x2apic);
+}
+
 static const char *opt_hvtest(const char *val, struct hv_options *o)
 {
 	return parse_bool(val, &o->test_hooks);
@@ -355,8 +372,10 @@ static const struct {
 	{ "testfault", opt_testfault, NULL,   true },
 	{ "testvmx",   opt_testvmx,   NULL,   true },
 	{ "testmmio",  opt_testmmio,  NULL,   true },
+	{ "testx2apic", opt_testx2apic, "on", true },
 	{ "eptmap",    opt_eptmap,    "on",   false },
 	{ "debugexit", opt_debugexit, "0xf4", false },
+	{ "cpus",      opt_cpus,      NULL,   false },
 };
 
 void cmdline_defaults(struct hv_options *o)

@@ -45,6 +45,8 @@ struct hv_options {
 	uint64_t test_mmio;              /* testmmio=ADDR: the test MMIO device there (4 KiB aligned), 0 = none */
 	uint16_t debug_exit_port;        /* debugexit[=PORT]: the debug-exit device (0xf4 if bare), 0 = none */
 	bool print_ept_map;              /* eptmap=on|off: print the whole EPT after building it, default off */
+	bool test_x2apic;                /* testx2apic: the boot CPU's APIC to x2APIC mode before the APs start */
+	unsigned int max_cpus;           /* cpus=N (1..256): CPUs to run, the boot CPU included; 0 = all */
 
 	/* what was wrong with the command line; the defaults stay in force */
 	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];

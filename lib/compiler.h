@@ -40,5 +40,6 @@
 #define EPERM     1   /* not allowed */
 #define ENOTSUP  95   /* the hardware cannot do it */
 #define EBUSY    16   /* in use by someone else */
+#define ETIMEDOUT 110 /* no answer within the time allowed */
 
 #endif

@@ -1,14 +1,55 @@
-/* drivers/acpi/acpi_madt.c - the MADT (found by drivers/acpi/acpi_tables.c) -> I/O APICs and interrupt
- * source overrides (ACPI 6.x, 5.2.12.3 I/O APIC, 5.2.12.5 interrupt source
- * override). Every length and checksum is checked. Pure. */
+/* drivers/acpi/acpi_madt.c - the MADT (found by drivers/acpi/acpi_tables.c) -> processors,
+ * I/O APICs and interrupt source overrides (ACPI 6.x, 5.2.12.2 processor
+ * local APIC, 5.2.12.3 I/O APIC, 5.2.12.5 interrupt source override,
+ * 5.2.12.12 processor local x2APIC). Every length and checksum is checked. Pure. */
 #include "drivers/acpi/acpi_madt.h"
 #include "lib/format.h"
 
 #define MADT_FLAGS         40
 #define MADT_ENTRIES       44
 #define MADT_PCAT_COMPAT   (1u << 0)
+#define MADT_TYPE_LAPIC    0            /* 8 bytes: UID (1), APIC ID (1), flags (4) */
 #define MADT_TYPE_IOAPIC   1
 #define MADT_TYPE_OVERRIDE 2
+#define MADT_TYPE_X2APIC   9            /* 16 bytes: reserved (2), x2APIC ID, flags, UID (4 each) */
+#define MADT_CPU_ENABLED   (1u << 0)
+#define MADT_CPU_ONLINE_CAPABLE (1u << 1) /* ACPI 6.3: meaningful only where enabled is 0 */
+
+int madt_cpu_find(const struct acpi_madt_info *m, uint32_t apic_id)
+{
+	for (unsigned int i = 0; i < m->cpu_count; i++)
+		if (m->cpu[i].apic_id == apic_id)
+			return (int)i;
+	return -1;
+}
+
+/* One processor entry. Firmware may list a CPU twice (a local APIC and a
+ * local x2APIC entry for the same ID): it is one CPU, enabled if either says so. */
+static void add_cpu(struct acpi_madt_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags,
+		    bool x2apic)
+{
+	int i = madt_cpu_find(out, apic_id);
+	struct madt_cpu *c;
+
+	if (i >= 0) {
+		out->cpu_duplicates++;
+		c = &out->cpu[i];
+		c->enabled |= (flags & MADT_CPU_ENABLED) != 0;
+		c->online_capable = !c->enabled && (c->online_capable || (flags & MADT_CPU_ONLINE_CAPABLE));
+		return;
+	}
+	if (out->cpu_count >= MADT_MAX_CPUS) {
+		/* Not kept, so a repeat of it cannot be told apart: counted
+		 * again (a bound, like the rest of a table this large). */
+		out->cpus_dropped++;
+		return;
+	}
+	c = &out->cpu[out->cpu_count++];
+	*c = (struct madt_cpu){
+		.apic_id = apic_id, .uid = uid, .enabled = (flags & MADT_CPU_ENABLED) != 0, .x2apic = x2apic,
+	};
+	c->online_capable = !c->enabled && (flags & MADT_CPU_ONLINE_CAPABLE);
+}
 
 static int parse_entries(const uint8_t *t, uint32_t len, struct acpi_madt_info *out, char *err,
 			 size_t errlen)
@@ -21,6 +62,11 @@ static int parse_entries(const uint8_t *t, uint32_t len, struct acpi_madt_info *
 			return -EINVAL;
 		}
 		type = t[off];
+		if (type == MADT_TYPE_LAPIC && elen >= 8)
+			add_cpu(out, t[off + 3], t[off + 2], acpi_le32(t + off + 4), false);
+		if (type == MADT_TYPE_X2APIC && elen >= 16)
+			add_cpu(out, acpi_le32(t + off + 4), acpi_le32(t + off + 12),
+				acpi_le32(t + off + 8), true);
 		if (type == MADT_TYPE_IOAPIC && elen >= 12 && out->ioapic_count < MADT_MAX_IOAPICS)
 			out->ioapic[out->ioapic_count++] = (struct madt_ioapic){
 				.id = t[off + 2], .address = acpi_le32(t + off + 4), .gsi_base = acpi_le32(t + off + 8),

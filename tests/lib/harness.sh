@@ -156,9 +156,11 @@ start_qemu() {
 }
 
 # Writes the bochsrc of the current run for ISO; H_BOCHS_FIRMWARE=ovmf boots
-# UEFI instead (Debian's 2 MiB OVMF.fd fits Bochs' ROM space; it needs PCI).
+# UEFI instead (Debian's 2 MiB OVMF.fd fits Bochs' ROM space; it needs PCI);
+# H_BOCHS_CPUS=N gives the machine N CPUs (one if unset).
 h_bochsrc() {
-	local rom="romimage: file=\"$BOCHS_BIOS\""
+	local rom="romimage: file=\"$BOCHS_BIOS\"" count=""
+	[ -z "${H_BOCHS_CPUS:-}" ] || count=" count=$H_BOCHS_CPUS,"
 	if [ "${H_BOCHS_FIRMWARE:-bios}" = ovmf ]; then
 		rom="romimage: file=\"$OVMF_FD\", address=0xffe00000
 pci: enabled=1, chipset=i440fx"
@@ -170,7 +172,7 @@ $rom
 vgaromimage: file="$BOCHS_VGABIOS"
 ata0-master: type=cdrom, path="$1", status=inserted
 boot: cdrom
-cpu: model=corei7_skylake_x, ignore_bad_msrs=1
+cpu: model=corei7_skylake_x,$count ignore_bad_msrs=1
 display_library: rfb, options="timeout=0"
 clock: sync=none, time0=946684800
 sound: driver=dummy

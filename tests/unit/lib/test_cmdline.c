@@ -249,6 +249,32 @@ TEST(eptmap_values)
 	CHECK_EQ(o.warning_count, 1);
 }
 
+TEST(cpus_values)
+{
+	CHECK_EQ(o.max_cpus, 0);
+	parse("cpus=1");
+	CHECK_EQ(o.max_cpus, 1);
+	parse("cpus=256");
+	CHECK_EQ(o.max_cpus, 256);
+	parse("cpus=0");
+	CHECK_EQ(o.max_cpus, 0);
+	CHECK_STR(o.warnings[0], "bad value '0' for cpus: must be 1..256");
+	parse("cpus=257 cpus=two cpus");
+	CHECK_EQ(o.max_cpus, 0);
+	CHECK_EQ(o.warning_count, 3);
+	CHECK_STR(o.warnings[2], "option 'cpus' needs a value");
+}
+
+TEST(testx2apic_needs_hvtest)
+{
+	parse("testx2apic");
+	CHECK(!o.test_x2apic);
+	CHECK_STR(o.warnings[0], "unknown option 'testx2apic' (test options need hvtest)");
+	parse("testx2apic hvtest");
+	CHECK(o.test_x2apic);
+	CHECK_EQ(o.warning_count, 0);
+}
+
 TEST(debugexit_values)
 {
 	CHECK_EQ(o.debug_exit_port, 0);

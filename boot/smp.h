@@ -1,0 +1,19 @@
+/* boot/smp.h - every CPU the MADT lists, started at boot and parked. */
+#ifndef BOOT_SMP_H
+#define BOOT_SMP_H
+
+#include "boot/info/boot_info.h"
+#include "lib/cmdline.h"
+
+/*
+ * After mm_init and tsc_calibrate, before any guest runs: reads the MADT's
+ * processors, starts every enabled one but the boot CPU (at most
+ * opt->max_cpus CPUs in all) through a trampoline in a page of low memory
+ * whose bytes are put back afterwards, and prints one line: how many the
+ * MADT lists, how many run, their APIC IDs. A CPU that does not answer is
+ * reported ("cpu: APIC ID n did not start") and the boot goes on. The APs
+ * park with interrupts off (no VMX on them yet). Returns the CPUs running.
+ */
+unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt);
+
+#endif

@@ -1,0 +1,77 @@
+#!/bin/bash
+# tests/integration/test_smp.sh - every CPU of the MADT started at boot:
+# Bochs with 2 and 4 CPUs (xAPIC ICR, and x2APIC with testx2apic; VMX on
+# the boot CPU afterwards),
+# QEMU TCG with 4, and cpus=1, which starts none; with hvtest, an NMI to each
+# parked AP. Each boot must print the
+# CPU report and reach the debug shell; no boot Linux here (Bochs with
+# several CPUs is slow), but two small guests run after the APs are parked.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+ISO=$HV_ROOT/build/hv.iso
+OUT=$HV_ROOT/build/test
+
+require_file image "$ISO"
+
+# $1: the report line's regex (after "cpus: "); $2: vmx or novmx; $3, if
+# given: the hvtest NMI check's line (after "cpus: hvtest: "), before it.
+check_smp() {
+	if [ -n "${3:-}" ]; then
+		expect_line "NMI to each AP" "^cpus: hvtest: $3\$"
+		reject_line "no AP failed the NMI check" '^cpu: APIC ID [0-9]+: NMI check'
+	fi
+	expect_line "cpu report" "^cpus: $1\$"
+	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
+	reject_line "no exception" '^\*\*\* hv: CPU exception'
+	if [ "$2" = vmx ]; then
+		expect_line "VMX entered on the boot CPU" '^VMX: revision 0x[0-9a-f]+, .*VMX root operation entered$'
+	fi
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+}
+
+# Two guests after the APs are parked: cpuid, and realmode, which runs in
+# the low memory the start-up page was borrowed from (hvtest: their test
+# hypercalls; the AP takes an NMI too).
+GUESTS=$HV_ROOT/build/guests
+require_file "guest cpuid (make guests)" "$GUESTS/cpuid.elf"
+require_file "guest realmode (make guests)" "$GUESTS/realmode.elf"
+if build_iso smp-guests "hvtest" "$GUESTS/cpuid.elf" "guest hv.name=cpuid" \
+	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real"; then
+	H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$OUT/smp-guests.iso"
+	expect_line "NMI to the AP" '^cpus: hvtest: 1 of 1 APs took an NMI on their own NMI stack$'
+	expect_line "cpu report" '^cpus: 2 in the MADT, 2 running \(APIC IDs 0 1\)$'
+	for g in cpuid realmode; do
+		expect_line "$g: no check failed" "^\\[$g\\] done: [0-9]+ checks, 0 failed\$"
+		expect_line "$g: exit 0" "^guest $g: exited with status 0 after [0-9]+ VM exits\$"
+	done
+	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
+	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+fi
+
+# With hvtest: each parked AP also takes an NMI on its own NMI stack.
+if build_iso smp-hvtest "hvtest"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$OUT/smp-hvtest.iso"
+	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+fi
+
+# The x2APIC ICR (MSR 0x830): the boot CPU's APIC switched to x2APIC mode first.
+if build_iso smp-x2apic "hvtest testx2apic"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4-x2apic "$OUT/smp-x2apic.iso"
+	expect_line "x2APIC mode" "^cpus: hvtest: the boot CPU's local APIC is in x2APIC mode\$"
+	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+fi
+
+start_qemu qemu-smp4 seabios "$ISO" -smp 4
+check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' novmx
+
+if build_iso smp-cpus1 "cpus=1"; then
+	start_qemu qemu-smp2-cpus1 seabios "$OUT/smp-cpus1.iso" -smp 2
+	check_smp '2 in the MADT, 1 running \(APIC IDs 0\); 1 not started \(cpus=1\)' novmx
+fi
+
+finish

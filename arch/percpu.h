@@ -8,6 +8,7 @@
 #include "arch/gdt.h"
 #include "arch/idt.h"
 #include "arch/stack.h"
+#include "arch/cpu_request.h"
 
 #define PERCPU_MAX          256         /* CPU indexes 0 .. PERCPU_MAX - 1; 0 is the boot CPU */
 #define PERCPU_BACKEND_SIZE 512         /* bytes for the virtualization backend's own state */
@@ -25,6 +26,7 @@ struct percpu {
 	unsigned int cpu;               /* index: 0 = boot CPU; names stacks, the device window */
 	uint32_t apic_id;               /* initial (x2)APIC ID, from CPUID */
 	volatile unsigned int nmis_pending;   /* NMIs kept for the guest (arch/trap.c) */
+	struct cpu_requests req;        /* work other CPUs ask of this one (arch/cpu_request.h) */
 	int trap_depth;                 /* exception reports in progress (arch/trap.c) */
 	bool online;                    /* runs on this block (percpu_start() done) */
 	struct vcpu *running;           /* the vCPU this CPU runs, NULL if none (guest/run/run.c) */

@@ -131,10 +131,12 @@ void trap_handler(struct trap_frame *f)
 {
 	uint64_t cr2 = read_cr2();
 
-	/* Guests own the devices and so their NMIs: one that hits the
+	/* The hypervisor's own kicks (arch/cpu_request.c) are told apart;
+	 * guests own the devices and so every other NMI: one that hits the
 	 * hypervisor is kept for the next VM entry (vmx/exit.c). */
 	if (f->vector == VEC_NMI) {
-		trap_nmi_arrived();
+		if (!cpu_request_nmi(&percpu_self()->req))
+			trap_nmi_arrived();
 		return;
 	}
 

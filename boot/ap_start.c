@@ -9,7 +9,7 @@
 #include "arch/mca.h"
 #include "arch/msr.h"
 #include "arch/tsc.h"
-#include "mm/devmem.h"
+#include "drivers/ipi.h"
 #include "mm/paging.h"
 #include "lib/string.h"
 
@@ -19,7 +19,6 @@
 #define INIT_WAIT_US   10000            /* INIT to start-up IPI */
 #define SIPI_WAIT_US   200              /* start-up IPI to the second one */
 #define REPORT_WAIT_US 1000000          /* second start-up IPI to the AP's report */
-#define ICR_IDLE_US    10000            /* an xAPIC's delivery status going idle */
 
 #define TP_STARTED     1                /* status, as boot/ap_trampoline.asm writes it */
 
@@ -137,28 +136,6 @@ static void wait_us(uint64_t us)
 		cpu_relax();
 }
 
-/* Sends one IPI (ICR low half `lo`) to apic_id; false if an xAPIC's delivery
- * status stayed busy (the message was not accepted). x2APIC ICR writes have
- * no delivery status (SDM Vol. 3A, 11.12.9). */
-static bool send_ipi(uint64_t apic_base, uint32_t apic_id, uint32_t lo)
-{
-	hpa_t mmio = apic_base & APIC_BASE_ADDR;
-	uint32_t hi = apic_id << 24, v = APIC_ICR_BUSY;
-	uint64_t t0, ticks = tsc_khz() * ICR_IDLE_US / 1000;
-
-	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | lo);
-		return true;
-	}
-	if (devmem_write(mmio + APIC_ICR_HI, &hi, 4) || devmem_write(mmio + APIC_ICR_LO, &lo, 4))
-		return false;
-	t0 = rdtsc();
-	while (!devmem_read(mmio + APIC_ICR_LO, &v, 4) && (v & APIC_ICR_BUSY) &&
-	       rdtsc() - t0 < ticks)
-		cpu_relax();
-	return !(v & APIC_ICR_BUSY);
-}
-
 static bool reported(const struct percpu *pc)
 {
 	return __atomic_load_n(&report.pc, __ATOMIC_ACQUIRE) == pc;
@@ -178,15 +155,15 @@ int ap_start(struct percpu *pc, uint64_t apic_base)
 	tp->percpu = (uint64_t)(uintptr_t)pc;
 	__atomic_store_n(&report.pc, NULL, __ATOMIC_RELEASE);
 
-	if (!send_ipi(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT))
+	if (!ipi_send_base(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT))
 		return -EBUSY;
 	wait_us(INIT_WAIT_US);
-	if (!send_ipi(apic_base, id, sipi))
+	if (!ipi_send_base(apic_base, id, sipi))
 		return -EBUSY;
 	wait_us(SIPI_WAIT_US);
 	/* A CPU that took the first start-up IPI ignores a second one, but
 	 * 10.4.4 sends it only where the first was not taken. */
-	if (tp->status < TP_STARTED && !send_ipi(apic_base, id, sipi))
+	if (tp->status < TP_STARTED && !ipi_send_base(apic_base, id, sipi))
 		return -EBUSY;
 	t0 = rdtsc();
 	while (!reported(pc) && rdtsc() - t0 < ticks)
@@ -195,13 +172,13 @@ int ap_start(struct percpu *pc, uint64_t apic_base)
 		return 0;
 	/* Back to waiting for a start-up IPI: it must not run the trampoline
 	 * page once that is guest memory again. */
-	(void)send_ipi(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT);
+	(void)ipi_send_base(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT);
 	return -ETIMEDOUT;
 }
 
 bool ap_send_nmi(const struct percpu *pc, uint64_t apic_base)
 {
-	return send_ipi(apic_base, pc->apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
+	return ipi_send_base(apic_base, pc->apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
 }
 
 /* The AP's first C, from ap_entry64 on its own run stack and the

@@ -4,6 +4,7 @@
  * and the boot report. */
 #include "boot/smp.h"
 #include "boot/ap_start.h"
+#include "drivers/ipi.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
 #include "arch/tsc.h"
@@ -153,6 +154,36 @@ static void nmi_check(uint64_t apic_base)
 	printf("cpus: hvtest: %u of %u APs took an NMI on their own NMI stack\n", ok, running.count - 1);
 }
 
+/* hvtest: every parked AP answers a request of the channel (drivers/ipi.c)
+ * from its NMI handler within the time allowed, and its kick NMI is told
+ * from a guest's: not counted in nmis_pending. */
+static void request_check(void)
+{
+	unsigned int pending[MADT_MAX_CPUS], kicks[MADT_MAX_CPUS], ok = 0;
+
+	for (unsigned int i = 1; i < running.count; i++) {
+		pending[i] = running.pc[i]->nmis_pending;
+		kicks[i] = running.pc[i]->req.kicks;
+	}
+	(void)cpu_request_all_wait(CPU_REQ_KICK, CPU_REQUEST_WAIT_US, "the hvtest request");
+	for (unsigned int i = 1; i < running.count; i++) {
+		const struct percpu *pc = running.pc[i];
+		const char *why = NULL;
+
+		if (!cpu_request_acked(&pc->req, pc->req.seq))
+			why = "no acknowledgement";
+		else if (pc->req.kicks != kicks[i] + 1)
+			why = "its kick NMI was not seen as one";
+		else if (pc->nmis_pending != pending[i])
+			why = "the kick was counted as a guest's NMI";
+		if (why)
+			printf("cpu: APIC ID %u: request check: %s\n", running.id[i], why);
+		else
+			ok++;
+	}
+	printf("cpus: hvtest: %u of %u APs acknowledged a request\n", ok, running.count - 1);
+}
+
 static void print_report(unsigned int enabled, unsigned int online_capable, unsigned int skipped,
 			 unsigned int max)
 {
@@ -239,8 +270,10 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 			start_one(c, apic_base);
 	}
 	ap_trampoline_remove();
-	if (opt->test_hooks && running.count > 1)
+	if (opt->test_hooks && running.count > 1) {
 		nmi_check(apic_base);
+		request_check();
+	}
 	print_report(enabled, online_capable, skipped, max);
 	return running.count;
 }

@@ -58,6 +58,10 @@ void stage2_print_walk(const struct vm *vm, gpa_t gpa);
  * *saved) until stage2_restore_once; -EFAULT if it cannot. */
 int __must_check stage2_unmap_once(struct vm *vm, gpa_t page, uint64_t *saved);
 void stage2_restore_once(struct vm *vm, gpa_t page, uint64_t saved);
+/* (The three changes above invalidate on every CPU, acknowledged, before
+ * they return: drivers/ipi.c cpu_request_all_wait.) This CPU's part of that
+ * for v's VM: what it cached of the tables is dropped (CPU_REQ_FLUSH_STAGE2). */
+void vcpu_flush_stage2(struct vcpu *v);
 
 /* ---- vCPUs ---- */
 
@@ -76,7 +80,9 @@ bool vcpu_break_for_test(struct vcpu *v, const char *what);
  * read shadows, virtualization instructions, interrupt/NMI windows,
  * intercepted exceptions, steps, entry failures, the tick) are handled
  * here too; the generic ones are left to guest/run/exit.c. Returns false
- * if there is no exit to count (VMLAUNCH/VMRESUME itself failed: v stopped).
+ * if there is no exit to count: VMLAUNCH/VMRESUME itself failed (v
+ * stopped), or a request for this CPU came in (arch/cpu_request.h) and v
+ * was not entered (the run loop serves it and calls again).
  */
 bool vcpu_enter(struct vcpu *v, struct vcpu_exit *e);
 

@@ -13,6 +13,7 @@ struct vm {
 	gpa_t top;                       /* end of the guest-physical space (stage2_init) */
 	void *stage2;                    /* backend's tables (vmx/: struct ept), NULL before stage2_init */
 	bool stage2_built;               /* stage2_build succeeded */
+	volatile bool paused;            /* no vCPU enters (guest/run/requests.c vm_pause_all) */
 	struct vcpu *vcpu;               /* its vCPU while one exists */
 };
 

@@ -9,6 +9,7 @@
 #include "guest/dev/emulate.h"
 #include "guest/exit_stats.h"
 #include "guest/backend.h"
+#include "guest/run/requests.h"
 #include "lib/string.h"
 
 static struct exit_stat exits_base[GUEST_EXIT_COUNT];
@@ -117,6 +118,9 @@ void cmd_pause(int argc, char **argv)
 	}
 	v->paused = true;
 	v->stepping = false;
+	/* Every other vCPU too; a CPU that does not answer is named. */
+	if (v->vm)
+		(void)vm_pause_all(v->vm);
 	printf("guest %s paused at RIP 0x%016llx\n", v->name, (unsigned long long)guest_rip(v));
 }
 
@@ -131,6 +135,8 @@ void cmd_resume(int argc, char **argv)
 		return;
 	}
 	v->paused = false;
+	if (v->vm)
+		vm_resume_all(v->vm);
 	printf("guest %s runs again from RIP 0x%016llx\n", v->name, (unsigned long long)guest_rip(v));
 }
 

@@ -32,10 +32,42 @@ static void *ept_table_ptr(void *ctx, hpa_t pa)
 	return hpa_to_ptr(pa);
 }
 
-static void ept_free_table(void *ctx, hpa_t pa)
+static void free_frame(hpa_t pa)
 {
 	if (frame_free(mm_frames(), pa, 0))
 		panic("EPT: freeing table page 0x%llx failed", (unsigned long long)pa);
+}
+
+/* Not freed yet: another CPU's paging-structure cache may still lead into
+ * the page, and a new owner's writes would then be read as EPT entries. Its
+ * bytes stay as they are (no list threaded through it, for the same reason)
+ * until ept_release_held, after every CPU's INVEPT (vmx/stage2.c). */
+static void ept_free_table(void *ctx, hpa_t pa)
+{
+	struct ept *e = ctx;
+
+	if (e->held_count == e->held_cap) {
+		unsigned int cap = e->held_cap ? 2 * e->held_cap : 64;
+		hpa_t *n = malloc(cap * sizeof(*n));
+
+		if (!n) {
+			e->tables_leaked++;     /* safe: never reused */
+			return;
+		}
+		if (e->held_count)
+			memcpy(n, e->held, e->held_count * sizeof(*n));
+		free(e->held);
+		e->held = n;
+		e->held_cap = cap;
+	}
+	e->held[e->held_count++] = pa;
+}
+
+void ept_release_held(struct ept *e)
+{
+	for (unsigned int i = 0; i < e->held_count; i++)
+		free_frame(e->held[i]);
+	e->held_count = 0;
 }
 
 static const struct pt_mem ept_mem = {
@@ -78,7 +110,9 @@ int ept_build(struct ept *e, const struct gmap *g, const struct mtrr_state *m, b
 	memset(e, 0, sizeof(*e));
 	e->gmap = g;
 	e->mtrr = m;
-	rc = pt_init(&e->pt, &pt_format_ept, &ept_mem, allow_1g);
+	e->mem = ept_mem;
+	e->mem.ctx = e;
+	rc = pt_init(&e->pt, &pt_format_ept, &e->mem, allow_1g);
 	if (!rc)
 		rc = map_layout(e, g, m, 0, g->top);
 	if (rc)
@@ -119,8 +153,12 @@ void ept_print_summary(const struct ept *e)
 			hidden += g->flat[i].end - g->flat[i].start;
 	fmt_size(mapped, sizeof(mapped), st.mapped);
 	fmt_size(hid, sizeof(hid), hidden);
-	printf("EPT: %s mapped (%u x 1G, %u x 2M, %u x 4K), %s hidden, %u table pages\n", mapped,
+	printf("EPT: %s mapped (%u x 1G, %u x 2M, %u x 4K), %s hidden, %u table pages", mapped,
 	       st.leaves[3], st.leaves[2], st.leaves[1], hid, e->pt.tables_used);
+	if (e->held_count || e->tables_leaked)
+		printf(" (%u unlinked, held until every CPU has invalidated; %u kept for good)",
+		       e->held_count, e->tables_leaked);
+	printf("\n");
 }
 
 void ept_print_space(const struct ept_space *s)

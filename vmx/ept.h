@@ -15,6 +15,10 @@ struct ept {
 	const struct gmap *gmap;        /* what it maps ... */
 	const struct mtrr_state *mtrr;  /* ... with which memory types */
 	const struct ept_space *space;  /* how far the space reaches (for the printouts); NULL: not told */
+	struct pt_mem mem;              /* the frame allocator, ctx = this EPT (its freed tables are held) */
+	hpa_t *held;                    /* table pages unlinked but not freed: other CPUs may cache them */
+	unsigned int held_count, held_cap;
+	unsigned int tables_leaked;     /* unlinked pages kept for good (no memory to note them) */
 };
 
 /* Builds the EPT for everything g maps. allow_1g/ad from IA32_VMX_EPT_VPID_CAP.
@@ -29,6 +33,13 @@ int __must_check ept_build(struct ept *e, const struct gmap *g, const struct mtr
  * Returns 0 or -ENOMEM.
  */
 int __must_check ept_update(struct ept *e, gpa_t start, gpa_t end);
+
+/*
+ * Frees the table pages the edits above unlinked (held until now: a CPU's
+ * paging-structure caches may still point into them, SDM Vol. 3C 29.4.3).
+ * Only after every CPU that may have used this EPT has invalidated it.
+ */
+void ept_release_held(struct ept *e);
 
 /* Prints "EPT: 3.9 GiB mapped (2 x 1G, 988 x 2M, 7 x 4K), 64.3 MiB hidden, 9 table pages". */
 void ept_print_summary(const struct ept *e);

@@ -13,6 +13,7 @@
 #include "guest/dev/isa_irq.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
+#include "arch/cpu_request.h"
 
 extern int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
 
@@ -121,7 +122,12 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 		vmx_deliver_pending_nmi(v);
 	if (x->launched && (x->intr_window || isa_irq_pending_vector() >= 0))
 		vmx_deliver_pending_intr(v);
+	/* The last look at the request bits (arch/cpu_request.h): one that came
+	 * in since the run loop's is served first, this entry is not made. */
+	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req)))
+		return false;
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
+	cpu_request_left_guest(&percpu_self()->req);
 	if (rc) {
 		vmx_entry_failed(v, rc);
 		return false;

@@ -33,3 +33,8 @@ void vmx_flush_ept(const struct ept *ept)
 	if (s != VMX_OK)
 		panic("INVEPT failed (%d)", s);
 }
+
+void vcpu_flush_stage2(struct vcpu *v)
+{
+	vmx_flush_ept(to_vmx(v)->ept);
+}

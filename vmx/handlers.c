@@ -160,7 +160,15 @@ static void handle_exception(struct vcpu *v, const struct exit_info *e)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
 	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
-		trap_nmi_arrived();
+		/* The hypervisor's kick is not the guest's: not counted, not
+		 * injected (arch/cpu_request.c; the run loop serves it next). */
+		if (!cpu_request_nmi(&percpu_self()->req))
+			trap_nmi_arrived();
+		/* An NMI VM exit leaves NMIs blocked until the next IRET: without
+		 * one, this CPU would miss kicks while it stays in the
+		 * hypervisor (the shell). After the kick is told apart: an NMI
+		 * that comes at once is the next one. */
+		cpu_nmi_unblock();
 		return;
 	}
 	vmx_describe_intr_info(info, what, sizeof(what));

@@ -5,7 +5,9 @@
 #include "vmx/flush.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/ept.h"
+#include "drivers/ipi.h"
 #include "mm/malloc.h"
+#include "lib/print.h"
 
 /* The EPT and its plan, together: struct vm's stage2. */
 struct vmx_stage2 {
@@ -47,12 +49,31 @@ int stage2_build(struct vm *vm, const struct gmap *map, const struct mtrr_state 
 	return 0;
 }
 
+/*
+ * After an edit that removed or narrowed mappings: this CPU's INVEPT, then
+ * every other CPU's, acknowledged (drivers/ipi.c: every online CPU is
+ * asked, not only those that ran a vCPU of this VM; one in the hypervisor
+ * answers from its NMI handler, so asking all costs an NMI each and needs
+ * no list of who ran where), and only then the unlinked table pages go
+ * back to the frame allocator. If a CPU does not answer they stay held
+ * (the next round that all answer frees them): a page another CPU may
+ * still walk is never reused.
+ */
+static void flush_everywhere(struct vm *vm, const char *what)
+{
+	struct ept *e = &s2(vm)->ept;
+
+	vmx_flush_ept(e);
+	if (!cpu_request_all_wait(CPU_REQ_FLUSH_STAGE2, CPU_REQUEST_WAIT_US, what))
+		ept_release_held(e);
+}
+
 int stage2_update(struct vm *vm, gpa_t start, gpa_t end)
 {
 	int rc = ept_update(&s2(vm)->ept, start, end);
 
 	/* Also on failure: part of the range may have changed already. */
-	vmx_flush_ept(&s2(vm)->ept);
+	flush_everywhere(vm, "a stage-2 update");
 	return rc;
 }
 
@@ -65,9 +86,16 @@ void stage2_print(const struct vm *vm, enum stage2_report what)
 	case STAGE2_SPACE:
 		ept_print_space(&s2(vm)->space);
 		break;
-	case STAGE2_SUMMARY:
+	case STAGE2_SUMMARY: {
+		struct cpu_request_totals t;
+
 		ept_print_summary(&s2(vm)->ept);
+		cpu_request_totals(&t);
+		printf("cross-CPU requests: %llu rounds, %llu acknowledged, %llu unanswered\n",
+		       (unsigned long long)t.rounds, (unsigned long long)t.acks,
+		       (unsigned long long)t.missed);
 		break;
+	}
 	}
 }
 
@@ -84,7 +112,7 @@ int stage2_unmap_once(struct vm *vm, gpa_t page, uint64_t *saved)
 		return -EFAULT;
 	*saved = *pte;
 	*pte = 0;
-	vmx_flush_ept(&s2(vm)->ept);
+	flush_everywhere(vm, "a stage-2 unmap");
 	return 0;
 }
 
@@ -97,7 +125,7 @@ void stage2_restore_once(struct vm *vm, gpa_t page, uint64_t saved)
 		*pte = saved;
 	/* The split that made the page unmappable is undone too. */
 	(void)pt_merge(pt, ALIGN_DOWN(page, PAGE_SIZE_1G), PAGE_SIZE_1G);
-	vmx_flush_ept(&s2(vm)->ept);
+	flush_everywhere(vm, "a stage-2 merge");
 }
 
 struct ept *vmx_stage2_ept(struct vm *vm)

@@ -15,6 +15,7 @@
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
 #include "guest/run/exit.h"
+#include "guest/run/requests.h"
 #include "guest/backend.h"
 #include "arch/cpuinfo.h"
 #include "mm/mtrr_read.h"
@@ -78,7 +79,8 @@ static void run_loop(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 	v->started_tsc = rdtsc();
 	while (v->state == VCPU_RUNNING) {
-		if (v->paused) {
+		guest_requests_check(v);
+		if (guest_held(v)) {
 			console_tick(v);
 			cpu_relax();
 			continue;
@@ -212,6 +214,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	       (unsigned long long)g.start.rip);
 	this_cpu.running = &v;
 	guest_vm.vcpu = &v;
+	vm_resume_all(&guest_vm);       /* a guest reset while paused starts running */
 	run_loop(&v);
 	guest_vm.vcpu = NULL;
 	this_cpu.running = NULL;

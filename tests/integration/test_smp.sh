@@ -57,6 +57,11 @@ fi
 if build_iso smp-hvtest "hvtest"; then
 	H_BOCHS_CPUS=4 start_bochs bochs-smp4 "$OUT/smp-hvtest.iso"
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+	# The request channel (drivers/ipi.c): each parked AP acknowledges a
+	# request from its NMI handler, its kick not counted as a guest's NMI.
+	check "each AP acknowledged a request (xAPIC ICR)" \
+		grep -qaE '^cpus: hvtest: 3 of 3 APs acknowledged a request$' "$H_TXT"
+	reject_line "no AP failed the request check" '^cpu: APIC ID [0-9]+: request check'
 fi
 
 # The x2APIC ICR (MSR 0x830): the boot CPU's APIC switched to x2APIC mode first.
@@ -64,6 +69,9 @@ if build_iso smp-x2apic "hvtest testx2apic"; then
 	H_BOCHS_CPUS=4 start_bochs bochs-smp4-x2apic "$OUT/smp-x2apic.iso"
 	expect_line "x2APIC mode" "^cpus: hvtest: the boot CPU's local APIC is in x2APIC mode\$"
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
+	check "each AP acknowledged a request (x2APIC ICR)" \
+		grep -qaE '^cpus: hvtest: 3 of 3 APs acknowledged a request$' "$H_TXT"
+	reject_line "no AP failed the request check (x2APIC)" '^cpu: APIC ID [0-9]+: request check'
 fi
 
 start_qemu qemu-smp4 seabios "$ISO" -smp 4

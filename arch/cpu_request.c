@@ -26,7 +26,8 @@ void cpu_request_unsent(struct cpu_requests *r)
 
 bool cpu_request_acked(const struct cpu_requests *r, uint32_t seq)
 {
-	return cpu_request_covers(__atomic_load_n(&r->ack, __ATOMIC_ACQUIRE), seq);
+	return cpu_request_covers(__atomic_load_n(&r->ack, __ATOMIC_ACQUIRE), seq) ||
+	       __atomic_load_n(&r->in_guest, __ATOMIC_SEQ_CST) == CPU_IN_WAIT_SIPI;
 }
 
 /* Acknowledges up to seq, never backwards: the NMI handler may have gone
@@ -78,13 +79,13 @@ void cpu_request_done(struct cpu_requests *r, uint32_t seq)
 	ack_to(r, seq);
 }
 
-bool cpu_request_enter_guest(struct cpu_requests *r)
+bool cpu_request_enter_guest(struct cpu_requests *r, bool wait_sipi)
 {
-	__atomic_store_n(&r->in_guest, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->in_guest, wait_sipi ? CPU_IN_WAIT_SIPI : CPU_IN_GUEST, __ATOMIC_RELAXED);
 	/* Against this CPU's own NMI handler only: program order suffices. */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->bits, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&r->in_guest, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->in_guest, CPU_IN_ROOT, __ATOMIC_RELAXED);
 		return false;
 	}
 	return true;

@@ -76,18 +76,18 @@ TEST(kick_while_entering_waits_for_the_exit)
 	uint32_t s, seq;
 	bool send;
 
-	CHECK(cpu_request_enter_guest(&r));     /* looked: nothing asked */
+	CHECK(cpu_request_enter_guest(&r, false));     /* looked: nothing asked */
 	s = cpu_request_post(&r, CPU_REQ_FLUSH_STAGE2, &send);
 	/* The NMI lands before VMRESUME: not acknowledged, left for the run loop. */
 	CHECK(cpu_request_nmi(&r));
 	CHECK(!cpu_request_acked(&r, s));
 	CHECK(r.bits & CPU_REQ_ACK);
 	cpu_request_left_guest(&r);             /* the guest ran until its next exit */
-	CHECK(!cpu_request_enter_guest(&r));    /* bits: not entered */
+	CHECK(!cpu_request_enter_guest(&r, false));    /* bits: not entered */
 	CHECK_EQ(cpu_request_take(&r, &seq), CPU_REQ_FLUSH_STAGE2 | CPU_REQ_ACK);
 	cpu_request_done(&r, seq);
 	CHECK(cpu_request_acked(&r, s));
-	CHECK(cpu_request_enter_guest(&r));
+	CHECK(cpu_request_enter_guest(&r, false));
 }
 
 TEST(bits_before_entry_stop_it)
@@ -96,8 +96,26 @@ TEST(bits_before_entry_stop_it)
 	bool send;
 
 	(void)cpu_request_post(&r, CPU_REQ_KICK, &send);
-	CHECK(!cpu_request_enter_guest(&r));
-	CHECK_EQ(r.in_guest, 0);
+	CHECK(!cpu_request_enter_guest(&r, false));
+	CHECK_EQ(r.in_guest, CPU_IN_ROOT);
+}
+
+TEST(waiting_for_sipi_counts_as_acknowledged)
+{
+	struct cpu_requests r = { 0 };
+	uint32_t s, seq;
+	bool send;
+
+	CHECK(cpu_request_enter_guest(&r, true));
+	s = cpu_request_post(&r, CPU_REQ_FLUSH_STAGE2, &send);
+	CHECK(cpu_request_acked(&r, s));        /* it runs nothing until a SIPI exit */
+	cpu_request_left_guest(&r);             /* the SIPI exit: now the real acknowledgement */
+	CHECK(!cpu_request_acked(&r, s));
+	CHECK(!cpu_request_enter_guest(&r, false));
+	CHECK(cpu_request_nmi(&r));             /* the blocked kick arrives in the hypervisor */
+	CHECK(cpu_request_acked(&r, s));
+	CHECK_EQ(cpu_request_take(&r, &seq), CPU_REQ_FLUSH_STAGE2);
+	cpu_request_done(&r, seq);
 }
 
 TEST(unsent_kick_is_sent_again)

@@ -125,3 +125,17 @@ void cpu_request_totals(struct cpu_request_totals *t)
 {
 	*t = totals;
 }
+
+void cpu_request_print_stats(void)
+{
+	printf("cross-CPU requests: %llu rounds, %llu acknowledged, %llu unanswered",
+	       (unsigned long long)totals.rounds, (unsigned long long)totals.acks,
+	       (unsigned long long)totals.missed);
+	for (unsigned int c = 0; c < percpu_limit; c++) {
+		const struct percpu *pc = percpu_cpus[c];
+
+		if (pc && pc->online)
+			printf("; APIC ID %u: %u kicks, %u served, %u stage-2 flushes", pc->apic_id, pc->req.kicks, pc->req.served, pc->req.flushes);
+	}
+	printf("\n");
+}

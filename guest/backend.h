@@ -70,6 +70,10 @@ void stage2_restore_once(struct vm *vm, gpa_t page, uint64_t saved);
  * they return: drivers/ipi.c cpu_request_all_wait.) This CPU's part of that
  * for v's VM: what it cached of the tables is dropped (CPU_REQ_FLUSH_STAGE2). */
 void vcpu_flush_stage2(struct vcpu *v);
+/* The same round without a change (the shell's `ept flush`): this CPU's
+ * INVEPT, every other CPU's, acknowledged; held table pages freed if all
+ * answered. Returns the CPUs that did not answer. Under the device lock. */
+unsigned int stage2_invalidate_all(const struct vm *vm);
 
 /* ---- vCPUs ---- */
 

@@ -8,6 +8,7 @@
 #include "arch/reboot.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "drivers/ipi.h"
 #include "guest/dev/device.h"
 #include "guest/gmap.h"
 #include "guest/gmem.h"
@@ -102,8 +103,20 @@ void cmd_ept(int argc, char **argv)
 		stage2_print(vm, STAGE2_SUMMARY);
 		return;
 	}
+	if (!strcmp(argv[1], "flush")) {
+		unsigned int missed;
+
+		/* Edits of the tables (device registration) hold the device lock. */
+		device_lock();
+		missed = stage2_invalidate_all(vm);
+		device_unlock();
+		printf("ept flush: INVEPT on every CPU, %s\n",
+		       missed ? "some did not answer (named above)" : "each acknowledged");
+		cpu_request_print_stats();
+		return;
+	}
 	if (cmd_parse_u64(argv[1], &gpa)) {
-		printf("ept: '%s' is not an address (hex like 0xfe000000, or decimal) or 'stats'\n", argv[1]);
+		printf("ept: '%s' is not an address (hex like 0xfe000000, or decimal), 'stats' or 'flush'\n", argv[1]);
 		return;
 	}
 	printf("EPT walk for GPA 0x%llx:\n", (unsigned long long)gpa);

@@ -27,7 +27,7 @@ static const struct shell_cmd commands[] = {
 	{ "info", "", "hypervisor version, CPU, VMX features in use, memory taken", cmd_info },
 	{ "mem", "", "the host memory map from the boot loader, with the hypervisor's parts", cmd_mem },
 	{ "mtree", "", "the guest memory map: ranges, kinds and owners", cmd_mtree },
-	{ "ept", "[GPA | stats]", "the EPT as runs; GPA: the walk for one address; stats: page counts", cmd_ept },
+	{ "ept", "[GPA | stats | flush]", "the EPT as runs; GPA: the walk for one address; stats: page counts and cross-CPU requests; flush: INVEPT on every CPU, acknowledged", cmd_ept },
 	{ "devices", "", "device models with their ports, MMIO ranges and state", cmd_devices },
 	{ "regs", "", "the guest's registers, control registers and segments", cmd_regs },
 	{ "vmcs", "[FIELD]", "every VMCS field by group, or one (GUEST_RIP, 0x681e)", cmd_vmcs },

@@ -59,13 +59,21 @@ int stage2_build(struct vm *vm, const struct gmap *map, const struct mtrr_state 
  * (the next round that all answer frees them): a page another CPU may
  * still walk is never reused.
  */
-static void flush_everywhere(struct vm *vm, const char *what)
+static unsigned int flush_everywhere(const struct vm *vm, const char *what)
 {
 	struct ept *e = &s2(vm)->ept;
+	unsigned int missed;
 
 	vmx_flush_ept(e);
-	if (!cpu_request_all_wait(CPU_REQ_FLUSH_STAGE2, CPU_REQUEST_WAIT_US, what))
+	missed = cpu_request_all_wait(CPU_REQ_FLUSH_STAGE2, CPU_REQUEST_WAIT_US, what);
+	if (!missed)
 		ept_release_held(e);
+	return missed;
+}
+
+unsigned int stage2_invalidate_all(const struct vm *vm)
+{
+	return flush_everywhere(vm, "the shell's stage-2 flush");
 }
 
 int stage2_update(struct vm *vm, gpa_t start, gpa_t end)
@@ -86,16 +94,10 @@ void stage2_print(const struct vm *vm, enum stage2_report what)
 	case STAGE2_SPACE:
 		ept_print_space(&s2(vm)->space);
 		break;
-	case STAGE2_SUMMARY: {
-		struct cpu_request_totals t;
-
+	case STAGE2_SUMMARY:
 		ept_print_summary(&s2(vm)->ept);
-		cpu_request_totals(&t);
-		printf("cross-CPU requests: %llu rounds, %llu acknowledged, %llu unanswered\n",
-		       (unsigned long long)t.rounds, (unsigned long long)t.acks,
-		       (unsigned long long)t.missed);
+		cpu_request_print_stats();
 		break;
-	}
 	}
 }
 

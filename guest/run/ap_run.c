@@ -280,8 +280,10 @@ void guests_aps_stop(struct vm *vm)
 		struct ap_slot *s = &slots[v->cpu];
 		uint64_t last = 0;
 
-		/* Running or halted ones leave at their next timer exit; one
-		 * waiting for SIPI only for a SIPI: wake it every 10 ms. */
+		/* Running or halted ones leave at the kick (else at their next
+		 * timer exit); one waiting for SIPI only for a SIPI: wake it
+		 * every 10 ms. */
+		vcpu_kick(v);
 		while (get_state(s) == AP_RUNNING) {
 			if (rdtsc() - last > us_to_tsc(10000)) {
 				(void)vcpu_kick_wait_sipi(v);

@@ -39,3 +39,12 @@ void vm_resume_all(struct vm *vm)
 {
 	__atomic_store_n(&vm->paused, false, __ATOMIC_RELEASE);
 }
+
+void vcpu_kick(struct vcpu *target)
+{
+	struct percpu *pc = target->cpu < percpu_limit ? percpu_cpus[target->cpu] : NULL;
+	uint32_t seq;
+
+	if (pc && pc != percpu_self())
+		(void)cpu_request(pc, CPU_REQ_KICK, &seq);
+}

@@ -34,4 +34,10 @@ unsigned int vm_pause_all(struct vm *vm);
 /* Lets every vCPU of vm run again (each run loop looks at the flag). */
 void vm_resume_all(struct vm *vm);
 
+/* Makes target's CPU leave its guest soon, without waiting: for what was
+ * posted to it (its mailbox: INIT, SIPI; the VM's stop), which its run loop
+ * looks at after the exit. A vCPU waiting for SIPI takes no NMI: see
+ * vcpu_kick_wait_sipi. Nothing for this CPU's own vCPU. */
+void vcpu_kick(struct vcpu *target);
+
 #endif

@@ -10,9 +10,10 @@
 #include "arch/percpu.h"
 
 /* How long cpu_request_all_wait waits by default: a running guest exits
- * for the kick at once, or at its next tick (about 1 ms) if the kick came
- * while it was being entered. */
-#define CPU_REQUEST_WAIT_US 100000
+ * for the kick at once, or at its next console tick if the kick came while
+ * it was being entered (1 ms, but 2^20 TSC ticks at least: 262 ms in Bochs,
+ * whose TSC counts instructions); a few ticks of margin. */
+#define CPU_REQUEST_WAIT_US 1000000
 
 /*
  * Sends one IPI (ICR low half `lo`: delivery mode, vector, level) to

@@ -129,6 +129,17 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 			vmx_deliver_pending_intr(v);
 		device_unlock();
 	}
+	/* Bochs 2.7 keeps SMIs masked after a vCPU left wait-for-SIPI (it
+	 * masks INIT, SMI and NMI on entering that state and unmasks only INIT
+	 * at the SIPI) and stores that as blocking by SMI at every exit, which
+	 * the next entry refuses outside SMM (26.3.1.5). Outside SMM the bit is
+	 * 0 on hardware: clearing it changes nothing there. */
+	if (unlikely(v->started)) {
+		uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+		if (intr & INTERRUPTIBILITY_SMI)
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
+	}
 	/* The last look at the request bits (arch/cpu_request.h): one that came
 	 * in since the run loop's is served first, this entry is not made. */
 	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req, v->wait_sipi)))
@@ -145,6 +156,12 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 
 	e->reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	e->basic = e->reason & EXIT_REASON_BASIC_MASK;
+	/* Bochs 2.7 leaves NMIs masked after the SIPI exit out of wait-for-SIPI
+	 * (above): the kicks of the request channel would never arrive. An IRET
+	 * unmasks them; on hardware NMIs are not blocked after this exit and
+	 * the IRET changes nothing. */
+	if (unlikely(e->basic == EXIT_REASON_SIPI))
+		cpu_nmi_unblock();
 	e->idt_vectoring = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	e->idt_vectoring_error = e->idt_vectoring & INTR_INFO_DELIVER_ERROR_CODE ?
 				 (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE) : 0;

@@ -95,6 +95,34 @@ if [ "${H_SMP_LINUX:-1}" != 0 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initr
 	stop_emulator
 fi
 
+# The request channel with a running AP vCPU (hvtest, 2 CPUs): the kick
+# guest starts the AP's vCPU with a SIPI into a counting loop, then makes
+# two stage-2 changes (a test device registered and removed); each is
+# acknowledged by the AP, whose vCPU serves a stage-2 flush in its run
+# loop after the kick NMI's exit (its count grows from one report to the
+# next), and the AP's guest code keeps running.
+require_file "guest kick (make guests)" "$GUESTS/kick.elf"
+if build_iso smp-kick "hvtest" "$GUESTS/kick.elf" "guest hv.name=kick"; then
+	H_BOCHS_CPUS=2 start_bochs bochs-smp2-kick "$OUT/smp-kick.iso"
+	expect_line "kick: the AP's vCPU runs" '^\[kick\] ok: the AP.s vCPU runs after a SIPI$'
+	expect_line "kick: a stage-2 change" '^guest kick: test device registered at 0x92345000$'
+	expect_line "kick: acknowledged by every CPU" \
+		'^cross-CPU requests: ([0-9]+) rounds, \1 acknowledged, 0 unanswered; APIC ID 0: [0-9]+ kicks, [0-9]+ served, [0-9]+ stage-2 flushes; APIC ID 1: [1-9][0-9]* kicks, [1-9][0-9]* served, [0-9]+ stage-2 flushes$'
+	flush1=$(sed -E 's/.* ([0-9]+) stage-2 flushes$/\1/' <<<"$H_MATCH")
+	expect_line "kick: the second change" '^guest kick: test device removed at 0x92345000$'
+	expect_line "kick: acknowledged again" \
+		'^cross-CPU requests: ([0-9]+) rounds, \1 acknowledged, 0 unanswered; .*APIC ID 1: [0-9]+ kicks, [0-9]+ served, [0-9]+ stage-2 flushes$'
+	flush2=$(sed -E 's/.* ([0-9]+) stage-2 flushes$/\1/' <<<"$H_MATCH")
+	check "kick: the AP's running vCPU served the flush in its run loop ($flush1 -> $flush2)" \
+		test "$flush2" -gt "$flush1"
+	expect_line "kick: the AP still runs" '^\[kick\] ok: the AP.s vCPU still runs$'
+	expect_line "kick: no check failed" '^\[kick\] done: [0-9]+ checks, 0 failed$'
+	expect_line "kick: exit 0" '^guest kick: exited with status 0 after [0-9]+ VM exits$'
+	reject_line "kick: no CPU left unanswered" '^cpus: no answer to'
+	reject_line "kick: no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
 # The request channel with Linux on 2 CPUs (H_SMP_KICK_LINUX=1; off by
 # default: a second SMP Linux boot costs minutes, and the checks belong in
 # the SMP Linux run once there is one): a stage-2 flush from the shell on

@@ -97,6 +97,7 @@ static void ap_start_up(struct vcpu *v, uint8_t vector)
 	vcpu_start_up(v, vector);
 	v->started = true;
 	v->sipis++;
+	v->fresh_start = true;
 }
 
 /* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on

@@ -201,6 +201,11 @@ void ap_main(struct percpu *pc)
 	guests_ap_main(pc);
 }
 
+bool ap_wake(uint32_t apic_id)
+{
+	return ipi_send_nmi(apic_id);
+}
+
 bool ap_send_sipi(uint32_t apic_id, uint8_t vector)
 {
 	/* In the mode the APIC is in now: the guest may have switched it to x2APIC. */

@@ -38,15 +38,31 @@ check_smp() {
 GUESTS=$HV_ROOT/build/guests
 require_file "guest cpuid (make guests)" "$GUESTS/cpuid.elf"
 require_file "guest realmode (make guests)" "$GUESTS/realmode.elf"
+require_file "guest sipi (make guests)" "$GUESTS/sipi.elf"
 if build_iso smp-guests "hvtest" "$GUESTS/cpuid.elf" "guest hv.name=cpuid" \
-	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real"; then
+	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real" \
+	"$GUESTS/sipi.elf" "guest hv.name=sipi"; then
 	H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$OUT/smp-guests.iso"
 	expect_line "NMI to the AP" '^cpus: hvtest: 1 of 1 APs took an NMI on their own NMI stack$'
 	expect_line "cpu report" '^cpus: 2 in the MADT, 2 running \(APIC IDs 0 1\)$'
+	expect_line "VMX on the AP too" '^cpus: VMX root operation on 2 of 2 running CPUs; one virtual CPU each$'
+	# cpuid and realmode never start the AP: its vCPU waits for SIPI, is
+	# woken when the guest ends and reports nothing.
 	for g in cpuid realmode; do
 		expect_line "$g: no check failed" "^\\[$g\\] done: [0-9]+ checks, 0 failed\$"
 		expect_line "$g: exit 0" "^guest $g: exited with status 0 after [0-9]+ VM exits\$"
+		expect_line "$g: boot vCPU's exits" "^guest $g: exits: "
+		reject_line "$g: no AP vCPU report" "^guest $g: APIC ID"
 	done
+	# sipi starts the AP's vCPU with a start-up IPI (xAPIC ICR, no INIT).
+	expect_line "sipi: the AP ran its code at vector << 12" '^\[sipi\] done: 2 checks, 0 failed$'
+	expect_line "sipi: exit 0" '^guest sipi: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "sipi: boot vCPU's exits" '^guest sipi: exits: '
+	expect_line "sipi: the AP's vCPU: one start-up, its CPUID exit" \
+		'^guest sipi: APIC ID 1: 1 start-ups, exits: .*CPUID 1 '
+	reject_line "no INIT diagnosis" 'INIT again at once'
+	reject_line "every vCPU stopped" 'did not stop$'
+
 	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
 	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
 	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
@@ -74,11 +90,14 @@ if build_iso smp-x2apic "hvtest testx2apic"; then
 	reject_line "no AP failed the request check (x2APIC)" '^cpu: APIC ID [0-9]+: request check'
 fi
 
-# The default Linux guest with 2 CPUs under VMX (H_SMP_LINUX=0 skips it):
-# the AP's vCPU waits for SIPI inside VMX, Linux starts it and counts both.
+# The default Linux guest with 2 CPUs under VMX, the guest's INIT and SIPI
+# going to the hardware (H_SMP_LINUX=1 runs it): the AP's vCPU waits for
+# SIPI inside VMX, Linux starts it and counts both. Not in Bochs 2.7, which
+# keeps an INIT pending after its exit (docs/architecture.md, "Virtual
+# CPUs"): there the AP never runs and Linux waits minutes before giving up.
 GUEST=$HV_ROOT/build/guest
 LINUX_CMDLINE="console=ttyS0,115200"
-if [ "${H_SMP_LINUX:-1}" != 0 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initrd.img" ] &&
+if [ "${H_SMP_LINUX:-0}" = 1 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initrd.img" ] &&
 	build_iso smp-linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" \
 		"$GUEST/initrd.img" initrd; then
 	H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'

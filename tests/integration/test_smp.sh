@@ -143,8 +143,9 @@ if build_iso smp-kick "hvtest" "$GUESTS/kick.elf" "guest hv.name=kick"; then
 fi
 
 # The request channel with Linux on 2 CPUs (H_SMP_KICK_LINUX=1; off by
-# default: a second SMP Linux boot costs minutes, and the checks belong in
-# the SMP Linux run once there is one): a stage-2 flush from the shell on
+# default: a second SMP Linux boot costs minutes, the checks belong in the
+# SMP Linux run once there is one, and in Bochs 2.7 Linux starts its AP
+# only once the guest's INIT is trapped, as above): a stage-2 flush from the shell on
 # the boot CPU and a pause are acknowledged by the AP's running vCPU,
 # which serves the flush in its run loop; its kick NMI is not the guest's
 # (Linux reports no unknown NMI) and the guest runs on after resume.

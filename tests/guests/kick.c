@@ -51,4 +51,11 @@ void main(void)
 	check_eq("HC_TRAP_TEST registers a device (a stage-2 change)", hc(HC_TRAP_TEST, DEVICE_AT, 1, 0), 0);
 	check_eq("HC_TRAP_TEST removes it (another)", hc(HC_TRAP_TEST, DEVICE_AT, 0, 0), 0);
 	check("the AP's vCPU still runs", ap_counts(50000000ul));
+#ifdef KICK_WAIT
+	/* kickwait: the shell's pause and resume from here on (test_smp.sh). */
+	report_done();
+	print("[" GUEST_NAME "] waiting for the shell\n");
+	for (;;)
+		asm volatile("pause");
+#endif
 }

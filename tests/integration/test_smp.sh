@@ -142,6 +142,38 @@ if build_iso smp-kick "hvtest" "$GUESTS/kick.elf" "guest hv.name=kick"; then
 	stop_emulator
 fi
 
+# Pause with a running AP vCPU (the kickwait guest: kick, then both vCPUs
+# keep running): the shell's pause stops the AP's vCPU too (its counter at
+# 0x9000 stands still between two reads), resume lets it count again.
+require_file "guest kickwait (make guests)" "$GUESTS/kickwait.elf"
+if build_iso smp-kickwait "hvtest" "$GUESTS/kickwait.elf" "guest hv.name=kickwait"; then
+	H_BOCHS_CPUS=2 start_bochs_interactive bochs-smp2-pause "$OUT/smp-kickwait.iso"
+	expect_line "pause: the guest waits, its AP counting" '^\[kickwait\] waiting for the shell$'
+	send_keys $'\x1d'
+	expect_line "pause: the shell" '^hv: debug shell; guest kickwait keeps running'
+	send_line "pause"
+	expect_line "pause: paused" '^guest kickwait paused at RIP '
+	send_line "xp 0x9000 2"
+	expect_line "pause: the AP's counter" '^0x0000000000009000  [0-9a-f]{2} [0-9a-f]{2}'
+	c1=$(cut -c1-25 <<<"$H_MATCH")
+	send_line "xp 0x9000 2"
+	expect_line "pause: the AP's counter again" '^0x0000000000009000  [0-9a-f]{2} [0-9a-f]{2}'
+	c2=$(cut -c1-25 <<<"$H_MATCH")
+	check "pause: the AP's vCPU stands still ($c1 / $c2)" test "$c1" = "$c2"
+	send_line "resume"
+	expect_line "pause: resumed" '^guest kickwait runs again from RIP '
+	send_line "xp 0x9000 2"
+	expect_line "resume: the AP's counter" '^0x0000000000009000  [0-9a-f]{2} [0-9a-f]{2}'
+	c3=$(cut -c1-25 <<<"$H_MATCH")
+	send_line "xp 0x9000 2"
+	expect_line "resume: the AP's counter again" '^0x0000000000009000  [0-9a-f]{2} [0-9a-f]{2}'
+	c4=$(cut -c1-25 <<<"$H_MATCH")
+	check "resume: the AP's vCPU counts again ($c3 / $c4)" test "$c3" != "$c4"
+	reject_line "pause: no CPU left unanswered" '^cpus: no answer to'
+	reject_line "pause: no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
 # The request channel with Linux on 2 CPUs (H_SMP_KICK_LINUX=1; off by
 # default: a second SMP Linux boot costs minutes, the checks belong in the
 # SMP Linux run once there is one, and in Bochs 2.7 Linux starts its AP

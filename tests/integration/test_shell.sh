@@ -238,7 +238,10 @@ if build_iso shell "hvtest testmmio=0xfe000000 testfault=mc" "$HV_ROOT/build/gue
 	send_line "ept"
 	expect_line "ept map" '^  0x0000000000000000-0x'
 	send_line "ept nonsense"
-	expect_line "ept: bad argument explained" "^ept: 'nonsense' is not an address \\(hex like 0xfe000000, or decimal\\) or 'stats'\$"
+	expect_line "ept: bad argument explained" "^ept: 'nonsense' is not an address \\(hex like 0xfe000000, or decimal\\), 'stats' or 'flush'\$"
+	send_line "ept flush"
+	expect_line "ept flush: one CPU, nobody else to ask" '^ept flush: INVEPT on every CPU, each acknowledged$'
+	expect_line "ept flush: the request counts" '^cross-CPU requests: [0-9]+ rounds, 0 acknowledged, 0 unanswered; APIC ID 0: 0 kicks, 0 served, 0 stage-2 flushes$'
 	send_line "log"
 	expect_line "log: the level" '^log level: info$'
 	send_line "log warn"

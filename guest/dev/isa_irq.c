@@ -4,10 +4,9 @@
  * an edge is delivered the way that routing says:
  * - I/O APIC (pin from the MADT's interrupt source overrides, entry read from
  *   the chip): the entry's vector as a fixed IPI from the local APIC to itself
- *   (SDM Vol. 3A, 11.6.1, destination shorthand "self"), or to the entry's
- *   destination where that is another CPU (an SMP guest routes lines to any
- *   of its CPUs). The real local APIC keeps IRR/ISR, priorities and the
- *   guest's EOI.
+ *   (SDM Vol. 3A, 11.6.1, destination shorthand "self"). The real local APIC
+ *   keeps IRR/ISR, priorities and the guest's EOI. One guest CPU: the
+ *   destination field is not looked at (SMP guests: issue 14).
  * - 8259: the master's vector base (ICW2, write-only) is followed from the
  *   guest's writes to ports 0x20-0x21; the edge is latched (the 8259's IRR)
  *   and injected as an external interrupt at a VM entry where the guest can
@@ -23,7 +22,6 @@
 #include "guest/dev/isa_irq_route.h"
 #include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"
-#include "arch/percpu.h"
 #include "mm/devmem.h"
 #include "drivers/console.h"
 
@@ -110,55 +108,6 @@ static void lapic_self_ipi(uint64_t apic_base, uint8_t vector)
 	(void)devmem_write((apic_base & APIC_BASE_ADDR) + APIC_ICR_LO, &icr, 4);
 }
 
-#define APIC_ICR_HI         0x310
-#define APIC_LDR            0x0d0
-#define APIC_ICR_LOGICAL    (1u << 11)
-#define RTE_DEST_LOGICAL    (1ULL << 11)
-#define RTE_DEST(rte)       ((uint32_t)((rte) >> 56))
-#define MSR_X2APIC_ICR      0x830
-
-/*
- * The message the I/O APIC entry would send, from this CPU's local APIC:
- * fixed, edge, the entry's vector, to the entry's destination (physical
- * APIC ID or logical mask, SDM Vol. 3A, 11.6.2). With several guest CPUs
- * the guest may route the line to another one, whose vector is only set up
- * there. To this CPU only: the self IPI above. xAPIC: the guest's ICR high
- * half is put back, so a guest interrupted between its two ICR writes sends
- * its own IPI where it meant to. x2APIC: physical destinations only (a
- * logical entry goes to this CPU, as before SMP).
- */
-static void lapic_rte_ipi(uint64_t apic_base, uint64_t rte, uint8_t vector)
-{
-	bool logical = rte & RTE_DEST_LOGICAL;
-	uint32_t dest = RTE_DEST(rte), self = percpu_self()->apic_id, hi, saved = 0;
-	uint32_t lo = APIC_ICR_ASSERT | vector | (logical ? APIC_ICR_LOGICAL : 0);
-	hpa_t mmio = apic_base & APIC_BASE_ADDR;
-
-	/* Logical in xAPIC mode: this CPU only if the mask names nothing but its
-	 * logical ID (LDR[31:24], flat model). */
-	uint32_t my_logical = logical && !(apic_base & APIC_BASE_EXTD) ?
-			      lapic_read(apic_base, APIC_LDR) >> 24 : 0;
-
-	if ((!logical && dest == self) || ((apic_base & APIC_BASE_EXTD) && logical) ||
-	    (logical && my_logical && (dest & ~my_logical) == 0)) {
-		lapic_self_ipi(apic_base, vector);
-		return;
-	}
-	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_ICR, (uint64_t)dest << 32 | lo);
-		return;
-	}
-	for (unsigned int i = 0; i < 1000 && (lapic_read(apic_base, APIC_ICR_LO) & APIC_ICR_BUSY); i++)
-		cpu_relax();
-	(void)devmem_read(mmio + APIC_ICR_HI, &saved, 4);
-	hi = dest << 24;
-	(void)devmem_write(mmio + APIC_ICR_HI, &hi, 4);
-	(void)devmem_write(mmio + APIC_ICR_LO, &lo, 4);
-	for (unsigned int i = 0; i < 1000 && (lapic_read(apic_base, APIC_ICR_LO) & APIC_ICR_BUSY); i++)
-		cpu_relax();
-	(void)devmem_write(mmio + APIC_ICR_HI, &saved, 4);
-}
-
 static bool i8259_connected(uint64_t apic_base)
 {
 	bool en = apic_base & APIC_BASE_EN;
@@ -186,7 +135,7 @@ void isa_irq_raise(unsigned int irq)
 		switch (ioapic_rte_verdict(rte, &vector, &why)) {
 		case IOAPIC_SEND:
 			if (apic_base & APIC_BASE_EN) {
-				lapic_rte_ipi(apic_base, rte, vector);
+				lapic_self_ipi(apic_base, vector);
 				l->sent++;
 			} else {
 				l->dropped++;            /* no local APIC to take the message */

@@ -128,16 +128,6 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 			vmx_deliver_pending_intr(v);
 		device_unlock();
 	}
-	/* Blocking by SMI must be 0 outside SMM (SDM Vol. 3C, 27.3.1.5) and
-	 * exits outside SMM save it as 0 (28.3.4), but Bochs 2.7 saves it as 1
-	 * for a CPU that waited for SIPI (it keeps SMIs masked from then on):
-	 * cleared before each entry of an AP's vCPU. */
-	if (unlikely(v->cpu) && x->launched) {
-		uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
-		if (intr & INTERRUPTIBILITY_SMI)
-			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
-	}
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	if (rc) {
 		vmx_entry_failed(v, rc);

@@ -157,6 +157,8 @@ static void run_vcpu(struct ap_slot *s)
 	spin_lock(&setup_lock);
 	vcpu_destroy(v);
 	spin_unlock(&setup_lock);
+	/* The next wake-up is an NMI: it must not stay blocked (cpu_nmi_unblock). */
+	cpu_nmi_unblock();
 	set_state(s, AP_DONE);
 }
 

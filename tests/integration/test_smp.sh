@@ -80,6 +80,21 @@ if build_iso smp-hvtest "hvtest"; then
 	reject_line "no AP failed the request check" '^cpu: APIC ID [0-9]+: request check'
 fi
 
+# 4 CPUs: three AP vCPUs wait for SIPI; sipi starts APIC ID 1's, the others
+# are woken when the guest ends (no report: never started).
+if build_iso smp4-sipi "" "$GUESTS/sipi.elf" "guest hv.name=sipi"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4-sipi "$OUT/smp4-sipi.iso"
+	expect_line "VMX on every CPU" '^cpus: VMX root operation on 4 of 4 running CPUs; one virtual CPU each$'
+	expect_line "sipi: the AP ran its code" '^\[sipi\] done: 2 checks, 0 failed$'
+	expect_line "sipi: exit 0" '^guest sipi: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "sipi: APIC ID 1's vCPU started once" '^guest sipi: APIC ID 1: 1 start-ups, exits: '
+	reject_line "the others never started" '^guest sipi: APIC ID [23]:'
+	reject_line "every vCPU stopped" 'did not stop$'
+	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+fi
+
 # The x2APIC ICR (MSR 0x830): the boot CPU's APIC switched to x2APIC mode first.
 if build_iso smp-x2apic "hvtest testx2apic"; then
 	H_BOCHS_CPUS=4 start_bochs bochs-smp4-x2apic "$OUT/smp-x2apic.iso"

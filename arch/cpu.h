@@ -86,31 +86,15 @@ static inline void lgdt(const struct descriptor_ptr *p) { asm volatile("lgdt %0"
 static inline void lidt(const struct descriptor_ptr *p) { asm volatile("lidt %0" : : "m"(*p)); }
 static inline void ltr(uint16_t sel) { asm volatile("ltr %0" : : "r"(sel)); }
 static inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
-/* Ends blocking by NMI (SDM Vol. 3A, 6.7.1: until the next IRET) with an IRET
- * to the next instruction, same stack and flags: after an NMI VM exit,
- * which leaves NMIs blocked (Vol. 3C, "Event Blocking" on VM exits). */
-static inline void cpu_nmi_unblock(void)
-{
-	asm volatile("mov %%ss, %%eax\n\t"
-		     "pushq %%rax\n\t"
-		     "pushq %%rsp\n\t"
-		     "addq $8, (%%rsp)\n\t"
-		     "pushfq\n\t"
-		     "mov %%cs, %%eax\n\t"
-		     "pushq %%rax\n\t"
-		     "leaq 1f(%%rip), %%rax\n\t"
-		     "pushq %%rax\n\t"
-		     "iretq\n"
-		     "1:"
-		     : : : "rax", "memory", "cc");
-}
 static inline void cpu_relax(void) { asm volatile("pause"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
 
 /* An IRET to the next instruction, which ends blocking by NMI (SDM Vol. 3A,
- * 6.7.1): Bochs 2.7 leaves NMIs blocked in VMX root operation after a VM
- * exit from the wait-for-SIPI activity state, which blocks them in the
- * guest; a halted CPU would then never wake for an NMI. */
+ * 6.7.1): after an NMI VM exit, which leaves NMIs blocked (Vol. 3C, event
+ * blocking on VM exits), and where Bochs 2.7 leaves NMIs blocked in VMX
+ * root operation after a VM exit from the wait-for-SIPI activity state,
+ * which blocks them in the guest; a halted CPU would then never wake for an
+ * NMI, and no CPU would take the request channel's kicks. */
 static inline void cpu_nmi_unblock(void)
 {
 	asm volatile("mov %%ss, %%eax\n\t"

@@ -129,17 +129,6 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 			vmx_deliver_pending_intr(v);
 		device_unlock();
 	}
-	/* Bochs 2.7 keeps SMIs masked after a vCPU left wait-for-SIPI (it
-	 * masks INIT, SMI and NMI on entering that state and unmasks only INIT
-	 * at the SIPI) and stores that as blocking by SMI at every exit, which
-	 * the next entry refuses outside SMM (26.3.1.5). Outside SMM the bit is
-	 * 0 on hardware: clearing it changes nothing there. */
-	if (unlikely(v->started)) {
-		uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
-		if (intr & INTERRUPTIBILITY_SMI)
-			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
-	}
 	/* The last look at the request bits (arch/cpu_request.h): one that came
 	 * in since the run loop's is served first, this entry is not made. */
 	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req, v->wait_sipi)))
@@ -156,8 +145,9 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 
 	e->reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	e->basic = e->reason & EXIT_REASON_BASIC_MASK;
-	/* Bochs 2.7 leaves NMIs masked after the SIPI exit out of wait-for-SIPI
-	 * (above): the kicks of the request channel would never arrive. An IRET
+	/* Bochs 2.7 masks NMIs (and SMIs, below) when a vCPU enters
+	 * wait-for-SIPI and leaves them masked after the SIPI exit: the kicks of
+	 * the request channel would never reach the started vCPU. An IRET
 	 * unmasks them; on hardware NMIs are not blocked after this exit and
 	 * the IRET changes nothing. */
 	if (unlikely(e->basic == EXIT_REASON_SIPI))

@@ -10,6 +10,7 @@
 #include "drivers/console.h"
 #include "lib/string.h"
 #include "mm/malloc.h"
+#include "mm/devmem.h"
 
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_EN        (1u << 13)
@@ -84,4 +85,29 @@ int acpi_pm_init(const struct acpi_fadt_regs *f)
 int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 {
 	return read_phys(ctx, pa, buf, len);
+}
+
+static bool is_reserved(enum mem_type t)
+{
+	return t == MEM_RESERVED;
+}
+
+int acpi_firmware_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
+{
+	uint8_t *out = buf;
+
+	if (!read_phys(ctx, pa, buf, len))
+		return 0;
+	if (!memmap_range_all(mm_host_map(), pa, len, is_reserved))
+		return -EFAULT;
+	while (len) {
+		uint32_t n = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
+
+		if (devmem_read(pa, out, n))
+			return -EFAULT;
+		pa += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
 }

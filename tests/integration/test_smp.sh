@@ -82,13 +82,14 @@ fi
 # Linux guest must read the copies through boot_params.acpi_rsdp_addr (it
 # prints the tables' addresses), come up with one CPU, never try to start
 # the other (its "failed to boot" and "not responding" lines) and print no
-# checksum warning.
+# checksum warning (acpi_force_table_verification: Linux checks each table's
+# checksum as it installs it, not only the AML tables).
 acpi_view_linux() {
 	local g=$HV_ROOT/build/guest view page
 	require_file "default Linux guest (make guest)" "$g/vmlinuz"
 	require_file "guest acpiscan (make guests)" "$GUESTS/acpiscan.elf"
 	build_iso smp-acpi-view "cpus=1" "$GUESTS/acpiscan.elf" "guest hv.name=acpiscan" \
-		"$g/vmlinuz" "guest hv.name=linux console=ttyS0,115200" "$g/initrd.img" initrd || return 0
+		"$g/vmlinuz" "guest hv.name=linux console=ttyS0,115200 acpi_force_table_verification" "$g/initrd.img" initrd || return 0
 	H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
 	H_BOCHS_CPUS=2 H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-900} start_bochs bochs-smp2-acpi-view "$OUT/smp-acpi-view.iso"
 	expect_line "cpu report" '^cpus: 2 in the MADT, 1 running \(APIC IDs 0\); 1 not started \(cpus=1\)$'

@@ -299,6 +299,15 @@ int acpi_view_build(const struct acpi_view_request *r, uint8_t *buf, uint32_t si
 		xsdt = acpi_le64(r->rsdp + RSDP_XSDT);
 	if (!xsdt && !rsdt)
 		return fmt_error(-EINVAL, err, errlen, "the RSDP names neither an RSDT nor an XSDT");
+	/* The RSDT and the RSDP's RsdtAddress hold 32-bit addresses. Above
+	 * 4 GiB, an OS that has an XSDT uses it (ACPI 6.x, 5.2.5.3): the copy
+	 * then has none; ACPI 1.0 firmware (an RSDT only) cannot be copied there. */
+	if (rsdt && (r->base + size > (1ULL << 32) || r->base + size < r->base)) {
+		if (!xsdt)
+			return fmt_error(-ERANGE, err, errlen, "the RSDT copy cannot name tables at 0x%llx, above 4 GiB",
+					 (unsigned long long)r->base);
+		rsdt = 0;
+	}
 	if (xsdt && ((rc = copy_table(&c, xsdt, "XSDT", &xoff)) || (rc = sdt_count(&c, xoff, 8, "XSDT", &n))))
 		return rc;
 	if (rsdt && ((rc = copy_table(&c, rsdt, "RSDT", &roff)) || (rc = sdt_count(&c, roff, 4, "RSDT", &n))))
@@ -307,9 +316,6 @@ int acpi_view_build(const struct acpi_view_request *r, uint8_t *buf, uint32_t si
 	madt = xsdt ? find_madt(&c, xoff, 8) : find_madt(&c, roff, 4);
 	if (madt && ((rc = copy_table(&c, madt, "APIC", &moff)) || (rc = madt_hide(&c, buf + moff))))
 		return rc;
-	if (rsdt && (r->base + c.pos > (1ULL << 32) || r->base + c.pos < r->base))
-		return fmt_error(-ERANGE, err, errlen, "the RSDT copy cannot name tables at 0x%llx, above 4 GiB",
-				 (unsigned long long)r->base);
 	out->madt = madt ? r->base + moff : 0;
 	if (xsdt && (rc = sdt_rewrite(&c, xoff, 8, out->madt, true)))
 		return rc;

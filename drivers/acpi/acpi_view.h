@@ -37,7 +37,9 @@ struct acpi_view {
 /*
  * Builds the copies into buf (size bytes, zeroed by the caller): the RSDP
  * (same revision and length as the host's, pointing at the copies), an
- * XSDT copy if the host's RSDP has one, an RSDT copy if it has one, and a
+ * XSDT copy if the host's RSDP has one, an RSDT copy if it has one (and
+ * buf lies below 4 GiB, or there is no XSDT copy: the RSDT holds 32-bit
+ * addresses; above 4 GiB the RSDP copy's RsdtAddress is 0), and a
  * MADT copy (if the host lists a MADT) in which every processor local APIC
  * (type 0) and local x2APIC (type 9) entry of an APIC ID not in running has
  * its enabled and online-capable flags cleared. The SDT copies list the
@@ -47,8 +49,8 @@ struct acpi_view {
  * trusted: signatures, lengths (at most what fits in buf), entry counts and
  * every checksum are checked. Returns 0; -EINVAL (a bad RSDP, RSDT, XSDT or
  * MADT, or a copy that would enable no CPU), -ENOSPC (the tables do not fit
- * in buf) or -ERANGE (an RSDT copy would have to name an address above
- * 4 GiB), each with a reason in err. On error nothing in out is meaningful.
+ * in buf) or -ERANGE (buf above 4 GiB and the host has only an RSDT),
+ * each with a reason in err. On error nothing in out is meaningful.
  */
 int __must_check acpi_view_build(const struct acpi_view_request *r, uint8_t *buf, uint32_t size,
 				 struct acpi_view *out, char *err, size_t errlen);

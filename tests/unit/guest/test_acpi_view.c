@@ -338,13 +338,37 @@ TEST(malformed_tables_refused)
 	refused(rsdp, 20, run, 1, 0x1000, VIEW_BASE, -EINVAL, "enable none");
 	build_v1(rsdp, bochs_two, sizeof(bochs_two));
 	refused(rsdp, 20, run, 1, 0x80, VIEW_BASE, -ENOSPC, "no room");
-	refused(rsdp, 20, run, 1, 0x1000, 0xffffff80ULL, -ERANGE, "above 4 GiB");
+	refused(rsdp, 20, run, 1, 0x1000, 0xfffff800ULL, -ERANGE, "above 4 GiB");
 	/* Revision 2: a bad extended checksum. */
 	build_v2(rsdp, x2_four, sizeof(x2_four));
 	rsdp[30]++;
 	refused(rsdp, 36, run, 1, 0x1000, VIEW_BASE, -EINVAL, "no valid RSDP");
 	build_v2(rsdp, x2_four, sizeof(x2_four));
 	refused(rsdp, 20, run, 1, 0x1000, VIEW_BASE, -EINVAL, "no valid RSDP");   /* v2 cut to 20 bytes */
+}
+
+/* Above 4 GiB with an XSDT: the RSDP copy names no RSDT (32-bit addresses). */
+TEST(above_4g_the_xsdt_alone)
+{
+	static const uint32_t run[] = { 0, 1 };
+	uint8_t rsdp[36], buf[0x1000] = { 0 };
+	struct acpi_view_request r;
+	struct acpi_view v;
+	char err[120] = "";
+
+	build_v2(rsdp, x2_four, sizeof(x2_four));
+	r = req(rsdp, 36, run, 2);
+	r.base = 0x4fffff000ULL;
+	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK(v.rsdt == 0 && get32(buf + 16) == 0 && get64(buf + 24) == v.xsdt && v.xsdt >= r.base);
+	CHECK(sum(buf, 20) == 0 && sum(buf, 36) == 0);
+	CHECK_EQ(get64(buf + (v.xsdt - r.base) + 44), v.madt);
+	CHECK_EQ(v.hidden_count, 3);
+	/* Just below 4 GiB but running past it: the same. */
+	r.base = 0xfffff800ULL;
+	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
+	CHECK_EQ(v.rsdt, 0);
 }
 
 TEST(xsdt_only_above_4g_is_fine)

@@ -18,6 +18,7 @@
  * guest's EOI for it is kept from the chip (guest/dev/i8259_shadow.c). */
 #include "guest/dev/isa_irq.h"
 #include "drivers/acpi/acpi_madt.h"
+#include "drivers/acpi/acpi_host.h"
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/device.h"
 #include "guest/dev/i8259_shadow.h"

@@ -8,7 +8,7 @@
 #include "arch/lapic.h"
 #include "arch/tsc.h"
 #include "drivers/acpi/acpi_madt.h"
-#include "guest/dev/acpi_pm.h"
+#include "drivers/acpi/acpi_host.h"
 #include "mm/malloc.h"
 #include "mm/percpu_alloc.h"
 #include "lib/format.h"
@@ -181,7 +181,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	if (opt->test_hooks && opt->test_x2apic)
 		apic_base = test_x2apic(apic_base);
 	running.id[running.count++] = boot_id;
-	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_firmware_read, NULL, &madt, err, sizeof(err))) {
+	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_host_read, NULL, &madt, err, sizeof(err))) {
 		printf("cpus: no usable MADT (%s): 1 running (APIC IDs %u)\n", err, boot_id);
 		return running.count;
 	}

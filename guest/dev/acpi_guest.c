@@ -5,7 +5,7 @@
  * in it, so a guest that scans for the RSDP finds the view too. The
  * decisions are pure (drivers/acpi/acpi_view.c); this file moves bytes. */
 #include "guest/dev/acpi_guest.h"
-#include "guest/dev/acpi_pm.h"
+#include "drivers/acpi/acpi_host.h"
 #include "drivers/acpi/acpi_view.h"
 #include "mm/devmem.h"
 #include "mm/frame.h"
@@ -113,7 +113,7 @@ static void print_view(const struct acpi_view *v)
 int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count)
 {
 	struct acpi_view_request r = {
-		.rsdp = bi->rsdp, .rsdp_len = bi->rsdp_len, .read = acpi_firmware_read,
+		.rsdp = bi->rsdp, .rsdp_len = bi->rsdp_len, .read = acpi_host_read,
 		.running = running, .running_count = count,
 	};
 	struct acpi_view v;

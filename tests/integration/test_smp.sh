@@ -85,13 +85,13 @@ fi
 # checksum warning (acpi_force_table_verification: Linux checks each table's
 # checksum as it installs it, not only the AML tables).
 acpi_view_linux() {
-	local g=$HV_ROOT/build/guest view page
+	local g=$HV_ROOT/build/guest guests=$HV_ROOT/build/guests out=$HV_ROOT/build/test view page
 	require_file "default Linux guest (make guest)" "$g/vmlinuz"
-	require_file "guest acpiscan (make guests)" "$GUESTS/acpiscan.elf"
-	build_iso smp-acpi-view "cpus=1" "$GUESTS/acpiscan.elf" "guest hv.name=acpiscan" \
+	require_file "guest acpiscan (make guests)" "$guests/acpiscan.elf"
+	build_iso smp-acpi-view "cpus=1" "$guests/acpiscan.elf" "guest hv.name=acpiscan" \
 		"$g/vmlinuz" "guest hv.name=linux console=ttyS0,115200 acpi_force_table_verification" "$g/initrd.img" initrd || return 0
 	H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
-	H_BOCHS_CPUS=2 H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-900} start_bochs bochs-smp2-acpi-view "$OUT/smp-acpi-view.iso"
+	H_BOCHS_CPUS=2 H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-900} start_bochs bochs-smp2-acpi-view "$out/smp-acpi-view.iso"
 	expect_line "cpu report" '^cpus: 2 in the MADT, 1 running \(APIC IDs 0\); 1 not started \(cpus=1\)$'
 	expect_line "the guest's ACPI view hides the CPU that does not run" \
 		'^acpi: guest view: MADT copy with 1 of 2 CPUs enabled \(hidden: APIC IDs 1\); RSDP, RSDT copies at 0x[0-9a-f]+$'

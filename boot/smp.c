@@ -162,6 +162,12 @@ static uint64_t test_x2apic(uint64_t apic_base)
 	return apic_base;
 }
 
+unsigned int smp_running(const uint32_t **ids)
+{
+	*ids = running.id;
+	return running.count;
+}
+
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 {
 	uint32_t boot_id = percpu_self()->apic_id;

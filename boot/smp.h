@@ -16,4 +16,8 @@
  */
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt);
 
+/* The APIC IDs of the CPUs running after smp_start(), the boot CPU's first
+ * (*ids); returns how many. */
+unsigned int smp_running(const uint32_t **ids);
+
 #endif

@@ -18,6 +18,7 @@
 #include "guest/run/ap_run.h"
 #include "guest/vm.h"
 #include "boot/ap_start.h"
+#include "guest/dev/acpi_guest.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
 
@@ -104,6 +105,16 @@ static void apply_console_options(const struct hv_options *o)
 		       o->serial_port, console_port());
 }
 
+/* CPUs the MADT lists that do not run are hidden from the guest (issue 14):
+ * it gets copies of the ACPI tables in which they are disabled. */
+static void build_acpi_view(void)
+{
+	const uint32_t *ids;
+	unsigned int n = smp_running(&ids);
+
+	(void)acpi_guest_build(&boot_info, ids, n);
+}
+
 void hv_main(uint32_t magic, uint32_t info_pa)
 {
 	percpu_boot_init();
@@ -128,6 +139,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
 	guests_set_ap_waker(ap_wake);
+	build_acpi_view();
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

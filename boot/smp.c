@@ -9,8 +9,7 @@
 #include "arch/lapic.h"
 #include "arch/tsc.h"
 #include "drivers/acpi/acpi_madt.h"
-#include "guest/dev/acpi_pm.h"
-#include "mm/devmem.h"
+#include "drivers/acpi/acpi_host.h"
 #include "mm/malloc.h"
 #include "mm/percpu_alloc.h"
 #include "lib/format.h"
@@ -56,36 +55,6 @@ static hpa_t trampoline_page(const struct memmap *m)
 			page = hi - PAGE_SIZE;
 	}
 	return page;
-}
-
-static bool is_reserved(enum mem_type t)
-{
-	return t == MEM_RESERVED;
-}
-
-/* An acpi_read_fn for the MADT: RAM-like ranges through the direct map
- * (acpi_host_read), and firmware-reserved ones (SeaBIOS under QEMU puts its
- * tables there; real firmware may) through the device window, a page at
- * a time, with the memory type the MTRRs give them. Holes and anything
- * else stay unread. */
-static int acpi_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
-{
-	uint8_t *out = buf;
-
-	if (!acpi_host_read(ctx, pa, buf, len))
-		return 0;
-	if (!memmap_range_all(mm_host_map(), pa, len, is_reserved))
-		return -EFAULT;
-	while (len) {
-		uint32_t n = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
-
-		if (devmem_read(pa, out, n))
-			return -EFAULT;
-		pa += n;
-		out += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /* Starts one AP under the next free CPU index; prints why it did not start. */
@@ -230,6 +199,12 @@ static uint64_t test_x2apic(uint64_t apic_base)
 	return apic_base;
 }
 
+unsigned int smp_running(const uint32_t **ids)
+{
+	*ids = running.id;
+	return running.count;
+}
+
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 {
 	uint32_t boot_id = percpu_self()->apic_id;
@@ -243,7 +218,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	if (opt->test_hooks && opt->test_x2apic)
 		apic_base = test_x2apic(apic_base);
 	running.id[running.count++] = boot_id;
-	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_read, NULL, &madt, err, sizeof(err))) {
+	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_host_read, NULL, &madt, err, sizeof(err))) {
 		printf("cpus: no usable MADT (%s): 1 running (APIC IDs %u)\n", err, boot_id);
 		return running.count;
 	}

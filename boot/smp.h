@@ -19,5 +19,8 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 /* CPUs the machine has: enabled in the MADT (1 without a usable MADT),
  * started or not. */
 unsigned int smp_machine_cpus(void);
+/* The APIC IDs of the CPUs running after smp_start(), the boot CPU's first
+ * (*ids); returns how many. */
+unsigned int smp_running(const uint32_t **ids);
 
 #endif

@@ -24,11 +24,18 @@ static bool same_range_kind(const struct gmap_range *a, const struct gmap_range 
 	       a->owner == b->owner && a->dev == b->dev;
 }
 
+/* Whether the range `like`, placed at start, continues last (ROM: also its host bytes). */
+static bool continues(const struct gmap_range *last, gpa_t start, const struct gmap_range *like)
+{
+	return last->end == start && same_range_kind(last, like) &&
+	       (like->kind != GMAP_ROM || last->host + (last->end - last->start) == like->host);
+}
+
 static void out_put(struct gmap_out *o, gpa_t start, gpa_t end, const struct gmap_range *like)
 {
 	struct gmap_range *last = o->n ? &o->r[o->n - 1] : NULL;
 
-	if (last && last->end == start && same_range_kind(last, like)) {
+	if (last && continues(last, start, like)) {
 		last->end = end;
 		return;
 	}
@@ -96,8 +103,10 @@ static void flatten(struct gmap *g)
 			if (j < g->reg_count && g->regs[j].start <= pos) {
 				struct gmap_range piece = g->regs[j];
 
-				/* Trapped: reported reserved. Named pass-through: keeps what it covers. */
+				/* Trapped: reported reserved. Named pass-through and ROM: keep what they cover. */
 				piece.e820_type = piece.kind == GMAP_TRAPPED ? GMAP_E820_RESERVED : b->e820_type;
+				if (piece.kind == GMAP_ROM)
+					piece.host += pos - g->regs[j].start;
 				next = MIN(b->end, g->regs[j].end);
 				out_put(&o, pos, next, &piece);
 			} else {
@@ -153,24 +162,26 @@ static int check_covered(const struct gmap *g, gpa_t start, gpa_t end, enum gmap
 	     i < g->base_count && g->base[i].start < end; i++) {
 		enum gmap_kind k = g->base[i].kind;
 
+		/* A ROM copy may be seen where the hypervisor keeps it. */
+		if (kind == GMAP_ROM && k == GMAP_HIDDEN && g->base[i].owner == owner_hv)
+			continue;
 		if (k == GMAP_RAM || k == GMAP_HIDDEN)
 			return -EINVAL;
-		if (kind == GMAP_MMIO && k != GMAP_MMIO)
+		if ((kind == GMAP_MMIO || kind == GMAP_ROM) && k != GMAP_MMIO)
 			return -EINVAL;
 	}
 	return 0;
 }
 
-int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
-		  const char *owner, void *dev)
+/* Inserts a registration of kind (checked by the callers) with its host address. */
+static int add_reg(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
+		   const char *owner, void *dev, hpa_t host)
 {
 	unsigned int pos, i;
 	int rc;
 
 	if (start >= end || end > g->top || !IS_ALIGNED(start, PAGE_SIZE) ||
 	    !IS_ALIGNED(end, PAGE_SIZE) || !owner)
-		return -EINVAL;
-	if (kind == GMAP_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
 		return -EINVAL;
 	/* Insertion point: the first registration ending after start. */
 	for (pos = 0; pos < g->reg_count && g->regs[pos].end <= start; pos++)
@@ -187,11 +198,26 @@ int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 	g->regs[pos] = (struct gmap_range){
 		.start = start, .end = end, .kind = kind,
 		.e820_type = kind == GMAP_TRAPPED ? GMAP_E820_RESERVED : GMAP_E820_NONE,
-		.owner = owner, .dev = dev,
+		.owner = owner, .dev = dev, .host = host,
 	};
 	g->reg_count++;
 	flatten(g);
 	return 0;
+}
+
+int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
+		  const char *owner, void *dev)
+{
+	if (kind == GMAP_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
+		return -EINVAL;
+	return add_reg(g, start, end, kind, owner, dev, 0);
+}
+
+int gmap_register_rom(struct gmap *g, gpa_t start, gpa_t end, hpa_t host, const char *owner)
+{
+	if (!IS_ALIGNED(host, PAGE_SIZE) || host + (end - start) < host)
+		return -EINVAL;
+	return add_reg(g, start, end, GMAP_ROM, owner, NULL, host);
 }
 
 int gmap_unregister(struct gmap *g, gpa_t start)
@@ -218,14 +244,14 @@ const struct gmap_range *gmap_lookup(const struct gmap *g, gpa_t gpa)
 
 bool gmap_kind_mapped(enum gmap_kind k)
 {
-	return k == GMAP_RAM || k == GMAP_MMIO;
+	return k == GMAP_RAM || k == GMAP_MMIO || k == GMAP_ROM;
 }
 
 const char *gmap_kind_name(enum gmap_kind k)
 {
 	static const char *const names[] = {
 		[GMAP_RAM] = "ram", [GMAP_MMIO] = "mmio", [GMAP_TRAPPED] = "trapped",
-		[GMAP_HIDDEN] = "hidden", [GMAP_UNUSABLE] = "unusable",
+		[GMAP_HIDDEN] = "hidden", [GMAP_UNUSABLE] = "unusable", [GMAP_ROM] = "rom",
 	};
 
 	if ((unsigned int)k >= ARRAY_SIZE(names) || !names[k])

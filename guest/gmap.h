@@ -16,6 +16,7 @@ enum gmap_kind {
 	GMAP_TRAPPED,    /* a device model's MMIO: not mapped, accesses exit to the model */
 	GMAP_HIDDEN,     /* the hypervisor's own memory: not mapped; the guest sees it as reserved */
 	GMAP_UNUSABLE,   /* bad RAM the firmware reported: not mapped */
+	GMAP_ROM,        /* a page of the hypervisor's the guest may read (its ACPI view): mapped read/execute-only at `host` */
 };
 
 /* e820 types as the guest's memory map lists them (ACPI 6.5, 15.3). */
@@ -32,6 +33,7 @@ struct gmap_range {
 	uint8_t e820_type;            /* what the guest's memory map calls it: 1 usable, 2 reserved, 3 ACPI, 4 NVS, 5 bad; 0 = not listed (a hole) */
 	const char *owner;            /* "ram", "hypervisor", device model name, ... */
 	void *dev;                    /* the device model for GMAP_TRAPPED, else NULL */
+	hpa_t host;                   /* GMAP_ROM: the host-physical address of start (not identity); else 0 */
 };
 
 #define GMAP_MAX_RANGES 512
@@ -83,16 +85,26 @@ int __must_check gmap_init(struct gmap *g, const struct memmap *host, gpa_t top)
 int __must_check gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 			       const char *owner, void *dev);
 
+/*
+ * Registers [start, end) (4 KiB aligned) as GMAP_ROM for owner: the guest
+ * reads and executes the hypervisor's bytes at [host, host + end - start)
+ * there, its writes are dropped. It may cover pass-through memory (a page of
+ * the firmware's area) or the hypervisor's own memory (the copy itself,
+ * seen where it lies), never RAM, boot modules or bad RAM; it keeps the e820
+ * type of what it covers (reserved for both). Errors as gmap_register.
+ */
+int __must_check gmap_register_rom(struct gmap *g, gpa_t start, gpa_t end, hpa_t host, const char *owner);
+
 /* Removes the registration that starts at start; what was below shows again. -ENOENT if none. */
 int __must_check gmap_unregister(struct gmap *g, gpa_t start);
 
 /* The flat range containing gpa, or NULL (gpa >= top). O(log n): binary search. */
 const struct gmap_range *gmap_lookup(const struct gmap *g, gpa_t gpa);
 
-/* True if the kind is identity-mapped in the EPT (RAM, MMIO). */
+/* True if the kind is mapped in the EPT (RAM, MMIO: identity; ROM: read-only, at its host address). */
 bool gmap_kind_mapped(enum gmap_kind k);
 
-/* Short name of a kind: "ram", "mmio", "trapped", "hidden", "unusable" ("?" if unknown). */
+/* Short name of a kind: "ram", "mmio", "trapped", "hidden", "unusable", "rom" ("?" if unknown). */
 const char *gmap_kind_name(enum gmap_kind k);
 
 /* True if every byte of [gpa, gpa+len) is GMAP_RAM (no wrap; len 0 is trivially true). */

@@ -33,6 +33,11 @@ void *gmem_ptr(gpa_t gpa)
 	return hpa_to_ptr(gpa);          /* identity: the GPA is the HPA */
 }
 
+const void *gmem_rom_ptr(const struct gmap_range *r, gpa_t gpa)
+{
+	return hpa_to_ptr(r->host + (gpa - r->start));
+}
+
 int gmem_read(gpa_t gpa, void *buf, uint64_t len)
 {
 	if (!gmem_is_ram(gpa, len))

@@ -32,4 +32,9 @@ const struct gpt_mem *gmem_walk_ops(void);
 /* Pointer to guest RAM already checked with gmem_is_ram(). */
 void *gmem_ptr(gpa_t gpa);
 
+struct gmap_range;
+
+/* The hypervisor's bytes the guest reads at gpa inside the GMAP_ROM range r. */
+const void *gmem_rom_ptr(const struct gmap_range *r, gpa_t gpa);
+
 #endif

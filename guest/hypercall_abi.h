@@ -32,6 +32,7 @@
 #define HC_MEM_TRAPPED    2   /* a device model of the hypervisor */
 #define HC_MEM_HIDDEN     3   /* the hypervisor's own memory: reads all ones, writes dropped */
 #define HC_MEM_UNUSABLE   4
+#define HC_MEM_ROM        5   /* the hypervisor's read-only copies (the guest's ACPI view): writes dropped */
 
 #define HC_NO_ERROR_CODE  0xffffffffu
 #define HC_CONSOLE_MAX    4096

@@ -21,7 +21,7 @@ boot/info     what the boot loader handed over (Multiboot2 parser, boot_info)
 arch          the CPU: instructions, GDT/IDT/traps, stacks, TSC, MTRRs, MCA
 mm            host memory: memory map, frames, heap, page tables, device window
 drivers       console, UART, IPIs and the cross-CPU request channel
-drivers/acpi  ACPI table readers (RSDP, FADT, MADT)
+drivers/acpi  ACPI table readers (RSDP, FADT, MADT), copies of them for guests
 guest/emul    instruction decoder/emulator, guest page walker, task switch
 guest         vCPU, guest memory map and memory, exit statistics, TSC offset
 guest/policy  what a guest may see: CPUID and MSR policy

@@ -1,21 +1,22 @@
 /* vmx/ept_layout.c - the guest memory map cut into runs of uniform EPT
  * attributes: identity, read/write/execute, memory type from the MTRRs
  * (SDM Vol. 3C, 29.3.7.2: with IPAT clear the guest's PAT combines with
- * this type exactly as it would with the MTRRs on bare metal). */
+ * this type exactly as it would with the MTRRs on bare metal); ROM ranges
+ * read/execute-only at their host address. */
 #include "vmx/ept_layout.h"
 
 static int append(struct pt_run *runs, unsigned int *n, unsigned int max,
-		  gpa_t start, gpa_t end, unsigned int perm)
+		  gpa_t start, gpa_t end, hpa_t pa, unsigned int perm)
 {
 	struct pt_run *last = *n ? &runs[*n - 1] : NULL;
 
-	if (last && last->va + last->size == start && last->perm == perm) {
+	if (last && last->va + last->size == start && last->pa + last->size == pa && last->perm == perm) {
 		last->size += end - start;
 		return 0;
 	}
 	if (*n >= max)
 		return -ENOSPC;
-	runs[(*n)++] = (struct pt_run){ .va = start, .pa = start, .size = end - start, .perm = perm };
+	runs[(*n)++] = (struct pt_run){ .va = start, .pa = pa, .size = end - start, .perm = perm };
 	return 0;
 }
 
@@ -35,10 +36,16 @@ int ept_layout(const struct gmap *g, const struct mtrr_state *m, gpa_t start, gp
 		if (a >= b || !gmap_kind_mapped(r->kind))
 			continue;
 		while (a < b) {
+			/* A ROM page is the hypervisor's RAM: its type is that of its host bytes. */
+			hpa_t pa = r->kind == GMAP_ROM ? r->host + (a - r->start) : a;
 			uint64_t run_end;
-			uint8_t t = mtrr_type_run(m, a, b, &run_end);
+			uint8_t t = mtrr_type_run(m, pa, pa + (b - a), &run_end);
+			unsigned int perm = ept_layout_perm(t);
 
-			if (append(runs, &n, max, a, run_end, ept_layout_perm(t)))
+			run_end = a + (run_end - pa);
+			if (r->kind == GMAP_ROM)
+				perm &= ~PT_WRITE;
+			if (append(runs, &n, max, a, run_end, pa, perm))
 				return -ENOSPC;
 			a = run_end;
 		}

@@ -8,9 +8,10 @@
 #include "mm/pagetable.h"
 
 /*
- * Writes the identity runs for [start, end) of g into runs (at most max):
- * every mapped kind (RAM, pass-through MMIO) with read/write/execute and the
- * MTRR memory type of its bytes; unmapped kinds (trapped, hidden, unusable)
+ * Writes the runs for [start, end) of g into runs (at most max): RAM and
+ * pass-through MMIO identity with read/write/execute and the MTRR memory
+ * type of their bytes, ROM at its host address read/execute-only with the
+ * type of the host bytes; unmapped kinds (trapped, hidden, unusable)
  * leave gaps. Adjacent runs with the same attributes are merged, so mapping
  * each run with the largest pages that fit gives the fewest table pages.
  * Returns the number of runs, or -ENOSPC.

@@ -4,6 +4,7 @@
  * on those ports reaches the chipset. */
 #include "guest/dev/acpi_pm.h"
 #include "drivers/acpi/acpi_fadt.h"
+#include "drivers/acpi/acpi_host.h"
 #include "guest/dev/device.h"
 #include "arch/cpu.h"
 #include "mm/paging.h"
@@ -13,24 +14,6 @@
 
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_EN        (1u << 13)
-
-static int read_phys(void *ctx, uint64_t pa, void *buf, uint32_t len)
-{
-	/* ACPI tables sit in RAM-like ranges, which the direct map covers. */
-	const struct memmap *m = mm_host_map();
-
-	for (unsigned int i = 0; i < m->count; i++) {
-		const struct mem_range *r = &m->ranges[i];
-
-		if (pa >= r->start && pa + len <= r->end && pa + len >= pa &&
-		    (r->type == MEM_ACPI_RECLAIM || r->type == MEM_ACPI_NVS || r->type == MEM_USABLE ||
-		     r->type >= MEM_LOWMEM)) {
-			memcpy(buf, hpa_to_ptr(pa), len);
-			return 0;
-		}
-	}
-	return -EFAULT;
-}
 
 static uint32_t pm1_in(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size)
 {
@@ -60,7 +43,7 @@ static struct device_model pm1 = { .name = "acpi-pm1", .port_in = pm1_in, .port_
 int acpi_host_fadt(const struct boot_info *bi, struct acpi_fadt_regs *out)
 {
 	char err[96];
-	int rc = acpi_read_fadt(bi->rsdp, bi->rsdp_len, read_phys, NULL, out, err, sizeof(err));
+	int rc = acpi_read_fadt(bi->rsdp, bi->rsdp_len, acpi_host_read, NULL, out, err, sizeof(err));
 
 	if (rc)
 		printf("ACPI: %s; a guest's ACPI power-off would power off the machine\n", err);
@@ -79,9 +62,4 @@ int acpi_pm_init(const struct acpi_fadt_regs *f)
 		printf("ACPI: PM1 control at port 0x%x%s: a guest's power-off stops that guest\n",
 		       f->pm1a_cnt, f->pm1b_cnt ? " (and PM1b)" : "");
 	return rc;
-}
-
-int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
-{
-	return read_phys(ctx, pa, buf, len);
 }

@@ -9,9 +9,6 @@
  * or a negative error after printing why. */
 int acpi_host_fadt(const struct boot_info *bi, struct acpi_fadt_regs *out);
 
-/* An acpi_read_fn for the machine's ACPI tables (RAM-like ranges only). */
-int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len);
-
 /* Traps the FADT's PM1 control ports: a write with SLP_EN stops the guest
  * ("powered off") instead of powering off the machine under the hypervisor;
  * other accesses go through. Prints what it found; 0 or a negative error. */

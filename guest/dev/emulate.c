@@ -82,6 +82,14 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 		return write ? gmem_write(gpa, buf, n) : gmem_read(gpa, buf, n);
 	if (r->kind == GMAP_MMIO)
 		return pass_through_access(x, gpa, buf, n, write);
+	if (r->kind == GMAP_ROM) {
+		/* Read-only, like the firmware's ROM it stands for: writes vanish. */
+		if (write)
+			log_nothing_there(x, gpa, write, "read-only memory");
+		else
+			memcpy(buf, gmem_rom_ptr(r, gpa), n);
+		return 0;
+	}
 	if (r->kind != GMAP_TRAPPED || !r->dev) {
 		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
 		return -EINVAL;
@@ -221,6 +229,10 @@ static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
 	}
 	if (r && r->kind == GMAP_MMIO && gpa + n <= r->end)
 		return devmem_read(gpa, buf, n);
+	if (r && r->kind == GMAP_ROM && gpa + n <= r->end) {
+		memcpy(buf, gmem_rom_ptr(r, gpa), n);
+		return 0;
+	}
 	return -EFAULT;
 }
 

@@ -3,10 +3,12 @@
  * exiting; the I/O APIC, the local APIC and the 8259s are passed through), so
  * an edge is delivered the way that routing says:
  * - I/O APIC (pin from the MADT's interrupt source overrides, entry read from
- *   the chip): the entry's vector as a fixed IPI from the local APIC to the
- *   entry's destination (SDM Vol. 3A, 11.6.1; physical or logical, as the
- *   guest routed the IRQ to one of its CPUs). The real local APICs keep
- *   IRR/ISR, priorities and the guest's EOI.
+ *   the chip): the entry's vector as a fixed IPI from this CPU's local APIC to
+ *   the CPUs the entry names (its destination mode and destination, as the
+ *   chip's message would go; SDM Vol. 3A, 11.6.1), so a guest that routes
+ *   the serial interrupt to another CPU gets it there, whichever CPU's exit
+ *   raised the edge. The real local APICs keep IRR/ISR, priorities and the
+ *   guest's EOI.
  * - 8259: the master's vector base (ICW2, write-only) is followed from the
  *   guest's writes to ports 0x20-0x21; the edge is latched (the 8259's IRR)
  *   and injected as an external interrupt at a VM entry where the guest can
@@ -16,12 +18,14 @@
  * guest's EOI for it is kept from the chip (guest/dev/i8259_shadow.c). */
 #include "guest/dev/isa_irq.h"
 #include "drivers/acpi/acpi_madt.h"
+#include "drivers/acpi/acpi_host.h"
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/device.h"
 #include "guest/dev/i8259_shadow.h"
 #include "guest/dev/isa_irq_route.h"
 #include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "mm/devmem.h"
 #include "drivers/console.h"
 
@@ -34,13 +38,17 @@
 #define APIC_BASE_EN        (1ULL << 11)
 #define APIC_BASE_ADDR      0x000ffffffffff000ULL
 #define APIC_ICR_LO         0x300
+#define APIC_ICR_HI         0x310
+#define APIC_DFR            0x0e0
+#define APIC_DFR_FLAT       0xfu             /* DFR bits 31:28: 1111 flat, 0000 cluster */
+#define APIC_ICR_LOGICAL    (1u << 11)
 #define APIC_LVT_LINT0      0x350
 #define APIC_ICR_BUSY       (1u << 12)
 #define APIC_ICR_ASSERT     (1u << 14)
-#define APIC_ICR_HI         0x310
-#define APIC_ICR_LOGICAL    (1u << 11)
+#define APIC_ICR_SELF       (1u << 18)       /* destination shorthand 01: self */
 #define MSR_X2APIC_BASE     0x800            /* x2APIC register n at 0x800 + n / 16 */
 #define MSR_X2APIC_SELF_IPI 0x83f
+#define MSR_X2APIC_ICR      0x830
 
 struct isa_line {
 	int ioapic;                      /* MADT index of its I/O APIC, -1 if none */
@@ -55,7 +63,8 @@ static unsigned int ioapic_pins[MADT_MAX_IOAPICS];
 static struct isa_line lines[ISA_IRQS];
 static struct i8259_shadow pic;
 static uint8_t pic_irr;              /* master IRQs latched, not yet injected */
-static bool pic_connected;           /* the 8259's output reaches the CPU (at the last look) */
+static bool pic_connected;           /* the 8259's output reaches the boot CPU (at the last look) */
+static bool pic_connection_stale;    /* an edge was latched on another CPU: look again on the boot CPU */
 
 /* One I/O APIC register. The guest may be between its IOREGSEL write and its
  * IOWIN access (an exit can fall between them): its selection is put back. */
@@ -90,31 +99,47 @@ static uint32_t lapic_read(uint64_t apic_base, unsigned int reg)
 	return v;
 }
 
-/* A fixed, edge IPI with the entry's vector to the entry's destination (its
- * physical APIC ID or logical set: with several guest CPUs Linux routes an
- * IRQ to one of them, not always to the one whose exit raised the line).
- * xAPIC: the guest may be between its two ICR writes on this CPU, so its
- * high half is put back after ours. x2APIC: the SELF IPI register (SDM Vol.
- * 3A, 11.12.11): an x2APIC destination in an I/O APIC entry needs interrupt
- * remapping, which the guest does not have (Linux then stays in xAPIC mode). */
-static void lapic_ipi(uint64_t apic_base, uint64_t rte, uint8_t vector)
+static void lapic_write(uint64_t apic_base, unsigned int reg, uint32_t v)
 {
-	hpa_t base = apic_base & APIC_BASE_ADDR;
-	uint32_t lo = APIC_ICR_ASSERT | vector | (rte & IOAPIC_RTE_DESTMOD ? APIC_ICR_LOGICAL : 0);
-	uint32_t hi = (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT) << 24, guest_hi;
+	(void)devmem_write((apic_base & APIC_BASE_ADDR) + reg, &v, 4);
+}
+
+/* How this CPU's local APIC reads an 8-bit logical destination; the guest
+ * sets one model on all its CPUs (SDM Vol. 3A, 11.6.2.2). */
+static enum apic_logical_model logical_model(uint64_t apic_base)
+{
+	if (apic_base & APIC_BASE_EXTD)
+		return APIC_LOGICAL_X2APIC;
+	return lapic_read(apic_base, APIC_DFR) >> 28 == APIC_DFR_FLAT ? APIC_LOGICAL_FLAT :
+									 APIC_LOGICAL_CLUSTER;
+}
+
+/*
+ * A fixed, edge IPI with the I/O APIC entry's vector and destination.
+ * x2APIC: one ICR write (the SELF IPI register where no 8-bit name can reach
+ * the CPU, 11.12.11). xAPIC: the guest may be between its two ICR writes (an
+ * exit fell between them), so its ICR high half is put back after ours is
+ * used; the low half it has not written yet is not disturbed.
+ */
+static void lapic_send_ipi(uint64_t apic_base, uint8_t vector, const struct apic_ipi *ipi)
+{
+	uint32_t icr = APIC_ICR_ASSERT | vector | (ipi->logical ? APIC_ICR_LOGICAL : 0);
+	uint32_t guest_hi;
 
 	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_SELF_IPI, vector);
+		if (ipi->self)
+			wrmsr(MSR_X2APIC_SELF_IPI, vector);
+		else
+			wrmsr(MSR_X2APIC_ICR, (uint64_t)ipi->dest << 32 | icr);
 		return;
 	}
 	/* The guest's last IPI may still be on its way (delivery status). */
 	for (unsigned int i = 0; i < 1000 && (lapic_read(apic_base, APIC_ICR_LO) & APIC_ICR_BUSY); i++)
 		cpu_relax();
-	if (devmem_read(base + APIC_ICR_HI, &guest_hi, 4))
-		return;
-	(void)devmem_write(base + APIC_ICR_HI, &hi, 4);
-	(void)devmem_write(base + APIC_ICR_LO, &lo, 4);
-	(void)devmem_write(base + APIC_ICR_HI, &guest_hi, 4);
+	guest_hi = lapic_read(apic_base, APIC_ICR_HI);
+	lapic_write(apic_base, APIC_ICR_HI, ipi->dest << 24);
+	lapic_write(apic_base, APIC_ICR_LO, icr);
+	lapic_write(apic_base, APIC_ICR_HI, guest_hi);
 }
 
 static bool i8259_connected(uint64_t apic_base)
@@ -144,7 +169,10 @@ void isa_irq_raise(unsigned int irq)
 		switch (ioapic_rte_verdict(rte, &vector, &why)) {
 		case IOAPIC_SEND:
 			if (apic_base & APIC_BASE_EN) {
-				lapic_ipi(apic_base, rte, vector);
+				struct apic_ipi ipi;
+
+				ioapic_rte_ipi(rte, logical_model(apic_base), &ipi);
+				lapic_send_ipi(apic_base, vector, &ipi);
 				l->sent++;
 			} else {
 				l->dropped++;            /* no local APIC to take the message */
@@ -165,7 +193,10 @@ void isa_irq_raise(unsigned int irq)
 	 * (Slave IRQs would need the slave's ICW2 followed too: none is raised.) */
 	if (irq < 8) {
 		pic_irr |= (uint8_t)(1u << irq);
-		pic_connected = i8259_connected(apic_base);
+		if (this_cpu.cpu == 0)
+			pic_connected = i8259_connected(apic_base);
+		else
+			pic_connection_stale = true;
 	}
 }
 
@@ -178,12 +209,19 @@ static int pending_irq(void)
 	return __builtin_ctz(ready);         /* IRQ 0 has the highest priority */
 }
 
+/* The 8259's INTR reaches the boot CPU's LINT0 (virtual wire; the MP
+ * specification has the others mask theirs): its vCPU takes 8259 interrupts,
+ * and only its local APIC says whether they reach it. */
 int isa_irq_pending_vector(void)
 {
 	int irq;
 
-	if (!pic_irr)
+	if (!pic_irr || this_cpu.cpu != 0)
 		return -1;
+	if (pic_connection_stale) {
+		pic_connection_stale = false;
+		pic_connected = i8259_connected(rdmsr(MSR_IA32_APIC_BASE));
+	}
 	irq = pending_irq();
 	return irq < 0 ? -1 : i8259_vector(&pic, (unsigned int)irq);
 }
@@ -231,8 +269,10 @@ static void pic_out(struct device_model *d, struct vcpu *v, uint16_t port, unsig
 		if (i8259_shadow_write(&pic, reg, b, isr))
 			outb(p, b);
 	}
-	if (pic_irr)
+	if (pic_irr && this_cpu.cpu == 0)
 		pic_connected = i8259_connected(rdmsr(MSR_IA32_APIC_BASE));
+	else if (pic_irr)
+		pic_connection_stale = true;
 }
 
 static struct device_model pic_model = { .name = "8259", .port_in = pic_in, .port_out = pic_out };
@@ -246,7 +286,7 @@ void isa_irq_describe(unsigned int irq, const char *owner)
 	if (l->ioapic >= 0)
 		ioapic_rte_describe(read_rte(l), rte, sizeof(rte));
 	printf("  %s interrupt: ISA IRQ %u: I/O APIC %d pin %u (GSI %u): %s; 8259 IRQ %u: %s, vector 0x%02x%s, "
-	       "%s; %llu sent as IPI to this CPU, %llu injected from the 8259, %llu refused\n",
+	       "%s; %llu sent as IPIs, %llu injected from the 8259, %llu refused\n",
 	       owner, irq, l->ioapic >= 0 ? madt.ioapic[l->ioapic].id : -1, l->pin, l->gsi, rte, irq,
 	       pic.imr & (1u << irq) ? "masked" : "unmasked", i8259_vector(&pic, irq),
 	       pic.base_known ? "" : " (BIOS base assumed)",

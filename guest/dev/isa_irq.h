@@ -1,6 +1,7 @@
 /* guest/dev/isa_irq.h - the guest's ISA IRQ lines (its COM1's IRQ 4) raised the
  * way the guest routed them, through its own interrupt controllers: an I/O
- * APIC entry becomes a fixed IPI from this CPU's local APIC to itself; an
+ * APIC entry becomes a fixed IPI from this CPU's local APIC to where the
+ * entry points; an
  * 8259 IRQ becomes an external interrupt injected at VM entry. */
 #ifndef GUEST_ISA_IRQ_H
 #define GUEST_ISA_IRQ_H

@@ -28,6 +28,38 @@ enum ioapic_verdict ioapic_rte_verdict(uint64_t rte, uint8_t *vector, const char
 	return IOAPIC_SEND;
 }
 
+/* The lowest set bit of m, 0 if none. */
+static uint32_t lowest_bit(uint32_t m)
+{
+	return m & (~m + 1);
+}
+
+void ioapic_rte_ipi(uint64_t rte, enum apic_logical_model model, struct apic_ipi *ipi)
+{
+	uint32_t dest = (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT) & 0xff;
+	bool lowest = ((rte >> IOAPIC_RTE_DELMOD_SHIFT) & 7) == APIC_DELMOD_LOWEST;
+
+	ipi->self = false;
+	ipi->logical = rte & IOAPIC_RTE_DESTMOD;
+	ipi->dest = dest;
+	if (!ipi->logical)
+		return;
+	switch (model) {
+	case APIC_LOGICAL_FLAT:
+		if (lowest)
+			ipi->dest = lowest_bit(dest);
+		break;
+	case APIC_LOGICAL_CLUSTER:
+		/* Cluster 15 is the broadcast to all clusters (11.6.2.2): kept. */
+		if (lowest && (dest >> 4) != 0xf)
+			ipi->dest = (dest & 0xf0) | lowest_bit(dest & 0x0f);
+		break;
+	case APIC_LOGICAL_X2APIC:
+		ipi->self = true;
+		break;
+	}
+}
+
 bool i8259_reaches_cpu(bool lapic_enabled, uint32_t lvt_lint0)
 {
 	if (!lapic_enabled)

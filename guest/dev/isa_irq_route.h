@@ -29,16 +29,34 @@
 
 enum ioapic_verdict {
 	IOAPIC_MASKED,              /* the pin is masked: an edge is dropped, as the chip drops it */
-	IOAPIC_SEND,                /* a fixed interrupt with the entry's vector to this CPU */
+	IOAPIC_SEND,                /* a fixed interrupt with the entry's vector (ioapic_rte_ipi: to whom) */
 	IOAPIC_REFUSED,             /* programmed with something the hypervisor does not send */
 };
 
 /* What an edge on a pin programmed rte becomes: *vector gets the vector of
  * IOAPIC_SEND; *why a reason for IOAPIC_REFUSED (SMI, NMI, INIT, ExtINT,
- * reserved delivery modes, vectors below 16). Lowest priority is sent as
- * fixed (to the entry's destination, which the caller takes from rte), nor
- * is the trigger mode looked at (an edge is sent either way). */
+ * reserved delivery modes, vectors below 16). The trigger mode is not
+ * looked at (an edge is sent either way). */
 enum ioapic_verdict ioapic_rte_verdict(uint64_t rte, uint8_t *vector, const char **why);
+
+/* The local APIC's destination format (DFR bits 31:28, SDM Vol. 3A 11.6.2.2):
+ * how an 8-bit logical destination is read. x2APIC: logical IDs are
+ * cluster<<16 | bit (11.12.10), which an I/O APIC's 8-bit field cannot name
+ * without interrupt remapping. */
+enum apic_logical_model { APIC_LOGICAL_FLAT, APIC_LOGICAL_CLUSTER, APIC_LOGICAL_X2APIC };
+
+/* The interprocessor interrupt that delivers what the I/O APIC would for an
+ * IOAPIC_SEND entry: fixed, the entry's destination mode, its destination.
+ * Lowest priority becomes fixed to one of the CPUs the destination names
+ * (sending lowest-priority IPIs is model-specific, SDM 11.6.1; the chip's
+ * arbitration is free to pick any of them): the lowest set bit of a flat
+ * mask, or of a cluster's member bits. */
+struct apic_ipi {
+	bool self;                  /* no destination the ICR can name: this CPU (x2APIC logical) */
+	bool logical;               /* the ICR's destination mode */
+	uint32_t dest;              /* xAPIC: bits 63:56 of the ICR; x2APIC: its 32-bit destination */
+};
+void ioapic_rte_ipi(uint64_t rte, enum apic_logical_model model, struct apic_ipi *ipi);
 
 /* Whether the 8259's INTR output reaches the CPU: the local APIC is disabled
  * in IA32_APIC_BASE (then INTR goes straight to the core), or its LVT LINT0

@@ -43,7 +43,7 @@ static void emit(struct efi_out *o, const struct efi_desc *d, uint32_t type, uin
 
 static bool taken_out(const struct gmap_range *x)
 {
-	return x->kind == GMAP_HIDDEN || x->kind == GMAP_UNUSABLE;
+	return x->kind == GMAP_HIDDEN || x->kind == GMAP_UNUSABLE || x->kind == GMAP_ROM;
 }
 
 /* The lowest-starting range taken out (widened to pages) that ends after the

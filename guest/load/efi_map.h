@@ -14,7 +14,7 @@
 struct efi_map_request {
 	const struct efi_desc *desc;          /* the firmware's map, in its order */
 	unsigned int count;
-	const struct gmap *g;                 /* its GMAP_HIDDEN and GMAP_UNUSABLE ranges are taken out */
+	const struct gmap *g;                 /* its GMAP_HIDDEN, GMAP_UNUSABLE and GMAP_ROM ranges are taken out (reserved) */
 	gpa_t reserve_start, reserve_end;     /* one more range taken out (the guest RAM holding this map), empty if equal */
 };
 

@@ -12,6 +12,7 @@
 #include "guest/load/start_tables.h"
 #include "guest/load/linux_boot.h"
 #include "guest/load/efi_map.h"
+#include "guest/dev/acpi_guest.h"
 #include "guest/gmem.h"
 #include "guest/gmap.h"
 #include "mm/paging.h"
@@ -83,7 +84,13 @@ static void fill_fw(const struct boot_info *bi, const struct linux_layout *lay, 
 	char err[160];
 	size_t len;
 
-	if (bi->rsdp_len) {
+	/* The guest's ACPI view where there is one (read-only, in the
+	 * hypervisor's memory); else a copy of the host's RSDP. Kernels before
+	 * boot protocol 2.14 ignore acpi_rsdp_addr and scan the firmware area,
+	 * which shows the view's RSDP too (guest/dev/acpi_guest.c). */
+	if (acpi_guest_rsdp()) {
+		par->acpi_rsdp = acpi_guest_rsdp();
+	} else if (bi->rsdp_len) {
 		memcpy(gmem_ptr(lay->fw), bi->rsdp, bi->rsdp_len);
 		par->acpi_rsdp = lay->fw;
 	}

@@ -11,6 +11,7 @@
 #include "guest/dev/isa_irq.h"
 #include "guest/dev/debugexit.h"
 #include "guest/dev/acpi_pm.h"
+#include "guest/dev/acpi_guest.h"
 #include "guest/dev/reset.h"
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
@@ -152,6 +153,8 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	struct acpi_fadt_regs fadt;
 	bool have_fadt = !acpi_host_fadt(bi, &fadt);
 	int rc = isa_irq_init(bi);
+
+	acpi_guest_map(gmem_map());
 
 	if (!rc)
 		rc = vuart_init(console_port());

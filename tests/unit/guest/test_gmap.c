@@ -316,6 +316,55 @@ TEST(register_splits_and_unregister_restores)
 	CHECK_EQ(g.generation, 11);
 }
 
+/* ROM: the hypervisor's copies shown read-only where they lie (its own hidden
+ * memory) and a page of the firmware area shown as a copy (the guest's ACPI view). */
+TEST(rom_ranges)
+{
+	static const char view[] = "acpi view";
+	const struct gmap_range *r;
+	gpa_t w = 0;
+
+	init_bochs();
+	for (unsigned int i = 0; i < g.flat_count; i++)
+		if (g.flat[i].kind == GMAP_HIDDEN && !strcmp(g.flat[i].owner, "hypervisor"))
+			w = g.flat[i].start;                     /* the last: working memory */
+	CHECK(w > 0x1000000);
+	memcpy(&saved, &g, sizeof(g));
+	CHECK_EQ(gmap_register_rom(&g, w + 0x3000, w + 0x7000, w + 0x3000, view), 0);
+	r = gmap_lookup(&g, w + 0x5abc);
+	CHECK(r->kind == GMAP_ROM && r->start == w + 0x3000 && r->end == w + 0x7000 && r->host == w + 0x3000);
+	CHECK(r->e820_type == 2 && gmap_kind_mapped(r->kind) && !gmap_is_ram(&g, w + 0x5000, 1));
+	CHECK_STR(gmap_kind_name(r->kind), "rom");
+	CHECK(gmap_lookup(&g, w + 0x2fff)->kind == GMAP_HIDDEN && gmap_lookup(&g, w + 0x7000)->kind == GMAP_HIDDEN);
+	/* The RSDP's page of the firmware area, elsewhere in host memory. */
+	CHECK_EQ(gmap_register_rom(&g, 0xf5000, 0xf6000, w + 0x8000, view), 0);
+	r = gmap_lookup(&g, 0xf5a30);
+	CHECK(r->kind == GMAP_ROM && r->start == 0xf5000 && r->end == 0xf6000 && r->host == w + 0x8000);
+	CHECK_EQ(r->e820_type, 2);
+	CHECK(gmap_lookup(&g, 0xf4fff)->kind == GMAP_MMIO && gmap_lookup(&g, 0xf6000)->kind == GMAP_MMIO);
+	CHECK(flat_ok(&g));
+	/* Across a hole and a reserved range: each piece keeps its host offset and e820 type. */
+	CHECK_EQ(gmap_register_rom(&g, 0xe7000, 0xe9000, w + 0x10000, view), 0);
+	CHECK(gmap_lookup(&g, 0xe7000)->host == w + 0x10000 && gmap_lookup(&g, 0xe7000)->e820_type == 0);
+	CHECK(gmap_lookup(&g, 0xe8000)->host == w + 0x11000 && gmap_lookup(&g, 0xe8000)->e820_type == 2);
+	/* Refused: RAM, a boot module, the image's neighbour RAM, misaligned, overlapping, past top. */
+	CHECK_EQ(gmap_register_rom(&g, 0x100000, 0x101000, w, view), -EINVAL);
+	CHECK_EQ(gmap_register_rom(&g, 0x300000, 0x301000, w, view), -EINVAL);
+	CHECK_EQ(gmap_register_rom(&g, 0x9f000, 0xa0000, w, view), 0);          /* reserved: fine */
+	CHECK_EQ(gmap_unregister(&g, 0x9f000), 0);
+	CHECK_EQ(gmap_register_rom(&g, 0x9e000, 0x9f000, w, view), -EINVAL);    /* low RAM */
+	CHECK_EQ(gmap_register_rom(&g, 0xf0000, 0xf1000, w + 0x800, view), -EINVAL);
+	CHECK_EQ(gmap_register_rom(&g, 0xf0800, 0xf1000, w, view), -EINVAL);
+	CHECK_EQ(gmap_register_rom(&g, 0xf5000, 0xf6000, w, view), -EEXIST);
+	CHECK_EQ(gmap_register_rom(&g, 0xf0000, 0xf1000, w, NULL), -EINVAL);
+	CHECK_EQ(gmap_register_rom(&g, g.top - 0x1000, g.top + 0x1000, w, view), -EINVAL);
+	/* Gone again: the map is what it was. */
+	CHECK_EQ(gmap_unregister(&g, 0xe7000), 0);
+	CHECK_EQ(gmap_unregister(&g, 0xf5000), 0);
+	CHECK_EQ(gmap_unregister(&g, w + 0x3000), 0);
+	CHECK(g.reg_count == 0 && same_flat(&g, &saved));
+}
+
 TEST(register_refusals)
 {
 	static const struct { gpa_t start, end; enum gmap_kind kind; bool named, dev; int rc; } bad[] = {

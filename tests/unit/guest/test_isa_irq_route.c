@@ -20,7 +20,7 @@ TEST(linux_entry_is_sent)
 	/* Linux's entry for ISA IRQ 4: vector 0x24, fixed, physical, edge, high. */
 	CHECK_EQ(verdict(0x24, &vec), IOAPIC_SEND);
 	CHECK_EQ(vec, 0x24);
-	/* Lowest priority, logical, to some other CPU: still this one. */
+	/* Lowest priority, logical, to some other CPU (ioapic_rte_ipi says which). */
 	CHECK_EQ(verdict(0x0300000000000931ull, &vec), IOAPIC_SEND);
 	CHECK_EQ(vec, 0x31);
 	/* Level-triggered: sent as an edge. */
@@ -48,6 +48,47 @@ TEST(dangerous_or_illegal_entries_are_refused)
 		CHECK_EQ(verdict(v, &vec), IOAPIC_REFUSED);
 	CHECK_EQ(verdict(0x10, &vec), IOAPIC_SEND);             /* 16 is legal (if odd) */
 	CHECK_EQ(verdict(0x1ff, &vec), IOAPIC_SEND);            /* lowest priority, 0xff */
+}
+
+static struct apic_ipi ipi_for(uint64_t rte, enum apic_logical_model m)
+{
+	struct apic_ipi ipi;
+
+	ioapic_rte_ipi(rte, m, &ipi);
+	return ipi;
+}
+
+TEST(ipi_goes_where_the_entry_points)
+{
+	struct apic_ipi ipi;
+
+	/* Physical: the APIC ID, whatever the logical model. */
+	ipi = ipi_for(0x0100000000000024ull, APIC_LOGICAL_FLAT);
+	CHECK(!ipi.self && !ipi.logical);
+	CHECK_EQ(ipi.dest, 1u);
+	ipi = ipi_for(0x0300000000000124ull, APIC_LOGICAL_X2APIC);   /* lowest, physical */
+	CHECK(!ipi.self && !ipi.logical);
+	CHECK_EQ(ipi.dest, 3u);
+	ipi = ipi_for(0xff00000000000024ull, APIC_LOGICAL_FLAT);     /* physical broadcast */
+	CHECK_EQ(ipi.dest, 0xffu);
+	/* Flat logical: fixed keeps the whole mask; lowest priority picks one CPU. */
+	ipi = ipi_for(0x0600000000000824ull, APIC_LOGICAL_FLAT);
+	CHECK(ipi.logical && !ipi.self);
+	CHECK_EQ(ipi.dest, 0x06u);
+	ipi = ipi_for(0x0600000000000924ull, APIC_LOGICAL_FLAT);
+	CHECK_EQ(ipi.dest, 0x02u);
+	ipi = ipi_for(0x0000000000000924ull, APIC_LOGICAL_FLAT);     /* nobody: nobody */
+	CHECK_EQ(ipi.dest, 0u);
+	/* Cluster: the cluster kept, one member for lowest priority. */
+	ipi = ipi_for(0x2c00000000000924ull, APIC_LOGICAL_CLUSTER);
+	CHECK_EQ(ipi.dest, 0x24u);
+	ipi = ipi_for(0x2c00000000000824ull, APIC_LOGICAL_CLUSTER);
+	CHECK_EQ(ipi.dest, 0x2cu);
+	ipi = ipi_for(0xfc00000000000924ull, APIC_LOGICAL_CLUSTER);  /* all clusters */
+	CHECK_EQ(ipi.dest, 0xfcu);
+	/* x2APIC logical: no 8-bit name for it: this CPU. */
+	ipi = ipi_for(0x0100000000000824ull, APIC_LOGICAL_X2APIC);
+	CHECK(ipi.self);
 }
 
 TEST(i8259_connection)

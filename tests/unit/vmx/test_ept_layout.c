@@ -101,6 +101,15 @@ static unsigned int build_and_check(const char *name, const struct mtrr_state *m
 			}
 			/* A page shared with an unmapped neighbour cannot happen: checked above. */
 			CHECK_EQ(rc, 0);
+			if (r->kind == GMAP_ROM) {
+				/* Read/execute-only at its host bytes, with their type. */
+				hpa_t h = r->host + ((probe[k] & ~0xfffULL) - r->start);
+
+				CHECK_EQ(l.pa, h);
+				CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, mtrr_type(m, h));
+				CHECK_EQ(l.entry & 7, EPT_R | EPT_X);
+				continue;
+			}
 			CHECK_EQ(l.pa, probe[k] & ~0xfffULL);
 			CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, mtrr_type(m, probe[k] & ~0xfffULL));
 			CHECK_EQ(l.entry & 7, EPT_R | EPT_W | EPT_X);
@@ -226,6 +235,30 @@ TEST(trapped_range_inside_a_1g_page)
 	after = build_and_check("bochs + trapped page", &mt, true);
 	CHECK_EQ(after, before + 2);                    /* one PD and one PT for the 1 GiB page */
 	CHECK_EQ(gmap_unregister(&g, 0x92345000), 0);
+	CHECK_EQ(build_and_check("bochs again", &mt, true), before);
+}
+
+/* The guest's ACPI view: the copies in hidden working memory and the RSDP's
+ * page of the firmware area (fixed MTRRs there) mapped read-only to a frame
+ * of working memory: two PTs' worth of 4 KiB pages more, nothing else. */
+TEST(rom_pages)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	unsigned int before;
+	hpa_t w = 0x1be00000 + (32 << 20);
+
+	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
+	before = build_and_check("bochs", &mt, true);
+	CHECK_EQ(gmap_lookup(&g, w)->kind, GMAP_HIDDEN);
+	CHECK_EQ(gmap_register_rom(&g, w, w + 0x4000, w, "acpi view"), 0);
+	CHECK_EQ(gmap_register_rom(&g, 0xf5000, 0xf6000, w + 0x4000, "acpi view"), 0);
+	CHECK(build_and_check("bochs + ACPI view", &mt, true) >= before);
+	CHECK_EQ(gmap_unregister(&g, w), 0);
+	CHECK_EQ(gmap_unregister(&g, 0xf5000), 0);
 	CHECK_EQ(build_and_check("bochs again", &mt, true), before);
 }
 

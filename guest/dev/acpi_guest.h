@@ -1,0 +1,32 @@
+/* guest/dev/acpi_guest.h - the guest's view of ACPI: copies of the RSDP,
+ * XSDT/RSDT and MADT (drivers/acpi/acpi_view.c) in which the CPUs that do
+ * not run are disabled, kept in the hypervisor's memory and shown to the
+ * guest read-only (GMAP_ROM), where it finds them: boot_params for Linux,
+ * the firmware area's RSDP page for every guest that scans for it. */
+#ifndef GUEST_ACPI_GUEST_H
+#define GUEST_ACPI_GUEST_H
+
+#include "boot/info/boot_info.h"
+#include "guest/gmap.h"
+
+/*
+ * Once, after the CPUs are started and before any guest: builds the view
+ * from the boot loader's RSDP when the MADT lists CPUs that are not in
+ * running (count APIC IDs); otherwise guests read the host's tables. Prints
+ * one line: "acpi: guest view: MADT copy with N of M CPUs enabled (hidden:
+ * APIC IDs ...)", that none is needed, or why there is none (the host's
+ * tables then stay the guest's). Returns 0 or the error it printed.
+ */
+int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count);
+
+/* Shows the view in g (before the stage-2 tables are built): the copies
+ * read-only where they lie, and the firmware-area page holding the RSDP
+ * replaced by a copy with the RSDP copy in it. Nothing without a view. On
+ * error the view is dropped with a message (the host's tables stay). */
+void acpi_guest_map(struct gmap *g);
+
+/* The guest-physical address of the RSDP copy for boot_params.acpi_rsdp_addr
+ * and the like; 0 if the guest reads the host's tables. */
+gpa_t acpi_guest_rsdp(void);
+
+#endif

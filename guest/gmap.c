@@ -155,7 +155,7 @@ static int check_covered(const struct gmap *g, gpa_t start, gpa_t end, enum gmap
 
 		if (k == GMAP_RAM || k == GMAP_HIDDEN)
 			return -EINVAL;
-		if (kind == GMAP_MMIO && k != GMAP_MMIO)
+		if ((kind == GMAP_MMIO || kind == GMAP_WRITE_TRAPPED) && k != GMAP_MMIO)
 			return -EINVAL;
 	}
 	return 0;
@@ -170,7 +170,7 @@ int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 	if (start >= end || end > g->top || !IS_ALIGNED(start, PAGE_SIZE) ||
 	    !IS_ALIGNED(end, PAGE_SIZE) || !owner)
 		return -EINVAL;
-	if (kind == GMAP_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
+	if (kind == GMAP_TRAPPED || kind == GMAP_WRITE_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
 		return -EINVAL;
 	/* Insertion point: the first registration ending after start. */
 	for (pos = 0; pos < g->reg_count && g->regs[pos].end <= start; pos++)
@@ -218,7 +218,7 @@ const struct gmap_range *gmap_lookup(const struct gmap *g, gpa_t gpa)
 
 bool gmap_kind_mapped(enum gmap_kind k)
 {
-	return k == GMAP_RAM || k == GMAP_MMIO;
+	return k == GMAP_RAM || k == GMAP_MMIO || k == GMAP_WRITE_TRAPPED;
 }
 
 const char *gmap_kind_name(enum gmap_kind k)
@@ -226,6 +226,7 @@ const char *gmap_kind_name(enum gmap_kind k)
 	static const char *const names[] = {
 		[GMAP_RAM] = "ram", [GMAP_MMIO] = "mmio", [GMAP_TRAPPED] = "trapped",
 		[GMAP_HIDDEN] = "hidden", [GMAP_UNUSABLE] = "unusable",
+		[GMAP_WRITE_TRAPPED] = "write-trapped",
 	};
 
 	if ((unsigned int)k >= ARRAY_SIZE(names) || !names[k])

@@ -34,6 +34,14 @@ int ept_layout(const struct gmap *g, const struct mtrr_state *m, gpa_t start, gp
 			break;
 		if (a >= b || !gmap_kind_mapped(r->kind))
 			continue;
+		/* Read-only, so writes exit to the model; UC whatever the MTRRs
+		 * say: it is device memory (the local APIC page, SDM Vol. 3A,
+		 * 10.4.1: strong uncacheable), and not executable. */
+		if (r->kind == GMAP_WRITE_TRAPPED) {
+			if (append(runs, &n, max, a, b, EPT_LAYOUT_WRITE_TRAPPED))
+				return -ENOSPC;
+			continue;
+		}
 		while (a < b) {
 			uint64_t run_end;
 			uint8_t t = mtrr_type_run(m, a, b, &run_end);

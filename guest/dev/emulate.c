@@ -82,7 +82,9 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 		return write ? gmem_write(gpa, buf, n) : gmem_read(gpa, buf, n);
 	if (r->kind == GMAP_MMIO)
 		return pass_through_access(x, gpa, buf, n, write);
-	if (r->kind != GMAP_TRAPPED || !r->dev) {
+	/* A write-trapped range's model gets the reads of an emulated
+	 * instruction too (an RMW), so it sees the access whole. */
+	if ((r->kind != GMAP_TRAPPED && r->kind != GMAP_WRITE_TRAPPED) || !r->dev) {
 		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
 		return -EINVAL;
 	}

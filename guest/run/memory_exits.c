@@ -120,7 +120,9 @@ void exit_stage2_fault(struct vcpu *v)
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
 	r = gmap_lookup(gmem_map(), q.gpa);
-	if (r && gmap_kind_mapped(r->kind)) {
+	/* Write-trapped MMIO is mapped read-only: its writes are the model's. */
+	if (r && gmap_kind_mapped(r->kind) &&
+	    !(r->kind == GMAP_WRITE_TRAPPED && q.write && !q.fetch)) {
 		printf("guest %s: EPT violation on mapped %s memory at GPA 0x%016llx (%s, entry allowed %s%s%s):\n",
 		       v->name, gmap_kind_name(r->kind), (unsigned long long)q.gpa,
 		       q.fetch ? "fetch" : q.write ? "write" : "read", q.readable ? "R" : "-",

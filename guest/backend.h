@@ -35,6 +35,10 @@ void backend_print_features(void);
 /* True if the CPU gives the hypervisor a timer exit while a guest runs (the
  * console tick: Ctrl-] reaches the shell from any guest). */
 bool backend_has_tick(void);
+/* True if this CPU can hold a vCPU in the wait-for-SIPI state, so that
+ * the guest's INIT and start-up IPIs reach it as exits (VMX:
+ * IA32_VMX_MISC bit 8, SDM Vol. 3C, A.6). */
+bool backend_has_wait_for_sipi(void);
 /* The backend's own name of its exit reason vendor_reason (traces, reports). */
 const char *backend_exit_name(uint32_t vendor_reason);
 

@@ -14,6 +14,9 @@ struct vm {
 	void *stage2;                    /* backend's tables (vmx/: struct ept), NULL before stage2_init */
 	bool stage2_built;               /* stage2_build succeeded */
 	struct vcpu *vcpu;               /* its vCPU while one exists */
+	bool ap_start_trap;              /* the guest's INIT and start-up IPIs are trapped (ICR) and
+					    emulated (apstart=, guest/dev/guest_ipi.c), not left to
+					    the CPU's wait-for-SIPI state */
 };
 
 #endif

@@ -297,6 +297,11 @@ const char *ap_start_name(enum ap_start a)
 	return (unsigned int)a < ARRAY_SIZE(ap_start_names) ? ap_start_names[a] : "?";
 }
 
+enum ap_start ap_start_resolve(enum ap_start requested, bool wait_for_sipi)
+{
+	return requested == AP_START_TRAP || !wait_for_sipi ? AP_START_TRAP : AP_START_SIPI;
+}
+
 static const char *opt_apstart(const char *val, struct hv_options *o)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(ap_start_names); i++) {

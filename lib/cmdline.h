@@ -68,6 +68,11 @@ const char *test_fault_name(enum test_fault f);
 /* The apstart= name of a choice ("auto", "sipi", "trap"). */
 const char *ap_start_name(enum ap_start a);
 
+/* What apstart=requested means on a CPU with (wait_for_sipi) or without the
+ * wait-for-SIPI state: AP_START_SIPI or AP_START_TRAP (sipi without the
+ * state falls back to trap; the caller says so). */
+enum ap_start ap_start_resolve(enum ap_start requested, bool wait_for_sipi);
+
 /* Fills `o` with the defaults. */
 void cmdline_defaults(struct hv_options *o);
 

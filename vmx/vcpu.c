@@ -274,6 +274,13 @@ bool backend_has_tick(void)
 	return vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER;
 }
 
+#define VMX_MISC_WAIT_FOR_SIPI (1ULL << 8)
+
+bool backend_has_wait_for_sipi(void)
+{
+	return vmx_this_cpu.caps.misc & VMX_MISC_WAIT_FOR_SIPI;
+}
+
 int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
 	struct vmx_vcpu *x = calloc(1, sizeof(*x));

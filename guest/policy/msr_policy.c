@@ -270,23 +270,6 @@ uint64_t msr_misc_enable_write(uint64_t shadow, uint64_t val)
 	return (shadow & MISC_ENABLE_FIXED) | (val & ~MISC_ENABLE_FIXED);
 }
 
-#define ICR_MODE_SHIFT  8
-#define ICR_RESERVED    (0x3ULL << 12 | 0x3ULL << 16 | 0xfffULL << 20)
-
-enum icr_verdict msr_x2apic_icr_filter(uint64_t val)
-{
-	if (val & ICR_RESERVED)
-		return ICR_GP;
-	switch ((val >> ICR_MODE_SHIFT) & 7) {
-	case 0:         /* fixed */
-	case 1:         /* lowest priority */
-	case 4:         /* NMI */
-		return ICR_SEND;
-	default:        /* SMI, INIT, start-up, reserved */
-		return ICR_DROP;
-	}
-}
-
 /* LBR (0), BTF (1), BUS_LOCK_DETECT (2), FREEZE_LBRS_ON_PMI (11),
  * FREEZE_PERFMON_ON_PMI (12), FREEZE_WHILE_SMM (14), RTM_DEBUG (15). */
 #define DEBUGCTL_GUEST_OK 0xd807ULL

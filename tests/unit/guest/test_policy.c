@@ -245,24 +245,6 @@ TEST(misc_enable_shadow)
 	CHECK_EQ(msr_misc_enable_init(1ULL << 34) & 1ULL << 34, 1ULL << 34);   /* real state shown */
 }
 
-TEST(x2apic_icr_filter)
-{
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000001000000ecULL), ICR_SEND);   /* fixed to APIC 1 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c40fdULL), ICR_SEND);   /* fixed, all but self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000130ULL), ICR_SEND);   /* lowest priority */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200000400ULL), ICR_SEND);   /* NMI */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000100000500ULL), ICR_DROP);   /* INIT */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c4500ULL), ICR_DROP);   /* INIT all but self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000008500ULL), ICR_DROP);   /* INIT level de-assert */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000100000699ULL), ICR_DROP);   /* SIPI */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000200ULL), ICR_DROP);   /* SMI */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000300ULL), ICR_DROP);   /* reserved mode */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000700ULL), ICR_DROP);
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000010ecULL), ICR_GP);     /* bit 12 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000100ecULL), ICR_GP);     /* bit 16 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000801000ecULL), ICR_GP);     /* bits 20-31 */
-}
-
 TEST(debugctl_filter)
 {
 	CHECK(msr_debugctl_write_ok(0));

@@ -280,6 +280,11 @@ TEST(apstart_values)
 	parse("apstart");
 	CHECK_STR(o.warnings[0], "option 'apstart' needs a value");
 	CHECK_STR(ap_start_name(AP_START_TRAP), "trap");
+	CHECK_EQ(ap_start_resolve(AP_START_AUTO, true), AP_START_SIPI);
+	CHECK_EQ(ap_start_resolve(AP_START_AUTO, false), AP_START_TRAP);
+	CHECK_EQ(ap_start_resolve(AP_START_SIPI, true), AP_START_SIPI);
+	CHECK_EQ(ap_start_resolve(AP_START_SIPI, false), AP_START_TRAP);
+	CHECK_EQ(ap_start_resolve(AP_START_TRAP, true), AP_START_TRAP);
 }
 
 TEST(testx2apic_needs_hvtest)

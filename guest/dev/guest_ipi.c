@@ -1,9 +1,10 @@
 /* guest/dev/guest_ipi.c - a guest's IPI as its ICR write was decided
  * (guest/policy/apic_icr.c): INIT and start-up emulated on the vCPUs they
- * reach in the AP start fallback (apstart=trap), sent one vCPU at a time
- * otherwise; everything else to the real APIC or dropped. */
+ * reach in the AP start fallback (apstart=trap), else sent one vCPU at a
+ * time by the real APIC (they exit there: wait-for-SIPI); everything else
+ * to the real APIC or dropped. */
 #include "guest/dev/guest_ipi.h"
-#include "guest/ap_start_stub.h"
+#include "guest/vm.h"
 #include "arch/cpu.h"
 #include "mm/devmem.h"
 #include "drivers/console.h"
@@ -14,12 +15,13 @@
 #define APIC_BASE_ADDR_MASK  0x000ffffffffff000ULL
 #define XAPIC_ICR_LOW        0x300
 #define XAPIC_ICR_HIGH       0x310
-#define ICR_MODE_PHYSICAL_MASK (~(0x3u << 18 | 1u << 11))   /* no shorthand, physical */
+#define ICR_ASSERT           (1u << 14)
+#define ICR_LEVEL_TRIGGER    (1u << 15)
 
 /* One line per reason for the whole run: a guest that repeats an IPI it may
  * not send (an INIT storm to nobody) cannot flood the console. */
 enum ipi_log { LOG_DROP_SMI, LOG_DROP_RESERVED, LOG_DROP_SHORTHAND, LOG_DROP_LOGICAL, LOG_NO_VCPU,
-	       LOG_SELF, LOG_COUNT };
+	       LOG_COUNT };
 static bool logged[LOG_COUNT];
 
 static bool first_time(enum ipi_log which)
@@ -54,13 +56,13 @@ static void drop(struct vcpu *v, const struct apic_icr_decision *d)
 			     LOG_DROP_LOGICAL;
 
 	if (first_time(which))
-		printf("guest %s: %s IPI (ICR %s, destination 0x%x, shorthand %u) dropped: %s "
+		printf("guest %s: %s IPI (%s ICR, destination 0x%x, shorthand %u) dropped: %s "
 		       "(not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
 		       d->icr.x2apic ? "x2APIC" : "xAPIC", d->icr.dest, d->icr.shorthand, d->why);
 }
 
 /* INIT or start-up to one vCPU. */
-static void deliver(struct vcpu *v, struct vcpu *t, uint32_t id, const struct apic_icr *i)
+static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 {
 	if (v->vm->ap_start_trap) {
 		if (i->mode == ICR_MODE_INIT)
@@ -69,17 +71,16 @@ static void deliver(struct vcpu *v, struct vcpu *t, uint32_t id, const struct ap
 			vcpu_post_sipi(t, i->vector);
 		return;
 	}
-	/* The target waits for SIPI in VMX (or runs, and INIT makes it exit). */
-	guest_ipi_send_real(i->x2apic, id, ((uint32_t)i->mode << 8 | i->vector | 1u << 14 |
-					    (i->level_trigger ? 1u << 15 : 0)) & ICR_MODE_PHYSICAL_MASK);
+	/* The target waits for SIPI in VMX, or runs and INIT makes it exit
+	 * (SDM Vol. 3C, 25.2): physical, to it alone. */
+	guest_ipi_send_real(i->x2apic, t->apic_id, (uint32_t)i->mode << 8 | i->vector | ICR_ASSERT |
+			    (i->level_trigger ? ICR_LEVEL_TRIGGER : 0));
 }
 
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 {
-	const struct apic_icr *i = &d->icr;
-	uint32_t self = vcpu_apic_id(v);
-	struct vcpu *t;
-	bool reached = false;
+	struct vm *vm = v->vm;
+	uint64_t set;
 
 	switch (d->action) {
 	case ICR_SEND:
@@ -94,24 +95,13 @@ bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 	case ICR_STARTUP:
 		break;
 	}
-	for (unsigned int k = 0; (t = vm_vcpu_at(v->vm, k)); k++) {
-		uint32_t id = vcpu_apic_id(t);
-
-		if (!apic_icr_reaches(i, self, id))
-			continue;
-		reached = true;
-		/* INIT to itself would reset the sender (physical broadcast only:
-		 * the shorthands that include self are refused). */
-		if (t == v) {
-			if (first_time(LOG_SELF))
-				printf("guest %s: %s IPI to its own CPU (APIC ID %u) not carried out "
-				       "(not logged again)\n", v->name, apic_icr_mode_name(i->mode), self);
-			continue;
-		}
-		deliver(v, t, id, i);
-	}
-	if (!reached && first_time(LOG_NO_VCPU))
-		printf("guest %s: %s IPI to destination 0x%x reaches no vCPU: dropped (not logged again)\n",
-		       v->name, apic_icr_mode_name(i->mode), i->dest);
+	set = apic_icr_vcpu_targets(&d->icr, v->apic_id, vm->apic_ids, vm->vcpu_count);
+	if (!set && first_time(LOG_NO_VCPU))
+		printf("guest %s: %s IPI to destination 0x%x (shorthand %u) reaches no other vCPU: "
+		       "dropped (not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
+		       d->icr.dest, d->icr.shorthand);
+	for (unsigned int k = 0; k < vm->vcpu_count && k < 64; k++)
+		if (set & 1ULL << k)
+			deliver(v, vm->vcpus[k], &d->icr);
 	return false;
 }

@@ -115,6 +115,17 @@ bool apic_icr_reaches(const struct apic_icr *i, uint32_t self, uint32_t id)
 	return (i->dest >> 16) == (id >> 4) && (i->dest & (1u << (id & 0xf)));
 }
 
+uint64_t apic_icr_vcpu_targets(const struct apic_icr *i, uint32_t self, const uint32_t *ids,
+			       unsigned int n)
+{
+	uint64_t set = 0;
+
+	for (unsigned int k = 0; k < n && k < 64; k++)
+		if (ids[k] != self && apic_icr_reaches(i, self, ids[k]))
+			set |= 1ULL << k;
+	return set;
+}
+
 const char *apic_icr_mode_name(enum icr_mode m)
 {
 	static const char *const names[] = {

@@ -73,6 +73,15 @@ void apic_icr_decode_xapic(uint32_t low, uint32_t high, struct apic_icr_decision
  */
 bool apic_icr_reaches(const struct apic_icr *i, uint32_t self, uint32_t id);
 
+/*
+ * The vCPUs an INIT or start-up IPI i sent by the APIC whose ID is self is
+ * carried to, among the n (at most 64) APIC IDs ids[] of a VM's vCPUs: bit k
+ * set for ids[k]. The sender is never among them (an INIT would reset it; a
+ * physical broadcast names it), so nothing reaches a CPU outside the VM.
+ */
+uint64_t apic_icr_vcpu_targets(const struct apic_icr *i, uint32_t self, const uint32_t *ids,
+			       unsigned int n);
+
 /* The delivery mode's name ("INIT", "start-up", ...). */
 const char *apic_icr_mode_name(enum icr_mode m);
 

@@ -163,3 +163,28 @@ TEST(passed_dropped_refused)
 	CHECK_STR(apic_icr_mode_name(ICR_MODE_STARTUP), "start-up");
 	CHECK_STR(apic_icr_mode_name((enum icr_mode)9), "?");
 }
+
+static uint64_t targets(uint64_t x2apic_icr, uint32_t self, const uint32_t *ids, unsigned int n)
+{
+	struct apic_icr_decision d;
+
+	apic_icr_decode_x2apic(x2apic_icr, &d);
+	return apic_icr_vcpu_targets(&d.icr, self, ids, n);
+}
+
+/* Only the VM's vCPUs, never the sender: CPU 6 runs no vCPU. */
+TEST(init_and_startup_reach_other_vcpus_only)
+{
+	static const uint32_t ids[] = { 0, 2, 4 };
+
+	CHECK_EQ(targets(0x000000020000c500ULL, 0, ids, 3), 1u << 1);          /* INIT to APIC 2 */
+	CHECK_EQ(targets(0x000000040000069aULL, 0, ids, 3), 1u << 2);          /* SIPI to APIC 4 */
+	CHECK_EQ(targets(0x000000060000c500ULL, 0, ids, 3), 0);                /* a CPU outside */
+	CHECK_EQ(targets(0x000000000000c500ULL, 0, ids, 3), 0);                /* itself by ID */
+	CHECK_EQ(targets(0x000000020000c500ULL, 2, ids, 3), 0);
+	CHECK_EQ(targets(0x00000000000cc500ULL, 0, ids, 3), 1u << 1 | 1u << 2); /* all but self */
+	CHECK_EQ(targets(0x00000000000c069aULL, 2, ids, 3), 1u << 0 | 1u << 2);
+	CHECK_EQ(targets(0xffffffff0000c500ULL, 4, ids, 3), 1u << 0 | 1u << 1); /* broadcast, not self */
+	CHECK_EQ(targets(0x00000000000cc500ULL, 0, ids, 1), 0);                /* a VM of one vCPU */
+	CHECK_EQ(targets(0x000000020000c500ULL, 0, ids, 0), 0);
+}

@@ -21,7 +21,7 @@ struct xapic_wp {
 	gpa_t base;
 	uint64_t writes;                /* every write that exited */
 	uint64_t icr_writes;            /* of which to the ICR's low dword */
-	uint64_t emulated;              /* of which INIT, start-up or de-assert: not sent */
+	uint64_t emulated;              /* of which INIT, INIT de-assert and start-up: not sent */
 };
 
 static struct xapic_wp wp;
@@ -49,8 +49,10 @@ static void icr_write(struct vcpu *v, gpa_t addr, uint32_t low)
 
 	count(&wp.icr_writes);
 	/* The high dword is the guest's: every write of it reached the APIC. */
-	if (devmem_read(wp.base + XAPIC_ICR_HIGH, &high, 4))
+	if (devmem_read(wp.base + XAPIC_ICR_HIGH, &high, 4)) {
+		printf("guest %s: xAPIC ICR write 0x%x lost: the APIC page cannot be read\n", v->name, low);
 		return;
+	}
 	apic_icr_decode_xapic(low, high, &d);
 	if (guest_ipi(v, &d)) {
 		(void)devmem_write(addr, &low, 4);
@@ -58,7 +60,8 @@ static void icr_write(struct vcpu *v, gpa_t addr, uint32_t low)
 	}
 	/* Nothing was written to the real ICR, so its delivery status stays
 	 * idle, which is what Linux polls (safe_apic_wait_icr_idle). */
-	count(&wp.emulated);
+	if (d.action == ICR_INIT || d.action == ICR_STARTUP || d.action == ICR_NOTHING)
+		count(&wp.emulated);
 }
 
 static void xapic_write(struct device_model *d, struct vcpu *v, gpa_t addr, unsigned int size,

@@ -14,7 +14,6 @@
 #include "drivers/console.h"
 #include "lib/log.h"
 
-#define XAPIC_ICR_LOW   0x300
 #define XAPIC_ICR_HIGH  0x310
 
 struct xapic_wp {
@@ -71,18 +70,17 @@ static void xapic_write(struct device_model *d, struct vcpu *v, gpa_t addr, unsi
 	uint64_t off = addr - wp.base;
 
 	count(&wp.writes);
-	if (off < XAPIC_ICR_LOW + 4 && off + size > XAPIC_ICR_LOW) {
-		/* The APIC's registers take aligned dwords (10.4.1); a part of the
-		 * ICR's low dword could still send an IPI on some CPU. An 8-byte
-		 * write's upper half lands in reserved space. */
-		if (off == XAPIC_ICR_LOW && size >= 4) {
-			icr_write(v, addr, (uint32_t)val);
-			return;
-		}
+	switch (apic_xapic_write_kind(off, size)) {
+	case XAPIC_WRITE_ICR:
+		icr_write(v, addr, (uint32_t)val);
+		return;
+	case XAPIC_WRITE_ICR_PART:
 		if (log_enabled(LOG_INFO) && !__atomic_exchange_n(&partial_logged, true, __ATOMIC_RELAXED))
 			printf("guest %s: %u-byte write to the xAPIC ICR at offset 0x%llx dropped "
 			       "(not logged again)\n", v->name, size, (unsigned long long)off);
 		return;
+	case XAPIC_WRITE_OTHER:
+		break;
 	}
 	(void)devmem_write(addr, &val, size);
 }

@@ -126,6 +126,16 @@ uint64_t apic_icr_vcpu_targets(const struct apic_icr *i, uint32_t self, const ui
 	return set;
 }
 
+#define XAPIC_ICR_LOW 0x300
+
+enum xapic_write apic_xapic_write_kind(uint64_t off, unsigned int size)
+{
+	if (off >= XAPIC_ICR_LOW + 4 || off + size <= XAPIC_ICR_LOW)
+		return XAPIC_WRITE_OTHER;
+	/* An 8-byte write's upper half lands in reserved space (0x304-0x307). */
+	return off == XAPIC_ICR_LOW && size >= 4 ? XAPIC_WRITE_ICR : XAPIC_WRITE_ICR_PART;
+}
+
 const char *apic_icr_mode_name(enum icr_mode m)
 {
 	static const char *const names[] = {

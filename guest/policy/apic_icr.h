@@ -82,6 +82,15 @@ bool apic_icr_reaches(const struct apic_icr *i, uint32_t self, uint32_t id);
 uint64_t apic_icr_vcpu_targets(const struct apic_icr *i, uint32_t self, const uint32_t *ids,
 			       unsigned int n);
 
+/* What a write of size bytes at offset off of the xAPIC page is. */
+enum xapic_write {
+	XAPIC_WRITE_OTHER,              /* not the ICR's low dword: performed on the real APIC */
+	XAPIC_WRITE_ICR,                /* the ICR's low dword (offset 0x300, 4 or 8 bytes): sends */
+	XAPIC_WRITE_ICR_PART,           /* 1 or 2 bytes of it, or straddling it: dropped (the APIC
+					   takes aligned dwords, 10.4.1; a part could still send) */
+};
+enum xapic_write apic_xapic_write_kind(uint64_t off, unsigned int size);
+
 /* The delivery mode's name ("INIT", "start-up", ...). */
 const char *apic_icr_mode_name(enum icr_mode m);
 

@@ -188,3 +188,17 @@ TEST(init_and_startup_reach_other_vcpus_only)
 	CHECK_EQ(targets(0x00000000000cc500ULL, 0, ids, 1), 0);                /* a VM of one vCPU */
 	CHECK_EQ(targets(0x000000020000c500ULL, 0, ids, 0), 0);
 }
+
+TEST(xapic_write_kinds)
+{
+	CHECK_EQ(apic_xapic_write_kind(0x300, 4), XAPIC_WRITE_ICR);
+	CHECK_EQ(apic_xapic_write_kind(0x300, 8), XAPIC_WRITE_ICR);
+	CHECK_EQ(apic_xapic_write_kind(0x310, 4), XAPIC_WRITE_OTHER);   /* ICR high */
+	CHECK_EQ(apic_xapic_write_kind(0x0b0, 4), XAPIC_WRITE_OTHER);   /* EOI */
+	CHECK_EQ(apic_xapic_write_kind(0x2fc, 4), XAPIC_WRITE_OTHER);
+	CHECK_EQ(apic_xapic_write_kind(0x304, 4), XAPIC_WRITE_OTHER);
+	CHECK_EQ(apic_xapic_write_kind(0x301, 1), XAPIC_WRITE_ICR_PART); /* the delivery mode byte */
+	CHECK_EQ(apic_xapic_write_kind(0x300, 2), XAPIC_WRITE_ICR_PART);
+	CHECK_EQ(apic_xapic_write_kind(0x2fc, 8), XAPIC_WRITE_ICR_PART); /* straddling */
+	CHECK_EQ(apic_xapic_write_kind(0x302, 4), XAPIC_WRITE_ICR_PART);
+}

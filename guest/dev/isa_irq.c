@@ -246,7 +246,7 @@ void isa_irq_describe(unsigned int irq, const char *owner)
 	if (l->ioapic >= 0)
 		ioapic_rte_describe(read_rte(l), rte, sizeof(rte));
 	printf("  %s interrupt: ISA IRQ %u: I/O APIC %d pin %u (GSI %u): %s; 8259 IRQ %u: %s, vector 0x%02x%s, "
-	       "%s; %llu sent as IPI to this CPU, %llu injected from the 8259, %llu refused\n",
+	       "%s; %llu sent as IPI, %llu injected from the 8259, %llu refused\n",
 	       owner, irq, l->ioapic >= 0 ? madt.ioapic[l->ioapic].id : -1, l->pin, l->gsi, rte, irq,
 	       pic.imr & (1u << irq) ? "masked" : "unmasked", i8259_vector(&pic, irq),
 	       pic.base_known ? "" : " (BIOS base assumed)",

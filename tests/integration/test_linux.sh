@@ -127,7 +127,7 @@ shell_session() {
 		'^  reset: resets trapped: 8042 pulse commands and output port, 0x92 bit 0, 0xcf9 RST_CPU; 8042 output port not pending$'
 	expect_line "devices: the guest's COM1 as Linux programmed it" '^  com1: 16550A at 0x3f8: IER 0x[0-9a-f]{2} LCR 0x[0-9a-f]{2} MCR 0x0[89a-f], '
 	expect_line "devices: COM1's IRQ 4 goes through Linux's I/O APIC entry, as IPIs" \
-		'^  com1 interrupt: ISA IRQ 4: I/O APIC [0-9]+ pin [0-9]+ \(GSI [0-9]+\): vector 0x[0-9a-f]{2}, (fixed|lowest priority), edge, .*; [1-9][0-9]* sent as IPI to this CPU, 0 injected from the 8259, 0 refused$'
+		'^  com1 interrupt: ISA IRQ 4: I/O APIC [0-9]+ pin [0-9]+ \(GSI [0-9]+\): vector 0x[0-9a-f]{2}, (fixed|lowest priority), edge, .*; [1-9][0-9]* sent as IPI, 0 injected from the 8259, 0 refused$'
 	send_line "vmcs GUEST_CR3"
 	expect_line "vmcs: the guest's CR3" "^  GUEST_CR3 +0x6802  ($HEX)\$"
 	check "vmcs and regs agree on CR3" same "$(awk '{ print $3 }' <<<"$H_MATCH")" "$cr3"

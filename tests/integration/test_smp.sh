@@ -115,8 +115,10 @@ if [ -f "$aptrap_guest/vmlinuz" ] && build_iso smp-aptrap "serial=com2 apstart=t
 	expect_line "apstart=trap: Linux's init runs" '^hv-guest: init started$' 700
 	expect_line "apstart=trap: Linux brought up both CPUs" '^hv-guest: cpus: 2$'
 	expect_line "apstart=trap: the guest's shell is ready" '^hv-guest: shell ready$'
-	# (Typing into the guest's shell is not checked here: COM1's interrupt
-	# goes to the boot CPU whatever CPU Linux routes it to; issue 14 point 4.)
+	# Linux routes COM1's IRQ to the AP (logical destination 0x02): the
+	# hypervisor's COM1 interrupt must reach it there for the shell to answer.
+	send_line "echo hv-guest-echo \$((6*7))"
+	expect_line "apstart=trap: the guest's shell answers (COM1's IRQ on the CPU Linux chose)" '^hv-guest-echo 42$'
 	send_keys $'\x1d'
 	expect_line "apstart=trap: Ctrl-] opens the debug shell" '^hv: debug shell; guest linux keeps running'
 	send_line devices

@@ -282,10 +282,6 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 		}
 	}
 	vm->vcpu_count = n;
-	vm->icr_targets = (struct icr_targets){
-		.self = boot->apic_id, .ids = vm->apic_ids, .count = n,
-		.all_cpus_in_vm = n >= ap.machine_cpus,
-	};
 	return n;
 }
 

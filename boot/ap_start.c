@@ -12,6 +12,7 @@
 #include "mm/devmem.h"
 #include "mm/paging.h"
 #include "lib/string.h"
+#include "guest/run/ap_run.h"
 
 #define PTE_P          (1ULL << 0)
 #define PTE_W          (1ULL << 1)
@@ -217,9 +218,17 @@ void ap_main(struct percpu *pc)
 	(void)mca_enable();             /* CR4.MCE where this CPU has it, as on the boot CPU */
 	report.apic_id = percpu_read_apic_id();
 	__atomic_store_n(&report.pc, pc, __ATOMIC_RELEASE);
-	/* Parked: only an NMI wakes it, handled on its own NMI stack (its
-	 * TSS's IST), and it halts again. */
-	cpu_halt_forever();
+	/* Parked in a spin until the boot CPU has VMX on, then VMXON and a vCPU
+	 * per guest (guest/run/ap_run.c). An NMI is handled on its own NMI
+	 * stack (its TSS's IST) and returns. */
+	guests_ap_main(pc);
+}
+
+bool ap_send_sipi(uint32_t apic_id, uint8_t vector)
+{
+	/* The guest may have switched the APIC to x2APIC mode: ask it now. */
+	return send_ipi(rdmsr(MSR_IA32_APIC_BASE), apic_id,
+			APIC_ICR_DM_STARTUP | APIC_ICR_ASSERT | vector);
 }
 
 uint32_t ap_reported_apic_id(void)

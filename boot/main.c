@@ -15,6 +15,9 @@
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
 #include "guest/run/run.h"
+#include "guest/run/ap_run.h"
+#include "guest/vm.h"
+#include "boot/ap_start.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
 
@@ -122,6 +125,8 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
 	smp_start(&boot_info, &options);
+	guests_set_machine_cpus(smp_machine_cpus());
+	vm_set_sipi_sender(ap_send_sipi);
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

@@ -18,6 +18,12 @@
 #define SIPI_LIMIT 0xa0000              /* start-up IPI vectors 0xa0-0xbf are reserved (SDM Vol. 3A, 11.6.1) */
 
 static struct acpi_madt_info madt;
+static unsigned int machine_cpus = 1;   /* enabled in the MADT (1 without one) */
+
+unsigned int smp_machine_cpus(void)
+{
+	return machine_cpus;
+}
 
 /* The CPUs running, for the report: the boot CPU's first. */
 static struct {
@@ -219,6 +225,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 		enabled += madt.cpu[i].enabled;
 		online_capable += madt.cpu[i].online_capable;
 	}
+	machine_cpus = MAX(enabled, 1u);
 	page = trampoline_page(mm_host_map());
 	can_start = enabled > 1 && max > 1;
 	if (can_start && !(apic_base & APIC_BASE_EN)) {

@@ -16,4 +16,8 @@
  */
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt);
 
+/* CPUs the machine has: enabled in the MADT (1 without a usable MADT),
+ * started or not. */
+unsigned int smp_machine_cpus(void);
+
 #endif

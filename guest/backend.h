@@ -30,6 +30,14 @@ struct guest_features;
 /* Detects the virtualization extension on this CPU, prints what it found or
  * exactly why it cannot be used, and turns it on (VMX: VMXON). 0 or -errno. */
 int __must_check backend_init(const struct hv_options *o);
+/* The same on an application processor, after backend_init succeeded on
+ * the boot CPU, without printing: the CPU must report the boot CPU's
+ * capabilities (the VMCS every vCPU gets is built from those). 0, or
+ * -errno with *why saying why in a few words. */
+int __must_check backend_init_ap(const struct hv_options *o, const char **why);
+/* True if a vCPU can wait for SIPI inside the guest (VMX: the wait-for-SIPI
+ * activity state, IA32_VMX_MISC bit 8). */
+bool backend_has_wait_for_sipi(void);
 /* The features in use, in words (the shell's info). */
 void backend_print_features(void);
 /* True if the CPU gives the hypervisor a timer exit while a guest runs (the
@@ -105,6 +113,16 @@ void vcpu_skip_instruction(struct vcpu *v);
 void vcpu_instruction_completed(struct vcpu *v);
 /* Halts v as HLT would (activity state). */
 void vcpu_halt(struct vcpu *v);
+/* INIT: v gets the register state INIT leaves (SDM Vol. 3A, 10.1.1, Table
+ * 10-1) and waits for a start-up IPI (wait-for-SIPI activity state), with
+ * no event pending or queued (v->wait_sipi set). */
+void vcpu_init_signal(struct vcpu *v);
+/* SIPI: v leaves wait-for-SIPI in real mode at CS:IP = (vector << 8):0, CS
+ * base vector << 12, the rest of the state as INIT left it (v->wait_sipi
+ * cleared). */
+void vcpu_start_up(struct vcpu *v, uint8_t vector);
+/* GUEST_EXIT_SIPI details: the start-up vector. */
+uint8_t vcpu_exit_sipi_vector(struct vcpu *v);
 
 /* ---- events ---- */
 

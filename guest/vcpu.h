@@ -110,7 +110,20 @@ struct vcpu {
 	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */
 	struct vm *vm;                   /* its VM: memory map, stage-2 tables */
 	void *arch;                      /* backend state (struct vmx_vcpu) */
+	/* Its physical CPU (1:1) and the start-up protocol (guest/vm.h). */
+	uint32_t apic_id;                /* that CPU's APIC ID, which the guest sees too */
+	unsigned int cpu;                /* that CPU's index (arch/percpu.h); 0: the boot vCPU */
+	bool wait_sipi;                  /* in the wait-for-SIPI activity state */
+	bool started;                    /* an AP that left wait-for-SIPI at least once */
+	uint32_t sipis;                  /* start-ups taken, for the report */
+	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
 };
+
+/* vcpu.mailbox: signals for the vCPU's own CPU to carry out. */
+#define VCPU_MB_INIT        (1u << 0)   /* emulated INIT */
+#define VCPU_MB_SIPI        (1u << 1)   /* emulated SIPI, vector in bits 15:8 */
+#define VCPU_MB_KICK        (1u << 2)   /* the next SIPI exit is the hypervisor's wake-up, not the guest's */
+#define VCPU_MB_VECTOR(m)   ((uint8_t)((m) >> 8))
 
 /* Stops the guest (not the hypervisor) with a reason for its report. */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);

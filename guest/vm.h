@@ -1,6 +1,8 @@
 /* guest/vm.h - a virtual machine: its guest-physical space, the stage-2
  * page tables that map it (owned by the VM, not by a CPU: every vCPU of the
- * VM runs on the same tables) and its vCPUs (one today). */
+ * VM runs on the same tables) and its vCPUs, one per physical CPU under
+ * VMX (1:1; docs/architecture.md, "CPUs"), and the start-up signals one
+ * vCPU sends another (INIT, SIPI). */
 #ifndef GUEST_VM_H
 #define GUEST_VM_H
 
@@ -9,11 +11,56 @@
 
 struct vcpu;
 
+/* Who a guest's INIT or start-up IPI may reach: the CPUs that run the VM's
+ * vCPUs (guest/policy/msr_policy.h, msr_x2apic_icr_filter). */
+struct icr_targets {
+	uint32_t self;                  /* the sender's APIC ID */
+	const uint32_t *ids;            /* APIC IDs of the CPUs running the VM's vCPUs */
+	unsigned int count;
+	bool all_cpus_in_vm;            /* every CPU of the machine runs one of them */
+};
+
+#define VM_MAX_VCPUS 64                  /* CPUs beyond these stay parked, reported at boot */
+
 struct vm {
 	gpa_t top;                       /* end of the guest-physical space (stage2_init) */
 	void *stage2;                    /* backend's tables (vmx/: struct ept), NULL before stage2_init */
 	bool stage2_built;               /* stage2_build succeeded */
-	struct vcpu *vcpu;               /* its vCPU while one exists */
+	struct vcpu *vcpu;               /* the boot CPU's vCPU while one exists */
+	/* Every vCPU of the guest now running, [0] the boot CPU's; written by
+	 * the boot CPU only while no AP runs a vCPU (guest/run/ap_run.c). */
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned int vcpu_count;
+	/* Set when the guest stops (its boot vCPU stopped, or an AP's stopped
+	 * it): every vCPU's run loop leaves at its next exit. */
+	volatile bool stopping;
+	/* Where the guest's INIT and SIPI may go (msr_x2apic_icr_filter);
+	 * .self is the boot CPU's: each sender fills in its own. */
+	uint32_t apic_ids[VM_MAX_VCPUS];
+	struct icr_targets icr_targets;
 };
+
+/* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */
+struct vcpu *vm_vcpu_by_apic_id(struct vm *vm, uint32_t apic_id);
+
+/* Emulated INIT: target ends in wait-for-SIPI (its run loop carries it out
+ * at its next exit; no effect on the boot vCPU, whose INIT is a reset). */
+void vcpu_post_init(struct vcpu *target);
+/* Emulated SIPI: target starts in real mode at vector << 12 if it waits for
+ * SIPI when its run loop takes the signal, else the SIPI is ignored. */
+void vcpu_post_sipi(struct vcpu *target, uint8_t vector);
+
+/* How the hypervisor wakes a CPU whose vCPU waits for SIPI (boot/: a
+ * start-up IPI to apic_id; true if sent). */
+void vm_set_sipi_sender(bool (*send)(uint32_t apic_id, uint8_t vector));
+/* Brings v out of wait-for-SIPI to its run loop, which then looks at its
+ * mailbox and the VM's stop flag (VCPU_MB_KICK: the SIPI exit starts
+ * nothing); false if v is not waiting for SIPI or nothing can wake it. */
+bool vcpu_kick_wait_sipi(struct vcpu *v);
+/* The run loop's side: carries out what was posted (init(v) for INIT, then
+ * start(v, vector) for a SIPI if v then waits for one); nothing on the
+ * boot vCPU. */
+void vcpu_take_mailbox(struct vcpu *v, void (*init)(struct vcpu *v),
+		       void (*start)(struct vcpu *v, uint8_t vector));
 
 #endif

@@ -11,6 +11,7 @@
 #include "vmx/exit_decode.h"
 #include "vmx/guest_state.h"
 #include "guest/dev/isa_irq.h"
+#include "guest/dev/device.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 
@@ -116,11 +117,17 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	/* A step the shell cancelled (pause) must not stay armed. */
 	if (x->step != VMX_STEP_NONE && !v->stepping)
 		vmx_step_disarm(v);
-	/* Not before the guest's first instruction: it has no IDT yet. */
-	if (x->launched && (v->nmis_requested || trap_nmi_pending()))
+	/* Not before the guest's first instruction: it has no IDT yet; nor in
+	 * wait-for-SIPI, which takes no event (26.3.1.5). The 8259's output
+	 * reaches the boot vCPU only (its LINT0), under the device lock. */
+	if (x->launched && !v->wait_sipi && (v->nmis_requested || trap_nmi_pending()))
 		vmx_deliver_pending_nmi(v);
-	if (x->launched && (x->intr_window || isa_irq_pending_vector() >= 0))
-		vmx_deliver_pending_intr(v);
+	if (x->launched && !v->cpu) {
+		device_lock();
+		if (x->intr_window || isa_irq_pending_vector() >= 0)
+			vmx_deliver_pending_intr(v);
+		device_unlock();
+	}
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	if (rc) {
 		vmx_entry_failed(v, rc);

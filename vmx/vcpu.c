@@ -315,6 +315,89 @@ int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 	return 0;
 }
 
+#define MISC_WAIT_FOR_SIPI   (1ULL << 8)      /* IA32_VMX_MISC: activity state 3 supported (A.6) */
+#define CR0_NW  (1ULL << 29)
+#define CR0_CD  (1ULL << 30)
+#define DR7_INIT 0x400
+
+bool backend_has_wait_for_sipi(void)
+{
+	return vmx_this_cpu.caps.misc & MISC_WAIT_FOR_SIPI;
+}
+
+/* The register state INIT leaves (SDM Vol. 3A, Table 10-1; CR0 as after
+ * power-up: CD, NW, ET), in real mode: what a start-up IPI then changes is
+ * only CS and IP (10.4.4). The TSC offset, the MSR bitmap and the controls
+ * stay; no event is pending or queued, nothing blocks (26.3.1.5: a
+ * wait-for-SIPI entry must inject nothing). */
+static void set_init_state(struct vcpu *v, struct vmx_vcpu *x)
+{
+	struct cpuid_regs id;
+	uint32_t entry = (uint32_t)vmcs_read(VMCS_VM_ENTRY_CONTROLS);
+	uint32_t proc = (uint32_t)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+
+	set_control_registers(x, CR0_CD | CR0_NW | CR0_ET, 0);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE_GUEST);
+	set_segment(SEG_CS, 0xf000, 0xffff0000, 0xffff, AR_CODE16);
+	for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
+		if (seg != SEG_CS)
+			set_segment(seg, 0, 0, 0xffff, AR_DATA16);
+	set_segment(SEG_LDTR, 0, 0, 0xffff, AR_UNUSABLE);
+	set_segment(SEG_TR, 0, 0, 0xffff, AR_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_RIP, 0xfff0);
+	vmcs_write(VMCS_GUEST_RSP, 0);
+	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+		   proc & ~(CPU_INTERRUPT_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING));
+	x->intr_window = false;
+	memset(&v->regs, 0, sizeof(v->regs));
+	cpuid(1, 0, &id);
+	v->regs.gpr[REG_RDX] = id.eax;          /* family, model, stepping */
+	v->rc.valid = v->rc.dirty = 0;
+	v->nmis_requested = 0;
+}
+
+void vcpu_init_signal(struct vcpu *v)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	set_init_state(v, x);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+	v->wait_sipi = true;
+}
+
+void vcpu_start_up(struct vcpu *v, uint8_t vector)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+
+	set_init_state(v, x);
+	set_segment(SEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, AR_CODE16);
+	vmcs_write(VMCS_GUEST_RIP, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	v->wait_sipi = false;
+}
+
+uint8_t vcpu_exit_sipi_vector(struct vcpu *v)
+{
+	/* Exit qualification bits 7:0 (28.2.1, Table 28-1 footnote: SIPI). */
+	return (uint8_t)vmcs_read(VMCS_EXIT_QUALIFICATION);
+}
+
 bool vcpu_break_for_test(struct vcpu *v, const char *what)
 {
 	uint32_t allowed1 = (uint32_t)((vmx_this_cpu.caps.basic & (1ULL << 55) ?

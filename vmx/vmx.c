@@ -12,6 +12,7 @@
 #include "mm/paging.h"
 #include "drivers/console.h"
 #include "mm/malloc.h"
+#include "lib/string.h"
 
 #define CR0_NE          (1ULL << 5)
 #define CR4_VMXE        (1ULL << 13)
@@ -208,5 +209,63 @@ int backend_init(const struct hv_options *o)
 	}
 	c->on = true;
 	print_summary(c);
+	return 0;
+}
+
+int backend_init_ap(const struct hv_options *o, const char **why)
+{
+	const struct vmx_cpu *boot = (const struct vmx_cpu *)(const void *)percpu_cpus[0]->backend;
+	struct vmx_cpu *c = &vmx_this_cpu;
+	struct vmx_cap_msrs caps;
+	struct cpuinfo ci;
+	uint64_t fc, nv;
+	uint32_t *region;
+
+	*why = "VMX is off on the boot CPU";
+	if (!boot->on)
+		return -ENOENT;
+	cpuinfo_read(&ci);
+	*why = "no VMX in CPUID";
+	if (!ci.vmx)
+		return -ENOENT;
+	fc = o->test_vmx == TEST_VMX_FC_LOCKED ? 1 : rdmsr(MSR_IA32_FEATURE_CONTROL);
+	switch (vmx_feature_control_check(fc, &nv)) {
+	case VMX_FC_READY:
+		break;
+	case VMX_FC_ENABLE:
+		wrmsr(MSR_IA32_FEATURE_CONTROL, nv);
+		break;
+	case VMX_FC_LOCKED_OFF:
+		*why = "IA32_FEATURE_CONTROL locked with VMX off";
+		return -ENOENT;
+	}
+	/* Every vCPU's VMCS is built from the boot CPU's controls: a CPU that
+	 * reports other capabilities might refuse them. */
+	memset(&caps, 0, sizeof(caps));
+	read_caps(&caps);
+	if (o->test_vmx == TEST_VMX_NO_EPT || o->test_vmx == TEST_VMX_NO_UG)
+		caps.procbased2 &= ~((uint64_t)(o->test_vmx == TEST_VMX_NO_EPT ? CPU2_ENABLE_EPT :
+				      CPU2_UNRESTRICTED_GUEST) << 32);
+	*why = "VMX capabilities differ from the boot CPU's";
+	if (memcmp(&caps, &boot->caps, sizeof(caps)))
+		return -EINVAL;
+	c->caps = caps;
+	c->basic = boot->basic;
+	c->ctl = boot->ctl;
+	c->nmi_window = boot->nmi_window;
+	*why = "CR0/CR4 fixed bits clash with long mode";
+	if (!fix_control_registers(c, &ci))
+		return -EINVAL;
+	*why = "no memory for the VMXON region";
+	c->vmxon_region = frame_alloc_one(mm_frames());
+	if (c->vmxon_region == INVALID_HPA || (c->basic.phys_addr_32 && c->vmxon_region >= 4 * GiB))
+		return -ENOMEM;
+	region = hpa_to_ptr(c->vmxon_region);
+	region[0] = c->basic.revision;
+	*why = "VMXON failed";
+	if (vmxon(c->vmxon_region) != VMX_OK)
+		return -EINVAL;
+	c->on = true;
+	*why = NULL;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* guest/dev/device.c - the device-model registry: MMIO ranges live in the guest
  * memory map (binary-searched on every EPT violation), port ranges in a
  * sorted table here (binary-searched on every I/O exit). */
+#include "lib/spinlock.h"
 #include "guest/dev/device.h"
 #include "guest/gmap.h"
 #include "guest/gmem.h"
@@ -15,6 +16,18 @@ struct port_range {
 
 static struct port_range port_ranges[DEVICE_MAX_PORT_RANGES];
 static unsigned int port_range_count;
+
+static struct spinlock device_spinlock = SPINLOCK_INIT;
+
+void device_lock(void)
+{
+	spin_lock(&device_spinlock);
+}
+
+void device_unlock(void)
+{
+	spin_unlock(&device_spinlock);
+}
 
 int device_add_mmio(struct device_model *d, gpa_t base, uint64_t size)
 {

@@ -56,4 +56,10 @@ void device_for_each_port_range(void (*fn)(void *ctx, uint16_t base, uint16_t co
 /* Prints every model with its ranges and state (the shell's `devices`). */
 void device_list(void);
 
+/* The device lock: every device model, the port and MMIO registry and the
+ * hypercalls run under it, whichever vCPU's exit reaches them (one lock for
+ * all: docs/architecture.md, "Locks"). Not recursive. */
+void device_lock(void);
+void device_unlock(void);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "lib/compiler.h"
 #include "guest/policy/features.h"
+#include "guest/vm.h"
 
 #define MSR_IA32_APIC_BASE       0x0000001b
 #define MSR_IA32_MISC_ENABLE     0x000001a0
@@ -88,15 +89,20 @@ uint64_t msr_misc_enable_init(uint64_t real);
 uint64_t msr_misc_enable_write(uint64_t shadow, uint64_t val);
 
 enum icr_verdict {
-	ICR_SEND,               /* fixed, lowest-priority or NMI IPI: carry it out */
-	ICR_DROP,               /* SMI, INIT, SIPI (or a reserved mode): dropped */
+	ICR_SEND,               /* carry it out: fixed, lowest-priority or NMI IPI; INIT or SIPI to the VM's vCPUs */
+	ICR_DROP,               /* SMI, a reserved mode, INIT or SIPI that could reach a CPU outside the VM: dropped */
 	ICR_GP,                 /* reserved bits set: #GP, as the x2APIC would */
 };
 
+
 /* What a guest's WRMSR of val to the x2APIC ICR (0x830) does (SDM Vol. 3A,
- * 10.12.9). With one CPU under the hypervisor, INIT and SIPI could only
- * reach CPUs outside it or reset this one; SMI enters SMM. */
-enum icr_verdict msr_x2apic_icr_filter(uint64_t val);
+ * 10.12.9). INIT and SIPI go to the hardware only where they reach nothing
+ * but other vCPUs of the VM (there they exit: SDM Vol. 3C, 25.2): physical
+ * destination mode naming one of them, or the all-excluding-self shorthand
+ * when every CPU runs one; never to self (a reset of the sender), to
+ * logical destinations or to a CPU outside VMX, which would run guest code
+ * outside the hypervisor. SMI would enter SMM: always dropped. */
+enum icr_verdict msr_x2apic_icr_filter(uint64_t val, const struct icr_targets *t);
 
 /* True if val is a DEBUGCTL the guest may have: LBR, BTF, bus-lock
  * detection, the freeze bits and RTM debug; never TR, BTS, BTINT, BTS_OFF_OS/USR (the BTS buffer is in

@@ -136,22 +136,26 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_MISC_ENABLE:
 		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
 		return true;
-	case MSR_X2APIC_ICR:
+	case MSR_X2APIC_ICR: {
+		struct icr_targets t = v->vm->icr_targets;
+
 		/* Not in x2APIC mode the MSR does not exist (10.12.1.2). */
 		if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD))
 			return false;
-		switch (msr_x2apic_icr_filter(val)) {
+		t.self = v->apic_id;
+		switch (msr_x2apic_icr_filter(val, &t)) {
 		case ICR_SEND:
 			wrmsr(msr, val);
 			return true;
 		case ICR_DROP:
-			msr_log(v, msr, true, "= 0x%llx dropped: no INIT, SIPI or SMI IPIs",
-				(unsigned long long)val);
+			msr_log(v, msr, true, "= 0x%llx dropped: no SMI, and INIT or SIPI only to "
+				"the VM's other vCPUs", (unsigned long long)val);
 			return true;
 		case ICR_GP:
 			return false;
 		}
 		return false;
+	}
 	case MSR_DEBUGCTL:
 		if (!msr_debugctl_write_ok(val)) {
 			msr_log(v, msr, true, "= 0x%llx refused (BTS or reserved bits): #GP",

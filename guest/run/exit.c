@@ -10,6 +10,7 @@
 #include "guest/run/task_switch_exit.h"
 #include "guest/run/hypercall.h"
 #include "guest/backend.h"
+#include "guest/dev/device.h"
 #include "arch/cpu.h"
 #include "arch/mca.h"
 #include "drivers/console.h"
@@ -59,10 +60,31 @@ static void exit_triple_fault(struct vcpu *v)
 		  (unsigned long long)vcpu_reg(v, VREG_RIP));
 }
 
+/* INIT (SDM Vol. 3C, 25.2: an INIT signal always exits in VMX non-root
+ * operation). An AP's INIT leaves it waiting for SIPI, in the state INIT
+ * gives (Vol. 3A, 10.4.7.3); the boot vCPU's would be a reset, which is not
+ * emulated (the guest resets through 0xcf9 and the like). */
 static void exit_init(struct vcpu *v)
 {
+	if (v->cpu) {
+		vcpu_init_signal(v);
+		return;
+	}
 	vcpu_stop(v, "INIT signal at RIP 0x%016llx (resetting a guest is not supported yet)",
 		  (unsigned long long)vcpu_reg(v, VREG_RIP));
+}
+
+/* SIPI (25.2: only in wait-for-SIPI). A wake-up the hypervisor sent
+ * (VCPU_MB_KICK: the guest is stopping) starts nothing. */
+static void exit_sipi(struct vcpu *v)
+{
+	uint8_t vector = vcpu_exit_sipi_vector(v);
+
+	if (__atomic_fetch_and(&v->mailbox, ~VCPU_MB_KICK, __ATOMIC_ACQ_REL) & VCPU_MB_KICK)
+		return;
+	vcpu_start_up(v, vector);
+	v->started = true;
+	v->sipis++;
 }
 
 static void exit_unhandled(struct vcpu *v, const struct vcpu_exit *e)
@@ -87,22 +109,23 @@ void vcpu_run_once(struct vcpu *v)
 	/* A direct switch: the common exits cost one jump-table lookup. */
 	switch (e.reason) {
 	case GUEST_EXIT_CPUID:            exit_cpuid(v); break;
-	case GUEST_EXIT_IO:               exit_io(v); break;
-	case GUEST_EXIT_STAGE2_FAULT:     exit_stage2_fault(v); break;
-	case GUEST_EXIT_HYPERCALL:        exit_hypercall(v); break;
+	/* Device models, the MMIO emulation and hypercalls: one CPU at a time. */
+	case GUEST_EXIT_IO:               device_lock(); exit_io(v); device_unlock(); break;
+	case GUEST_EXIT_STAGE2_FAULT:     device_lock(); exit_stage2_fault(v); device_unlock(); break;
+	case GUEST_EXIT_HYPERCALL:        device_lock(); exit_hypercall(v); device_unlock(); break;
 	case GUEST_EXIT_MSR_READ:         exit_msr(v, false); break;
 	case GUEST_EXIT_MSR_WRITE:        exit_msr(v, true); break;
 	case GUEST_EXIT_XSETBV:           exit_xsetbv(v); break;
 	case GUEST_EXIT_INVD:
 	case GUEST_EXIT_WBINVD:           exit_cache_flush(v); break;
 	case GUEST_EXIT_HLT:              exit_hlt(v); break;
-	case GUEST_EXIT_STAGE2_MISCONFIG: exit_stage2_misconfig(v); break;
+	case GUEST_EXIT_STAGE2_MISCONFIG: device_lock(); exit_stage2_misconfig(v); device_unlock(); break;
 	case GUEST_EXIT_TASK_SWITCH:      exit_task_switch(v); break;
 	case GUEST_EXIT_TRIPLE_FAULT:     exit_triple_fault(v); break;
 	case GUEST_EXIT_INIT:             exit_init(v); break;
 	case GUEST_EXIT_MACHINE_CHECK:    guest_machine_check(v, true); break;
-	case GUEST_EXIT_OTHER:
-	case GUEST_EXIT_SIPI:             exit_unhandled(v, &e); break;
+	case GUEST_EXIT_SIPI:             exit_sipi(v); break;
+	case GUEST_EXIT_OTHER:            exit_unhandled(v, &e); break;
 	default:                          break;      /* the backend's own: handled in vcpu_enter */
 	}
 	if (v->rc.dirty)

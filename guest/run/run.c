@@ -15,6 +15,8 @@
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
 #include "guest/run/exit.h"
+#include "guest/run/ap_run.h"
+#include "guest/dev/device.h"
 #include "guest/backend.h"
 #include "arch/cpuinfo.h"
 #include "mm/mtrr_read.h"
@@ -63,7 +65,9 @@ void guests_set_console_hook(void (*hook)(struct vcpu *v))
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
+	device_lock();
 	vuart_tick();
+	device_unlock();
 	if (console_hook)
 		console_hook(v);
 }
@@ -78,6 +82,9 @@ static void run_loop(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 	v->started_tsc = rdtsc();
 	while (v->state == VCPU_RUNNING) {
+		/* Another vCPU of the guest stopped it. */
+		if (unlikely(v->vm->stopping) && guests_aps_stopped_guest(v))
+			break;
 		if (v->paused) {
 			console_tick(v);
 			cpu_relax();
@@ -159,19 +166,29 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	return rc;
 }
 
-/* "exits: CPUID 12, VMCALL 40, ..." in decreasing count. */
+/* "exits: CPUID 12, VMCALL 40, ..." in decreasing count; an AP's vCPU
+ * with its APIC ID. One line, one printf (console lock). */
 static void print_exit_counts(const struct vcpu *v)
 {
 	struct exit_stat st[GUEST_EXIT_COUNT];
 	unsigned int order[GUEST_EXIT_COUNT];
 	unsigned int n = exit_stats_since(v->exits, NULL, GUEST_EXIT_COUNT, st, order);
+	char line[1024];
+	size_t k;
 
-	printf("guest %s: exits:", v->name);
-	for (unsigned int i = 0; i < n; i++)
-		printf(" %s %llu (avg %llu TSC),", guest_exit_name(order[i]),
-		       (unsigned long long)st[order[i]].count,
-		       (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
-	printf(" total %llu\n", (unsigned long long)v->exit_total);
+	if (v->cpu)
+		k = (size_t)fmt_snprintf(line, sizeof(line), "guest %s: APIC ID %u: %u start-ups, exits:",
+					 v->name, v->apic_id, v->sipis);
+	else
+		k = (size_t)fmt_snprintf(line, sizeof(line), "guest %s: exits:", v->name);
+	for (unsigned int i = 0; i < n && k < sizeof(line); i++)
+		k += (size_t)fmt_snprintf(line + k, sizeof(line) - k, " %s %llu (avg %llu TSC),",
+					  guest_exit_name(order[i]),
+					  (unsigned long long)st[order[i]].count,
+					  (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
+	if (k < sizeof(line))
+		fmt_snprintf(line + k, sizeof(line) - k, " total %llu", (unsigned long long)v->exit_total);
+	printf("%s\n", line);
 }
 
 /* Loads, runs and reports one guest (restart: not its first start, whose
@@ -210,9 +227,12 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	vuart_reset(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
+	v.apic_id = percpu_self()->apic_id;
+	(void)guests_aps_start(&guest_vm, &v, v.on_reset);
 	this_cpu.running = &v;
 	guest_vm.vcpu = &v;
 	run_loop(&v);
+	guests_aps_stop(&guest_vm);
 	guest_vm.vcpu = NULL;
 	this_cpu.running = NULL;
 	if (v.exit_status >= 0)
@@ -221,6 +241,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);
+	guests_aps_report(&guest_vm, print_exit_counts);
 	vuart_reset(NULL);
 	again = v.reset_requested;
 	vcpu_destroy(&v);
@@ -253,6 +274,7 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		return;
 	if (register_devices(bi, o))
 		return;
+	guests_aps_enable_vmx(o);
 	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
 		printf("hv: out of memory building the EPT\n");
 		return;

@@ -66,6 +66,27 @@ if build_iso smp-x2apic "hvtest testx2apic"; then
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
 fi
 
+# The default Linux guest with 2 CPUs under VMX (H_SMP_LINUX=0 skips it):
+# the AP's vCPU waits for SIPI inside VMX, Linux starts it and counts both.
+GUEST=$HV_ROOT/build/guest
+LINUX_CMDLINE="console=ttyS0,115200"
+if [ "${H_SMP_LINUX:-1}" != 0 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initrd.img" ] &&
+	build_iso smp-linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" \
+		"$GUEST/initrd.img" initrd; then
+	H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
+	H_BOCHS_CPUS=2 H_BOCHS_CONSOLE=com2 start_bochs_interactive smp-linux "$OUT/smp-linux.iso"
+	expect_line "VMX on both CPUs" '^cpus: VMX root operation on 2 of 2 running CPUs; one virtual CPU each$'
+	expect_line "linux guest started" '^guest linux: starting in long64 mode at RIP 0x[0-9a-f]+$'
+	expect_line "init banner" '^hv-guest: init started$' "${HV_LINUX_TIMEOUT:-600}"
+	expect_line "Linux counts both CPUs" '^hv-guest: cpus: 2$'
+	expect_line "shell ready" '^hv-guest: shell ready$'
+	send_line 'echo hv-nproc $(nproc)'
+	expect_line "nproc: 2" '^hv-nproc 2$'
+	reject_line "no CPU failed to boot" 'failed to boot|do_boot_cpu failed|Not responding'
+	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+fi
+
 start_qemu qemu-smp4 seabios "$ISO" -smp 4
 check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' novmx
 

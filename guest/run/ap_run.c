@@ -1,0 +1,302 @@
+/* guest/run/ap_run.c - the application processors' part of the VM: VMX
+ * on each AP, one vCPU per AP (1:1) created on its own CPU and entered in
+ * the wait-for-SIPI activity state (SDM Vol. 3C, 25.4.2; the guest starts it
+ * with INIT and SIPI, 25.2), its run loop, and the hand-over with the boot
+ * CPU, which starts and stops them with each guest (docs/architecture.md,
+ * "CPUs"). */
+#include "guest/run/ap_run.h"
+#include "guest/run/exit.h"
+#include "guest/backend.h"
+#include "guest/vm.h"
+#include "arch/cpu.h"
+#include "arch/percpu.h"
+#include "arch/tsc.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+
+enum ap_state {
+	AP_PARKED,              /* no VMX yet (or never: its CPU index is beyond VM_MAX_VCPUS) */
+	AP_NO_VMX,              /* VMXON refused or failed: parked for good */
+	AP_IDLE,                /* in VMX root operation, no vCPU */
+	AP_CREATE,              /* the boot CPU asked for a vCPU */
+	AP_RUNNING,             /* its vCPU runs (or waits for SIPI) */
+	AP_FAILED,              /* its vCPU could not be set up this time */
+	AP_DONE,                /* its vCPU stopped and is gone */
+};
+
+struct ap_slot {
+	volatile int state;     /* enum ap_state; written by the AP, except AP_CREATE */
+	struct percpu *pc;
+	const char *why;        /* AP_NO_VMX: why */
+	struct vcpu vcpu;       /* its vCPU (statistics kept after it is gone, for the report) */
+};
+
+static struct ap_slot slots[VM_MAX_VCPUS];      /* by CPU index; [0] unused (the boot CPU) */
+
+static struct {
+	const struct hv_options *opt;
+	volatile unsigned int vmx_turn;         /* the AP whose turn it is to turn VMX on */
+	struct vm *vm;                          /* the VM the APs join */
+	const char *name;                       /* its guest's name */
+	uint8_t on_reset;
+	uint64_t tick_tsc;
+	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
+	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
+} ap;
+
+/* The heap and the frame allocator serve one CPU at a time: an AP creates
+ * and destroys its vCPU under this lock while the boot CPU waits. */
+static struct spinlock setup_lock = SPINLOCK_INIT;
+
+static uint64_t us_to_tsc(uint64_t us)
+{
+	return tsc_khz() * us / 1000;
+}
+
+static void set_state(struct ap_slot *s, enum ap_state st)
+{
+	__atomic_store_n(&s->state, st, __ATOMIC_RELEASE);
+}
+
+static enum ap_state get_state(const struct ap_slot *s)
+{
+	return (enum ap_state)__atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+}
+
+static void ap_init_signal(struct vcpu *v)
+{
+	vcpu_init_signal(v);
+}
+
+static void ap_start_up(struct vcpu *v, uint8_t vector)
+{
+	vcpu_start_up(v, vector);
+	v->started = true;
+	v->sipis++;
+}
+
+/* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
+ * one CPU only), run until the guest stops, then destroyed. */
+static void run_vcpu(struct ap_slot *s)
+{
+	static const struct vcpu_start real0 = { .mode = VCPU_MODE_REAL };
+	struct vm *vm = ap.vm;
+	struct vcpu *v = &s->vcpu;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->name = ap.name;
+	v->cpu = s->pc->cpu;
+	v->apic_id = s->pc->apic_id;
+	v->unmap_once_gpa = INVALID_GPA;
+	v->tick_tsc = ap.tick_tsc;
+	v->on_reset = ap.on_reset;
+	spin_lock(&setup_lock);
+	rc = vcpu_create(v, vm, &real0);
+	if (rc)
+		vcpu_destroy(v);
+	else
+		vcpu_init_signal(v);
+	spin_unlock(&setup_lock);
+	if (rc) {
+		set_state(s, AP_FAILED);
+		return;
+	}
+	this_cpu.running = v;
+	v->state = VCPU_RUNNING;
+	v->started_tsc = rdtsc();
+	set_state(s, AP_RUNNING);
+	while (v->state == VCPU_RUNNING && !vm->stopping) {
+		vcpu_take_mailbox(v, ap_init_signal, ap_start_up);
+		vcpu_run_once(v);
+	}
+	/* It stopped the guest (triple fault, HC_EXIT, a reset): the others follow. */
+	if (v->state != VCPU_RUNNING) {
+		struct vcpu *none = NULL;
+
+		__atomic_compare_exchange_n(&ap.stopper, &none, v, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+		__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	}
+	this_cpu.running = NULL;
+	v->wait_sipi = false;
+	spin_lock(&setup_lock);
+	vcpu_destroy(v);
+	spin_unlock(&setup_lock);
+	set_state(s, AP_DONE);
+}
+
+void guests_ap_main(struct percpu *pc)
+{
+	unsigned int cpu = pc->cpu;
+	struct ap_slot *s;
+	enum ap_state st;
+
+	if (cpu >= VM_MAX_VCPUS)
+		cpu_halt_forever();
+	s = &slots[cpu];
+	s->pc = pc;
+	/* VMXON when the boot CPU says (its own VMX is on, the APs' turns one at a time). */
+	while (__atomic_load_n(&ap.vmx_turn, __ATOMIC_ACQUIRE) != cpu)
+		cpu_relax();
+	if (backend_init_ap(ap.opt, &s->why)) {
+		set_state(s, AP_NO_VMX);
+		cpu_halt_forever();         /* parked outside any guest, for good */
+	}
+	/* NMIs sent to the parked CPU (the boot check) are not the guest's. */
+	this_cpu.nmis_pending = 0;
+	set_state(s, AP_IDLE);
+	for (;;) {
+		while ((st = get_state(s)) != AP_CREATE)
+			cpu_relax();
+		run_vcpu(s);
+	}
+}
+
+/* Waits until slot s leaves state `from`, up to us microseconds. */
+static bool wait_leave(const struct ap_slot *s, enum ap_state from, uint64_t us)
+{
+	uint64_t t0 = rdtsc(), ticks = us_to_tsc(us);
+
+	while (get_state(s) == from)
+		if (rdtsc() - t0 > ticks)
+			return false;
+		else
+			cpu_relax();
+	return true;
+}
+
+void guests_aps_enable_vmx(const struct hv_options *o)
+{
+	unsigned int running = 1, on = 1;
+
+	ap.opt = o;
+	for (unsigned int i = 1; i < percpu_limit; i++) {
+		struct percpu *pc = percpu_cpus[i];
+
+		if (!pc || !pc->online)
+			continue;
+		running++;
+		if (i >= VM_MAX_VCPUS) {
+			printf("cpu: APIC ID %u: beyond %u virtual CPUs: not used for the guest\n",
+			       pc->apic_id, VM_MAX_VCPUS);
+			continue;
+		}
+		__atomic_store_n(&ap.vmx_turn, i, __ATOMIC_RELEASE);
+		if (!wait_leave(&slots[i], AP_PARKED, 1000000)) {
+			printf("cpu: APIC ID %u: no answer to VMXON: not used for the guest\n", pc->apic_id);
+			continue;
+		}
+		if (get_state(&slots[i]) == AP_NO_VMX) {
+			printf("cpu: APIC ID %u: %s: not used for the guest, parked outside VMX\n",
+			       pc->apic_id, slots[i].why);
+			continue;
+		}
+		on++;
+	}
+	__atomic_store_n(&ap.vmx_turn, 0, __ATOMIC_RELEASE);
+	if (running > 1)
+		printf("cpus: VMX root operation on %u of %u running CPUs; one virtual CPU each%s\n",
+		       on, running, backend_has_wait_for_sipi() ? "" :
+		       " (no wait-for-SIPI activity state: only the boot CPU's is used)");
+}
+
+void guests_set_machine_cpus(unsigned int n)
+{
+	ap.machine_cpus = n;
+}
+
+unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
+{
+	unsigned int n = 1;
+
+	vm->stopping = false;
+	ap.stopper = NULL;
+	vm->vcpus[0] = boot;
+	vm->apic_ids[0] = boot->apic_id;
+	vm->vcpu_count = 1;
+	ap.vm = vm;
+	ap.name = boot->name;
+	ap.on_reset = on_reset;
+	ap.tick_tsc = boot->tick_tsc;
+	if (backend_has_wait_for_sipi()) {
+		/* One at a time: creating a vCPU allocates. */
+		for (unsigned int i = 1; i < VM_MAX_VCPUS; i++) {
+			struct ap_slot *s = &slots[i];
+			enum ap_state st = get_state(s);
+
+			if (st != AP_IDLE && st != AP_DONE && st != AP_FAILED)
+				continue;
+			set_state(s, AP_CREATE);
+			if (!wait_leave(s, AP_CREATE, 1000000) || get_state(s) != AP_RUNNING) {
+				printf("guest %s: no virtual CPU on APIC ID %u: its setup failed\n",
+				       boot->name, s->pc->apic_id);
+				continue;
+			}
+			vm->vcpus[n] = &s->vcpu;
+			vm->apic_ids[n++] = s->pc->apic_id;
+		}
+	}
+	vm->vcpu_count = n;
+	vm->icr_targets = (struct icr_targets){
+		.self = boot->apic_id, .ids = vm->apic_ids, .count = n,
+		.all_cpus_in_vm = n >= ap.machine_cpus,
+	};
+	return n;
+}
+
+bool guests_aps_stopped_guest(struct vcpu *boot)
+{
+	struct vcpu *s = __atomic_load_n(&ap.stopper, __ATOMIC_ACQUIRE);
+
+	if (!s)
+		return false;
+	boot->exit_status = s->exit_status;
+	boot->reset_requested = s->reset_requested;
+	boot->reset_by_guest = s->reset_by_guest;
+	fmt_snprintf(boot->stop_reason, sizeof(boot->stop_reason), "virtual CPU of APIC ID %u: %s",
+		     s->apic_id, s->exit_status >= 0 ? "exited" : s->stop_reason);
+	boot->state = VCPU_STOPPED;
+	return true;
+}
+
+void guests_aps_stop(struct vm *vm)
+{
+	uint64_t t0 = rdtsc();
+	bool late = false;
+
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	for (unsigned int i = 1; i < vm->vcpu_count; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		struct ap_slot *s = &slots[v->cpu];
+		uint64_t last = 0;
+
+		/* Running or halted ones leave at their next timer exit; one
+		 * waiting for SIPI only for a SIPI: wake it every 10 ms. */
+		while (get_state(s) == AP_RUNNING) {
+			if (rdtsc() - last > us_to_tsc(10000)) {
+				(void)vcpu_kick_wait_sipi(v);
+				last = rdtsc();
+			}
+			if (rdtsc() - t0 > us_to_tsc(2000000)) {
+				late = true;
+				break;
+			}
+			cpu_relax();
+		}
+		if (late) {
+			printf("guest: virtual CPU of APIC ID %u did not stop\n", v->apic_id);
+			late = false;
+		}
+	}
+	vm->vcpu_count = 1;
+}
+
+void guests_aps_report(const struct vm *vm, void (*print)(const struct vcpu *v))
+{
+	for (unsigned int i = 1; i < VM_MAX_VCPUS; i++)
+		if (get_state(&slots[i]) == AP_DONE && slots[i].vcpu.started)
+			print(&slots[i].vcpu);
+}

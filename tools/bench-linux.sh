@@ -21,10 +21,16 @@
 # first C code (hv_main) and its first VM entry (vmx_enter) in the other
 # (linear: GRUB relocates the image).
 #
+# Then the same two runs with 2 CPUs (direct2, hv2: `cpu: count=2`, no
+# breakpoints), for power-on to init with and without the hypervisor; each
+# must report both CPUs up ("smp: Brought up 1 node, 2 CPUs").
+#
 # Prints the second table of `make bench`; exits 1 if a figure is missing.
-# Files: build/bench/linux/. 35-110 s of wall time on 2 cores.
+# Files: build/bench/linux/. 35-110 s of wall time on 2 cores, and as much
+# again for the 2-CPU runs.
 # Environment: HV_BENCH_LINUX_TIMEOUT (s, default 300) caps each run;
-# HV_BENCH_LINUX_CMDLINE replaces the kernel command line of both runs.
+# HV_BENCH_LINUX_CMDLINE replaces the kernel command line of all runs;
+# HV_BENCH_SMP=0 leaves out the 2-CPU runs.
 set -eu
 elf_src=$(realpath -m "${1:-$(dirname "$0")/../build/hv.elf}")
 cd "$(dirname "$0")/.."
@@ -208,6 +214,15 @@ pids+=($!)
 trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 130' INT TERM
 # The direct run ends with Bochs (ACPI S5 quits it); give it the time to.
 wait "${pids[@]}" || true
+smp=${HV_BENCH_SMP:-1}
+if [ "$smp" != 0 ]; then
+	pids=()
+	H_BOCHS_CPUS=2 run direct2 "$dir/direct.iso" 'Kernel panic - not syncing' &
+	pids+=($!)
+	H_BOCHS_CPUS=2 run hv2 "$dir/hv.iso" '^hv: all guests have stopped|^hv: debug shell ready|^hv: system halted|Kernel panic' &
+	pids+=($!)
+	wait "${pids[@]}" || true
+fi
 trap - INT TERM
 
 # ---- figures ----
@@ -259,6 +274,22 @@ fi
 if [ "${banner_d:-0}" -lt 1 ] || [ "${banner_h:-0}" -lt 1 ]; then
 	ok=0
 	echo "  missing: the init banner (direct: ${banner_d:-0}, hv: ${banner_h:-0})"
+fi
+if [ "$smp" != 0 ]; then
+	d2_mark=$(mark direct2) h2_mark=$(mark hv2) r_smp=""
+	num "$d2_mark" && num "$h2_mark" && r_smp=$(ratio "$h2_mark" "$d2_mark")
+	row "power-on to init, 2 CPUs" "$(fig "$d2_mark")" "$(fig "$h2_mark")" "$r_smp"
+	if ! num "$d2_mark" || ! num "$h2_mark"; then
+		ok=0
+		echo "  missing: the 2-CPU runs' port write (see $dir/direct2, $dir/hv2)"
+	fi
+	for r in direct2 hv2; do
+		if ! grep -aqE 'smp: Brought up [0-9]+ nodes?, 2 CPUs' "$dir/$r/serial.txt"; then
+			ok=0
+			echo "  missing: Linux's \"smp: Brought up ..., 2 CPUs\" in $dir/$r/serial.txt"
+		fi
+	done
+	echo "  (boot to init with / without the hypervisor: ${r_all:-?} with 1 CPU, ${r_smp:-?} with 2)"
 fi
 echo "  (init: /init's write to port $MARK_PORT, before its banner; kernel entry: GRUB's jump"
 echo "  to $kentry without the hypervisor, the first VM entry with it)"

@@ -16,7 +16,9 @@
  * The APs come from the MADT. Each runs a real-mode trampoline (copied to
  * two pages below 1 MiB: which one ran tells the vector) that counts its
  * arrival, records CS and CPUID.1:ECX.hypervisor, then spins counting a
- * heartbeat until told to stop, and halts. Waits use the PIT's channel 2
+ * heartbeat until told to stop, and halts. A guest whose APIC is in x2APIC
+ * mode already (hvtest testx2apic) does only the x2APIC part, on APs that
+ * never had a real INIT. Waits use the PIT's channel 2
  * (ports 0x42, 0x43, 0x61: passed through). Ends with every AP sent INIT:
  * waiting for SIPI again. Needs 2 or more CPUs; a 1-CPU machine fails the
  * "APs found" check. */
@@ -563,13 +565,14 @@ static bool is_ram(uint64_t a)
 void main(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-	uint32_t self = apic_read(APIC_ID) >> 24;
+	bool x2_first = base & APIC_BASE_EXTD;   /* hvtest testx2apic: only the x2APIC ICR */
+	uint32_t self = x2_first ? (uint32_t)rdmsr(X2APIC_ID) : apic_read(APIC_ID) >> 24;
 	char ids[64];
 	size_t n = 0;
 
-	checkf("IA32_APIC_BASE: xAPIC enabled at 0xfee00000",
-	       (base & APIC_BASE_ENABLE) && !(base & APIC_BASE_EXTD) && (base & ~0xfffull) == APIC_MMIO,
-	       "got 0x%llx", (unsigned long long)base);
+	checkf(sfmt("IA32_APIC_BASE: %s enabled at 0xfee00000", x2_first ? "x2APIC" : "xAPIC"),
+	       (base & APIC_BASE_ENABLE) && (base & ~0xfffull) == APIC_MMIO, "got 0x%llx",
+	       (unsigned long long)base);
 	check("the PIT's channel 2 counts (port 0x61 bit 5)", pit_wait(100));
 	find_aps(self);
 	for (unsigned i = 0; i < naps; i++)
@@ -585,16 +588,19 @@ void main(void)
 	memcpy((void *)(uintptr_t)TRAMP_B, ap_tramp, (size_t)(ap_tramp_end - ap_tramp));
 	DATA->stop = 1;
 
-	run_checks();
-	if (cpuid(1, 0).ecx & 1u << 21) {
+	if (!x2_first) {
+		run_checks();
+		if (!(cpuid(1, 0).ecx & 1u << 21)) {
+			printf_("[%s] no x2APIC in CPUID: the x2APIC ICR is not tried\n", guest_name);
+			park_all();
+			return;
+		}
 		halt_all("before x2APIC");
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
-		x2apic = true;
-		mode_name = "x2APIC";
 		check_eq("x2APIC mode: MSR 0x802 holds this CPU's APIC ID", rdmsr(X2APIC_ID), self);
-		run_checks();
-	} else {
-		print("[apstart] no x2APIC in CPUID: the x2APIC ICR is not tried\n");
 	}
+	x2apic = true;
+	mode_name = "x2APIC";
+	run_checks();
 	park_all();
 }

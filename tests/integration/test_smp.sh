@@ -100,10 +100,15 @@ fi
 # the x2APIC ICR with Linux's timing, one AP at a time and all at once, SIPI
 # without INIT (ignored), INIT to a running AP, INIT storms; every check must
 # pass, and the hypervisor's shell still answers after the guest's exit.
+# With testx2apic the guest finds its APIC in x2APIC mode and tries only the
+# x2APIC ICR, on APs that never had an INIT through the xAPIC.
+# smp_apstart NCPUS [HV OPTION...]
 smp_apstart() {
 	local ncpus=$1 name=smp-apstart$1
+	shift
+	[ $# -eq 0 ] || name=$name-${*// /-}
 	require_file "guest apstart (make guests)" "$GUESTS/apstart.elf"
-	build_iso "$name" "hvtest" "$GUESTS/apstart.elf" "guest hv.name=apstart" || return 0
+	build_iso "$name" "hvtest${*:+ $*}" "$GUESTS/apstart.elf" "guest hv.name=apstart" || return 0
 	# Not the shell's banner: the shell is typed into after it.
 	local H_END_RE='^hv: system halted\.$|^\*\*\* hv panic'
 	H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-600} H_BOCHS_CPUS=$ncpus start_bochs_interactive "bochs-$name" "$OUT/$name.iso"
@@ -121,6 +126,7 @@ smp_apstart() {
 if [ "${HV_SMP_APSTART:-1}" != 0 ]; then
 	smp_apstart 2
 	smp_apstart 4
+	smp_apstart 2 testx2apic
 fi
 
 # --- the default Linux guest with 2 CPUs (block of branch smptools) ------
@@ -152,6 +158,7 @@ smp_linux() {
 	hvcpus_boot_lines "$ncpus"
 	expect_line "Linux: shell ready" '^hv-guest: shell ready$'
 	hvcpus_hidden "$ncpus" "$res" "$a" "$b"
+	reject_line "Linux: every AP booted" 'failed to boot|do_boot_cpu failed|Not responding'
 	reject_line "Linux: no WARN splat" '^(\[ *[0-9]+\.[0-9]+\] )?WARNING: CPU: [0-9]+ PID: '
 	reject_line "Linux: no call trace" 'Call Trace:'
 	reject_line "no exception in the hypervisor" '^\*\*\* hv( panic|: CPU exception)'

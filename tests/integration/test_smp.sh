@@ -109,8 +109,8 @@ smp_apstart() {
 	[ $# -eq 0 ] || name=$name-${*// /-}
 	require_file "guest apstart (make guests)" "$GUESTS/apstart.elf"
 	build_iso "$name" "hvtest${*:+ $*}" "$GUESTS/apstart.elf" "guest hv.name=apstart" || return 0
-	# Not the shell's banner: the shell is typed into after it.
-	local H_END_RE='^hv: system halted\.$|^\*\*\* hv panic'
+	# The guest's end first; then the shell, typed into after its banner.
+	local H_END_RE='^hv: all guests have stopped$|^hv: system halted\.$|^\*\*\* hv panic'
 	H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-600} H_BOCHS_CPUS=$ncpus start_bochs_interactive "bochs-$name" "$OUT/$name.iso"
 	expect_line "apstart: the APs of the MADT" \
 		"^\\[apstart\\] this CPU: APIC ID 0; APs: $(seq -s ' ' 1 $((ncpus - 1)))\$"
@@ -120,6 +120,7 @@ smp_apstart() {
 	expect_line "apstart: exits" '^guest apstart: exited with status [0-9]+ after [0-9]+ VM exits$'
 	check "apstart: exit status 0" same "$(sed -E 's/.*status ([0-9]+) .*/\1/' <<<"$H_MATCH")" 0
 	reject_line "no exception in the hypervisor" '^\*\*\* hv( panic|: CPU exception)'
+	H_END_RE='^hv: system halted\.$|^\*\*\* hv panic'
 	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
 	send_line "help"
 	expect_line "the shell still answers" '^  vmcs \[FIELD\] +every VMCS field by group'

@@ -146,7 +146,7 @@ smp_linux() {
 	[ "$ncpus" -eq 1 ] || online=0-$((ncpus - 1))
 	build_iso "$name" "serial=com2" "$guest/vmlinuz" "guest hv.name=linux console=ttyS0,115200" \
 		"$guest/initrd.img" initrd || return 0
-	local H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
+	local H_END_RE='^hv: all guests have stopped$|^hv: system halted\.$|Kernel panic - not syncing'
 	H_RUN_TIMEOUT=${HV_RUN_TIMEOUT:-600} H_BOCHS_CPUS=$ncpus H_BOCHS_CONSOLE=com2 \
 		start_bochs_interactive "bochs-$name" "$OUT/$name.iso"
 	expect_line "hypervisor memory" '^hypervisor memory: [0-9]+ MiB at 0x[0-9a-f]{16}-0x[0-9a-f]{16} '

@@ -89,6 +89,26 @@ static inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) 
 static inline void cpu_relax(void) { asm volatile("pause"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
 
+/* An IRET to the next instruction, which ends blocking by NMI (SDM Vol. 3A,
+ * 6.7.1): Bochs 2.7 leaves NMIs blocked in VMX root operation after a VM
+ * exit from the wait-for-SIPI activity state, which blocks them in the
+ * guest; a halted CPU would then never wake for an NMI. */
+static inline void cpu_nmi_unblock(void)
+{
+	asm volatile("mov %%ss, %%eax\n\t"
+		     "push %%rax\n\t"
+		     "lea 8(%%rsp), %%rax\n\t"
+		     "push %%rax\n\t"
+		     "pushfq\n\t"
+		     "mov %%cs, %%eax\n\t"
+		     "push %%rax\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "push %%rax\n\t"
+		     "iretq\n"
+		     "1:"
+		     ::: "rax", "memory", "cc");
+}
+
 /* Stops this CPU for good: interrupts off, halt forever (NMIs return to hlt). */
 static inline __noreturn void cpu_halt_forever(void)
 {

@@ -224,6 +224,11 @@ void ap_main(struct percpu *pc)
 	guests_ap_main(pc);
 }
 
+bool ap_wake(uint32_t apic_id)
+{
+	return send_ipi(rdmsr(MSR_IA32_APIC_BASE), apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
+}
+
 bool ap_send_sipi(uint32_t apic_id, uint8_t vector)
 {
 	/* The guest may have switched the APIC to x2APIC mode: ask it now. */

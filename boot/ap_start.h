@@ -35,6 +35,10 @@ bool ap_send_nmi(const struct percpu *pc, uint64_t apic_base);
 /* The APIC ID the last AP to report in read from its own CPUID. */
 uint32_t ap_reported_apic_id(void);
 
+/* An NMI to apic_id, which wakes an AP halted without a vCPU
+ * (guest/run/ap_run.c). False if an xAPIC did not send it. */
+bool ap_wake(uint32_t apic_id);
+
 /* A start-up IPI (vector) to apic_id through this CPU's local APIC in the
  * mode it is in now: wakes a vCPU in wait-for-SIPI (guest/vm.h,
  * vcpu_kick_wait_sipi). False if an xAPIC did not send it. */

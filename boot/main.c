@@ -127,6 +127,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	smp_start(&boot_info, &options);
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
+	guests_set_ap_waker(ap_wake);
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

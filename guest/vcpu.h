@@ -116,6 +116,8 @@ struct vcpu {
 	bool wait_sipi;                  /* in the wait-for-SIPI activity state */
 	bool started;                    /* an AP that left wait-for-SIPI at least once */
 	uint32_t sipis;                  /* start-ups taken, for the report */
+	bool fresh_start;                /* started by a SIPI, no exit since */
+	bool stale_init_said;            /* the INIT-right-after-SIPI diagnosis was printed */
 	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
 };
 

@@ -148,6 +148,17 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	 * injecting stays queued, and the vectoring info is the last exit's. */
 	if (unlikely(e->idt_vectoring & INTR_INFO_VALID) && !(e->reason & EXIT_REASON_ENTRY_FAILURE))
 		vmx_requeue_vectored_event(e);
+	/* Bochs 2.7 masks SMI (and NMI) when a vCPU enters wait-for-SIPI and,
+	 * the SIPI being an exit, never unmasks them: every later exit of that
+	 * vCPU reports blocking by SMI, which the next entry refuses outside
+	 * SMM (SDM Vol. 3C, 26.3.1.5). No guest runs in SMM here, so the bit is
+	 * always stale; hardware never sets it. Only vCPUs a SIPI started. */
+	if (unlikely(v->started)) {
+		uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+		if (intr & INTERRUPTIBILITY_SMI)
+			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
+	}
 
 	r = vmx_exit_to_guest_exit(e->basic);
 	if (unlikely(e->reason & EXIT_REASON_ENTRY_FAILURE) && !vmx_exit_reason_dispatched(e->reason))

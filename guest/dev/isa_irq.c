@@ -3,10 +3,10 @@
  * exiting; the I/O APIC, the local APIC and the 8259s are passed through), so
  * an edge is delivered the way that routing says:
  * - I/O APIC (pin from the MADT's interrupt source overrides, entry read from
- *   the chip): the entry's vector as a fixed IPI from the local APIC to itself
- *   (SDM Vol. 3A, 11.6.1, destination shorthand "self"). The real local APIC
- *   keeps IRR/ISR, priorities and the guest's EOI. One guest CPU: the
- *   destination field is not looked at (SMP guests: issue 14).
+ *   the chip): the entry's vector as a fixed IPI from the local APIC to the
+ *   entry's destination (SDM Vol. 3A, 11.6.1; physical or logical, as the
+ *   guest routed the IRQ to one of its CPUs). The real local APICs keep
+ *   IRR/ISR, priorities and the guest's EOI.
  * - 8259: the master's vector base (ICW2, write-only) is followed from the
  *   guest's writes to ports 0x20-0x21; the edge is latched (the 8259's IRR)
  *   and injected as an external interrupt at a VM entry where the guest can
@@ -37,7 +37,8 @@
 #define APIC_LVT_LINT0      0x350
 #define APIC_ICR_BUSY       (1u << 12)
 #define APIC_ICR_ASSERT     (1u << 14)
-#define APIC_ICR_SELF       (1u << 18)       /* destination shorthand 01: self */
+#define APIC_ICR_HI         0x310
+#define APIC_ICR_LOGICAL    (1u << 11)
 #define MSR_X2APIC_BASE     0x800            /* x2APIC register n at 0x800 + n / 16 */
 #define MSR_X2APIC_SELF_IPI 0x83f
 
@@ -89,14 +90,18 @@ static uint32_t lapic_read(uint64_t apic_base, unsigned int reg)
 	return v;
 }
 
-/* A fixed, edge, "self" IPI. xAPIC: only ICR's low half is written (the
- * destination in the high half is unused), so a guest interrupted between its
- * two ICR writes still sends its own IPI where it meant to. x2APIC: the SELF
- * IPI register, the same IPI with nothing but the vector to write (SDM
- * Vol. 3A, 11.12.11). */
-static void lapic_self_ipi(uint64_t apic_base, uint8_t vector)
+/* A fixed, edge IPI with the entry's vector to the entry's destination (its
+ * physical APIC ID or logical set: with several guest CPUs Linux routes an
+ * IRQ to one of them, not always to the one whose exit raised the line).
+ * xAPIC: the guest may be between its two ICR writes on this CPU, so its
+ * high half is put back after ours. x2APIC: the SELF IPI register (SDM Vol.
+ * 3A, 11.12.11): an x2APIC destination in an I/O APIC entry needs interrupt
+ * remapping, which the guest does not have (Linux then stays in xAPIC mode). */
+static void lapic_ipi(uint64_t apic_base, uint64_t rte, uint8_t vector)
 {
-	uint32_t icr = APIC_ICR_SELF | APIC_ICR_ASSERT | vector;
+	hpa_t base = apic_base & APIC_BASE_ADDR;
+	uint32_t lo = APIC_ICR_ASSERT | vector | (rte & IOAPIC_RTE_DESTMOD ? APIC_ICR_LOGICAL : 0);
+	uint32_t hi = (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT) << 24, guest_hi;
 
 	if (apic_base & APIC_BASE_EXTD) {
 		wrmsr(MSR_X2APIC_SELF_IPI, vector);
@@ -105,7 +110,11 @@ static void lapic_self_ipi(uint64_t apic_base, uint8_t vector)
 	/* The guest's last IPI may still be on its way (delivery status). */
 	for (unsigned int i = 0; i < 1000 && (lapic_read(apic_base, APIC_ICR_LO) & APIC_ICR_BUSY); i++)
 		cpu_relax();
-	(void)devmem_write((apic_base & APIC_BASE_ADDR) + APIC_ICR_LO, &icr, 4);
+	if (devmem_read(base + APIC_ICR_HI, &guest_hi, 4))
+		return;
+	(void)devmem_write(base + APIC_ICR_HI, &hi, 4);
+	(void)devmem_write(base + APIC_ICR_LO, &lo, 4);
+	(void)devmem_write(base + APIC_ICR_HI, &guest_hi, 4);
 }
 
 static bool i8259_connected(uint64_t apic_base)
@@ -135,7 +144,7 @@ void isa_irq_raise(unsigned int irq)
 		switch (ioapic_rte_verdict(rte, &vector, &why)) {
 		case IOAPIC_SEND:
 			if (apic_base & APIC_BASE_EN) {
-				lapic_self_ipi(apic_base, vector);
+				lapic_ipi(apic_base, rte, vector);
 				l->sent++;
 			} else {
 				l->dropped++;            /* no local APIC to take the message */

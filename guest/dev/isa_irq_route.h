@@ -36,8 +36,8 @@ enum ioapic_verdict {
 /* What an edge on a pin programmed rte becomes: *vector gets the vector of
  * IOAPIC_SEND; *why a reason for IOAPIC_REFUSED (SMI, NMI, INIT, ExtINT,
  * reserved delivery modes, vectors below 16). Lowest priority is sent as
- * fixed: one guest CPU. The destination is not looked at (this CPU is the
- * guest's only one), nor the trigger mode (an edge is sent either way). */
+ * fixed (to the entry's destination, which the caller takes from rte), nor
+ * is the trigger mode looked at (an edge is sent either way). */
 enum ioapic_verdict ioapic_rte_verdict(uint64_t rte, uint8_t *vector, const char **why);
 
 /* Whether the 8259's INTR output reaches the CPU: the local APIC is disabled

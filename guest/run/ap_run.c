@@ -30,6 +30,7 @@ struct ap_slot {
 	volatile int state;     /* enum ap_state; written by the AP, except AP_CREATE */
 	struct percpu *pc;
 	const char *why;        /* AP_NO_VMX: why */
+	volatile bool awake;    /* the AP saw what it was woken for: no more wake-ups */
 	struct vcpu vcpu;       /* its vCPU (statistics kept after it is gone, for the report) */
 };
 
@@ -49,6 +50,27 @@ static struct {
 /* The heap and the frame allocator serve one CPU at a time: an AP creates
  * and destroys its vCPU under this lock while the boot CPU waits. */
 static struct spinlock setup_lock = SPINLOCK_INIT;
+
+/* How the boot CPU wakes a halted AP (boot/ap_start.c: an NMI); NULL: APs spin. */
+static bool (*ap_waker)(uint32_t apic_id);
+
+void guests_set_ap_waker(bool (*wake)(uint32_t apic_id))
+{
+	ap_waker = wake;
+}
+
+/* On an AP: sleeps until woken. Interrupts are off: HLT ends with an NMI,
+ * whose handler returns here (arch/trap.c counts it; the count is cleared
+ * before the AP gets a vCPU). An NMI just before the HLT is lost: the boot
+ * CPU sends another every 10 ms until the AP answers. Halting rather than
+ * spinning leaves an emulator's time (Bochs) to the CPUs that work. */
+static void ap_idle(void)
+{
+	if (ap_waker)
+		asm volatile("hlt" ::: "memory");
+	else
+		cpu_relax();
+}
 
 static uint64_t us_to_tsc(uint64_t us)
 {
@@ -75,6 +97,7 @@ static void ap_start_up(struct vcpu *v, uint8_t vector)
 	vcpu_start_up(v, vector);
 	v->started = true;
 	v->sipis++;
+	v->fresh_start = true;
 }
 
 /* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
@@ -107,6 +130,8 @@ static void run_vcpu(struct ap_slot *s)
 	this_cpu.running = v;
 	v->state = VCPU_RUNNING;
 	v->started_tsc = rdtsc();
+	/* The NMIs that woke it (and the boot check's) are not the guest's. */
+	this_cpu.nmis_pending = 0;
 	set_state(s, AP_RUNNING);
 	while (v->state == VCPU_RUNNING && !vm->stopping) {
 		vcpu_take_mailbox(v, ap_init_signal, ap_start_up);
@@ -125,6 +150,8 @@ static void run_vcpu(struct ap_slot *s)
 	spin_lock(&setup_lock);
 	vcpu_destroy(v);
 	spin_unlock(&setup_lock);
+	/* The next wake-up is an NMI: it must not stay blocked (cpu_nmi_unblock). */
+	cpu_nmi_unblock();
 	set_state(s, AP_DONE);
 }
 
@@ -140,31 +167,36 @@ void guests_ap_main(struct percpu *pc)
 	s->pc = pc;
 	/* VMXON when the boot CPU says (its own VMX is on, the APs' turns one at a time). */
 	while (__atomic_load_n(&ap.vmx_turn, __ATOMIC_ACQUIRE) != cpu)
-		cpu_relax();
+		ap_idle();
+	s->awake = true;
 	if (backend_init_ap(ap.opt, &s->why)) {
 		set_state(s, AP_NO_VMX);
 		cpu_halt_forever();         /* parked outside any guest, for good */
 	}
-	/* NMIs sent to the parked CPU (the boot check) are not the guest's. */
-	this_cpu.nmis_pending = 0;
 	set_state(s, AP_IDLE);
 	for (;;) {
 		while ((st = get_state(s)) != AP_CREATE)
-			cpu_relax();
+			ap_idle();
+		s->awake = true;
 		run_vcpu(s);
 	}
 }
 
-/* Waits until slot s leaves state `from`, up to us microseconds. */
+/* Waits until slot s leaves state `from`, up to us microseconds, waking
+ * its CPU every 10 ms. */
 static bool wait_leave(const struct ap_slot *s, enum ap_state from, uint64_t us)
 {
-	uint64_t t0 = rdtsc(), ticks = us_to_tsc(us);
+	uint64_t t0 = rdtsc(), ticks = us_to_tsc(us), last = 0;
 
-	while (get_state(s) == from)
+	while (get_state(s) == from) {
 		if (rdtsc() - t0 > ticks)
 			return false;
-		else
-			cpu_relax();
+		if (ap_waker && !s->awake && (!last || rdtsc() - last > us_to_tsc(10000))) {
+			(void)ap_waker(s->pc->apic_id);
+			last = rdtsc();
+		}
+		cpu_relax();
+	}
 	return true;
 }
 
@@ -184,6 +216,8 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 			       pc->apic_id, VM_MAX_VCPUS);
 			continue;
 		}
+		slots[i].pc = pc;
+		slots[i].awake = false;
 		__atomic_store_n(&ap.vmx_turn, i, __ATOMIC_RELEASE);
 		if (!wait_leave(&slots[i], AP_PARKED, 1000000)) {
 			printf("cpu: APIC ID %u: no answer to VMXON: not used for the guest\n", pc->apic_id);
@@ -229,6 +263,7 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 
 			if (st != AP_IDLE && st != AP_DONE && st != AP_FAILED)
 				continue;
+			s->awake = false;
 			set_state(s, AP_CREATE);
 			if (!wait_leave(s, AP_CREATE, 1000000) || get_state(s) != AP_RUNNING) {
 				printf("guest %s: no virtual CPU on APIC ID %u: its setup failed\n",

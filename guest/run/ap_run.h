@@ -15,6 +15,9 @@ void guests_ap_main(struct percpu *pc) __noreturn;
 /* The boot CPU, once its own VMX is on: each AP turns VMX on in turn (a
  * differing CPU is reported and stays parked); prints the count. */
 void guests_aps_enable_vmx(const struct hv_options *o);
+/* How the boot CPU wakes an AP that sleeps while it has no vCPU (boot/:
+ * an NMI to apic_id; true if sent). Without one the APs spin. */
+void guests_set_ap_waker(bool (*wake)(uint32_t apic_id));
 /* The number of CPUs the machine has (MADT), for the all-but-self check. */
 void guests_set_machine_cpus(unsigned int n);
 /* Gives vm one vCPU per AP under VMX, each created on its CPU and waiting

@@ -67,6 +67,14 @@ static void exit_triple_fault(struct vcpu *v)
 static void exit_init(struct vcpu *v)
 {
 	if (v->cpu) {
+		/* No instruction ran since the SIPI: a CPU that keeps an INIT
+		 * pending past its exit (Bochs 2.7) can never run this vCPU. */
+		if (v->fresh_start && !v->stale_init_said) {
+			v->stale_init_said = true;
+			printf("guest %s: APIC ID %u: INIT again at once after its start-up IPI: this CPU "
+			       "keeps an INIT pending after the INIT exit (Bochs 2.7); the guest's INIT "
+			       "must be trapped and emulated instead\n", v->name, v->apic_id);
+		}
 		vcpu_init_signal(v);
 		return;
 	}
@@ -85,6 +93,7 @@ static void exit_sipi(struct vcpu *v)
 	vcpu_start_up(v, vector);
 	v->started = true;
 	v->sipis++;
+	v->fresh_start = true;
 }
 
 static void exit_unhandled(struct vcpu *v, const struct vcpu_exit *e)
@@ -128,6 +137,8 @@ void vcpu_run_once(struct vcpu *v)
 	case GUEST_EXIT_OTHER:            exit_unhandled(v, &e); break;
 	default:                          break;      /* the backend's own: handled in vcpu_enter */
 	}
+	if (e.reason != GUEST_EXIT_SIPI)
+		v->fresh_start = false;
 	if (v->rc.dirty)
 		vcpu_regs_flush(v);
 	v->exits[e.reason].count++;

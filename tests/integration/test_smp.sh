@@ -38,15 +38,31 @@ check_smp() {
 GUESTS=$HV_ROOT/build/guests
 require_file "guest cpuid (make guests)" "$GUESTS/cpuid.elf"
 require_file "guest realmode (make guests)" "$GUESTS/realmode.elf"
+require_file "guest sipi (make guests)" "$GUESTS/sipi.elf"
 if build_iso smp-guests "hvtest" "$GUESTS/cpuid.elf" "guest hv.name=cpuid" \
-	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real"; then
+	"$GUESTS/realmode.elf" "guest hv.name=realmode hv.mode=real" \
+	"$GUESTS/sipi.elf" "guest hv.name=sipi"; then
 	H_BOCHS_CPUS=2 start_bochs bochs-smp2 "$OUT/smp-guests.iso"
 	expect_line "NMI to the AP" '^cpus: hvtest: 1 of 1 APs took an NMI on their own NMI stack$'
 	expect_line "cpu report" '^cpus: 2 in the MADT, 2 running \(APIC IDs 0 1\)$'
+	expect_line "VMX on the AP too" '^cpus: VMX root operation on 2 of 2 running CPUs; one virtual CPU each$'
+	# cpuid and realmode never start the AP: its vCPU waits for SIPI, is
+	# woken when the guest ends and reports nothing.
 	for g in cpuid realmode; do
 		expect_line "$g: no check failed" "^\\[$g\\] done: [0-9]+ checks, 0 failed\$"
 		expect_line "$g: exit 0" "^guest $g: exited with status 0 after [0-9]+ VM exits\$"
+		expect_line "$g: boot vCPU's exits" "^guest $g: exits: "
+		reject_line "$g: no AP vCPU report" "^guest $g: APIC ID"
 	done
+	# sipi starts the AP's vCPU with a start-up IPI (xAPIC ICR, no INIT).
+	expect_line "sipi: the AP ran its code at vector << 12" '^\[sipi\] done: 2 checks, 0 failed$'
+	expect_line "sipi: exit 0" '^guest sipi: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "sipi: boot vCPU's exits" '^guest sipi: exits: '
+	expect_line "sipi: the AP's vCPU: one start-up, its CPUID exit" \
+		'^guest sipi: APIC ID 1: 1 start-ups, exits: .*CPUID 1 '
+	reject_line "no INIT diagnosis" 'INIT again at once'
+	reject_line "every vCPU stopped" 'did not stop$'
+
 	reject_line "every CPU answered" '^cpu: APIC ID [0-9]+ did not start'
 	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
 	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
@@ -59,6 +75,21 @@ if build_iso smp-hvtest "hvtest"; then
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
 fi
 
+# 4 CPUs: three AP vCPUs wait for SIPI; sipi starts APIC ID 1's, the others
+# are woken when the guest ends (no report: never started).
+if build_iso smp4-sipi "" "$GUESTS/sipi.elf" "guest hv.name=sipi"; then
+	H_BOCHS_CPUS=4 start_bochs bochs-smp4-sipi "$OUT/smp4-sipi.iso"
+	expect_line "VMX on every CPU" '^cpus: VMX root operation on 4 of 4 running CPUs; one virtual CPU each$'
+	expect_line "sipi: the AP ran its code" '^\[sipi\] done: 2 checks, 0 failed$'
+	expect_line "sipi: exit 0" '^guest sipi: exited with status 0 after [0-9]+ VM exits$'
+	expect_line "sipi: APIC ID 1's vCPU started once" '^guest sipi: APIC ID 1: 1 start-ups, exits: '
+	reject_line "the others never started" '^guest sipi: APIC ID [23]:'
+	reject_line "every vCPU stopped" 'did not stop$'
+	reject_line "no exception" '^\*\*\* hv( panic|: CPU exception)'
+	expect_line "shell ready" '^hv: debug shell ready \(type .help.\)$'
+	stop_emulator
+fi
+
 # The x2APIC ICR (MSR 0x830): the boot CPU's APIC switched to x2APIC mode first.
 if build_iso smp-x2apic "hvtest testx2apic"; then
 	H_BOCHS_CPUS=4 start_bochs bochs-smp4-x2apic "$OUT/smp-x2apic.iso"
@@ -66,11 +97,14 @@ if build_iso smp-x2apic "hvtest testx2apic"; then
 	check_smp '4 in the MADT, 4 running \(APIC IDs 0 1 2 3\)' vmx '3 of 3 APs took an NMI on their own NMI stack'
 fi
 
-# The default Linux guest with 2 CPUs under VMX (H_SMP_LINUX=0 skips it):
-# the AP's vCPU waits for SIPI inside VMX, Linux starts it and counts both.
+# The default Linux guest with 2 CPUs under VMX, the guest's INIT and SIPI
+# going to the hardware (H_SMP_LINUX=1 runs it): the AP's vCPU waits for
+# SIPI inside VMX, Linux starts it and counts both. Not in Bochs 2.7, which
+# keeps an INIT pending after its exit (docs/architecture.md, "Virtual
+# CPUs"): there the AP never runs and Linux waits minutes before giving up.
 GUEST=$HV_ROOT/build/guest
 LINUX_CMDLINE="console=ttyS0,115200"
-if [ "${H_SMP_LINUX:-1}" != 0 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initrd.img" ] &&
+if [ "${H_SMP_LINUX:-0}" = 1 ] && [ -f "$GUEST/vmlinuz" ] && [ -f "$GUEST/initrd.img" ] &&
 	build_iso smp-linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" \
 		"$GUEST/initrd.img" initrd; then
 	H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'

@@ -115,12 +115,29 @@ GUEST_DIR     := $(BUILD)/guest
 LINUX_CMDLINE := console=ttyS0,115200
 HV_LINUX_ISO  := $(BUILD)/hv-linux.iso
 
-.PHONY: guest
-guest:
-	tools/mkguest.sh $(GUEST_DIR)
+# Programs of the guest's initramfs, built from tools/guest/NAME.c: static
+# x86-64 Linux executables on raw system calls (no libc in the initramfs).
+GUEST_TOOLS        := $(BUILD)/guest-tools/hvcpus
+GUEST_TOOL_CFLAGS  := --target=x86_64-linux-gnu -std=gnu11 -O2 -static -nostdlib -ffreestanding \
+                      -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
+                      -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -Wstrict-prototypes \
+                      -fuse-ld=lld -Wl,--build-id=none
 
-$(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img &: tools/mkguest.sh
-	tools/mkguest.sh $(GUEST_DIR)
+$(BUILD)/guest-tools/%: tools/guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest tool)"
+	$(Q)$(CC) $(GUEST_TOOL_CFLAGS) -o $@ $<
+
+.PHONY: guest guest-tools
+guest-tools: $(GUEST_TOOLS)
+
+guest: $(GUEST_TOOLS)
+	HV_GUEST_TOOLS='$(GUEST_TOOLS)' tools/mkguest.sh $(GUEST_DIR)
+
+# mkguest.sh downloads nothing it has in $(GUEST_DIR)/debs: a changed tool
+# only repacks the initramfs.
+$(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img &: tools/mkguest.sh $(GUEST_TOOLS)
+	HV_GUEST_TOOLS='$(GUEST_TOOLS)' tools/mkguest.sh $(GUEST_DIR)
 
 $(HV_LINUX_ISO): $(BUILD)/hv.elf $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img tools/mkiso.sh
 	@echo "  ISO     $@"

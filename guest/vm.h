@@ -45,6 +45,9 @@ void vcpu_post_sipi(struct vcpu *target, uint8_t vector);
 /* How the hypervisor wakes a CPU whose vCPU waits for SIPI (boot/: a
  * start-up IPI to apic_id; true if sent). */
 void vm_set_sipi_sender(bool (*send)(uint32_t apic_id, uint8_t vector));
+/* How a vCPU that runs guest code is made to exit to its run loop (the
+ * request channel's kick), for an emulated INIT to take effect at once. */
+void vm_set_kicker(void (*kick)(struct vcpu *v));
 /* Brings v out of wait-for-SIPI to its run loop, which then looks at its
  * mailbox and the VM's stop flag (VCPU_MB_KICK: the SIPI exit starts
  * nothing); false if v is not waiting for SIPI or nothing can wake it. */

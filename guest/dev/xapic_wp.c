@@ -1,4 +1,5 @@
-/* guest/dev/xapic_wp.c - the local APIC page write-protected (apstart=trap;
+/* guest/dev/xapic_wp.c - the local APIC page write-protected (apstart=trap,
+ * or a CPU of the machine outside VMX;
  * SDM Vol. 3A, 10.4.1, 10.6.1): the guest reads its APIC directly (the page
  * is mapped read-only, UC); each write exits and is performed on the real
  * APIC of the CPU it came from (EOI, TPR, timer, LVTs, ICR high...), except
@@ -87,7 +88,7 @@ static void xapic_write(struct device_model *d, struct vcpu *v, gpa_t addr, unsi
 
 static void xapic_describe(struct device_model *d)
 {
-	printf("  %s: xAPIC page 0x%llx write-protected (apstart=trap): %llu writes, %llu to ICR, "
+	printf("  %s: xAPIC page 0x%llx write-protected: %llu writes, %llu to ICR, "
 	       "%llu INIT/start-up emulated\n", d->name, (unsigned long long)wp.base,
 	       (unsigned long long)wp.writes, (unsigned long long)wp.icr_writes,
 	       (unsigned long long)wp.emulated);

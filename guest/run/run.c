@@ -189,9 +189,17 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	if (!rc)
 		rc = reset_init(have_fadt ? &fadt.reset : NULL);
 
-	/* Before the stage-2 tables are built: every CPU runs on them. */
-	if (!rc && guest_vm.ap_start_trap)
+	/* Before the stage-2 tables are built: every CPU runs on them. With
+	 * wait-for-SIPI too, where a CPU of the machine is outside VMX (not
+	 * started, cpus=N, VMXON failed): the guest's INIT and start-up IPIs
+	 * through the xAPIC ICR would otherwise reach it and run guest code on
+	 * it outside VMX; the decoder sends them to the VM's vCPUs only. */
+	if (!rc && (guest_vm.ap_start_trap || !guests_all_cpus_in_vmx())) {
+		if (!guest_vm.ap_start_trap)
+			printf("apstart: a CPU of the MADT is outside VMX: the xAPIC ICR is trapped too "
+			       "(INIT and start-up IPIs reach the VM's vCPUs only)\n");
 		rc = xapic_wp_init(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK);
+	}
 	if (!rc && o->debug_exit_port)
 		rc = debugexit_init(o->debug_exit_port);
 	if (!rc && o->test_mmio)
@@ -306,10 +314,11 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	mtrr_print(&host_mtrrs);
 	if (plan_guest_space(mm_host_map()) || gmem_init(mm_host_map(), guest_vm.top))
 		return;
+	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
+	guests_aps_enable_vmx(o);
 	choose_ap_start(o);
 	if (register_devices(bi, o))
 		return;
-	guests_aps_enable_vmx(o);
 	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
 		printf("hv: out of memory building the EPT\n");
 		return;

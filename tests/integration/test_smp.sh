@@ -256,11 +256,11 @@ acpi_view_linux() {
 	expect_line "the guest's ACPI view hides the CPU that does not run" \
 		'^acpi: guest view: MADT copy with 1 of 2 CPUs enabled \(hidden: APIC IDs 1\); RSDP, RSDT copies at 0x[0-9a-f]+$'
 	view=$(sed -E 's/.* at (0x[0-9a-f]+)$/\1/' <<<"$H_MATCH")
-	expect_line "the CPU outside VMX cannot be started through the xAPIC ICR" \
-		'^apstart: a CPU of the MADT is outside VMX: the xAPIC ICR is trapped too \(INIT and start-up IPIs reach the VM.s vCPUs only\)$'
 	expect_line "the firmware area's RSDP page shows the copy" \
 		'^acpi: guest view: the RSDP page at 0x[0-9a-f]+ shows the copy \(read-only\)$'
 	page=$(sed -E 's/.* at (0x[0-9a-f]+) .*/\1/' <<<"$H_MATCH")
+	expect_line "the CPU outside VMX cannot be started through the xAPIC ICR" \
+		'^apstart: a CPU of the MADT is outside VMX: the xAPIC ICR is trapped too \(INIT and start-up IPIs reach the VM.s vCPUs only\)$'
 	expect_line "acpiscan started" '^guest acpiscan: starting in long64 mode at RIP 0x[0-9a-f]{16}$'
 	expect_line "acpiscan finds the copies in the firmware area's page, one CPU enabled" \
 		"^\\[acpiscan\\] RSDP $(printf '0x%x' $((page >> 12)))[0-9a-f]{3}: RSDT $(printf '0x%x' $((view + 64))), MADT 0x[0-9a-f]+; processor entries enabled: 1 of 2\$"

@@ -213,9 +213,16 @@ void cmd_step(int argc, char **argv)
 
 void shell_report_step(struct vcpu *v)
 {
-	uint64_t rip = guest_rip(v);
+	struct guest_cpu c;
+	uint64_t rip;
 	uint8_t insn[8];
-	size_t n = shell_read_gva(v, rip, insn, sizeof(insn));
+	size_t n;
+
+	vcpu_read_cpu(v, &c);
+	rip = c.regs.rip;
+	/* The next instruction's linear address: CS base + RIP outside 64-bit mode. */
+	n = shell_read_gva(v, rip + (c.regs.mode == CPU_MODE_64 ? 0 : c.regs.seg_base[INSN_SEG_CS]),
+			   insn, sizeof(insn));
 
 	printf("step: guest %s", v->name);
 	if (v->cpu)

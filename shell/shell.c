@@ -234,7 +234,9 @@ static void steps_ended(struct vcpu *boot)
 			shell_session.guest = v;
 			(void)shell_call_on_cpu(v, report_step, NULL, "step");
 			shell_session.guest = boot;
-			prompt();
+			/* The report broke the prompt's line: one new prompt, not two. */
+			(void)console_take_echo_broken();
+			redraw();
 		}
 	}
 }

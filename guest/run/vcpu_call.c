@@ -75,9 +75,14 @@ int vcpu_call(struct vcpu *target, void (*fn)(struct vcpu *v, void *arg), void *
 	s->arg = arg;
 	/* The slot before the kick's bits: the target reads it after them. */
 	__atomic_store_n(&s->state, CALL_POSTED, __ATOMIC_SEQ_CST);
-	pc = percpu_cpus[target->cpu];
-	if (pc)
-		(void)cpu_request(pc, CPU_REQ_KICK, &seq);
+	/* A paused VM's vCPUs wait in their run loops, which look at the slot
+	 * (no NMI: one arriving after a step's entry would end the step as an
+	 * NMI exit); otherwise kick it out of the guest. */
+	if (!target->vm || !__atomic_load_n(&target->vm->paused, __ATOMIC_ACQUIRE)) {
+		pc = percpu_cpus[target->cpu];
+		if (pc)
+			(void)cpu_request(pc, CPU_REQ_KICK, &seq);
+	}
 	(void)vcpu_kick_wait_sipi(target);
 	if (!wait_done(s, target, timeout_us)) {
 		/* Not taken: withdrawn, it never runs. Taken: give it as long again. */

@@ -14,8 +14,9 @@ struct vcpu;
 
 /*
  * Runs fn(target, arg) on target's CPU, out of its guest, between two VM
- * entries of its run loop (running, halted or paused: the request channel
- * kicks it out; waiting for SIPI: a start-up IPI of the hypervisor's own),
+ * entries of its run loop (running or halted: the request channel kicks it
+ * out; paused: its loop looks; waiting for SIPI: a start-up IPI of the
+ * hypervisor's own),
  * and waits for it, TSC-bounded. On this CPU's own vCPU: a plain call.
  * Returns 0 when fn ran; -ETIMEDOUT if the CPU did not take it within
  * timeout_us (then fn never runs); -EINPROGRESS if fn started but did not
@@ -26,8 +27,8 @@ struct vcpu;
 int vcpu_call(struct vcpu *target, void (*fn)(struct vcpu *v, void *arg), void *arg,
 	      uint64_t timeout_us);
 
-/* The run loop's side (guest_requests_serve): runs a call posted for this
- * CPU's vCPU v, if any. */
+/* The run loop's side (guest_requests_serve, and each turn of a paused
+ * vCPU's loop): runs a call posted for this CPU's vCPU v, if any. */
 void vcpu_call_serve(struct vcpu *v);
 
 #endif

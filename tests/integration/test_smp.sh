@@ -255,6 +255,42 @@ shellcpus_block() {
 	reject_line "shell cpus: every CPU answered" '(did not answer|no answer)'
 	reject_line "shell cpus: no exception" '^\*\*\* hv( panic|: CPU exception)'
 	stop_emulator
+
+	# An AP the guest never starts (wait: the boot vCPU halts with
+	# interrupts off): `cpus` says halted and wait-for-SIPI, the AP's
+	# registers are its INIT state (read on its CPU after a start-up IPI
+	# of the hypervisor's own, which starts nothing), running or paused.
+	require_file "guest wait (make guests)" "$GUESTS/wait.elf"
+	build_iso smp-shellcpus-wait "" "$GUESTS/wait.elf" "guest hv.name=wait" || return 0
+	H_BOCHS_CPUS=2 start_bochs_interactive bochs-smp2-shellcpus-wait "$OUT/smp-shellcpus-wait.iso"
+	expect_line "shell cpus (wait): the guest halts" '^\[wait\] halting with interrupts off$'
+	send_keys $'\x1d'
+	expect_line "shell cpus (wait): the shell" '^hv: debug shell; guest wait keeps running'
+	send_line "cpus"
+	expect_line "cpus (wait): the boot vCPU halted" '^\* +0 +0 +0 +halted +[1-9][0-9]*$'
+	expect_line "cpus (wait): the AP waits for SIPI" '^  +1 +1 +1 +wait-for-SIPI +[0-9]+$'
+	send_line "cpu 1"
+	expect_line "cpu 1 (wait)" '^cpu: vCPU 1 selected \(APIC ID 1, CPU 1\)$'
+	send_line "regs"
+	expect_line "regs (wait): the AP's INIT state" '^guest wait: RIP 0x000000000000fff0 CPL 0, real mode$'
+	expect_line "regs (wait): waiting for SIPI" '^  activity wait-for-SIPI, '
+	expect_line "regs (wait): CS after INIT" '^  CS   0xf000 base 0x00000000ffff0000 limit 0x0000ffff '
+	send_line "pause"
+	expect_line "shell cpus (wait): pause" '^guest wait paused at RIP '
+	send_line "cpus"
+	expect_line "cpus (wait): the boot vCPU paused, halted" '^  +0 +0 +0 +paused \(halted\) +[0-9]+$'
+	expect_line "cpus (wait): the AP paused, waiting for SIPI" '^\* +1 +1 +1 +paused \(wait-for-SIPI\) +[0-9]+$'
+	send_line "vmcs GUEST_ACTIVITY_STATE"
+	expect_line "vmcs (wait): the AP's activity state, paused" '^  GUEST_ACTIVITY_STATE +0x4826  0x00000003$'
+	send_line "resume"
+	expect_line "shell cpus (wait): resume" '^guest wait runs again from RIP '
+	send_line "cpus"
+	expect_line "cpus (wait): still waiting for SIPI" '^\* +1 +1 +1 +wait-for-SIPI +[0-9]+$'
+	send_line "continue"
+	expect_line "shell cpus (wait): back to the guest" '^hv: back to guest wait'
+	reject_line "shell cpus (wait): every CPU answered" '(did not answer|no answer)'
+	reject_line "shell cpus (wait): no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
 }
 shellcpus_block
 

@@ -203,6 +203,12 @@ void cmd_step(int argc, char **argv)
 		printf("step: guest %s is running; 'pause' it first\n", v->name);
 		return;
 	}
+	/* No instruction runs before a SIPI: the step would end at some later start. */
+	if (v->wait_sipi) {
+		printf("step: the vCPU of APIC ID %u waits for SIPI (the guest has not started it): nothing to step\n",
+		       v->apic_id);
+		return;
+	}
 	step_from_rip = guest_rip(v);
 	rc = vcpu_single_step(v);
 	if (rc == -ENOTSUP)

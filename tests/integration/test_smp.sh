@@ -282,6 +282,8 @@ shellcpus_block() {
 	expect_line "cpus (wait): the AP paused, waiting for SIPI" '^\* +1 +1 +1 +paused \(wait-for-SIPI\) +[0-9]+$'
 	send_line "vmcs GUEST_ACTIVITY_STATE"
 	expect_line "vmcs (wait): the AP's activity state, paused" '^  GUEST_ACTIVITY_STATE +0x4826  0x00000003$'
+	send_line "step"
+	expect_line "step (wait): nothing to step before a SIPI" '^step: the vCPU of APIC ID 1 waits for SIPI \(the guest has not started it\): nothing to step$'
 	send_line "resume"
 	expect_line "shell cpus (wait): resume" '^guest wait runs again from RIP '
 	send_line "cpus"

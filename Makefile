@@ -21,7 +21,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/bit_names.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
              boot/info/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
-             guest/load/elf.c guest/emul/gpt_walk.c guest/policy/cpuid_policy.c guest/policy/msr_policy.c vmx/ept_layout.c \
+             guest/load/elf.c guest/emul/gpt_walk.c guest/policy/cpuid_policy.c guest/policy/msr_policy.c guest/policy/apic_icr.c vmx/ept_layout.c \
              drivers/acpi/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
 PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \
              guest/emul/insn_string.c guest/emul/insn_cond.c guest/dev/uart_model.c guest/load/linux_boot.c \
@@ -116,12 +116,29 @@ GUEST_DIR     := $(BUILD)/guest
 LINUX_CMDLINE := console=ttyS0,115200
 HV_LINUX_ISO  := $(BUILD)/hv-linux.iso
 
-.PHONY: guest
-guest:
-	tools/mkguest.sh $(GUEST_DIR)
+# Programs of the guest's initramfs, built from tools/guest/NAME.c: static
+# x86-64 Linux executables on raw system calls (no libc in the initramfs).
+GUEST_TOOLS        := $(BUILD)/guest-tools/hvcpus
+GUEST_TOOL_CFLAGS  := --target=x86_64-linux-gnu -std=gnu11 -O2 -static -nostdlib -ffreestanding \
+                      -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
+                      -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -Wstrict-prototypes \
+                      -fuse-ld=lld -Wl,--build-id=none
 
-$(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img &: tools/mkguest.sh
-	tools/mkguest.sh $(GUEST_DIR)
+$(BUILD)/guest-tools/%: tools/guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest tool)"
+	$(Q)$(CC) $(GUEST_TOOL_CFLAGS) -o $@ $<
+
+.PHONY: guest guest-tools
+guest-tools: $(GUEST_TOOLS)
+
+guest: $(GUEST_TOOLS)
+	HV_GUEST_TOOLS='$(GUEST_TOOLS)' tools/mkguest.sh $(GUEST_DIR)
+
+# mkguest.sh downloads nothing it has in $(GUEST_DIR)/debs: a changed tool
+# only repacks the initramfs.
+$(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img &: tools/mkguest.sh $(GUEST_TOOLS)
+	HV_GUEST_TOOLS='$(GUEST_TOOLS)' tools/mkguest.sh $(GUEST_DIR)
 
 $(HV_LINUX_ISO): $(BUILD)/hv.elf $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img tools/mkiso.sh
 	@echo "  ISO     $@"

@@ -15,6 +15,7 @@
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
 #include "guest/run/run.h"
+#include "guest/run/requests.h"
 #include "guest/run/ap_run.h"
 #include "guest/vm.h"
 #include "boot/ap_start.h"
@@ -138,6 +139,7 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	smp_start(&boot_info, &options);
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
+	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
 	build_acpi_view();
 

@@ -167,7 +167,7 @@ static int check_covered(const struct gmap *g, gpa_t start, gpa_t end, enum gmap
 			continue;
 		if (k == GMAP_RAM || k == GMAP_HIDDEN)
 			return -EINVAL;
-		if ((kind == GMAP_MMIO || kind == GMAP_ROM) && k != GMAP_MMIO)
+		if ((kind == GMAP_MMIO || kind == GMAP_ROM || kind == GMAP_WRITE_TRAPPED) && k != GMAP_MMIO)
 			return -EINVAL;
 	}
 	return 0;
@@ -208,7 +208,7 @@ static int add_reg(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 		  const char *owner, void *dev)
 {
-	if (kind == GMAP_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
+	if (kind == GMAP_TRAPPED || kind == GMAP_WRITE_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
 		return -EINVAL;
 	return add_reg(g, start, end, kind, owner, dev, 0);
 }
@@ -244,7 +244,7 @@ const struct gmap_range *gmap_lookup(const struct gmap *g, gpa_t gpa)
 
 bool gmap_kind_mapped(enum gmap_kind k)
 {
-	return k == GMAP_RAM || k == GMAP_MMIO || k == GMAP_ROM;
+	return k == GMAP_RAM || k == GMAP_MMIO || k == GMAP_ROM || k == GMAP_WRITE_TRAPPED;
 }
 
 const char *gmap_kind_name(enum gmap_kind k)
@@ -252,6 +252,7 @@ const char *gmap_kind_name(enum gmap_kind k)
 	static const char *const names[] = {
 		[GMAP_RAM] = "ram", [GMAP_MMIO] = "mmio", [GMAP_TRAPPED] = "trapped",
 		[GMAP_HIDDEN] = "hidden", [GMAP_UNUSABLE] = "unusable", [GMAP_ROM] = "rom",
+		[GMAP_WRITE_TRAPPED] = "write-trapped",
 	};
 
 	if ((unsigned int)k >= ARRAY_SIZE(names) || !names[k])

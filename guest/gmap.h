@@ -17,6 +17,8 @@ enum gmap_kind {
 	GMAP_HIDDEN,     /* the hypervisor's own memory: not mapped; the guest sees it as reserved */
 	GMAP_UNUSABLE,   /* bad RAM the firmware reported: not mapped */
 	GMAP_ROM,        /* a page of the hypervisor's the guest may read (its ACPI view): mapped read/execute-only at `host` */
+	GMAP_WRITE_TRAPPED, /* a device model's MMIO over pass-through memory: mapped read-only
+			       and uncached, so reads reach the device and writes exit to the model */
 };
 
 /* e820 types as the guest's memory map lists them (ACPI 6.5, 15.3). */
@@ -32,7 +34,7 @@ struct gmap_range {
 	enum gmap_kind kind;
 	uint8_t e820_type;            /* what the guest's memory map calls it: 1 usable, 2 reserved, 3 ACPI, 4 NVS, 5 bad; 0 = not listed (a hole) */
 	const char *owner;            /* "ram", "hypervisor", device model name, ... */
-	void *dev;                    /* the device model for GMAP_TRAPPED, else NULL */
+	void *dev;                    /* the device model for GMAP_TRAPPED and GMAP_WRITE_TRAPPED, else NULL */
 	hpa_t host;                   /* GMAP_ROM: the host-physical address of start (not identity); else 0 */
 };
 
@@ -72,15 +74,18 @@ struct gmap_e820_entry { uint64_t addr, size; uint32_t type; };
 int __must_check gmap_init(struct gmap *g, const struct memmap *host, gpa_t top);
 
 /*
- * Registers [start, end) (4 KiB aligned) as kind (GMAP_TRAPPED, or GMAP_MMIO
- * to give a pass-through range a named owner) for owner/dev. Refused with
+ * Registers [start, end) (4 KiB aligned) as kind (GMAP_TRAPPED; GMAP_MMIO
+ * to give a pass-through range a named owner; GMAP_WRITE_TRAPPED, a model
+ * that sees only the writes to pass-through memory) for owner/dev. Refused with
  * -EEXIST if it overlaps another registration, -EINVAL if misaligned/empty/
  * outside [0, top), if it covers RAM or hidden memory (a device model cannot
  * take over RAM or the hypervisor), if kind is neither of the two, if owner is
- * NULL, if a GMAP_TRAPPED range has no dev, or if a GMAP_MMIO range has a dev
- * or covers anything but pass-through memory (naming must not expose bad RAM);
+ * NULL, if a GMAP_TRAPPED or GMAP_WRITE_TRAPPED range has no dev, if a
+ * GMAP_MMIO range has a dev, or if a GMAP_MMIO or GMAP_WRITE_TRAPPED range
+ * covers anything but pass-through memory (naming must not expose bad RAM;
+ * reads of a write-trapped range reach what is below);
  * -ENOSPC if storage is full. A GMAP_TRAPPED range reports e820 2 (reserved);
- * a GMAP_MMIO one keeps the e820 type of what it covers. Rebuilds flat.
+ * the other two keep the e820 type of what they cover. Rebuilds flat.
  */
 int __must_check gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 			       const char *owner, void *dev);
@@ -101,10 +106,12 @@ int __must_check gmap_unregister(struct gmap *g, gpa_t start);
 /* The flat range containing gpa, or NULL (gpa >= top). O(log n): binary search. */
 const struct gmap_range *gmap_lookup(const struct gmap *g, gpa_t gpa);
 
-/* True if the kind is mapped in the EPT (RAM, MMIO: identity; ROM: read-only, at its host address). */
+/* True if the kind is mapped in the EPT (RAM, MMIO: identity; write-trapped
+ * MMIO: identity, read-only; ROM: read-only, at its host address). */
 bool gmap_kind_mapped(enum gmap_kind k);
 
-/* Short name of a kind: "ram", "mmio", "trapped", "hidden", "unusable", "rom" ("?" if unknown). */
+/* Short name of a kind: "ram", "mmio", "trapped", "hidden", "unusable", "rom",
+ * "write-trapped" ("?" if unknown). */
 const char *gmap_kind_name(enum gmap_kind k);
 
 /* True if every byte of [gpa, gpa+len) is GMAP_RAM (no wrap; len 0 is trivially true). */

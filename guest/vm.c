@@ -13,6 +13,15 @@ void vm_set_sipi_sender(bool (*send)(uint32_t apic_id, uint8_t vector))
 	sipi_sender = send;
 }
 
+/* How a vCPU running guest code is made to exit and look at its mailbox
+ * (guest/run/requests.c: a kick through the request channel). */
+static void (*running_kicker)(struct vcpu *v);
+
+void vm_set_kicker(void (*kick)(struct vcpu *v))
+{
+	running_kicker = kick;
+}
+
 struct vcpu *vm_vcpu_by_apic_id(struct vm *vm, uint32_t apic_id)
 {
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
@@ -41,6 +50,11 @@ void vcpu_post_init(struct vcpu *target)
 					    (old & VCPU_MB_KICK) | VCPU_MB_INIT, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		;
+	/* A running AP (a guest that never exits, or one halted with
+	 * interrupts off) takes the INIT now, as a real CPU would, not at its
+	 * next console tick; one waiting for SIPI stays there (INIT is a no-op). */
+	if (!__atomic_load_n(&target->wait_sipi, __ATOMIC_ACQUIRE) && running_kicker)
+		running_kicker(target);
 }
 
 void vcpu_post_sipi(struct vcpu *target, uint8_t vector)

@@ -11,15 +11,6 @@
 
 struct vcpu;
 
-/* Who a guest's INIT or start-up IPI may reach: the CPUs that run the VM's
- * vCPUs (guest/policy/msr_policy.h, msr_x2apic_icr_filter). */
-struct icr_targets {
-	uint32_t self;                  /* the sender's APIC ID */
-	const uint32_t *ids;            /* APIC IDs of the CPUs running the VM's vCPUs */
-	unsigned int count;
-	bool all_cpus_in_vm;            /* every CPU of the machine runs one of them */
-};
-
 #define VM_MAX_VCPUS 64                  /* CPUs beyond these stay parked, reported at boot */
 
 struct vm {
@@ -35,10 +26,10 @@ struct vm {
 	/* Set when the guest stops (its boot vCPU stopped, or an AP's stopped
 	 * it): every vCPU's run loop leaves at its next exit. */
 	volatile bool stopping;
-	/* Where the guest's INIT and SIPI may go (msr_x2apic_icr_filter);
-	 * .self is the boot CPU's: each sender fills in its own. */
-	uint32_t apic_ids[VM_MAX_VCPUS];
-	struct icr_targets icr_targets;
+	uint32_t apic_ids[VM_MAX_VCPUS]; /* vcpus[i]'s APIC ID (guest/dev/guest_ipi.c) */
+	bool ap_start_trap;              /* the guest's INIT and start-up IPIs are trapped (ICR) and
+					    emulated (apstart=, guest/dev/guest_ipi.c), not left to
+					    the CPU's wait-for-SIPI state */
 };
 
 /* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */
@@ -54,6 +45,9 @@ void vcpu_post_sipi(struct vcpu *target, uint8_t vector);
 /* How the hypervisor wakes a CPU whose vCPU waits for SIPI (boot/: a
  * start-up IPI to apic_id; true if sent). */
 void vm_set_sipi_sender(bool (*send)(uint32_t apic_id, uint8_t vector));
+/* How a vCPU that runs guest code is made to exit to its run loop (the
+ * request channel's kick), for an emulated INIT to take effect at once. */
+void vm_set_kicker(void (*kick)(struct vcpu *v));
 /* Brings v out of wait-for-SIPI to its run loop, which then looks at its
  * mailbox and the VM's stop flag (VCPU_MB_KICK: the SIPI exit starts
  * nothing); false if v is not waiting for SIPI or nothing can wake it. */

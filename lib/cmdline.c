@@ -288,6 +288,31 @@ static const char *opt_cpus(const char *val, struct hv_options *o)
 	return NULL;
 }
 
+static const char *const ap_start_names[] = {
+	[AP_START_AUTO] = "auto", [AP_START_SIPI] = "sipi", [AP_START_TRAP] = "trap",
+};
+
+const char *ap_start_name(enum ap_start a)
+{
+	return (unsigned int)a < ARRAY_SIZE(ap_start_names) ? ap_start_names[a] : "?";
+}
+
+enum ap_start ap_start_resolve(enum ap_start requested, bool wait_for_sipi)
+{
+	return requested == AP_START_TRAP || !wait_for_sipi ? AP_START_TRAP : AP_START_SIPI;
+}
+
+static const char *opt_apstart(const char *val, struct hv_options *o)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(ap_start_names); i++) {
+		if (str_ieq(val, ap_start_names[i])) {
+			o->ap_start = (enum ap_start)i;
+			return NULL;
+		}
+	}
+	return "must be auto|sipi|trap";
+}
+
 static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_NONE] = "none",
 	[TEST_FAULT_UD] = "ud",
@@ -376,6 +401,7 @@ static const struct {
 	{ "eptmap",    opt_eptmap,    "on",   false },
 	{ "debugexit", opt_debugexit, "0xf4", false },
 	{ "cpus",      opt_cpus,      NULL,   false },
+	{ "apstart",   opt_apstart,   NULL,   false },
 };
 
 void cmdline_defaults(struct hv_options *o)

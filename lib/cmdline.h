@@ -33,6 +33,14 @@ enum test_vmx {
 	TEST_VMX_COUNT
 };
 
+/* How application processors get the guest's INIT and start-up IPIs
+ * (apstart=, docs/architecture.md "AP start"). */
+enum ap_start {
+	AP_START_AUTO = 0,         /* wait-for-SIPI where IA32_VMX_MISC bit 8 allows it, else trap */
+	AP_START_SIPI,             /* the wait-for-SIPI activity state (refused without the bit) */
+	AP_START_TRAP,             /* trap the ICR and emulate INIT and start-up */
+};
+
 /* Options the hypervisor takes, with their defaults in cmdline_defaults(). */
 struct hv_options {
 	uint16_t serial_port;            /* serial=com1..com4|0xNNN   default com1 (0x3f8) */
@@ -47,6 +55,7 @@ struct hv_options {
 	bool print_ept_map;              /* eptmap=on|off: print the whole EPT after building it, default off */
 	bool test_x2apic;                /* testx2apic: the boot CPU's APIC to x2APIC mode before the APs start */
 	unsigned int max_cpus;           /* cpus=N (1..256): CPUs to run, the boot CPU included; 0 = all */
+	enum ap_start ap_start;          /* apstart=auto|sipi|trap   default auto */
 
 	/* what was wrong with the command line; the defaults stay in force */
 	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];
@@ -55,6 +64,14 @@ struct hv_options {
 
 /* The testfault= name of a fault ("ud", ...). */
 const char *test_fault_name(enum test_fault f);
+
+/* The apstart= name of a choice ("auto", "sipi", "trap"). */
+const char *ap_start_name(enum ap_start a);
+
+/* What apstart=requested means on a CPU with (wait_for_sipi) or without the
+ * wait-for-SIPI state: AP_START_SIPI or AP_START_TRAP (sipi without the
+ * state falls back to trap; the caller says so). */
+enum ap_start ap_start_resolve(enum ap_start requested, bool wait_for_sipi);
 
 /* Fills `o` with the defaults. */
 void cmdline_defaults(struct hv_options *o);

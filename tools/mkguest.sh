@@ -5,7 +5,12 @@
 #   OUTDIR/initrd.img  an initramfs of Debian's busybox-static whose /init
 #                      mounts /proc, /sys and /dev, prints "hv-guest: ..."
 #                      lines (banner, memory map, CPUs, hypervisor flag) and
-#                      gives a shell on the serial console (ttyS0)
+#                      gives a shell on the serial console (ttyS0); with
+#                      /bin/hvcpus (tools/guest/hvcpus.c), which prints what
+#                      each CPU sees: APIC ID, hypervisor flag and CPUID
+#                      leaf, words read at physical addresses it is given
+# HV_GUEST_TOOLS: the programs of tools/guest/ built (the Makefile passes
+# them); if unset, `make guest-tools` builds them into build/guest-tools/.
 # The .deb files come from Debian's archive through `apt-get download` (run
 # as root here; needs `apt-get update` once on a fresh machine) and are kept
 # in OUTDIR/debs. Does nothing when both outputs are newer than this script.
@@ -14,10 +19,18 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$here/build/guest}")
 self=$here/tools/mkguest.sh
 
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] &&
-	[ "$out/vmlinuz" -nt "$self" ] && [ "$out/initrd.img" -nt "$self" ]; then
-	exit 0
+if [ -z "${HV_GUEST_TOOLS:-}" ]; then
+	make -C "$here" -s --no-print-directory guest-tools >&2
+	HV_GUEST_TOOLS=$(find "$here/build/guest-tools" -maxdepth 1 -type f | sort)
 fi
+# shellcheck disable=SC2206 # a list of paths without blanks
+guest_tools=($HV_GUEST_TOOLS)
+fresh=1
+for f in "$self" "${guest_tools[@]}"; do
+	[ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] &&
+		[ "$out/vmlinuz" -nt "$f" ] && [ "$out/initrd.img" -nt "$f" ] || fresh=0
+done
+[ "$fresh" = 0 ] || exit 0
 
 for t in apt-get apt-cache dpkg-deb cpio gzip; do
 	if ! command -v "$t" >/dev/null; then
@@ -128,6 +141,9 @@ _start:
 	syscall
 MARK
 ${CC:-clang} -nostdlib -static -Wl,--build-id=none -o "$root/bin/hvmark" "$tmp/hvmark.S"
+for f in "${guest_tools[@]}"; do
+	cp "$f" "$root/bin/${f##*/}"
+done
 
 cat >"$root/init" <<'INIT'
 #!/bin/sh
@@ -156,6 +172,7 @@ echo "hv-guest: cmdline: $(cat /proc/cmdline)"
 grep -i -e reserved -e 'System RAM' /proc/iomem | sed 's/^/hv-guest: iomem: /'
 echo "hv-guest: $(grep '^MemTotal:' /proc/meminfo)"
 echo "hv-guest: cpus: $(grep -c '^processor' /proc/cpuinfo)"
+echo "hv-guest: nproc: $(nproc), online: $(cat /sys/devices/system/cpu/online)"
 if grep -m 1 '^flags' /proc/cpuinfo | grep -qw hypervisor; then
 	echo "hv-guest: hypervisor flag: yes"
 	# The hypervisor's CPUID leaf 0x40000000 (EAX max leaf, EBX:ECX:EDX
@@ -171,6 +188,12 @@ else
 	echo "hv-guest: hypervisor flag: no"
 fi
 dmesg | grep -i hypervisor | sed 's/^/hv-guest: dmesg: /'
+# Every online CPU: its APIC ID, hypervisor flag and CPUID leaf 0x40000000
+# ("hv-guest: cpu N: ..."). The tests type `hvcpus ADDR...` too, with the
+# hypervisor's reserved range as the hypervisor's boot lines give it: init
+# reads no physical address itself (firmware "Reserved" ranges on a real
+# machine may be device registers that a read disturbs).
+/bin/hvcpus
 echo "hv-guest: power off with: poweroff -f"
 echo "hv-guest: shell ready"
 # One shell after another: init must never exit (the kernel would panic).

@@ -35,6 +35,14 @@ int ept_layout(const struct gmap *g, const struct mtrr_state *m, gpa_t start, gp
 			break;
 		if (a >= b || !gmap_kind_mapped(r->kind))
 			continue;
+		/* Read-only, so writes exit to the model; UC whatever the MTRRs
+		 * say: it is device memory (the local APIC page, SDM Vol. 3A,
+		 * 10.4.1: strong uncacheable), and not executable. */
+		if (r->kind == GMAP_WRITE_TRAPPED) {
+			if (append(runs, &n, max, a, b, a, EPT_LAYOUT_WRITE_TRAPPED))
+				return -ENOSPC;
+			continue;
+		}
 		while (a < b) {
 			/* A ROM page is the hypervisor's RAM: its type is that of its host bytes. */
 			hpa_t pa = r->kind == GMAP_ROM ? r->host + (a - r->start) : a;

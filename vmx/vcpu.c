@@ -274,6 +274,7 @@ bool backend_has_tick(void)
 	return vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER;
 }
 
+
 int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
 	struct vmx_vcpu *x = calloc(1, sizeof(*x));

@@ -42,6 +42,19 @@ int device_add_mmio(struct device_model *d, gpa_t base, uint64_t size)
 	return rc;
 }
 
+int device_add_mmio_writes(struct device_model *d, gpa_t base, uint64_t size)
+{
+	int rc = gmap_register(gmem_map(), base, base + size, GMAP_WRITE_TRAPPED, d->name, d);
+
+	if (rc)
+		printf("device %s: cannot take the writes to 0x%llx-0x%llx (%s)\n", d->name,
+		       (unsigned long long)base, (unsigned long long)(base + size - 1),
+		       rc == -EEXIST ? "another device has it" :
+		       rc == -ENOSPC ? "too many registrations" :
+		       "misaligned, outside the guest space, or not pass-through device memory");
+	return rc;
+}
+
 int device_remove_mmio(struct device_model *d, gpa_t base)
 {
 	const struct gmap_range *r = gmap_lookup(gmem_map(), base);
@@ -128,13 +141,15 @@ void device_list(void)
 		printf("  ports 0x%04x-0x%04x  %s\n", port_ranges[i].base,
 		       port_ranges[i].base + port_ranges[i].count - 1, port_ranges[i].dev->name);
 	for (unsigned int i = 0; i < g->flat_count; i++)
-		if (g->flat[i].kind == GMAP_TRAPPED)
-			printf("  mmio  0x%016llx-0x%016llx  %s\n", (unsigned long long)g->flat[i].start,
-			       (unsigned long long)(g->flat[i].end - 1), g->flat[i].owner);
+		if (g->flat[i].kind == GMAP_TRAPPED || g->flat[i].kind == GMAP_WRITE_TRAPPED)
+			printf("  mmio  0x%016llx-0x%016llx  %s%s\n", (unsigned long long)g->flat[i].start,
+			       (unsigned long long)(g->flat[i].end - 1), g->flat[i].owner,
+			       g->flat[i].kind == GMAP_WRITE_TRAPPED ? " (writes only)" : "");
 	/* Each model's own state line, once. */
 	for (unsigned int i = 0; i < port_range_count + g->flat_count; i++) {
 		struct device_model *d = i < port_range_count ? port_ranges[i].dev :
-					 g->flat[i - port_range_count].kind == GMAP_TRAPPED ?
+					 (g->flat[i - port_range_count].kind == GMAP_TRAPPED ||
+					  g->flat[i - port_range_count].kind == GMAP_WRITE_TRAPPED) ?
 					 g->flat[i - port_range_count].dev : NULL;
 		bool dup = !d;
 

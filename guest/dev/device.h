@@ -27,6 +27,14 @@ struct device_model {
  * Returns 0, or the gmap error (-EEXIST, -EINVAL, -ENOSPC) after a message. */
 int __must_check device_add_mmio(struct device_model *d, gpa_t base, uint64_t size);
 
+/* Registers [base, base+size) of pass-through device memory (4 KiB aligned)
+ * as d's for writes only: mapped read-only (UC), so the guest reads the
+ * device directly and each write exits to d->mmio_write (reads within an
+ * emulated instruction go to d->mmio_read). Must be registered before the
+ * stage-2 tables are built: other CPUs may run on them. 0 or the gmap error
+ * after a message. */
+int __must_check device_add_mmio_writes(struct device_model *d, gpa_t base, uint64_t size);
+
 /* Removes d's MMIO range starting at base. Returns 0 or -ENOENT. */
 int __must_check device_remove_mmio(struct device_model *d, gpa_t base);
 

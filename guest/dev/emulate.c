@@ -90,7 +90,9 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 			memcpy(buf, gmem_rom_ptr(r, gpa), n);
 		return 0;
 	}
-	if (r->kind != GMAP_TRAPPED || !r->dev) {
+	/* A write-trapped range's model gets the reads of an emulated
+	 * instruction too (an RMW), so it sees the access whole. */
+	if ((r->kind != GMAP_TRAPPED && r->kind != GMAP_WRITE_TRAPPED) || !r->dev) {
 		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
 		return -EINVAL;
 	}

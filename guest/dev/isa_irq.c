@@ -45,7 +45,8 @@
 #define APIC_LVT_LINT0      0x350
 #define APIC_ICR_BUSY       (1u << 12)
 #define APIC_ICR_ASSERT     (1u << 14)
-#define APIC_ICR_SELF       (1u << 18)       /* destination shorthand 01: self */
+#define APIC_ICR_HI         0x310
+#define APIC_ICR_LOGICAL    (1u << 11)
 #define MSR_X2APIC_BASE     0x800            /* x2APIC register n at 0x800 + n / 16 */
 #define MSR_X2APIC_SELF_IPI 0x83f
 #define MSR_X2APIC_ICR      0x830

@@ -270,60 +270,6 @@ uint64_t msr_misc_enable_write(uint64_t shadow, uint64_t val)
 	return (shadow & MISC_ENABLE_FIXED) | (val & ~MISC_ENABLE_FIXED);
 }
 
-#define ICR_MODE_SHIFT  8
-#define ICR_RESERVED    (0x3ULL << 12 | 0x3ULL << 16 | 0xfffULL << 20)
-
-#define ICR_MODE_INIT   5
-#define ICR_MODE_SIPI   6
-#define ICR_DEST_LOGICAL (1ULL << 11)
-#define ICR_LEVEL_ASSERT (1ULL << 14)
-#define ICR_TRIGGER_LEVEL (1ULL << 15)
-#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
-#define ICR_SH_NONE     0
-#define ICR_SH_ALL_BUT_SELF 3
-
-static bool icr_reaches_only_vm(uint64_t val, const struct icr_targets *t)
-{
-	uint32_t dest = (uint32_t)(val >> 32);
-
-	if (val & ICR_DEST_LOGICAL)
-		return false;
-	switch (ICR_SHORTHAND(val)) {
-	case ICR_SH_NONE:
-		if (dest == t->self)
-			return false;
-		for (unsigned int i = 0; i < t->count; i++)
-			if (t->ids[i] == dest)
-				return true;
-		return false;
-	case ICR_SH_ALL_BUT_SELF:
-		return t->all_cpus_in_vm;
-	default:                /* self, all including self */
-		return false;
-	}
-}
-
-enum icr_verdict msr_x2apic_icr_filter(uint64_t val, const struct icr_targets *t)
-{
-	if (val & ICR_RESERVED)
-		return ICR_GP;
-	switch ((val >> ICR_MODE_SHIFT) & 7) {
-	case 0:         /* fixed */
-	case 1:         /* lowest priority */
-	case 4:         /* NMI */
-		return ICR_SEND;
-	case ICR_MODE_INIT:
-		/* INIT level de-assert: no x2APIC has it (10.12.9), nothing to send. */
-		if ((val & ICR_TRIGGER_LEVEL) && !(val & ICR_LEVEL_ASSERT))
-			return ICR_DROP;
-		return icr_reaches_only_vm(val, t) ? ICR_SEND : ICR_DROP;
-	case ICR_MODE_SIPI:
-		return icr_reaches_only_vm(val, t) ? ICR_SEND : ICR_DROP;
-	default:        /* SMI, reserved */
-		return ICR_DROP;
-	}
-}
-
 /* LBR (0), BTF (1), BUS_LOCK_DETECT (2), FREEZE_LBRS_ON_PMI (11),
  * FREEZE_PERFMON_ON_PMI (12), FREEZE_WHILE_SMM (14), RTM_DEBUG (15). */
 #define DEBUGCTL_GUEST_OK 0xd807ULL

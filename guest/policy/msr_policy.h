@@ -6,7 +6,6 @@
 
 #include "lib/compiler.h"
 #include "guest/policy/features.h"
-#include "guest/vm.h"
 
 #define MSR_IA32_APIC_BASE       0x0000001b
 #define MSR_IA32_MISC_ENABLE     0x000001a0
@@ -23,7 +22,7 @@ enum msr_action {
 	MSR_IGNORE_WRITE,       /* the hypervisor owns it: writes dropped */
 	MSR_APIC_BASE,          /* writes: the xAPIC/x2APIC transitions, never a new base */
 	MSR_MISC_ENABLE,        /* the vCPU's shadow; hardware never written */
-	MSR_X2APIC_ICR,         /* writes: IPIs filtered (msr_x2apic_icr_filter) */
+	MSR_X2APIC_ICR,         /* writes: IPIs decided by guest/policy/apic_icr.h */
 	MSR_DEBUGCTL,           /* writes: BTS bits refused (msr_debugctl_write_ok) */
 	MSR_XSS,                /* writes: only 0 (no supervisor state components) */
 };
@@ -87,22 +86,6 @@ uint64_t msr_misc_enable_init(uint64_t real);
  * or that describe hidden features (7, 11, 12, 34 XD disable) keep their
  * shadow value; the others take val's. */
 uint64_t msr_misc_enable_write(uint64_t shadow, uint64_t val);
-
-enum icr_verdict {
-	ICR_SEND,               /* carry it out: fixed, lowest-priority or NMI IPI; INIT or SIPI to the VM's vCPUs */
-	ICR_DROP,               /* SMI, a reserved mode, INIT or SIPI that could reach a CPU outside the VM: dropped */
-	ICR_GP,                 /* reserved bits set: #GP, as the x2APIC would */
-};
-
-
-/* What a guest's WRMSR of val to the x2APIC ICR (0x830) does (SDM Vol. 3A,
- * 10.12.9). INIT and SIPI go to the hardware only where they reach nothing
- * but other vCPUs of the VM (there they exit: SDM Vol. 3C, 25.2): physical
- * destination mode naming one of them, or the all-excluding-self shorthand
- * when every CPU runs one; never to self (a reset of the sender), to
- * logical destinations or to a CPU outside VMX, which would run guest code
- * outside the hypervisor. SMI would enter SMM: always dropped. */
-enum icr_verdict msr_x2apic_icr_filter(uint64_t val, const struct icr_targets *t);
 
 /* True if val is a DEBUGCTL the guest may have: LBR, BTF, bus-lock
  * detection, the freeze bits and RTM debug; never TR, BTS, BTINT, BTS_OFF_OS/USR (the BTS buffer is in

@@ -47,6 +47,7 @@ static struct {
 	uint64_t tick_tsc;
 	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
 	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
+	unsigned int vmx_cpus;                  /* CPUs in VMX root operation, the boot CPU's included */
 } ap;
 
 /* The heap and the frame allocator serve one CPU at a time: an AP creates
@@ -240,6 +241,7 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 		on++;
 	}
 	__atomic_store_n(&ap.vmx_turn, 0, __ATOMIC_RELEASE);
+	ap.vmx_cpus = on;
 	if (running > 1)
 		printf("cpus: VMX root operation on %u of %u running CPUs; one virtual CPU each%s\n",
 		       on, running, backend_has_wait_for_sipi() ? "" :
@@ -249,6 +251,11 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 void guests_set_machine_cpus(unsigned int n)
 {
 	ap.machine_cpus = n;
+}
+
+bool guests_all_cpus_in_vmx(void)
+{
+	return ap.vmx_cpus >= ap.machine_cpus;
 }
 
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
@@ -284,10 +291,6 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 		}
 	}
 	vm->vcpu_count = n;
-	vm->icr_targets = (struct icr_targets){
-		.self = boot->apic_id, .ids = vm->apic_ids, .count = n,
-		.all_cpus_in_vm = n >= ap.machine_cpus,
-	};
 	return n;
 }
 

@@ -20,6 +20,11 @@ void guests_aps_enable_vmx(const struct hv_options *o);
 void guests_set_ap_waker(bool (*wake)(uint32_t apic_id));
 /* The number of CPUs the machine has (MADT), for the all-but-self check. */
 void guests_set_machine_cpus(unsigned int n);
+/* True if every CPU the MADT lists is in VMX root operation (after
+ * guests_aps_enable_vmx), where INIT is blocked and a start-up IPI ignored
+ * (SDM Vol. 3C, 24.8): a guest's INIT or SIPI through the real APIC can then
+ * take no CPU out of the hypervisor's hands. */
+bool guests_all_cpus_in_vmx(void);
 /* Gives vm one vCPU per AP under VMX, each created on its CPU and waiting
  * for SIPI, boot (already created) as vcpus[0]; returns the vCPU count. */
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset);

@@ -6,6 +6,8 @@
 #include "guest/backend.h"
 #include "guest/policy/cpuid_policy.h"
 #include "guest/policy/msr_policy.h"
+#include "guest/policy/apic_icr.h"
+#include "guest/dev/guest_ipi.h"
 #include "guest/tsc_offset.h"
 #include "arch/cpu.h"
 #include "arch/msr.h"
@@ -137,24 +139,19 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
 		return true;
 	case MSR_X2APIC_ICR: {
-		struct icr_targets t = v->vm->icr_targets;
+		struct apic_icr_decision d;
 
 		/* Not in x2APIC mode the MSR does not exist (10.12.1.2). */
 		if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD))
 			return false;
-		t.self = v->apic_id;
-		switch (msr_x2apic_icr_filter(val, &t)) {
-		case ICR_SEND:
-			wrmsr(msr, val);
-			return true;
-		case ICR_DROP:
-			msr_log(v, msr, true, "= 0x%llx dropped: no SMI, and INIT or SIPI only to "
-				"the VM's other vCPUs", (unsigned long long)val);
-			return true;
-		case ICR_GP:
+		apic_icr_decode_x2apic(val, &d);
+		if (d.action == ICR_GP) {
+			msr_log(v, msr, true, "= 0x%llx refused (reserved bits): #GP", (unsigned long long)val);
 			return false;
 		}
-		return false;
+		if (guest_ipi(v, &d))
+			wrmsr(msr, val);
+		return true;
 	}
 	case MSR_DEBUGCTL:
 		if (!msr_debugctl_write_ok(val)) {

@@ -71,6 +71,7 @@ static int64_t hc_memmap(struct vcpu *v, uint64_t index)
 	static const uint8_t kinds[] = {
 		[GMAP_RAM] = HC_MEM_RAM, [GMAP_MMIO] = HC_MEM_MMIO, [GMAP_TRAPPED] = HC_MEM_TRAPPED,
 		[GMAP_HIDDEN] = HC_MEM_HIDDEN, [GMAP_UNUSABLE] = HC_MEM_UNUSABLE, [GMAP_ROM] = HC_MEM_ROM,
+		[GMAP_WRITE_TRAPPED] = HC_MEM_TRAPPED,
 	};
 	const struct gmap *g = gmem_map();
 	const struct gmap_range *r;

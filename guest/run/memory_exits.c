@@ -120,8 +120,10 @@ void exit_stage2_fault(struct vcpu *v)
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
 	r = gmap_lookup(gmem_map(), q.gpa);
-	/* A write to ROM (mapped read-only) is emulated: the write is dropped. */
-	if (r && gmap_kind_mapped(r->kind) && !(r->kind == GMAP_ROM && q.write && !q.fetch)) {
+	/* A write to ROM (mapped read-only) is emulated: the write is dropped;
+	 * write-trapped MMIO is mapped read-only too: its writes are the model's. */
+	if (r && gmap_kind_mapped(r->kind) &&
+	    !((r->kind == GMAP_ROM || r->kind == GMAP_WRITE_TRAPPED) && q.write && !q.fetch)) {
 		printf("guest %s: EPT violation on mapped %s memory at GPA 0x%016llx (%s, entry allowed %s%s%s):\n",
 		       v->name, gmap_kind_name(r->kind), (unsigned long long)q.gpa,
 		       q.fetch ? "fetch" : q.write ? "write" : "read", q.readable ? "R" : "-",

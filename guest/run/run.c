@@ -13,6 +13,7 @@
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/acpi_guest.h"
 #include "guest/dev/reset.h"
+#include "guest/dev/xapic_wp.h"
 #include "guest/exit_stats.h"
 #include "guest/run/hypercall.h"
 #include "guest/run/exit.h"
@@ -147,6 +148,30 @@ static int register_test_device(uint64_t base)
 	return rc;
 }
 
+#define MSR_IA32_APIC_BASE   0x1b
+#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ULL
+#define VMX_MISC_BIT8        "IA32_VMX_MISC bit 8"
+
+/* How the guest's APs get its INIT and start-up IPIs (apstart=): one line. */
+static void choose_ap_start(const struct hv_options *o)
+{
+	bool wfs = backend_has_wait_for_sipi();
+	enum ap_start a = ap_start_resolve(o->ap_start, wfs);
+
+	guest_vm.ap_start_trap = a == AP_START_TRAP;
+	if (a == AP_START_SIPI)
+		printf("apstart: sipi: APs wait for the guest's INIT and start-up IPIs in VMX "
+		       "(wait-for-SIPI state, " VMX_MISC_BIT8 ")%s\n",
+		       o->ap_start == AP_START_AUTO ? "" : " (apstart=sipi)");
+	else
+		printf("apstart: trap: the guest's INIT and start-up IPIs are trapped at the ICR "
+		       "(x2APIC MSR, xAPIC page write-protected) and emulated (%s)\n",
+		       o->ap_start == AP_START_TRAP ? "apstart=trap" :
+		       o->ap_start == AP_START_SIPI ? "apstart=sipi, but no wait-for-SIPI state: "
+						      VMX_MISC_BIT8 " clear" :
+		       "no wait-for-SIPI state: " VMX_MISC_BIT8 " clear");
+}
+
 /* The device models every guest gets, and the ones the command line asks for. */
 static int register_devices(const struct boot_info *bi, const struct hv_options *o)
 {
@@ -164,6 +189,17 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	if (!rc)
 		rc = reset_init(have_fadt ? &fadt.reset : NULL);
 
+	/* Before the stage-2 tables are built: every CPU runs on them. With
+	 * wait-for-SIPI too, where a CPU of the machine is outside VMX (not
+	 * started, cpus=N, VMXON failed): the guest's INIT and start-up IPIs
+	 * through the xAPIC ICR would otherwise reach it and run guest code on
+	 * it outside VMX; the decoder sends them to the VM's vCPUs only. */
+	if (!rc && (guest_vm.ap_start_trap || !guests_all_cpus_in_vmx())) {
+		if (!guest_vm.ap_start_trap)
+			printf("apstart: a CPU of the MADT is outside VMX: the xAPIC ICR is trapped too "
+			       "(INIT and start-up IPIs reach the VM's vCPUs only)\n");
+		rc = xapic_wp_init(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK);
+	}
 	if (!rc && o->debug_exit_port)
 		rc = debugexit_init(o->debug_exit_port);
 	if (!rc && o->test_mmio)
@@ -278,9 +314,11 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	mtrr_print(&host_mtrrs);
 	if (plan_guest_space(mm_host_map()) || gmem_init(mm_host_map(), guest_vm.top))
 		return;
+	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
+	guests_aps_enable_vmx(o);
+	choose_ap_start(o);
 	if (register_devices(bi, o))
 		return;
-	guests_aps_enable_vmx(o);
 	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
 		printf("hv: out of memory building the EPT\n");
 		return;

@@ -15,9 +15,11 @@
 #                   line, the banner, the hypervisor's memory reserved
 #                   in the guest's /proc/iomem and its RAM from 1 MiB
 #                   one run up to it (boot modules copied away), the hypervisor flag
-#                   and CPUID leaf 0x40000000, a command typed into the
-#                   shell, keys typed one at a time (each echoed before the
-#                   next: the 16550's character timeout), Ctrl-C ending a
+#                   and CPUID leaf 0x40000000 (also as /bin/hvcpus sees it
+#                   on CPU 0), a command typed into the shell, hvcpus'
+#                   /dev/mem reads of that reserved range (all ones,
+#                   tests/lib/hvcpus.sh), keys typed one at a time (each
+#                   echoed before the next: the 16550's character timeout), Ctrl-C ending a
 #                   `sleep 100` (booted with no unchecked MSR access, WARN or
 #                   call trace), the debug shell's reset, the guest's own
 #                   reset (`reboot -f`: the hypervisor's reset line, Linux
@@ -29,6 +31,8 @@
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
+# shellcheck source=SCRIPTDIR/../lib/hvcpus.sh
+. "$(dirname "$0")/../lib/hvcpus.sh"
 
 ELF=$HV_ROOT/build/hv.elf
 GUEST=$HV_ROOT/build/guest
@@ -261,7 +265,7 @@ fi
 
 # --- under the hypervisor ------------------------------------------------
 H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
-hv_wall="" hv_ticks="?" hv_a="" hv_b="" hv_block=""
+hv_wall="" hv_ticks="?" hv_a="" hv_b="" hv_block="" hv_reserved=""
 if build_iso linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CMDLINE" "$GUEST/initrd.img" initrd; then
 	t0=$SECONDS
 	H_BOCHS_CONSOLE=com2 start_bochs_interactive linux "$TEST_DIR/linux.iso"
@@ -282,14 +286,17 @@ if build_iso linux "serial=com2" "$GUEST/vmlinuz" "guest hv.name=linux $LINUX_CM
 	expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
 	check "guest's /proc/iomem has the hypervisor's memory reserved" \
 		iomem_covers "$first" "$H_CURSOR" "$hv_a" "$hv_b"
+	hv_reserved=$(iomem_reserved_start "$first" "$H_CURSOR" "$hv_a" "$hv_b")
 	check "guest's RAM from 1 MiB is one System RAM run up to the hypervisor's block (modules not in the way)" \
 		iomem_ram_from_1m "$first" "$H_CURSOR" "$hv_block"
 	expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
 	expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
+	hvcpus_boot_lines 1
 	expect_line "shell ready" '^hv-guest: shell ready$'
 	expect_line "shell started" 'built-in shell \(ash\)'
 	send_line "echo hv-guest-echo \$((6*7))"
 	expect_line "shell answers a typed command" '^hv-guest-echo 42$'
+	hvcpus_hidden 1 "$hv_reserved" "$hv_a" "$hv_b"
 	# Deny-by-default MSRs (guest/policy/msr_policy.c) and hidden CPUID features:
 	# booting, Linux meets only #GPs it expects (rdmsr_safe) and no WARN.
 	# (Checked before the shell session: its TF-based step on Bochs makes

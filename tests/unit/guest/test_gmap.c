@@ -383,6 +383,9 @@ TEST(register_refusals)
 		{ 0xfed00000, 0xfed01000, GMAP_TRAPPED, 1, 0, -EINVAL },  /* trapped without a model */
 		{ 0xfed00000, 0xfed01000, GMAP_MMIO, 1, 1, -EINVAL },     /* pass-through with one */
 		{ 0xfed00000, 0xfed01000, GMAP_TRAPPED, 0, 1, -EINVAL },  /* no owner */
+		{ 0xfed00000, 0xfed01000, GMAP_WRITE_TRAPPED, 1, 0, -EINVAL },  /* without a model */
+		{ 0x9f000, 0xa0000, GMAP_WRITE_TRAPPED, 1, 1, -EINVAL },  /* RAM: not pass-through */
+		{ 0xfebff000, 0xfec01000, GMAP_WRITE_TRAPPED, 1, 1, -EEXIST },
 	};
 
 	init_q35();
@@ -396,6 +399,22 @@ TEST(register_refusals)
 	CHECK_EQ(gmap_register(&g, 0xfebff000, 0xfec00000, GMAP_TRAPPED, "b", &dev_b), 0);
 	CHECK_EQ(gmap_register(&g, 0xfec01000, 0xfec02000, GMAP_TRAPPED, "b", &dev_b), 0);
 	CHECK(g.regs[0].start == 0xfebff000 && g.regs[2].start == 0xfec01000 && flat_ok(&g));
+}
+
+TEST(write_trapped_keeps_e820_and_is_mapped)
+{
+	const struct gmap_range *r;
+
+	init_q35();
+	memcpy(&saved, &g, sizeof(g));
+	/* The local APIC page (a hole in q35's map: e820 0) trapped for writes. */
+	CHECK_EQ(gmap_register(&g, 0xfee00000, 0xfee01000, GMAP_WRITE_TRAPPED, "lapic", &dev_a), 0);
+	r = gmap_lookup(&g, 0xfee00300);
+	CHECK(r->start == 0xfee00000 && r->end == 0xfee01000 && r->kind == GMAP_WRITE_TRAPPED);
+	CHECK(r->dev == &dev_a && r->e820_type == 0 && gmap_kind_mapped(r->kind));
+	CHECK(flat_ok(&g));
+	CHECK_EQ(gmap_unregister(&g, 0xfee00000), 0);
+	CHECK(same_flat(&g, &saved));
 }
 
 /* A server map: many RAM blocks, reserved pieces, holes, ACPI NVS and bad RAM above 4 GiB. */
@@ -600,11 +619,13 @@ TEST(init_refuses_bad_input)
 
 TEST(kind_names_and_mapping)
 {
-	static const char *const names[] = { "ram", "mmio", "trapped", "hidden", "unusable" };
+	static const char *const names[] = { "ram", "mmio", "trapped", "hidden", "unusable", "rom",
+					     "write-trapped" };
 
-	for (unsigned int k = GMAP_RAM; k <= GMAP_UNUSABLE; k++) {
+	for (unsigned int k = GMAP_RAM; k <= GMAP_WRITE_TRAPPED; k++) {
 		CHECK_STR(gmap_kind_name((enum gmap_kind)k), names[k]);
-		CHECK_EQ(gmap_kind_mapped((enum gmap_kind)k), k == GMAP_RAM || k == GMAP_MMIO);
+		CHECK_EQ(gmap_kind_mapped((enum gmap_kind)k),
+			 k == GMAP_RAM || k == GMAP_MMIO || k == GMAP_ROM || k == GMAP_WRITE_TRAPPED);
 	}
 	CHECK_STR(gmap_kind_name((enum gmap_kind)42), "?");
 }

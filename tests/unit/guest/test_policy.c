@@ -245,51 +245,6 @@ TEST(misc_enable_shadow)
 	CHECK_EQ(msr_misc_enable_init(1ULL << 34) & 1ULL << 34, 1ULL << 34);   /* real state shown */
 }
 
-TEST(x2apic_icr_filter)
-{
-	static const uint32_t ids[] = { 0, 1 };
-	const struct icr_targets one = { 0, ids, 1, false };     /* a VM of one CPU, others outside */
-
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000001000000ecULL, &one), ICR_SEND);   /* fixed to APIC 1 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c40fdULL, &one), ICR_SEND);   /* fixed, all but self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000130ULL, &one), ICR_SEND);   /* lowest priority */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200000400ULL, &one), ICR_SEND);   /* NMI */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000100004500ULL, &one), ICR_DROP);   /* INIT to a CPU outside */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c4500ULL, &one), ICR_DROP);   /* INIT all but self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000008500ULL, &one), ICR_DROP);   /* INIT level de-assert */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000100004699ULL, &one), ICR_DROP);   /* SIPI outside */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000200ULL, &one), ICR_DROP);   /* SMI */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000300ULL, &one), ICR_DROP);   /* reserved mode */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000000700ULL, &one), ICR_DROP);
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000010ecULL, &one), ICR_GP);     /* bit 12 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000100ecULL, &one), ICR_GP);     /* bit 16 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000801000ecULL, &one), ICR_GP);     /* bits 20-31 */
-}
-
-TEST(x2apic_icr_init_sipi_to_vcpus)
-{
-	static const uint32_t ids[] = { 0, 2, 4 };
-	const struct icr_targets some = { 0, ids, 3, false };    /* CPU 6 is outside the VM */
-	const struct icr_targets all = { 0, ids, 3, true };
-	const struct icr_targets from2 = { 2, ids, 3, true };
-
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200004500ULL, &some), ICR_SEND);  /* INIT to APIC 2 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000400000500ULL, &some), ICR_SEND);  /* INIT edge, no level */
-	CHECK_EQ(msr_x2apic_icr_filter(0x000000020000069aULL, &some), ICR_SEND);  /* SIPI to APIC 2 */
-	CHECK_EQ(msr_x2apic_icr_filter(0x000000060000069aULL, &some), ICR_DROP);  /* SIPI outside */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000600004500ULL, &some), ICR_DROP);  /* INIT outside */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000004500ULL, &some), ICR_DROP);  /* INIT to self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200004500ULL, &from2), ICR_DROP); /* self by ID */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000044500ULL, &all), ICR_DROP);   /* shorthand self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000000084500ULL, &all), ICR_DROP);   /* all including self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c4500ULL, &some), ICR_DROP);  /* all but self, CPU outside */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c4500ULL, &all), ICR_SEND);   /* all but self, all in */
-	CHECK_EQ(msr_x2apic_icr_filter(0x00000000000c069aULL, &all), ICR_SEND);   /* SIPI all but self */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200004d00ULL, &all), ICR_DROP);   /* logical destination */
-	CHECK_EQ(msr_x2apic_icr_filter(0x000000020000c500ULL, &all), ICR_SEND);   /* INIT level assert */
-	CHECK_EQ(msr_x2apic_icr_filter(0x0000000200008500ULL, &all), ICR_DROP);   /* level de-assert */
-}
-
 TEST(debugctl_filter)
 {
 	CHECK(msr_debugctl_write_ok(0));

@@ -265,6 +265,28 @@ TEST(cpus_values)
 	CHECK_STR(o.warnings[2], "option 'cpus' needs a value");
 }
 
+TEST(apstart_values)
+{
+	CHECK_EQ(o.ap_start, AP_START_AUTO);
+	parse("apstart=trap");
+	CHECK_EQ(o.ap_start, AP_START_TRAP);
+	parse("apstart=SIPI");
+	CHECK_EQ(o.ap_start, AP_START_SIPI);
+	parse("apstart=auto");
+	CHECK_EQ(o.ap_start, AP_START_AUTO);
+	parse("apstart=never");
+	CHECK_EQ(o.ap_start, AP_START_AUTO);
+	CHECK_STR(o.warnings[0], "bad value 'never' for apstart: must be auto|sipi|trap");
+	parse("apstart");
+	CHECK_STR(o.warnings[0], "option 'apstart' needs a value");
+	CHECK_STR(ap_start_name(AP_START_TRAP), "trap");
+	CHECK_EQ(ap_start_resolve(AP_START_AUTO, true), AP_START_SIPI);
+	CHECK_EQ(ap_start_resolve(AP_START_AUTO, false), AP_START_TRAP);
+	CHECK_EQ(ap_start_resolve(AP_START_SIPI, true), AP_START_SIPI);
+	CHECK_EQ(ap_start_resolve(AP_START_SIPI, false), AP_START_TRAP);
+	CHECK_EQ(ap_start_resolve(AP_START_TRAP, true), AP_START_TRAP);
+}
+
 TEST(testx2apic_needs_hvtest)
 {
 	parse("testx2apic");

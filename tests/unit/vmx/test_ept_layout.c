@@ -111,6 +111,12 @@ static unsigned int build_and_check(const char *name, const struct mtrr_state *m
 				continue;
 			}
 			CHECK_EQ(l.pa, probe[k] & ~0xfffULL);
+			if (r->kind == GMAP_WRITE_TRAPPED) {
+				/* Read-only, UC whatever the MTRRs say, not executable. */
+				CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, MT_UC);
+				CHECK_EQ(l.entry & 7, EPT_R);
+				continue;
+			}
 			CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, mtrr_type(m, probe[k] & ~0xfffULL));
 			CHECK_EQ(l.entry & 7, EPT_R | EPT_W | EPT_X);
 		}
@@ -260,6 +266,41 @@ TEST(rom_pages)
 	CHECK_EQ(gmap_unregister(&g, w), 0);
 	CHECK_EQ(gmap_unregister(&g, 0xf5000), 0);
 	CHECK_EQ(build_and_check("bochs again", &mt, true), before);
+}
+
+/* The local APIC page write-trapped (apstart=trap): read-only and UC in the
+ * EPT, even where the MTRRs make it WB (no UC range over it here). */
+TEST(write_trapped_apic_page)
+{
+	static struct mem_range st[64];
+	struct memmap m;
+	struct mtrr_state mt;
+	struct pagetable pt;
+	struct pt_lookup l;
+	unsigned int before;
+	int dev, n;
+
+	host_map(&m, st, 64, bochs_map, ARRAY_SIZE(bochs_map), 0x200000, 0x1be00000, 64 << 20);
+	CHECK_EQ(gmap_init(&g, &m, 4ULL << 30), 0);
+	bios_mtrrs(&mt, 0xc0000000, 0x40000000);
+	before = build_and_check("bochs", &mt, true);
+	CHECK_EQ(gmap_register(&g, 0xfee00000, 0xfee01000, GMAP_WRITE_TRAPPED, "lapic", &dev), 0);
+	CHECK_EQ(build_and_check("bochs + write-trapped APIC page", &mt, true), before + 2);
+	/* With WB over the page (no UC variable range) the leaf is still UC. */
+	bios_mtrrs(&mt, 0x80000000, 0x40000000);
+	build_and_check("bochs, APIC page WB in the MTRRs", &mt, true);
+	n = ept_layout(&g, &mt, 0, g.top, runs, MAX_RUNS);
+	CHECK(n > 0);
+	CHECK_EQ(pt_init(&pt, &pt_format_ept, &fake_mem, true), 0);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(pt_map(&pt, runs[i].va, runs[i].pa, runs[i].size, runs[i].perm), 0);
+	CHECK_EQ(pt_lookup(&pt, 0xfee00000, &l), 0);
+	CHECK_EQ(l.entry & 7, EPT_R);
+	CHECK_EQ((l.entry >> EPT_MT_SHIFT) & 7, MT_UC);
+	CHECK_EQ(pt_lookup(&pt, 0xfee01000, &l), 0);
+	CHECK_EQ(l.entry & 7, EPT_R | EPT_W | EPT_X);
+	free_fake();
+	CHECK_EQ(gmap_unregister(&g, 0xfee00000), 0);
 }
 
 TEST(mtrrs_disabled_is_all_uc)

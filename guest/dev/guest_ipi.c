@@ -1,0 +1,107 @@
+/* guest/dev/guest_ipi.c - a guest's IPI as its ICR write was decided
+ * (guest/policy/apic_icr.c): INIT and start-up emulated on the vCPUs they
+ * reach in the AP start fallback (apstart=trap), else sent one vCPU at a
+ * time by the real APIC (they exit there: wait-for-SIPI); everything else
+ * to the real APIC or dropped. */
+#include "guest/dev/guest_ipi.h"
+#include "guest/vm.h"
+#include "arch/cpu.h"
+#include "mm/devmem.h"
+#include "drivers/console.h"
+#include "lib/log.h"
+
+#define MSR_IA32_APIC_BASE   0x1b
+#define MSR_IA32_X2APIC_ICR  0x830
+#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ULL
+#define XAPIC_ICR_LOW        0x300
+#define XAPIC_ICR_HIGH       0x310
+#define ICR_ASSERT           (1u << 14)
+#define ICR_LEVEL_TRIGGER    (1u << 15)
+
+/* One line per reason for the whole run: a guest that repeats an IPI it may
+ * not send (an INIT storm to nobody) cannot flood the console. */
+enum ipi_log { LOG_DROP_SMI, LOG_DROP_RESERVED, LOG_DROP_SHORTHAND, LOG_DROP_LOGICAL, LOG_NO_VCPU,
+	       LOG_COUNT };
+static bool logged[LOG_COUNT];
+
+static bool first_time(enum ipi_log which)
+{
+	return log_enabled(LOG_INFO) && !__atomic_exchange_n(&logged[which], true, __ATOMIC_RELAXED);
+}
+
+void guest_ipi_send_real(bool x2apic, uint32_t dest, uint32_t low)
+{
+	hpa_t base;
+	uint32_t high, guest_high;
+
+	if (x2apic) {
+		wrmsr(MSR_IA32_X2APIC_ICR, (uint64_t)dest << 32 | low);
+		return;
+	}
+	/* The guest may be between its two ICR writes: its high dword is put back. */
+	base = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK;
+	high = dest << 24;
+	if (devmem_read(base + XAPIC_ICR_HIGH, &guest_high, 4) ||
+	    devmem_write(base + XAPIC_ICR_HIGH, &high, 4) ||
+	    devmem_write(base + XAPIC_ICR_LOW, &low, 4) ||
+	    devmem_write(base + XAPIC_ICR_HIGH, &guest_high, 4))
+		printf("guest IPI: cannot reach the local APIC page at 0x%llx\n", (unsigned long long)base);
+}
+
+static void drop(struct vcpu *v, const struct apic_icr_decision *d)
+{
+	enum ipi_log which = d->icr.mode == ICR_MODE_SMI ? LOG_DROP_SMI :
+			     d->icr.mode == ICR_MODE_RESERVED3 || d->icr.mode == ICR_MODE_RESERVED7 ?
+			     LOG_DROP_RESERVED : d->icr.shorthand != ICR_DEST_FIELD ? LOG_DROP_SHORTHAND :
+			     LOG_DROP_LOGICAL;
+
+	if (first_time(which))
+		printf("guest %s: %s IPI (%s ICR, destination 0x%x, shorthand %u) dropped: %s "
+		       "(not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
+		       d->icr.x2apic ? "x2APIC" : "xAPIC", d->icr.dest, d->icr.shorthand, d->why);
+}
+
+/* INIT or start-up to one vCPU. */
+static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
+{
+	if (v->vm->ap_start_trap) {
+		if (i->mode == ICR_MODE_INIT)
+			vcpu_post_init(t);
+		else
+			vcpu_post_sipi(t, i->vector);
+		return;
+	}
+	/* The target waits for SIPI in VMX, or runs and INIT makes it exit
+	 * (SDM Vol. 3C, 25.2): physical, to it alone. */
+	guest_ipi_send_real(i->x2apic, t->apic_id, (uint32_t)i->mode << 8 | i->vector | ICR_ASSERT |
+			    (i->level_trigger ? ICR_LEVEL_TRIGGER : 0));
+}
+
+bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
+{
+	struct vm *vm = v->vm;
+	uint64_t set;
+
+	switch (d->action) {
+	case ICR_SEND:
+		return true;
+	case ICR_NOTHING:
+	case ICR_GP:
+		return false;
+	case ICR_DROP:
+		drop(v, d);
+		return false;
+	case ICR_INIT:
+	case ICR_STARTUP:
+		break;
+	}
+	set = apic_icr_vcpu_targets(&d->icr, v->apic_id, vm->apic_ids, vm->vcpu_count);
+	if (!set && first_time(LOG_NO_VCPU))
+		printf("guest %s: %s IPI to destination 0x%x (shorthand %u) reaches no other vCPU: "
+		       "dropped (not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
+		       d->icr.dest, d->icr.shorthand);
+	for (unsigned int k = 0; k < vm->vcpu_count && k < 64; k++)
+		if (set & 1ULL << k)
+			deliver(v, vm->vcpus[k], &d->icr);
+	return false;
+}

@@ -419,7 +419,7 @@ if [ -f "$aptrap_guest/vmlinuz" ] && build_iso smp-aptrap "serial=com2 apstart=t
 	expect_line "apstart=trap: the xAPIC page is write-trapped" \
 		'^  mmio  0x00000000fee00000-0x00000000fee00fff  lapic \(writes only\)$'
 	expect_line "apstart=trap: INIT, de-assert and two start-ups emulated at the xAPIC ICR" \
-		'^  lapic: xAPIC page 0xfee00000 write-protected \(apstart=trap\): [0-9]+ writes, [0-9]+ to ICR, 4 INIT/start-up emulated$'
+		'^  lapic: xAPIC page 0xfee00000 write-protected: [0-9]+ writes, [0-9]+ to ICR, 4 INIT/start-up emulated$'
 	reject_line "apstart=trap: no CPU failed to boot" 'failed to boot|do_boot_cpu failed|Not responding'
 	reject_line "apstart=trap: no WARN" '^(\[ *[0-9]+\.[0-9]+\] )?WARNING: CPU: [0-9]+ PID: '
 	reject_line "apstart=trap: no call trace" 'Call Trace:'

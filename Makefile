@@ -36,6 +36,7 @@ PURE_SRCS += guest/exit_reason.c vmx/exit_map.c
 PURE_SRCS += guest/load/efi_map.c
 PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c
+PURE_SRCS += guest/vcpu_state.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

@@ -180,6 +180,9 @@ unsigned int vcpu_cpl(struct vcpu *v);
 bool vcpu_64bit_code(struct vcpu *v);
 /* The guest's state for the instruction emulator and page walks. */
 void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
+/* True if v's guest is halted (activity state HLT, SDM Vol. 3C 25.4.2);
+ * on v's own CPU, like every VMCS read. */
+bool vcpu_halted(struct vcpu *v);
 /* What the guest may use (CPUID and MSR policy, guest/policy/features.h). */
 const struct guest_features *vcpu_features(struct vcpu *v);
 /* The MSRs the backend keeps: the TSC ones (TSC offset, TSC_ADJUST,

@@ -23,3 +23,11 @@ unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_sta
 	}
 	return k;
 }
+
+void exit_stats_add(struct exit_stat *sum, const struct exit_stat *add, unsigned int n)
+{
+	for (unsigned int r = 0; r < n; r++) {
+		sum[r].count += add[r].count;
+		sum[r].tsc_total += add[r].tsc_total;
+	}
+}

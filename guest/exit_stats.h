@@ -13,4 +13,7 @@
 unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_stat *base,
 			      unsigned int n, struct exit_stat *out, unsigned int *order);
 
+/* sum[r] += add[r] for the n reasons (the shell's `exits all`). */
+void exit_stats_add(struct exit_stat *sum, const struct exit_stat *add, unsigned int n);
+
 #endif

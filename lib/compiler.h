@@ -41,5 +41,6 @@
 #define ENOTSUP  95   /* the hardware cannot do it */
 #define EBUSY    16   /* in use by someone else */
 #define ETIMEDOUT 110 /* no answer within the time allowed */
+#define EINPROGRESS 115 /* started, not finished yet */
 
 #endif

@@ -67,3 +67,18 @@ int cmd_parse_range(const char *addr, const char *len, uint64_t *a, uint64_t *n,
 	*n = vn;
 	return 0;
 }
+
+int cmd_parse_index(const char *s, unsigned int count, unsigned int *out)
+{
+	uint64_t v;
+	int rc = cmd_parse_u64(s, &v);
+
+	if (rc == -ERANGE)
+		return -ERANGE;
+	if (rc)
+		return -EINVAL;
+	if (v >= count)
+		return -ERANGE;
+	*out = (unsigned int)v;
+	return 0;
+}

@@ -24,4 +24,8 @@ int __must_check cmd_parse_u64(const char *s, uint64_t *out);
 int __must_check cmd_parse_range(const char *addr, const char *len, uint64_t *a, uint64_t *n,
 				 uint64_t default_len);
 
+/* Parses an index below count (decimal or 0x-hex): 0, -EINVAL for no
+ * number, -ERANGE for one at or above count. */
+int __must_check cmd_parse_index(const char *s, unsigned int count, unsigned int *out);
+
 #endif

@@ -9,15 +9,29 @@
 
 struct vcpu;
 
+/* Which vCPU a command acts on, and where it runs. */
+enum shell_on {
+	SHELL_ON_GUEST,                  /* the guest as a whole (its boot vCPU), on this CPU */
+	SHELL_ON_SELECTED,               /* the selected vCPU (`cpu N`), read from this CPU */
+	SHELL_ON_ITS_CPU,                /* the selected vCPU, on its own CPU (its VMCS is current only there) */
+};
+
 struct shell_cmd {
 	const char *name;
 	const char *usage;               /* arguments, "" if none */
 	const char *help;                /* one line */
 	void (*run)(int argc, char **argv);
+	enum shell_on on;
 };
 
 struct shell_session {
-	struct vcpu *guest;              /* the guest being served, NULL if none */
+	/* The vCPU the running command acts on (the selected one for
+	 * SHELL_ON_SELECTED/ITS_CPU commands), else the boot vCPU; NULL if
+	 * no guest runs. */
+	struct vcpu *guest;
+	struct vcpu *boot;               /* the vCPU whose run loop serves the shell */
+	unsigned int selected;           /* `cpu N`: index in the VM's vcpus[] */
+	uint64_t selected_run;           /* the boot vCPU's started_tsc when selected (a restart resets it) */
 	const struct shell_cmd *cmd;     /* the command running now, NULL between commands */
 	bool leave_requested;            /* `continue`: give the console back */
 };
@@ -28,6 +42,12 @@ extern struct shell_session shell_session;
 
 /* The guest the shell works on; NULL (after printing why) if none is running. */
 struct vcpu *shell_guest(const char *cmd);
+
+/* The selected vCPU (`cpu N`; after a guest restart the one of the shell's
+ * own CPU again); NULL if no guest runs. */
+struct vcpu *shell_selected(void);
+/* Its index in the VM's vcpus[]. */
+unsigned int shell_selected_index(void);
 
 /* Prints "usage: NAME USAGE" for the command running now. */
 void shell_usage(const char *cmd);

@@ -7,11 +7,13 @@
 #include "shell/cmd_host.h"
 #include "shell/cmd_guest.h"
 #include "shell/cmd_memory.h"
+#include "shell/cmd_cpus.h"
 #include "shell/line_edit.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
 #include "drivers/console_mux.h"
 #include "guest/vcpu.h"
+#include "guest/vm.h"
 #include "arch/cpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -22,26 +24,28 @@ static void cmd_help(int argc, char **argv);
 static void cmd_continue(int argc, char **argv);
 
 static const struct shell_cmd commands[] = {
-	{ "help", "[COMMAND]", "list the commands, or explain one", cmd_help },
-	{ "continue", "", "give the console back to the guest (Ctrl-] does too)", cmd_continue },
-	{ "info", "", "hypervisor version, CPU, VMX features in use, memory taken", cmd_info },
-	{ "mem", "", "the host memory map from the boot loader, with the hypervisor's parts", cmd_mem },
-	{ "mtree", "", "the guest memory map: ranges, kinds and owners", cmd_mtree },
-	{ "ept", "[GPA | stats | flush]", "the EPT as runs; GPA: the walk for one address; stats: page counts and cross-CPU requests; flush: INVEPT on every CPU, acknowledged", cmd_ept },
-	{ "devices", "", "device models with their ports, MMIO ranges and state", cmd_devices },
-	{ "regs", "", "the guest's registers, control registers and segments", cmd_regs },
-	{ "vmcs", "[FIELD]", "every VMCS field by group, or one (GUEST_RIP, 0x681e)", cmd_vmcs },
-	{ "exits", "[reset]", "VM exits per reason: count, total and average cost; reset: count from now", cmd_exits },
-	{ "gva", "ADDR", "walk the guest's page tables for a guest-virtual address", cmd_gva },
-	{ "x", "ADDR [LEN]", "hex dump of guest-virtual memory (LEN default 64, at most 4096)", cmd_x },
-	{ "xp", "GPA [LEN]", "hex dump of guest-physical memory (LEN default 64, at most 4096)", cmd_xp },
-	{ "pause", "", "stop running the guest (the shell stays)", cmd_pause },
-	{ "resume", "", "run the paused guest again", cmd_resume },
-	{ "step", "", "run the paused guest for one instruction (monitor trap flag; RFLAGS.TF where the CPU has none, see info)", cmd_step },
-	{ "inject", "nmi", "queue an NMI for the guest", cmd_inject },
-	{ "log", "[error|warn|info|debug]", "show or set what the hypervisor reports (debug traces exits)", cmd_log },
-	{ "reset", "", "restart the guest from its boot module", cmd_reset },
-	{ "reboot", "", "reset the machine", cmd_reboot },
+	{ "help", "[COMMAND]", "list the commands, or explain one", cmd_help, SHELL_ON_GUEST },
+	{ "continue", "", "give the console back to the guest (Ctrl-] does too)", cmd_continue, SHELL_ON_GUEST },
+	{ "info", "", "hypervisor version, CPU, VMX features in use, memory taken", cmd_info, SHELL_ON_GUEST },
+	{ "mem", "", "the host memory map from the boot loader, with the hypervisor's parts", cmd_mem, SHELL_ON_GUEST },
+	{ "mtree", "", "the guest memory map: ranges, kinds and owners", cmd_mtree, SHELL_ON_GUEST },
+	{ "ept", "[GPA | stats | flush]", "the EPT as runs; GPA: the walk for one address; stats: page counts and cross-CPU requests; flush: INVEPT on every CPU, acknowledged", cmd_ept, SHELL_ON_GUEST },
+	{ "cpus", "", "the guest's vCPUs: APIC ID, CPU, state, exits; * marks the selected one", cmd_cpus, SHELL_ON_GUEST },
+	{ "cpu", "[N]", "show the selected vCPU, or select vCPU N for regs, vmcs, gva, x, step, inject, exits", cmd_cpu, SHELL_ON_GUEST },
+	{ "devices", "", "device models with their ports, MMIO ranges and state", cmd_devices, SHELL_ON_GUEST },
+	{ "regs", "", "the selected vCPU's registers, control registers and segments", cmd_regs, SHELL_ON_ITS_CPU },
+	{ "vmcs", "[FIELD]", "every VMCS field by group, or one (GUEST_RIP, 0x681e), of the selected vCPU", cmd_vmcs, SHELL_ON_ITS_CPU },
+	{ "exits", "[all | reset]", "the selected vCPU's VM exits per reason: count, total and average cost; all: every vCPU's summed; reset: count from now (all vCPUs)", cmd_exits, SHELL_ON_SELECTED },
+	{ "gva", "ADDR", "walk the selected vCPU's page tables for a guest-virtual address", cmd_gva, SHELL_ON_ITS_CPU },
+	{ "x", "ADDR [LEN]", "hex dump of guest-virtual memory as the selected vCPU maps it (LEN default 64, at most 4096)", cmd_x, SHELL_ON_ITS_CPU },
+	{ "xp", "GPA [LEN]", "hex dump of guest-physical memory (LEN default 64, at most 4096)", cmd_xp, SHELL_ON_GUEST },
+	{ "pause", "", "stop running the guest, every vCPU (the shell stays)", cmd_pause, SHELL_ON_GUEST },
+	{ "resume", "", "run the paused guest again, every vCPU", cmd_resume, SHELL_ON_GUEST },
+	{ "step", "", "run the paused guest for one instruction (monitor trap flag; RFLAGS.TF where the CPU has none, see info)", cmd_step, SHELL_ON_ITS_CPU },
+	{ "inject", "nmi", "queue an NMI for the selected vCPU", cmd_inject, SHELL_ON_ITS_CPU },
+	{ "log", "[error|warn|info|debug]", "show or set what the hypervisor reports (debug traces exits)", cmd_log, SHELL_ON_GUEST },
+	{ "reset", "", "restart the guest from its boot module", cmd_reset, SHELL_ON_GUEST },
+	{ "reboot", "", "reset the machine", cmd_reboot, SHELL_ON_GUEST },
 };
 
 static const char *command_names[ARRAY_SIZE(commands)];
@@ -105,6 +109,25 @@ static void cmd_continue(int argc, char **argv)
 		shell_request_leave();
 }
 
+/* On the selected vCPU where the command says so: here, or on its CPU. */
+static void run_command(const struct shell_cmd *c, int argc, char **argv)
+{
+	struct vcpu *sel = c->on != SHELL_ON_GUEST ? shell_selected() : NULL;
+
+	shell_session.cmd = c;
+	if (sel && sel != shell_session.boot) {
+		shell_session.guest = sel;
+		if (c->on == SHELL_ON_ITS_CPU)
+			shell_run_on_cpu(sel, c, argc, argv);
+		else
+			c->run(argc, argv);
+		shell_session.guest = shell_session.boot;
+	} else {
+		c->run(argc, argv);
+	}
+	shell_session.cmd = NULL;
+}
+
 static void execute(char *line)
 {
 	char *argv[SHELL_ARGS_MAX + 1];
@@ -122,9 +145,7 @@ static void execute(char *line)
 		return;
 	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[0], commands[i].name)) {
-			shell_session.cmd = &commands[i];
-			commands[i].run(argc, argv);
-			shell_session.cmd = NULL;
+			run_command(&commands[i], argc, argv);
 			return;
 		}
 	}
@@ -191,18 +212,43 @@ static void key(char c)
 		prompt();
 }
 
+static void report_step(struct vcpu *v, void *arg)
+{
+	shell_report_step(v);
+}
+
+/* A step ended on one of the vCPUs (the selected one was stepped): say where,
+ * reading its state on its own CPU. */
+static void steps_ended(struct vcpu *boot)
+{
+	const struct vm *vm = boot->vm;
+	unsigned int n = vm && vm->vcpu_count ? vm->vcpu_count : 1;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct vcpu *v = vm && vm->vcpu_count ? vm->vcpus[i] : boot;
+
+		if (!v || !__atomic_load_n(&v->step_ended, __ATOMIC_ACQUIRE))
+			continue;
+		v->step_ended = false;
+		if (console_shell_owns()) {
+			shell_session.guest = v;
+			(void)shell_call_on_cpu(v, report_step, NULL, "step");
+			shell_session.guest = boot;
+			/* The report broke the prompt's line: one new prompt, not two. */
+			(void)console_take_echo_broken();
+			redraw();
+		}
+	}
+}
+
 void shell_service(struct vcpu *v)
 {
 	int c;
 
 	shell_session.guest = v;
-	if (v && v->step_ended) {
-		v->step_ended = false;
-		if (console_shell_owns()) {
-			shell_report_step(v);
-			prompt();
-		}
-	}
+	shell_session.boot = v;
+	if (v)
+		steps_ended(v);
 	if (!console_shell_owns()) {
 		announced = false;
 		return;

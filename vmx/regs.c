@@ -106,3 +106,8 @@ void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
 }
+
+bool vcpu_halted(struct vcpu *v)
+{
+	return vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+}

@@ -7,6 +7,7 @@
 #include "guest/run/ap_run.h"
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
+#include "guest/run/vcpu_call.h"
 #include "guest/backend.h"
 #include "guest/vm.h"
 #include "arch/cpu.h"
@@ -140,6 +141,7 @@ static void run_vcpu(struct ap_slot *s)
 		vcpu_take_mailbox(v, ap_init_signal, ap_start_up);
 		/* The shell paused every vCPU (vm_pause_all). */
 		if (guest_held(v)) {
+			vcpu_call_serve(v);     /* the shell's commands on this vCPU */
 			cpu_relax();
 			continue;
 		}

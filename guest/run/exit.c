@@ -88,8 +88,16 @@ static void exit_sipi(struct vcpu *v)
 {
 	uint8_t vector = vcpu_exit_sipi_vector(v);
 
-	if (__atomic_fetch_and(&v->mailbox, ~VCPU_MB_KICK, __ATOMIC_ACQ_REL) & VCPU_MB_KICK)
+	/* The hypervisor's wake-up (vcpu_kick_wait_sipi): the vCPU goes back to
+	 * waiting. The exit took it out of wait-for-SIPI (Bochs 2.7 saves the
+	 * activity state as active, with a stale blocking by SMI that the next
+	 * entry refuses); it was in the INIT state, which is written again as
+	 * it was. Its run loop may enter it again (a shell command that read
+	 * it), not only leave it. */
+	if (__atomic_fetch_and(&v->mailbox, ~VCPU_MB_KICK, __ATOMIC_ACQ_REL) & VCPU_MB_KICK) {
+		vcpu_init_signal(v);
 		return;
+	}
 	vcpu_start_up(v, vector);
 	v->started = true;
 	v->sipis++;

@@ -3,6 +3,7 @@
  * more right before it), and pausing every vCPU of a VM (docs/architecture.md,
  * "The request channel"). */
 #include "guest/run/requests.h"
+#include "guest/run/vcpu_call.h"
 #include "guest/backend.h"
 #include "guest/vcpu.h"
 #include "guest/vm.h"
@@ -17,7 +18,9 @@ void guest_requests_serve(struct vcpu *v)
 	if (bits & CPU_REQ_FLUSH_STAGE2)
 		vcpu_flush_stage2(v);
 	/* CPU_REQ_KICK: this CPU is out of its guest; the run loop looks at
-	 * the VM's pause next. CPU_REQ_ACK: nothing but the acknowledgement. */
+	 * the VM's pause next, and a function the shell posted runs now.
+	 * CPU_REQ_ACK: nothing but the acknowledgement. */
+	vcpu_call_serve(v);
 	cpu_request_done(r, seq);
 }
 

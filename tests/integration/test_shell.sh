@@ -106,7 +106,7 @@ if build_iso shell "hvtest testmmio=0xfe000000 testfault=mc" "$HV_ROOT/build/gue
 	send_line "exits"
 	expect_line "exits since reset" "^exits of guest wait in the last [0-9]+ ms \\(since 'exits reset'\\):\$"
 	send_line "exits now"
-	expect_line "exits: bad argument" '^usage: exits \[reset\]$'
+	expect_line "exits: bad argument" '^usage: exits \[all \| reset\]$'
 
 	# --- pause, inspect the spinning guest, step, resume ---
 	send_line "step"

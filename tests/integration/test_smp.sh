@@ -189,6 +189,113 @@ if build_iso smp-kickwait "hvtest" "$GUESTS/kickwait.elf" "guest hv.name=kickwai
 	stop_emulator
 fi
 
+# The shell on 2 vCPUs (kickwait: the boot vCPU spins, the AP's counts in
+# real mode at 0x8000): `cpus` lists both running, `cpu 1` selects the AP,
+# whose registers and VMCS are read on its own CPU (RIP in its loop, CS
+# base 0x8000), its exits alone and all vCPUs' summed, a step of the AP
+# alone while both are paused (the boot vCPU's RIP stays), resume, `cpu 0`.
+shellcpus_block() {
+	local rip0 ripa ripb
+	require_file "guest kickwait (make guests)" "$GUESTS/kickwait.elf"
+	build_iso smp-shellcpus "hvtest" "$GUESTS/kickwait.elf" "guest hv.name=kickwait" || return 0
+	H_BOCHS_CPUS=2 start_bochs_interactive bochs-smp2-shellcpus "$OUT/smp-shellcpus.iso"
+	expect_line "shell cpus: the guest waits, its AP counting" '^\[kickwait\] waiting for the shell$'
+	send_keys $'\x1d'
+	expect_line "shell cpus: the shell" '^hv: debug shell; guest kickwait keeps running'
+	send_line "cpus"
+	expect_line "cpus: header" "^guest kickwait: 2 virtual CPUs \\('cpu N' selects the one marked \\*\\):\$"
+	expect_line "cpus: columns" '^ +vCPU +APIC ID +CPU +state +exits$'
+	expect_line "cpus: the boot vCPU runs, selected" '^\* +0 +0 +0 +running +[1-9][0-9]*$'
+	expect_line "cpus: the AP's vCPU runs" '^  +1 +1 +1 +running +[1-9][0-9]*$'
+	send_line "cpu"
+	expect_line "cpu: the boot vCPU is selected" '^cpu: vCPU 0 selected \(APIC ID 0, CPU 0\)$'
+	send_line "cpu 2"
+	expect_line "cpu: no vCPU 2" "^cpu: no vCPU '2': guest kickwait has vCPUs 0-1 \\('cpus' lists them\\)\$"
+	send_line "cpu one"
+	expect_line "cpu: not a number" "^cpu: not a vCPU number 'one': guest kickwait has vCPUs 0-1 "
+	send_line "cpu 1"
+	expect_line "cpu 1" '^cpu: vCPU 1 selected \(APIC ID 1, CPU 1\)$'
+	send_line "regs"
+	expect_line "regs: the AP's, in its real-mode loop" '^guest kickwait: RIP 0x0000000000000[0-9a-f]{3} CPL 0, real mode$'
+	expect_line "regs: the AP's CS" '^  CS   0x0800 base 0x0000000000008000 limit 0x0000ffff '
+	send_line "vmcs GUEST_CS_BASE"
+	expect_line "vmcs: the AP's VMCS" '^  GUEST_CS_BASE +0x[0-9a-f]{4}  0x0000000000008000$'
+	send_line "cpus"
+	expect_line "cpus: the AP is selected" '^\* +1 +1 +1 +running +[1-9][0-9]*$'
+	send_line "exits"
+	expect_line "exits: the AP's" '^exits of guest kickwait vCPU 1 \(APIC ID 1\) in the last [0-9]+ ms \(since it started\):$'
+	expect_line "exits: the AP's total" '^  total +[1-9][0-9]* '
+	send_line "exits all"
+	expect_line "exits all: summed" '^exits of guest kickwait, 2 vCPUs summed, in the last [0-9]+ ms \(since it started\):$'
+	expect_line "exits all: total" '^  total +[1-9][0-9]* '
+	send_line "pause"
+	expect_line "shell cpus: pause" '^guest kickwait paused at RIP 0x[0-9a-f]{16}$'
+	rip0=$(sed -E 's/.* RIP (0x[0-9a-f]+)$/\1/' <<<"$H_MATCH")
+	send_line "cpus"
+	expect_line "cpus: the boot vCPU paused" '^  +0 +0 +0 +paused +[0-9]+$'
+	expect_line "cpus: the AP's paused, selected" '^\* +1 +1 +1 +paused +[0-9]+$'
+	send_line "regs"
+	expect_line "regs: the paused AP" '^guest kickwait: RIP (0x[0-9a-f]{16}) CPL 0, real mode$'
+	ripa=$(sed -E 's/.* RIP (0x[0-9a-f]+) .*/\1/' <<<"$H_MATCH")
+	send_line "step"
+	expect_line "step: the AP's vCPU" "^step: guest kickwait \\(vCPU of APIC ID 1\\) went from RIP $ripa to (0x[0-9a-f]{16}) \\(ended by: (single step|exception or NMI)\\); next bytes:( [0-9a-f]{2}){8}\$"
+	ripb=$(sed -E 's/.* to (0x[0-9a-f]+) .*/\1/' <<<"$H_MATCH")
+	check "step: the AP moved ($ripa -> $ripb)" test "$ripa" != "$ripb"
+	send_line "cpu 0"
+	expect_line "cpu 0" '^cpu: vCPU 0 selected \(APIC ID 0, CPU 0\)$'
+	send_line "regs"
+	expect_line "regs: the boot vCPU stayed where it paused" "^guest kickwait: RIP $rip0 CPL 0, 64-bit mode\$"
+	send_line "resume"
+	expect_line "shell cpus: resume" '^guest kickwait runs again from RIP '
+	send_line "cpus"
+	expect_line "cpus: the boot vCPU runs again" '^\* +0 +0 +0 +running +[0-9]+$'
+	expect_line "cpus: the AP's (its step over) runs again" '^  +1 +1 +1 +running +[0-9]+$'
+	send_line "continue"
+	expect_line "shell cpus: back to the guest" '^hv: back to guest kickwait'
+	reject_line "shell cpus: every CPU answered" '(did not answer|no answer)'
+	reject_line "shell cpus: no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+
+	# An AP the guest never starts (wait: the boot vCPU halts with
+	# interrupts off): `cpus` says halted and wait-for-SIPI, the AP's
+	# registers are its INIT state (read on its CPU after a start-up IPI
+	# of the hypervisor's own, which starts nothing), running or paused.
+	require_file "guest wait (make guests)" "$GUESTS/wait.elf"
+	build_iso smp-shellcpus-wait "" "$GUESTS/wait.elf" "guest hv.name=wait" || return 0
+	H_BOCHS_CPUS=2 start_bochs_interactive bochs-smp2-shellcpus-wait "$OUT/smp-shellcpus-wait.iso"
+	expect_line "shell cpus (wait): the guest halts" '^\[wait\] halting with interrupts off$'
+	send_keys $'\x1d'
+	expect_line "shell cpus (wait): the shell" '^hv: debug shell; guest wait keeps running'
+	send_line "cpus"
+	expect_line "cpus (wait): the boot vCPU halted" '^\* +0 +0 +0 +halted +[1-9][0-9]*$'
+	expect_line "cpus (wait): the AP waits for SIPI" '^  +1 +1 +1 +wait-for-SIPI +[0-9]+$'
+	send_line "cpu 1"
+	expect_line "cpu 1 (wait)" '^cpu: vCPU 1 selected \(APIC ID 1, CPU 1\)$'
+	send_line "regs"
+	expect_line "regs (wait): the AP's INIT state" '^guest wait: RIP 0x000000000000fff0 CPL 0, real mode$'
+	expect_line "regs (wait): waiting for SIPI" '^  activity wait-for-SIPI, '
+	expect_line "regs (wait): CS after INIT" '^  CS   0xf000 base 0x00000000ffff0000 limit 0x0000ffff '
+	send_line "pause"
+	expect_line "shell cpus (wait): pause" '^guest wait paused at RIP '
+	send_line "cpus"
+	expect_line "cpus (wait): the boot vCPU paused, halted" '^  +0 +0 +0 +paused \(halted\) +[0-9]+$'
+	expect_line "cpus (wait): the AP paused, waiting for SIPI" '^\* +1 +1 +1 +paused \(wait-for-SIPI\) +[0-9]+$'
+	send_line "vmcs GUEST_ACTIVITY_STATE"
+	expect_line "vmcs (wait): the AP's activity state, paused" '^  GUEST_ACTIVITY_STATE +0x4826  0x00000003$'
+	send_line "step"
+	expect_line "step (wait): nothing to step before a SIPI" '^step: the vCPU of APIC ID 1 waits for SIPI \(the guest has not started it\): nothing to step$'
+	send_line "resume"
+	expect_line "shell cpus (wait): resume" '^guest wait runs again from RIP '
+	send_line "cpus"
+	expect_line "cpus (wait): still waiting for SIPI" '^\* +1 +1 +1 +wait-for-SIPI +[0-9]+$'
+	send_line "continue"
+	expect_line "shell cpus (wait): back to the guest" '^hv: back to guest wait'
+	reject_line "shell cpus (wait): every CPU answered" '(did not answer|no answer)'
+	reject_line "shell cpus (wait): no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+}
+shellcpus_block
+
 # The request channel with Linux on 2 CPUs (H_SMP_KICK_LINUX=1; off by
 # default: a second SMP Linux boot costs minutes, the checks belong in the
 # SMP Linux run once there is one, and in Bochs 2.7 Linux starts its AP

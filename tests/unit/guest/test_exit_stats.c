@@ -41,3 +41,24 @@ TEST(test_nothing_counted)
 
 	CHECK_EQ(exit_stats_since(now, NULL, 2, out, order), 0);
 }
+
+TEST(test_add_sums_every_reason)
+{
+	struct exit_stat sum[3] = { { 1, 10 }, { 0, 0 }, { 4, 40 } };
+	struct exit_stat add[3] = { { 2, 25 }, { 3, 30 }, { 0, 0 } };
+	struct exit_stat out[3];
+	unsigned int order[3];
+
+	exit_stats_add(sum, add, 3);
+	CHECK_EQ(sum[0].count, 3);
+	CHECK_EQ(sum[0].tsc_total, 35);
+	CHECK_EQ(sum[1].count, 3);
+	CHECK_EQ(sum[1].tsc_total, 30);
+	CHECK_EQ(sum[2].count, 4);
+	CHECK_EQ(sum[2].tsc_total, 40);
+	/* Summed, then ordered like one vCPU's: ties keep reason order. */
+	CHECK_EQ(exit_stats_since(sum, NULL, 3, out, order), 3);
+	CHECK_EQ(order[0], 2);
+	CHECK_EQ(order[1], 0);
+	CHECK_EQ(order[2], 1);
+}

@@ -134,3 +134,23 @@ TEST(test_split_then_range)
 	CHECK_EQ(a, 0x9000);
 	CHECK_EQ(n, 256);
 }
+
+TEST(test_parse_index)
+{
+	unsigned int i = 99;
+
+	CHECK_EQ(cmd_parse_index("0", 2, &i), 0);
+	CHECK_EQ(i, 0);
+	CHECK_EQ(cmd_parse_index("1", 2, &i), 0);
+	CHECK_EQ(i, 1);
+	CHECK_EQ(cmd_parse_index("0x1", 2, &i), 0);
+	CHECK_EQ(i, 1);
+	i = 7;
+	CHECK_EQ(cmd_parse_index("2", 2, &i), -ERANGE);
+	CHECK_EQ(cmd_parse_index("99999999999999999999999", 2, &i), -ERANGE);
+	CHECK_EQ(cmd_parse_index("x", 2, &i), -EINVAL);
+	CHECK_EQ(cmd_parse_index("", 2, &i), -EINVAL);
+	CHECK_EQ(cmd_parse_index("-1", 2, &i), -EINVAL);
+	CHECK_EQ(cmd_parse_index("0", 0, &i), -ERANGE);
+	CHECK_EQ(i, 7);
+}

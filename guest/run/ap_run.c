@@ -25,7 +25,7 @@ enum ap_state {
 	AP_NO_VMX,              /* VMXON refused or failed: parked for good */
 	AP_IDLE,                /* in VMX root operation, no vCPU */
 	AP_CREATE,              /* the boot CPU asked for a vCPU */
-	AP_RUNNING,             /* its vCPU runs (or waits for SIPI) */
+	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
 	AP_FAILED,              /* its vCPU could not be set up this time */
 	AP_DONE,                /* its vCPU stopped and is gone */
 };
@@ -364,8 +364,8 @@ void guests_aps_stop(struct vm *vm)
 		uint64_t last = 0;
 
 		/* Running or halted ones leave at the kick (else at their next
-		 * timer exit); one waiting for SIPI only for a SIPI: wake it
-		 * every 10 ms. */
+		 * timer exit); one waiting for SIPI only for a SIPI (held in the
+		 * hypervisor: for the kick's NMI): wake it every 10 ms. */
 		vcpu_kick(v);
 		while (get_state(s) == AP_RUNNING) {
 			if (rdtsc() - last > us_to_tsc(10000)) {

@@ -26,6 +26,7 @@ struct percpu {
 	unsigned int cpu;               /* index: 0 = boot CPU; names stacks, the device window */
 	uint32_t apic_id;               /* initial (x2)APIC ID, from CPUID */
 	volatile unsigned int nmis_pending;   /* NMIs kept for the guest (arch/trap.c) */
+	volatile unsigned int nmi_woke;       /* an NMI came since trap_nmi_wait_arm (arch/trap.c) */
 	struct cpu_requests req;        /* work other CPUs ask of this one (arch/cpu_request.h) */
 	int trap_depth;                 /* exception reports in progress (arch/trap.c) */
 	bool online;                    /* runs on this block (percpu_start() done) */

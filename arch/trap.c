@@ -10,6 +10,23 @@
 
 #define TRACE_MAX_FRAMES 32
 
+/* trap_nmi_wait: the check of nmi_woke, then a window of two instructions
+ * (the branch and the HLT) that trap_handler leaves past on an NMI. The
+ * labels are global: one copy only (noinline). */
+extern const char trap_nmi_wait_window[], trap_nmi_wait_end[];
+
+__attribute__((noinline)) void trap_nmi_wait(void)
+{
+	asm volatile("cmpl $0, %%gs:%c0\n"
+		     ".globl trap_nmi_wait_window\n"
+		     "trap_nmi_wait_window:\n\t"
+		     "jne trap_nmi_wait_end\n\t"
+		     "hlt\n"
+		     ".globl trap_nmi_wait_end\n"
+		     "trap_nmi_wait_end:"
+		     : : "i"(__builtin_offsetof(struct percpu, nmi_woke)) : "memory");
+}
+
 static const char *const vector_names[32] = {
 	[0] = "#DE divide error",          [1] = "#DB debug",
 	[2] = "NMI",                       [3] = "#BP breakpoint",
@@ -135,6 +152,10 @@ void trap_handler(struct trap_frame *f)
 	 * guests own the devices and so every other NMI: one that hits the
 	 * hypervisor is kept for the next VM entry (vmx/exit.c). */
 	if (f->vector == VEC_NMI) {
+		__atomic_store_n(&this_cpu.nmi_woke, 1, __ATOMIC_SEQ_CST);
+		if (f->rip >= (uint64_t)(uintptr_t)trap_nmi_wait_window &&
+		    f->rip < (uint64_t)(uintptr_t)trap_nmi_wait_end)
+			f->rip = (uint64_t)(uintptr_t)trap_nmi_wait_end;
 		if (!cpu_request_nmi(&percpu_self()->req))
 			trap_nmi_arrived();
 		return;

@@ -37,6 +37,20 @@ static inline bool trap_nmi_pending(void)
 	return this_cpu.nmis_pending != 0;
 }
 
+/*
+ * Halting until an NMI without losing one (interrupts are off in the
+ * hypervisor: only an NMI ends the HLT). The waiter arms, then looks at
+ * what it waits for (posted by another CPU before its kick NMI), then
+ * waits: trap_nmi_wait does not halt if an NMI came since the arm, and an
+ * NMI that hits between its check and its HLT returns past the HLT (the
+ * NMI handler moves RIP), so a kick sent after the look always ends it.
+ */
+static inline void trap_nmi_wait_arm(void)
+{
+	__atomic_store_n(&this_cpu.nmi_woke, 0, __ATOMIC_SEQ_CST);
+}
+void trap_nmi_wait(void);
+
 /* Prints control registers and a stack trace from the caller (for panic). */
 void trap_dump_here(void);
 

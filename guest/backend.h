@@ -125,7 +125,9 @@ void vcpu_instruction_completed(struct vcpu *v);
 void vcpu_halt(struct vcpu *v);
 /* INIT: v gets the register state INIT leaves (SDM Vol. 3A, 10.1.1, Table
  * 10-1) and waits for a start-up IPI (wait-for-SIPI activity state), with
- * no event pending or queued (v->wait_sipi set). */
+ * no event pending or queued (v->wait_sipi set). Without the activity state
+ * (backend_has_wait_for_sipi false) it must not be entered until
+ * vcpu_start_up: its run loop holds it (guest/run/ap_run.c). */
 void vcpu_init_signal(struct vcpu *v);
 /* SIPI: v leaves wait-for-SIPI in real mode at CS:IP = (vector << 8):0, CS
  * base vector << 12, the rest of the state as INIT left it (v->wait_sipi

@@ -35,7 +35,17 @@ bool vcpu_kick_wait_sipi(struct vcpu *v)
 	/* A vCPU in wait-for-SIPI leaves the guest for a SIPI only (the
 	 * preemption timer does not run there in Bochs, nor are NMIs taken:
 	 * SDM Vol. 3C, 26.6.2): send one, marked as the hypervisor's. */
-	if (!__atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE) || !sipi_sender)
+	if (!__atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE))
+		return false;
+	/* Held in the hypervisor (no wait-for-SIPI state): in VMX root
+	 * operation a CPU ignores a SIPI; it halts with NMIs as wake-ups. */
+	if (v->vm && v->vm->hold_aps) {
+		if (!running_kicker)
+			return false;
+		running_kicker(v);
+		return true;
+	}
+	if (!sipi_sender)
 		return false;
 	__atomic_or_fetch(&v->mailbox, VCPU_MB_KICK, __ATOMIC_ACQ_REL);
 	return sipi_sender(v->apic_id, 0);

@@ -30,6 +30,9 @@ struct vm {
 	bool ap_start_trap;              /* the guest's INIT and start-up IPIs are trapped (ICR) and
 					    emulated (apstart=, guest/dev/guest_ipi.c), not left to
 					    the CPU's wait-for-SIPI state */
+	bool hold_aps;                   /* no wait-for-SIPI activity state (IA32_VMX_MISC bit 8
+					    clear): an AP's vCPU waits for its emulated SIPI in
+					    the hypervisor, not entered (guest/run/ap_run.c) */
 };
 
 /* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */
@@ -50,7 +53,8 @@ void vm_set_sipi_sender(bool (*send)(uint32_t apic_id, uint8_t vector));
 void vm_set_kicker(void (*kick)(struct vcpu *v));
 /* Brings v out of wait-for-SIPI to its run loop, which then looks at its
  * mailbox and the VM's stop flag (VCPU_MB_KICK: the SIPI exit starts
- * nothing); false if v is not waiting for SIPI or nothing can wake it. */
+ * nothing; a vCPU the hypervisor holds, vm->hold_aps, gets the kicker's
+ * NMI instead); false if v is not waiting for SIPI or nothing can wake it. */
 bool vcpu_kick_wait_sipi(struct vcpu *v);
 /* The run loop's side: carries out what was posted (init(v) for INIT, then
  * start(v, vector) for a SIPI if v then waits for one); nothing on the

@@ -349,6 +349,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 	static const char *const names[TEST_VMX_COUNT] = {
 		[TEST_VMX_NONE] = "none", [TEST_VMX_FC_LOCKED] = "fclocked",
 		[TEST_VMX_NO_EPT] = "noept", [TEST_VMX_NO_UG] = "noug",
+		[TEST_VMX_NO_WFS] = "nowfs",
 	};
 
 	for (unsigned int i = 0; i < TEST_VMX_COUNT; i++) {
@@ -357,7 +358,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 			return NULL;
 		}
 	}
-	return "must be fclocked|noept|noug";
+	return "must be fclocked|noept|noug|nowfs";
 }
 
 static const char *opt_testmmio(const char *val, struct hv_options *o)

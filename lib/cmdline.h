@@ -30,6 +30,7 @@ enum test_vmx {
 	TEST_VMX_FC_LOCKED,        /* IA32_FEATURE_CONTROL reads 1: locked with VMX off */
 	TEST_VMX_NO_EPT,           /* secondary controls cannot enable EPT */
 	TEST_VMX_NO_UG,            /* ... nor unrestricted guest */
+	TEST_VMX_NO_WFS,           /* IA32_VMX_MISC bit 8 clear on every CPU: no wait-for-SIPI state */
 	TEST_VMX_COUNT
 };
 

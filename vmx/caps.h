@@ -25,6 +25,8 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS      0x490
 #define MSR_IA32_VMX_VMFUNC               0x491
 
+#define VMX_MISC_WAIT_FOR_SIPI  (1ULL << 8)     /* IA32_VMX_MISC: activity state 3 supported (A.6) */
+
 /* IA32_FEATURE_CONTROL (0x3a) bits */
 #define FEATURE_CONTROL_LOCK            (1ULL << 0)
 #define FEATURE_CONTROL_VMX_INSIDE_SMX  (1ULL << 1)

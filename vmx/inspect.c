@@ -97,7 +97,10 @@ void vcpu_print_regs(struct vcpu *v)
 	print_bits(cr4, cr4_bits, ARRAY_SIZE(cr4_bits));
 	printf(" EFER 0x%llx", (unsigned long long)efer);
 	print_bits(efer, efer_bits, ARRAY_SIZE(efer_bits));
+	/* Without the wait-for-SIPI state the VMCS says active while the run
+	 * loop holds the vCPU (guest/run/ap_run.c). */
 	printf("\n  activity %s, interruptibility 0x%llx, DR7 0x%llx\n",
+	       v->wait_sipi && act == 0 ? "wait-for-SIPI (held in the hypervisor)" :
 	       act < ARRAY_SIZE(activity) ? activity[act] : "?",
 	       (unsigned long long)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO),
 	       (unsigned long long)vmcs_read(VMCS_GUEST_DR7));

@@ -316,14 +316,13 @@ int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 	return 0;
 }
 
-#define MISC_WAIT_FOR_SIPI   (1ULL << 8)      /* IA32_VMX_MISC: activity state 3 supported (A.6) */
 #define CR0_NW  (1ULL << 29)
 #define CR0_CD  (1ULL << 30)
 #define DR7_INIT 0x400
 
 bool backend_has_wait_for_sipi(void)
 {
-	return vmx_this_cpu.caps.misc & MISC_WAIT_FOR_SIPI;
+	return vmx_this_cpu.caps.misc & VMX_MISC_WAIT_FOR_SIPI;
 }
 
 /* The register state INIT leaves (SDM Vol. 3A, Table 10-1; CR0 as after
@@ -378,7 +377,11 @@ void vcpu_init_signal(struct vcpu *v)
 	struct vmx_vcpu *x = to_vmx(v);
 
 	set_init_state(v, x);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+	/* Without the activity state (IA32_VMX_MISC bit 8 clear) an entry in
+	 * it would fail (26.3.1.5): the VMCS stays active and its run loop
+	 * holds the vCPU in the hypervisor instead (guest/run/ap_run.c). */
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE,
+		   backend_has_wait_for_sipi() ? ACTIVITY_WAIT_FOR_SIPI : ACTIVITY_ACTIVE);
 	v->wait_sipi = true;
 }
 

@@ -52,16 +52,27 @@ static void read_caps(struct vmx_cap_msrs *m)
 	}
 }
 
-/* testvmx=noept|noug: take a feature out of the allowed-1 settings. */
-static void apply_test_hook(struct vmx_cap_msrs *m, enum test_vmx t)
+/* testvmx=noept|noug: take a feature out of the allowed-1 settings;
+ * testvmx=nowfs: clear IA32_VMX_MISC bit 8 (no wait-for-SIPI activity
+ * state, as in KVM's nested VMX before Linux 5.11 and QEMU's named CPU
+ * models). Every CPU applies it to what it read (backend_init_ap compares
+ * its capabilities with the boot CPU's); only the boot CPU says so. */
+static void apply_test_hook(struct vmx_cap_msrs *m, enum test_vmx t, bool say)
 {
 	uint64_t bit = t == TEST_VMX_NO_EPT ? CPU2_ENABLE_EPT :
 		       t == TEST_VMX_NO_UG ? CPU2_UNRESTRICTED_GUEST : 0;
 
 	if (bit) {
 		m->procbased2 &= ~(bit << 32);
-		printf("VMX: test hook: pretending the CPU cannot set '%s'\n",
-		       t == TEST_VMX_NO_EPT ? "enable EPT" : "unrestricted guest");
+		if (say)
+			printf("VMX: test hook: pretending the CPU cannot set '%s'\n",
+			       t == TEST_VMX_NO_EPT ? "enable EPT" : "unrestricted guest");
+	}
+	if (t == TEST_VMX_NO_WFS) {
+		m->misc &= ~VMX_MISC_WAIT_FOR_SIPI;
+		if (say)
+			printf("VMX: test hook: pretending the CPU has no wait-for-SIPI activity state "
+			       "(IA32_VMX_MISC bit 8 clear)\n");
 	}
 }
 
@@ -183,7 +194,7 @@ int backend_init(const struct hv_options *o)
 	if (!check_cpuid(&ci) || !check_feature_control(o->test_vmx))
 		return -ENOENT;
 	read_caps(&c->caps);
-	apply_test_hook(&c->caps, o->test_vmx);
+	apply_test_hook(&c->caps, o->test_vmx, true);
 	vmx_decode_basic(c->caps.basic, &c->basic);
 	if (c->basic.region_size > PAGE_SIZE || c->basic.memtype != MT_WB) {
 		printf("VMX: unsupported VMCS region (size %u, memory type %u)\n",
@@ -243,9 +254,7 @@ int backend_init_ap(const struct hv_options *o, const char **why)
 	 * reports other capabilities might refuse them. */
 	memset(&caps, 0, sizeof(caps));
 	read_caps(&caps);
-	if (o->test_vmx == TEST_VMX_NO_EPT || o->test_vmx == TEST_VMX_NO_UG)
-		caps.procbased2 &= ~((uint64_t)(o->test_vmx == TEST_VMX_NO_EPT ? CPU2_ENABLE_EPT :
-				      CPU2_UNRESTRICTED_GUEST) << 32);
+	apply_test_hook(&caps, o->test_vmx, false);
 	*why = "VMX capabilities differ from the boot CPU's";
 	if (memcmp(&caps, &boot->caps, sizeof(caps)))
 		return -EINVAL;

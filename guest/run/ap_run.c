@@ -1,9 +1,10 @@
 /* guest/run/ap_run.c - the application processors' part of the VM: VMX
  * on each AP, one vCPU per AP (1:1) created on its own CPU and entered in
  * the wait-for-SIPI activity state (SDM Vol. 3C, 25.4.2; the guest starts it
- * with INIT and SIPI, 25.2), its run loop, and the hand-over with the boot
- * CPU, which starts and stops them with each guest (docs/architecture.md,
- * "CPUs"). */
+ * with INIT and SIPI, 25.2), or, where the CPU lacks that state, held in
+ * the hypervisor in its INIT state until an emulated SIPI; its run loop, and
+ * the hand-over with the boot CPU, which starts and stops them with each
+ * guest (docs/architecture.md, "CPUs", "AP start"). */
 #include "guest/run/ap_run.h"
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
@@ -12,6 +13,7 @@
 #include "guest/vm.h"
 #include "arch/cpu.h"
 #include "arch/percpu.h"
+#include "arch/trap.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
 #include "lib/format.h"
@@ -23,7 +25,7 @@ enum ap_state {
 	AP_NO_VMX,              /* VMXON refused or failed: parked for good */
 	AP_IDLE,                /* in VMX root operation, no vCPU */
 	AP_CREATE,              /* the boot CPU asked for a vCPU */
-	AP_RUNNING,             /* its vCPU runs (or waits for SIPI) */
+	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
 	AP_FAILED,              /* its vCPU could not be set up this time */
 	AP_DONE,                /* its vCPU stopped and is gone */
 };
@@ -103,6 +105,37 @@ static void ap_start_up(struct vcpu *v, uint8_t vector)
 	v->fresh_start = true;
 }
 
+/* No wait-for-SIPI activity state (vm->hold_aps): the vCPU, in the state
+ * INIT leaves, is not entered; its CPU halts in VMX root operation until an
+ * emulated start-up IPI in its mailbox starts it (the guest's INIT and SIPI
+ * are trapped at the ICR, guest/dev/guest_ipi.c, and never reach the
+ * hardware), the guest stops, or the shell posts a command. Each of those
+ * posts first and kicks with an NMI after (vcpu_kick_wait_sipi, vcpu_kick,
+ * vcpu_call); trap_nmi_wait loses none that comes after the looks below. */
+static void hold_for_sipi(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	/* An NMI VM exit (the kick that brought an INIT) leaves NMIs blocked
+	 * where a handler did not unblock them: the wake-ups must get through. */
+	cpu_nmi_unblock();
+	for (;;) {
+		trap_nmi_wait_arm();
+		guest_requests_check(v);
+		vcpu_call_serve(v);             /* the shell's commands (cpus, regs, ...) */
+		vcpu_take_mailbox(v, ap_init_signal, ap_start_up);
+		if (!v->wait_sipi) {
+			/* NMIs sent to it while it waited are not the started
+			 * guest's: a CPU waiting for SIPI takes none (26.6.2). */
+			this_cpu.nmis_pending = 0;
+			return;
+		}
+		if (v->state != VCPU_RUNNING || __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+			return;
+		trap_nmi_wait();
+	}
+}
+
 /* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
  * one CPU only), run until the guest stops, then destroyed. */
 static void run_vcpu(struct ap_slot *s)
@@ -139,6 +172,12 @@ static void run_vcpu(struct ap_slot *s)
 	while (v->state == VCPU_RUNNING && !vm->stopping) {
 		guest_requests_check(v);
 		vcpu_take_mailbox(v, ap_init_signal, ap_start_up);
+		/* Not started (or INIT again) without the wait-for-SIPI state:
+		 * held here, paused or not, never entered. */
+		if (v->wait_sipi && vm->hold_aps) {
+			hold_for_sipi(v);
+			continue;
+		}
 		/* The shell paused every vCPU (vm_pause_all). */
 		if (guest_held(v)) {
 			vcpu_call_serve(v);     /* the shell's commands on this vCPU */
@@ -245,7 +284,8 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 	if (running > 1)
 		printf("cpus: VMX root operation on %u of %u running CPUs; one virtual CPU each%s\n",
 		       on, running, backend_has_wait_for_sipi() ? "" :
-		       " (no wait-for-SIPI activity state: only the boot CPU's is used)");
+		       " (no wait-for-SIPI activity state: an AP's waits for its start-up IPI in "
+		       "the hypervisor)");
 }
 
 void guests_set_machine_cpus(unsigned int n)
@@ -271,7 +311,10 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	ap.name = boot->name;
 	ap.on_reset = on_reset;
 	ap.tick_tsc = boot->tick_tsc;
-	if (backend_has_wait_for_sipi()) {
+	/* Without the wait-for-SIPI state the INIT and SIPI are trapped
+	 * (choose_ap_start) and each AP's vCPU waits in the hypervisor. */
+	vm->hold_aps = !backend_has_wait_for_sipi();
+	if (!vm->hold_aps || vm->ap_start_trap) {
 		/* One at a time: creating a vCPU allocates. */
 		for (unsigned int i = 1; i < VM_MAX_VCPUS; i++) {
 			struct ap_slot *s = &slots[i];
@@ -321,8 +364,8 @@ void guests_aps_stop(struct vm *vm)
 		uint64_t last = 0;
 
 		/* Running or halted ones leave at the kick (else at their next
-		 * timer exit); one waiting for SIPI only for a SIPI: wake it
-		 * every 10 ms. */
+		 * timer exit); one waiting for SIPI only for a SIPI (held in the
+		 * hypervisor: for the kick's NMI): wake it every 10 ms. */
 		vcpu_kick(v);
 		while (get_state(s) == AP_RUNNING) {
 			if (rdtsc() - last > us_to_tsc(10000)) {

@@ -37,7 +37,8 @@ static int state_of(struct call_slot *s)
 }
 
 /* Waits up to us microseconds for fn to end; kicks a vCPU that waits for
- * SIPI every 10 ms (it takes no NMI there). */
+ * SIPI every 10 ms (it takes no NMI in the guest; one held in the
+ * hypervisor gets the NMI kick, vcpu_kick_wait_sipi). */
 static bool wait_done(struct call_slot *s, struct vcpu *target, uint64_t us)
 {
 	uint64_t t0 = rdtsc(), last = t0;

@@ -470,7 +470,7 @@ smp_linux() {
 	send_keys $'\x1d'
 	expect_line "Ctrl-] opens the debug shell" '^hv: debug shell; guest linux keeps running'
 	send_line devices
-	if [ "${SMP_APSTART_OPT:-}" = apstart=trap ]; then
+	if [ "${SMP_APSTART_OPT:-}" = apstart=trap ] || [[ ${SMP_APSTART_OPT:-} == *testvmx=nowfs* ]]; then
 		expect_line "apstart=trap: the xAPIC page is write-trapped" \
 			'^  mmio  0x00000000fee00000-0x00000000fee00fff  lapic \(writes only\)$'
 		expect_line "apstart=trap: INIT, de-assert and two start-ups per AP emulated at the xAPIC ICR" \
@@ -503,6 +503,81 @@ if [ "${HV_SMP_LINUX:-1}" != 0 ]; then
 		H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
 		sed 's/^/  /' "$OUT/mkguest.log"
 	fi
+fi
+
+
+# --- apstart without the wait-for-SIPI state (block of branch nowfs) -----
+# testvmx=nowfs (hvtest) clears IA32_VMX_MISC bit 8 on every CPU, as KVM's
+# nested VMX before Linux 5.11 and QEMU's named CPU models do: apstart=auto
+# must choose trap and every AP must still get its vCPU, held in the
+# hypervisor in its INIT state (never entered) until an emulated start-up
+# IPI. First the apstart guest with 2 CPUs, every check passing (smp_apstart
+# above); then the wait guest, which never starts its AP: `cpus` and `regs`
+# on the held AP (served on its own CPU, woken by NMI), pause, step, resume,
+# and `reset` (the held AP stops and is held again in the next start).
+nowfs_block() {
+	smp_apstart 2 testvmx=nowfs
+	check "nowfs: the test hook" grep -qaE \
+		'^VMX: test hook: pretending the CPU has no wait-for-SIPI activity state \(IA32_VMX_MISC bit 8 clear\)$' "$H_TXT"
+	check "nowfs: VMX on both CPUs, the AP's vCPU held in the hypervisor" grep -qaE \
+		'^cpus: VMX root operation on 2 of 2 running CPUs; one virtual CPU each \(no wait-for-SIPI activity state: an AP.s waits for its start-up IPI in the hypervisor\)$' "$H_TXT"
+	check "nowfs: apstart=auto chose trap" grep -qaE \
+		'^apstart: trap: .* \(no wait-for-SIPI state: IA32_VMX_MISC bit 8 clear\)$' "$H_TXT"
+	check "nowfs: the AP's vCPU was started by emulated start-up IPIs" grep -qaE \
+		'^guest apstart: APIC ID 1: [1-9][0-9]* start-ups, exits:' "$H_TXT"
+	check "nowfs: every vCPU stopped" test -z "$(grep -aE 'did not stop$' "$H_TXT")"
+
+	require_file "guest wait (make guests)" "$GUESTS/wait.elf"
+	build_iso smp-nowfs-wait "hvtest testvmx=nowfs" "$GUESTS/wait.elf" "guest hv.name=wait" || return 0
+	H_BOCHS_CPUS=2 start_bochs_interactive bochs-smp2-nowfs-wait "$OUT/smp-nowfs-wait.iso"
+	expect_line "nowfs (wait): apstart=auto chose trap" '^apstart: trap: .* \(no wait-for-SIPI state: IA32_VMX_MISC bit 8 clear\)$'
+	expect_line "nowfs (wait): the guest halts" '^\[wait\] halting with interrupts off$'
+	send_keys $'\x1d'
+	expect_line "nowfs (wait): the shell" '^hv: debug shell; guest wait keeps running'
+	send_line "cpus"
+	expect_line "nowfs cpus: the boot vCPU halted" '^\* +0 +0 +0 +halted +[1-9][0-9]*$'
+	expect_line "nowfs cpus: the AP waits for SIPI, never entered (0 exits)" '^  +1 +1 +1 +wait-for-SIPI +0$'
+	send_line "cpu 1"
+	expect_line "nowfs cpu 1" '^cpu: vCPU 1 selected \(APIC ID 1, CPU 1\)$'
+	send_line "regs"
+	expect_line "nowfs regs: the AP's INIT state, read on its CPU" '^guest wait: RIP 0x000000000000fff0 CPL 0, real mode$'
+	expect_line "nowfs regs: held in the hypervisor" '^  activity wait-for-SIPI \(held in the hypervisor\), '
+	expect_line "nowfs regs: CS after INIT" '^  CS   0xf000 base 0x00000000ffff0000 limit 0x0000ffff '
+	send_line "pause"
+	expect_line "nowfs: pause" '^guest wait paused at RIP '
+	send_line "cpus"
+	expect_line "nowfs cpus: the AP paused, waiting for SIPI" '^\* +1 +1 +1 +paused \(wait-for-SIPI\) +0$'
+	send_line "vmcs GUEST_ACTIVITY_STATE"
+	expect_line "nowfs vmcs: active (no wait-for-SIPI state to enter)" '^  GUEST_ACTIVITY_STATE +0x4826  0x00000000$'
+	send_line "step"
+	expect_line "nowfs step: nothing to step before a SIPI" '^step: the vCPU of APIC ID 1 waits for SIPI \(the guest has not started it\): nothing to step$'
+	send_line "resume"
+	expect_line "nowfs: resume" '^guest wait runs again from RIP '
+	send_line "reset"
+	expect_line "nowfs reset: the guest starts again" '^guest wait: reset: starting again from its boot module$'
+	expect_line "nowfs reset: the guest halts again" '^\[wait\] halting with interrupts off$'
+	# The shell keeps the console across its reset.
+	send_line "cpus"
+	expect_line "nowfs reset: the AP's new vCPU held again" '^[* ] +1 +1 +1 +wait-for-SIPI +0$'
+	send_line "continue"
+	expect_line "nowfs: back to the guest" '^hv: back to guest wait'
+	reject_line "nowfs: every vCPU stopped" 'did not stop$'
+	reject_line "nowfs: every CPU answered" '(did not answer|no answer)'
+	reject_line "nowfs: no exception" '^\*\*\* hv( panic|: CPU exception)'
+	stop_emulator
+}
+if [ "${HV_SMP_NOWFS:-1}" != 0 ]; then
+	nowfs_block
+fi
+# The default Linux guest with 2 CPUs the same way (HV_SMP_NOWFS_LINUX=1;
+# off by default: a second SMP Linux boot, about 4 minutes in Bochs):
+# smp_linux above, apstart=auto choosing trap, every check of it passing.
+if [ "${HV_SMP_NOWFS_LINUX:-0}" = 1 ]; then
+	SMP_APSTART_OPT="hvtest testvmx=nowfs" smp_linux 2
+	check "nowfs Linux: apstart=auto chose trap" grep -qaE \
+		'^apstart: trap: .* \(no wait-for-SIPI state: IA32_VMX_MISC bit 8 clear\)$' "$H_TXT"
+	check "nowfs Linux: the AP's vCPU was started by emulated start-up IPIs" grep -qaE \
+		'^guest linux: APIC ID 1: [1-9][0-9]* start-ups, exits:' "$H_TXT"
 fi
 
 finish

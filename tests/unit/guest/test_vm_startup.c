@@ -146,3 +146,46 @@ TEST(sipi_kicks_a_vcpu_waiting_in_the_guest)
 	CHECK_EQ(kicks, 1);
 	vm_set_sipi_sender(NULL);
 }
+
+static unsigned int nmi_kicks;
+
+static void fake_nmi_kick(struct vcpu *v)
+{
+	(void)v;
+	nmi_kicks++;
+}
+
+TEST(held_vcpu_is_woken_by_the_kicker_not_a_sipi)
+{
+	static struct vm vm;
+	static struct vcpu v;
+
+	reset_counts();
+	nmi_kicks = 0;
+	vm_set_sipi_sender(fake_send);
+	vm_set_kicker(fake_nmi_kick);
+	vm.hold_aps = true;
+	v.vm = &vm;
+	v.cpu = 1;
+	v.apic_id = 1;
+	v.wait_sipi = true;                     /* held in its INIT state */
+	vcpu_post_sipi(&v, 0x9a);
+	CHECK_EQ(kicks, 0);                     /* a CPU in root mode ignores a SIPI */
+	CHECK_EQ(nmi_kicks, 1);
+	CHECK(!(v.mailbox & VCPU_MB_KICK));     /* no SIPI exit will clear it */
+	vcpu_take_mailbox(&v, fake_init, fake_start);
+	CHECK_EQ(starts, 1);
+	CHECK_EQ(last_vector, 0x9a);
+	CHECK_EQ(v.mailbox, 0);
+	/* Running: an INIT kicks it out of the guest, the next SIPI starts it again. */
+	vcpu_post_init(&v);
+	CHECK_EQ(nmi_kicks, 2);
+	vcpu_take_mailbox(&v, fake_init, fake_start);
+	CHECK_EQ(inits, 1);
+	CHECK(v.wait_sipi);
+	CHECK(vcpu_kick_wait_sipi(&v));
+	CHECK_EQ(nmi_kicks, 3);
+	CHECK_EQ(kicks, 0);
+	vm_set_kicker(NULL);
+	vm_set_sipi_sender(NULL);
+}

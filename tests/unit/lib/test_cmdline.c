@@ -187,10 +187,12 @@ TEST(testvmx_values)
 	CHECK_EQ(o.test_vmx, TEST_VMX_NO_EPT);
 	parse("hvtest testvmx=noug");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NO_UG);
+	parse("hvtest testvmx=nowfs");
+	CHECK_EQ(o.test_vmx, TEST_VMX_NO_WFS);
 	CHECK_EQ(o.warning_count, 0);
 	parse("hvtest testvmx=amd");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NONE);
-	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug");
+	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug|nowfs");
 }
 
 TEST(testmmio_values)

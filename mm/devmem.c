@@ -56,3 +56,20 @@ int devmem_write(hpa_t pa, const void *buf, unsigned int n)
 {
 	return access(pa, (uint8_t *)buf, n, true);
 }
+
+int devmem_read_span(hpa_t pa, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		unsigned int n = (unsigned int)MIN((uint64_t)len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
+		int rc = devmem_read(pa, out, n);
+
+		if (rc)
+			return rc;
+		pa += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -16,4 +16,8 @@
 int __must_check devmem_read(hpa_t pa, void *buf, unsigned int n);
 int __must_check devmem_write(hpa_t pa, const void *buf, unsigned int n);
 
+/* len bytes from pa as devmem_read reads them, a page at a time (tables
+ * that firmware keeps outside RAM may cross pages). 0 or -errno. */
+int __must_check devmem_read_span(hpa_t pa, void *buf, size_t len);
+
 #endif

@@ -20,8 +20,6 @@ static bool is_reserved(enum mem_type t)
 
 int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 {
-	uint8_t *out = buf;
-
 	(void)ctx;
 	if (pa + len < pa)
 		return -EFAULT;
@@ -31,14 +29,5 @@ int acpi_host_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 	}
 	if (!memmap_range_all(mm_host_map(), pa, len, is_reserved))
 		return -EFAULT;
-	while (len) {
-		uint32_t n = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
-
-		if (devmem_read(pa, out, n))
-			return -EFAULT;
-		pa += n;
-		out += n;
-		len -= n;
-	}
-	return 0;
+	return devmem_read_span(pa, buf, len) ? -EFAULT : 0;
 }

@@ -31,20 +31,9 @@ static struct {
  * through the device window, as the guest's own reads would go. */
 static int low_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 {
-	uint8_t *out = buf;
-
 	if (pa >= LOW_AREA_END || len > LOW_AREA_END - pa)
 		return -EFAULT;
-	while (len) {
-		uint32_t n = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
-
-		if (devmem_read(pa, out, n))
-			return -EFAULT;
-		pa += n;
-		out += n;
-		len -= n;
-	}
-	return 0;
+	return devmem_read_span(pa, buf, len) ? -EFAULT : 0;
 }
 
 static void drop_view(void)

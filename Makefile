@@ -20,7 +20,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/bit_names.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
-             boot/info/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
+             boot/info/mb2.c boot/info/efi.c boot/info/efi_e820.c boot/info/hvcfg.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
              guest/load/elf.c guest/emul/gpt_walk.c guest/policy/cpuid_policy.c guest/policy/msr_policy.c guest/policy/apic_icr.c vmx/ept_layout.c \
              drivers/acpi/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
 PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \

@@ -36,18 +36,20 @@ static void chain_mark(struct efi_fw *fw, bool on)
 }
 
 /* LoadImage + StartImage; opts (the option's OptionalData) become the
- * loader's LoadOptions, as the boot manager passes them. */
-static void start(struct efi_fw *fw, const char *what, EFI_DEVICE_PATH *dp, const void *opts, size_t optlen)
+ * loader's LoadOptions, as the boot manager passes them. Returns false only
+ * if LoadImage failed (quiet: the caller says what it tries next). */
+static bool start(struct efi_fw *fw, const char *what, EFI_DEVICE_PATH *dp, const void *opts, size_t optlen,
+		  EFI_STATUS *load_status)
 {
 	EFI_LOADED_IMAGE *li = NULL;
 	EFI_HANDLE h = NULL;
 	EFI_STATUS s;
 
 	s = fw->bs->LoadImage(FALSE, fw->image, dp, NULL, 0, &h);
-	if (EFI_ERROR(s)) {
-		efi_say("cannot load %s (LoadImage status 0x%llx): trying the next", what, (unsigned long long)s);
-		return;
-	}
+	if (load_status)
+		*load_status = s;
+	if (EFI_ERROR(s))
+		return false;
 	if (optlen && fw->bs->HandleProtocol(h, &efi_loaded_image_guid, (void **)&li) == EFI_SUCCESS) {
 		li->LoadOptions = (void *)opts;
 		li->LoadOptionsSize = (UINT32)optlen;
@@ -58,6 +60,7 @@ static void start(struct efi_fw *fw, const char *what, EFI_DEVICE_PATH *dp, cons
 	chain_mark(fw, false);
 	/* The firmware unloads an application that returned (EDK II does). */
 	efi_shout("%s returned (status 0x%llx): trying the next", what, (unsigned long long)s);
+	return true;
 }
 
 /* A file on hv.efi's volume. */
@@ -68,18 +71,21 @@ static void start_path(struct efi_fw *fw, const char *path, const char *from)
 	int n = devpath_build_file(dp, sizeof(dp), fw->device_path, fw->device_path ? DP_MAX : 0, path);
 
 	fmt_snprintf(what, sizeof(what), "the next loader %s (%s)", path, from);
+	EFI_STATUS ls;
+
 	if (n < 0) {
 		efi_say("cannot name %s as a device path (%d): trying the next", what, n);
 		return;
 	}
-	start(fw, what, (EFI_DEVICE_PATH *)dp, NULL, 0);
+	if (!start(fw, what, (EFI_DEVICE_PATH *)dp, NULL, 0, &ls))
+		efi_shout("cannot load %s (LoadImage status 0x%llx): trying the next", what, (unsigned long long)ls);
 }
 
 /* An option whose path names no file, or starts at a partition (short form):
  * the boot manager completes it from the volumes the firmware knows. Tries
  * each volume whose device path begins with the option's device part
  * (no file: its removable-media file) or holds its HD node (short form). */
-static void start_expanded(struct efi_fw *fw, const char *what, const struct load_option *o)
+static bool start_expanded(struct efi_fw *fw, const char *what, const struct load_option *o)
 {
 	static uint8_t dp[DP_MAX];
 	char file[PATH_TEXT_MAX];
@@ -88,11 +94,12 @@ static void start_expanded(struct efi_fw *fw, const char *what, const struct loa
 	size_t olen = devpath_size(o->file_path, o->file_path_len);
 	size_t odev = devpath_device_len(o->file_path, olen);
 	bool short_form = o->file_path[0] == DP_TYPE_MEDIA && o->file_path[1] == DP_SUB_HARD_DRIVE;
+	bool loaded = false;
 
 	if (devpath_file_text(o->file_path, olen, file, sizeof(file)) < 0)
 		memcpy(file, EFI_REMOVABLE_PATH, sizeof(EFI_REMOVABLE_PATH));
 	if (fw->bs->LocateHandleBuffer(ByProtocol, &efi_simple_fs_guid, NULL, &count, &hs) != EFI_SUCCESS)
-		return;
+		return false;
 	for (i = 0; i < count; i++) {
 		EFI_DEVICE_PATH *v = NULL;
 		size_t vlen, vdev;
@@ -116,10 +123,11 @@ static void start_expanded(struct efi_fw *fw, const char *what, const struct loa
 		    memcmp(v, fw->device_path, vdev) == 0 && efi_path_equal(file, fw->self_path))
 			continue;
 		n = devpath_build_file(dp, sizeof(dp), v, vlen, file);
-		if (n > 0)
-			start(fw, what, (EFI_DEVICE_PATH *)dp, o->optional, o->optional_len);
+		if (n > 0 && start(fw, what, (EFI_DEVICE_PATH *)dp, o->optional, o->optional_len, NULL))
+			loaded = true;
 	}
 	fw->bs->FreePool(hs);
+	return loaded;
 }
 
 /* Boot#### as the boot manager would start it; false if it does not exist. */
@@ -130,7 +138,8 @@ static bool start_option(struct efi_fw *fw, uint16_t num, const char *from)
 	char what[128], err[96];
 	struct load_option o;
 	UINTN n = sizeof(buf);
-	EFI_STATUS s;
+	EFI_STATUS s, ls;
+	bool expandable;
 	size_t olen;
 	int i;
 
@@ -157,12 +166,16 @@ static bool start_option(struct efi_fw *fw, uint16_t num, const char *from)
 		efi_say("%s: starts hv.efi itself: skipped", what);
 		return true;
 	}
+	/* As the boot manager: the path as it is first (full paths, firmware
+	 * volume files, LoadFile devices), then completed from the volumes. */
+	if (start(fw, what, (EFI_DEVICE_PATH *)o.file_path, o.optional, o.optional_len, &ls))
+		return true;
 	olen = devpath_size(o.file_path, o.file_path_len);
-	if (devpath_file_text(o.file_path, olen, err, sizeof(err)) == -ENOENT ||
-	    (o.file_path[0] == DP_TYPE_MEDIA && o.file_path[1] == DP_SUB_HARD_DRIVE))
-		start_expanded(fw, what, &o);
-	else
-		start(fw, what, (EFI_DEVICE_PATH *)o.file_path, o.optional, o.optional_len);
+	expandable = devpath_file_text(o.file_path, olen, err, sizeof(err)) == -ENOENT ||
+		     (o.file_path[0] == DP_TYPE_MEDIA && o.file_path[1] == DP_SUB_HARD_DRIVE);
+	if (!expandable || !start_expanded(fw, what, &o))
+		efi_say("cannot load %s (LoadImage status 0x%llx%s): trying the next", what, (unsigned long long)ls,
+			expandable ? ", and no volume completes its path" : "");
 	return true;
 }
 

@@ -111,7 +111,8 @@ int devpath_build_file(void *out, size_t size, const void *dev, size_t dev_max, 
 	node = DP_NODE_HEADER + 2 * (plen + 1);
 	if (node > 0xffff || dlen + node + DP_NODE_HEADER > size)
 		return -ENOSPC;
-	memcpy(o, dev, dlen);
+	if (dlen)
+		memcpy(o, dev, dlen);
 	o[dlen] = DP_TYPE_MEDIA;
 	o[dlen + 1] = DP_SUB_FILE_PATH;
 	o[dlen + 2] = (uint8_t)node;

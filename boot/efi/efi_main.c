@@ -64,10 +64,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	if (!gather(&boot_info, &map_key))
 		return efi_chain_next(&fw, cfg.next);
-	if (!efi_vmx_available(why, sizeof(why))) {
+	if (efi_vmx_available(why, sizeof(why))) {
+		efi_say("VMX: available (%s)", why);
+		efi_enter_core(&fw, cfg.mode, &boot_info, map_key);
+	} else if (cfg.mode == HVCFG_MODE_CHAIN) {
+		/* Chain mode is VMX or nothing: the installed system boots as without hv.efi. */
 		efi_shout("VMX is not available (%s): " WITHOUT, why);
 	} else {
-		efi_say("VMX: available (%s)", why);
+		/* Boot mode runs the core anyway, as hv.elf does: it says why no
+		 * guest can run and keeps its shell. */
+		efi_shout("VMX is not available (%s)", why);
 		efi_enter_core(&fw, cfg.mode, &boot_info, map_key);
 	}
 	efi_modules_free(&fw, &boot_info);

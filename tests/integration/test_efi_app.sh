@@ -10,7 +10,13 @@
 #                  with mtools): the message names the line, and the boot goes
 #                  on through BootOrder, skipping the option that is hv.efi
 #                  itself, to the firmware's next boot option (OVMF's shell).
-#   efi-nocfg      no hv.cfg: the defaults (chain mode, BootNext/BootOrder).
+#   efi-nocfg      no hv.cfg: the defaults (chain mode, BootNext/BootOrder);
+#                  the shell it reaches runs a startup.nsh that starts hv.efi
+#                  again, which returns at once (hv.efi's loop guard).
+#   efi-boot       boot mode with the guest as two modules and a command
+#                  line: both modules read into memory (their exact sizes),
+#                  VMX unavailable, the hand-off not built yet, and the boot
+#                  continues to hv.cfg's next loader.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -83,17 +89,60 @@ rm -f "$bad"
 # --- no hv.cfg: defaults ---------------------------------------------------
 none=$TEST_DIR/efi-nocfg.img
 cp "$IMG" "$none"
-if mdel -i "$none" ::/EFI/BOOT/hv.cfg; then
+printf 'fs0:\r\necho hvtest-shell: starting hv.efi again\r\n\\EFI\\BOOT\\BOOTX64.EFI\r\necho hvtest-shell: back\r\n' \
+	>"$TEST_DIR/efi-startup.nsh"
+if mdel -i "$none" ::/EFI/BOOT/hv.cfg && mcopy -i "$none" "$TEST_DIR/efi-startup.nsh" ::/startup.nsh; then
 	start_qemu efi-nocfg ovmf-disk "$none"
 	expect_start
 	expect_line "defaults without hv.cfg" \
 		'^hv\.efi: no \\EFI\\BOOT\\hv\.cfg \(no such file\): defaults: mode chain, next loader from BootNext/BootOrder$'
 	expect_line "VMX unavailable" "^hv\\.efi: VMX is not available \\(.*\\): $WITHOUT\$"
 	expect_boot_order
+	# The shell's startup.nsh starts hv.efi while the shell hv.efi started runs.
+	expect_line "startup.nsh runs" '^hvtest-shell: starting hv\.efi again' 60
+	expect_line "hv.efi started again" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UEFI application$'
+	expect_line "it returns at once (loop guard)" \
+		'^hv\.efi: started by hv\.efi.s own next loader: returning at once, so that it tries its next one$'
+	expect_line "the shell goes on" '^hvtest-shell: back'
 	stop_emulator
 else
-	H_RUN=efi-nocfg h_result FAIL "mdel takes hv.cfg out of a copy of the image"
+	H_RUN=efi-nocfg h_result FAIL "mdel/mcopy make the image without hv.cfg"
 fi
 rm -f "$none"
+
+# --- boot mode with modules ------------------------------------------------
+boot=$TEST_DIR/efi-boot.img
+cp "$IMG" "$boot"
+cat >"$TEST_DIR/efi-boot.cfg" <<'CFG'
+mode boot
+cmdline hvtest
+module \EFI\hvtest\vmlinuz guest hv.name=linux console=ttyS0,115200
+module \EFI\hvtest\initrd.img initrd
+next \EFI\hvtest\grubx64.efi
+CFG
+ksize=$(stat -c %s "$HV_ROOT/build/guest/vmlinuz")
+isize=$(stat -c %s "$HV_ROOT/build/guest/initrd.img")
+if mcopy -o -i "$boot" "$TEST_DIR/efi-boot.cfg" ::/EFI/BOOT/hv.cfg; then
+	start_qemu efi-boot ovmf-disk "$boot"
+	expect_start
+	expect_line "hv.cfg read (boot mode)" \
+		'^hv\.efi: \\EFI\\BOOT\\hv\.cfg: mode boot, next loader \\EFI\\hvtest\\grubx64\.efi, 2 modules, a command line$'
+	expect_line "no load options" '^hv\.efi: load options: (none|empty)$'
+	# Page-aligned, below 4 GiB: at most 8 hex digits, the last three 0 (no padding).
+	expect_line "kernel module read" \
+		"^hv\\.efi: module 1 \\\\EFI\\\\hvtest\\\\vmlinuz: $ksize bytes at 0x[0-9a-f]{1,5}000, command line \"guest hv\\.name=linux console=ttyS0,115200\"\$"
+	expect_line "initrd module read" \
+		"^hv\\.efi: module 2 \\\\EFI\\\\hvtest\\\\initrd\\.img: $isize bytes at 0x[0-9a-f]{1,5}000, command line \"initrd\"\$"
+	expect_line "VMX unavailable (boot mode)" '^hv\.efi: VMX is not available \(CPUID\.1:ECX\[5\] is clear: the CPU does not report VMX\)$'
+	expect_line "hand-off not built yet" \
+		"^hv\\.efi: boot mode: the hand-off to the hypervisor core is not built yet: $WITHOUT\$"
+	expect_line "next loader started" \
+		'^hv\.efi: starting the next loader \\EFI\\hvtest\\grubx64\.efi \(hv\.cfg.s next\)$'
+	expect_line "GRUB runs" '^hvtest-grub: booting Linux without the hypervisor' 120
+	stop_emulator
+else
+	H_RUN=efi-boot h_result FAIL "mcopy puts the boot-mode hv.cfg in a copy of the image"
+fi
+rm -f "$boot"
 
 finish

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/integration/test_efi_app.sh - hv.efi, the UEFI application, in QEMU
-# with OVMF (TCG: no VMX), booting build/hv-efi.img (make iso) as a disk:
+# with OVMF (TCG: no VMX), booting the image `make iso` makes (build/hv-efi.img;
+# made afresh in build/test/ from build/hv.efi) as a disk:
 #   efi-chain      hv.efi's banner and steps (where it was loaded from, hv.cfg
 #                  in chain mode with its next loader, RSDP, framebuffer,
 #                  memory map), the exact VMX-unavailable line, then the next
@@ -21,14 +22,25 @@ set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
 
-IMG=$HV_ROOT/build/hv-efi.img
+EFI=$HV_ROOT/build/hv.efi
+GUEST=$HV_ROOT/build/guest
 TEST_DIR=$HV_ROOT/build/test
+IMG=$TEST_DIR/hv-efi.img   # made here as `make iso` makes build/hv-efi.img, from this build's hv.efi
 HEX='0x[0-9a-f]{16}'
 WITHOUT='continuing the boot without the hypervisor'
 export MTOOLS_SKIP_CHECK=1
 
-require_file "EFI image (make iso)" "$IMG"
+require_file "hv.efi" "$EFI"
 mkdir -p "$TEST_DIR"
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
+	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	finish
+fi
+if ! "$HV_ROOT/tools/mkefi-img.sh" "$IMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200"; then
+	H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the EFI image"
+	finish
+fi
 
 # hv.efi's first lines, the same on every run.
 expect_start() {
@@ -120,8 +132,8 @@ module \EFI\hvtest\vmlinuz guest hv.name=linux console=ttyS0,115200
 module \EFI\hvtest\initrd.img initrd
 next \EFI\hvtest\grubx64.efi
 CFG
-ksize=$(stat -c %s "$HV_ROOT/build/guest/vmlinuz")
-isize=$(stat -c %s "$HV_ROOT/build/guest/initrd.img")
+ksize=$(stat -c %s "$GUEST/vmlinuz")
+isize=$(stat -c %s "$GUEST/initrd.img")
 if mcopy -o -i "$boot" "$TEST_DIR/efi-boot.cfg" ::/EFI/BOOT/hv.cfg; then
 	start_qemu efi-boot ovmf-disk "$boot"
 	expect_start
@@ -143,6 +155,6 @@ if mcopy -o -i "$boot" "$TEST_DIR/efi-boot.cfg" ::/EFI/BOOT/hv.cfg; then
 else
 	H_RUN=efi-boot h_result FAIL "mcopy puts the boot-mode hv.cfg in a copy of the image"
 fi
-rm -f "$boot"
+rm -f "$boot" "$IMG"
 
 finish

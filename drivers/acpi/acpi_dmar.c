@@ -284,7 +284,7 @@ int dmar_parse(const uint8_t *t, uint32_t len, struct dmar_info *out, char *err,
 	}
 	if (!out->unit_count) {
 		fmt_snprintf(err, errlen, "DMAR: no remapping unit (DRHD)");
-		return -ENOENT;
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -99,14 +99,14 @@ struct dmar_info {
  * every remapping structure bounded by the table and every device scope by
  * its structure, each at least its minimum length (no zero-length loops);
  * structures of unknown type and scopes of unknown type skipped and counted.
- * Returns 0; -EINVAL for a malformed table (err names the offset); -ENOSPC
- * if it holds more units, RMRRs, ATSRs or scopes than the struct keeps (a
- * unit that is not kept cannot be protected); -ENOENT if no DRHD at all.
+ * Returns 0; -EINVAL for a malformed table (err names the offset) or one
+ * without a DRHD; -ENOSPC if it holds more units, RMRRs, ATSRs or scopes
+ * than the struct keeps (a unit that is not kept cannot be protected).
  */
 int __must_check dmar_parse(const uint8_t *t, uint32_t len, struct dmar_info *out, char *err, size_t errlen);
 
 /* Finds the DMAR through the RSDP copy and parses it as dmar_parse. -ENOENT
- * with err "no DMAR table" where the firmware has none (Bochs). */
+ * (err "no DMAR table") only where the firmware has none (Bochs). */
 int __must_check acpi_read_dmar(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx,
 				struct dmar_info *out, char *err, size_t errlen);
 

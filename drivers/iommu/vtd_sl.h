@@ -22,6 +22,7 @@
 #define DRIVERS_IOMMU_VTD_SL_H
 
 #include "mm/pagetable.h"
+#include "drivers/iommu/vtd_caps.h"
 
 /* Second-level entry bits (9.8, Table 9-xx "SL-PML5E" .. "SL-PTE"). */
 #define VTD_SL_R        (1ULL << 0)
@@ -32,12 +33,6 @@
 
 #define VTD_SL_MIN_LEVELS 3             /* 39-bit AGAW */
 #define VTD_SL_MAX_LEVELS 5             /* 57-bit AGAW */
-
-/* CAP register fields the tables depend on (11.4.2). */
-#define VTD_CAP_SAGAW_SHIFT 8           /* bits 12:8: bit 1 = 3-level, 2 = 4-level, 3 = 5-level */
-#define VTD_CAP_SLLPS_2M    (1ULL << 34)
-#define VTD_CAP_SLLPS_1G    (1ULL << 35)
-#define VTD_ECAP_SC         (1ULL << 7) /* snoop control: SNP honoured */
 
 /* The address width (AGAW) that levels of tables translate: 39, 48 or 57 bits. */
 static inline unsigned int vtd_sl_width(unsigned int levels) { return 12 + 9 * levels; }

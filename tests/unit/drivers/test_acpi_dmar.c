@@ -2,7 +2,8 @@
  * on a hand-built two-socket server table (several units, RMRRs, ATSR, RHSA,
  * ANDD, multi-hop device scopes), and on malformed variants: every length
  * wrong in each direction, scopes overrunning their structure, zero lengths,
- * bad checksums; each refused with a message naming the offset. */
+ * bad checksums; each refused with a message naming the offset. QEMU's
+ * tables are the bytes QEMU 7.2 put in memory (tests/data/dmar_qemu_q35.h). */
 #include <stdarg.h>
 #include "drivers/acpi/acpi_dmar.h"
 #include "tests/unit/check.h"
@@ -151,18 +152,27 @@ TEST(qemu_q35)
 	CHECK_EQ(info.unit[0].reg_base, 0xfed90000);
 	CHECK_EQ(info.unit[0].reg_pages, 1);
 	CHECK_EQ(info.unit[0].segment, 0);
-	CHECK(info.unit[0].include_pci_all);
+	CHECK(!info.unit[0].include_pci_all);
 	CHECK(!info.unit[0].has_proximity);
 	CHECK_EQ(info.unit[0].offset, 48);
 	CHECK_EQ(info.unit[0].scopes.first, 0);
-	CHECK_EQ(info.unit[0].scopes.count, 1);
-	CHECK_EQ(info.scope_count, 1);
+	CHECK_EQ(info.unit[0].scopes.count, 6);
+	CHECK_EQ(info.scope_count, 6);
 	CHECK_EQ(info.scope[0].type, DMAR_SCOPE_IOAPIC);
 	CHECK_EQ(info.scope[0].enum_id, 0);
 	CHECK_EQ(info.scope[0].start_bus, 0xff);
 	CHECK_EQ(info.scope[0].path_len, 1);
 	CHECK_EQ(info.scope[0].path[0].dev, 0);
 	CHECK_EQ(info.scope[0].path[0].fn, 0);
+	for (unsigned int i = 1; i < 6; i++) {
+		static const uint8_t devfn[6][2] = { { 0 }, { 0, 0 }, { 1, 0 }, { 0x1f, 0 }, { 0x1f, 2 }, { 0x1f, 3 } };
+
+		CHECK_EQ(info.scope[i].type, DMAR_SCOPE_PCI_ENDPOINT);
+		CHECK_EQ(info.scope[i].start_bus, 0);
+		CHECK_EQ(info.scope[i].path_len, 1);
+		CHECK_EQ(info.scope[i].path[0].dev, devfn[i][0]);
+		CHECK_EQ(info.scope[i].path[0].fn, devfn[i][1]);
+	}
 	CHECK_EQ(info.rmrr_count + info.atsr_count + info.rhsa_count + info.andd_count + info.satc_count, 0);
 	CHECK_EQ(info.unknown_types + info.scopes_skipped + info.rmrr_bad, 0);
 }
@@ -175,6 +185,7 @@ TEST(qemu_q35_device_iotlb)
 	CHECK(info.atsr[0].all_ports);
 	CHECK_EQ(info.atsr[0].segment, 0);
 	CHECK_EQ(info.atsr[0].scopes.count, 0);
+	CHECK_EQ(info.scope_count, 6);
 }
 
 TEST(server_two_sockets)
@@ -231,7 +242,7 @@ TEST(server_two_sockets)
 	CHECK_EQ(info.unknown_types + info.scopes_skipped + info.rmrr_bad, 0);
 }
 
-/* The DRHD of QEMU's table starts at 48, its scope at 64. */
+/* The DRHD of QEMU's table starts at 48 (64 bytes), its six scopes at 64, 72 .. 104. */
 static void load_qemu(void)
 {
 	memcpy(tb, dmar_qemu_q35, sizeof(dmar_qemu_q35));
@@ -256,8 +267,8 @@ TEST(truncated)
 	}
 	CHECK_EQ(dmar_parse(dmar_qemu_q35, 47, &info, err, sizeof(err)), -EINVAL);
 	CHECK_STR(err, "DMAR: shorter than its 48-byte header");
-	CHECK_EQ(dmar_parse(dmar_qemu_q35, 71, &info, err, sizeof(err)), -EINVAL);
-	CHECK_STR(err, "DMAR: header length 72 (at offset 4) outside [48, 71]");
+	CHECK_EQ(dmar_parse(dmar_qemu_q35, 111, &info, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "DMAR: header length 112 (at offset 4) outside [48, 111]");
 }
 
 TEST(header_length_and_checksum)
@@ -268,7 +279,7 @@ TEST(header_length_and_checksum)
 	CHECK(strstr(err, "checksum (byte at offset 9) wrong") != NULL);
 	load_qemu();
 	tb[4] = 40;
-	CHECK_REFUSED(-EINVAL, "header length 40 (at offset 4) outside [48, 72]");
+	CHECK_REFUSED(-EINVAL, "header length 40 (at offset 4) outside [48, 112]");
 	load_qemu();
 	memcpy(tb, "DMAX", 4);
 	CHECK_REFUSED(-EINVAL, "signature is not DMAR");
@@ -288,25 +299,25 @@ TEST(structure_lengths)
 {
 	load_qemu();
 	tb[50] = 0;
-	CHECK_REFUSED(-EINVAL, "DMAR DRHD (type 0) at offset 48: length 0 outside [16, 24]");
+	CHECK_REFUSED(-EINVAL, "DMAR DRHD (type 0) at offset 48: length 0 outside [16, 64]");
 	load_qemu();
 	tb[50] = 15;
-	CHECK_REFUSED(-EINVAL, "at offset 48: length 15 outside [16, 24]");
+	CHECK_REFUSED(-EINVAL, "at offset 48: length 15 outside [16, 64]");
 	load_qemu();
-	tb[50] = 25;
-	CHECK_REFUSED(-EINVAL, "at offset 48: length 25 outside [16, 24]");
+	tb[50] = 65;
+	CHECK_REFUSED(-EINVAL, "at offset 48: length 65 outside [16, 64]");
 	load_qemu();
-	tb[51] = 1;                                              /* 0x118 */
-	CHECK_REFUSED(-EINVAL, "at offset 48: length 280 outside");
+	tb[51] = 1;                                              /* 0x140 */
+	CHECK_REFUSED(-EINVAL, "at offset 48: length 320 outside");
 	/* Stray bytes after the last structure. */
 	load_qemu();
-	tb[4] = 75; tn = 75; tb[72] = tb[73] = tb[74] = 0;
-	CHECK_REFUSED(-EINVAL, "3 stray bytes at offset 72");
+	tb[4] = 115; tn = 115; tb[112] = tb[113] = tb[114] = 0;
+	CHECK_REFUSED(-EINVAL, "3 stray bytes at offset 112");
 	/* An unknown type of length 0 or 3 must not loop or be read past. */
 	load_qemu();
-	tb[4] = 76; tn = 76; tb[72] = 9; tb[73] = 0; tb[74] = 0; tb[75] = 0;
-	CHECK_REFUSED(-EINVAL, "DMAR structure (type 9) at offset 72: length 0 outside [4, 4]");
-	tb[74] = 4;
+	tb[4] = 116; tn = 116; tb[112] = 9; tb[113] = 0; tb[114] = 0; tb[115] = 0;
+	CHECK_REFUSED(-EINVAL, "DMAR structure (type 9) at offset 112: length 0 outside [4, 4]");
+	tb[114] = 4;
 	CHECK_EQ(reparse(), 0);
 	CHECK_EQ(info.unknown_types, 1);
 	/* Each known type's minimum. */
@@ -316,19 +327,19 @@ TEST(structure_lengths)
 	};
 	for (unsigned int i = 0; i < ARRAY_SIZE(mins); i++) {
 		load_qemu();
-		memset(tb + 72, 0, 32);
-		tb[72] = (uint8_t)mins[i].type;
-		tb[74] = (uint8_t)(mins[i].min - 1);
-		tn = 72 + mins[i].min - 1;
+		memset(tb + 112, 0, 32);
+		tb[112] = (uint8_t)mins[i].type;
+		tb[114] = (uint8_t)(mins[i].min - 1);
+		tn = 112 + mins[i].min - 1;
 		tb[4] = (uint8_t)tn;
 		CHECK_EQ(reparse(), -EINVAL);
-		CHECK(strstr(err, "at offset 72: length") != NULL);
-		tb[74] = mins[i].min;
-		tn = 72 + mins[i].min;
+		CHECK(strstr(err, "at offset 112: length") != NULL);
+		tb[114] = mins[i].min;
+		tn = 112 + mins[i].min;
 		tb[4] = (uint8_t)tn;
 		if (mins[i].type == DMAR_TYPE_RMRR) {
-			tb[72 + 8 + 1] = 0x10;                   /* [0x1000, 0x1fff] */
-			tb[72 + 16] = 0xff; tb[72 + 17] = 0x1f;
+			tb[112 + 8 + 1] = 0x10;                  /* [0x1000, 0x1fff] */
+			tb[112 + 16] = 0xff; tb[112 + 17] = 0x1f;
 		}
 		CHECK_EQ(reparse(), 0);
 	}
@@ -338,7 +349,7 @@ TEST(scope_lengths)
 {
 	load_qemu();
 	tb[65] = 0;
-	CHECK_REFUSED(-EINVAL, "DMAR device scope at offset 64: length 0 (8 bytes left");
+	CHECK_REFUSED(-EINVAL, "DMAR device scope at offset 64: length 0 (48 bytes left");
 	load_qemu();
 	tb[65] = 6;                                              /* no hop */
 	CHECK_REFUSED(-EINVAL, "device scope at offset 64: length 6");
@@ -346,17 +357,17 @@ TEST(scope_lengths)
 	tb[65] = 7;                                              /* half a hop */
 	CHECK_REFUSED(-EINVAL, "device scope at offset 64: length 7");
 	load_qemu();
-	tb[65] = 10;                                             /* overruns the DRHD (and the table) */
-	CHECK_REFUSED(-EINVAL, "device scope at offset 64: length 10 (8 bytes left");
+	tb[105] = 10;                                            /* the last overruns the DRHD (and the table) */
+	CHECK_REFUSED(-EINVAL, "device scope at offset 104: length 10 (8 bytes left");
 	/* Overruns its DRHD but not the table: bounded by the structure. */
 	memcpy(tb, dmar_qemu_q35_ats, sizeof(dmar_qemu_q35_ats));
 	tn = sizeof(dmar_qemu_q35_ats);
-	tb[65] = 10;
-	CHECK_REFUSED(-EINVAL, "device scope at offset 64: length 10 (8 bytes left in its structure");
-	/* A DRHD one byte longer than its scope: one stray byte. */
+	tb[105] = 10;
+	CHECK_REFUSED(-EINVAL, "device scope at offset 104: length 10 (8 bytes left in its structure");
+	/* A DRHD one byte longer than its scopes: one stray byte. */
 	load_qemu();
-	tb[4] = 73; tn = 73; tb[50] = 25; tb[72] = 3;
-	CHECK_REFUSED(-EINVAL, "device scope at offset 72: length 0 (1 bytes left");
+	tb[4] = 113; tn = 113; tb[50] = 65; tb[112] = 3;
+	CHECK_REFUSED(-EINVAL, "device scope at offset 112: length 0 (1 bytes left");
 	load_qemu();
 	tb[70] = 32;
 	CHECK_REFUSED(-EINVAL, "hop at offset 70 is device 32 function 0");
@@ -368,7 +379,8 @@ TEST(scope_lengths)
 	tb[64] = 0x77;
 	CHECK_EQ(reparse(), 0);
 	CHECK_EQ(info.scopes_skipped, 1);
-	CHECK_EQ(info.unit[0].scopes.count, 0);
+	CHECK_EQ(info.unit[0].scopes.count, 5);
+	CHECK_EQ(info.scope[0].type, DMAR_SCOPE_PCI_ENDPOINT);
 }
 
 TEST(drhd_rules)
@@ -400,11 +412,11 @@ TEST(no_unit)
 	scope(DMAR_SCOPE_PCI_ENDPOINT, 0, 0, 1, 2, 0);
 	close_struct();
 	finish();
-	CHECK_EQ(parse(), -ENOENT);
+	CHECK_EQ(parse(), -EINVAL);
 	CHECK_STR(err, "DMAR: no remapping unit (DRHD)");
 	begin(39, 0);
 	finish();
-	CHECK_EQ(parse(), -ENOENT);
+	CHECK_EQ(parse(), -EINVAL);
 }
 
 TEST(bad_rmrr_skipped)

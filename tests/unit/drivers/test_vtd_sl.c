@@ -11,42 +11,12 @@
 #include "tests/unit/check.h"
 #include "tests/unit/guest/gmap_fixture.h"
 
-#define MAX_TABLES 8192
 #define MAX_RUNS   1024
-#define FAKE_BASE  0x100000000000ULL
 
-struct fake { void *page[MAX_TABLES]; unsigned int used; };
+#include "tests/unit/drivers/vtd_fixture.h"
 
-static void *fake_alloc(void *ctx, hpa_t *pa)
-{
-	struct fake *f = ctx;
-
-	if (f->used >= MAX_TABLES)
-		return NULL;
-	f->page[f->used] = aligned_alloc(4096, 4096);
-	memset(f->page[f->used], 0, 4096);
-	*pa = FAKE_BASE + (hpa_t)f->used * 4096;
-	return f->page[f->used++];
-}
-
-static void *fake_ptr(void *ctx, hpa_t pa)
-{
-	struct fake *f = ctx;
-
-	return f->page[(pa - FAKE_BASE) / 4096];
-}
-
-static struct fake fk;
-static const struct pt_mem fake_mem = { fake_alloc, fake_ptr, NULL, &fk };
 static struct pt_run runs[MAX_RUNS];
 static char err[200];
-
-static void free_fake(void)
-{
-	for (unsigned int i = 0; i < fk.used; i++)
-		free(fk.page[i]);
-	fk.used = 0;
-}
 
 static const struct vtd_sl_format formats[] = {
 	{ 3, false, false, false }, { 3, true, false, false }, { 3, true, true, true }, { 3, false, true, false },

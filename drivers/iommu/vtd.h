@@ -14,6 +14,8 @@ struct vtd_unit {
 	uint64_t cap, ecap;             /* CAP_REG, ECAP_REG */
 	uint32_t gsts;                  /* GSTS_REG as found (firmware may have left translation on) */
 	bool regs_ok;                   /* the registers could be read */
+	bool translating;               /* vtd_protect turned translation on */
+	hpa_t root_pa;                  /* its root table, once built */
 };
 
 /*
@@ -23,6 +25,18 @@ struct vtd_unit {
  * whose registers read (0 without DMAR or with a DMAR that is unusable).
  */
 unsigned int vtd_probe(const struct boot_info *bi);
+
+/*
+ * Turns DMA remapping on in every unit vtd_probe found: second-level tables
+ * mapping what vtd_sl_layout.h allows (guest RAM, RMRRs; never the
+ * hypervisor) identity, built from the host memory map; root and context
+ * tables putting every device in that one domain; flushed from the caches
+ * where the unit's walks do not snoop; then the root table set, the write
+ * buffer flushed (CAP.RWBF), context cache and IOTLB invalidated globally
+ * (register-based) and translation enabled (VT-d 10.4.4, 11.4.4-11.4.8).
+ * Prints a line per unit. Returns the number of units translating.
+ */
+unsigned int vtd_protect(void);
 
 /* The units vtd_probe found (count in *n), for the shell and the next steps. */
 const struct vtd_unit *vtd_units(unsigned int *n);

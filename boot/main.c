@@ -5,6 +5,7 @@
 #include "boot/fault_test.h"
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
+#include "drivers/iommu/vtd.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/mca.h"
@@ -142,6 +143,8 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
 	build_acpi_view();
+	if (vtd_probe(&boot_info))
+		vtd_protect();
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

@@ -38,6 +38,12 @@ static void drop(struct vcpu *v, const struct apic_icr_decision *d)
 /* INIT or start-up to one vCPU. */
 static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 {
+	/* Sent for real: the target waits for SIPI in VMX, or runs and INIT
+	 * makes it exit (SDM Vol. 3C, 25.2); physical, to it alone. */
+	struct apic_icr one = { .dest = t->apic_id, .vector = i->vector, .mode = i->mode,
+				.assert = true, .level_trigger = i->level_trigger };
+	int rc;
+
 	if (v->vm->ap_start_trap) {
 		if (i->mode == ICR_MODE_INIT)
 			vcpu_post_init(t);
@@ -45,12 +51,7 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 			vcpu_post_sipi(t, i->vector);
 		return;
 	}
-	/* The target waits for SIPI in VMX, or runs and INIT makes it exit
-	 * (SDM Vol. 3C, 25.2): physical, to it alone. */
-	struct apic_icr one = { .dest = t->apic_id, .vector = i->vector, .mode = i->mode,
-				.assert = true, .level_trigger = i->level_trigger };
-	int rc = ipi_send_icr(rdmsr(MSR_IA32_APIC_BASE), &one);
-
+	rc = ipi_send_icr(rdmsr(MSR_IA32_APIC_BASE), &one);
 	if (rc)
 		printf("guest %s: %s IPI to APIC ID %u not sent: the local APIC's ICR (%d)\n", v->name,
 		       apic_icr_mode_name(i->mode), t->apic_id, rc);

@@ -1,5 +1,6 @@
-/* arch/lapic.h - the local APIC's base MSR and interrupt command register
- * (SDM Vol. 3A, 11.4.4 IA32_APIC_BASE, 11.6.1 ICR, 11.12.9 x2APIC ICR). */
+/* arch/lapic.h - the local APIC's base MSR and where its interrupt command
+ * register is (SDM Vol. 3A, 11.4.4 IA32_APIC_BASE, 11.6.1 ICR, 11.12.9
+ * x2APIC ICR, 11.12.11 SELF IPI). */
 #ifndef ARCH_LAPIC_H
 #define ARCH_LAPIC_H
 
@@ -15,12 +16,9 @@
 #define APIC_ICR_LO          0x300
 #define APIC_ICR_HI          0x310               /* destination in bits 31:24 */
 #define MSR_X2APIC_ICR       0x830               /* one 64-bit register: destination in 63:32 */
+#define MSR_X2APIC_SELF_IPI  0x83f               /* a fixed IPI to this CPU: the vector (11.12.11) */
+/* The ICR's fields and formats: arch/lapic_icr.h. */
 
-#define APIC_ICR_DM_NMI      (4u << 8)
-#define APIC_ICR_DM_INIT     (5u << 8)
-#define APIC_ICR_DM_STARTUP  (6u << 8)           /* vector: the start page's number */
-#define APIC_ICR_BUSY        (1u << 12)          /* delivery status, xAPIC only */
-#define APIC_ICR_ASSERT      (1u << 14)
 #define APIC_XAPIC_MAX_ID    0xfe                /* 8-bit destinations, 0xff is broadcast */
 
 #endif

@@ -145,8 +145,8 @@ static bool reported(const struct percpu *pc)
 int ap_start(struct percpu *pc, uint64_t apic_base)
 {
 	struct trampoline_params *tp = tramp.params;
-	uint32_t id = pc->apic_id, sipi = APIC_ICR_DM_STARTUP | APIC_ICR_ASSERT |
-					  (uint32_t)(tramp.page >> PAGE_SHIFT);
+	uint32_t id = pc->apic_id;
+	uint8_t page = (uint8_t)(tramp.page >> PAGE_SHIFT);
 	uint64_t t0, ticks = tsc_khz() * REPORT_WAIT_US / 1000;
 
 	if (!tp)
@@ -156,15 +156,15 @@ int ap_start(struct percpu *pc, uint64_t apic_base)
 	tp->percpu = (uint64_t)(uintptr_t)pc;
 	__atomic_store_n(&report.pc, NULL, __ATOMIC_RELEASE);
 
-	if (!ipi_send_base(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT))
+	if (!ipi_send_base(apic_base, id, ICR_MODE_INIT, 0))
 		return -EBUSY;
 	wait_us(INIT_WAIT_US);
-	if (!ipi_send_base(apic_base, id, sipi))
+	if (!ipi_send_base(apic_base, id, ICR_MODE_STARTUP, page))
 		return -EBUSY;
 	wait_us(SIPI_WAIT_US);
 	/* A CPU that took the first start-up IPI ignores a second one, but
 	 * 10.4.4 sends it only where the first was not taken. */
-	if (tp->status < TP_STARTED && !ipi_send_base(apic_base, id, sipi))
+	if (tp->status < TP_STARTED && !ipi_send_base(apic_base, id, ICR_MODE_STARTUP, page))
 		return -EBUSY;
 	t0 = rdtsc();
 	while (!reported(pc) && rdtsc() - t0 < ticks)
@@ -173,13 +173,13 @@ int ap_start(struct percpu *pc, uint64_t apic_base)
 		return 0;
 	/* Back to waiting for a start-up IPI: it must not run the trampoline
 	 * page once that is guest memory again. */
-	(void)ipi_send_base(apic_base, id, APIC_ICR_DM_INIT | APIC_ICR_ASSERT);
+	(void)ipi_send_base(apic_base, id, ICR_MODE_INIT, 0);
 	return -ETIMEDOUT;
 }
 
 bool ap_send_nmi(const struct percpu *pc, uint64_t apic_base)
 {
-	return ipi_send_base(apic_base, pc->apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
+	return ipi_send_base(apic_base, pc->apic_id, ICR_MODE_NMI, 0);
 }
 
 /* The AP's first C, from ap_entry64 on its own run stack and the
@@ -209,7 +209,7 @@ bool ap_wake(uint32_t apic_id)
 bool ap_send_sipi(uint32_t apic_id, uint8_t vector)
 {
 	/* In the mode the APIC is in now: the guest may have switched it to x2APIC. */
-	return ipi_send(apic_id, APIC_ICR_DM_STARTUP | APIC_ICR_ASSERT | vector);
+	return ipi_send(apic_id, ICR_MODE_STARTUP, vector);
 }
 
 uint32_t ap_reported_apic_id(void)

@@ -96,37 +96,65 @@ static void start_one(const struct madt_cpu *c, uint64_t apic_base)
 	running.id[running.count++] = c->apic_id;
 }
 
-/* hvtest: an NMI to each parked AP must be taken on that CPU's own NMI
- * stack (its TSS's IST), interrupting hypervisor code on its run stack, and
- * return: the hardware frame at the IST stack's top says where it came from. */
-static void nmi_check(uint64_t apic_base)
+/* Runs one hvtest check on every AP: `one` returns NULL where AP i passed,
+ * else why not ("cpu: APIC ID 2: NMI check: no NMI counted"); then the
+ * count ("cpus: hvtest: 3 of 3 APs <passed>"). */
+static void check_aps(const char *name, const char *passed,
+		      const char *(*one)(unsigned int i, const void *ctx), const void *ctx)
 {
 	unsigned int ok = 0;
 
 	for (unsigned int i = 1; i < running.count; i++) {
-		struct percpu *pc = running.pc[i];
-		volatile uint64_t *top = (volatile uint64_t *)(uintptr_t)stack_top(pc->stacks[STACK_NMI].s);
-		uint64_t t0 = rdtsc(), ticks = tsc_khz() * 100;          /* 100 ms */
-		const char *why = NULL;
+		const char *why = one(i, ctx);
 
-		for (int k = 1; k <= 5; k++)
-			top[-k] = 0;
-		if (!ap_send_nmi(pc, apic_base))
-			why = "the local APIC did not send it";
-		while (!why && !__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE) &&
-		       rdtsc() - t0 < ticks)
-			cpu_relax();
-		if (!why && !__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE))
-			why = "no NMI counted";
-		else if (!why && (top[-4] != GDT_SEL_CODE ||
-				  stack_containing(top[-2]) != &pc->stacks[STACK_RUN]))
-			why = "not on its NMI stack from its run stack";
 		if (why)
-			printf("cpu: APIC ID %u: NMI check: %s\n", running.id[i], why);
+			printf("cpu: APIC ID %u: %s check: %s\n", running.id[i], name, why);
 		else
 			ok++;
 	}
-	printf("cpus: hvtest: %u of %u APs took an NMI on their own NMI stack\n", ok, running.count - 1);
+	printf("cpus: hvtest: %u of %u APs %s\n", ok, running.count - 1, passed);
+}
+
+/* hvtest: an NMI to each parked AP must be taken on that CPU's own NMI
+ * stack (its TSS's IST), interrupting hypervisor code on its run stack, and
+ * return: the hardware frame at the IST stack's top says where it came from.
+ * ctx: the boot CPU's IA32_APIC_BASE. */
+static const char *nmi_check_one(unsigned int i, const void *ctx)
+{
+	struct percpu *pc = running.pc[i];
+	volatile uint64_t *top = (volatile uint64_t *)(uintptr_t)stack_top(pc->stacks[STACK_NMI].s);
+	uint64_t t0 = rdtsc(), ticks = tsc_khz() * 100;          /* 100 ms */
+
+	for (int k = 1; k <= 5; k++)
+		top[-k] = 0;
+	if (!ap_send_nmi(pc, *(const uint64_t *)ctx))
+		return "the local APIC did not send it";
+	while (!__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE) && rdtsc() - t0 < ticks)
+		cpu_relax();
+	if (!__atomic_load_n(&pc->nmis_pending, __ATOMIC_ACQUIRE))
+		return "no NMI counted";
+	if (top[-4] != GDT_SEL_CODE || stack_containing(top[-2]) != &pc->stacks[STACK_RUN])
+		return "not on its NMI stack from its run stack";
+	return NULL;
+}
+
+/* Each AP's count of guest NMIs and of kicks before the request. */
+struct request_before {
+	unsigned int pending[MADT_MAX_CPUS], kicks[MADT_MAX_CPUS];
+};
+
+static const char *request_check_one(unsigned int i, const void *ctx)
+{
+	const struct request_before *b = ctx;
+	const struct percpu *pc = running.pc[i];
+
+	if (!cpu_request_acked(&pc->req, pc->req.seq))
+		return "no acknowledgement";
+	if (pc->req.kicks != b->kicks[i] + 1)
+		return "its kick NMI was not seen as one";
+	if (pc->nmis_pending != b->pending[i])
+		return "the kick was counted as a guest's NMI";
+	return NULL;
 }
 
 /* hvtest: every parked AP answers a request of the channel (drivers/ipi.c)
@@ -134,29 +162,14 @@ static void nmi_check(uint64_t apic_base)
  * from a guest's: not counted in nmis_pending. */
 static void request_check(void)
 {
-	unsigned int pending[MADT_MAX_CPUS], kicks[MADT_MAX_CPUS], ok = 0;
+	struct request_before b;
 
 	for (unsigned int i = 1; i < running.count; i++) {
-		pending[i] = running.pc[i]->nmis_pending;
-		kicks[i] = running.pc[i]->req.kicks;
+		b.pending[i] = running.pc[i]->nmis_pending;
+		b.kicks[i] = running.pc[i]->req.kicks;
 	}
 	(void)cpu_request_all_wait(CPU_REQ_KICK, CPU_REQUEST_WAIT_US, "the hvtest request");
-	for (unsigned int i = 1; i < running.count; i++) {
-		const struct percpu *pc = running.pc[i];
-		const char *why = NULL;
-
-		if (!cpu_request_acked(&pc->req, pc->req.seq))
-			why = "no acknowledgement";
-		else if (pc->req.kicks != kicks[i] + 1)
-			why = "its kick NMI was not seen as one";
-		else if (pc->nmis_pending != pending[i])
-			why = "the kick was counted as a guest's NMI";
-		if (why)
-			printf("cpu: APIC ID %u: request check: %s\n", running.id[i], why);
-		else
-			ok++;
-	}
-	printf("cpus: hvtest: %u of %u APs acknowledged a request\n", ok, running.count - 1);
+	check_aps("request", "acknowledged a request", request_check_one, &b);
 }
 
 static void print_report(unsigned int enabled, unsigned int online_capable, unsigned int skipped,
@@ -253,7 +266,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	}
 	ap_trampoline_remove();
 	if (opt->test_hooks && running.count > 1) {
-		nmi_check(apic_base);
+		check_aps("NMI", "took an NMI on their own NMI stack", nmi_check_one, &apic_base);
 		request_check();
 	}
 	print_report(enabled, online_capable, skipped, max);

@@ -1,6 +1,7 @@
-/* drivers/ipi.c - the hypervisor's IPIs through the local APIC's ICR (SDM
- * Vol. 3A, 11.6.1 xAPIC ICR, 11.12.9 x2APIC ICR) and the sending side of
- * the request channel (arch/cpu_request.c): request, NMI, bounded wait. */
+/* drivers/ipi.c - IPIs through the local APIC's ICR, the hypervisor's own and
+ * those it sends for a guest (SDM Vol. 3A, 11.6.1 xAPIC ICR, 11.12.9 x2APIC
+ * ICR), and the sending side of the request channel (arch/cpu_request.c):
+ * request, NMI, bounded wait. */
 #include "drivers/ipi.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
@@ -26,37 +27,68 @@ static bool xapic_icr_idle(hpa_t mmio)
 	return !(v & APIC_ICR_BUSY);
 }
 
-bool ipi_send_base(uint64_t apic_base, uint32_t apic_id, uint32_t lo)
+int ipi_send_icr(uint64_t apic_base, const struct apic_icr *i)
 {
 	hpa_t mmio = apic_base & APIC_BASE_ADDR;
-	uint32_t hi = apic_id << 24, guest_hi;
+	bool x2apic = apic_base & APIC_BASE_EXTD;
+	uint32_t hi, lo, guest_hi;
+	uint64_t icr;
+	int rc;
 
 	if (!(apic_base & APIC_BASE_EN))
-		return false;
-	if (apic_base & APIC_BASE_EXTD) {
-		/* Not serializing (11.12.3): the request's stores must be
-		 * visible before the NMI can arrive. */
+		return -ENOTSUP;
+	rc = apic_icr_pack(i, x2apic, &icr);
+	if (rc)
+		return rc;
+	if (x2apic) {
+		/* Not serializing (11.12.3): the stores before it (a request's
+		 * bits) must be visible before the IPI can arrive. */
 		asm volatile("mfence; lfence" ::: "memory");
-		wrmsr(MSR_X2APIC_ICR, (uint64_t)apic_id << 32 | lo);
-		return true;
+		if (apic_icr_is_self_ipi(i))
+			wrmsr(MSR_X2APIC_SELF_IPI, i->vector);
+		else
+			wrmsr(MSR_X2APIC_ICR, icr);
+		return 0;
 	}
-	if (apic_id > APIC_XAPIC_MAX_ID || !xapic_icr_idle(mmio) ||
-	    devmem_read(mmio + APIC_ICR_HI, &guest_hi, 4))
-		return false;
-	if (devmem_write(mmio + APIC_ICR_HI, &hi, 4) || devmem_write(mmio + APIC_ICR_LO, &lo, 4))
-		return false;
+	/* The IPI before (the guest's or ours) must have left (11.6.1). */
+	if (!xapic_icr_idle(mmio))
+		return -EBUSY;
+	/* The guest owns the xAPIC page (wait-for-SIPI mode, and the pages of
+	 * CPUs it runs on in either mode) and sends its IPIs as two writes:
+	 * the high dword (the destination), then the low one, which sends. A VM
+	 * exit may fall between them, and this IPI with it; the guest's low
+	 * write after the next entry then sends to the destination it wrote,
+	 * as long as the hypervisor leaves the high dword as it found it. */
+	if (devmem_read(mmio + APIC_ICR_HI, &guest_hi, 4))
+		return -EFAULT;
+	hi = (uint32_t)(icr >> 32);
+	lo = (uint32_t)icr;
+	rc = devmem_write(mmio + APIC_ICR_HI, &hi, 4) || devmem_write(mmio + APIC_ICR_LO, &lo, 4) ?
+	     -EFAULT : 0;
 	(void)devmem_write(mmio + APIC_ICR_HI, &guest_hi, 4);
-	return xapic_icr_idle(mmio);
+	return rc;
 }
 
-bool ipi_send(uint32_t apic_id, uint32_t lo)
+bool ipi_send_base(uint64_t apic_base, uint32_t apic_id, enum icr_mode mode, uint8_t vector)
 {
-	return ipi_send_base(rdmsr(MSR_IA32_APIC_BASE), apic_id, lo);
+	struct apic_icr i = { .dest = apic_id, .mode = mode, .vector = vector, .assert = true };
+	bool x2apic = apic_base & APIC_BASE_EXTD;
+
+	if (!x2apic && apic_id > APIC_XAPIC_MAX_ID)
+		return false;
+	if (ipi_send_icr(apic_base, &i))
+		return false;
+	return x2apic || xapic_icr_idle(apic_base & APIC_BASE_ADDR);
+}
+
+bool ipi_send(uint32_t apic_id, enum icr_mode mode, uint8_t vector)
+{
+	return ipi_send_base(rdmsr(MSR_IA32_APIC_BASE), apic_id, mode, vector);
 }
 
 bool ipi_send_nmi(uint32_t apic_id)
 {
-	return ipi_send(apic_id, APIC_ICR_DM_NMI | APIC_ICR_ASSERT);
+	return ipi_send(apic_id, ICR_MODE_NMI, 0);
 }
 
 int cpu_request(struct percpu *pc, uint32_t bits, uint32_t *seq)

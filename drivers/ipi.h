@@ -8,6 +8,7 @@
 #define DRIVERS_IPI_H
 
 #include "arch/percpu.h"
+#include "arch/lapic_icr.h"
 
 /* How long cpu_request_all_wait waits by default: a running guest exits
  * for the kick at once, or at its next console tick if the kick came while
@@ -16,19 +17,33 @@
 #define CPU_REQUEST_WAIT_US 1000000
 
 /*
- * Sends one IPI (ICR low half `lo`: delivery mode, vector, level) to
- * apic_id through the local APIC whose IA32_APIC_BASE is apic_base. In
- * xAPIC mode the guest may be between its two ICR writes (a VM exit fell
- * between them): its destination is put back after ours. false if the APIC
- * is disabled, the ID does not fit the mode, or an xAPIC's delivery status
- * stayed busy (the message was not accepted). x2APIC writes have no
- * delivery status (11.12.9).
+ * The one writer of the local APIC's ICR: sends i through the local APIC
+ * whose IA32_APIC_BASE is apic_base, in the mode that value names (x2APIC:
+ * MSR 0x830, or the SELF IPI register where it takes i; xAPIC: the ICR's
+ * two dwords in the APIC page, after the delivery status of the IPI before
+ * has gone idle). i->x2apic is not looked at. In xAPIC mode the ICR's high
+ * dword is put back as it was: the guest owns the APIC page and may be
+ * between its own two ICR writes. Returns at once, without waiting for the
+ * IPI to be accepted. 0; -ENOTSUP if the APIC is disabled; -ERANGE or
+ * -EINVAL if i does not fit the mode's format (apic_icr_pack); -EBUSY if
+ * the delivery status stayed busy; -EFAULT if the APIC page cannot be
+ * reached.
  */
-bool ipi_send_base(uint64_t apic_base, uint32_t apic_id, uint32_t lo);
+int __must_check ipi_send_icr(uint64_t apic_base, const struct apic_icr *i);
+
+/*
+ * The hypervisor's own IPI: delivery mode `mode` with `vector`, asserted,
+ * edge, to the CPU apic_id alone (physical), through ipi_send_icr. True if
+ * it was sent and, in xAPIC mode, accepted (the delivery status went idle
+ * again: x2APIC writes have none, 11.12.9). False if the APIC is disabled,
+ * apic_id does not name one CPU in the mode (xAPIC: above 0xfe, 0xff being
+ * the broadcast) or the xAPIC's delivery status stayed busy.
+ */
+bool ipi_send_base(uint64_t apic_base, uint32_t apic_id, enum icr_mode mode, uint8_t vector);
 
 /* The same through this CPU's local APIC in the mode it is in now (the
  * guest owns the APIC and may have switched it to x2APIC mode). */
-bool ipi_send(uint32_t apic_id, uint32_t lo);
+bool ipi_send(uint32_t apic_id, enum icr_mode mode, uint8_t vector);
 
 /* Sends an NMI to apic_id. */
 bool ipi_send_nmi(uint32_t apic_id);

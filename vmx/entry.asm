@@ -78,7 +78,7 @@ vmx_enter:
 	jmp .out
 .fail_invalid:
 	mov eax, 1
-.out:
+.out:                                   ; eax: the result; RSP: this frame
 	pop r15
 	pop r14
 	pop r13
@@ -110,10 +110,4 @@ vmx_exit_entry:
 	mov [rdi + R_RDI], rax
 	mov rsp, [rsp + ES_HOST_RSP - ES_REGS]   ; back on vmx_enter's frame
 	xor eax, eax
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
-	ret
+	jmp vmx_enter.out               ; vmx_enter returns 0 from there

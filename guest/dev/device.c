@@ -29,30 +29,32 @@ void device_unlock(void)
 	spin_unlock(&device_spinlock);
 }
 
-int device_add_mmio(struct device_model *d, gpa_t base, uint64_t size)
+/* Registers d over [base, base + size) as kind; says why not, `taken` being
+ * what was asked for and `unfit` what the range may not be. */
+static int add_mmio(struct device_model *d, gpa_t base, uint64_t size, enum gmap_kind kind,
+		    const char *taken, const char *unfit)
 {
-	int rc = gmap_register(gmem_map(), base, base + size, GMAP_TRAPPED, d->name, d);
+	int rc = gmap_register(gmem_map(), base, base + size, kind, d->name, d);
 
 	if (rc)
-		printf("device %s: cannot take MMIO 0x%llx-0x%llx (%s)\n", d->name,
+		printf("device %s: cannot take %s 0x%llx-0x%llx (%s)\n", d->name, taken,
 		       (unsigned long long)base, (unsigned long long)(base + size - 1),
 		       rc == -EEXIST ? "another device has it" :
 		       rc == -ENOSPC ? "too many registrations" :
-		       "misaligned, outside the guest space, or over RAM or hypervisor memory");
+		       unfit);
 	return rc;
+}
+
+int device_add_mmio(struct device_model *d, gpa_t base, uint64_t size)
+{
+	return add_mmio(d, base, size, GMAP_TRAPPED, "MMIO",
+			"misaligned, outside the guest space, or over RAM or hypervisor memory");
 }
 
 int device_add_mmio_writes(struct device_model *d, gpa_t base, uint64_t size)
 {
-	int rc = gmap_register(gmem_map(), base, base + size, GMAP_WRITE_TRAPPED, d->name, d);
-
-	if (rc)
-		printf("device %s: cannot take the writes to 0x%llx-0x%llx (%s)\n", d->name,
-		       (unsigned long long)base, (unsigned long long)(base + size - 1),
-		       rc == -EEXIST ? "another device has it" :
-		       rc == -ENOSPC ? "too many registrations" :
-		       "misaligned, outside the guest space, or not pass-through device memory");
-	return rc;
+	return add_mmio(d, base, size, GMAP_WRITE_TRAPPED, "the writes to",
+			"misaligned, outside the guest space, or not pass-through device memory");
 }
 
 int device_remove_mmio(struct device_model *d, gpa_t base)

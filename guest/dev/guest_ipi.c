@@ -6,17 +6,10 @@
 #include "guest/dev/guest_ipi.h"
 #include "guest/vm.h"
 #include "arch/cpu.h"
-#include "mm/devmem.h"
+#include "arch/lapic.h"
+#include "drivers/ipi.h"
 #include "drivers/console.h"
 #include "lib/log.h"
-
-#define MSR_IA32_APIC_BASE   0x1b
-#define MSR_IA32_X2APIC_ICR  0x830
-#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ULL
-#define XAPIC_ICR_LOW        0x300
-#define XAPIC_ICR_HIGH       0x310
-#define ICR_ASSERT           (1u << 14)
-#define ICR_LEVEL_TRIGGER    (1u << 15)
 
 /* One line per reason for the whole run: a guest that repeats an IPI it may
  * not send (an INIT storm to nobody) cannot flood the console. */
@@ -27,25 +20,6 @@ static bool logged[LOG_COUNT];
 static bool first_time(enum ipi_log which)
 {
 	return log_enabled(LOG_INFO) && !__atomic_exchange_n(&logged[which], true, __ATOMIC_RELAXED);
-}
-
-void guest_ipi_send_real(bool x2apic, uint32_t dest, uint32_t low)
-{
-	hpa_t base;
-	uint32_t high, guest_high;
-
-	if (x2apic) {
-		wrmsr(MSR_IA32_X2APIC_ICR, (uint64_t)dest << 32 | low);
-		return;
-	}
-	/* The guest may be between its two ICR writes: its high dword is put back. */
-	base = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR_MASK;
-	high = dest << 24;
-	if (devmem_read(base + XAPIC_ICR_HIGH, &guest_high, 4) ||
-	    devmem_write(base + XAPIC_ICR_HIGH, &high, 4) ||
-	    devmem_write(base + XAPIC_ICR_LOW, &low, 4) ||
-	    devmem_write(base + XAPIC_ICR_HIGH, &guest_high, 4))
-		printf("guest IPI: cannot reach the local APIC page at 0x%llx\n", (unsigned long long)base);
 }
 
 static void drop(struct vcpu *v, const struct apic_icr_decision *d)
@@ -64,6 +38,12 @@ static void drop(struct vcpu *v, const struct apic_icr_decision *d)
 /* INIT or start-up to one vCPU. */
 static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 {
+	/* Sent for real: the target waits for SIPI in VMX, or runs and INIT
+	 * makes it exit (SDM Vol. 3C, 25.2); physical, to it alone. */
+	struct apic_icr one = { .dest = t->apic_id, .vector = i->vector, .mode = i->mode,
+				.assert = true, .level_trigger = i->level_trigger };
+	int rc;
+
 	if (v->vm->ap_start_trap) {
 		if (i->mode == ICR_MODE_INIT)
 			vcpu_post_init(t);
@@ -71,10 +51,10 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 			vcpu_post_sipi(t, i->vector);
 		return;
 	}
-	/* The target waits for SIPI in VMX, or runs and INIT makes it exit
-	 * (SDM Vol. 3C, 25.2): physical, to it alone. */
-	guest_ipi_send_real(i->x2apic, t->apic_id, (uint32_t)i->mode << 8 | i->vector | ICR_ASSERT |
-			    (i->level_trigger ? ICR_LEVEL_TRIGGER : 0));
+	rc = ipi_send_icr(rdmsr(MSR_IA32_APIC_BASE), &one);
+	if (rc)
+		printf("guest %s: %s IPI to APIC ID %u not sent: the local APIC's ICR (%d)\n", v->name,
+		       apic_icr_mode_name(i->mode), t->apic_id, rc);
 }
 
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)

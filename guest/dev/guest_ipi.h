@@ -17,8 +17,4 @@
  */
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d);
 
-/* Writes an ICR value (x2APIC: MSR 0x830; xAPIC: high dword, then low, at
- * the APIC page) on this CPU's real local APIC. */
-void guest_ipi_send_real(bool x2apic, uint32_t dest, uint32_t low);
-
 #endif

@@ -23,9 +23,10 @@
 #include "guest/dev/device.h"
 #include "guest/dev/i8259_shadow.h"
 #include "guest/dev/isa_irq_route.h"
-#include "guest/policy/msr_policy.h"
 #include "arch/cpu.h"
 #include "arch/percpu.h"
+#include "arch/lapic.h"
+#include "drivers/ipi.h"
 #include "mm/devmem.h"
 #include "drivers/console.h"
 
@@ -34,22 +35,10 @@
 #define IOAPIC_IOWIN        0x10
 #define IOAPIC_VER          0x01
 #define IOAPIC_REDTBL(pin)  (0x10 + 2 * (pin))
-#define APIC_BASE_EXTD      (1ULL << 10)
-#define APIC_BASE_EN        (1ULL << 11)
-#define APIC_BASE_ADDR      0x000ffffffffff000ULL
-#define APIC_ICR_LO         0x300
-#define APIC_ICR_HI         0x310
 #define APIC_DFR            0x0e0
 #define APIC_DFR_FLAT       0xfu             /* DFR bits 31:28: 1111 flat, 0000 cluster */
-#define APIC_ICR_LOGICAL    (1u << 11)
 #define APIC_LVT_LINT0      0x350
-#define APIC_ICR_BUSY       (1u << 12)
-#define APIC_ICR_ASSERT     (1u << 14)
-#define APIC_ICR_HI         0x310
-#define APIC_ICR_LOGICAL    (1u << 11)
 #define MSR_X2APIC_BASE     0x800            /* x2APIC register n at 0x800 + n / 16 */
-#define MSR_X2APIC_SELF_IPI 0x83f
-#define MSR_X2APIC_ICR      0x830
 
 struct isa_line {
 	int ioapic;                      /* MADT index of its I/O APIC, -1 if none */
@@ -100,11 +89,6 @@ static uint32_t lapic_read(uint64_t apic_base, unsigned int reg)
 	return v;
 }
 
-static void lapic_write(uint64_t apic_base, unsigned int reg, uint32_t v)
-{
-	(void)devmem_write((apic_base & APIC_BASE_ADDR) + reg, &v, 4);
-}
-
 /* How this CPU's local APIC reads an 8-bit logical destination; the guest
  * sets one model on all its CPUs (SDM Vol. 3A, 11.6.2.2). */
 static enum apic_logical_model logical_model(uint64_t apic_base)
@@ -116,31 +100,17 @@ static enum apic_logical_model logical_model(uint64_t apic_base)
 }
 
 /*
- * A fixed, edge IPI with the I/O APIC entry's vector and destination.
- * x2APIC: one ICR write (the SELF IPI register where no 8-bit name can reach
- * the CPU, 11.12.11). xAPIC: the guest may be between its two ICR writes (an
- * exit fell between them), so its ICR high half is put back after ours is
- * used; the low half it has not written yet is not disturbed.
+ * A fixed, edge IPI with the I/O APIC entry's vector and destination (the
+ * SELF IPI register in x2APIC mode, where no 8-bit name can reach this CPU,
+ * 11.12.11). 0, or ipi_send_icr's error.
  */
-static void lapic_send_ipi(uint64_t apic_base, uint8_t vector, const struct apic_ipi *ipi)
+static int lapic_send_ipi(uint64_t apic_base, uint8_t vector, const struct apic_ipi *ipi)
 {
-	uint32_t icr = APIC_ICR_ASSERT | vector | (ipi->logical ? APIC_ICR_LOGICAL : 0);
-	uint32_t guest_hi;
+	struct apic_icr i = { .dest = ipi->dest, .vector = vector, .mode = ICR_MODE_FIXED,
+			      .logical = ipi->logical, .assert = true,
+			      .shorthand = ipi->self ? ICR_DEST_SELF : ICR_DEST_FIELD };
 
-	if (apic_base & APIC_BASE_EXTD) {
-		if (ipi->self)
-			wrmsr(MSR_X2APIC_SELF_IPI, vector);
-		else
-			wrmsr(MSR_X2APIC_ICR, (uint64_t)ipi->dest << 32 | icr);
-		return;
-	}
-	/* The guest's last IPI may still be on its way (delivery status). */
-	for (unsigned int i = 0; i < 1000 && (lapic_read(apic_base, APIC_ICR_LO) & APIC_ICR_BUSY); i++)
-		cpu_relax();
-	guest_hi = lapic_read(apic_base, APIC_ICR_HI);
-	lapic_write(apic_base, APIC_ICR_HI, ipi->dest << 24);
-	lapic_write(apic_base, APIC_ICR_LO, icr);
-	lapic_write(apic_base, APIC_ICR_HI, guest_hi);
+	return ipi_send_icr(apic_base, &i);
 }
 
 static bool i8259_connected(uint64_t apic_base)
@@ -173,8 +143,10 @@ void isa_irq_raise(unsigned int irq)
 				struct apic_ipi ipi;
 
 				ioapic_rte_ipi(rte, logical_model(apic_base), &ipi);
-				lapic_send_ipi(apic_base, vector, &ipi);
-				l->sent++;
+				if (lapic_send_ipi(apic_base, vector, &ipi))
+					l->dropped++;    /* the ICR stayed busy or out of reach */
+				else
+					l->sent++;
 			} else {
 				l->dropped++;            /* no local APIC to take the message */
 			}

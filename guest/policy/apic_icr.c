@@ -2,30 +2,6 @@
  * guest's IPI does (SDM Vol. 3A, 10.6.1, 10.12.9, Table 10-3). */
 #include "guest/policy/apic_icr.h"
 
-#define ICR_VECTOR_MASK     0xffu
-#define ICR_MODE_SHIFT      8
-#define ICR_LOGICAL         (1u << 11)
-#define ICR_ASSERT          (1u << 14)
-#define ICR_LEVEL_TRIGGER   (1u << 15)
-#define ICR_SHORTHAND_SHIFT 18
-/* x2APIC: bits 12 (delivery status: gone), 13, 16-17 and 20-31 are reserved (Figure 10-28). */
-#define ICR_X2APIC_RESERVED (0x3ULL << 12 | 0x3ULL << 16 | 0xfffULL << 20)
-#define XAPIC_DEST_SHIFT    24          /* in the high dword: bits 63:56 */
-
-static void fields(uint32_t low, uint32_t dest, bool x2apic, struct apic_icr *i)
-{
-	*i = (struct apic_icr){
-		.dest = dest,
-		.vector = (uint8_t)(low & ICR_VECTOR_MASK),
-		.mode = (enum icr_mode)((low >> ICR_MODE_SHIFT) & 7),
-		.logical = low & ICR_LOGICAL,
-		.assert = low & ICR_ASSERT,
-		.level_trigger = low & ICR_LEVEL_TRIGGER,
-		.shorthand = (enum icr_shorthand)((low >> ICR_SHORTHAND_SHIFT) & 3),
-		.x2apic = x2apic,
-	};
-}
-
 static void decide(struct apic_icr_decision *d)
 {
 	const struct apic_icr *i = &d->icr;
@@ -77,8 +53,8 @@ static void decide(struct apic_icr_decision *d)
 
 void apic_icr_decode_x2apic(uint64_t val, struct apic_icr_decision *d)
 {
-	fields((uint32_t)val, (uint32_t)(val >> 32), true, &d->icr);
-	if (val & ICR_X2APIC_RESERVED) {
+	apic_icr_unpack(val, true, &d->icr);
+	if (val & APIC_ICR_X2APIC_RESERVED) {
 		d->action = ICR_GP;
 		d->why = "reserved bits set";
 		return;
@@ -88,7 +64,7 @@ void apic_icr_decode_x2apic(uint64_t val, struct apic_icr_decision *d)
 
 void apic_icr_decode_xapic(uint32_t low, uint32_t high, struct apic_icr_decision *d)
 {
-	fields(low, high >> XAPIC_DEST_SHIFT, false, &d->icr);
+	apic_icr_unpack((uint64_t)high << 32 | low, false, &d->icr);
 	decide(d);
 }
 

@@ -6,33 +6,7 @@
 #ifndef GUEST_APIC_ICR_H
 #define GUEST_APIC_ICR_H
 
-#include "lib/compiler.h"
-
-/* Delivery mode, ICR bits 10:8 (SDM Vol. 3A, Figure 10-12). */
-enum icr_mode {
-	ICR_MODE_FIXED = 0, ICR_MODE_LOWEST = 1, ICR_MODE_SMI = 2, ICR_MODE_RESERVED3 = 3,
-	ICR_MODE_NMI = 4, ICR_MODE_INIT = 5, ICR_MODE_STARTUP = 6, ICR_MODE_RESERVED7 = 7,
-};
-
-/* Destination shorthand, ICR bits 19:18. */
-enum icr_shorthand {
-	ICR_DEST_FIELD = 0,             /* no shorthand: the destination field */
-	ICR_DEST_SELF = 1,
-	ICR_DEST_ALL = 2,               /* all including self */
-	ICR_DEST_OTHERS = 3,            /* all excluding self */
-};
-
-/* The fields of one ICR value. */
-struct apic_icr {
-	uint32_t dest;                  /* xAPIC: bits 63:56 (8 bits); x2APIC: bits 63:32 */
-	uint8_t vector;                 /* bits 7:0 */
-	enum icr_mode mode;             /* bits 10:8 */
-	bool logical;                   /* destination mode, bit 11 */
-	bool assert;                    /* level, bit 14 */
-	bool level_trigger;             /* trigger mode, bit 15 */
-	enum icr_shorthand shorthand;   /* bits 19:18 */
-	bool x2apic;                    /* which format it was written in */
-};
+#include "arch/lapic_icr.h"
 
 /* What a guest's ICR write does. */
 enum icr_action {
@@ -50,10 +24,6 @@ struct apic_icr_decision {
 	enum icr_action action;
 	const char *why;                /* ICR_DROP and ICR_GP: the reason in words; else NULL */
 };
-
-/* The broadcast destination IDs of physical mode (10.6.2.1, 10.12.9). */
-#define APIC_ICR_XAPIC_BROADCAST  0xffu
-#define APIC_ICR_X2APIC_BROADCAST 0xffffffffu
 
 /* Decodes an x2APIC ICR value (MSR 0x830, one 64-bit write) and decides. */
 void apic_icr_decode_x2apic(uint64_t val, struct apic_icr_decision *d);

@@ -105,7 +105,7 @@ const struct msr_rule msr_rules[] = {
 	/* x2APIC registers (TPR, EOI, timer, LVTs: Linux's hot paths) pass;
 	 * the ICR is filtered. */
 	{ 0x00000800, 0x0000082f, P, P, MSR_NEED_NONE, "x2APIC" },
-	{ 0x00000830, 0x00000830, P, MSR_X2APIC_ICR, MSR_NEED_NONE, "IA32_X2APIC_ICR" },
+	{ 0x00000830, 0x00000830, P, MSR_X2APIC_ICR_TRAP, MSR_NEED_NONE, "IA32_X2APIC_ICR" },
 	{ 0x00000831, 0x0000083f, P, P, MSR_NEED_NONE, "x2APIC" },
 	/* Total memory encryption state, read by Linux when CPUID says TME. */
 	{ 0x00000981, 0x00000982, P, G, MSR_NEED_NONE, "IA32_TME_CAPABILITY/ACTIVATE" },

@@ -22,7 +22,7 @@ enum msr_action {
 	MSR_IGNORE_WRITE,       /* the hypervisor owns it: writes dropped */
 	MSR_APIC_BASE,          /* writes: the xAPIC/x2APIC transitions, never a new base */
 	MSR_MISC_ENABLE,        /* the vCPU's shadow; hardware never written */
-	MSR_X2APIC_ICR,         /* writes: IPIs decided by guest/policy/apic_icr.h */
+	MSR_X2APIC_ICR_TRAP,    /* writes: IPIs decided by guest/policy/apic_icr.h */
 	MSR_DEBUGCTL,           /* writes: BTS bits refused (msr_debugctl_write_ok) */
 	MSR_XSS,                /* writes: only 0 (no supervisor state components) */
 };

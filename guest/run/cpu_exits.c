@@ -138,7 +138,7 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_MISC_ENABLE:
 		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
 		return true;
-	case MSR_X2APIC_ICR: {
+	case MSR_X2APIC_ICR_TRAP: {
 		struct apic_icr_decision d;
 
 		/* Not in x2APIC mode the MSR does not exist (10.12.1.2). */

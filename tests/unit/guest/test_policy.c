@@ -144,7 +144,7 @@ TEST(msr_policy_rules)
 	CHECK_EQ(msr_policy(0x80b, true, &all), MSR_PASS);        /* EOI */
 	CHECK_EQ(msr_policy(0x808, true, &all), MSR_PASS);        /* TPR */
 	CHECK_EQ(msr_policy(0x830, false, &all), MSR_PASS);
-	CHECK_EQ(msr_policy(0x830, true, &all), MSR_X2APIC_ICR);
+	CHECK_EQ(msr_policy(0x830, true, &all), MSR_X2APIC_ICR_TRAP);
 	CHECK_EQ(msr_policy(0x840, false, &all), MSR_GP);
 	/* The allow-list follows the granted features. */
 	CHECK_EQ(msr_policy(0xc0000103, true, &all), MSR_PASS);   /* TSC_AUX with RDTSCP */

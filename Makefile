@@ -11,7 +11,8 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 # Hypervisor sources: every .c and .asm in the source directories.
-SRC_DIRS  := $(shell find boot arch mm lib drivers vmx guest shell -type d)
+# boot/efi is hv.efi's (below), not the hypervisor image's.
+SRC_DIRS  := $(shell find boot arch mm lib drivers vmx guest shell -type d -not -path 'boot/efi*')
 HV_CSRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 HV_ASRCS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm))
 HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
@@ -37,6 +38,7 @@ PURE_SRCS += guest/load/efi_map.c
 PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c
 PURE_SRCS += guest/vcpu_state.c
+PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -102,6 +104,21 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh $(BU
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms.o
 	$(Q)tools/check-image.sh $@ $(BUILD)/hv0.elf
+
+# hv.elf inside hv.efi, for boot/efi/core_load.c: an object whose read-only
+# data (.rodata.hv_core, which gnu-efi's linker script puts into .data) is
+# the file without its debug sections, between the symbols hv_core_elf_start
+# and hv_core_elf_end. hv.efi's link takes it with its other objects.
+$(BUILD)/efi/hv_core.o: $(BUILD)/hv.elf
+	@mkdir -p $(dir $@)
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --strip-debug $< $(BUILD)/efi/hv_core.elf
+	$(Q)cd $(BUILD)/efi && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata.hv_core,alloc,load,readonly,data,contents \
+		--set-section-alignment .data=16 \
+		--redefine-sym _binary_hv_core_elf_start=hv_core_elf_start \
+		--redefine-sym _binary_hv_core_elf_end=hv_core_elf_end \
+		--strip-symbol _binary_hv_core_elf_size hv_core.elf hv_core.o
 
 # The default image: the hypervisor alone, serial console on COM1.
 $(BUILD)/hv.iso: $(BUILD)/hv.elf tools/mkiso.sh

@@ -31,6 +31,7 @@ guest/run     the run loop and hypercalls
 vmx           the Intel VMX backend
 shell         the debug shell
 boot          hv_main: brings everything up
+boot/efi      hv.efi, the UEFI application: configuration, boot information, chain loading
 '
 # 2. PRIVATE folders: their headers are included only from the folder
 #    itself. Generic code reaches VMX through the backend interface only.

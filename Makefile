@@ -39,6 +39,7 @@ PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c
 PURE_SRCS += guest/vcpu_state.c
 PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
+PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
@@ -59,7 +60,7 @@ UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(patsubst %.c,$(BUILD)/host/%,$(UNIT_SRCS))
 
 .PHONY: all iso deps test unit integration run bench clean check-layers
-all: $(BUILD)/hv.elf $(BUILD)/hv.iso
+all: $(BUILD)/hv.elf $(BUILD)/hv.iso $(BUILD)/hv.efi
 
 include tests/guests/guests.mk
 
@@ -89,7 +90,7 @@ $(BUILD)/%.o: $(BUILD)/%.c
 # The include rules (docs/architecture.md, "Layers"): checked before the
 # hypervisor links, again only when a source, header or the rules change.
 HV_HSRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
-$(BUILD)/check-layers.ok: $(HV_CSRCS) $(HV_HSRCS) $(HV_ASRCS) tools/check-layers.sh Makefile docs/architecture.md
+$(BUILD)/check-layers.ok: $(HV_CSRCS) $(HV_HSRCS) $(HV_ASRCS) $(wildcard boot/efi/*.[ch]) tools/check-layers.sh Makefile docs/architecture.md
 	@mkdir -p $(dir $@)
 	$(Q)tools/check-layers.sh
 	@touch $@
@@ -104,6 +105,44 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh $(BU
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms.o
 	$(Q)tools/check-image.sh $@ $(BUILD)/hv0.elf
+
+# hv.efi: the UEFI application (boot/efi/, docs/architecture.md "hv.efi") with
+# the hypervisor's own console, formatting and hv.cfg code, built as gnu-efi
+# documents (Debian's gnu-efi 3.0.15): position-independent objects, linked as
+# a shared object with its crt0 (which relocates the image and calls efi_main)
+# and linker script, then copied into a PE32+ application by objcopy. Firmware
+# calls go straight through the ms_abi function pointers (GNU_EFI_USE_MS_ABI).
+# No SSE anywhere: the same flags as the hypervisor, so the code it shares with
+# the core is built the same way.
+# GNU ld, not ld.lld, for this one link: lld puts the dynamic relocations into
+# its own .rela.dyn, which gnu-efi's script (its .rela section gathers the
+# input sections .rela.data*, .rela.got) does not place, so lld sets it as an
+# orphan at 0xe0, inside the first page where the PE headers go: objcopy then
+# drops it or overlaps the headers, and crt0's _relocate would read garbage.
+GNUEFI_DIR  := /usr/lib
+EFI_LD      := ld.bfd
+EFI_SRCS    := $(wildcard boot/efi/*.c) lib/format.c lib/string.c drivers/uart16550.c boot/info/hvcfg.c
+EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
+EFI_CFLAGS  := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
+               -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \
+               -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+               -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
+               -DGNU_EFI_USE_MS_ABI -I. -isystem /usr/include/efi -isystem /usr/include/efi/x86_64 \
+               -DHV_VERSION='"$(VERSION)"' -MMD -MP
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T $(GNUEFI_DIR)/elf_x86_64_efi.lds -L$(GNUEFI_DIR)
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (hv.efi)"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv.efi.so: $(EFI_OBJS) $(BUILD)/check-layers.ok
+	$(Q)$(EFI_LD) $(EFI_LDFLAGS) -o $@ $(GNUEFI_DIR)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi
+
+$(BUILD)/hv.efi: $(BUILD)/hv.efi.so
+	@echo "  EFI     $@"
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* \
+		-j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 # hv.elf inside hv.efi, for boot/efi/core_load.c: an object whose read-only
 # data (.rodata.hv_core, which gnu-efi's linker script puts into .data) is
@@ -162,7 +201,17 @@ $(HV_LINUX_ISO): $(BUILD)/hv.elf $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img to
 	$(Q)tools/mkiso.sh $@ $(BUILD)/hv.elf "" \
 		$(GUEST_DIR)/vmlinuz "guest hv.name=linux $(LINUX_CMDLINE)" $(GUEST_DIR)/initrd.img initrd
 
-iso: $(BUILD)/hv.iso $(HV_LINUX_ISO)
+# The EFI system-partition image (tools/mkefi-img.sh): hv.efi as the
+# removable-media loader, hv.cfg in chain mode, and a GRUB EFI that boots the
+# default guest directly: firmware -> hv.efi -> GRUB -> Linux. Like
+# $(HV_LINUX_ISO), it makes the guest first if there is none (tools/mkguest.sh).
+HV_EFI_IMG := $(BUILD)/hv-efi.img
+
+$(HV_EFI_IMG): $(BUILD)/hv.efi $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img tools/mkefi-img.sh
+	@echo "  IMG     $@"
+	$(Q)tools/mkefi-img.sh $@ $(BUILD)/hv.efi $(GUEST_DIR)/vmlinuz $(GUEST_DIR)/initrd.img "$(LINUX_CMDLINE)"
+
+iso: $(BUILD)/hv.iso $(HV_LINUX_ISO) $(HV_EFI_IMG)
 
 # The pure sources are compiled once for the host (ASan + UBSan) and linked
 # into every unit test.
@@ -223,5 +272,5 @@ $(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/emul/insn_*.h)
 fuzz: deps $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_TIME)
 
--include $(HV_OBJS:.o=.d)
+-include $(HV_OBJS:.o=.d) $(EFI_OBJS:.o=.d)
 -include $(PURE_HOST_OBJS:.o=.d) $(UNIT_BINS:=.d)

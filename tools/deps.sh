@@ -8,12 +8,12 @@ set -eu
 pkgs=(
 	make clang lld nasm # the build: clang, ld.lld, nasm
 	llvm                # llvm-nm (tools/gen-ksyms.sh, tools/check-image.sh)
-	binutils            # readelf (tools/check-image.sh)
+	binutils            # readelf (tools/check-image.sh); ld.bfd and objcopy link hv.efi (Makefile)
 	libclang-rt-14-dev  # ASan/UBSan runtime of the host unit tests (only a Recommends of clang)
-	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools # tools/mkiso.sh: BIOS+UEFI hybrid ISO
+	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools # tools/mkiso.sh: BIOS+UEFI hybrid ISO; mtools and GRUB EFI: tools/mkefi-img.sh
 	qemu-system-x86 ovmf # QEMU TCG runs; ovmf is only a Recommends of qemu
 	bochs bochsbios vgabios bochs-term # Bochs: the only VMX here; bochs-term meets bochs' GUI dependency (else apt picks bochs-wx)
-	gnu-efi cpio        # UEFI headers, initramfs for test guests
+	gnu-efi cpio        # hv.efi: gnu-efi's crt0, linker script, libraries and UEFI headers; initramfs for test guests
 	socat               # make run under Bochs: bridges the serial console's socket to the terminal
 	libcapstone-dev     # reference disassembler of the instruction-decoder test
 )

@@ -2,7 +2,7 @@
 # console. Sourced by tests/integration/test_*.sh (bash, set -eu).
 #
 #   build_iso NAME "HV CMDLINE" [MODULE "CMDLINE"]...  build/test/NAME.iso
-#   start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]
+#   start_qemu NAME seabios|ovmf|usb|ovmf-disk ISO [QEMU ARGS...]
 #   start_bochs NAME ISO
 #   start_bochs_interactive NAME ISO  the same, COM1 on a socket: input too
 #   send_line TEXT                    types TEXT + Enter into that console
@@ -132,9 +132,10 @@ h_new_run() {
 	: >"$H_LOG"
 }
 
-# start_qemu NAME seabios|ovmf|usb ISO [QEMU ARGS...]: boots ISO under QEMU
+# start_qemu NAME seabios|ovmf|usb|ovmf-disk ISO [QEMU ARGS...]: boots ISO under QEMU
 # TCG (no KVM: no VMX on these hosts either way) from an emulated CD with
-# SeaBIOS or OVMF, or as a USB stick on xHCI with SeaBIOS.
+# SeaBIOS or OVMF, or as a USB stick on xHCI with SeaBIOS; ovmf-disk boots
+# a disk image (an EFI system partition) as an IDE disk with OVMF.
 start_qemu() {
 	local name=$1 how=$2 iso=$3
 	shift 3
@@ -150,6 +151,10 @@ start_qemu() {
 		args+=(-device "qemu-xhci,id=xhci"
 			-drive "if=none,id=stick,format=raw,file=$H_DIR/stick.img"
 			-device "usb-storage,bus=xhci.0,drive=stick,bootindex=1") ;;
+	ovmf-disk)
+		# A disk image (build/hv-efi.img) booted by OVMF, a copy as for usb.
+		cp "$iso" "$H_DIR/disk.img"
+		args+=(-bios "$OVMF_FD" -drive "file=$H_DIR/disk.img,format=raw,if=ide") ;;
 	*) echo "start_qemu: unknown boot '$how'" >&2; return 2 ;;
 	esac
 	h_launch qemu-system-x86_64 "${args[@]}" "$@"
@@ -347,7 +352,7 @@ stop_emulator() {
 	kill -KILL -- "-$H_PID" 2>/dev/null || true
 	wait "$H_PID" 2>/dev/null || true
 	H_PID=""
-	rm -f "$H_DIR/stick.img" # 20 MiB per USB run otherwise
+	rm -f "$H_DIR/stick.img" "$H_DIR/disk.img" # 20 MiB per USB or disk run otherwise
 }
 
 # require_file DESC PATH: records FAIL and ends the script if PATH is missing.

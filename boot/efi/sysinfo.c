@@ -1,0 +1,130 @@
+/* boot/efi/sysinfo.c - the memory map (UEFI 2.10, 7.2 GetMemoryMap), the ACPI RSDP
+ * (4.6 configuration table: ACPI 2.0 GUID first, ACPI 5.2.5.3 RSDP) and the GOP
+ * framebuffer (12.9 EFI_GRAPHICS_OUTPUT_PROTOCOL) into struct boot_info. */
+#include "boot/efi/sysinfo.h"
+#include "boot/efi/console.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* The map as raw descriptors: room for BOOT_EFI_MMAP_MAX of EDK II's 48-byte
+ * stride, and slack for the descriptors that this allocation may add. */
+static uint8_t map_buf[(BOOT_EFI_MMAP_MAX + 16) * 48] __aligned(8);
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
+{
+	UINTN size = sizeof(map_buf), dsize = 0, n, i;
+	UINT32 dver = 0;
+	EFI_STATUS s;
+
+	s = fw->bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map_buf, map_key, &dsize, &dver);
+	if (EFI_ERROR(s) || dsize < EFI_DESC_MIN_SIZE) {
+		efi_shout("GetMemoryMap failed (status 0x%llx, %llu bytes needed, descriptor size %llu)",
+			  (unsigned long long)s, (unsigned long long)size, (unsigned long long)dsize);
+		return -EFAULT;
+	}
+	n = size / dsize;
+	bi->efi.desc_size = (uint32_t)dsize;
+	bi->efi.desc_version = dver;
+	bi->efi.mmap_count = 0;
+	bi->efi.note[0] = 0;
+	for (i = 0; i < n && i < BOOT_EFI_MMAP_MAX; i++) {
+		const uint8_t *d = map_buf + i * dsize;
+		struct efi_desc *o = &bi->efi.mmap[i];
+
+		o->type = (uint32_t)rd64(d + EFI_DESC_OFF_TYPE);
+		o->phys = rd64(d + EFI_DESC_OFF_PHYS);
+		o->virt = rd64(d + EFI_DESC_OFF_VIRT);
+		o->pages = rd64(d + EFI_DESC_OFF_PAGES);
+		o->attr = rd64(d + EFI_DESC_OFF_ATTR);
+	}
+	bi->efi.mmap_count = (unsigned int)i;
+	if (n > BOOT_EFI_MMAP_MAX)
+		fmt_snprintf(bi->efi.note, sizeof(bi->efi.note), "%llu descriptors, only %u kept",
+			     (unsigned long long)n, BOOT_EFI_MMAP_MAX);
+	/* TODO(efi_e820): bi->mmap from these descriptors (boot/info/efi_e820.c, branch efipure). */
+	efi_say("memory map: %u descriptors of %u bytes (version %u)%s%s", bi->efi.mmap_count,
+		bi->efi.desc_size, bi->efi.desc_version, bi->efi.note[0] ? ": " : "", bi->efi.note);
+	return 0;
+}
+
+static bool guid_eq(const EFI_GUID *a, const EFI_GUID *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* The RSDP's length: 20 bytes for revision 0 (ACPI 1.0), else its Length field (offset 20). */
+static void rsdp(struct efi_fw *fw, struct boot_info *bi)
+{
+	static EFI_GUID *const order[] = { &efi_acpi20_guid, &efi_acpi10_guid };
+	const uint8_t *r = NULL;
+	unsigned int len, k;
+
+	for (k = 0; k < ARRAY_SIZE(order) && !r; k++)
+		for (UINTN i = 0; i < fw->st->NumberOfTableEntries; i++)
+			if (guid_eq(&fw->st->ConfigurationTable[i].VendorGuid, order[k])) {
+				r = fw->st->ConfigurationTable[i].VendorTable;
+				break;
+			}
+	bi->rsdp_len = 0;
+	if (!r) {
+		efi_say("ACPI: no RSDP in the configuration table");
+		return;
+	}
+	if (memcmp(r, "RSD PTR ", 8) != 0) {
+		efi_say("ACPI: the configuration table's RSDP at %p has no signature: ignored", (const void *)r);
+		return;
+	}
+	bi->rsdp_revision = r[15];
+	len = 20;
+	if (r[15] >= 2) {
+		len = (unsigned int)(r[20] | r[21] << 8 | r[22] << 16 | (unsigned int)r[23] << 24);
+		if (len < 36 || len > BOOT_RSDP_MAX)
+			len = 36;
+	}
+	memcpy(bi->rsdp, r, len);
+	bi->rsdp_len = len;
+	efi_say("ACPI: RSDP revision %u at %p (%u bytes)", bi->rsdp_revision, (const void *)r, len);
+}
+
+static void gop(struct efi_fw *fw, struct boot_info *bi)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *g = NULL;
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *m;
+	EFI_STATUS s = fw->bs->LocateProtocol(&efi_gop_guid, NULL, (void **)&g);
+
+	memset(&bi->fb, 0, sizeof(bi->fb));
+	if (EFI_ERROR(s) || !g || !g->Mode || !g->Mode->Info) {
+		efi_say("framebuffer: none (no graphics output protocol)");
+		return;
+	}
+	m = g->Mode->Info;
+	if (m->PixelFormat == PixelBltOnly) {
+		efi_say("framebuffer: none (the graphics output is blit-only)");
+		return;
+	}
+	/* RGB and BGR 8-bit-per-colour formats and bit masks all take 4 bytes a pixel. */
+	bi->fb.type = BOOT_FB_RGB;
+	bi->fb.addr = g->Mode->FrameBufferBase;
+	bi->fb.width = m->HorizontalResolution;
+	bi->fb.height = m->VerticalResolution;
+	bi->fb.bpp = 32;
+	bi->fb.pitch = m->PixelsPerScanLine * 4;
+	efi_say("framebuffer: %ux%u, 32 bpp, pitch %u, at 0x%llx", bi->fb.width, bi->fb.height, bi->fb.pitch,
+		(unsigned long long)bi->fb.addr);
+}
+
+int efi_sysinfo_fill(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
+{
+	bi->efi.systab = (hpa_t)(uintptr_t)fw->st;
+	rsdp(fw, bi);
+	gop(fw, bi);
+	return memory_map(fw, bi, map_key);
+}

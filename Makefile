@@ -121,7 +121,8 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh $(BU
 # drops it or overlaps the headers, and crt0's _relocate would read garbage.
 GNUEFI_DIR  := /usr/lib
 EFI_LD      := ld.bfd
-EFI_SRCS    := $(wildcard boot/efi/*.c) lib/format.c lib/string.c drivers/uart16550.c boot/info/hvcfg.c
+EFI_SRCS    := $(wildcard boot/efi/*.c) lib/format.c lib/string.c drivers/uart16550.c boot/info/hvcfg.c \
+               guest/load/elf.c boot/info/efi_handoff.c
 EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 EFI_CFLAGS  := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
                -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \
@@ -136,8 +137,8 @@ $(BUILD)/efi/%.o: %.c
 	@echo "  CC      $< (hv.efi)"
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/hv.efi.so: $(EFI_OBJS) $(BUILD)/check-layers.ok
-	$(Q)$(EFI_LD) $(EFI_LDFLAGS) -o $@ $(GNUEFI_DIR)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi
+$(BUILD)/hv.efi.so: $(EFI_OBJS) $(BUILD)/efi/hv_core.o $(BUILD)/check-layers.ok
+	$(Q)$(EFI_LD) $(EFI_LDFLAGS) -o $@ $(GNUEFI_DIR)/crt0-efi-x86_64.o $(EFI_OBJS) $(BUILD)/efi/hv_core.o -lefi -lgnuefi
 
 $(BUILD)/hv.efi: $(BUILD)/hv.efi.so
 	@echo "  EFI     $@"
@@ -147,7 +148,8 @@ $(BUILD)/hv.efi: $(BUILD)/hv.efi.so
 # hv.elf inside hv.efi, for boot/efi/core_load.c: an object whose read-only
 # data (.rodata.hv_core, which gnu-efi's linker script puts into .data) is
 # the file without its debug sections, between the symbols hv_core_elf_start
-# and hv_core_elf_end. hv.efi's link takes it with its other objects.
+# and hv_core_elf_end (and an empty .note.GNU-stack: no executable stack).
+# hv.efi's link takes it with its other objects.
 $(BUILD)/efi/hv_core.o: $(BUILD)/hv.elf
 	@mkdir -p $(dir $@)
 	@echo "  OBJCOPY $@"
@@ -157,7 +159,8 @@ $(BUILD)/efi/hv_core.o: $(BUILD)/hv.elf
 		--set-section-alignment .data=16 \
 		--redefine-sym _binary_hv_core_elf_start=hv_core_elf_start \
 		--redefine-sym _binary_hv_core_elf_end=hv_core_elf_end \
-		--strip-symbol _binary_hv_core_elf_size hv_core.elf hv_core.o
+		--strip-symbol _binary_hv_core_elf_size --add-section .note.GNU-stack=/dev/null \
+		hv_core.elf hv_core.o
 
 # The default image: the hypervisor alone, serial console on COM1.
 $(BUILD)/hv.iso: $(BUILD)/hv.elf tools/mkiso.sh

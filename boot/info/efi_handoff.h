@@ -32,8 +32,8 @@
  * fw.rip) is recorded here but not implemented yet: the entry refuses it
  * with EFI_HANDOFF_E_MODE.
  */
-#ifndef BOOT_EFI_HANDOFF_H
-#define BOOT_EFI_HANDOFF_H
+#ifndef BOOT_INFO_EFI_HANDOFF_H
+#define BOOT_INFO_EFI_HANDOFF_H
 
 #include "lib/compiler.h"
 #include "boot/info/boot_info.h"

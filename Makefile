@@ -21,7 +21,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_CSRCS)) \
 # Pure logic: no hardware access, built into both the hypervisor and the host tests.
 PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/bit_names.c \
              mm/memmap.c mm/frame.c mm/heap.c mm/pagetable.c mm/pagetable_edit.c \
-             boot/info/mb2.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
+             boot/info/mb2.c boot/info/efi.c boot/info/efi_e820.c boot/info/hvcfg.c vmx/caps.c vmx/exit_decode.c vmx/vmcs_fields.c vmx/inject_rules.c \
              guest/load/elf.c guest/emul/gpt_walk.c guest/policy/cpuid_policy.c guest/policy/msr_policy.c guest/policy/apic_icr.c vmx/ept_layout.c \
              drivers/acpi/acpi_fadt.c guest/gmap.c mm/mtrr.c guest/exit_stats.c
 PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \
@@ -258,22 +258,30 @@ clean:
 # The decoder test checks instruction lengths against Capstone (libcapstone-dev).
 $(BUILD)/host/tests/unit/guest/test_insn_decode: HOST_CFLAGS += -Wl,--no-as-needed -lcapstone
 
-# libFuzzer target for the instruction decoder and emulator: `make fuzz` runs it for
-# FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs a short round in `make test`.
+# libFuzzer targets: the instruction decoder and emulator, the hv.cfg parser. `make fuzz` runs
+# each for FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs short rounds in `make test`.
 INSN_SRCS := $(wildcard guest/emul/insn_*.c)
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_insn
+HVCFG_FUZZ_BIN := $(BUILD)/fuzz/fuzz_hvcfg
 FUZZ_TIME ?= 300
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-unused-parameter \
+               -I. -DHOST_TEST
 
 $(FUZZ_BIN): tests/fuzz/fuzz_insn.c $(INSN_SRCS) $(wildcard guest/emul/insn_*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-unused-parameter \
-		-I. -DHOST_TEST -o $@ $< $(INSN_SRCS)
+	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -o $@ $< $(INSN_SRCS)
+
+$(HVCFG_FUZZ_BIN): tests/fuzz/fuzz_hvcfg.c boot/info/hvcfg.c boot/info/hvcfg.h boot/info/boot_info.h lib/format.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -o $@ $< boot/info/hvcfg.c lib/format.c
 
 .PHONY: fuzz
-fuzz: deps $(FUZZ_BIN)
-	tests/fuzz/run.sh $(FUZZ_TIME)
+fuzz: deps $(FUZZ_BIN) $(HVCFG_FUZZ_BIN)
+	tests/fuzz/run.sh $(FUZZ_TIME) insn
+	tests/fuzz/run.sh $(FUZZ_TIME) hvcfg
 
 -include $(HV_OBJS:.o=.d) $(EFI_OBJS:.o=.d)
 -include $(PURE_HOST_OBJS:.o=.d) $(UNIT_BINS:=.d)

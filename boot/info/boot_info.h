@@ -22,8 +22,13 @@ enum boot_mem_type {
 	BOOT_MEM_ACPI_RECLAIM = 3,
 	BOOT_MEM_ACPI_NVS     = 4,
 	BOOT_MEM_BAD          = 5,
+	BOOT_MEM_PMEM         = 7,     /* E820 persistent memory (ACPI 6.5, table 15.4) */
 	/* anything else the firmware reports is treated as reserved */
 };
+
+/* Linux's E820_TYPE_SOFT_RESERVED: RAM for a specific purpose (EFI_MEMORY_SP),
+ * left to drivers (device DAX), never to a general allocator. Outside int, so no enumerator. */
+#define BOOT_MEM_SOFT_RESERVED 0xefffffffu
 
 struct boot_mmap_entry {
 	hpa_t addr;

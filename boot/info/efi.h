@@ -22,8 +22,10 @@ enum efi_memory_type {
 	EFI_MEMORY_MAPPED_IO_PORT     = 12,
 	EFI_PAL_CODE                  = 13,
 	EFI_PERSISTENT_MEMORY         = 14,
+	EFI_UNACCEPTED_MEMORY         = 15,          /* UEFI 2.9: RAM a confidential guest must accept first */
 };
 
+#define EFI_MEMORY_SP             (1ULL << 18)   /* UEFI 2.8 specific-purpose memory (HBM, CXL): not for a general allocator */
 #define EFI_MEMORY_RUNTIME        (1ULL << 63)   /* the OS must map it for runtime services */
 #define EFI_PAGE_SIZE             4096ULL        /* NumberOfPages counts these, whatever the CPU uses */
 #define EFI_PAGE_SHIFT            12
@@ -46,6 +48,36 @@ struct efi_desc {                 /* one descriptor, unpacked */
 	uint64_t pages;               /* NumberOfPages (4 KiB), > 0 */
 	uint64_t attr;                /* EFI_MEMORY_* bits */
 };
+
+/* True if d covers at least one page and ends at or below 2^64 - 1, so that
+ * phys + pages * 4096 can be computed (and is the end, exclusive). */
+static inline bool efi_desc_fits(const struct efi_desc *d)
+{
+	return d->pages && d->pages <= (UINT64_MAX - d->phys) >> EFI_PAGE_SHIFT;
+}
+
+/*
+ * Unpacks the memory map GetMemoryMap() wrote, size bytes at map in strides of
+ * desc_size (DescriptorSize, >= 40: later versions append fields), version
+ * desc_version (DescriptorVersion, must be 1), into out[] in firmware order.
+ * The bytes are read one by one, so map may have any alignment. All or
+ * nothing: returns 0 with *count descriptors; -EINVAL with a reason in err for
+ * a size, version or length the map cannot have (nothing written); -ENOSPC
+ * when it holds more than max descriptors (*count: how many; nothing written).
+ * The descriptors themselves are not checked: see efi_mmap_check.
+ */
+int __must_check efi_mmap_unpack(const void *map, size_t size, uint32_t desc_size,
+				 uint32_t desc_version, struct efi_desc *out, unsigned int max,
+				 unsigned int *count, char *err, size_t errlen);
+
+/*
+ * Checks what a map handed on to an OS must satisfy: every descriptor page
+ * aligned, non-empty and not wrapping past 2^64 (efi_desc_fits). Order and
+ * overlaps are the firmware's business. Returns 0, or -EINVAL with the first
+ * bad descriptor in err ("descriptor 3: 0x0 pages at 0x1000").
+ */
+int __must_check efi_mmap_check(const struct efi_desc *d, unsigned int count, char *err,
+				size_t errlen);
 
 /* True for a descriptor the OS must keep mapped for runtime services. */
 static inline bool efi_desc_is_runtime(const struct efi_desc *d)

@@ -273,40 +273,19 @@ static int mb2_efi64(struct mb2_state *st, const struct mb2_tag *t)
 static int mb2_efi_mmap(struct mb2_state *st, const struct mb2_tag *t)
 {
 	struct boot_efi *e = &st->bi->efi;
-	uint32_t dsz, body, n, i;
+	char why[BOOT_EFI_NOTE_MAX];
+	unsigned int n;
 
 	e->note[0] = '\0';
 	e->mmap_count = 0;
 	if (t->size < MB2_EFI_MMAP_HDR)
 		return efi_drop(st, t, "size %u too small for an EFI memory map", t->size);
-	dsz = rd32(t->p + 8);
-	body = t->size - MB2_EFI_MMAP_HDR;
-	e->desc_size = dsz;
+	e->desc_size = rd32(t->p + 8);
 	e->desc_version = rd32(t->p + 12);
-	if (dsz < EFI_DESC_MIN_SIZE)
-		return efi_drop(st, t, "descriptor size %u below %u", dsz, EFI_DESC_MIN_SIZE);
-	if (e->desc_version != EFI_DESC_VERSION)
-		return efi_drop(st, t, "descriptor version %u, not %u", e->desc_version, EFI_DESC_VERSION);
-	if (body == 0 || body % dsz)
-		return efi_drop(st, t, "%u bytes of descriptors not a non-zero multiple of their size %u",
-				body, dsz);
-	n = body / dsz;
-	if (n > BOOT_EFI_MMAP_MAX)
-		return efi_drop(st, t, "%u descriptors, more than the %u kept", n, BOOT_EFI_MMAP_MAX);
-	for (i = 0; i < n; i++) {
-		const uint8_t *p = t->p + MB2_EFI_MMAP_HDR + (size_t)i * dsz;
-		struct efi_desc *d = &e->mmap[i];
-
-		d->type = rd32(p + EFI_DESC_OFF_TYPE);
-		d->phys = rd64(p + EFI_DESC_OFF_PHYS);
-		d->virt = rd64(p + EFI_DESC_OFF_VIRT);
-		d->pages = rd64(p + EFI_DESC_OFF_PAGES);
-		d->attr = rd64(p + EFI_DESC_OFF_ATTR);
-		if (!IS_ALIGNED(d->phys, EFI_PAGE_SIZE) || d->pages == 0 ||
-		    d->pages > (UINT64_MAX - d->phys) >> EFI_PAGE_SHIFT)
-			return efi_drop(st, t, "descriptor %u: 0x%llx pages at 0x%llx", i,
-					(unsigned long long)d->pages, (unsigned long long)d->phys);
-	}
+	if (efi_mmap_unpack(t->p + MB2_EFI_MMAP_HDR, t->size - MB2_EFI_MMAP_HDR, e->desc_size,
+			    e->desc_version, e->mmap, BOOT_EFI_MMAP_MAX, &n, why, sizeof(why)) ||
+	    efi_mmap_check(e->mmap, n, why, sizeof(why)))
+		return efi_drop(st, t, "%s", why);
 	e->mmap_count = n;
 	return 0;
 }

@@ -1,5 +1,10 @@
 #!/bin/bash
-# tests/integration/test_fuzz.sh - a short bounded libFuzzer run of the instruction decoder
-# and emulator in `make test` (HV_FUZZ_TIME seconds, default 20); `make fuzz` runs longer.
+# tests/integration/test_fuzz.sh - short bounded libFuzzer runs in `make test`: the instruction
+# decoder and emulator (HV_FUZZ_TIME seconds, default 20) and the hv.cfg parser
+# (HV_FUZZ_HVCFG_TIME, default 5); `make fuzz` runs both longer.
 set -eu
-exec bash "$(dirname "$0")/../fuzz/run.sh" "${HV_FUZZ_TIME:-20}"
+dir=$(dirname "$0")/../fuzz
+status=0
+bash "$dir/run.sh" "${HV_FUZZ_TIME:-20}" insn || status=1
+bash "$dir/run.sh" "${HV_FUZZ_HVCFG_TIME:-5}" hvcfg || status=1
+exit $status

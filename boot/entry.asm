@@ -13,7 +13,7 @@
 ; the loader put it, and the image's virtual range at KERNEL_VBASE mapped
 ; onto where it was loaded), enables PAE, LME, NXE, paging, WP and the
 ; caches, stores the offset in image_load_offset and calls
-; hv_main(magic, info) on the boot stack.
+; hv_main(magic, info, 0) on the boot stack.
 ; C replaces these tables with its own W^X tables as soon as it can.
 ;
 ; The second entry, efi_entry64, is for a UEFI loader (hv.efi) that calls it

@@ -31,7 +31,6 @@ static struct boot_info boot_info;
 static struct hv_options options;
 
 void hv_main(uint32_t magic, uint32_t info_pa, uint32_t handoff_pa);
-extern const uint64_t image_load_offset;
 
 /* Stops cleanly after a problem the operator must fix (bad boot, no memory). */
 static __noreturn void boot_stop(void)
@@ -102,7 +101,8 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 /* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
  * boot_info itself; nothing of it is trusted before efi_handoff_check. The
  * entry checked the pointers (non-null, aligned, below 4 GiB, which the
- * early tables identity-map) and the handoff's header. */
+ * early tables identity-map), the handoff's header, and its load offset
+ * against where the image runs. */
 static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 {
 	const struct efi_handoff *h = (const void *)(uintptr_t)handoff_pa;
@@ -112,11 +112,6 @@ static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 	if (efi_handoff_check(bi, info_pa, h, &boot_info, err, sizeof(err))) {
 		printf("hv: bad hand-off from the UEFI loader (boot_info at 0x%x, handoff at 0x%x): %s\n",
 		       info_pa, handoff_pa, err);
-		boot_stop();
-	}
-	if (h->load_offset != image_load_offset) {
-		printf("hv: the UEFI loader says the image is at offset 0x%llx, it runs at 0x%llx\n",
-		       (unsigned long long)h->load_offset, (unsigned long long)image_load_offset);
 		boot_stop();
 	}
 }

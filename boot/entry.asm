@@ -349,9 +349,10 @@ long_mode_entry:
 global efi_entry64
 efi_entry64:
 	pushfq
-	cli
 	; Checks first, changing nothing the caller keeps: refusal returns RAX =
-	; a code with RFLAGS restored. RBX, RBP and R12-R15 stay untouched here.
+	; a code with RFLAGS restored. RBX, RBP and R12-R15 stay untouched here,
+	; and so do interrupts (the checks only read; up to the CR4 read they
+	; run unprivileged too: tests/unit/boot/test_efi_entry.c calls them).
 	mov eax, EFI_HANDOFF_E_POINTER
 	test rdi, rdi
 	jz .refuse
@@ -402,6 +403,7 @@ efi_entry64:
 	jz .cpu
 
 	; From here on the core owns the CPU and never returns.
+	cli
 	mov rbp, r8
 	mov dword [rel saved_magic], EFI_HANDOFF_ENTRY_MAGIC
 	mov [rel saved_info], edi

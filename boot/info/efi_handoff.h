@@ -20,7 +20,8 @@
  *    the load offset (2 MiB aligned, not negative, equal to where the entry
  *    really runs, the image ending below 4 GiB); NX in CPUID; CR4.LA57 clear.
  *    On failure it returns to the caller with RAX = an EFI_HANDOFF_E_* code,
- *    RFLAGS and every callee-saved register as they were: nothing happened.
+ *    RFLAGS and every callee-saved register as they were: nothing happened
+ *    (interrupts are not even disabled before the checks pass).
  *    Otherwise it disables interrupts, takes over the CPU (its own page
  *    tables, GDT, stack) and never returns; boot/main.c validates both
  *    structures (a bad one: a message on COM1, then halt) and runs the core

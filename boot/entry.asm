@@ -129,6 +129,18 @@ mb2_header_end:
 	mov dword [ebp + image_load_offset - KERNEL_VBASE + 4], 0
 %endmacro
 
+; ECX page-directory entries from EDI, 2 MiB pages, the first EDX:EAX
+; (address and attributes), each next one 2 MiB further.
+%macro FILL_2M_PDES 0
+%%next:
+	mov [edi], eax
+	mov [edi + 4], edx
+	add eax, 0x200000
+	adc edx, 0
+	add edi, 8
+	loop %%next
+%endmacro
+
 ; The early page tables in .boot.bss: identity map of [0, 4 GiB) and the
 ; image's virtual range. Loading them into CR3 is the caller's part.
 %macro BUILD_EARLY_TABLES 0
@@ -143,26 +155,14 @@ mb2_header_end:
 	mov eax, PTE_P_W_PS
 	xor edx, edx
 	mov ecx, 4 * 512
-%%fill_pd:
-	mov [edi], eax
-	mov [edi + 4], edx
-	add eax, 0x200000
-	adc edx, 0
-	add edi, 8
-	loop %%fill_pd
+	FILL_2M_PDES
 
 	; One more for the image: KERNEL_VBASE + x -> x + offset (the offset is 2 MiB aligned).
 	lea edi, [ebp + early_pd_image]
 	lea eax, [ebp + PTE_P_W_PS]
 	xor edx, edx
 	mov ecx, 512
-%%fill_pd_image:
-	mov [edi], eax
-	mov [edi + 4], edx
-	add eax, 0x200000
-	adc edx, 0
-	add edi, 8
-	loop %%fill_pd_image
+	FILL_2M_PDES
 
 	; PDPT for the identity map: entries 0..3 -> the 4 directories.
 	lea eax, [ebp + early_pd + PTE_P_W]

@@ -3,6 +3,7 @@
  * boot/info/efi_handoff.h). Pure: the caller allocates and maps. */
 #include "boot/efi/core_load.h"
 #include "lib/format.h"
+#include "lib/le.h"
 #include "lib/string.h"
 
 #define EHDR64_PHOFF      32
@@ -15,21 +16,6 @@
 #define PT_NOTE           4
 #define PN_XNUM           0xffff
 #define NOTE_HDR          12          /* namesz, descsz, type */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /*
  * Looks for HV notes in the PT_NOTE segment at [off, off + len) of the file
@@ -50,9 +36,9 @@ static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int
 		if (len - pos < NOTE_HDR)
 			return fmt_error(-EINVAL, err, errlen, "note at file offset 0x%llx cut short",
 					 (unsigned long long)(off + pos));
-		namesz = rd32(n);
-		descsz = rd32(n + 4);
-		type = rd32(n + 8);
+		namesz = le32_read(n);
+		descsz = le32_read(n + 4);
+		type = le32_read(n + 8);
 		name_pad = ALIGN_UP((uint64_t)namesz, 4);
 		desc_pad = ALIGN_UP((uint64_t)descsz, 4);
 		if (name_pad + desc_pad > len - pos - NOTE_HDR)
@@ -64,7 +50,7 @@ static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int
 			if (descsz != 8)
 				return fmt_error(-EINVAL, err, errlen,
 						 "HV entry note with a %u-byte desc, expected 8", descsz);
-			*entry = rd64(n + NOTE_HDR + name_pad);
+			*entry = le64_read(n + NOTE_HDR + name_pad);
 			(*found)++;
 		}
 		pos += NOTE_HDR + name_pad + desc_pad;
@@ -76,18 +62,18 @@ static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int
  * checked by elf_parse: the program-header table lies inside the file). */
 static int find_entry_note(const uint8_t *b, size_t size, uint64_t *entry, char *err, size_t errlen)
 {
-	uint64_t phoff = rd64(b + EHDR64_PHOFF);
-	uint16_t phnum = rd16(b + EHDR64_PHNUM);
+	uint64_t phoff = le64_read(b + EHDR64_PHOFF);
+	uint16_t phnum = le16_read(b + EHDR64_PHNUM);
 	unsigned int found = 0;
 	int rc;
 
-	if (rd16(b + EHDR64_PHENTSIZE) != PHDR64_SIZE || phnum == PN_XNUM)
+	if (le16_read(b + EHDR64_PHENTSIZE) != PHDR64_SIZE || phnum == PN_XNUM)
 		return fmt_error(-EINVAL, err, errlen, "unexpected program-header table");
 	for (unsigned int i = 0; i < phnum; i++) {
 		const uint8_t *ph = b + phoff + (uint64_t)i * PHDR64_SIZE;
-		uint64_t off = rd64(ph + PHDR64_OFFSET), len = rd64(ph + PHDR64_FILESZ);
+		uint64_t off = le64_read(ph + PHDR64_OFFSET), len = le64_read(ph + PHDR64_FILESZ);
 
-		if (rd32(ph + PHDR64_TYPE) != PT_NOTE)
+		if (le32_read(ph + PHDR64_TYPE) != PT_NOTE)
 			continue;
 		if (off > size || len > size - off)
 			return fmt_error(-EINVAL, err, errlen,

@@ -68,7 +68,10 @@ enum efi_config_state efi_config_load(struct efi_fw *fw, struct hvcfg *cfg)
 			  path, (unsigned long long)len, (unsigned long long)HVCFG_SIZE_MAX);
 		state = EFI_CONFIG_MALFORMED;
 	} else if (!hvcfg_parse(text, (size_t)len, cfg, err, sizeof(err))) {
-		efi_shout("%s is malformed: %s: continuing the boot without the hypervisor", path, err);
+		/* The parser names the file "hv.cfg": name the one read instead. */
+		const char *what = strncmp(err, "hv.cfg ", 7) == 0 ? err + 7 : err;
+
+		efi_shout("%s %s: continuing the boot without the hypervisor", path, what);
 		state = EFI_CONFIG_MALFORMED;
 	} else {
 		efi_say("%s: mode %s, next loader %s, %u module%s%s", path, mode_name(cfg->mode),

@@ -7,7 +7,6 @@
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
 #include "boot/efi/sysinfo.h"
-#include "boot/info/efi_e820.h"
 #include "arch/cpu.h"
 #include "lib/string.h"
 
@@ -22,17 +21,6 @@ static void *alloc_low(struct efi_fw *fw, uint64_t bytes, UINTN *pages)
 	if (EFI_ERROR(fw->bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, *pages, &pa)))
 		return NULL;
 	return (void *)(uintptr_t)pa;
-}
-
-/* The core's memory map, from the EFI map sysinfo just read (the rules of
- * Linux's EFI stub: boot/info/efi_e820.c). Nothing printed: this runs
- * between the last GetMemoryMap and ExitBootServices. */
-static void fill_e820(struct boot_info *bi)
-{
-	struct efi_e820_stats st;
-
-	bi->mmap_count = efi_mmap_to_e820(bi->efi.mmap, bi->efi.mmap_count, bi->mmap, BOOT_MMAP_MAX, &st);
-	bi->mmap_truncated = st.truncated;
 }
 
 /* After ExitBootServices: nothing of the firmware is left to go back to. */
@@ -88,14 +76,14 @@ int efi_enter_core(struct efi_fw *fw, enum hvcfg_mode mode, struct boot_info *bi
 		(unsigned long long)placed.load_pa, (unsigned long long)(placed.end - 1),
 		(unsigned long long)placed.entry);
 
-	/* The allocations changed the map: the core gets the one boot services end with. */
+	/* The allocations changed the map: the core gets the one boot services end
+	 * with (sysinfo.c also makes its e820 view). */
 	for (int attempt = 0;; attempt++) {
 		if (efi_sysinfo_fill(fw, bi, &map_key) < 0) {
 			if (!attempt)
 				goto free;
 			stop();     /* after a failed ExitBootServices */
 		}
-		fill_e820(bi);
 		memcpy(&blk->bi, bi, sizeof(blk->bi));
 		s = fw->bs->ExitBootServices(fw->image, map_key);
 		if (!EFI_ERROR(s))

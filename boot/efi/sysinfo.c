@@ -5,24 +5,21 @@
 #include "boot/efi/console.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "boot/info/efi_e820.h"
 
 /* The map as raw descriptors: room for BOOT_EFI_MMAP_MAX of EDK II's 48-byte
  * stride, and slack for the descriptors that this allocation may add. */
 static uint8_t map_buf[(BOOT_EFI_MMAP_MAX + 16) * 48] __aligned(8);
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static int memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
 {
-	UINTN size = sizeof(map_buf), dsize = 0, n, i;
+	UINTN size = sizeof(map_buf), dsize = 0;
 	UINT32 dver = 0;
+	struct efi_e820_stats st;
+	unsigned int count = 0;
 	EFI_STATUS s;
+	char err[96];
+	int rc;
 
 	s = fw->bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map_buf, map_key, &dsize, &dver);
 	if (EFI_ERROR(s) || dsize < EFI_DESC_MIN_SIZE) {
@@ -30,28 +27,26 @@ static int memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
 			  (unsigned long long)s, (unsigned long long)size, (unsigned long long)dsize);
 		return -EFAULT;
 	}
-	n = size / dsize;
 	bi->efi.desc_size = (uint32_t)dsize;
 	bi->efi.desc_version = dver;
-	bi->efi.mmap_count = 0;
 	bi->efi.note[0] = 0;
-	for (i = 0; i < n && i < BOOT_EFI_MMAP_MAX; i++) {
-		const uint8_t *d = map_buf + i * dsize;
-		struct efi_desc *o = &bi->efi.mmap[i];
-
-		o->type = (uint32_t)rd64(d + EFI_DESC_OFF_TYPE);
-		o->phys = rd64(d + EFI_DESC_OFF_PHYS);
-		o->virt = rd64(d + EFI_DESC_OFF_VIRT);
-		o->pages = rd64(d + EFI_DESC_OFF_PAGES);
-		o->attr = rd64(d + EFI_DESC_OFF_ATTR);
+	/* One unpacker for GetMemoryMap's bytes (the Multiboot2 EFI map tag uses it too). */
+	rc = efi_mmap_unpack(map_buf, size, (uint32_t)dsize, dver, bi->efi.mmap, BOOT_EFI_MMAP_MAX,
+			     &count, err, sizeof(err));
+	if (rc < 0) {
+		efi_shout("the firmware's memory map is unusable: %s", err);
+		bi->efi.mmap_count = 0;
+		return -EINVAL;
 	}
-	bi->efi.mmap_count = (unsigned int)i;
-	if (n > BOOT_EFI_MMAP_MAX)
-		fmt_snprintf(bi->efi.note, sizeof(bi->efi.note), "%llu descriptors, only %u kept",
-			     (unsigned long long)n, BOOT_EFI_MMAP_MAX);
-	/* TODO(efi_e820): bi->mmap from these descriptors (boot/info/efi_e820.c, branch efipure). */
-	efi_say("memory map: %u descriptors of %u bytes (version %u)%s%s", bi->efi.mmap_count,
-		bi->efi.desc_size, bi->efi.desc_version, bi->efi.note[0] ? ": " : "", bi->efi.note);
+	bi->efi.mmap_count = count;
+	/* The hypervisor's memory map, by the rules Linux's EFI stub uses (boot services
+	 * memory counts as RAM: it is, once the boot services are gone). */
+	bi->mmap_count = efi_mmap_to_e820(bi->efi.mmap, count, bi->mmap, BOOT_MMAP_MAX, &st);
+	bi->mmap_truncated = st.truncated;
+	efi_say("memory map: %u descriptors of %u bytes (version %u) -> %u E820 entries%s%s%s",
+		count, bi->efi.desc_size, bi->efi.desc_version, bi->mmap_count,
+		st.truncated ? " (truncated)" : "", st.dropped_bad ? ", malformed descriptors dropped" : "",
+		st.skipped_unknown ? ", descriptors of unknown types skipped" : "");
 	return 0;
 }
 

@@ -70,7 +70,7 @@ expect_line "hv.cfg read" \
 expect_line "load options" '^hv\.efi: load options: (none|empty)$'
 expect_line "RSDP" "^hv\\.efi: ACPI: RSDP revision 2 at $HEX \\(36 bytes\\)$"
 expect_line "framebuffer" "^hv\\.efi: framebuffer: [0-9]+x[0-9]+, 32 bpp, pitch [0-9]+, at 0x[0-9a-f]+$"
-expect_line "memory map" '^hv\.efi: memory map: [0-9]+ descriptors of [0-9]+ bytes \(version 1\)$'
+expect_line "memory map" '^hv\.efi: memory map: [0-9]+ descriptors of [0-9]+ bytes \(version 1\) -> [1-9][0-9]* E820 entries$'
 expect_line "VMX unavailable" \
 	"^hv\\.efi: VMX is not available \\(CPUID\\.1:ECX\\[5\\] is clear: the CPU does not report VMX\\): $WITHOUT\$"
 expect_line "next loader started" \
@@ -89,7 +89,7 @@ if mcopy -o -i "$bad" "$TEST_DIR/efi-malformed.cfg" ::/EFI/BOOT/hv.cfg; then
 	start_qemu efi-malformed ovmf-disk "$bad"
 	expect_start
 	expect_line "malformed hv.cfg named with its line" \
-		"^hv\\.efi: \\\\EFI\\\\BOOT\\\\hv\\.cfg is malformed: .*line 3.*: $WITHOUT\$"
+		"^hv\\.efi: \\\\EFI\\\\BOOT\\\\hv\\.cfg line 3: .*: $WITHOUT\$"
 	reject_line "nothing of it used (no VMX check, no next loader)" '^hv\.efi: (VMX|starting the next loader)'
 	expect_boot_order
 	stop_emulator

@@ -481,8 +481,35 @@ smp_linux() {
 		expect_line "apstart=trap: INIT, de-assert and two start-ups per AP emulated at the xAPIC ICR" \
 			"^  lapic: xAPIC page 0xfee00000 write-protected: [0-9]+ writes, [0-9]+ to ICR, $((4 * (ncpus - 1))) INIT/start-up emulated\$"
 	fi
+	# Every vCPU listed and each one's state; pause stops them all, exits
+	# per vCPU and summed, resume.
+	send_line cpus
+	expect_line "cpus: every vCPU listed" "^guest linux: $ncpus virtual CPUs "
+	for ((i = 0; i < ncpus; i++)); do
+		expect_line "cpus: vCPU $i (APIC ID $i) runs" "^[* ] +$i +$i +$i +(running|halted) +[1-9][0-9]*\$"
+	done
+	send_line pause
+	expect_line "pause" '^guest linux paused at RIP 0x[0-9a-f]{16}$'
+	send_line cpus
+	for ((i = 0; i < ncpus; i++)); do
+		expect_line "pause: vCPU $i paused" "^[* ] +$i +$i +$i +paused( \\(halted\\))? +[1-9][0-9]*\$"
+	done
+	send_line "cpu $((ncpus - 1))"
+	expect_line "cpu: the last AP selected" "^cpu: vCPU $((ncpus - 1)) selected \\(APIC ID $((ncpus - 1)), CPU $((ncpus - 1))\\)\$"
+	send_line exits
+	expect_line "exits: the last AP's own" "^exits of guest linux vCPU $((ncpus - 1)) \\(APIC ID $((ncpus - 1))\\) in the last [0-9]+ ms \\(since it started\\):\$"
+	expect_line "exits: the last AP's total" '^  total +[1-9][0-9]* '
+	send_line "exits all"
+	expect_line "exits all: every vCPU summed" "^exits of guest linux, $ncpus vCPUs summed, in the last [0-9]+ ms \\(since it started\\):\$"
+	expect_line "exits all: total" '^  total +[1-9][0-9]* '
+	send_line "cpu 0"
+	expect_line "cpu 0" '^cpu: vCPU 0 selected \(APIC ID 0, CPU 0\)$'
+	send_line resume
+	expect_line "resume" '^guest linux runs again from RIP '
 	send_line continue
 	expect_line "continue: back to the guest" '^hv: back to guest linux'
+	send_line "echo hv-guest-echo \$((7*8))"
+	expect_line "Linux: the guest's shell answers after pause and resume" '^hv-guest-echo 56$'
 	# The guest resets itself: every CPU comes back (test_linux.sh has the
 	# reset path's own lines).
 	send_line 'reboot -f'
@@ -503,7 +530,7 @@ if [ "${HV_SMP_LINUX:-1}" != 0 ]; then
 	# As test_linux.sh: the guest is built here (downloaded once).
 	mkdir -p "$OUT"
 	if "$HV_ROOT/tools/mkguest.sh" "$HV_ROOT/build/guest" >"$OUT/mkguest.log" 2>&1; then
-		smp_linux 2
+		smp_linux "${HV_SMP_LINUX_CPUS:-2}"
 	else
 		H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
 		sed 's/^/  /' "$OUT/mkguest.log"

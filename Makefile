@@ -39,6 +39,7 @@ PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c
 PURE_SRCS += guest/vcpu_state.c
 PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
+PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c
 PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
@@ -258,11 +259,12 @@ clean:
 # The decoder test checks instruction lengths against Capstone (libcapstone-dev).
 $(BUILD)/host/tests/unit/guest/test_insn_decode: HOST_CFLAGS += -Wl,--no-as-needed -lcapstone
 
-# libFuzzer targets: the instruction decoder and emulator, the hv.cfg parser. `make fuzz` runs
+# libFuzzer targets: the instruction decoder and emulator, the hv.cfg parser, the DMAR parser. `make fuzz` runs
 # each for FUZZ_TIME seconds; tests/integration/test_fuzz.sh runs short rounds in `make test`.
 INSN_SRCS := $(wildcard guest/emul/insn_*.c)
 FUZZ_BIN  := $(BUILD)/fuzz/fuzz_insn
 HVCFG_FUZZ_BIN := $(BUILD)/fuzz/fuzz_hvcfg
+DMAR_FUZZ_BIN := $(BUILD)/fuzz/fuzz_dmar
 FUZZ_TIME ?= 300
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -278,10 +280,17 @@ $(HVCFG_FUZZ_BIN): tests/fuzz/fuzz_hvcfg.c boot/info/hvcfg.c boot/info/hvcfg.h b
 	@echo "  FUZZCC  $<"
 	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -o $@ $< boot/info/hvcfg.c lib/format.c
 
+DMAR_FUZZ_SRCS := drivers/acpi/acpi_dmar.c drivers/acpi/acpi_tables.c lib/format.c
+$(DMAR_FUZZ_BIN): tests/fuzz/fuzz_dmar.c $(DMAR_FUZZ_SRCS) drivers/acpi/acpi_dmar.h drivers/acpi/acpi_tables.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -o $@ $< $(DMAR_FUZZ_SRCS)
+
 .PHONY: fuzz
-fuzz: deps $(FUZZ_BIN) $(HVCFG_FUZZ_BIN)
+fuzz: deps $(FUZZ_BIN) $(HVCFG_FUZZ_BIN) $(DMAR_FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_TIME) insn
 	tests/fuzz/run.sh $(FUZZ_TIME) hvcfg
+	tests/fuzz/run.sh $(FUZZ_TIME) dmar
 
 -include $(HV_OBJS:.o=.d) $(EFI_OBJS:.o=.d)
 -include $(PURE_HOST_OBJS:.o=.d) $(UNIT_BINS:=.d)

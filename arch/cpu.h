@@ -93,6 +93,9 @@ static inline uint16_t read_ldtr(void) { uint16_t v; asm volatile("sldt %0" : "=
 static inline void ltr(uint16_t sel) { asm volatile("ltr %0" : : "r"(sel)); }
 static inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void cpu_relax(void) { asm volatile("pause"); }
+/* Writes back and invalidates the cache line of p (for devices whose reads do not snoop). */
+static inline void clflush(const volatile void *p) { asm volatile("clflush (%0)" : : "r"(p) : "memory"); }
+static inline void mfence(void) { asm volatile("mfence" ::: "memory"); }
 static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
 
 /* An IRET to the next instruction, which ends blocking by NMI (SDM Vol. 3A,

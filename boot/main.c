@@ -6,6 +6,7 @@
 #include "boot/fault_test.h"
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
+#include "drivers/iommu/vtd.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/mca.h"
@@ -158,6 +159,8 @@ static __noreturn void hv_start(void)
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
 	build_acpi_view();
+	if (vtd_probe(&boot_info))
+		vtd_protect();
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

@@ -24,6 +24,7 @@ drivers       console, UART, IPIs and the cross-CPU request channel
 drivers/acpi  ACPI table readers (RSDP, FADT, MADT), copies of them for guests
 guest/emul    instruction decoder/emulator, guest page walker, task switch
 guest         vCPU, guest memory map and memory, exit statistics, TSC offset
+drivers/iommu VT-d: the DMAR units, DMA page tables from the guest memory map
 guest/policy  what a guest may see: CPUID and MSR policy
 guest/dev     device models, port/MMIO registry, interrupts, resets
 guest/load    guest loaders: ELF, Linux, Multiboot

@@ -2,7 +2,8 @@
 # tests/fuzz/run.sh [SECONDS [TARGET]] - builds a libFuzzer target (build/fuzz/fuzz_TARGET,
 # `make build/fuzz/fuzz_TARGET`) and runs it for SECONDS (default 20) from its seeds plus what
 # earlier runs found (build/fuzz/corpus*). TARGET: insn (default), the instruction decoder and
-# emulator (seeds: tests/fuzz/seeds.txt); hvcfg, the hv.cfg parser (tests/fuzz/seeds-hvcfg.txt).
+# emulator (seeds: tests/fuzz/seeds.txt); hvcfg, the hv.cfg parser (tests/fuzz/seeds-hvcfg.txt);
+# dmar, the ACPI DMAR parser (tests/fuzz/seeds-dmar.txt, hex like seeds.txt).
 # Prints "PASS: fuzz: ..." with the number of runs, or "FAIL: fuzz: ..." with the crash
 # input and the end of libFuzzer's log, in the form tests/run.sh counts.
 set -eu
@@ -27,8 +28,15 @@ hvcfg)
 	max_len=4096
 	corpus=$out/corpus-hvcfg
 	log=$out/fuzz-hvcfg.log ;;
+dmar)
+	what="DMAR parser"
+	note=""
+	seeds=tests/fuzz/seeds-dmar.txt
+	max_len=1024
+	corpus=$out/corpus-dmar
+	log=$out/fuzz-dmar.log ;;
 *)
-	echo "usage: $0 [SECONDS [insn|hvcfg]]" >&2
+	echo "usage: $0 [SECONDS [insn|hvcfg|dmar]]" >&2
 	exit 2 ;;
 esac
 
@@ -39,11 +47,11 @@ if ! make -s "$bin" >"$out/build-$target.log" 2>&1; then
 	exit 1
 fi
 
-# The seeds: one per line (insn: hex bytes, '#' starts a comment; hvcfg: printf %b
+# The seeds: one per line (insn, dmar: hex bytes, '#' starts a comment; hvcfg: printf %b
 # escapes, a line starting with '#' is a comment), one file each, named by content
 # so reruns do not pile up copies.
 while IFS= read -r line; do
-	if [ "$target" = insn ]; then
+	if [ "$target" != hvcfg ]; then
 		line=${line%%#*}
 		[ -n "${line// /}" ] || continue
 		esc=$(sed -E 's/ *([0-9a-fA-F]{2})/\\x\1/g' <<<"$line")

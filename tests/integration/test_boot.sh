@@ -37,6 +37,8 @@ check_boot() {
 	fi
 	expect_line paging '^paging: image W\^X \(text RX, rodata R, data RW NX\), .*; [0-9]+ page-table pages$'
 	expect_line frames '^frames: [0-9.]+ [KMG]iB free in working memory; heap: [0-9]+ [KM]iB'
+	# Bochs and QEMU's i440fx PC have no DMAR: no VT-d unit to protect memory from DMA.
+	expect_line "no DMAR" '^iommu: machine without DMAR \(no VT-d\): no DMA remapping, devices can reach all memory$'
 	if [ "$2" = vmx ]; then
 		expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
 		expect_line "no guest" "^hv: no guest to run: add a module whose command line starts with 'guest'"

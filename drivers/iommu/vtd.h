@@ -1,0 +1,47 @@
+/* drivers/iommu/vtd.h - the machine's VT-d DMA remapping units (Intel VT-d
+ * spec rev 5.0): found through the ACPI DMAR (drivers/acpi/acpi_dmar.h), their
+ * registers read through the device window (mm/devmem.h). This step only
+ * reads and reports them; translation stays off. */
+#ifndef DRIVERS_IOMMU_VTD_H
+#define DRIVERS_IOMMU_VTD_H
+
+#include "boot/info/boot_info.h"
+#include "drivers/acpi/acpi_dmar.h"
+
+struct vtd_unit {
+	const struct dmar_unit *dmar;   /* its DRHD: register base, segment, scopes */
+	uint32_t ver;                   /* VER_REG */
+	uint64_t cap, ecap;             /* CAP_REG, ECAP_REG */
+	uint32_t gsts;                  /* GSTS_REG as found (firmware may have left translation on) */
+	bool regs_ok;                   /* the registers could be read */
+	bool translating;               /* vtd_protect turned translation on */
+	hpa_t root_pa;                  /* its root table, once built */
+};
+
+/*
+ * Reads the DMAR through bi's RSDP and each unit's VER/CAP/ECAP/GSTS, and
+ * prints a line per unit ("iommu: unit 0 at 0xfed90000 ...") or why there
+ * is none ("iommu: machine without DMAR ..."). Returns the number of units
+ * whose registers read (0 without DMAR or with a DMAR that is unusable).
+ */
+unsigned int vtd_probe(const struct boot_info *bi);
+
+/*
+ * Turns DMA remapping on in every unit vtd_probe found: second-level tables
+ * mapping what vtd_sl_layout.h allows (guest RAM, RMRRs; never the
+ * hypervisor) identity, built from the host memory map; root and context
+ * tables putting every device in that one domain; flushed from the caches
+ * where the unit's walks do not snoop; then the root table set, the write
+ * buffer flushed (CAP.RWBF), context cache and IOTLB invalidated globally
+ * (register-based) and translation enabled (VT-d 10.4.4, 11.4.4-11.4.8).
+ * Prints a line per unit. Returns the number of units translating.
+ */
+unsigned int vtd_protect(void);
+
+/* The units vtd_probe found (count in *n), for the shell and the next steps. */
+const struct vtd_unit *vtd_units(unsigned int *n);
+
+/* The parsed DMAR, or NULL if there is none (or it was unusable). */
+const struct dmar_info *vtd_dmar(void);
+
+#endif

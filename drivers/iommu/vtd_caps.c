@@ -1,0 +1,52 @@
+/* drivers/iommu/vtd_caps.c - a remapping unit's VER/CAP/ECAP registers as one
+ * line of text (VT-d spec rev 5.0, 11.4.1-11.4.3). Pure. */
+#include "drivers/iommu/vtd_caps.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* Appends to buf (size bytes, NUL-terminated), truncating. */
+static void __printf(3, 4) add(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+char *vtd_describe(char *buf, size_t size, uint32_t ver, uint64_t cap, uint64_t ecap)
+{
+	static const char *const widths[5] = { "30", "39", "48", "57", "64" };
+	unsigned int sagaw = VTD_CAP_SAGAW(cap), sllps = VTD_CAP_SLLPS(cap), nd = 4 + 2 * VTD_CAP_ND(cap);
+	const char *sep = "";
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	add(buf, size, "version %u.%u, SAGAW ", (ver >> 4) & 0xf, ver & 0xf);
+	for (unsigned int i = 0; i < 5; i++)
+		if (sagaw & (1u << i)) {
+			add(buf, size, "%s%s", sep, widths[i]);
+			sep = "/";
+		}
+	add(buf, size, "%s, MGAW %u, pages 4K%s%s, ", sagaw ? "-bit" : "none", VTD_CAP_MGAW(cap),
+	    sllps & 1 ? "/2M" : "", sllps & 2 ? "/1G" : "");
+	if (nd >= 20)
+		add(buf, size, "%uM domains, ", 1u << (nd - 20));
+	else if (nd >= 10)
+		add(buf, size, "%uK domains, ", 1u << (nd - 10));
+	else
+		add(buf, size, "%u domains, ", 1u << nd);
+	add(buf, size, "walks %s, invalidation %s%s%s", ecap & VTD_ECAP_C ? "coherent" : "not coherent",
+	    ecap & VTD_ECAP_QI ? "queued+register" : "register",
+	    cap & VTD_CAP_RWBF ? ", write-buffer flush" : "", cap & VTD_CAP_CM ? ", caching mode" : "");
+	if (ecap & (VTD_ECAP_IR | VTD_ECAP_EIM | VTD_ECAP_DT | VTD_ECAP_PT | VTD_ECAP_SC | VTD_ECAP_SMTS))
+		add(buf, size, ",%s%s%s%s%s%s", ecap & VTD_ECAP_IR ? " IR" : "", ecap & VTD_ECAP_EIM ? " EIM" : "",
+		    ecap & VTD_ECAP_DT ? " ATS" : "", ecap & VTD_ECAP_PT ? " PT" : "", ecap & VTD_ECAP_SC ? " SC" : "",
+		    ecap & VTD_ECAP_SMTS ? " scalable" : "");
+	add(buf, size, ", %u fault record%s at 0x%x", VTD_CAP_NFR(cap), VTD_CAP_NFR(cap) == 1 ? "" : "s", VTD_CAP_FRO(cap));
+	return buf;
+}

@@ -38,6 +38,7 @@ PURE_SRCS += guest/load/efi_map.c
 PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c arch/lapic_icr.c
 PURE_SRCS += guest/vcpu_state.c
+PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
 PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c
 PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
@@ -122,7 +123,7 @@ $(BUILD)/hv.elf: $(HV_OBJS) $(BUILD)/ksyms.o linker.ld tools/check-image.sh $(BU
 GNUEFI_DIR  := /usr/lib
 EFI_LD      := ld.bfd
 EFI_SRCS    := $(wildcard boot/efi/*.c) lib/format.c lib/string.c drivers/uart16550.c boot/info/hvcfg.c \
-               boot/info/efi.c boot/info/efi_e820.c
+               boot/info/efi.c boot/info/efi_e820.c guest/load/elf.c boot/info/efi_handoff.c
 EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 EFI_CFLAGS  := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
                -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \
@@ -137,13 +138,30 @@ $(BUILD)/efi/%.o: %.c
 	@echo "  CC      $< (hv.efi)"
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/hv.efi.so: $(EFI_OBJS) $(BUILD)/check-layers.ok
-	$(Q)$(EFI_LD) $(EFI_LDFLAGS) -o $@ $(GNUEFI_DIR)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi
+$(BUILD)/hv.efi.so: $(EFI_OBJS) $(BUILD)/efi/hv_core.o $(BUILD)/check-layers.ok
+	$(Q)$(EFI_LD) $(EFI_LDFLAGS) -o $@ $(GNUEFI_DIR)/crt0-efi-x86_64.o $(EFI_OBJS) $(BUILD)/efi/hv_core.o -lefi -lgnuefi
 
 $(BUILD)/hv.efi: $(BUILD)/hv.efi.so
 	@echo "  EFI     $@"
 	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* \
 		-j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# hv.elf inside hv.efi, for boot/efi/core_load.c: an object whose read-only
+# data (.rodata.hv_core, which gnu-efi's linker script puts into .data) is
+# the file without its debug sections, between the symbols hv_core_elf_start
+# and hv_core_elf_end (and an empty .note.GNU-stack: no executable stack).
+# hv.efi's link takes it with its other objects.
+$(BUILD)/efi/hv_core.o: $(BUILD)/hv.elf
+	@mkdir -p $(dir $@)
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --strip-debug $< $(BUILD)/efi/hv_core.elf
+	$(Q)cd $(BUILD)/efi && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata.hv_core,alloc,load,readonly,data,contents \
+		--set-section-alignment .data=16 \
+		--redefine-sym _binary_hv_core_elf_start=hv_core_elf_start \
+		--redefine-sym _binary_hv_core_elf_end=hv_core_elf_end \
+		--strip-symbol _binary_hv_core_elf_size --add-section .note.GNU-stack=/dev/null \
+		hv_core.elf hv_core.o
 
 # The default image: the hypervisor alone, serial console on COM1.
 $(BUILD)/hv.iso: $(BUILD)/hv.elf tools/mkiso.sh

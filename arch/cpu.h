@@ -84,6 +84,12 @@ struct __packed descriptor_ptr {
 
 static inline void lgdt(const struct descriptor_ptr *p) { asm volatile("lgdt %0" : : "m"(*p)); }
 static inline void lidt(const struct descriptor_ptr *p) { asm volatile("lidt %0" : : "m"(*p)); }
+static inline void sgdt(struct descriptor_ptr *p) { asm volatile("sgdt %0" : "=m"(*p)); }
+static inline void sidt(struct descriptor_ptr *p) { asm volatile("sidt %0" : "=m"(*p)); }
+static inline uint16_t read_tr(void) { uint16_t v; asm volatile("str %0" : "=r"(v)); return v; }
+static inline uint16_t read_ldtr(void) { uint16_t v; asm volatile("sldt %0" : "=r"(v)); return v; }
+/* A segment selector register: read_seg(ds). */
+#define read_seg(reg) ({ uint16_t v_; asm volatile("mov %%" #reg ", %0" : "=r"(v_)); v_; })
 static inline void ltr(uint16_t sel) { asm volatile("ltr %0" : : "r"(sel)); }
 static inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void cpu_relax(void) { asm volatile("pause"); }

@@ -13,8 +13,14 @@
 ; the loader put it, and the image's virtual range at KERNEL_VBASE mapped
 ; onto where it was loaded), enables PAE, LME, NXE, paging, WP and the
 ; caches, stores the offset in image_load_offset and calls
-; hv_main(magic, info) on the boot stack.
+; hv_main(magic, info, 0) on the boot stack.
 ; C replaces these tables with its own W^X tables as soon as it can.
+;
+; The second entry, efi_entry64, is for a UEFI loader (hv.efi) that calls it
+; in 64-bit long mode on the firmware's identity map (the contract:
+; boot/info/efi_handoff.h; found through the ELF note HV/1 below). After its
+; checks it does the same as the stub after the mode switch, through the same
+; macros and data, and calls hv_main(EFI_HANDOFF_ENTRY_MAGIC, info, handoff).
 
 %define KERNEL_VBASE      0xffffffff80000000
 %define MB2_HEADER_MAGIC  0xe85250d6
@@ -34,10 +40,28 @@
 %define CR4_PAE           (1 << 5)
 %define PTE_P_W           0x003
 %define PTE_P_W_PS        0x083
+%define CR4_LA57          (1 << 12)
 %define COM1              0x3f8
+
+; = boot/info/efi_handoff.h (tests/unit/boot/test_efi_handoff.c compares them)
+%define EFI_HANDOFF_MAGIC        0x464f444e41485648
+%define EFI_HANDOFF_VERSION      1
+%define EFI_HANDOFF_ENTRY_MAGIC  0x46455648
+%define EFI_HANDOFF_MODE_BOOT    1
+%define EFI_HANDOFF_E_POINTER    1
+%define EFI_HANDOFF_E_HEADER     2
+%define EFI_HANDOFF_E_MODE       3
+%define EFI_HANDOFF_E_OFFSET     4
+%define EFI_HANDOFF_E_CPU        5
+%define HANDOFF_OFF_MAGIC        0
+%define HANDOFF_OFF_VERSION      8
+%define HANDOFF_OFF_MODE         20
+%define HANDOFF_OFF_LOAD_OFFSET  24
+%define HV_NOTE_EFI_ENTRY64      1
 
 extern __bss_start
 extern __image_phys_start
+extern __image_phys_end
 extern __bss_end
 extern hv_main
 extern boot_stack_top
@@ -86,6 +110,89 @@ mb2_header:
 mb2_header_end:
 
 ; ---------------------------------------------------------------------------
+; What both entries do once they run with EBP = the load offset (the image
+; below 4 GiB). Written with 32-bit registers and addresses so that the same
+; text assembles for the 32-bit stub and the 64-bit entry (there the upper
+; halves of RCX/RDI are zero, so LOOP and REP use them unchanged).
+; Clobber EAX, ECX, EDX, EDI.
+
+; Zero the BSS (linked high; zeroed through its physical address), then
+; store the load offset for C.
+%macro ZERO_BSS_SET_OFFSET 0
+	lea edi, [ebp + __bss_start - KERNEL_VBASE]
+	mov ecx, __bss_end - KERNEL_VBASE
+	sub ecx, __bss_start - KERNEL_VBASE
+	shr ecx, 2
+	xor eax, eax
+	rep stosd
+	mov [ebp + image_load_offset - KERNEL_VBASE], ebp
+	mov dword [ebp + image_load_offset - KERNEL_VBASE + 4], 0
+%endmacro
+
+; ECX page-directory entries from EDI, 2 MiB pages, the first EDX:EAX
+; (address and attributes), each next one 2 MiB further.
+%macro FILL_2M_PDES 0
+%%next:
+	mov [edi], eax
+	mov [edi + 4], edx
+	add eax, 0x200000
+	adc edx, 0
+	add edi, 8
+	loop %%next
+%endmacro
+
+; The early page tables in .boot.bss: identity map of [0, 4 GiB) and the
+; image's virtual range. Loading them into CR3 is the caller's part.
+%macro BUILD_EARLY_TABLES 0
+	; The loader zeroes .boot.bss only if it honours the segment's memsz: be sure.
+	lea edi, [ebp + early_pml4]
+	mov ecx, (early_tables_end - early_pml4) / 4
+	xor eax, eax
+	rep stosd
+
+	; 4 page directories of 2 MiB pages: identity map of [0, 4 GiB).
+	lea edi, [ebp + early_pd]
+	mov eax, PTE_P_W_PS
+	xor edx, edx
+	mov ecx, 4 * 512
+	FILL_2M_PDES
+
+	; One more for the image: KERNEL_VBASE + x -> x + offset (the offset is 2 MiB aligned).
+	lea edi, [ebp + early_pd_image]
+	lea eax, [ebp + PTE_P_W_PS]
+	xor edx, edx
+	mov ecx, 512
+	FILL_2M_PDES
+
+	; PDPT for the identity map: entries 0..3 -> the 4 directories.
+	lea eax, [ebp + early_pd + PTE_P_W]
+	mov [ebp + early_pdpt_low + 0 * 8], eax
+	add eax, 4096
+	mov [ebp + early_pdpt_low + 1 * 8], eax
+	add eax, 4096
+	mov [ebp + early_pdpt_low + 2 * 8], eax
+	add eax, 4096
+	mov [ebp + early_pdpt_low + 3 * 8], eax
+
+	; KERNEL_VBASE is PML4[511], PDPT[510].
+	lea eax, [ebp + early_pd_image + PTE_P_W]
+	mov [ebp + early_pdpt_high + 510 * 8], eax
+
+	lea eax, [ebp + early_pdpt_low + PTE_P_W]
+	mov [ebp + early_pml4 + 0 * 8], eax
+	lea eax, [ebp + early_pdpt_high + PTE_P_W]
+	mov [ebp + early_pml4 + 511 * 8], eax
+%endmacro
+
+; The early GDT, its base patched to where it was loaded (LGDT reads a 4-byte
+; base in 32-bit mode, 8 bytes in 64-bit mode: the pointer holds 8).
+%macro LOAD_EARLY_GDT 0
+	lea eax, [ebp + early_gdt]
+	mov [ebp + early_gdt_ptr + 2], eax
+	lgdt [ebp + early_gdt_ptr]
+%endmacro
+
+; ---------------------------------------------------------------------------
 section .boot.text progbits alloc exec nowrite align=16
 bits 32
 global mb2_entry
@@ -128,6 +235,7 @@ mb2_entry:
 	lea esp, [ebp + boot32_stack_top]
 	mov [ebp + saved_magic], esi            ; for hv_main(magic, info_pa)
 	mov [ebp + saved_info], ebx
+	mov dword [ebp + saved_handoff], 0
 
 	; Long mode (CPUID.80000001H:EDX[29]) and NX (EDX[20]) are required.
 	pushfd                                  ; CPUID present? (EFLAGS.ID toggles)
@@ -153,15 +261,7 @@ mb2_entry:
 	test edx, 1 << 20
 	jz .no_nx
 
-	; Zero the BSS (linked high; zeroed through its physical address).
-	lea edi, [ebp + __bss_start - KERNEL_VBASE]
-	mov ecx, __bss_end - KERNEL_VBASE
-	sub ecx, __bss_start - KERNEL_VBASE
-	shr ecx, 2
-	xor eax, eax
-	rep stosd
-	mov [ebp + image_load_offset - KERNEL_VBASE], ebp
-	mov dword [ebp + image_load_offset - KERNEL_VBASE + 4], 0
+	ZERO_BSS_SET_OFFSET
 	jmp .build_tables
 
 .bad_load:                                      ; the message where it was really loaded
@@ -177,56 +277,7 @@ mb2_entry:
 	jmp early_fatal
 
 .build_tables:
-	; The loader zeroes .boot.bss only if it honours the segment's memsz: be sure.
-	lea edi, [ebp + early_pml4]
-	mov ecx, (early_tables_end - early_pml4) / 4
-	xor eax, eax
-	rep stosd
-
-	; 4 page directories of 2 MiB pages: identity map of [0, 4 GiB).
-	lea edi, [ebp + early_pd]
-	mov eax, PTE_P_W_PS
-	xor edx, edx
-	mov ecx, 4 * 512
-.fill_pd:
-	mov [edi], eax
-	mov [edi + 4], edx
-	add eax, 0x200000
-	adc edx, 0
-	add edi, 8
-	loop .fill_pd
-
-	; One more for the image: KERNEL_VBASE + x -> x + offset (the offset is 2 MiB aligned).
-	lea edi, [ebp + early_pd_image]
-	lea eax, [ebp + PTE_P_W_PS]
-	xor edx, edx
-	mov ecx, 512
-.fill_pd_image:
-	mov [edi], eax
-	mov [edi + 4], edx
-	add eax, 0x200000
-	adc edx, 0
-	add edi, 8
-	loop .fill_pd_image
-
-	; PDPT for the identity map: entries 0..3 -> the 4 directories.
-	lea eax, [ebp + early_pd + PTE_P_W]
-	mov [ebp + early_pdpt_low + 0 * 8], eax
-	add eax, 4096
-	mov [ebp + early_pdpt_low + 1 * 8], eax
-	add eax, 4096
-	mov [ebp + early_pdpt_low + 2 * 8], eax
-	add eax, 4096
-	mov [ebp + early_pdpt_low + 3 * 8], eax
-
-	; KERNEL_VBASE is PML4[511], PDPT[510].
-	lea eax, [ebp + early_pd_image + PTE_P_W]
-	mov [ebp + early_pdpt_high + 510 * 8], eax
-
-	lea eax, [ebp + early_pdpt_low + PTE_P_W]
-	mov [ebp + early_pml4 + 0 * 8], eax
-	lea eax, [ebp + early_pdpt_high + PTE_P_W]
-	mov [ebp + early_pml4 + 511 * 8], eax
+	BUILD_EARLY_TABLES
 
 	mov eax, cr4
 	or eax, CR4_PAE
@@ -244,9 +295,7 @@ mb2_entry:
 	or eax, CR0_PE | CR0_PG | CR0_WP
 	mov cr0, eax
 
-	lea eax, [ebp + early_gdt]              ; the GDT's base is where it was loaded
-	mov [ebp + early_gdt_ptr + 2], eax
-	lgdt [ebp + early_gdt_ptr]
+	LOAD_EARLY_GDT
 	lea eax, [ebp + long_mode_entry]        ; far jump to a computed target: CS, then EIP
 	push dword 0x08
 	push eax
@@ -282,14 +331,110 @@ long_mode_entry:
 
 	mov rsp, boot_stack_top
 	xor ebp, ebp                            ; end of the frame-pointer chain
-	mov edi, [rel saved_magic]              ; hv_main(magic, info_pa); RIP-relative:
-	mov esi, [rel saved_info]               ; the stub runs where it was loaded
+	mov edi, [rel saved_magic]              ; hv_main(magic, info_pa, handoff_pa);
+	mov esi, [rel saved_info]               ; RIP-relative: the stub runs where
+	mov edx, [rel saved_handoff]            ; it was loaded
 	mov rax, hv_main
 	call rax
 .hang:
 	cli
 	hlt
 	jmp .hang
+
+; efi_entry64(boot_info_pa, handoff_pa): the entry for a UEFI loader, called
+; in 64-bit long mode on the firmware's identity map with the System V AMD64
+; ABI (RDI, RSI; the contract is in boot/info/efi_handoff.h). Runs at its
+; physical load address: its own code and data RIP-relative or through
+; RBP = the load offset, like the stub.
+global efi_entry64
+efi_entry64:
+	pushfq
+	; Checks first, changing nothing the caller keeps: refusal returns RAX =
+	; a code with RFLAGS restored. RBX, RBP and R12-R15 stay untouched here,
+	; and so do interrupts (the checks only read; up to the CR4 read they
+	; run unprivileged too: tests/unit/boot/test_efi_entry.c calls them).
+	mov eax, EFI_HANDOFF_E_POINTER
+	test rdi, rdi
+	jz .refuse
+	test rsi, rsi
+	jz .refuse
+	mov rcx, rdi
+	or rcx, rsi
+	test ecx, 7
+	jnz .refuse
+	shr rcx, 32                             ; both below 4 GiB: the early map covers them
+	jnz .refuse
+	mov eax, EFI_HANDOFF_E_HEADER
+	mov rcx, EFI_HANDOFF_MAGIC
+	cmp [rsi + HANDOFF_OFF_MAGIC], rcx
+	jne .refuse
+	cmp dword [rsi + HANDOFF_OFF_VERSION], EFI_HANDOFF_VERSION
+	jne .refuse
+	mov eax, EFI_HANDOFF_E_MODE             ; chain mode: not yet (the boot goes on without us)
+	cmp dword [rsi + HANDOFF_OFF_MODE], EFI_HANDOFF_MODE_BOOT
+	jne .refuse
+
+	; The load offset: where this code runs minus where it was linked.
+	mov eax, EFI_HANDOFF_E_OFFSET
+	lea r8, [rel efi_entry64]
+	mov rcx, efi_entry64                    ; the link address, an absolute constant
+	sub r8, rcx
+	jb .refuse                              ; below the link address
+	test r8d, IMAGE_ALIGN - 1
+	jnz .refuse
+	cmp r8, [rsi + HANDOFF_OFF_LOAD_OFFSET]
+	jne .refuse
+	mov rcx, __image_phys_end
+	add rcx, r8
+	mov rdx, IMAGE_MAX_ADDR + 1             ; the image's end below 4 GiB, as for GRUB
+	cmp rcx, rdx
+	ja .refuse
+
+	; NX (the C page tables use it) and 4-level paging: CR4.LA57 cannot
+	; be cleared in long mode, and the early tables have 4 levels.
+	mov rcx, cr4
+	test ecx, CR4_LA57
+	jnz .cpu
+	mov r9, rbx                             ; CPUID writes RBX, which the caller keeps
+	mov eax, 0x80000001
+	cpuid
+	mov rbx, r9
+	test edx, 1 << 20
+	jz .cpu
+
+	; From here on the core owns the CPU and never returns.
+	cli
+	mov rbp, r8
+	mov dword [rel saved_magic], EFI_HANDOFF_ENTRY_MAGIC
+	mov [rel saved_info], edi
+	mov [rel saved_handoff], esi
+	cld
+	ZERO_BSS_SET_OFFSET
+	BUILD_EARLY_TABLES
+	; CR4 = PAE alone, as after the 32-bit stub: clearing PGE also flushes the
+	; firmware's global TLB entries (its CR4 is in the handoff for chain mode).
+	mov eax, CR4_PAE
+	mov cr4, rax
+	lea rax, [rel early_pml4]
+	mov cr3, rax
+	mov ecx, MSR_IA32_EFER                  ; LME and LMA are set: add NXE
+	rdmsr
+	or eax, EFER_NXE
+	wrmsr
+	mov rax, cr0                            ; caches on and WP, as in the stub
+	and eax, ~(CR0_CD | CR0_NW)
+	or eax, CR0_PE | CR0_PG | CR0_WP
+	mov cr0, rax
+	LOAD_EARLY_GDT
+	lea rax, [rel long_mode_entry]          ; reload CS with the early GDT's 0x08
+	push 0x08
+	push rax
+	o64 retf
+.cpu:
+	mov eax, EFI_HANDOFF_E_CPU
+.refuse:
+	popfq
+	ret
 
 ; ---------------------------------------------------------------------------
 section .boot.data progbits alloc noexec write align=16
@@ -305,7 +450,17 @@ early_gdt:
 early_gdt_end:
 early_gdt_ptr:
 	dw early_gdt_end - early_gdt - 1
-	dd early_gdt                            ; + the load offset, patched before LGDT
+	dq early_gdt                            ; + the load offset, patched before LGDT
+
+; The ELF note that tells a UEFI loader where efi_entry64 is (PT_NOTE; gABI
+; "Note Section"; like Xen's XEN_ELFNOTE_PHYS32_ENTRY): name "HV", type
+; HV_NOTE_EFI_ENTRY64, desc = the entry's 64-bit physical link address.
+section .note.hv note alloc noexec nowrite align=4
+	dd 3                                    ; namesz: "HV" and its NUL
+	dd 8                                    ; descsz
+	dd HV_NOTE_EFI_ENTRY64
+	db "HV", 0, 0                           ; padded to 4 bytes
+	dq efi_entry64
 
 ; Load address - link address of the image (a multiple of IMAGE_ALIGN), for
 ; C's conversions between the image's virtual and physical addresses.
@@ -324,5 +479,6 @@ early_pd_image:  resb 4096
 early_tables_end:
 saved_magic:     resd 1
 saved_info:      resd 1
+saved_handoff:   resd 1                 ; 0 on the Multiboot2 path
 boot32_stack:    resb 256
 boot32_stack_top:

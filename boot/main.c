@@ -2,6 +2,7 @@
  * running hypervisor, in the order the subsystems depend on each other. */
 #include "boot/info/boot_info.h"
 #include "boot/info/mb2.h"
+#include "boot/info/efi_handoff.h"
 #include "boot/fault_test.h"
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
@@ -30,7 +31,7 @@
 static struct boot_info boot_info;
 static struct hv_options options;
 
-void hv_main(uint32_t magic, uint32_t info_pa);
+void hv_main(uint32_t magic, uint32_t info_pa, uint32_t handoff_pa);
 
 /* Stops cleanly after a problem the operator must fix (bad boot, no memory). */
 static __noreturn void boot_stop(void)
@@ -98,6 +99,24 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 	}
 }
 
+/* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
+ * boot_info itself; nothing of it is trusted before efi_handoff_check. The
+ * entry checked the pointers (non-null, aligned, below 4 GiB, which the
+ * early tables identity-map), the handoff's header, and its load offset
+ * against where the image runs. */
+static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
+{
+	const struct efi_handoff *h = (const void *)(uintptr_t)handoff_pa;
+	const struct boot_info *bi = (const void *)(uintptr_t)info_pa;
+	char err[160];
+
+	if (efi_handoff_check(bi, info_pa, h, &boot_info, err, sizeof(err))) {
+		printf("hv: bad hand-off from the UEFI loader (boot_info at 0x%x, handoff at 0x%x): %s\n",
+		       info_pa, handoff_pa, err);
+		boot_stop();
+	}
+}
+
 static void apply_console_options(const struct hv_options *o)
 {
 	if (o->serial_port == console_port() && o->serial_baud == console_baud())
@@ -117,13 +136,10 @@ static void build_acpi_view(void)
 	(void)acpi_guest_build(&boot_info, ids, n);
 }
 
-void hv_main(uint32_t magic, uint32_t info_pa)
+/* Everything after the boot information is in boot_info: the same for
+ * every loader. */
+static __noreturn void hv_start(void)
 {
-	percpu_boot_init();
-	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
-	mca_enable();
-	parse_boot_info(magic, info_pa);
-
 	cmdline_defaults(&options);
 	cmdline_parse(boot_info.cmdline, &options);
 	apply_console_options(&options);
@@ -153,4 +169,22 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	else
 		printf("hv: no guest can run on this machine\n");
 	shell_run();
+}
+
+/*
+ * Called by both entries in boot/entry.asm: GRUB's (magic = the Multiboot2
+ * loader magic, info_pa = its information block, handoff_pa = 0) and a UEFI
+ * loader's (magic = EFI_HANDOFF_ENTRY_MAGIC, info_pa = its struct boot_info,
+ * handoff_pa = its struct efi_handoff).
+ */
+void hv_main(uint32_t magic, uint32_t info_pa, uint32_t handoff_pa)
+{
+	percpu_boot_init();
+	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
+	mca_enable();
+	if (magic == EFI_HANDOFF_ENTRY_MAGIC)
+		take_efi_handoff(info_pa, handoff_pa);
+	else
+		parse_boot_info(magic, info_pa);       /* reports a wrong magic */
+	hv_start();
 }

@@ -2,6 +2,7 @@
  * "Program Header"; x86-64 psABI 1.0, 4.1 "Machine Information"). */
 #include "guest/load/elf.h"
 #include "lib/format.h"
+#include "lib/le.h"
 
 /* e_ident (gABI "ELF Identification"). */
 #define EI_NIDENT       16
@@ -45,25 +46,9 @@ static const struct elf_layout elf64_layout = {
 	.word = 8,
 };
 
-/* Byte-wise little-endian reads: the image may sit at any alignment. */
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static uint64_t rdword(const struct elf_layout *l, const uint8_t *p)
 {
-	return l->word == 8 ? rd64(p) : rd32(p);
+	return l->word == 8 ? le64_read(p) : le32_read(p);
 }
 
 /* Checks e_ident and the fixed header fields; picks the class layout. */
@@ -94,11 +79,11 @@ static int elf_check_header(const uint8_t *b, size_t size, const struct elf_layo
 		return fmt_error(-EINVAL, err, errlen, "file too small for an ELF%u header (0x%zx bytes)",
 				l->bits, size);
 
-	type = rd16(b + 16);
-	machine = rd16(b + 18);
-	version = rd32(b + 20);
-	ehsize = rd16(b + l->e_ehsize);
-	phentsize = rd16(b + l->e_phentsize);
+	type = le16_read(b + 16);
+	machine = le16_read(b + 18);
+	version = le32_read(b + 20);
+	ehsize = le16_read(b + l->e_ehsize);
+	phentsize = le16_read(b + l->e_phentsize);
 	if (type != ET_EXEC)
 		return fmt_error(-EINVAL, err, errlen, "type %u is not ET_EXEC", type);
 	if (machine != l->machine)
@@ -124,7 +109,7 @@ static int elf_check_segment(const struct elf_layout *l, const uint8_t *ph, unsi
 	s->paddr = rdword(l, ph + l->p_paddr);
 	s->filesz = rdword(l, ph + l->p_filesz);
 	s->memsz = rdword(l, ph + l->p_memsz);
-	s->flags = rd32(ph + l->p_flags);
+	s->flags = le32_read(ph + l->p_flags);
 
 	/* Written as subtractions so that no sum can wrap. */
 	if (s->offset > size || s->filesz > size - s->offset)
@@ -200,7 +185,7 @@ static int elf_parse_image(const uint8_t *b, size_t size, struct elf_image *out,
 	out->bits = l->bits;
 	out->entry = rdword(l, b + l->e_entry);
 	phoff = rdword(l, b + l->e_phoff);
-	phnum = rd16(b + l->e_phnum);
+	phnum = le16_read(b + l->e_phnum);
 	if (phnum == PN_XNUM)
 		return fmt_error(-EINVAL, err, errlen, "e_phnum PN_XNUM (extended numbering) not supported");
 	if (phnum == 0)
@@ -214,7 +199,7 @@ static int elf_parse_image(const uint8_t *b, size_t size, struct elf_image *out,
 	for (i = 0; i < phnum; i++) {
 		const uint8_t *ph = b + phoff + (size_t)i * l->phentsize;
 
-		if (rd32(ph + l->p_type) != PT_LOAD)
+		if (le32_read(ph + l->p_type) != PT_LOAD)
 			continue;
 		loads++;
 		rc = elf_check_segment(l, ph, i, size, &s, err, errlen);

@@ -162,9 +162,19 @@ start_qemu() {
 
 # Writes the bochsrc of the current run for ISO; H_BOCHS_FIRMWARE=ovmf boots
 # UEFI instead (Debian's 2 MiB OVMF.fd fits Bochs' ROM space; it needs PCI);
-# H_BOCHS_CPUS=N gives the machine N CPUs (one if unset).
+# H_BOCHS_CPUS=N gives the machine N CPUs (one if unset). An ISO ending in
+# .img is a hard-disk image instead (an EFI system partition for OVMF): flat,
+# its size a whole number of 16-head, 63-sector cylinders (Bochs' geometry);
+# Bochs locks it with IMG.lock, which a killed Bochs leaves behind: removed.
 h_bochsrc() {
 	local rom="romimage: file=\"$BOCHS_BIOS\"" count=""
+	local drive="ata0-master: type=cdrom, path=\"$1\", status=inserted" boot=cdrom
+	case $1 in
+	*.img)
+		drive="ata0-master: type=disk, path=\"$1\", mode=flat, cylinders=$(($(stat -c %s "$1") / 516096)), heads=16, spt=63"
+		boot=disk
+		rm -f "$1.lock" ;;
+	esac
 	[ -z "${H_BOCHS_CPUS:-}" ] || count=" count=$H_BOCHS_CPUS,"
 	if [ "${H_BOCHS_FIRMWARE:-bios}" = ovmf ]; then
 		rom="romimage: file=\"$OVMF_FD\", address=0xffe00000
@@ -175,8 +185,8 @@ pci: enabled=1, chipset=i440fx"
 megs: $H_MEM
 $rom
 vgaromimage: file="$BOCHS_VGABIOS"
-ata0-master: type=cdrom, path="$1", status=inserted
-boot: cdrom
+$drive
+boot: $boot
 cpu: model=corei7_skylake_x,$count ignore_bad_msrs=1
 display_library: rfb, options="timeout=0"
 clock: sync=none, time0=946684800

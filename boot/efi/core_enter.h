@@ -1,0 +1,18 @@
+/* boot/efi/core_enter.h - the call from hv.efi into the hypervisor core (boot/info/efi_handoff.h). */
+#ifndef BOOT_EFI_CORE_ENTER_H
+#define BOOT_EFI_CORE_ENTER_H
+
+#include "lib/addr.h"
+#include "boot/info/efi_handoff.h"
+
+/*
+ * Calls efi_entry64 at physical address entry (System V ABI: RDI = bi,
+ * RSI = h; both below 4 GiB, identity-mapped) after recording the CPU state
+ * of the return point in h->fw. Boot mode: returns only if the entry
+ * refused, with its EFI_HANDOFF_E_* code (efi_handoff_strerror says why);
+ * nothing was changed then. Chain mode (later): returns 0 when the firmware
+ * resumes as the hypervisor's guest.
+ */
+uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h);
+
+#endif

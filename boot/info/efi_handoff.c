@@ -1,0 +1,166 @@
+/* boot/info/efi_handoff.c - checks what a UEFI loader handed to the core's
+ * 64-bit entry (boot/info/efi_handoff.h) before anything trusts it. */
+#include "boot/info/efi_handoff.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* True if s has a NUL within its n bytes. */
+static bool terminated(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i])
+			return true;
+	return false;
+}
+
+/* A bool field as the loader wrote it: any byte but 0 or 1 is not a bool
+ * (and loading it as one would be undefined). */
+static bool bool_ok(const bool *b)
+{
+	uint8_t v;
+
+	memcpy(&v, b, 1);
+	return v <= 1;
+}
+
+/* [addr, addr + len) is non-empty and does not wrap around. */
+static bool range_ok(uint64_t addr, uint64_t len)
+{
+	return len && addr <= UINT64_MAX - len;
+}
+
+static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
+{
+	if (h->magic != EFI_HANDOFF_MAGIC)
+		return fmt_error(-EINVAL, err, errlen, "handoff magic 0x%llx, expected 0x%llx",
+				 (unsigned long long)h->magic, EFI_HANDOFF_MAGIC);
+	if (h->version != EFI_HANDOFF_VERSION)
+		return fmt_error(-EINVAL, err, errlen, "handoff version %u, this core speaks %u",
+				 h->version, EFI_HANDOFF_VERSION);
+	if (h->size != sizeof(*h))
+		return fmt_error(-EINVAL, err, errlen, "handoff of %u bytes, this core's has %zu",
+				 h->size, sizeof(*h));
+	if (h->boot_info_size != sizeof(struct boot_info))
+		return fmt_error(-EINVAL, err, errlen,
+				 "boot_info of %u bytes, this core's has %zu (loader and core from different builds?)",
+				 h->boot_info_size, sizeof(struct boot_info));
+	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
+		return fmt_error(-EINVAL, err, errlen,
+				 "chain mode (return to the firmware as its guest) is not implemented yet");
+	if (h->mode != EFI_HANDOFF_MODE_BOOT)
+		return fmt_error(-EINVAL, err, errlen, "unknown mode %u", h->mode);
+	if (h->load_offset & (2 * MiB - 1))
+		return fmt_error(-EINVAL, err, errlen, "load offset 0x%llx not 2 MiB aligned",
+				 (unsigned long long)h->load_offset);
+	if (h->pool_start > h->pool_end || (h->pool_start | h->pool_end) & (PAGE_SIZE - 1))
+		return fmt_error(-EINVAL, err, errlen, "hypervisor pool [0x%llx, 0x%llx) is not a page-aligned range",
+				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
+	return 0;
+}
+
+static int check_maps(const struct boot_info *bi, char *err, size_t errlen)
+{
+	if (bi->mmap_count > BOOT_MMAP_MAX)
+		return fmt_error(-EINVAL, err, errlen, "%u memory map entries, at most %u fit",
+				 bi->mmap_count, BOOT_MMAP_MAX);
+	if (!bi->mmap_count)
+		return fmt_error(-EINVAL, err, errlen, "no memory map");
+	for (unsigned int i = 0; i < bi->mmap_count; i++)
+		if (!range_ok(bi->mmap[i].addr, bi->mmap[i].len))
+			return fmt_error(-EINVAL, err, errlen, "memory map entry %u: 0x%llx+0x%llx is empty or wraps",
+					 i, (unsigned long long)bi->mmap[i].addr,
+					 (unsigned long long)bi->mmap[i].len);
+	if (bi->efi.mmap_count > BOOT_EFI_MMAP_MAX)
+		return fmt_error(-EINVAL, err, errlen, "%u EFI memory descriptors, at most %u fit",
+				 bi->efi.mmap_count, BOOT_EFI_MMAP_MAX);
+	if (bi->efi.mmap_count && bi->efi.desc_size < EFI_DESC_MIN_SIZE)
+		return fmt_error(-EINVAL, err, errlen, "EFI descriptor size %u below %u",
+				 bi->efi.desc_size, EFI_DESC_MIN_SIZE);
+	for (unsigned int i = 0; i < bi->efi.mmap_count; i++) {
+		const struct efi_desc *d = &bi->efi.mmap[i];
+
+		if (d->phys & (EFI_PAGE_SIZE - 1) || !d->pages ||
+		    d->pages > (UINT64_MAX - d->phys) >> EFI_PAGE_SHIFT)
+			return fmt_error(-EINVAL, err, errlen,
+					 "EFI descriptor %u: 0x%llx, %llu pages is unaligned, empty or wraps", i,
+					 (unsigned long long)d->phys, (unsigned long long)d->pages);
+	}
+	if (!terminated(bi->efi.note, sizeof(bi->efi.note)))
+		return fmt_error(-EINVAL, err, errlen, "EFI note not terminated");
+	return 0;
+}
+
+static int check_boot_info(const struct boot_info *bi, char *err, size_t errlen)
+{
+	uint32_t fb_type;
+	int rc;
+
+	if (!terminated(bi->cmdline, sizeof(bi->cmdline)))
+		return fmt_error(-EINVAL, err, errlen, "command line not terminated within %u bytes",
+				 BOOT_CMDLINE_MAX);
+	if (!terminated(bi->loader_name, sizeof(bi->loader_name)))
+		return fmt_error(-EINVAL, err, errlen, "loader name not terminated within %u bytes",
+				 BOOT_LOADER_NAME_MAX);
+	if (!bool_ok(&bi->mmap_truncated) || !bool_ok(&bi->modules_truncated))
+		return fmt_error(-EINVAL, err, errlen, "a truncation flag is neither 0 nor 1");
+	rc = check_maps(bi, err, errlen);
+	if (rc)
+		return rc;
+	if (bi->module_count > BOOT_MODULES_MAX)
+		return fmt_error(-EINVAL, err, errlen, "%u modules, at most %u fit",
+				 bi->module_count, BOOT_MODULES_MAX);
+	for (unsigned int i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+
+		if (m->end < m->start)
+			return fmt_error(-EINVAL, err, errlen, "module %u: end 0x%llx below its start 0x%llx",
+					 i, (unsigned long long)m->end, (unsigned long long)m->start);
+		if (!terminated(m->cmdline, sizeof(m->cmdline)))
+			return fmt_error(-EINVAL, err, errlen, "module %u: command line not terminated", i);
+	}
+	if (bi->rsdp_len > BOOT_RSDP_MAX)
+		return fmt_error(-EINVAL, err, errlen, "RSDP of %u bytes, at most %u fit",
+				 bi->rsdp_len, BOOT_RSDP_MAX);
+	memcpy(&fb_type, &bi->fb.type, sizeof(fb_type));
+	if (fb_type > BOOT_FB_EGA_TEXT)
+		return fmt_error(-EINVAL, err, errlen, "framebuffer type %u unknown", fb_type);
+	return 0;
+}
+
+int efi_handoff_check(const struct boot_info *bi, hpa_t bi_pa, const struct efi_handoff *h,
+		      struct boot_info *out, char *err, size_t errlen)
+{
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!bi || !h || !out)
+		return fmt_error(-EINVAL, err, errlen, "no boot_info or no handoff");
+	rc = check_handoff(h, err, errlen);
+	if (!rc)
+		rc = check_boot_info(bi, err, errlen);
+	if (rc)
+		return rc;
+	memcpy(out, bi, sizeof(*out));
+	out->info_start = bi_pa;
+	out->info_end = bi_pa + sizeof(*bi);
+	return 0;
+}
+
+const char *efi_handoff_strerror(uint64_t code)
+{
+	switch (code) {
+	case EFI_HANDOFF_E_POINTER:
+		return "boot_info or handoff pointer null, not 8-byte aligned or above 4 GiB";
+	case EFI_HANDOFF_E_HEADER:
+		return "handoff magic or version not this core's";
+	case EFI_HANDOFF_E_MODE:
+		return "the core does not implement this mode yet (chain mode)";
+	case EFI_HANDOFF_E_OFFSET:
+		return "image not 2 MiB aligned, below its link address, not where the handoff says, or above 4 GiB";
+	case EFI_HANDOFF_E_CPU:
+		return "the CPU has no NX, or the firmware runs 5-level paging";
+	default:
+		return "unknown refusal code";
+	}
+}

@@ -1,0 +1,159 @@
+/* tests/unit/boot/test_efi_handoff.c - efi_handoff_check on good and hostile
+ * loader hand-offs; boot/entry.asm's copies of the hand-off constants. */
+#include "tests/unit/check.h"
+#include "boot/info/efi_handoff.h"
+
+static struct boot_info bi, out;
+static struct efi_handoff h;
+static char err[160];
+
+static void good(void)
+{
+	memset(&bi, 0, sizeof(bi));
+	memset(&h, 0, sizeof(h));
+	strcpy(bi.cmdline, "serial=0x3f8");
+	strcpy(bi.loader_name, "hv.efi");
+	bi.mmap[0] = (struct boot_mmap_entry){ 0, 0x9f000, BOOT_MEM_AVAILABLE };
+	bi.mmap[1] = (struct boot_mmap_entry){ 0x100000, 0x7ff00000, BOOT_MEM_AVAILABLE };
+	bi.mmap_count = 2;
+	bi.modules[0].start = 0x1000000;
+	bi.modules[0].end = 0x1800000;
+	strcpy(bi.modules[0].cmdline, "guest hv.name=linux");
+	bi.module_count = 1;
+	bi.rsdp_len = 36;
+	bi.rsdp_revision = 2;
+	bi.efi.systab = 0x7f000000;
+	bi.efi.mmap[0] = (struct efi_desc){ EFI_CONVENTIONAL_MEMORY, 0x100000, 0, 0x100, 0xf };
+	bi.efi.mmap_count = 1;
+	bi.efi.desc_size = 48;
+	bi.efi.desc_version = 1;
+	h.magic = EFI_HANDOFF_MAGIC;
+	h.version = EFI_HANDOFF_VERSION;
+	h.size = sizeof(h);
+	h.boot_info_size = sizeof(bi);
+	h.mode = EFI_HANDOFF_MODE_BOOT;
+	h.load_offset = 0x7e000000;
+}
+
+static int check(void)
+{
+	return efi_handoff_check(&bi, 0x3000000, &h, &out, err, sizeof(err));
+}
+
+/* Expects a refusal whose message contains `what`. */
+#define REFUSED(what)                                            \
+	do {                                                      \
+		CHECK_EQ(check(), -EINVAL);                       \
+		CHECK(strstr(err, what) != NULL);                 \
+		if (!strstr(err, what))                           \
+			printf("  message: %s\n", err);           \
+	} while (0)
+
+TEST(good_handoff_is_copied)
+{
+	good();
+	memset(&out, 0xee, sizeof(out));
+	CHECK_EQ(check(), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(out.cmdline, "serial=0x3f8");
+	CHECK_EQ(out.mmap_count, 2);
+	CHECK_EQ(out.modules[0].end, 0x1800000);
+	CHECK_EQ(out.efi.mmap[0].pages, 0x100);
+	CHECK_EQ(out.info_start, 0x3000000);
+	CHECK_EQ(out.info_end, 0x3000000 + sizeof(bi));
+}
+
+TEST(handoff_header_is_checked)
+{
+	good(); h.magic ^= 1; REFUSED("handoff magic");
+	good(); h.version = 2; REFUSED("handoff version 2");
+	good(); h.size = 64; REFUSED("handoff of 64 bytes");
+	good(); h.boot_info_size -= 8; REFUSED("different builds");
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; REFUSED("chain mode");
+	good(); h.mode = 7; REFUSED("unknown mode 7");
+	good(); h.load_offset = 0x1000; REFUSED("not 2 MiB aligned");
+	good(); h.pool_start = 0x2000; h.pool_end = 0x1000; REFUSED("hypervisor pool");
+	good(); h.pool_start = 0x1000; h.pool_end = 0x1800; REFUSED("hypervisor pool");
+	good(); h.pool_start = 0x100000; h.pool_end = 0x200000; CHECK_EQ(check(), 0);
+	CHECK_EQ(efi_handoff_check(NULL, 0, &h, &out, err, sizeof(err)), -EINVAL);
+}
+
+TEST(strings_must_end_inside_their_arrays)
+{
+	good(); memset(bi.cmdline, 'a', sizeof(bi.cmdline)); REFUSED("command line not terminated");
+	good(); memset(bi.loader_name, 'a', sizeof(bi.loader_name)); REFUSED("loader name");
+	good(); memset(bi.modules[0].cmdline, 'a', BOOT_MOD_CMDLINE_MAX); REFUSED("module 0: command line");
+	good(); memset(bi.efi.note, 'a', sizeof(bi.efi.note)); REFUSED("EFI note");
+	/* The last byte may be the NUL. */
+	good(); memset(bi.cmdline, 'a', sizeof(bi.cmdline) - 1); CHECK_EQ(check(), 0);
+}
+
+TEST(counts_must_fit_their_arrays)
+{
+	good(); bi.mmap_count = BOOT_MMAP_MAX + 1; REFUSED("memory map entries");
+	good(); bi.mmap_count = 0; REFUSED("no memory map");
+	good(); bi.module_count = BOOT_MODULES_MAX + 1; REFUSED("modules, at most");
+	good(); bi.efi.mmap_count = BOOT_EFI_MMAP_MAX + 1; REFUSED("EFI memory descriptors");
+	good(); bi.rsdp_len = BOOT_RSDP_MAX + 1; REFUSED("RSDP");
+	good(); bi.module_count = 0; CHECK_EQ(check(), 0);
+	good(); bi.mmap_count = BOOT_MMAP_MAX;
+	for (unsigned int i = 2; i < BOOT_MMAP_MAX; i++)
+		bi.mmap[i] = (struct boot_mmap_entry){ 0x100000000ULL * i, 0x1000, BOOT_MEM_RESERVED };
+	CHECK_EQ(check(), 0);
+}
+
+TEST(ranges_and_values_are_checked)
+{
+	good(); bi.mmap[1].len = 0; REFUSED("memory map entry 1");
+	good(); bi.mmap[1].addr = UINT64_MAX - 0xfff; REFUSED("wraps");
+	good(); bi.modules[0].end = 0x100; REFUSED("module 0: end 0x100 below");
+	good(); bi.efi.desc_size = 24; REFUSED("descriptor size 24");
+	good(); bi.efi.mmap[0].phys = 0x100800; REFUSED("EFI descriptor 0");
+	good(); bi.efi.mmap[0].pages = 0; REFUSED("EFI descriptor 0");
+	good(); bi.efi.mmap[0].pages = UINT64_MAX >> 12; REFUSED("EFI descriptor 0");
+	good(); memset(&bi.mmap_truncated, 7, 1); REFUSED("truncation flag");
+	good(); memset(&bi.fb.type, 9, 1); REFUSED("framebuffer type 9");
+}
+
+TEST(refusal_codes_have_messages)
+{
+	for (unsigned int c = EFI_HANDOFF_E_POINTER; c <= EFI_HANDOFF_E_CPU; c++)
+		CHECK(strcmp(efi_handoff_strerror(c), "unknown refusal code") != 0);
+	CHECK_STR(efi_handoff_strerror(0), "unknown refusal code");
+	CHECK(strstr(efi_handoff_strerror(EFI_HANDOFF_E_MODE), "chain") != NULL);
+}
+
+/* boot/entry.asm repeats the constants it needs: they must agree with the header. */
+static long long asm_define(const char *name)
+{
+	FILE *f = fopen("boot/entry.asm", "r");
+	char line[256], want[80];
+	long long v = -1;
+
+	if (!f)
+		return -2;
+	snprintf(want, sizeof(want), "%%define %s ", name);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)))
+			v = strtoll(line + strlen(want), NULL, 0);
+	fclose(f);
+	return v;
+}
+
+TEST(entry_asm_agrees_with_the_header)
+{
+	CHECK_EQ((unsigned long long)asm_define("EFI_HANDOFF_MAGIC"), EFI_HANDOFF_MAGIC);
+	CHECK_EQ(asm_define("EFI_HANDOFF_VERSION"), EFI_HANDOFF_VERSION);
+	CHECK_EQ(asm_define("EFI_HANDOFF_ENTRY_MAGIC"), EFI_HANDOFF_ENTRY_MAGIC);
+	CHECK_EQ(asm_define("EFI_HANDOFF_MODE_BOOT"), EFI_HANDOFF_MODE_BOOT);
+	CHECK_EQ(asm_define("EFI_HANDOFF_E_POINTER"), EFI_HANDOFF_E_POINTER);
+	CHECK_EQ(asm_define("EFI_HANDOFF_E_HEADER"), EFI_HANDOFF_E_HEADER);
+	CHECK_EQ(asm_define("EFI_HANDOFF_E_MODE"), EFI_HANDOFF_E_MODE);
+	CHECK_EQ(asm_define("EFI_HANDOFF_E_OFFSET"), EFI_HANDOFF_E_OFFSET);
+	CHECK_EQ(asm_define("EFI_HANDOFF_E_CPU"), EFI_HANDOFF_E_CPU);
+	CHECK_EQ(asm_define("HANDOFF_OFF_MAGIC"), offsetof(struct efi_handoff, magic));
+	CHECK_EQ(asm_define("HANDOFF_OFF_VERSION"), offsetof(struct efi_handoff, version));
+	CHECK_EQ(asm_define("HANDOFF_OFF_MODE"), offsetof(struct efi_handoff, mode));
+	CHECK_EQ(asm_define("HANDOFF_OFF_LOAD_OFFSET"), offsetof(struct efi_handoff, load_offset));
+	CHECK_EQ(asm_define("HV_NOTE_EFI_ENTRY64"), HV_NOTE_EFI_ENTRY64);
+}

@@ -77,6 +77,13 @@ expect_line "next loader started" \
 	'^hv\.efi: starting the next loader \\EFI\\hvtest\\grubx64\.efi \(hv\.cfg.s next\)$'
 expect_line "GRUB runs" '^hvtest-grub: booting Linux without the hypervisor' 120
 expect_line "Linux reached" '^hv-guest: init started$' 240
+# The negative control of the CPUID checks under the hypervisor (test_linux.sh,
+# test_smp.sh): the same initramfs without it must not see its leaf.
+expect_line "Linux: its CPUID report" '^hv-guest: hypervisor flag: (yes|no)$'
+if [ "$H_MATCH" = "hv-guest: hypervisor flag: yes" ]; then
+	expect_line "Linux: its CPUID leaf 0x40000000 report" '^hv-guest: cpuid 0x40000000: '
+	check "Linux: not the hypervisor's signature ($H_MATCH)" test -z "$(grep -F 'hvhvhvhvhvhv' <<<"$H_MATCH")"
+fi
 reject_line "no hypervisor under Linux" 'signature "hvhvhvhvhvhv"'
 stop_emulator
 echo "  (efi-chain: firmware to the guest's banner in $((SECONDS - t0)) s)"

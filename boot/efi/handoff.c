@@ -79,7 +79,7 @@ int efi_enter_core(struct efi_fw *fw, enum hvcfg_mode mode, struct boot_info *bi
 	/* The allocations changed the map: the core gets the one boot services end
 	 * with (sysinfo.c also makes its e820 view). */
 	for (int attempt = 0;; attempt++) {
-		if (efi_sysinfo_fill(fw, bi, &map_key) < 0) {
+		if (efi_sysinfo_memory_map(fw, bi, &map_key) < 0) {
 			if (!attempt)
 				goto free;
 			stop();     /* after a failed ExitBootServices */

@@ -11,7 +11,7 @@
  * stride, and slack for the descriptors that this allocation may add. */
 static uint8_t map_buf[(BOOT_EFI_MMAP_MAX + 16) * 48] __aligned(8);
 
-static int memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
+int efi_sysinfo_memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
 {
 	UINTN size = sizeof(map_buf), dsize = 0;
 	UINT32 dver = 0;
@@ -121,5 +121,5 @@ int efi_sysinfo_fill(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
 	bi->efi.systab = (hpa_t)(uintptr_t)fw->st;
 	rsdp(fw, bi);
 	gop(fw, bi);
-	return memory_map(fw, bi, map_key);
+	return efi_sysinfo_memory_map(fw, bi, map_key);
 }

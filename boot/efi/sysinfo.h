@@ -11,4 +11,11 @@
  * no memory map (nothing can run without it). */
 int efi_sysinfo_fill(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key);
 
+/* The memory map alone (bi->efi's descriptors and bi->mmap), for the last
+ * call before ExitBootServices and its retry: after a failed
+ * ExitBootServices, GetMemoryMap is the one boot service a loader may still
+ * call before trying again (UEFI 2.10, 7.4 ExitBootServices()). Its line
+ * goes to COM1 only. */
+int efi_sysinfo_memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key);
+
 #endif

@@ -1,18 +1,10 @@
 /* boot/info/efi.c - unpacking and checking the UEFI memory map (UEFI 2.10, 7.2
  * "EFI_BOOT_SERVICES.GetMemoryMap()"), for the Multiboot2 tag 17 and the UEFI entry. */
 #include "boot/info/efi.h"
+#include "lib/le.h"
 #include "lib/format.h"
 
 /* Byte-wise little-endian reads: the map may sit at any alignment. */
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 int efi_mmap_unpack(const void *map, size_t size, uint32_t desc_size, uint32_t desc_version,
 		    struct efi_desc *out, unsigned int max, unsigned int *count, char *err,
@@ -41,11 +33,11 @@ int efi_mmap_unpack(const void *map, size_t size, uint32_t desc_size, uint32_t d
 		const uint8_t *p = b + i * desc_size;
 
 		out[i] = (struct efi_desc){
-			.type  = rd32(p + EFI_DESC_OFF_TYPE),
-			.phys  = rd64(p + EFI_DESC_OFF_PHYS),
-			.virt  = rd64(p + EFI_DESC_OFF_VIRT),
-			.pages = rd64(p + EFI_DESC_OFF_PAGES),
-			.attr  = rd64(p + EFI_DESC_OFF_ATTR),
+			.type  = le32_read(p + EFI_DESC_OFF_TYPE),
+			.phys  = le64_read(p + EFI_DESC_OFF_PHYS),
+			.virt  = le64_read(p + EFI_DESC_OFF_VIRT),
+			.pages = le64_read(p + EFI_DESC_OFF_PAGES),
+			.attr  = le64_read(p + EFI_DESC_OFF_ATTR),
 		};
 	}
 	*count = (unsigned int)n;

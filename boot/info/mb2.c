@@ -1,5 +1,6 @@
 /* boot/info/mb2.c - Multiboot2 boot information parser (Multiboot2 spec 2.0, 3.6 "Boot information format"). */
 #include "boot/info/mb2.h"
+#include "lib/le.h"
 #include "lib/format.h"
 
 /* Tag types (spec 3.6.x); the ones not listed here are skipped. */
@@ -58,15 +59,6 @@ struct mb2_tag {
 
 /* Byte-wise little-endian reads: the block may sit at any alignment the loader
  * chose, and reading bytes keeps the parser free of aliasing questions. */
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static int __printf(2, 3) mb2_fail(struct mb2_state *st, const char *fmt, ...)
 {
@@ -142,7 +134,7 @@ static int mb2_loader_name(struct mb2_state *st, const struct mb2_tag *t)
 static int mb2_module(struct mb2_state *st, const struct mb2_tag *t)
 {
 	struct boot_info *bi = st->bi;
-	uint32_t start = rd32(t->p + 8), end = rd32(t->p + 12);
+	uint32_t start = le32_read(t->p + 8), end = le32_read(t->p + 12);
 	char scratch[1];
 	struct boot_module *m;
 
@@ -165,7 +157,7 @@ static int mb2_module(struct mb2_state *st, const struct mb2_tag *t)
 static int mb2_mmap(struct mb2_state *st, const struct mb2_tag *t)
 {
 	struct boot_info *bi = st->bi;
-	uint32_t esz = rd32(t->p + 8);
+	uint32_t esz = le32_read(t->p + 8);
 	uint32_t body = t->size - 16;
 	uint32_t i, n;
 
@@ -181,9 +173,9 @@ static int mb2_mmap(struct mb2_state *st, const struct mb2_tag *t)
 	for (i = 0; i < n && i < BOOT_MMAP_MAX; i++) {
 		const uint8_t *e = t->p + 16 + (size_t)i * esz;
 
-		bi->mmap[i].addr = rd64(e);
-		bi->mmap[i].len = rd64(e + 8);
-		bi->mmap[i].type = rd32(e + 16);
+		bi->mmap[i].addr = le64_read(e);
+		bi->mmap[i].len = le64_read(e + 8);
+		bi->mmap[i].type = le32_read(e + 16);
 	}
 	bi->mmap_count = i;
 	return 0;
@@ -201,10 +193,10 @@ static int mb2_framebuffer(struct mb2_state *st, const struct mb2_tag *t)
 		return 0;
 	}
 	fb->type = type == 0 ? BOOT_FB_INDEXED : type == 1 ? BOOT_FB_RGB : BOOT_FB_EGA_TEXT;
-	fb->addr = rd64(t->p + MB2_FB_ADDR);
-	fb->pitch = rd32(t->p + MB2_FB_PITCH);
-	fb->width = rd32(t->p + MB2_FB_WIDTH);
-	fb->height = rd32(t->p + MB2_FB_HEIGHT);
+	fb->addr = le64_read(t->p + MB2_FB_ADDR);
+	fb->pitch = le32_read(t->p + MB2_FB_PITCH);
+	fb->width = le32_read(t->p + MB2_FB_WIDTH);
+	fb->height = le32_read(t->p + MB2_FB_HEIGHT);
 	fb->bpp = t->p[MB2_FB_BPP];
 	return 0;
 }
@@ -260,7 +252,7 @@ static int mb2_efi64(struct mb2_state *st, const struct mb2_tag *t)
 {
 	if (t->size < MB2_EFI64_SIZE)
 		return efi_drop(st, t, "size %u too small for an EFI system table pointer", t->size);
-	st->bi->efi.systab = rd64(t->p + 8);
+	st->bi->efi.systab = le64_read(t->p + 8);
 	return 0;
 }
 
@@ -280,8 +272,8 @@ static int mb2_efi_mmap(struct mb2_state *st, const struct mb2_tag *t)
 	e->mmap_count = 0;
 	if (t->size < MB2_EFI_MMAP_HDR)
 		return efi_drop(st, t, "size %u too small for an EFI memory map", t->size);
-	e->desc_size = rd32(t->p + 8);
-	e->desc_version = rd32(t->p + 12);
+	e->desc_size = le32_read(t->p + 8);
+	e->desc_version = le32_read(t->p + 12);
 	if (efi_mmap_unpack(t->p + MB2_EFI_MMAP_HDR, t->size - MB2_EFI_MMAP_HDR, e->desc_size,
 			    e->desc_version, e->mmap, BOOT_EFI_MMAP_MAX, &n, why, sizeof(why)) ||
 	    efi_mmap_check(e->mmap, n, why, sizeof(why)))
@@ -340,7 +332,7 @@ int mb2_parse(const void *info, size_t avail, hpa_t info_pa,
 	if (!IS_ALIGNED(info_pa, MB2_TAG_ALIGN))
 		return mb2_fail(&st, "info block at 0x%llx not 8-byte aligned",
 				(unsigned long long)info_pa);
-	total = rd32(b);
+	total = le32_read(b);
 	if (total < MB2_MIN_TOTAL)
 		return mb2_fail(&st, "total_size %u below the minimum %u", total, MB2_MIN_TOTAL);
 	if (total > MB2_INFO_MAX)
@@ -358,8 +350,8 @@ int mb2_parse(const void *info, size_t avail, hpa_t info_pa,
 			return mb2_fail(&st, "no end tag");
 		t.p = b + off;
 		t.off = off;
-		t.type = rd32(t.p);
-		t.size = rd32(t.p + 4);
+		t.type = le32_read(t.p);
+		t.size = le32_read(t.p + 4);
 		if (t.size < MB2_TAG_HDR_SIZE)
 			return tag_fail(&st, &t, "size %u smaller than a tag header", t.size);
 		if (t.size > total - off)

@@ -2,6 +2,7 @@
  * guest (ACPI 6.x, 5.2.5-5.2.8, 5.2.12.2, 5.2.12.12), and the firmware-area
  * RSDP scan (5.2.5.1). Every length, count and checksum is checked. Pure. */
 #include "drivers/acpi/acpi_view.h"
+#include "lib/le.h"
 #include "lib/format.h"
 
 #define RSDP_V1_LEN        20
@@ -23,18 +24,6 @@
 #define BIOS_AREA_START    0xe0000ULL
 #define BIOS_AREA_END      0x100000ULL
 #define SCAN_PAGE          4096u
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static uint8_t sum8(const uint8_t *p, uint32_t len)
 {
@@ -214,7 +203,7 @@ static int madt_hide(struct view_ctx *c, uint8_t *t)
 		uint32_t id, fa;
 
 		if (cpu_entry(t + off, &id, &fa) && !is_running(c->r, id))
-			put32(t + off + fa, acpi_le32(t + off + fa) & ~both);
+			le32_write(t + off + fa, acpi_le32(t + off + fa) & ~both);
 	}
 	acpi_checksum_fix(t, len, SDT_CHECKSUM);
 	return 0;
@@ -247,14 +236,14 @@ static int sdt_rewrite(struct view_ctx *c, uint32_t off, unsigned int esize, uin
 				pa = madt;
 		}
 		if (esize == 8)
-			put64(p, pa);
+			le64_write(p, pa);
 		else
-			put32(p, (uint32_t)pa);
+			le32_write(p, (uint32_t)pa);
 		k++;
 	}
 	for (uint32_t i = ACPI_SDT_HEADER_LEN + k * esize; i < ACPI_SDT_HEADER_LEN + n * esize; i++)
 		t[i] = 0;
-	put32(t + SDT_LENGTH, ACPI_SDT_HEADER_LEN + k * esize);
+	le32_write(t + SDT_LENGTH, ACPI_SDT_HEADER_LEN + k * esize);
 	acpi_checksum_fix(t, ACPI_SDT_HEADER_LEN + k * esize, SDT_CHECKSUM);
 	return 0;
 }
@@ -327,10 +316,10 @@ int acpi_view_build(const struct acpi_view_request *r, uint8_t *buf, uint32_t si
 	out->used = c.pos;
 	for (unsigned int i = 0; i < out->rsdp_len; i++)
 		buf[i] = r->rsdp[i];
-	put32(buf + RSDP_RSDT, (uint32_t)out->rsdt);
+	le32_write(buf + RSDP_RSDT, (uint32_t)out->rsdt);
 	acpi_checksum_fix(buf, RSDP_V1_LEN, RSDP_CHECKSUM);
 	if (v2) {
-		put64(buf + RSDP_XSDT, out->xsdt);
+		le64_write(buf + RSDP_XSDT, out->xsdt);
 		acpi_checksum_fix(buf, RSDP_V2_LEN, RSDP_EXT_CHECKSUM);
 	}
 	return 0;

@@ -1,6 +1,7 @@
 /* guest/load/cpu_resume.c - the state VM entry loads to resume a captured CPU
  * (chain mode's firmware); see cpu_resume.h. */
 #include "guest/load/cpu_resume.h"
+#include "lib/le.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -26,11 +27,6 @@ struct resume_ctx {
 	size_t errlen;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int fail(struct resume_ctx *c, unsigned int reg, uint16_t sel, const char *why, uint32_t ar)
 {
 	fmt_snprintf(c->err, c->errlen, "%s selector 0x%x: %s (access rights 0x%x)", seg_name[reg], sel, why, ar);
@@ -47,15 +43,15 @@ static bool read_desc(const struct resume_ctx *c, uint16_t sel, bool system, str
 
 	if (off + len > c->gdt_size)
 		return false;
-	lo = rd32(c->gdt + off);
-	hi = rd32(c->gdt + off + 4);
+	lo = le32_read(c->gdt + off);
+	hi = le32_read(c->gdt + off + 4);
 	limit = (lo & 0xffff) | (hi & 0xf0000);
 	s->sel = sel;
 	s->base = lo >> 16 | (hi & 0xff) << 16 | (hi & 0xff000000);
 	s->ar = (hi >> 8) & 0xf0ff;
 	s->limit = (s->ar & RS_AR_G) ? limit << 12 | 0xfff : limit;
 	if (system)
-		s->base |= (uint64_t)rd32(c->gdt + off + 8) << 32;
+		s->base |= (uint64_t)le32_read(c->gdt + off + 8) << 32;
 	return true;
 }
 

@@ -1,6 +1,7 @@
 /* guest/load/efi_map.c - the EFI memory map a Linux guest gets (UEFI 2.10, 7.2 GetMemoryMap()):
  * the firmware's descriptors with the hypervisor's memory retyped EfiReservedMemoryType. */
 #include "guest/load/efi_map.h"
+#include "lib/le.h"
 #include "lib/format.h"
 #include <stdarg.h>
 
@@ -11,18 +12,6 @@ struct efi_out {
 	size_t bytes;              /* bytes the map needs so far */
 };
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Appends the piece [start, end) of d with the given type; VirtualStart moves with the piece. */
 static void emit(struct efi_out *o, const struct efi_desc *d, uint32_t type, uint64_t start, uint64_t end)
 {
@@ -32,11 +21,11 @@ static void emit(struct efi_out *o, const struct efi_desc *d, uint32_t type, uin
 		e = o->p + o->bytes;
 		for (unsigned int i = 0; i < EFI_GUEST_DESC_SIZE; i++)
 			e[i] = 0;
-		wr32(e + EFI_DESC_OFF_TYPE, type);
-		wr64(e + EFI_DESC_OFF_PHYS, start);
-		wr64(e + EFI_DESC_OFF_VIRT, d->virt ? d->virt + (start - d->phys) : 0);
-		wr64(e + EFI_DESC_OFF_PAGES, (end - start) >> EFI_PAGE_SHIFT);
-		wr64(e + EFI_DESC_OFF_ATTR, d->attr);
+		le32_write(e + EFI_DESC_OFF_TYPE, type);
+		le64_write(e + EFI_DESC_OFF_PHYS, start);
+		le64_write(e + EFI_DESC_OFF_VIRT, d->virt ? d->virt + (start - d->phys) : 0);
+		le64_write(e + EFI_DESC_OFF_PAGES, (end - start) >> EFI_PAGE_SHIFT);
+		le64_write(e + EFI_DESC_OFF_ATTR, d->attr);
 	}
 	o->bytes += EFI_GUEST_DESC_SIZE;
 }

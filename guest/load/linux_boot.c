@@ -2,6 +2,7 @@
  * guest RAM, the zero page (Documentation/arch/x86/boot.rst, zero-page.rst; struct boot_params
  * in arch/x86/include/uapi/asm/bootparam.h). */
 #include "guest/load/linux_boot.h"
+#include "lib/le.h"
 #include "guest/load/efi_map.h"
 #include "lib/format.h"
 #include <stdarg.h>
@@ -96,12 +97,6 @@ _Static_assert(HDR_HOLE_END <= BP_E820_TABLE && HDR_MIN_END <= HDR_HOLE_END, "he
 _Static_assert(LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE < LOW_END - LOW_START,
 	       "the low block fits in low RAM");
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
-static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
 
 /* Where the setup header ends (exclusive) per its jump, clamped to the hole boot_params leaves for it. */
 static unsigned int hdr_end(const uint8_t *data)
@@ -117,12 +112,12 @@ int linux_parse(const uint8_t *data, uint64_t size, struct linux_image *out, cha
 
 	if (size < HDR_JUMP)
 		return fmt_error(-EINVAL, err, errlen, "%llu bytes: too small for a boot sector", (unsigned long long)size);
-	if (rd16(data + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC)
+	if (le16_read(data + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC)
 		return fmt_error(-EINVAL, err, errlen, "no boot sector signature 0xaa55 at 0x1fe (found 0x%04x)",
-			    rd16(data + HDR_BOOT_FLAG));
-	if (size < HDR_VERSION + 2 || rd32(data + HDR_MAGIC) != HDR_MAGIC_HDRS)
+			    le16_read(data + HDR_BOOT_FLAG));
+	if (size < HDR_VERSION + 2 || le32_read(data + HDR_MAGIC) != HDR_MAGIC_HDRS)
 		return fmt_error(-EINVAL, err, errlen, "no \"HdrS\" setup header at 0x202: not a bzImage");
-	out->version = rd16(data + HDR_VERSION);
+	out->version = le16_read(data + HDR_VERSION);
 	if (out->version < PROTOCOL_MIN)
 		return fmt_error(-EINVAL, err, errlen, "boot protocol %u.%02u is too old (2.12 or later needed)",
 			    out->version >> 8, out->version & 0xff);
@@ -143,19 +138,19 @@ int linux_parse(const uint8_t *data, uint64_t size, struct linux_image *out, cha
 		return fmt_error(-EINVAL, err, errlen, "%llu bytes: truncated, nothing after the 0x%x bytes of setup",
 			    (unsigned long long)size, out->setup_size);
 	out->kernel_size = size - out->setup_size;
-	syssize = (uint64_t)rd32(data + HDR_SYSSIZE) * 16;
+	syssize = (uint64_t)le32_read(data + HDR_SYSSIZE) * 16;
 	if (out->kernel_size < syssize)
 		return fmt_error(-EINVAL, err, errlen, "truncated: protected-mode kernel is 0x%llx bytes, syssize says 0x%llx",
 			    (unsigned long long)out->kernel_size, (unsigned long long)syssize);
 
 	loadflags = data[HDR_LOADFLAGS];
 	out->relocatable = data[HDR_RELOCATABLE] != 0;
-	out->xloadflags = rd16(data + HDR_XLOADFLAGS);
-	out->kernel_alignment = rd32(data + HDR_KERNEL_ALIGNMENT);
-	out->pref_address = rd64(data + HDR_PREF_ADDRESS);
-	out->init_size = rd32(data + HDR_INIT_SIZE);
-	out->initrd_addr_max = rd32(data + HDR_INITRD_ADDR_MAX);
-	out->cmdline_size = rd32(data + HDR_CMDLINE_SIZE);
+	out->xloadflags = le16_read(data + HDR_XLOADFLAGS);
+	out->kernel_alignment = le32_read(data + HDR_KERNEL_ALIGNMENT);
+	out->pref_address = le64_read(data + HDR_PREF_ADDRESS);
+	out->init_size = le32_read(data + HDR_INIT_SIZE);
+	out->initrd_addr_max = le32_read(data + HDR_INITRD_ADDR_MAX);
+	out->cmdline_size = le32_read(data + HDR_CMDLINE_SIZE);
 	if (!(loadflags & LOADED_HIGH))
 		return fmt_error(-EINVAL, err, errlen, "LOADED_HIGH clear in loadflags 0x%02x: a zImage, not a bzImage", loadflags);
 	if (!out->relocatable)
@@ -362,7 +357,7 @@ static void fill_screen_info(uint8_t *si, const struct boot_framebuffer *fb)
 		si[SI_ORIG_VIDEO_COLS] = cols;
 		si[SI_ORIG_VIDEO_LINES] = lines;
 		si[SI_ORIG_VIDEO_ISVGA] = VIDEO_TYPE_VGA_TEXT;
-		wr16(si + SI_ORIG_VIDEO_POINTS, (uint16_t)MAX(400u / lines, 8u));   /* 400 scan lines */
+		le16_write(si + SI_ORIG_VIDEO_POINTS, (uint16_t)MAX(400u / lines, 8u));   /* 400 scan lines */
 		return;
 	}
 	if (fb->type != BOOT_FB_RGB || !fb->addr || !rgb_layout(fb->bpp, ch) || fb->width > 0xffff ||
@@ -370,16 +365,16 @@ static void fill_screen_info(uint8_t *si, const struct boot_framebuffer *fb)
 		return;
 	bytes = ALIGN_UP((uint64_t)fb->pitch * fb->height, 64 * KiB);
 	si[SI_ORIG_VIDEO_ISVGA] = VIDEO_TYPE_VLFB;
-	wr16(si + SI_LFB_WIDTH, (uint16_t)fb->width);
-	wr16(si + SI_LFB_HEIGHT, (uint16_t)fb->height);
-	wr16(si + SI_LFB_DEPTH, fb->bpp);
-	wr16(si + SI_LFB_LINELENGTH, (uint16_t)fb->pitch);
-	wr32(si + SI_LFB_BASE, (uint32_t)fb->addr);
-	wr32(si + SI_EXT_LFB_BASE, (uint32_t)(fb->addr >> 32));
+	le16_write(si + SI_LFB_WIDTH, (uint16_t)fb->width);
+	le16_write(si + SI_LFB_HEIGHT, (uint16_t)fb->height);
+	le16_write(si + SI_LFB_DEPTH, fb->bpp);
+	le16_write(si + SI_LFB_LINELENGTH, (uint16_t)fb->pitch);
+	le32_write(si + SI_LFB_BASE, (uint32_t)fb->addr);
+	le32_write(si + SI_EXT_LFB_BASE, (uint32_t)(fb->addr >> 32));
 	if (fb->addr >> 32)
-		wr32(si + SI_CAPABILITIES, VIDEO_CAP_64BIT_BASE);
-	wr32(si + SI_LFB_SIZE, (uint32_t)(bytes >> 16));
-	wr16(si + SI_PAGES, 1);
+		le32_write(si + SI_CAPABILITIES, VIDEO_CAP_64BIT_BASE);
+	le32_write(si + SI_LFB_SIZE, (uint32_t)(bytes >> 16));
+	le16_write(si + SI_PAGES, 1);
 	for (unsigned int i = 0; i < 8; i++)
 		si[SI_RED_SIZE + i] = ch[i];
 }
@@ -413,9 +408,9 @@ static int put_e820(uint8_t *bp, const struct gmap_e820_entry *e, unsigned int n
 				continue;
 			if (k == E820_MAX_ZEROPAGE)
 				return -ENOSPC;
-			wr64(p, piece[j].addr);
-			wr64(p + 8, piece[j].size);
-			wr32(p + 16, piece[j].type);
+			le64_write(p, piece[j].addr);
+			le64_write(p + 8, piece[j].size);
+			le32_write(p + 16, piece[j].type);
 			k++;
 		}
 	}
@@ -449,29 +444,29 @@ int linux_fill_params(const struct linux_params_request *r, uint8_t *bp, char *e
 		bp[i] = r->image[i];
 	bp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
 	bp[HDR_LOADFLAGS] = (uint8_t)((bp[HDR_LOADFLAGS] | LOADED_HIGH) & ~(QUIET_FLAG | KEEP_SEGMENTS | CAN_USE_HEAP));
-	wr16(bp + HDR_HEAP_END_PTR, 0);
-	wr32(bp + HDR_CODE32_START, (uint32_t)lay->kernel);
-	wr32(bp + HDR_RAMDISK_IMAGE, r->initrd_size ? (uint32_t)lay->initrd : 0);
-	wr32(bp + HDR_RAMDISK_SIZE, (uint32_t)r->initrd_size);
-	wr32(bp + BP_EXT_RAMDISK_IMAGE, r->initrd_size ? (uint32_t)(lay->initrd >> 32) : 0);
-	wr32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(r->initrd_size >> 32));
-	wr32(bp + HDR_CMD_LINE_PTR, (uint32_t)lay->cmdline);
-	wr32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(lay->cmdline >> 32));
-	wr32(bp + HDR_HW_SUBARCH, 0);
-	wr64(bp + HDR_HW_SUBARCH_DATA, 0);
-	wr64(bp + HDR_SETUP_DATA, 0);        /* the image's value is not ours to pass on */
-	wr64(bp + BP_ACPI_RSDP, r->acpi_rsdp);
+	le16_write(bp + HDR_HEAP_END_PTR, 0);
+	le32_write(bp + HDR_CODE32_START, (uint32_t)lay->kernel);
+	le32_write(bp + HDR_RAMDISK_IMAGE, r->initrd_size ? (uint32_t)lay->initrd : 0);
+	le32_write(bp + HDR_RAMDISK_SIZE, (uint32_t)r->initrd_size);
+	le32_write(bp + BP_EXT_RAMDISK_IMAGE, r->initrd_size ? (uint32_t)(lay->initrd >> 32) : 0);
+	le32_write(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(r->initrd_size >> 32));
+	le32_write(bp + HDR_CMD_LINE_PTR, (uint32_t)lay->cmdline);
+	le32_write(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(lay->cmdline >> 32));
+	le32_write(bp + HDR_HW_SUBARCH, 0);
+	le64_write(bp + HDR_HW_SUBARCH_DATA, 0);
+	le64_write(bp + HDR_SETUP_DATA, 0);        /* the image's value is not ours to pass on */
+	le64_write(bp + BP_ACPI_RSDP, r->acpi_rsdp);
 
 	bp[BP_E820_ENTRIES] = (uint8_t)k;
 	if (r->efi_systab) {
-		wr32(bp + EFI_LOADER_SIGNATURE, EFI64_SIGNATURE);
-		wr32(bp + EFI_SYSTAB, (uint32_t)r->efi_systab);
-		wr32(bp + EFI_SYSTAB_HI, (uint32_t)(r->efi_systab >> 32));
-		wr32(bp + EFI_MEMDESC_SIZE, EFI_GUEST_DESC_SIZE);
-		wr32(bp + EFI_MEMDESC_VERSION, EFI_DESC_VERSION);
-		wr32(bp + EFI_MEMMAP, (uint32_t)r->efi_memmap);
-		wr32(bp + EFI_MEMMAP_HI, (uint32_t)(r->efi_memmap >> 32));
-		wr32(bp + EFI_MEMMAP_SIZE, r->efi_memmap_size);
+		le32_write(bp + EFI_LOADER_SIGNATURE, EFI64_SIGNATURE);
+		le32_write(bp + EFI_SYSTAB, (uint32_t)r->efi_systab);
+		le32_write(bp + EFI_SYSTAB_HI, (uint32_t)(r->efi_systab >> 32));
+		le32_write(bp + EFI_MEMDESC_SIZE, EFI_GUEST_DESC_SIZE);
+		le32_write(bp + EFI_MEMDESC_VERSION, EFI_DESC_VERSION);
+		le32_write(bp + EFI_MEMMAP, (uint32_t)r->efi_memmap);
+		le32_write(bp + EFI_MEMMAP_HI, (uint32_t)(r->efi_memmap >> 32));
+		le32_write(bp + EFI_MEMMAP_SIZE, r->efi_memmap_size);
 	}
 	fill_screen_info(bp + BP_SCREEN_INFO, r->fb);
 	return 0;

@@ -3,6 +3,7 @@
  * GRUB or QEMU's -kernel would hand them over; the memory map is the guest
  * memory map's e820 view, so hidden hypervisor memory shows as reserved. */
 #include "guest/load/multiboot_info.h"
+#include "lib/le.h"
 #include "guest/gmap.h"
 
 #define MB1_HDR_SIZE       12        /* magic, flags, checksum */
@@ -18,24 +19,6 @@ _Static_assert(MB1_INFO_LOADER_PTR == 64 && MB1_INFO_SIZE == 116, "v1 info layou
 _Static_assert(MB1_MMAP_ENTRY_SIZE + 4 == 24, "v1 map entry: size field + base, length, type");
 
 /* Byte-wise little-endian access: images and buffers have any alignment. */
-static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> 8 * i);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 static size_t str_size(const char *s)
 {
@@ -70,15 +53,15 @@ static int find_v1(const uint8_t *h, size_t avail, size_t off, struct multiboot_
 	clear_info(out);
 	out->version = 1;
 	out->offset = off;
-	out->flags = rd32(h + 4);
+	out->flags = le32_read(h + 4);
 	if (out->flags & MB1_HF_AOUT_KLUDGE) {
 		if (avail < MB1_HDR_AOUT_SIZE)
 			return -EINVAL;
-		out->header_addr = rd32(h + 12);
-		out->load_addr = rd32(h + 16);
-		out->load_end_addr = rd32(h + 20);
-		out->bss_end_addr = rd32(h + 24);
-		out->entry_addr = rd32(h + 28);
+		out->header_addr = le32_read(h + 12);
+		out->load_addr = le32_read(h + 16);
+		out->load_end_addr = le32_read(h + 20);
+		out->bss_end_addr = le32_read(h + 24);
+		out->entry_addr = le32_read(h + 28);
 	}
 	return 0;
 }
@@ -98,7 +81,7 @@ static bool v2_tag_known(uint32_t type)
 static void v2_info_request(const uint8_t *t, uint32_t size, bool optional, struct multiboot_header_info *out)
 {
 	for (uint32_t i = MB2_TAG_HDR; i + 4 <= size; i += 4) {
-		uint32_t type = rd32(t + i);
+		uint32_t type = le32_read(t + i);
 		bool provided = type < 64 && (MB2_ITAGS_PROVIDED >> type & 1);
 
 		if (type < 64)
@@ -111,26 +94,26 @@ static void v2_info_request(const uint8_t *t, uint32_t size, bool optional, stru
 /* h has avail readable bytes; the fixed part was checked (magic, checksum). */
 static int find_v2(const uint8_t *h, size_t avail, size_t off, struct multiboot_header_info *out)
 {
-	uint32_t len = rd32(h + 8);
+	uint32_t len = le32_read(h + 8);
 	size_t pos;
 
 	clear_info(out);
 	out->version = 2;
 	out->offset = off;
-	out->architecture = rd32(h + 4);
+	out->architecture = le32_read(h + 4);
 	out->header_length = len;
 	if (len < MB2_HDR_SIZE + MB2_TAG_HDR || len > avail)
 		return -EINVAL;
-	for (pos = MB2_HDR_SIZE;; pos += ALIGN_UP((size_t)rd32(h + pos + 4), MB2_ALIGN)) {
+	for (pos = MB2_HDR_SIZE;; pos += ALIGN_UP((size_t)le32_read(h + pos + 4), MB2_ALIGN)) {
 		const uint8_t *t = h + pos;
 		uint32_t type, size;
 		bool optional;
 
 		if (pos > len || len - pos < MB2_TAG_HDR)
 			return -EINVAL;             /* no end tag inside header_length */
-		type = rd16(t);
-		optional = rd16(t + 2) & MB2_HTAG_OPTIONAL;
-		size = rd32(t + 4);
+		type = le16_read(t);
+		optional = le16_read(t + 2) & MB2_HTAG_OPTIONAL;
+		size = le32_read(t + 4);
 		if (size < MB2_TAG_HDR || size > len - pos)
 			return -EINVAL;
 		if (type == MB2_HTAG_END)
@@ -141,7 +124,7 @@ static int find_v2(const uint8_t *h, size_t avail, size_t off, struct multiboot_
 			if (size < MB2_TAG_HDR + 4)
 				return -EINVAL;
 			out->has_entry = true;
-			out->entry_addr = rd32(t + 8);
+			out->entry_addr = le32_read(t + 8);
 		}
 		if (!optional && !v2_tag_known(type) && !out->unsupported_tag)
 			out->unsupported_tag = type;
@@ -159,13 +142,13 @@ int multiboot_find_header(const uint8_t *image, size_t size, struct multiboot_he
 	/* Both scans in one pass, so the header nearest the start wins. */
 	for (size_t off = 0; off + MB1_HDR_SIZE <= w2; off += 4) {
 		const uint8_t *h = image + off;
-		uint32_t magic = rd32(h);
+		uint32_t magic = le32_read(h);
 
 		if (magic == MB1_HEADER_MAGIC && off + MB1_HDR_SIZE <= w1 &&
-		    (uint32_t)(magic + rd32(h + 4) + rd32(h + 8)) == 0)
+		    (uint32_t)(magic + le32_read(h + 4) + le32_read(h + 8)) == 0)
 			return find_v1(h, w1 - off, off, out);
 		if (magic == MB2_HEADER_MAGIC && IS_ALIGNED(off, MB2_ALIGN) && off + MB2_HDR_SIZE <= w2 &&
-		    (uint32_t)(magic + rd32(h + 4) + rd32(h + 8) + rd32(h + 12)) == 0)
+		    (uint32_t)(magic + le32_read(h + 4) + le32_read(h + 8) + le32_read(h + 12)) == 0)
 			return find_v2(h, w2 - off, off, out);
 	}
 	return -ENOENT;
@@ -238,25 +221,25 @@ int multiboot1_build_info(const struct gmap *g, const char *cmdline, const struc
 		return -EINVAL;               /* the pointers are 32 bits */
 
 	zero(buf, total);
-	wr32(buf + MB1_INFO_FLAGS, MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME |
+	le32_write(buf + MB1_INFO_FLAGS, MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME |
 		 (mod_count ? MB1_INFO_MODS : 0));
-	wr32(buf + MB1_INFO_MEM_LOWER, map.lower);
-	wr32(buf + MB1_INFO_MEM_UPPER, map.upper);
-	wr32(buf + MB1_INFO_CMDLINE_PTR, (uint32_t)(where + cmd_off));
+	le32_write(buf + MB1_INFO_MEM_LOWER, map.lower);
+	le32_write(buf + MB1_INFO_MEM_UPPER, map.upper);
+	le32_write(buf + MB1_INFO_CMDLINE_PTR, (uint32_t)(where + cmd_off));
 	if (mod_count) {
-		wr32(buf + MB1_INFO_MODS_COUNT, mod_count);
-		wr32(buf + MB1_INFO_MODS_ADDR, (uint32_t)(where + mods_off));
+		le32_write(buf + MB1_INFO_MODS_COUNT, mod_count);
+		le32_write(buf + MB1_INFO_MODS_ADDR, (uint32_t)(where + mods_off));
 	}
-	wr32(buf + MB1_INFO_MMAP_LENGTH, map.n * (MB1_MMAP_ENTRY_SIZE + 4));
-	wr32(buf + MB1_INFO_MMAP_ADDR, (uint32_t)(where + mmap_off));
-	wr32(buf + MB1_INFO_LOADER_PTR, (uint32_t)(where + name_off));
+	le32_write(buf + MB1_INFO_MMAP_LENGTH, map.n * (MB1_MMAP_ENTRY_SIZE + 4));
+	le32_write(buf + MB1_INFO_MMAP_ADDR, (uint32_t)(where + mmap_off));
+	le32_write(buf + MB1_INFO_LOADER_PTR, (uint32_t)(where + name_off));
 	for (unsigned int i = 0; i < map.n; i++) {
 		uint8_t *e = buf + mmap_off + i * (MB1_MMAP_ENTRY_SIZE + 4);
 
-		wr32(e, MB1_MMAP_ENTRY_SIZE);   /* the size field does not count itself */
-		wr64(e + 4, map.e[i].addr);
-		wr64(e + 12, map.e[i].size);
-		wr32(e + 20, map.e[i].type);
+		le32_write(e, MB1_MMAP_ENTRY_SIZE);   /* the size field does not count itself */
+		le64_write(e + 4, map.e[i].addr);
+		le64_write(e + 12, map.e[i].size);
+		le32_write(e + 20, map.e[i].type);
 	}
 	put_bytes(buf + cmd_off, cmdline, str_size(cmdline));
 	put_bytes(buf + name_off, MULTIBOOT_LOADER_NAME, str_size(MULTIBOOT_LOADER_NAME));
@@ -264,9 +247,9 @@ int multiboot1_build_info(const struct gmap *g, const char *cmdline, const struc
 	for (unsigned int i = 0; i < mod_count; i++) {
 		uint8_t *e = buf + mods_off + i * MB1_MOD_ENTRY_SIZE;
 
-		wr32(e, (uint32_t)mods[i].start);
-		wr32(e + 4, (uint32_t)mods[i].end);
-		wr32(e + 8, (uint32_t)(where + str_off));
+		le32_write(e, (uint32_t)mods[i].start);
+		le32_write(e + 4, (uint32_t)mods[i].end);
+		le32_write(e + 8, (uint32_t)(where + str_off));
 		put_bytes(buf + str_off, mods[i].cmdline, str_size(mods[i].cmdline));
 		str_off += str_size(mods[i].cmdline);
 	}
@@ -278,8 +261,8 @@ int multiboot1_build_info(const struct gmap *g, const char *cmdline, const struc
 /* Writes a v2 tag header at buf + off; returns the offset of the next tag. */
 static size_t put_tag(uint8_t *buf, size_t off, uint32_t type, size_t size)
 {
-	wr32(buf + off, type);
-	wr32(buf + off + 4, (uint32_t)size);
+	le32_write(buf + off, type);
+	le32_write(buf + off + 4, (uint32_t)size);
 	return off + ALIGN_UP(size, (size_t)MB2_ALIGN);
 }
 
@@ -308,29 +291,29 @@ int multiboot2_build_info(const struct gmap *g, const char *cmdline, const struc
 		return -ENOSPC;
 
 	zero(buf, total);
-	wr32(buf, (uint32_t)total);
+	le32_write(buf, (uint32_t)total);
 	off = 8;
 	put_bytes(buf + off + MB2_TAG_HDR, cmdline, str_size(cmdline));
 	off = put_tag(buf, off, MB2_ITAG_CMDLINE, cmd_size);
 	put_bytes(buf + off + MB2_TAG_HDR, MULTIBOOT_LOADER_NAME, str_size(MULTIBOOT_LOADER_NAME));
 	off = put_tag(buf, off, MB2_ITAG_LOADER_NAME, name_size);
 	for (unsigned int i = 0; i < mod_count; i++) {
-		wr32(buf + off + 8, (uint32_t)mods[i].start);
-		wr32(buf + off + 12, (uint32_t)mods[i].end);
+		le32_write(buf + off + 8, (uint32_t)mods[i].start);
+		le32_write(buf + off + 12, (uint32_t)mods[i].end);
 		put_bytes(buf + off + 16, mods[i].cmdline, str_size(mods[i].cmdline));
 		off = put_tag(buf, off, MB2_ITAG_MODULE, MB2_TAG_HDR + 8 + str_size(mods[i].cmdline));
 	}
-	wr32(buf + off + 8, map.lower);
-	wr32(buf + off + 12, map.upper);
+	le32_write(buf + off + 8, map.lower);
+	le32_write(buf + off + 12, map.upper);
 	off = put_tag(buf, off, MB2_ITAG_BASIC_MEMINFO, 16);
-	wr32(buf + off + 8, MB2_MMAP_ENTRY_SIZE);
-	wr32(buf + off + 12, 0);                    /* entry_version */
+	le32_write(buf + off + 8, MB2_MMAP_ENTRY_SIZE);
+	le32_write(buf + off + 12, 0);                    /* entry_version */
 	for (unsigned int i = 0; i < map.n; i++) {
 		uint8_t *e = buf + off + 16 + i * MB2_MMAP_ENTRY_SIZE;
 
-		wr64(e, map.e[i].addr);
-		wr64(e + 8, map.e[i].size);
-		wr32(e + 16, map.e[i].type);
+		le64_write(e, map.e[i].addr);
+		le64_write(e + 8, map.e[i].size);
+		le32_write(e + 16, map.e[i].type);
 	}
 	off = put_tag(buf, off, MB2_ITAG_MMAP, mmap_size);
 	off = put_tag(buf, off, MB2_ITAG_END, MB2_TAG_HDR);

@@ -97,7 +97,6 @@ _Static_assert(HDR_HOLE_END <= BP_E820_TABLE && HDR_MIN_END <= HDR_HOLE_END, "he
 _Static_assert(LINUX_ZERO_PAGE_SIZE + LINUX_GDT_SIZE + LINUX_PAGE_TABLES_SIZE < LOW_END - LOW_START,
 	       "the low block fits in low RAM");
 
-
 /* Where the setup header ends (exclusive) per its jump, clamped to the hole boot_params leaves for it. */
 static unsigned int hdr_end(const uint8_t *data)
 {

@@ -114,7 +114,7 @@ static void build_acpi_view(void)
 	const uint32_t *ids;
 	unsigned int n = smp_running(&ids);
 
-	(void)acpi_guest_build(&boot_info, ids, n);
+	(void)acpi_guest_build(&boot_info, ids, n, vtd_protecting());
 }
 
 void hv_main(uint32_t magic, uint32_t info_pa)
@@ -142,9 +142,9 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
-	build_acpi_view();
 	if (vtd_probe(&boot_info))
 		vtd_protect();
+	build_acpi_view();      /* without the DMAR where VT-d protects */
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);

@@ -329,3 +329,31 @@ unsigned int vtd_protect(void)
 	}
 	return on;
 }
+
+bool vtd_protecting(void)
+{
+	for (unsigned int i = 0; i < unit_count; i++)
+		if (units[i].translating)
+			return true;
+	return false;
+}
+
+static const char owner_iommu[] = "iommu";
+
+void vtd_hide_registers(struct gmap *g)
+{
+	if (!vtd_protecting())
+		return;
+	for (unsigned int i = 0; i < unit_count; i++) {
+		hpa_t base = units[i].dmar->reg_base;
+		hpa_t end = base + (uint64_t)units[i].dmar->reg_pages * PAGE_SIZE;
+		int rc = gmap_register(g, base, end, GMAP_HIDDEN, owner_iommu, NULL);
+
+		if (rc)
+			printf("iommu: unit %u: cannot hide its registers at 0x%llx from the guest (%d): the guest "
+			       "could turn DMA remapping off\n", i, (unsigned long long)base, rc);
+		else
+			printf("iommu: unit %u: registers 0x%llx-0x%llx hidden from the guest\n", i,
+			       (unsigned long long)base, (unsigned long long)(end - 1));
+	}
+}

@@ -7,6 +7,7 @@
 
 #include "boot/info/boot_info.h"
 #include "drivers/acpi/acpi_dmar.h"
+#include "guest/gmap.h"
 
 struct vtd_unit {
 	const struct dmar_unit *dmar;   /* its DRHD: register base, segment, scopes */
@@ -37,6 +38,18 @@ unsigned int vtd_probe(const struct boot_info *bi);
  * Prints a line per unit. Returns the number of units translating.
  */
 unsigned int vtd_protect(void);
+
+/* True once vtd_protect turned translation on in at least one unit: the
+ * guest's ACPI view then leaves out the DMAR (guest/dev/acpi_guest.h). */
+bool vtd_protecting(void);
+
+/*
+ * Hides every unit's register pages from the guest (g, before the stage-2
+ * tables are built) when vtd_protecting(): GMAP_HIDDEN, so the EPT leaves
+ * them unmapped and a guest access reads all ones and loses its writes, as
+ * for the hypervisor's own memory. Prints a line per unit.
+ */
+void vtd_hide_registers(struct gmap *g);
 
 /* The units vtd_probe found (count in *n), for the shell and the next steps. */
 const struct vtd_unit *vtd_units(unsigned int *n);

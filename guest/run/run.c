@@ -69,6 +69,7 @@ void guests_set_console_hook(void (*hook)(struct vcpu *v))
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
+	(void)vtd_poll_faults(false);
 	device_lock();
 	vuart_tick();
 	device_unlock();

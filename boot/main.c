@@ -117,8 +117,27 @@ static void build_acpi_view(void)
 	(void)acpi_guest_build(&boot_info, ids, n, vtd_protecting());
 }
 
+/* DMA protection (issue 16), before the guest's ACPI view, which leaves the
+ * DMAR out where a unit translates. False: iommu=required and none does. */
+static bool protect_dma(void)
+{
+	unsigned int units = vtd_probe(&boot_info);
+
+	if (options.iommu == IOMMU_OFF) {
+		if (units)
+			printf("iommu: iommu=off: translation left off, devices can reach all memory "
+			       "(the guest keeps the DMAR)\n");
+		return true;
+	}
+	if (units)
+		vtd_protect();
+	return options.iommu != IOMMU_REQUIRED || vtd_protecting();
+}
+
 void hv_main(uint32_t magic, uint32_t info_pa)
 {
+	bool dma_ok;
+
 	percpu_boot_init();
 	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
 	mca_enable();
@@ -142,13 +161,15 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
-	if (vtd_probe(&boot_info))
-		vtd_protect();
+	dma_ok = protect_dma();
 	build_acpi_view();      /* without the DMAR where VT-d protects */
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);
-	if (backend_init(&options) == 0)
+	if (!dma_ok)
+		printf("hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: "
+		       "no guest starts (the shell stays)\n");
+	else if (backend_init(&options) == 0)
 		guests_run_all(&boot_info, &options);
 	else
 		printf("hv: no guest can run on this machine\n");

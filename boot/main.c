@@ -6,6 +6,7 @@
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
 #include "drivers/iommu/vtd.h"
+#include "boot/dma_test.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/mca.h"
@@ -162,6 +163,8 @@ void hv_main(uint32_t magic, uint32_t info_pa)
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
 	dma_ok = protect_dma();
+	if (options.test_hooks)
+		dma_test_run();
 	build_acpi_view();      /* without the DMAR where VT-d protects */
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */

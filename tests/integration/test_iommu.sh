@@ -64,6 +64,17 @@ if build_iso iommu-edu "hvtest"; then
 	stop_emulator
 fi
 
+# Bochs has VMX but no DMAR: with iommu=required the guest that would run
+# (tests/guests/hlt.elf) does not start, and the shell stays.
+if build_iso iommu-required-bochs "iommu=required" "$HV_ROOT/build/guests/hlt.elf" "guest hv.name=hlt"; then
+	start_bochs iommu-required-bochs "$HV_ROOT/build/test/iommu-required-bochs.iso"
+	expect_line "Bochs: no DMAR" '^iommu: machine without DMAR \(no VT-d\)'
+	expect_line "Bochs: required refuses" "^hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: no guest starts \(the shell stays\)$"
+	expect_line "Bochs: shell ready" '^hv: debug shell ready'
+	reject_line "Bochs: the guest did not start" '^guest hlt'
+	stop_emulator
+fi
+
 if build_iso iommu-required "iommu=required"; then
 	start_qemu iommu-required seabios "$HV_ROOT/build/test/iommu-required.iso"
 	expect_line "no DMAR" '^iommu: machine without DMAR \(no VT-d\)'

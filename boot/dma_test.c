@@ -126,7 +126,7 @@ void dma_test_run(void)
 	hpa_t bar, hv, g = guest_pages();
 	uint8_t *src, *dst, *hvp;
 	uint64_t before;
-	bool done;
+	bool done, faulted, unchanged = true;
 
 	if (bdf < 0 || !vtd_protecting())
 		return;
@@ -153,19 +153,15 @@ void dma_test_run(void)
 	mfence();
 	(void)vtd_poll_faults(true);
 	before = vtd_faults()->total;
+	/* One chunk (one fault line); the whole page must be as it was. */
 	done = edu_copy(bar, g, hv, EDU_DMA_CHUNK);
 	(void)vtd_poll_faults(true);
-	{
-		bool unchanged = true, faulted = fault_seen(before, (uint16_t)bdf, hv);
-
-		for (unsigned int i = 0; i < PAGE_SIZE; i++)
-			unchanged &= hvp[i] == 0xa5;
-		/* One chunk (one fault line); the whole page must be as it was. */
-		printf("hvtest: iommu: edu DMA into the hypervisor's memory at 0x%llx: %s (%s, %s)\n",
-		       (unsigned long long)hv, done && faulted && unchanged ? "blocked" : "NOT BLOCKED",
-		       faulted ? "fault reported" : "no fault reported",
-		       unchanged ? "memory unchanged" : "MEMORY CHANGED");
-	}
+	faulted = fault_seen(before, (uint16_t)bdf, hv);
+	for (unsigned int i = 0; i < PAGE_SIZE; i++)
+		unchanged &= hvp[i] == 0xa5;
+	printf("hvtest: iommu: edu DMA into the hypervisor's memory at 0x%llx: %s (%s, %s)\n",
+	       (unsigned long long)hv, done && faulted && unchanged ? "blocked" : "NOT BLOCKED",
+	       faulted ? "fault reported" : "no fault reported", unchanged ? "memory unchanged" : "MEMORY CHANGED");
 	done = edu_copy(bar, g, g + PAGE_SIZE, PAGE_SIZE);
 	if (done && !memcmp(src, dst, PAGE_SIZE))
 		printf("hvtest: iommu: edu DMA into guest RAM at 0x%llx: copied %u bytes\n",

@@ -7,6 +7,7 @@
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
 #include "drivers/iommu/vtd.h"
+#include "boot/dma_test.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
 #include "arch/mca.h"
@@ -133,13 +134,32 @@ static void build_acpi_view(void)
 	const uint32_t *ids;
 	unsigned int n = smp_running(&ids);
 
-	(void)acpi_guest_build(&boot_info, ids, n);
+	(void)acpi_guest_build(&boot_info, ids, n, vtd_protecting());
+}
+
+/* DMA protection (issue 16), before the guest's ACPI view, which leaves the
+ * DMAR out where a unit translates. False: iommu=required and none does. */
+static bool protect_dma(void)
+{
+	unsigned int units = vtd_probe(&boot_info);
+
+	if (options.iommu == IOMMU_OFF) {
+		if (units)
+			printf("iommu: iommu=off: translation left off, devices can reach all memory "
+			       "(the guest keeps the DMAR)\n");
+		return true;
+	}
+	if (units)
+		vtd_protect();
+	return options.iommu != IOMMU_REQUIRED || vtd_protecting();
 }
 
 /* Everything after the boot information is in boot_info: the same for
  * every loader. */
 static __noreturn void hv_start(void)
 {
+	bool dma_ok;
+
 	cmdline_defaults(&options);
 	cmdline_parse(boot_info.cmdline, &options);
 	apply_console_options(&options);
@@ -158,13 +178,17 @@ static __noreturn void hv_start(void)
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);
 	guests_set_ap_waker(ap_wake);
-	build_acpi_view();
-	if (vtd_probe(&boot_info))
-		vtd_protect();
+	dma_ok = protect_dma();
+	if (options.test_hooks)
+		dma_test_run();
+	build_acpi_view();      /* without the DMAR where VT-d protects */
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);
-	if (backend_init(&options) == 0)
+	if (!dma_ok)
+		printf("hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: "
+		       "no guest starts (the shell stays)\n");
+	else if (backend_init(&options) == 0)
 		guests_run_all(&boot_info, &options);
 	else
 		printf("hv: no guest can run on this machine\n");

@@ -167,7 +167,8 @@ static int check_covered(const struct gmap *g, gpa_t start, gpa_t end, enum gmap
 			continue;
 		if (k == GMAP_RAM || k == GMAP_HIDDEN)
 			return -EINVAL;
-		if ((kind == GMAP_MMIO || kind == GMAP_ROM || kind == GMAP_WRITE_TRAPPED) && k != GMAP_MMIO)
+		if ((kind == GMAP_MMIO || kind == GMAP_ROM || kind == GMAP_WRITE_TRAPPED || kind == GMAP_HIDDEN) &&
+		    k != GMAP_MMIO)
 			return -EINVAL;
 	}
 	return 0;
@@ -208,7 +209,7 @@ static int add_reg(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 int gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap_kind kind,
 		  const char *owner, void *dev)
 {
-	if (kind == GMAP_TRAPPED || kind == GMAP_WRITE_TRAPPED ? !dev : kind != GMAP_MMIO || dev)
+	if (kind == GMAP_TRAPPED || kind == GMAP_WRITE_TRAPPED ? !dev : (kind != GMAP_MMIO && kind != GMAP_HIDDEN) || dev)
 		return -EINVAL;
 	return add_reg(g, start, end, kind, owner, dev, 0);
 }

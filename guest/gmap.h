@@ -76,12 +76,14 @@ int __must_check gmap_init(struct gmap *g, const struct memmap *host, gpa_t top)
 /*
  * Registers [start, end) (4 KiB aligned) as kind (GMAP_TRAPPED; GMAP_MMIO
  * to give a pass-through range a named owner; GMAP_WRITE_TRAPPED, a model
- * that sees only the writes to pass-through memory) for owner/dev. Refused with
+ * that sees only the writes to pass-through memory; GMAP_HIDDEN, device
+ * memory the hypervisor keeps for itself, e.g. the VT-d units' registers:
+ * unmapped, read as all ones, writes dropped) for owner/dev. Refused with
  * -EEXIST if it overlaps another registration, -EINVAL if misaligned/empty/
  * outside [0, top), if it covers RAM or hidden memory (a device model cannot
  * take over RAM or the hypervisor), if kind is neither of the two, if owner is
  * NULL, if a GMAP_TRAPPED or GMAP_WRITE_TRAPPED range has no dev, if a
- * GMAP_MMIO range has a dev, or if a GMAP_MMIO or GMAP_WRITE_TRAPPED range
+ * GMAP_MMIO or GMAP_HIDDEN range has a dev, or if a GMAP_MMIO, GMAP_HIDDEN or GMAP_WRITE_TRAPPED range
  * covers anything but pass-through memory (naming must not expose bad RAM;
  * reads of a write-trapped range reach what is below);
  * -ENOSPC if storage is full. A GMAP_TRAPPED range reports e820 2 (reserved);

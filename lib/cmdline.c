@@ -313,6 +313,26 @@ static const char *opt_apstart(const char *val, struct hv_options *o)
 	return "must be auto|sipi|trap";
 }
 
+static const char *const iommu_mode_names[] = {
+	[IOMMU_ON] = "on", [IOMMU_OFF] = "off", [IOMMU_REQUIRED] = "required",
+};
+
+const char *iommu_mode_name(enum iommu_mode m)
+{
+	return (unsigned int)m < ARRAY_SIZE(iommu_mode_names) ? iommu_mode_names[m] : "?";
+}
+
+static const char *opt_iommu(const char *val, struct hv_options *o)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(iommu_mode_names); i++) {
+		if (str_ieq(val, iommu_mode_names[i])) {
+			o->iommu = (enum iommu_mode)i;
+			return NULL;
+		}
+	}
+	return "must be off|on|required";
+}
+
 static const char *const test_fault_names[TEST_FAULT_COUNT] = {
 	[TEST_FAULT_NONE] = "none",
 	[TEST_FAULT_UD] = "ud",
@@ -403,6 +423,7 @@ static const struct {
 	{ "debugexit", opt_debugexit, "0xf4", false },
 	{ "cpus",      opt_cpus,      NULL,   false },
 	{ "apstart",   opt_apstart,   NULL,   false },
+	{ "iommu",     opt_iommu,     NULL,   false },
 };
 
 void cmdline_defaults(struct hv_options *o)

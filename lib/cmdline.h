@@ -42,6 +42,13 @@ enum ap_start {
 	AP_START_TRAP,             /* trap the ICR and emulate INIT and start-up */
 };
 
+/* DMA protection with VT-d (iommu=, docs/architecture.md "DMA protection with VT-d"). */
+enum iommu_mode {
+	IOMMU_ON = 0,              /* translation on in every unit that allows it; guests run without too */
+	IOMMU_OFF,                 /* probe and print only: devices reach all memory, the guest keeps the DMAR */
+	IOMMU_REQUIRED,            /* as on, and no guest starts unless a unit protects the machine */
+};
+
 /* Options the hypervisor takes, with their defaults in cmdline_defaults(). */
 struct hv_options {
 	uint16_t serial_port;            /* serial=com1..com4|0xNNN   default com1 (0x3f8) */
@@ -57,6 +64,7 @@ struct hv_options {
 	bool test_x2apic;                /* testx2apic: the boot CPU's APIC to x2APIC mode before the APs start */
 	unsigned int max_cpus;           /* cpus=N (1..256): CPUs to run, the boot CPU included; 0 = all */
 	enum ap_start ap_start;          /* apstart=auto|sipi|trap   default auto */
+	enum iommu_mode iommu;           /* iommu=off|on|required    default on */
 
 	/* what was wrong with the command line; the defaults stay in force */
 	char warnings[CMDLINE_MAX_WARNINGS][CMDLINE_WARNING_LEN];
@@ -68,6 +76,9 @@ const char *test_fault_name(enum test_fault f);
 
 /* The apstart= name of a choice ("auto", "sipi", "trap"). */
 const char *ap_start_name(enum ap_start a);
+
+/* The iommu= name of a mode ("on", "off", "required"). */
+const char *iommu_mode_name(enum iommu_mode m);
 
 /* What apstart=requested means on a CPU with (wait_for_sipi) or without the
  * wait-for-SIPI state: AP_START_SIPI or AP_START_TRAP (sipi without the

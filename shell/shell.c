@@ -8,6 +8,8 @@
 #include "shell/cmd_guest.h"
 #include "shell/cmd_memory.h"
 #include "shell/cmd_cpus.h"
+#include "shell/cmd_iommu.h"
+#include "drivers/iommu/vtd.h"
 #include "shell/line_edit.h"
 #include "shell/cmd_parse.h"
 #include "drivers/console.h"
@@ -32,6 +34,7 @@ static const struct shell_cmd commands[] = {
 	{ "ept", "[GPA | stats | flush]", "the EPT as runs; GPA: the walk for one address; stats: page counts and cross-CPU requests; flush: INVEPT on every CPU, acknowledged", cmd_ept, SHELL_ON_GUEST },
 	{ "cpus", "", "the guest's vCPUs: APIC ID, CPU, state, exits; * marks the selected one", cmd_cpus, SHELL_ON_GUEST },
 	{ "cpu", "[N]", "show the selected vCPU, or select vCPU N for regs, vmcs, gva, x, step, inject, exits", cmd_cpu, SHELL_ON_GUEST },
+	{ "iommu", "", "the VT-d units: capabilities, translation, root table, fault counts; the last DMA faults", cmd_iommu, SHELL_ON_GUEST },
 	{ "devices", "", "device models with their ports, MMIO ranges and state", cmd_devices, SHELL_ON_GUEST },
 	{ "regs", "", "the selected vCPU's registers, control registers and segments", cmd_regs, SHELL_ON_ITS_CPU },
 	{ "vmcs", "[FIELD]", "every VMCS field by group, or one (GUEST_RIP, 0x681e), of the selected vCPU", cmd_vmcs, SHELL_ON_ITS_CPU },
@@ -268,6 +271,7 @@ void shell_run(void)
 	announced = false;
 	for (;;) {
 		(void)console_poll_input();
+		(void)vtd_poll_faults(false);
 		shell_service(NULL);
 		cpu_relax();
 	}

@@ -8,6 +8,7 @@
 #include "drivers/iommu/vtd_sl_layout.h"
 #include "drivers/acpi/acpi_host.h"
 #include "arch/cpu.h"
+#include "arch/tsc.h"
 #include "mm/devmem.h"
 #include "mm/frame.h"
 #include "mm/malloc.h"
@@ -328,4 +329,93 @@ unsigned int vtd_protect(void)
 		       u->ecap & VTD_ECAP_C ? "" : ", flushed (walks do not snoop)");
 	}
 	return on;
+}
+
+bool vtd_protecting(void)
+{
+	for (unsigned int i = 0; i < unit_count; i++)
+		if (units[i].translating)
+			return true;
+	return false;
+}
+
+static const char owner_iommu[] = "iommu";
+
+void vtd_hide_registers(struct gmap *g)
+{
+	if (!vtd_protecting())
+		return;
+	for (unsigned int i = 0; i < unit_count; i++) {
+		hpa_t base = units[i].dmar->reg_base;
+		hpa_t end = base + (uint64_t)units[i].dmar->reg_pages * PAGE_SIZE;
+		int rc = gmap_register(g, base, end, GMAP_HIDDEN, owner_iommu, NULL);
+
+		if (rc)
+			printf("iommu: unit %u: cannot hide its registers at 0x%llx from the guest (%d): the guest "
+			       "could turn DMA remapping off\n", i, (unsigned long long)base, rc);
+		else
+			printf("iommu: unit %u: registers 0x%llx-0x%llx hidden from the guest\n", i,
+			       (unsigned long long)base, (unsigned long long)(end - 1));
+	}
+}
+
+static struct vtd_fault_log fault_log;
+
+const struct vtd_fault_log *vtd_faults(void)
+{
+	return &fault_log;
+}
+
+/* One unit's records, from FSTS.FRI round the NFR records (11.4.14: software
+ * reads from FRI until a record with F clear, clearing each F it read). */
+static unsigned int poll_unit(unsigned int i)
+{
+	struct vtd_unit *u = &units[i];
+	uint32_t fsts = rd32(u, VTD_FSTS_REG);
+	unsigned int nfr = VTD_CAP_NFR(u->cap), fro = VTD_CAP_FRO(u->cap), found = 0;
+	char line[200];
+
+	if (fsts == ~0u || !(fsts & (VTD_FSTS_PPF | VTD_FSTS_PFO)))
+		return 0;
+	for (unsigned int k = 0, r = VTD_FSTS_FRI(fsts) % nfr; k < nfr; k++, r = (r + 1) % nfr) {
+		unsigned int off = fro + r * VTD_FRCD_SIZE;
+		uint64_t hi = rd64(u, off + 8), lo;
+		struct vtd_fault f;
+
+		if (hi == ~0ULL || !(hi & VTD_FRCD_HI_F))
+			break;
+		lo = rd64(u, off);
+		(void)vtd_fault_decode(lo, hi, i, &f);
+		wr32(u, off + 12, (uint32_t)(VTD_FRCD_HI_F >> 32));      /* F is RW1C; the rest read-only */
+		u->faults++;
+		found++;
+		vtd_fault_log_add(&fault_log, &f);
+		printf("%s\n", vtd_fault_format(line, sizeof(line), &f));
+	}
+	if (fsts & VTD_FSTS_PFO) {
+		wr32(u, VTD_FSTS_REG, VTD_FSTS_PFO);
+		u->overflows++;
+		printf("iommu: unit %u: fault records overflowed: faults after these were not recorded\n", i);
+	}
+	return found;
+}
+
+unsigned int vtd_poll_faults(bool force)
+{
+	static uint64_t next;
+	unsigned int found = 0;
+	uint64_t now = rdtsc();
+
+	if (!force && now < next)
+		return 0;
+	next = now + tsc_khz();         /* a millisecond */
+	for (unsigned int i = 0; i < unit_count; i++)
+		if (units[i].regs_ok)
+			found += poll_unit(i);
+	return found;
+}
+
+uint32_t vtd_read_gsts(unsigned int i)
+{
+	return i < unit_count && units[i].regs_ok ? rd32(&units[i], VTD_GSTS_REG) : ~0u;
 }

@@ -7,6 +7,8 @@
 
 #include "boot/info/boot_info.h"
 #include "drivers/acpi/acpi_dmar.h"
+#include "guest/gmap.h"
+#include "drivers/iommu/vtd_fault.h"
 
 struct vtd_unit {
 	const struct dmar_unit *dmar;   /* its DRHD: register base, segment, scopes */
@@ -16,6 +18,8 @@ struct vtd_unit {
 	bool regs_ok;                   /* the registers could be read */
 	bool translating;               /* vtd_protect turned translation on */
 	hpa_t root_pa;                  /* its root table, once built */
+	uint64_t faults;                /* primary faults it recorded (each reported once) */
+	uint64_t overflows;             /* times FSTS.PFO said faults were lost */
 };
 
 /*
@@ -37,6 +41,34 @@ unsigned int vtd_probe(const struct boot_info *bi);
  * Prints a line per unit. Returns the number of units translating.
  */
 unsigned int vtd_protect(void);
+
+/* True once vtd_protect turned translation on in at least one unit: the
+ * guest's ACPI view then leaves out the DMAR (guest/dev/acpi_guest.h). */
+bool vtd_protecting(void);
+
+/*
+ * Hides every unit's register pages from the guest (g, before the stage-2
+ * tables are built) when vtd_protecting(): GMAP_HIDDEN, so the EPT leaves
+ * them unmapped and a guest access reads all ones and loses its writes, as
+ * for the hypervisor's own memory. Prints a line per unit.
+ */
+void vtd_hide_registers(struct gmap *g);
+
+/*
+ * Reads every unit's fault recording registers (CAP.FRO, CAP.NFR) from the
+ * one FSTS.FRI names, prints each recorded fault once ("iommu: unit 0: DMA
+ * fault: source 00:03.0, address 0x..., reason 0x05 (...), write"), logs
+ * and counts it, and clears it (F, then FSTS.PFO with a line saying faults
+ * were lost). On the console tick (at most every millisecond unless force)
+ * and for the shell's `iommu`. Returns the number of faults found.
+ */
+unsigned int vtd_poll_faults(bool force);
+
+/* Unit i's GSTS_REG as it reads now (~0 if it does not read). */
+uint32_t vtd_read_gsts(unsigned int i);
+
+/* The last faults of all units (the shell's `iommu`). */
+const struct vtd_fault_log *vtd_faults(void);
 
 /* The units vtd_probe found (count in *n), for the shell and the next steps. */
 const struct vtd_unit *vtd_units(unsigned int *n);

@@ -89,21 +89,30 @@ static void copy_bios_page(const struct boot_info *bi)
 
 static void print_view(const struct acpi_view *v)
 {
-	printf("acpi: guest view: MADT copy with %u of %u CPUs enabled (hidden: APIC IDs", v->cpus_left,
-	       v->cpus_enabled);
-	for (unsigned int i = 0; i < v->hidden_count && i < ACPI_VIEW_MAX_HIDDEN; i++)
-		printf(" %u", v->hidden[i]);
-	if (v->hidden_count > ACPI_VIEW_MAX_HIDDEN)
-		printf(" ... %u in all", v->hidden_count);
-	printf("); RSDP, %s%s%s copies at 0x%llx\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
+	if (v->hidden_count) {
+		printf("acpi: guest view: MADT copy with %u of %u CPUs enabled (hidden: APIC IDs", v->cpus_left,
+		       v->cpus_enabled);
+		for (unsigned int i = 0; i < v->hidden_count && i < ACPI_VIEW_MAX_HIDDEN; i++)
+			printf(" %u", v->hidden[i]);
+		if (v->hidden_count > ACPI_VIEW_MAX_HIDDEN)
+			printf(" ... %u in all", v->hidden_count);
+		printf(")");
+	} else {
+		printf("acpi: guest view: all %u CPUs enabled", v->cpus_enabled);
+	}
+	if (v->dropped)
+		printf(", without the DMAR (the hypervisor owns the IOMMU)");
+	printf("; RSDP, %s%s%s copies at 0x%llx\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
 	       v->rsdt ? "RSDT" : "", (unsigned long long)view.tables);
 }
 
-int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count)
+int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count, bool drop_dmar)
 {
+	static const char *const dmar[] = { "DMAR" };
 	struct acpi_view_request r = {
 		.rsdp = bi->rsdp, .rsdp_len = bi->rsdp_len, .read = acpi_host_read,
 		.running = running, .running_count = count,
+		.drop = drop_dmar ? dmar : NULL, .drop_count = drop_dmar ? 1 : 0,
 	};
 	struct acpi_view v;
 	char err[160];
@@ -123,7 +132,8 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
 	r.base = view.tables;
 	rc = acpi_view_build(&r, hpa_to_ptr(view.tables), VIEW_SIZE, &v, err, sizeof(err));
 	if (rc) {
-		printf("acpi: guest view: not built: %s: the guest reads the host's tables\n", err);
+		printf("acpi: guest view: not built: %s: the guest reads the host's tables%s\n", err,
+		       drop_dmar ? " (the DMAR too: its units' registers stay hidden)" : "");
 		drop_view();
 		return rc;
 	}

@@ -12,12 +12,15 @@
 /*
  * Once, after the CPUs are started and before any guest: builds the view
  * from the boot loader's RSDP when the MADT lists CPUs that are not in
- * running (count APIC IDs); otherwise guests read the host's tables. Prints
- * one line: "acpi: guest view: MADT copy with N of M CPUs enabled (hidden:
- * APIC IDs ...)", that none is needed, or why there is none (the host's
- * tables then stay the guest's). Returns 0 or the error it printed.
+ * running (count APIC IDs) or when drop_dmar (the hypervisor protects the
+ * machine with VT-d: the guest must not find the units and program them);
+ * otherwise guests read the host's tables. Prints one line: "acpi: guest
+ * view: MADT copy with N of M CPUs enabled (hidden: APIC IDs ...)" or "all
+ * N CPUs enabled", then ", without the DMAR ..." when it was dropped; that
+ * none is needed, or why there is none (the host's tables then stay the
+ * guest's). Returns 0 or the error it printed.
  */
-int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count);
+int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count, bool drop_dmar);
 
 /* Shows the view in g (before the stage-2 tables are built): the copies
  * read-only where they lie, and the firmware-area page holding the RSDP

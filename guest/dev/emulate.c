@@ -72,8 +72,9 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 
 	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
 		/* What a PC does where nothing answers: reads float high, writes vanish. */
-		log_nothing_there(x, gpa, write, r ? (r->kind == GMAP_HIDDEN ? "hidden hypervisor memory" :
-						       "unusable memory") : "unmapped space");
+		log_nothing_there(x, gpa, write, !r ? "unmapped space" : r->kind == GMAP_UNUSABLE ? "unusable memory" :
+						 r->owner && !strcmp(r->owner, "iommu") ? "the IOMMU's hidden registers" :
+						 "hidden hypervisor memory");
 		if (!write)
 			memset(buf, 0xff, n);
 		return 0;

@@ -12,6 +12,7 @@
 #include "guest/dev/debugexit.h"
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/acpi_guest.h"
+#include "drivers/iommu/vtd.h"
 #include "guest/dev/reset.h"
 #include "guest/dev/xapic_wp.h"
 #include "guest/exit_stats.h"
@@ -68,6 +69,7 @@ void guests_set_console_hook(void (*hook)(struct vcpu *v))
 static void console_tick(struct vcpu *v)
 {
 	(void)console_poll_input();
+	(void)vtd_poll_faults(false);
 	device_lock();
 	vuart_tick();
 	device_unlock();
@@ -180,6 +182,7 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	int rc = isa_irq_init(bi);
 
 	acpi_guest_map(gmem_map());
+	vtd_hide_registers(gmem_map());
 
 	if (!rc)
 		rc = vuart_init(console_port());

@@ -5,7 +5,11 @@
 # as QEMU 7.2 sets them, then turns translation on (GSTS.TES read back) with
 # tables of the depth and page sizes the unit allows; aw-bits=39 with snoop
 # control and caching mode shows those; the i440fx PC, which has no DMAR (as
-# Bochs), says so. No device DMAs in this test yet (the edu test will).
+# Bochs), says so, and with iommu=required starts no guest and keeps the
+# shell. With hvtest and QEMU's edu device, the hypervisor has edu DMA into
+# its own memory (blocked: one fault line with edu's source ID, the memory
+# unchanged) and into guest RAM (copied); the shell's `iommu` then shows the
+# unit translating and the fault. The guest's ACPI view leaves the DMAR out.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -36,5 +40,48 @@ expect_line "no DMAR" '^iommu: machine without DMAR \(no VT-d\): no DMA remappin
 expect_line "shell ready" '^hv: debug shell ready'
 reject_line "no unit" '^iommu: unit'
 stop_emulator
+
+# edu (PCI 1234:11e8) DMAs above 256 MiB only with a wider dma_mask.
+if build_iso iommu-edu "hvtest"; then
+	start_qemu_interactive iommu-edu "$HV_ROOT/build/test/iommu-edu.iso" -M q35 \
+		-device intel-iommu,aw-bits=48 -device edu,dma_mask=0xffffffffffffffff
+	expect_line "translation on" '^iommu: unit 0: translation on: '
+	expect_line "edu's DMA fault" '^iommu: unit 0: DMA fault: source 00:0[1-9a-f]\.0, address 0x[0-9a-f]+000, reason 0x05 \(write to a page without write permission\), write$'
+	fault=$H_MATCH
+	src=${fault#*source } src=${src%%,*}
+	addr=${fault#*address } addr=${addr%%,*}
+	expect_line "edu DMA into the hypervisor blocked" "^hvtest: iommu: edu DMA into the hypervisor's memory at $addr: blocked \(fault reported, memory unchanged\)$"
+	expect_line "edu DMA into guest RAM copied" '^hvtest: iommu: edu DMA into guest RAM at 0x[0-9a-f]+: copied 4096 bytes$'
+	expect_line "guest view without the DMAR" '^acpi: guest view: all 1 CPUs enabled, without the DMAR \(the hypervisor owns the IOMMU\); RSDP, RSDT copies at 0x[0-9a-f]+$'
+	expect_line "shell ready" '^hv: debug shell ready'
+	reject_line "one fault only" '^iommu: unit 0: DMA fault: .*, read$'
+	send_line "iommu"
+	expect_echo "iommu: the prompt is back" "hv> "
+	expect_line "iommu: the unit" '^unit 0 at 0xfed90000: version 1\.0, SAGAW 39/48-bit, MGAW 48, .*, 1 fault record at 0x220$'
+	expect_line "iommu: translating, 1 fault" '^  translation on \(GSTS 0x[0-9a-f]+\), root table at 0x[0-9a-f]+, 1 fault, 0 overflows$'
+	expect_line "iommu: the log" '^DMA faults: 1, the last 1:$'
+	expect_line "iommu: the fault" "^  iommu: unit 0: DMA fault: source $src, address $addr, reason 0x05 \(write to a page without write permission\), write$"
+	stop_emulator
+fi
+
+# Bochs has VMX but no DMAR: with iommu=required the guest that would run
+# (tests/guests/hlt.elf) does not start, and the shell stays.
+if build_iso iommu-required-bochs "iommu=required" "$HV_ROOT/build/guests/hlt.elf" "guest hv.name=hlt"; then
+	start_bochs iommu-required-bochs "$HV_ROOT/build/test/iommu-required-bochs.iso"
+	expect_line "Bochs: no DMAR" '^iommu: machine without DMAR \(no VT-d\)'
+	expect_line "Bochs: required refuses" "^hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: no guest starts \(the shell stays\)$"
+	expect_line "Bochs: shell ready" '^hv: debug shell ready'
+	reject_line "Bochs: the guest did not start" '^guest hlt'
+	stop_emulator
+fi
+
+if build_iso iommu-required "iommu=required"; then
+	start_qemu iommu-required seabios "$HV_ROOT/build/test/iommu-required.iso"
+	expect_line "no DMAR" '^iommu: machine without DMAR \(no VT-d\)'
+	expect_line "required refuses" "^hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: no guest starts \(the shell stays\)$"
+	expect_line "shell ready" '^hv: debug shell ready'
+	reject_line "no backend tried" '^hv: no guest can run on this machine$'
+	stop_emulator
+fi
 
 finish

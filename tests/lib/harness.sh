@@ -3,6 +3,7 @@
 #
 #   build_iso NAME "HV CMDLINE" [MODULE "CMDLINE"]...  build/test/NAME.iso
 #   start_qemu NAME seabios|ovmf|usb|ovmf-disk ISO [QEMU ARGS...]
+#   start_qemu_interactive NAME ISO [QEMU ARGS...]  SeaBIOS, COM1 on a socket: input too
 #   start_bochs NAME ISO
 #   start_bochs_interactive NAME ISO  the same, COM1 on a socket: input too
 #   send_line TEXT                    types TEXT + Enter into that console
@@ -141,7 +142,7 @@ start_qemu() {
 	shift 3
 	h_new_run "$name"
 	local args=(-m "$H_MEM" -display none -monitor none -no-reboot -nic none
-		-serial "file:$H_LOG")
+		-serial "${H_QEMU_SERIAL:-file:$H_LOG}")
 	case $how in
 	seabios) args+=(-cdrom "$iso") ;;
 	ovmf) args+=(-bios "$OVMF_FD" -cdrom "$iso") ;;
@@ -398,6 +399,33 @@ h_sock_close() {
 		wait "$H_SOCK_PID" 2>/dev/null || true
 		H_SOCK_PID=""
 	fi
+}
+
+# start_qemu_interactive NAME ISO [QEMU ARGS...]: start_qemu with SeaBIOS,
+# but COM1 is a localhost TCP server (wait=on: QEMU emulates nothing until
+# this shell connects, so no output is lost) whose one connection this shell
+# holds, as start_bochs_interactive does: send_line types into it.
+start_qemu_interactive() {
+	local name=$1 iso=$2 port i
+	shift 2
+	h_sock_close
+	while :; do # a port nobody listens on
+		port=$((20000 + RANDOM % 12000))
+		(exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+	done
+	H_QEMU_SERIAL="tcp:127.0.0.1:$port,server=on,wait=on" start_qemu "$name" seabios "$iso" "$@"
+	for ((i = 0; i < 100; i++)); do
+		if exec {H_SOCK_FD}<>"/dev/tcp/127.0.0.1/$port"; then
+			cat <&"$H_SOCK_FD" >>"$H_LOG" &
+			H_SOCK_PID=$!
+			return 0
+		fi 2>/dev/null
+		H_SOCK_FD=""
+		h_alive || break
+		sleep 0.1
+	done
+	echo "  ($name: cannot connect to QEMU's COM1 on port $port)"
+	return 0
 }
 
 # start_bochs_interactive NAME ISO: as start_bochs, but COM1 (COM2 with

@@ -386,6 +386,9 @@ TEST(register_refusals)
 		{ 0xfed00000, 0xfed01000, GMAP_WRITE_TRAPPED, 1, 0, -EINVAL },  /* without a model */
 		{ 0x9f000, 0xa0000, GMAP_WRITE_TRAPPED, 1, 1, -EINVAL },  /* RAM: not pass-through */
 		{ 0xfebff000, 0xfec01000, GMAP_WRITE_TRAPPED, 1, 1, -EEXIST },
+		{ 0x9f000, 0xa0000, GMAP_HIDDEN, 1, 0, -EINVAL },         /* hidden over RAM */
+		{ 0x17c000000, 0x17c001000, GMAP_HIDDEN, 1, 0, -EINVAL }, /* over working memory */
+		{ 0xfed00000, 0xfed01000, GMAP_HIDDEN, 1, 1, -EINVAL },   /* hidden with a model */
 	};
 
 	init_q35();
@@ -399,6 +402,21 @@ TEST(register_refusals)
 	CHECK_EQ(gmap_register(&g, 0xfebff000, 0xfec00000, GMAP_TRAPPED, "b", &dev_b), 0);
 	CHECK_EQ(gmap_register(&g, 0xfec01000, 0xfec02000, GMAP_TRAPPED, "b", &dev_b), 0);
 	CHECK(g.regs[0].start == 0xfebff000 && g.regs[2].start == 0xfec01000 && flat_ok(&g));
+}
+
+/* A VT-d unit's register page (issue 16): unmapped, e820 of what it covers. */
+TEST(hidden_device_page_keeps_e820_and_is_unmapped)
+{
+	const struct gmap_range *r;
+
+	init_q35();
+	CHECK_EQ(gmap_register(&g, 0xfed90000, 0xfed91000, GMAP_HIDDEN, "iommu", NULL), 0);
+	r = gmap_lookup(&g, 0xfed90abc);
+	CHECK(r && r->kind == GMAP_HIDDEN && r->start == 0xfed90000 && r->end == 0xfed91000);
+	CHECK(r->e820_type == gmap_lookup(&g, 0xfed8f000)->e820_type && !strcmp(r->owner, "iommu"));
+	CHECK(!gmap_kind_mapped(r->kind) && gmap_lookup(&g, 0xfed91000)->kind == GMAP_MMIO);
+	CHECK_EQ(gmap_unregister(&g, 0xfed90000), 0);
+	CHECK(gmap_lookup(&g, 0xfed90000)->kind == GMAP_MMIO);
 }
 
 TEST(write_trapped_keeps_e820_and_is_mapped)

@@ -471,3 +471,21 @@ TEST(size_edge_cases)
 	}
 	CHECK_EQ(parse_size(NULL, &(uint64_t){ 0 }), -EINVAL);
 }
+
+TEST(iommu_values)
+{
+	CHECK_EQ(o.iommu, IOMMU_ON);
+	parse("iommu=off");
+	CHECK_EQ(o.iommu, IOMMU_OFF);
+	parse("iommu=REQUIRED");
+	CHECK_EQ(o.iommu, IOMMU_REQUIRED);
+	parse("iommu=on");
+	CHECK_EQ(o.iommu, IOMMU_ON);
+	parse("iommu=maybe");
+	CHECK_EQ(o.iommu, IOMMU_ON);
+	CHECK_STR(o.warnings[0], "bad value 'maybe' for iommu: must be off|on|required");
+	parse("iommu");
+	CHECK_STR(o.warnings[0], "option 'iommu' needs a value");
+	CHECK_STR(iommu_mode_name(IOMMU_REQUIRED), "required");
+	CHECK_STR(iommu_mode_name((enum iommu_mode)7), "?");
+}

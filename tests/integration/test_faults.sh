@@ -37,7 +37,8 @@ if boot_fault ud; then
 	expect_registers
 	expect_line "stack trace" '^stack trace:$'
 	expect_line "faulting function" "^  #0  $HEX <fault_test_run\\+0x[0-9a-f]+>\$"
-	expect_line "caller" "^  #1  $HEX <hv_main\\+0x[0-9a-f]+>\$"
+	expect_line "caller" "^  #1  $HEX <hv_start\\+0x[0-9a-f]+>\$"
+	expect_line "its caller, the entry's C function" "^  #2  $HEX <hv_main\\+0x[0-9a-f]+>\$"
 	expect_line "CPU halted" "$H_END_RE"
 	reject_line "no return after the fault" '^fault test: ud was not caught$'
 	stop_emulator

@@ -156,7 +156,8 @@ static bool protect_dma(void)
 
 /* Everything after the boot information is in boot_info: the same for
  * every loader. */
-static __noreturn void hv_start(void)
+/* Not inlined: stack traces show which entry reached it (test_faults.sh). */
+static __noinline __noreturn void hv_start(void)
 {
 	bool dma_ok;
 

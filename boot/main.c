@@ -155,8 +155,7 @@ static bool protect_dma(void)
 }
 
 /* Everything after the boot information is in boot_info: the same for
- * every loader. */
-/* Not inlined: stack traces show which entry reached it (test_faults.sh). */
+ * every loader. Not inlined, so that stack traces name it (test_faults.sh). */
 static __noinline __noreturn void hv_start(void)
 {
 	bool dma_ok;

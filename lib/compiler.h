@@ -15,7 +15,7 @@
 
 #define __must_check       __attribute__((warn_unused_result))
 #define __noreturn         __attribute__((noreturn))
-#define __noinline          __attribute__((noinline))
+#define __noinline         __attribute__((noinline))
 #define __packed           __attribute__((packed))
 #define __aligned(n)       __attribute__((aligned(n)))
 #define __printf(f, a)     __attribute__((format(printf, f, a)))

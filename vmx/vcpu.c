@@ -152,7 +152,8 @@ static void set_control_registers(struct vmx_vcpu *x, uint64_t cr0, uint64_t cr4
  * rebuilt and checked the segments as 26.3.1.2 requires): its segments with
  * TR and LDTR, CR0/CR4 with VMX's fixed bits (the shadows show the
  * firmware's own), CR3, EFER with "IA-32e mode guest" from its LMA, PAT,
- * descriptor tables, RFLAGS, RSP/RIP, the callee-saved registers; RAX = 0:
+ * descriptor tables, RFLAGS, RSP/RIP, the callee-saved registers,
+ * IA32_KERNEL_GS_BASE; RAX = 0:
  * the loader's call into the core returns 0. Debug state as after reset
  * (the loader's DR7 is not captured: no breakpoints across the call).
  */
@@ -182,6 +183,10 @@ static void setup_resumed_state(struct vcpu *v, struct vmx_vcpu *x, const struct
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	/* Not in the VMCS, passed through (guest/policy/msr_policy.c) and never
+	 * used by the hypervisor (no SWAPGS): the guest's from here on. This
+	 * runs on the CPU that resumes (the boot CPU). */
+	wrmsr(MSR_KERNEL_GS_BASE, r->kernel_gs_base);
 
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.gpr[REG_RAX] = 0;

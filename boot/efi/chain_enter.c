@@ -14,6 +14,8 @@
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
 #include "boot/efi/sysinfo.h"
+#include "guest/load/cpu_resume.h"
+#include "lib/format.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 
@@ -60,6 +62,33 @@ static hpa_t alloc_aligned(struct efi_fw *fw, EFI_MEMORY_TYPE type, uint64_t byt
 	return start;
 }
 
+/*
+ * Whether the core will be able to resume the firmware from where it is
+ * now: the same checks the core makes after the entry (boot/main.c
+ * take_chain), made here, where a failure still lets the boot go on. The
+ * GDT must lie below 4 GiB (the core reads it through its early identity
+ * map), and guest/load/cpu_resume.c must accept the state (long mode,
+ * CPL 0, segments it can rebuild from the GDT). The return point's
+ * registers do not matter to the checks: RFLAGS as a 64-bit application
+ * runs (no virtual-8086 flag).
+ */
+static bool resumable(char *err, size_t errlen)
+{
+	static struct efi_cpu_state fw;
+	static struct cpu_resume r;
+	size_t gdt_size;
+
+	memset(&fw, 0, sizeof(fw));
+	core_capture_env(&fw);
+	fw.rflags = 0x2;
+	gdt_size = (size_t)fw.gdtr_limit + 1;
+	if (fw.gdtr_base >= CORE_LOAD_LIMIT - gdt_size) {
+		fmt_snprintf(err, errlen, "its GDT at 0x%llx is not below 4 GiB", (unsigned long long)fw.gdtr_base);
+		return false;
+	}
+	return cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, err, errlen) == 0;
+}
+
 /* The core's copies of boot_info and the handoff (it copies both at once). */
 struct chain_block {
 	struct boot_info bi;
@@ -78,6 +107,10 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	char err[160];
 	uint64_t rc;
 
+	if (!resumable(err, sizeof(err))) {
+		efi_shout("the firmware's CPU state cannot be resumed as a guest: %s: " WITHOUT, err);
+		return -EINVAL;
+	}
 	if (core_parse(hv_core_elf_start, hv_core_elf_size(), &img, err, sizeof(err))) {
 		efi_shout("the embedded hypervisor core is unusable: %s: " WITHOUT, err);
 		return -EINVAL;

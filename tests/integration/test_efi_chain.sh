@@ -9,6 +9,12 @@
 #                  (the disk's option is hv.efi itself, skipped) to OVMF's
 #                  shell, which runs as the guest: its output comes through
 #                  the hypervisor's virtual UART.
+#   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
+#                  mode, next = \EFI\hvtest\grubx64.efi booting the default
+#                  Linux guest): firmware -> hv.efi -> core -> (firmware as
+#                  the guest) -> GRUB -> Linux, which sees the hypervisor's
+#                  CPUID leaf and not the pool as RAM; Ctrl-] opens the
+#                  hypervisor's shell, 'continue' returns to the guest.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -59,4 +65,66 @@ expect_line "OVMF's shell runs as the guest" 'Shell>|UEFI Interactive Shell'
 reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|exception|VM entry failed'
 stop_emulator
 echo "  (efi-chain-fw: firmware to OVMF's shell under the hypervisor in $((SECONDS - t0)) s)"
+
+# --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
+# pool_not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial
+# lines FROM..TO), no System RAM range overlaps [A, B], and one range that
+# is not RAM (e820 unusable from EfiUnusableMemory) contains it.
+# shellcheck disable=SC2317 # called through check
+pool_not_ram() {
+	local from=$1 to=$2 a=$(($3)) b=$(($4)) line lo hi covered=""
+	while IFS= read -r line; do
+		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ (.*)$ ]] || continue
+		lo=$((16#${BASH_REMATCH[1]})) hi=$((16#${BASH_REMATCH[2]}))
+		if [ "${BASH_REMATCH[3]}" = "System RAM" ] && [ "$lo" -le "$b" ] && [ "$a" -le "$hi" ]; then
+			echo "  the pool overlaps Linux's RAM: $line"
+			return 1
+		fi
+		[ "$lo" -le "$a" ] && [ "$b" -le "$hi" ] && covered=$line
+	done < <(sed -n "${from},${to}p" "$H_TXT")
+	echo "  (${covered:-no range of /proc/iomem contains the pool})"
+	[ -n "$covered" ]
+}
+
+GUEST=$HV_ROOT/build/guest
+require_file "the default guest's kernel (make guest)" "$GUEST/vmlinuz"
+require_file "the default guest's initramfs (make guest)" "$GUEST/initrd.img"
+LIMG=$TEST_DIR/efi-chain-linux.img
+if ! "$HV_ROOT/tools/mkefi-img.sh" "$LIMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200"; then
+	H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the EFI image"
+	finish
+fi
+truncate -s $((($(stat -c %s "$LIMG") + 516095) / 516096 * 516096)) "$LIMG"   # whole Bochs cylinders
+
+t0=$SECONDS
+H_RUN_TIMEOUT=900
+start_bochs_interactive_ovmf() { H_BOCHS_FIRMWARE=ovmf start_bochs_interactive "$@"; }
+start_bochs_interactive_ovmf efi-chain-linux "$LIMG"
+expect_line "hv.cfg: chain mode, GRUB next" \
+	'^hv\.efi: \\EFI\\BOOT\\hv\.cfg: mode chain, next loader \\EFI\\hvtest\\grubx64\.efi' 180
+expect_line "pool allocated" '^hv\.efi: chain mode: .*, pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\)'
+[[ $H_MATCH =~ pool\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]] && pool_a=${BASH_REMATCH[1]} pool_b=${BASH_REMATCH[2]}
+expect_line "hypervisor memory is the pool" \
+	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
+expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
+expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "GRUB started" '^hv\.efi: starting .*grubx64\.efi'
+expect_line "GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 120
+expect_line "Linux's init" '^hv-guest: init started$' 600
+[ -z "$H_MATCH" ] || linux_wall=$((SECONDS - t0))
+first=$H_CURSOR
+expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
+check "the pool is not System RAM in Linux's /proc/iomem" pool_not_ram "$first" "$H_CURSOR" "${pool_a:-}" "${pool_b:-}"
+expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
+expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
+expect_line "Linux's shell" '^hv-guest: shell ready$'
+send_keys $'\x1d'
+expect_line "Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
+send_line "continue"
+expect_line "continue returns to the guest" '^hv: back to guest uefi'
+send_line "echo hv-guest-echo \$((6*7))"
+expect_line "Linux's shell answers" '^hv-guest-echo 42$'
+reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|VM entry failed|Kernel panic'
+stop_emulator
+echo "  (efi-chain-linux: firmware to Linux's init under the hypervisor in ${linux_wall:-?} s, to its shell in $((SECONDS - t0)) s)"
 finish

@@ -13,7 +13,8 @@
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
 #                  the guest) -> GRUB -> Linux, which sees the hypervisor's
-#                  CPUID leaf and not the pool as RAM; Ctrl-] opens the
+#                  CPUID leaf, and the pool and the core's image as e820
+#                  "unusable", not System RAM; Ctrl-] opens the
 #                  hypervisor's shell, 'continue' returns to the guest.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
@@ -67,23 +68,30 @@ stop_emulator
 echo "  (efi-chain-fw: firmware to OVMF's shell under the hypervisor in $((SECONDS - t0)) s)"
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
-# pool_not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial
-# lines FROM..TO), no System RAM range overlaps [A, B], and one range that
-# is not RAM (e820 unusable from EfiUnusableMemory) contains it.
+# not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial
+# lines FROM..TO; Linux lists RAM and reserved ranges there, not e820
+# "unusable" ones), none that is System RAM overlaps [A, B], and there are
+# System RAM lines at all.
 # shellcheck disable=SC2317 # called through check
-pool_not_ram() {
-	local from=$1 to=$2 a=$(($3)) b=$(($4)) line lo hi covered=""
+not_ram() {
+	local from=$1 to=$2 a=$(($3)) b=$(($4)) line lo hi n=0
 	while IFS= read -r line; do
-		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ (.*)$ ]] || continue
+		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ System\ RAM$ ]] || continue
+		n=$((n + 1))
 		lo=$((16#${BASH_REMATCH[1]})) hi=$((16#${BASH_REMATCH[2]}))
-		if [ "${BASH_REMATCH[3]}" = "System RAM" ] && [ "$lo" -le "$b" ] && [ "$a" -le "$hi" ]; then
-			echo "  the pool overlaps Linux's RAM: $line"
+		if [ "$lo" -le "$b" ] && [ "$a" -le "$hi" ]; then
+			echo "  $3-$4 overlaps Linux's RAM: $line"
 			return 1
 		fi
-		[ "$lo" -le "$a" ] && [ "$b" -le "$hi" ] && covered=$line
 	done < <(sed -n "${from},${to}p" "$H_TXT")
-	echo "  (${covered:-no range of /proc/iomem contains the pool})"
-	[ -n "$covered" ]
+	echo "  ($n System RAM ranges, none overlapping $3-$4)"
+	[ "$n" -gt 0 ]
+}
+
+# e820_unusable A B: Linux's boot line for the e820 entry [A, B] of type
+# unusable (what its EFI stub makes of EfiUnusableMemory).
+e820_unusable() {
+	printf '^\\[ *[0-9.]+\\] BIOS-e820: \\[mem 0x%016x-0x%016x\\] unusable$' "$(($1))" "$(($2))"
 }
 
 GUEST=$HV_ROOT/build/guest
@@ -102,19 +110,27 @@ start_bochs_interactive_ovmf() { H_BOCHS_FIRMWARE=ovmf start_bochs_interactive "
 start_bochs_interactive_ovmf efi-chain-linux "$LIMG"
 expect_line "hv.cfg: chain mode, GRUB next" \
 	'^hv\.efi: \\EFI\\BOOT\\hv\.cfg: mode chain, next loader \\EFI\\hvtest\\grubx64\.efi' 180
-expect_line "pool allocated" '^hv\.efi: chain mode: .*, pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\)'
-[[ $H_MATCH =~ pool\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]] && pool_a=${BASH_REMATCH[1]} pool_b=${BASH_REMATCH[2]}
+expect_line "core and pool allocated" \
+	'^hv\.efi: chain mode: hypervisor core at (0x[0-9a-f]+)-(0x[0-9a-f]+), pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\)'
+pool_a=0 pool_b=0 core_a=0 core_b=0
+if [[ $H_MATCH =~ core\ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+),\ pool\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
+	core_a=${BASH_REMATCH[1]} core_b=$(printf '0x%x' $((BASH_REMATCH[2] | 0xfff)))   # whole pages
+	pool_a=${BASH_REMATCH[3]} pool_b=${BASH_REMATCH[4]}
+fi
 expect_line "hypervisor memory is the pool" \
 	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
 expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
 expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
 expect_line "GRUB started" '^hv\.efi: starting .*grubx64\.efi'
 expect_line "GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 120
+expect_line "Linux's e820: the pool unusable" "$(e820_unusable "$pool_a" "$pool_b")" 300
+expect_line "Linux's e820: the core's image unusable" "$(e820_unusable "$core_a" "$core_b")"
 expect_line "Linux's init" '^hv-guest: init started$' 600
 [ -z "$H_MATCH" ] || linux_wall=$((SECONDS - t0))
 first=$H_CURSOR
 expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
-check "the pool is not System RAM in Linux's /proc/iomem" pool_not_ram "$first" "$H_CURSOR" "${pool_a:-}" "${pool_b:-}"
+check "the pool is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$pool_a" "$pool_b"
+check "the core's image is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$core_a" "$core_b"
 expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
 expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
 expect_line "Linux's shell" '^hv-guest: shell ready$'

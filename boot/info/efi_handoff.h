@@ -29,9 +29,12 @@
  *
  * The core copies both structures before using any memory, so the loader
  * may put them anywhere below 4 GiB (EfiLoaderData). Chain mode (boot
- * services still running; the core returns to the firmware as its guest at
- * fw.rip) is recorded here but not implemented yet: the entry refuses it
- * with EFI_HANDOFF_E_MODE.
+ * services still running): the loader also gives the pool, all the memory
+ * the core may use, and a page below 0xa0000 for the APs' start-up code;
+ * the core returns to the firmware as its guest at fw.rip with RAX = 0
+ * (boot/efi/chain_enter.c). A failure the core finds after the entry's
+ * checks is not handed back yet: it halts (docs/architecture.md, "Chain
+ * mode").
  */
 #ifndef BOOT_INFO_EFI_HANDOFF_H
 #define BOOT_INFO_EFI_HANDOFF_H
@@ -70,7 +73,7 @@ enum efi_handoff_error {
 
 /*
  * The firmware's CPU state at the return point, as the loader saw it just
- * before the call (core_enter captures it). Chain mode will resume the
+ * before the call (core_enter captures it). Chain mode resumes the
  * firmware as a guest from exactly this state: RIP/RSP/RFLAGS of the
  * instruction after the call, the registers both the System V and the
  * Microsoft x64 ABI keep across a call (the XMM registers the Microsoft ABI
@@ -119,8 +122,10 @@ _Static_assert(sizeof(struct efi_cpu_state) == 192, "efi_cpu_state layout is par
 
 /*
  * Checks what a loader handed over before the core trusts any of it:
- * handoff magic, version, size and mode (boot only, for now), the
- * boot_info size the loader was built with, and inside boot_info every
+ * handoff magic, version, size and mode (boot or chain; chain: the pool
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, the start-up page
+ * aligned below 0xa0000 or 0), the boot_info size the loader was built
+ * with, and inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP
  * length and the EFI map's descriptor size. On success copies boot_info to

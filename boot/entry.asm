@@ -45,9 +45,10 @@
 
 ; = boot/info/efi_handoff.h (tests/unit/boot/test_efi_handoff.c compares them)
 %define EFI_HANDOFF_MAGIC        0x464f444e41485648
-%define EFI_HANDOFF_VERSION      1
+%define EFI_HANDOFF_VERSION      2
 %define EFI_HANDOFF_ENTRY_MAGIC  0x46455648
 %define EFI_HANDOFF_MODE_BOOT    1
+%define EFI_HANDOFF_MODE_CHAIN   2
 %define EFI_HANDOFF_E_POINTER    1
 %define EFI_HANDOFF_E_HEADER     2
 %define EFI_HANDOFF_E_MODE       3
@@ -370,9 +371,11 @@ efi_entry64:
 	jne .refuse
 	cmp dword [rsi + HANDOFF_OFF_VERSION], EFI_HANDOFF_VERSION
 	jne .refuse
-	mov eax, EFI_HANDOFF_E_MODE             ; chain mode: not yet (the boot goes on without us)
-	cmp dword [rsi + HANDOFF_OFF_MODE], EFI_HANDOFF_MODE_BOOT
-	jne .refuse
+	mov eax, EFI_HANDOFF_E_MODE             ; boot or chain (boot/main.c tells them apart)
+	mov ecx, [rsi + HANDOFF_OFF_MODE]
+	dec ecx                                 ; EFI_HANDOFF_MODE_BOOT = 1, EFI_HANDOFF_MODE_CHAIN = 2
+	cmp ecx, EFI_HANDOFF_MODE_CHAIN - 1
+	ja .refuse
 
 	; The load offset: where this code runs minus where it was linked.
 	mov eax, EFI_HANDOFF_E_OFFSET

@@ -18,6 +18,8 @@
 #include "lib/cmdline.h"
 #include "mm/malloc.h"
 #include "guest/run/run.h"
+#include "guest/load/cpu_resume.h"
+#include "lib/string.h"
 #include "guest/run/requests.h"
 #include "guest/run/ap_run.h"
 #include "guest/vm.h"
@@ -100,6 +102,38 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 	}
 }
 
+/* Chain mode: the firmware goes on as the guest from where it called the core. */
+static bool chain_mode;
+static struct cpu_resume chain_resume;
+static uint8_t chain_fw_gdt[65536];
+
+/*
+ * Chain mode's part of the hand-off, while the early tables still map
+ * [0, 4 GiB): the firmware's GDT copied (its segments' hidden parts are
+ * rebuilt from it), the resume state built and checked, the pool and the
+ * start-up page given to mm and smp. The modules stay the loader's.
+ */
+static void take_chain(const struct efi_handoff *h)
+{
+	size_t gdt_size = (size_t)h->fw.gdtr_limit + 1;
+	char err[160];
+
+	if (h->fw.gdtr_base >= 4 * GiB - gdt_size) {
+		printf("hv: chain mode: the firmware's GDT at 0x%llx is above 4 GiB\n",
+		       (unsigned long long)h->fw.gdtr_base);
+		boot_stop();
+	}
+	memcpy(chain_fw_gdt, (const void *)(uintptr_t)h->fw.gdtr_base, gdt_size);
+	if (cpu_resume_from_efi(&h->fw, chain_fw_gdt, gdt_size, &chain_resume, err, sizeof(err))) {
+		printf("hv: chain mode: cannot resume the firmware: %s\n", err);
+		boot_stop();
+	}
+	boot_info.module_count = 0;
+	mm_use_pool(h->pool_start, h->pool_end);
+	smp_use_trampoline_page(h->trampoline);
+	chain_mode = true;
+}
+
 /* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
  * boot_info itself; nothing of it is trusted before efi_handoff_check. The
  * entry checked the pointers (non-null, aligned, below 4 GiB, which the
@@ -116,6 +150,8 @@ static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 		       info_pa, handoff_pa, err);
 		boot_stop();
 	}
+	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
+		take_chain(h);
 }
 
 static void apply_console_options(const struct hv_options *o)
@@ -188,10 +224,12 @@ static __noinline __noreturn void hv_start(void)
 	if (!dma_ok)
 		printf("hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: "
 		       "no guest starts (the shell stays)\n");
-	else if (backend_init(&options) == 0)
-		guests_run_all(&boot_info, &options);
-	else
+	else if (backend_init(&options) != 0)
 		printf("hv: no guest can run on this machine\n");
+	else if (chain_mode)
+		guests_run_firmware(&boot_info, &options, &chain_resume);
+	else
+		guests_run_all(&boot_info, &options);
 	shell_run();
 }
 

@@ -57,6 +57,15 @@ static hpa_t trampoline_page(const struct memmap *m)
 	return page;
 }
 
+static bool given_page_set;
+static hpa_t given_page;
+
+void smp_use_trampoline_page(hpa_t page)
+{
+	given_page_set = true;
+	given_page = page;
+}
+
 /* Starts one AP under the next free CPU index; prints why it did not start. */
 static void start_one(const struct madt_cpu *c, uint64_t apic_base)
 {
@@ -245,7 +254,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 		online_capable += madt.cpu[i].online_capable;
 	}
 	machine_cpus = MAX(enabled, 1u);
-	page = trampoline_page(mm_host_map());
+	page = given_page_set ? given_page : trampoline_page(mm_host_map());
 	can_start = enabled > 1 && max > 1;
 	if (can_start && !(apic_base & APIC_BASE_EN)) {
 		printf("cpus: the boot CPU's local APIC is disabled: no other CPU is started\n");

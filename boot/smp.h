@@ -16,6 +16,11 @@
  */
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt);
 
+/* Chain mode: the start-up code goes to `page` (below 0xa0000, allocated by
+ * the UEFI loader; 0: no other CPU is started) instead of a page borrowed
+ * from usable low memory, which is the running firmware's. Before smp_start. */
+void smp_use_trampoline_page(hpa_t page);
+
 /* CPUs the machine has: enabled in the MADT (1 without a usable MADT),
  * started or not. */
 unsigned int smp_machine_cpus(void);

@@ -23,10 +23,15 @@ struct guest_regs {
 };
 
 /* How a guest starts (docs/hypercalls.md, "Guest modules"). */
-enum vcpu_mode { VCPU_MODE_REAL, VCPU_MODE_PROT32, VCPU_MODE_LONG64 };
+/* RESUME: a CPU that goes on exactly where it was (chain mode's firmware:
+ * guest/load/cpu_resume.h), from start.resume. */
+enum vcpu_mode { VCPU_MODE_REAL, VCPU_MODE_PROT32, VCPU_MODE_LONG64, VCPU_MODE_RESUME };
+
+struct cpu_resume;
 
 struct vcpu_start {
 	enum vcpu_mode mode;
+	const struct cpu_resume *resume; /* resume: the whole state (RAX 0, the rest as there) */
 	uint64_t rip, rsp;
 	uint64_t cr3;                    /* long64: guest page tables */
 	gpa_t gdt_base;                  /* prot32/long64: flat GDT the loader built */

@@ -20,6 +20,17 @@
  */
 int __must_check mm_init(struct boot_info *bi, const struct hv_options *opt);
 
+/*
+ * Chain mode (boot/info/efi_handoff.h): the loader allocated [start, end)
+ * (2 MiB aligned) for the hypervisor while the firmware keeps running.
+ * Called before mm_init, it makes that range the working memory instead of
+ * a block from the top of RAM, and mm_init then takes no module copies
+ * (modules stay the loader's): nothing outside the pool and the image is
+ * written, since boot services memory, "usable" in the e820, is the
+ * firmware's.
+ */
+void mm_use_pool(hpa_t start, hpa_t end);
+
 /* The host memory map (normalized, with the hypervisor's carve-outs). */
 const struct memmap *mm_host_map(void);
 

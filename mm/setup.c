@@ -18,10 +18,17 @@ static struct memmap host_map;
 static struct frame_alloc frames;
 static struct heap hv_heap;
 static struct hv_layout layout;
+static hpa_t given_pool_start, given_pool_end;     /* chain mode: [start, end), else 0, 0 */
 static struct hv_layout_module boot_mods[HV_LAYOUT_MODULES_MAX];
 _Static_assert(HV_LAYOUT_MODULES_MAX == BOOT_MODULES_MAX, "every boot module gets a copy");
 
 const struct memmap *mm_host_map(void) { return &host_map; }
+
+void mm_use_pool(hpa_t start, hpa_t end)
+{
+	given_pool_start = start;
+	given_pool_end = end;
+}
 struct frame_alloc *mm_frames(void) { return &frames; }
 
 static int build_host_map(const struct boot_info *bi)
@@ -133,6 +140,7 @@ static void copy_modules(struct boot_info *bi)
 int mm_init(struct boot_info *bi, const struct hv_options *opt)
 {
 	struct cpuinfo ci;
+	uint64_t hv_mem = opt->hv_mem;
 	hpa_t work, meta_end, heap_pa;
 	size_t meta_size;
 	char size[32];
@@ -152,8 +160,17 @@ int mm_init(struct boot_info *bi, const struct hv_options *opt)
 
 	for (unsigned int i = 0; i < bi->module_count; i++)
 		boot_mods[i] = (struct hv_layout_module){ bi->modules[i].start, bi->modules[i].end };
-	rc = plan_hv_block(bi, opt->hv_mem, boot_mods, &layout);
-	fmt_size(size, sizeof(size), opt->hv_mem);
+	if (given_pool_end) {
+		/* The loader's pool: working memory, no module copies (the
+		 * caller dropped the modules: they stay the loader's). */
+		hv_mem = given_pool_end - given_pool_start;
+		layout = (struct hv_layout){ .start = given_pool_start, .modules = given_pool_start,
+					     .work = given_pool_start, .work_size = hv_mem };
+		rc = 0;
+	} else {
+		rc = plan_hv_block(bi, hv_mem, boot_mods, &layout);
+	}
+	fmt_size(size, sizeof(size), hv_mem);
 	if (rc) {
 		print_host_map();
 		printf("hv: no usable RAM range can hold %s of hypervisor memory and copies of %u boot "
@@ -165,20 +182,21 @@ int mm_init(struct boot_info *bi, const struct hv_options *opt)
 		return rc;
 	work = layout.work;
 	print_host_map();
-	printf("hypervisor memory: %s at 0x%016llx-0x%016llx (top of usable RAM)\n", size,
-	       (unsigned long long)work, (unsigned long long)(work + opt->hv_mem - 1));
+	printf("hypervisor memory: %s at 0x%016llx-0x%016llx (%s)\n", size,
+	       (unsigned long long)work, (unsigned long long)(work + hv_mem - 1),
+	       given_pool_end ? "the UEFI loader's pool" : "top of usable RAM");
 
 	cpuinfo_read(&ci);
-	rc = paging_init(work, opt->hv_mem, ci.page_1g);
+	rc = paging_init(work, hv_mem, ci.page_1g);
 	if (rc) {
 		printf("hv: building the hypervisor's page tables failed (%d)\n", rc);
 		return rc;
 	}
 
 	/* The allocator's metadata sits at the start of working memory, reserved. */
-	meta_size = frame_alloc_meta_size(opt->hv_mem / PAGE_SIZE);
+	meta_size = frame_alloc_meta_size(hv_mem / PAGE_SIZE);
 	meta_end = ALIGN_UP(work + meta_size, PAGE_SIZE);
-	rc = frame_alloc_init(&frames, work, opt->hv_mem, hpa_to_ptr(work), meta_size);
+	rc = frame_alloc_init(&frames, work, hv_mem, hpa_to_ptr(work), meta_size);
 	if (!rc)
 		rc = frame_reserve(&frames, work, meta_end);
 	if (rc) {

@@ -11,6 +11,7 @@
 #include "vmx/vmcs_setup.h"
 #include "guest/policy/msr_policy.h"
 #include "guest/dev/device.h"
+#include "guest/load/cpu_resume.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
 #include "arch/msr.h"
@@ -146,12 +147,71 @@ static void set_control_registers(struct vmx_vcpu *x, uint64_t cr0, uint64_t cr4
 	vmcs_write(VMCS_GUEST_CR4, cr4_real);
 }
 
+/*
+ * A CPU resumed where it was (chain mode's firmware; guest/load/cpu_resume.c
+ * rebuilt and checked the segments as 26.3.1.2 requires): its segments with
+ * TR and LDTR, CR0/CR4 with VMX's fixed bits (the shadows show the
+ * firmware's own), CR3, EFER with "IA-32e mode guest" from its LMA, PAT,
+ * descriptor tables, RFLAGS, RSP/RIP, the callee-saved registers,
+ * IA32_KERNEL_GS_BASE; RAX = 0:
+ * the loader's call into the core returns 0. Debug state as after reset
+ * (the loader's DR7 is not captured: no breakpoints across the call).
+ */
+static void setup_resumed_state(struct vcpu *v, struct vmx_vcpu *x, const struct cpu_resume *r,
+				uint32_t *entry_ctl)
+{
+	for (unsigned int seg = SEG_ES; seg <= SEG_TR; seg++)
+		set_segment(seg, r->seg[seg].sel, r->seg[seg].base, r->seg[seg].limit, r->seg[seg].ar);
+	set_control_registers(x, r->cr0, r->cr4);
+	vmcs_write(VMCS_GUEST_CR3, r->cr3);
+	vmcs_write(VMCS_GUEST_IA32_EFER, r->efer);
+	if (r->efer & EFER_LMA)
+		*entry_ctl |= ENTRY_IA32E_MODE_GUEST;
+	vmcs_write(VMCS_GUEST_GDTR_BASE, r->gdtr_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, r->gdtr_limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, r->idtr_base);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, r->idtr_limit);
+	vmcs_write(VMCS_GUEST_RIP, r->rip);
+	vmcs_write(VMCS_GUEST_RSP, r->rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_IA32_PAT, r->pat);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	/* Not in the VMCS, passed through (guest/policy/msr_policy.c) and never
+	 * used by the hypervisor (no SWAPGS): the guest's from here on. This
+	 * runs on the CPU that resumes (the boot CPU). */
+	wrmsr(MSR_KERNEL_GS_BASE, r->kernel_gs_base);
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.gpr[REG_RAX] = 0;
+	v->regs.gpr[REG_RBX] = r->rbx;
+	v->regs.gpr[REG_RBP] = r->rbp;
+	v->regs.gpr[REG_RDI] = r->rdi;
+	v->regs.gpr[REG_RSI] = r->rsi;
+	v->regs.gpr[REG_R12] = r->r12;
+	v->regs.gpr[REG_R13] = r->r13;
+	v->regs.gpr[REG_R14] = r->r14;
+	v->regs.gpr[REG_R15] = r->r15;
+	v->regs.gpr[REG_RSP] = r->rsp;
+}
+
 static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct vcpu_start *s,
 			      uint32_t *entry_ctl)
 {
 	uint16_t cs_sel = 0x10, ds_sel = 0x18;      /* Linux boot protocol's __BOOT_CS/__BOOT_DS */
 
+	if (s->mode == VCPU_MODE_RESUME) {
+		setup_resumed_state(v, x, s->resume, entry_ctl);
+		return;
+	}
 	switch (s->mode) {
+	case VCPU_MODE_RESUME:          /* above */
 	case VCPU_MODE_LONG64:
 		set_control_registers(x, CR0_PE | CR0_ET | CR0_WP | CR0_PG, CR4_PAE);
 		vmcs_write(VMCS_GUEST_CR3, s->cr3);

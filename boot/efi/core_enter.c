@@ -5,9 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 
-/* What the firmware's environment looks like around the call, except the
- * registers of the return point itself (core_enter's assembly takes those). */
-static void capture_fw_state(struct efi_cpu_state *fw)
+void core_capture_env(struct efi_cpu_state *fw)
 {
 	struct descriptor_ptr gdtr, idtr;
 
@@ -42,7 +40,7 @@ uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h)
 	struct efi_cpu_state *fw = &h->fw;
 	uint64_t rc;
 
-	capture_fw_state(fw);
+	core_capture_env(fw);
 	/*
 	 * The return point is label 1, right after the call: chain mode resumes
 	 * the firmware there with this RSP, RFLAGS and callee-saved registers

@@ -13,6 +13,11 @@
  * nothing was changed then. Chain mode (later): returns 0 when the firmware
  * resumes as the hypervisor's guest.
  */
+/* What the firmware's environment looks like around the call, except the
+ * registers of the return point itself (core_enter's assembly takes those):
+ * control registers, EFER, PAT, segment bases, GDTR/IDTR, selectors. */
+void core_capture_env(struct efi_cpu_state *fw);
+
 uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h);
 
 #endif

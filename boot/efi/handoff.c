@@ -1,8 +1,9 @@
 /* boot/efi/handoff.c - the step into the hypervisor core (boot/info/efi_handoff.h).
  * Boot mode: place hv.elf (embedded in hv.efi) below 4 GiB, ExitBootServices,
- * call its efi_entry64. Chain mode (VMX on every CPU, return to the firmware
- * as the guest) is not implemented yet: the boot goes on without the core. */
+ * call its efi_entry64. Chain mode (boot services running, the core returns
+ * as the firmware's guest): boot/efi/chain_enter.c. */
 #include "boot/efi/handoff.h"
+#include "boot/efi/chain_enter.h"
 #include "boot/efi/console.h"
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
@@ -47,10 +48,8 @@ int efi_enter_core(struct efi_fw *fw, enum hvcfg_mode mode, struct boot_info *bi
 	uint64_t rc;
 	EFI_STATUS s;
 
-	if (mode != HVCFG_MODE_BOOT) {
-		efi_shout("chain mode: the hypervisor core's chain entry is not implemented yet: " WITHOUT);
-		return -ENOTSUP;
-	}
+	if (mode != HVCFG_MODE_BOOT)
+		return efi_chain_enter(fw, bi);
 	if (core_parse(hv_core_elf_start, hv_core_elf_size(), &img, err, sizeof(err))) {
 		efi_shout("the embedded hypervisor core is unusable: %s: " WITHOUT, err);
 		return -EINVAL;

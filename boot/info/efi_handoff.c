@@ -44,10 +44,7 @@ static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 		return fmt_error(-EINVAL, err, errlen,
 				 "boot_info of %u bytes, this core's has %zu (loader and core from different builds?)",
 				 h->boot_info_size, sizeof(struct boot_info));
-	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
-		return fmt_error(-EINVAL, err, errlen,
-				 "chain mode (return to the firmware as its guest) is not implemented yet");
-	if (h->mode != EFI_HANDOFF_MODE_BOOT)
+	if (h->mode != EFI_HANDOFF_MODE_BOOT && h->mode != EFI_HANDOFF_MODE_CHAIN)
 		return fmt_error(-EINVAL, err, errlen, "unknown mode %u", h->mode);
 	if (h->load_offset & (2 * MiB - 1))
 		return fmt_error(-EINVAL, err, errlen, "load offset 0x%llx not 2 MiB aligned",
@@ -55,6 +52,19 @@ static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 	if (h->pool_start > h->pool_end || (h->pool_start | h->pool_end) & (PAGE_SIZE - 1))
 		return fmt_error(-EINVAL, err, errlen, "hypervisor pool [0x%llx, 0x%llx) is not a page-aligned range",
 				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
+	if (h->mode == EFI_HANDOFF_MODE_BOOT)
+		return 0;
+	/* Chain mode: the pool is all the memory the core may use (mm/setup.c). */
+	if (h->pool_end - h->pool_start < EFI_HANDOFF_POOL_MIN ||
+	    (h->pool_start | h->pool_end) & (EFI_HANDOFF_POOL_ALIGN - 1) || h->pool_end > 4 * GiB)
+		return fmt_error(-EINVAL, err, errlen,
+				 "chain mode: hypervisor pool [0x%llx, 0x%llx) is not 2 MiB aligned, "
+				 "at least 16 MiB and below 4 GiB",
+				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
+	if (h->trampoline && (h->trampoline & (PAGE_SIZE - 1) || h->trampoline >= EFI_HANDOFF_TRAMPOLINE_LIMIT))
+		return fmt_error(-EINVAL, err, errlen,
+				 "chain mode: AP start-up page 0x%llx not page aligned below 0xa0000",
+				 (unsigned long long)h->trampoline);
 	return 0;
 }
 
@@ -155,7 +165,7 @@ const char *efi_handoff_strerror(uint64_t code)
 	case EFI_HANDOFF_E_HEADER:
 		return "handoff magic or version not this core's";
 	case EFI_HANDOFF_E_MODE:
-		return "the core does not implement this mode yet (chain mode)";
+		return "mode neither boot nor chain (loader and core from different builds?)";
 	case EFI_HANDOFF_E_OFFSET:
 		return "image not 2 MiB aligned, below its link address, not where the handoff says, or above 4 GiB";
 	case EFI_HANDOFF_E_CPU:

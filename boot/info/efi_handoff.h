@@ -29,9 +29,12 @@
  *
  * The core copies both structures before using any memory, so the loader
  * may put them anywhere below 4 GiB (EfiLoaderData). Chain mode (boot
- * services still running; the core returns to the firmware as its guest at
- * fw.rip) is recorded here but not implemented yet: the entry refuses it
- * with EFI_HANDOFF_E_MODE.
+ * services still running): the loader also gives the pool, all the memory
+ * the core may use, and a page below 0xa0000 for the APs' start-up code;
+ * the core returns to the firmware as its guest at fw.rip with RAX = 0
+ * (boot/efi/chain_enter.c). A failure the core finds after the entry's
+ * checks is not handed back yet: it halts (docs/architecture.md, "Chain
+ * mode").
  */
 #ifndef BOOT_INFO_EFI_HANDOFF_H
 #define BOOT_INFO_EFI_HANDOFF_H
@@ -44,26 +47,33 @@
 #define HV_NOTE_EFI_ENTRY64      1             /* desc: uint64_t physical link address of efi_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      1
+#define EFI_HANDOFF_VERSION      2
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
 	EFI_HANDOFF_MODE_BOOT  = 1,   /* the loader has called ExitBootServices: the core owns the machine */
-	EFI_HANDOFF_MODE_CHAIN = 2,   /* boot services running: the core must return as the firmware's guest (not yet) */
+	EFI_HANDOFF_MODE_CHAIN = 2,   /* boot services running: the core returns as the firmware's guest */
 };
+
+/* Chain mode's pool: 2 MiB aligned (the core maps it with 2 MiB pages), at
+ * least hvmem='s minimum; the AP start-up page below this (a start-up IPI's
+ * vector names a page under 1 MiB; boot/ap_start.c keeps below the EBDA). */
+#define EFI_HANDOFF_POOL_ALIGN        (2 * MiB)
+#define EFI_HANDOFF_POOL_MIN          (16 * MiB)
+#define EFI_HANDOFF_TRAMPOLINE_LIMIT  0xa0000ULL
 
 /* Returned in RAX by efi_entry64 when it refuses to start (nothing changed). */
 enum efi_handoff_error {
 	EFI_HANDOFF_E_POINTER = 1,    /* boot_info or handoff pointer null, misaligned or above 4 GiB */
 	EFI_HANDOFF_E_HEADER  = 2,    /* handoff magic or version not this core's */
-	EFI_HANDOFF_E_MODE    = 3,    /* mode not boot (chain mode is not implemented yet) */
+	EFI_HANDOFF_E_MODE    = 3,    /* mode neither boot nor chain */
 	EFI_HANDOFF_E_OFFSET  = 4,    /* load offset not 2 MiB aligned, negative, not where the entry runs, or image above 4 GiB */
 	EFI_HANDOFF_E_CPU     = 5,    /* no NX, or CR4.LA57 (5-level paging) set */
 };
 
 /*
  * The firmware's CPU state at the return point, as the loader saw it just
- * before the call (core_enter captures it). Chain mode will resume the
+ * before the call (core_enter captures it). Chain mode resumes the
  * firmware as a guest from exactly this state: RIP/RSP/RFLAGS of the
  * instruction after the call, the registers both the System V and the
  * Microsoft x64 ABI keep across a call (the XMM registers the Microsoft ABI
@@ -97,6 +107,9 @@ struct efi_handoff {
 	uint64_t pool_start, pool_end;  /* [start, end): memory the loader allocated for the
 					 * hypervisor (chain mode: its whole heap, hidden from
 					 * the firmware); 0, 0 in boot mode (the e820 decides) */
+	uint64_t trampoline;            /* chain mode: a page below 0xa0000 the loader allocated for
+					 * the APs' start-up code (boot/ap_start.c); 0 in boot mode
+					 * (the core borrows a page of usable low memory) */
 	struct efi_cpu_state fw;        /* chain mode's return point; see above */
 };
 
@@ -109,8 +122,10 @@ _Static_assert(sizeof(struct efi_cpu_state) == 192, "efi_cpu_state layout is par
 
 /*
  * Checks what a loader handed over before the core trusts any of it:
- * handoff magic, version, size and mode (boot only, for now), the
- * boot_info size the loader was built with, and inside boot_info every
+ * handoff magic, version, size and mode (boot or chain; chain: the pool
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, the start-up page
+ * aligned below 0xa0000 or 0), the boot_info size the loader was built
+ * with, and inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP
  * length and the EFI map's descriptor size. On success copies boot_info to

@@ -4,6 +4,7 @@
  * starts a guest again when the shell resets it. */
 #include "guest/run/run.h"
 #include "guest/load/loader.h"
+#include "guest/load/cpu_resume.h"
 #include "guest/gmem.h"
 #include "guest/gmap.h"
 #include "guest/dev/testdev.h"
@@ -240,15 +241,18 @@ static void print_exit_counts(const struct vcpu *v)
  * started again. */
 static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		    const struct boot_module *initrd, unsigned int index, const struct hv_options *o,
-		    bool restart)
+		    bool restart, const struct guest_image *given)
 {
-	static const char *const mode_names[] = { "real", "prot32", "long64" };
+	static const char *const mode_names[] = { "real", "prot32", "long64", "resume" };
 	static struct guest_image g;
 	static struct vcpu v;
+	const char *cmdline = m ? m->cmdline : "";
 	bool again;
 	char what[16];
 
-	if (loader_load(bi, m, initrd, index, &g))
+	if (given)
+		g = *given;             /* already in memory: the firmware of chain mode */
+	else if (loader_load(bi, m, initrd, index, &g))
 		return false;
 	memset(&v, 0, sizeof(v));
 	v.name = g.name;
@@ -259,8 +263,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		vcpu_destroy(&v);
 		return false;
 	}
-	reset_read_option(&v, m->cmdline, restart);
-	if (cmdline_get(m->cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
+	reset_read_option(&v, cmdline, restart);
+	if (cmdline_get(cmdline, "hv.testentry", what, sizeof(what)) >= 0) {
 		if (!o->test_hooks) {
 			if (!restart)
 				printf("guest %s: unknown option hv.testentry (test options need hvtest)\n",
@@ -288,7 +292,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	print_exit_counts(&v);
 	guests_aps_report(&guest_vm, print_exit_counts);
 	vuart_reset(NULL);
-	again = v.reset_requested;
+	again = v.reset_requested && !given;     /* nothing to start the firmware again from */
 	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */
 	if (again || v.reset_by_guest)
@@ -299,6 +303,33 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 		printf("guest %s: not started again (hv.onreset=%s)\n", g.name,
 		       reset_action_name((enum reset_action)v.on_reset));
 	return again;
+}
+
+/* What every guest runs on: the guest-physical space, the APs in VMX, the
+ * device models, the stage-2 tables. Returns 0 or a negative error (said). */
+static int guests_prepare(const struct boot_info *bi, const struct hv_options *o)
+{
+	hypercall_enable_test_calls(o->test_hooks);
+	mtrr_read_host(&host_mtrrs);
+	mtrr_print(&host_mtrrs);
+	if (plan_guest_space(mm_host_map()) || gmem_init(mm_host_map(), guest_vm.top))
+		return -EINVAL;
+	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
+	guests_aps_enable_vmx(o);
+	choose_ap_start(o);
+	if (register_devices(bi, o))
+		return -EINVAL;
+	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
+		printf("hv: out of memory building the EPT\n");
+		return -ENOMEM;
+	}
+	if (o->print_ept_map) {
+		stage2_print(&guest_vm, STAGE2_MAP);
+	} else {
+		stage2_print(&guest_vm, STAGE2_SPACE);
+		stage2_print(&guest_vm, STAGE2_SUMMARY);
+	}
+	return 0;
 }
 
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
@@ -312,26 +343,8 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		       "(docs/hypercalls.md)\n");
 		return;
 	}
-	hypercall_enable_test_calls(o->test_hooks);
-	mtrr_read_host(&host_mtrrs);
-	mtrr_print(&host_mtrrs);
-	if (plan_guest_space(mm_host_map()) || gmem_init(mm_host_map(), guest_vm.top))
+	if (guests_prepare(bi, o))
 		return;
-	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
-	guests_aps_enable_vmx(o);
-	choose_ap_start(o);
-	if (register_devices(bi, o))
-		return;
-	if (stage2_build(&guest_vm, gmem_map(), &host_mtrrs)) {
-		printf("hv: out of memory building the EPT\n");
-		return;
-	}
-	if (o->print_ept_map) {
-		stage2_print(&guest_vm, STAGE2_MAP);
-	} else {
-		stage2_print(&guest_vm, STAGE2_SPACE);
-		stage2_print(&guest_vm, STAGE2_SUMMARY);
-	}
 	for (unsigned int i = 0, k = 0; i < bi->module_count; i++) {
 		const struct boot_module *initrd = NULL;
 
@@ -340,9 +353,21 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 		/* An "initrd" module right after a guest belongs to it. */
 		if (i + 1 < bi->module_count && loader_is_initrd_module(&bi->modules[i + 1]))
 			initrd = &bi->modules[i + 1];
-		for (bool restart = false; run_one(bi, &bi->modules[i], initrd, k, o, restart);)
+		for (bool restart = false; run_one(bi, &bi->modules[i], initrd, k, o, restart, NULL);)
 			restart = true;
 		k++;
 	}
+	printf("hv: all guests have stopped\n");
+}
+
+void guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
+			 const struct cpu_resume *r)
+{
+	static struct guest_image g = { .name = "uefi" };
+
+	g.start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
+	if (guests_prepare(bi, o))
+		return;
+	run_one(bi, NULL, NULL, 0, o, false, &g);
 	printf("hv: all guests have stopped\n");
 }

@@ -9,6 +9,14 @@
  * one ended. Returns when all have stopped. */
 void guests_run_all(const struct boot_info *bi, const struct hv_options *o);
 
+struct cpu_resume;
+
+/* Chain mode (boot/info/efi_handoff.h): one guest, "uefi", whose boot vCPU
+ * resumes the firmware where it called the core (r), on the same stage-2
+ * tables and devices as guests_run_all's. Returns when it has stopped. */
+void guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
+			 const struct cpu_resume *r);
+
 struct vm;
 
 /* The guests' VM (memory map, stage-2 tables), or NULL before

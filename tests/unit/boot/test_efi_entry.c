@@ -94,8 +94,14 @@ TEST(entry_refuses_what_it_must)
 	h->version = EFI_HANDOFF_VERSION + 1;
 	CHECK_EQ(entry(bi, h), EFI_HANDOFF_E_HEADER);
 	h->version = EFI_HANDOFF_VERSION;
-	h->mode = EFI_HANDOFF_MODE_CHAIN;
+	h->mode = 0;
 	CHECK_EQ(entry(bi, h), EFI_HANDOFF_E_MODE);
+	h->mode = 3;
+	CHECK_EQ(entry(bi, h), EFI_HANDOFF_E_MODE);
+	h->mode = EFI_HANDOFF_MODE_CHAIN;                                  /* accepted: on to the offset */
+	h->load_offset += CORE_LOAD_ALIGN;
+	CHECK_EQ(entry(bi, h), EFI_HANDOFF_E_OFFSET);
+	h->load_offset -= CORE_LOAD_ALIGN;
 	h->mode = EFI_HANDOFF_MODE_BOOT;
 	h->load_offset += CORE_LOAD_ALIGN;                                 /* not where it runs */
 	CHECK_EQ(entry(bi, h), EFI_HANDOFF_E_OFFSET);

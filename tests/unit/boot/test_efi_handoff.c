@@ -66,16 +66,29 @@ TEST(good_handoff_is_copied)
 TEST(handoff_header_is_checked)
 {
 	good(); h.magic ^= 1; REFUSED("handoff magic");
-	good(); h.version = 2; REFUSED("handoff version 2");
+	good(); h.version = EFI_HANDOFF_VERSION + 1; CHECK_EQ(check(), -EINVAL); CHECK(strstr(err, "handoff version") != NULL);
 	good(); h.size = 64; REFUSED("handoff of 64 bytes");
 	good(); h.boot_info_size -= 8; REFUSED("different builds");
-	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; REFUSED("chain mode");
 	good(); h.mode = 7; REFUSED("unknown mode 7");
 	good(); h.load_offset = 0x1000; REFUSED("not 2 MiB aligned");
 	good(); h.pool_start = 0x2000; h.pool_end = 0x1000; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x1000; h.pool_end = 0x1800; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x100000; h.pool_end = 0x200000; CHECK_EQ(check(), 0);
 	CHECK_EQ(efi_handoff_check(NULL, 0, &h, &out, err, sizeof(err)), -EINVAL);
+}
+
+TEST(chain_mode_needs_a_pool)
+{
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; REFUSED("chain mode: hypervisor pool");
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	CHECK_EQ(check(), 0);
+	h.pool_start = 0x7c001000; REFUSED("not 2 MiB aligned");
+	h.pool_start = 0x7f200000; REFUSED("at least 16 MiB");             /* 14 MiB */
+	h.pool_start = 0xff000000; h.pool_end = 0x101000000; REFUSED("below 4 GiB");
+	h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
+	h.trampoline = 0x9f800; REFUSED("AP start-up page 0x9f800");
+	h.trampoline = 0xa0000; REFUSED("AP start-up page 0xa0000");
 }
 
 TEST(strings_must_end_inside_their_arrays)
@@ -120,7 +133,7 @@ TEST(refusal_codes_have_messages)
 	for (unsigned int c = EFI_HANDOFF_E_POINTER; c <= EFI_HANDOFF_E_CPU; c++)
 		CHECK(strcmp(efi_handoff_strerror(c), "unknown refusal code") != 0);
 	CHECK_STR(efi_handoff_strerror(0), "unknown refusal code");
-	CHECK(strstr(efi_handoff_strerror(EFI_HANDOFF_E_MODE), "chain") != NULL);
+	CHECK(strstr(efi_handoff_strerror(EFI_HANDOFF_E_MODE), "neither boot nor chain") != NULL);
 }
 
 /* boot/entry.asm repeats the constants it needs: they must agree with the header. */
@@ -146,6 +159,7 @@ TEST(entry_asm_agrees_with_the_header)
 	CHECK_EQ(asm_define("EFI_HANDOFF_VERSION"), EFI_HANDOFF_VERSION);
 	CHECK_EQ(asm_define("EFI_HANDOFF_ENTRY_MAGIC"), EFI_HANDOFF_ENTRY_MAGIC);
 	CHECK_EQ(asm_define("EFI_HANDOFF_MODE_BOOT"), EFI_HANDOFF_MODE_BOOT);
+	CHECK_EQ(asm_define("EFI_HANDOFF_MODE_CHAIN"), EFI_HANDOFF_MODE_CHAIN);
 	CHECK_EQ(asm_define("EFI_HANDOFF_E_POINTER"), EFI_HANDOFF_E_POINTER);
 	CHECK_EQ(asm_define("EFI_HANDOFF_E_HEADER"), EFI_HANDOFF_E_HEADER);
 	CHECK_EQ(asm_define("EFI_HANDOFF_E_MODE"), EFI_HANDOFF_E_MODE);

@@ -1,0 +1,173 @@
+/* boot/efi/chain_enter.c - chain mode (boot/info/efi_handoff.h): the core
+ * runs with boot services still running and returns as the firmware's guest.
+ *
+ * Memory (docs/architecture.md, "hv.efi"): the core's image and its pool
+ * (frames, heap, page tables, EPT, stacks: everything it uses) are
+ * EfiUnusableMemory below 4 GiB: the firmware never hands allocated pages
+ * out again, the type is neither boot services memory (which the OS takes
+ * after ExitBootServices) nor runtime memory (which the OS maps for the
+ * firmware), Linux turns it into e820 "unusable" and never maps it, Windows
+ * leaves it alone. The comparison with EfiReservedMemoryType is in the docs.
+ */
+#include "boot/efi/chain_enter.h"
+#include "boot/efi/console.h"
+#include "boot/efi/core_enter.h"
+#include "boot/efi/core_load.h"
+#include "boot/efi/sysinfo.h"
+#include "guest/load/cpu_resume.h"
+#include "lib/format.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
+
+#define WITHOUT "continuing the boot without the hypervisor"
+#define SIPI_PAGE_MAX 0x9ffffULL        /* a start-up IPI names a page below 0xa0000 (boot/ap_start.c) */
+
+/* One allocation: what AllocatePages gave and the aligned part kept. */
+struct chain_alloc {
+	EFI_PHYSICAL_ADDRESS base;      /* 0: none */
+	UINTN pages;
+};
+
+static void release(struct efi_fw *fw, struct chain_alloc *a)
+{
+	if (a->base)
+		fw->bs->FreePages(a->base, a->pages);
+	a->base = 0;
+}
+
+/*
+ * `bytes` of `type` memory aligned to `align` (a power of two, at least a
+ * page) ending at most at `max` + 1: allocates align more and gives the
+ * head and tail back, so only the aligned part stays allocated. Returns
+ * the aligned address, 0 if there is no room.
+ */
+static hpa_t alloc_aligned(struct efi_fw *fw, EFI_MEMORY_TYPE type, uint64_t bytes, uint64_t align,
+			   uint64_t max, struct chain_alloc *a)
+{
+	EFI_PHYSICAL_ADDRESS pa = max;
+	UINTN pages = EFI_SIZE_TO_PAGES(bytes + align - PAGE_SIZE);
+	hpa_t start, end;
+
+	a->base = 0;
+	if (EFI_ERROR(fw->bs->AllocatePages(AllocateMaxAddress, type, pages, &pa)))
+		return 0;
+	start = ALIGN_UP(pa, align);
+	end = start + ALIGN_UP(bytes, PAGE_SIZE);
+	if (start > pa)
+		fw->bs->FreePages(pa, EFI_SIZE_TO_PAGES(start - pa));
+	if (pa + pages * PAGE_SIZE > end)
+		fw->bs->FreePages(end, EFI_SIZE_TO_PAGES(pa + pages * PAGE_SIZE - end));
+	a->base = start;
+	a->pages = EFI_SIZE_TO_PAGES(end - start);
+	return start;
+}
+
+/*
+ * Whether the core will be able to resume the firmware from where it is
+ * now: the same checks the core makes after the entry (boot/main.c
+ * take_chain), made here, where a failure still lets the boot go on. The
+ * GDT must lie below 4 GiB (the core reads it through its early identity
+ * map), and guest/load/cpu_resume.c must accept the state (long mode,
+ * CPL 0, segments it can rebuild from the GDT). The return point's
+ * registers do not matter to the checks: RFLAGS as a 64-bit application
+ * runs (no virtual-8086 flag).
+ */
+static bool resumable(char *err, size_t errlen)
+{
+	static struct efi_cpu_state fw;
+	static struct cpu_resume r;
+	size_t gdt_size;
+
+	memset(&fw, 0, sizeof(fw));
+	core_capture_env(&fw);
+	fw.rflags = 0x2;
+	gdt_size = (size_t)fw.gdtr_limit + 1;
+	if (fw.gdtr_base >= CORE_LOAD_LIMIT - gdt_size) {
+		fmt_snprintf(err, errlen, "its GDT at 0x%llx is not below 4 GiB", (unsigned long long)fw.gdtr_base);
+		return false;
+	}
+	return cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, err, errlen) == 0;
+}
+
+/* The core's copies of boot_info and the handoff (it copies both at once). */
+struct chain_block {
+	struct boot_info bi;
+	struct efi_handoff h;
+};
+
+int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
+{
+	static struct core_image img;
+	static struct hv_options opt;
+	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_tramp = { 0 }, a_blk = { 0 };
+	struct core_placed placed;
+	struct chain_block *blk;
+	hpa_t img_pa, pool, tramp;
+	UINTN map_key;
+	char err[160];
+	uint64_t rc;
+
+	if (!resumable(err, sizeof(err))) {
+		efi_shout("the firmware's CPU state cannot be resumed as a guest: %s: " WITHOUT, err);
+		return -EINVAL;
+	}
+	if (core_parse(hv_core_elf_start, hv_core_elf_size(), &img, err, sizeof(err))) {
+		efi_shout("the embedded hypervisor core is unusable: %s: " WITHOUT, err);
+		return -EINVAL;
+	}
+	/* hvmem= sizes the pool as it sizes the working memory after GRUB
+	 * (the core reports the command line's other warnings itself). */
+	cmdline_defaults(&opt);
+	cmdline_parse(bi->cmdline, &opt);
+
+	img_pa = alloc_aligned(fw, EfiUnusableMemory, img.span, CORE_LOAD_ALIGN, CORE_LOAD_LIMIT - 1, &a_img);
+	pool = alloc_aligned(fw, EfiUnusableMemory, opt.hv_mem, 2 * MiB, CORE_LOAD_LIMIT - 1, &a_pool);
+	tramp = alloc_aligned(fw, EfiLoaderData, PAGE_SIZE, PAGE_SIZE, SIPI_PAGE_MAX, &a_tramp);
+	blk = (void *)(uintptr_t)alloc_aligned(fw, EfiLoaderData, sizeof(*blk), PAGE_SIZE,
+					       CORE_LOAD_LIMIT - 1, &a_blk);
+	if (!img_pa || !pool || !blk) {
+		efi_shout("no memory below 4 GiB for the hypervisor (image %llu KiB, pool %llu MiB): " WITHOUT,
+			  (unsigned long long)(img.span >> 10), (unsigned long long)(opt.hv_mem >> 20));
+		goto fail;
+	}
+	if (!tramp)     /* the core then runs on the boot CPU only, and says so */
+		efi_say("no page below 0xa0000 for the other CPUs' start-up code");
+	if (core_place(hv_core_elf_start, hv_core_elf_size(), &img, (void *)(uintptr_t)img_pa, img_pa,
+		       &placed, err, sizeof(err))) {
+		efi_shout("cannot place the hypervisor core: %s: " WITHOUT, err);
+		goto fail;
+	}
+	core_handoff_init(&blk->h, &placed, EFI_HANDOFF_MODE_CHAIN);
+	blk->h.pool_start = pool;
+	blk->h.pool_end = pool + opt.hv_mem;
+	blk->h.trampoline = tramp;
+	/* The map as the core starts: the allocations above are in it. */
+	if (efi_sysinfo_fill(fw, bi, &map_key) < 0) {
+		efi_shout("no memory map: " WITHOUT);
+		goto fail;
+	}
+	memcpy(&blk->bi, bi, sizeof(blk->bi));
+	efi_say("chain mode: hypervisor core at 0x%llx-0x%llx, pool 0x%llx-0x%llx (%llu MiB, EfiUnusableMemory), "
+		"AP start-up page 0x%llx; entering the core with boot services running",
+		(unsigned long long)placed.load_pa, (unsigned long long)(placed.end - 1),
+		(unsigned long long)pool, (unsigned long long)(pool + opt.hv_mem - 1),
+		(unsigned long long)(opt.hv_mem >> 20), (unsigned long long)tramp);
+
+	rc = core_enter(placed.entry, &blk->bi, &blk->h);
+	if (!rc) {
+		/* Here as the guest. The APs are up (a later start goes through
+		 * the guest's own INIT and start-up IPIs), the core has its
+		 * copies: only the image and the pool stay allocated. */
+		release(fw, &a_tramp);
+		release(fw, &a_blk);
+		efi_say("the firmware now runs under the hypervisor");
+		return 0;
+	}
+	efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
+fail:
+	release(fw, &a_blk);
+	release(fw, &a_tramp);
+	release(fw, &a_pool);
+	release(fw, &a_img);
+	return -EINVAL;
+}

@@ -1,0 +1,146 @@
+#!/bin/bash
+# tests/integration/test_efi_chain.sh - chain mode (boot/efi/chain_enter.c,
+# boot/info/efi_handoff.h): hv.efi gives the core a pool of EfiUnusableMemory
+# with boot services running, the core enters VMX and resumes the firmware as
+# its guest "uefi" where hv.efi called it, and hv.efi goes on with the next
+# loader under the hypervisor.
+#   efi-chain-fw   Bochs + OVMF, 1 CPU: hv.cfg's next loader does not exist,
+#                  so after the return hv.efi goes on through BootOrder
+#                  (the disk's option is hv.efi itself, skipped) to OVMF's
+#                  shell, which runs as the guest: its output comes through
+#                  the hypervisor's virtual UART.
+#   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
+#                  mode, next = \EFI\hvtest\grubx64.efi booting the default
+#                  Linux guest): firmware -> hv.efi -> core -> (firmware as
+#                  the guest) -> GRUB -> Linux, which sees the hypervisor's
+#                  CPUID leaf, and the pool and the core's image as e820
+#                  "unusable", not System RAM; Ctrl-] opens the
+#                  hypervisor's shell, 'continue' returns to the guest.
+set -eu
+# shellcheck source=SCRIPTDIR/../lib/harness.sh
+. "$(dirname "$0")/../lib/harness.sh"
+
+EFI=$HV_ROOT/build/hv.efi
+TEST_DIR=$HV_ROOT/build/test
+HEX='0x[0-9a-f]{16}'
+export MTOOLS_SKIP_CHECK=1
+
+require_file "hv.efi" "$EFI"
+mkdir -p "$TEST_DIR"
+
+# make_img IMG CFG: the ESP with hv.efi and the hv.cfg text CFG.
+make_img() {
+	local img=$1 stage=$TEST_DIR/efi-chain.stage
+	mkdir -p "$stage"
+	printf '%s\n' "$2" >"$stage/hv.cfg"
+	rm -f "$img"
+	truncate -s $((20 * 516096)) "$img"     # 20 Bochs cylinders (16 heads, 63 sectors): 9.8 MiB
+	mformat -i "$img" -v HV-EFI :: &&
+		mmd -i "$img" ::/EFI ::/EFI/BOOT &&
+		mcopy -i "$img" "$EFI" ::/EFI/BOOT/BOOTX64.EFI &&
+		mcopy -i "$img" "$stage/hv.cfg" ::/EFI/BOOT/hv.cfg
+}
+
+IMG=$TEST_DIR/efi-chain-fw.img
+if ! make_img "$IMG" "$(printf '%s\n' '# chain mode, no next loader: on to BootOrder' \
+		'mode chain' 'next \EFI\hvtest\missing.efi')"; then
+	H_RUN=image h_result FAIL "mtools make the EFI image"
+	finish
+fi
+
+t0=$SECONDS
+H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-fw "$IMG"
+expect_line "hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UEFI application$' 180
+expect_line "VMX available" '^hv\.efi: VMX: available'
+expect_line "pool and core allocated" \
+	'^hv\.efi: chain mode: hypervisor core at 0x[0-9a-f]+-0x[0-9a-f]+, pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\), AP start-up page 0x[0-9a-f]+; entering the core with boot services running$'
+expect_line "the core's banner" '^hv [^ ]+ - x86-64 hypervisor$'
+expect_line "its loader" '^boot loader: hv\.efi$'
+expect_line "hypervisor memory is the pool" \
+	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
+expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
+expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
+expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "the next loader is tried" 'missing\.efi'
+expect_line "OVMF's shell runs as the guest" 'Shell>|UEFI Interactive Shell'
+reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|exception|VM entry failed'
+stop_emulator
+echo "  (efi-chain-fw: firmware to OVMF's shell under the hypervisor in $((SECONDS - t0)) s)"
+
+# --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
+# not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial
+# lines FROM..TO; Linux lists RAM and reserved ranges there, not e820
+# "unusable" ones), none that is System RAM overlaps [A, B], and there are
+# System RAM lines at all.
+# shellcheck disable=SC2317 # called through check
+not_ram() {
+	local from=$1 to=$2 a=$(($3)) b=$(($4)) line lo hi n=0
+	while IFS= read -r line; do
+		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ System\ RAM$ ]] || continue
+		n=$((n + 1))
+		lo=$((16#${BASH_REMATCH[1]})) hi=$((16#${BASH_REMATCH[2]}))
+		if [ "$lo" -le "$b" ] && [ "$a" -le "$hi" ]; then
+			echo "  $3-$4 overlaps Linux's RAM: $line"
+			return 1
+		fi
+	done < <(sed -n "${from},${to}p" "$H_TXT")
+	echo "  ($n System RAM ranges, none overlapping $3-$4)"
+	[ "$n" -gt 0 ]
+}
+
+# e820_unusable A B: Linux's boot line for the e820 entry [A, B] of type
+# unusable (what its EFI stub makes of EfiUnusableMemory).
+e820_unusable() {
+	printf '^\\[ *[0-9.]+\\] BIOS-e820: \\[mem 0x%016x-0x%016x\\] unusable$' "$(($1))" "$(($2))"
+}
+
+GUEST=$HV_ROOT/build/guest
+require_file "the default guest's kernel (make guest)" "$GUEST/vmlinuz"
+require_file "the default guest's initramfs (make guest)" "$GUEST/initrd.img"
+LIMG=$TEST_DIR/efi-chain-linux.img
+if ! "$HV_ROOT/tools/mkefi-img.sh" "$LIMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200"; then
+	H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the EFI image"
+	finish
+fi
+truncate -s $((($(stat -c %s "$LIMG") + 516095) / 516096 * 516096)) "$LIMG"   # whole Bochs cylinders
+
+t0=$SECONDS
+H_RUN_TIMEOUT=900
+start_bochs_interactive_ovmf() { H_BOCHS_FIRMWARE=ovmf start_bochs_interactive "$@"; }
+start_bochs_interactive_ovmf efi-chain-linux "$LIMG"
+expect_line "hv.cfg: chain mode, GRUB next" \
+	'^hv\.efi: \\EFI\\BOOT\\hv\.cfg: mode chain, next loader \\EFI\\hvtest\\grubx64\.efi' 180
+expect_line "core and pool allocated" \
+	'^hv\.efi: chain mode: hypervisor core at (0x[0-9a-f]+)-(0x[0-9a-f]+), pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\)'
+pool_a=0 pool_b=0 core_a=0 core_b=0
+if [[ $H_MATCH =~ core\ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+),\ pool\ (0x[0-9a-f]+)-(0x[0-9a-f]+) ]]; then
+	core_a=${BASH_REMATCH[1]} core_b=$(printf '0x%x' $((BASH_REMATCH[2] | 0xfff)))   # whole pages
+	pool_a=${BASH_REMATCH[3]} pool_b=${BASH_REMATCH[4]}
+fi
+expect_line "hypervisor memory is the pool" \
+	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
+expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
+expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "GRUB started" '^hv\.efi: starting .*grubx64\.efi'
+expect_line "GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 120
+expect_line "Linux's e820: the pool unusable" "$(e820_unusable "$pool_a" "$pool_b")" 300
+expect_line "Linux's e820: the core's image unusable" "$(e820_unusable "$core_a" "$core_b")"
+expect_line "Linux's init" '^hv-guest: init started$' 600
+[ -z "$H_MATCH" ] || linux_wall=$((SECONDS - t0))
+first=$H_CURSOR
+expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
+check "the pool is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$pool_a" "$pool_b"
+check "the core's image is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$core_a" "$core_b"
+expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
+expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
+expect_line "Linux's shell" '^hv-guest: shell ready$'
+send_keys $'\x1d'
+expect_line "Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
+send_line "continue"
+expect_line "continue returns to the guest" '^hv: back to guest uefi'
+send_line "echo hv-guest-echo \$((6*7))"
+expect_line "Linux's shell answers" '^hv-guest-echo 42$'
+reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|VM entry failed|Kernel panic'
+stop_emulator
+echo "  (efi-chain-linux: firmware to Linux's init under the hypervisor in ${linux_wall:-?} s, to its shell in $((SECONDS - t0)) s)"
+finish

@@ -9,7 +9,7 @@
 #                  (the disk's option is hv.efi itself, skipped) to OVMF's
 #                  shell, which runs as the guest: its output comes through
 #                  the hypervisor's virtual UART.
-#   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
+#   efi-chain-linux  (HV_EFI_CHAIN_LINUX=1) Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
 #                  the guest) -> GRUB -> Linux, which sees the hypervisor's
@@ -94,6 +94,12 @@ e820_unusable() {
 	printf '^\\[ *[0-9.]+\\] BIOS-e820: \\[mem 0x%016x-0x%016x\\] unusable$' "$(($1))" "$(($2))"
 }
 
+# The Linux run is opt-in for now (HV_EFI_CHAIN_LINUX=1; about 4 minutes in
+# Bochs): make test's time. It passed 32 checks when chain mode landed.
+if [ "${HV_EFI_CHAIN_LINUX:-0}" != 1 ]; then
+	echo "  (efi-chain-linux: skipped; HV_EFI_CHAIN_LINUX=1 runs it)"
+	finish
+fi
 GUEST=$HV_ROOT/build/guest
 require_file "the default guest's kernel (make guest)" "$GUEST/vmlinuz"
 require_file "the default guest's initramfs (make guest)" "$GUEST/initrd.img"

@@ -124,7 +124,7 @@ GNUEFI_DIR  := /usr/lib
 EFI_LD      := ld.bfd
 EFI_SRCS    := $(wildcard boot/efi/*.c) lib/format.c lib/string.c drivers/uart16550.c boot/info/hvcfg.c \
                boot/info/efi.c boot/info/efi_e820.c guest/load/elf.c boot/info/efi_handoff.c lib/cmdline.c \
-               guest/load/cpu_resume.c
+               guest/load/cpu_resume.c drivers/acpi/acpi_madt.c drivers/acpi/acpi_tables.c drivers/acpi/acpi_fadt.c
 EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
 EFI_CFLAGS  := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
                -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx \

@@ -13,6 +13,7 @@
 #include "boot/efi/console.h"
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
+#include "boot/efi/cpu_cover.h"
 #include "boot/efi/sysinfo.h"
 #include "guest/load/cpu_resume.h"
 #include "lib/format.h"
@@ -119,6 +120,11 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	 * (the core reports the command line's other warnings itself). */
 	cmdline_defaults(&opt);
 	cmdline_parse(bi->cmdline, &opt);
+	/* A CPU the core does not take would be started by the OS outside VMX. */
+	if (!efi_chain_cpus_covered(fw, bi, opt.max_cpus, err, sizeof(err))) {
+		efi_shout("chain mode needs every CPU under the hypervisor: %s: " WITHOUT, err);
+		return -EINVAL;
+	}
 
 	img_pa = alloc_aligned(fw, EfiUnusableMemory, img.span, CORE_LOAD_ALIGN, CORE_LOAD_LIMIT - 1, &a_img);
 	pool = alloc_aligned(fw, EfiUnusableMemory, opt.hv_mem, 2 * MiB, CORE_LOAD_LIMIT - 1, &a_pool);

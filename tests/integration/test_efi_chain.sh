@@ -9,6 +9,9 @@
 #                  (the disk's option is hv.efi itself, skipped) to OVMF's
 #                  shell, which runs as the guest: its output comes through
 #                  the hypervisor's virtual UART.
+#   efi-chain-2cpus  the same with 2 CPUs: OVMF in Bochs has no MADT, so the
+#                  core could not take the second CPU: hv.efi refuses chain
+#                  mode and the boot goes on without the hypervisor.
 #   efi-chain-linux  (HV_EFI_CHAIN_LINUX=1) Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
@@ -66,6 +69,18 @@ expect_line "OVMF's shell runs as the guest" 'Shell>|UEFI Interactive Shell'
 reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|exception|VM entry failed'
 stop_emulator
 echo "  (efi-chain-fw: firmware to OVMF's shell under the hypervisor in $((SECONDS - t0)) s)"
+
+# --- Bochs + OVMF, 2 CPUs: no MADT, so no chain mode --------------------------
+# OVMF in Bochs installs no ACPI tables: the core could not start the second
+# CPU, which the OS would then start outside VMX. hv.efi counts the CPUs
+# (EFI_MP_SERVICES_PROTOCOL), refuses chain mode and the boot goes on.
+H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-2cpus "$IMG"
+expect_line "2 CPUs: hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UEFI application$' 180
+expect_line "2 CPUs without a MADT: chain mode refused" \
+	'^hv\.efi: chain mode needs every CPU under the hypervisor: the firmware runs 2 CPUs and there is no ACPI RSDP to start them from: continuing the boot without the hypervisor$'
+expect_line "2 CPUs: the boot goes on without the hypervisor" 'Shell>|UEFI Interactive Shell'
+reject_line "2 CPUs: the core never started" '^hv [^ ]+ - x86-64 hypervisor$'
+stop_emulator
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
 # not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial

@@ -186,7 +186,7 @@ static bool protect_dma(void)
 		return true;
 	}
 	if (units)
-		vtd_protect();
+		vtd_protect(options.test_vtd_qi);
 	return options.iommu != IOMMU_REQUIRED || vtd_protecting();
 }
 

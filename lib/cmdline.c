@@ -398,6 +398,17 @@ static const char *opt_testx2apic(const char *val, struct hv_options *o)
 	return parse_bool(val, &o->test_x2apic);
 }
 
+static const char *opt_testvtd(const char *val, struct hv_options *o)
+{
+	if (str_ieq(val, "qi"))
+		o->test_vtd_qi = true;
+	else if (str_ieq(val, "auto"))
+		o->test_vtd_qi = false;
+	else
+		return "must be qi|auto";
+	return NULL;
+}
+
 static const char *opt_hvtest(const char *val, struct hv_options *o)
 {
 	return parse_bool(val, &o->test_hooks);
@@ -419,6 +430,7 @@ static const struct {
 	{ "testvmx",   opt_testvmx,   NULL,   true },
 	{ "testmmio",  opt_testmmio,  NULL,   true },
 	{ "testx2apic", opt_testx2apic, "on", true },
+	{ "testvtd",   opt_testvtd,   NULL,   true },
 	{ "eptmap",    opt_eptmap,    "on",   false },
 	{ "debugexit", opt_debugexit, "0xf4", false },
 	{ "cpus",      opt_cpus,      NULL,   false },

@@ -5,6 +5,8 @@
 #include "drivers/iommu/vtd.h"
 #include "drivers/iommu/vtd_caps.h"
 #include "drivers/iommu/vtd_ctx.h"
+#include "drivers/iommu/vtd_fault.h"
+#include "drivers/iommu/vtd_qi.h"
 #include "drivers/iommu/vtd_sl_layout.h"
 #include "drivers/acpi/acpi_host.h"
 #include "arch/cpu.h"
@@ -219,13 +221,118 @@ static int invalidate(const struct vtd_unit *u, unsigned int off, uint64_t cmd, 
 	return -ETIMEDOUT;
 }
 
-/* Root table, write buffer, caches, translation: the order of 10.4.4 and 6.5. */
-static const char *enable(struct vtd_unit *u, hpa_t root_pa)
+/* Queued invalidation (6.5.2): one 4 KiB queue (256 128-bit descriptors)
+ * per unit, from the hypervisor's frames, and the dword its invalidation
+ * wait descriptors write (the unit's own write: not translated). */
+static struct vtd_qi qi_ring[DMAR_MAX_UNITS];
+static hpa_t qi_pa[DMAR_MAX_UNITS];
+static volatile uint32_t qi_status[DMAR_MAX_UNITS];
+static char qi_err[160];
+
+/* Which invalidation a unit gets: register-based where it has it, queued
+ * where it has none (major version 6 on, 6.5), where firmware left QI on
+ * (register-based invalidation is refused then, 6.5) or with testvtd=qi.
+ * NULL: register-based; else why queued. *none: neither is possible. */
+static const char *qi_reason(const struct vtd_unit *u, uint32_t gsts, bool force_qi, bool *none)
+{
+	bool regs = vtd_has_register_invalidation(u->ver), qi = u->ecap & VTD_ECAP_QI;
+
+	*none = !regs && !qi;
+	if (!qi)
+		return NULL;
+	if (!regs)
+		return "the unit has no register-based invalidation (version 6 or later)";
+	if (gsts & VTD_GSTS_QIES)
+		return "firmware left it on";
+	if (force_qi)
+		return "testvtd=qi";
+	return NULL;
+}
+
+/* Waits for the firmware's queue to drain and turns QI off, then points
+ * IQA at a fresh queue with IQT 0 and turns QI on (GCMD.QIE, GSTS.QIES). */
+static const char *qi_start(struct vtd_unit *u, unsigned int i)
+{
+	struct vtd_qi *q = &qi_ring[i];
+	unsigned int k;
+	hpa_t pa;
+
+	if (rd32(u, VTD_GSTS_REG) & VTD_GSTS_QIES) {
+		for (k = 0; k < VTD_POLL_LIMIT && rd64(u, VTD_IQH_REG) != rd64(u, VTD_IQT_REG); k++)
+			cpu_relax();
+		if (k == VTD_POLL_LIMIT)
+			return "the invalidation queue firmware left on did not drain (IQH never reached IQT)";
+		if (gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
+			return "queued invalidation the firmware left on did not turn off";
+	}
+	if (!q->ring) {
+		pa = frame_alloc_one(mm_frames());
+		if (pa == INVALID_HPA)
+			return "no memory for the invalidation queue";
+		q->ring = hpa_to_ptr(pa);
+		qi_pa[i] = pa;
+		q->entries = vtd_qi_entries(0);
+	}
+	memset(q->ring, 0, PAGE_SIZE);
+	q->tail = 0;
+	wr64(u, VTD_IQT_REG, 0);
+	wr64(u, VTD_IQA_REG, vtd_qi_iqa(qi_pa[i], 0));
+	if (gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
+		return "queued invalidation did not turn on";
+	return NULL;
+}
+
+/* Queues d[0..n) and an invalidation wait that writes 1 to the unit's
+ * status dword, sets IQT and polls the dword (bounded), watching FSTS for
+ * the queue's errors. NULL when the unit wrote the status. */
+static const char *qi_run(struct vtd_unit *u, unsigned int i, const struct vtd_qi_desc *d, unsigned int n,
+			  const char *what)
+{
+	struct vtd_qi *q = &qi_ring[i];
+	struct vtd_qi_desc all[4];
+	uint32_t fsts;
+
+	if (n >= ARRAY_SIZE(all))
+		return "too many descriptors at once";
+	memcpy(all, d, n * sizeof(*d));
+	all[n] = vtd_qi_wait(image_hpa((const void *)&qi_status[i]), 1);
+	qi_status[i] = 0;
+	if (vtd_qi_put(q, vtd_qi_index(rd64(u, VTD_IQH_REG)), all, n + 1))
+		return "the invalidation queue is full";
+	/* The unit reads the queue from memory; where its accesses do not
+	 * snoop (ECAP.C clear), the descriptors must be there, not in a cache. */
+	if (!(u->ecap & VTD_ECAP_C))
+		for (unsigned int off = 0; off < PAGE_SIZE; off += 64)
+			clflush((const uint8_t *)q->ring + off);
+	mfence();
+	wr64(u, VTD_IQT_REG, vtd_qi_reg(q->tail));
+	for (unsigned int k = 0; k < VTD_POLL_LIMIT; k++) {
+		if (qi_status[i] == 1)
+			return NULL;
+		fsts = rd32(u, VTD_FSTS_REG);
+		if (fsts != ~0u && (fsts & (VTD_FSTS_IQE | VTD_FSTS_ICE | VTD_FSTS_ITE))) {
+			fmt_snprintf(qi_err, sizeof(qi_err), "the %s failed: invalidation queue %s (FSTS 0x%x, IQH at "
+				     "descriptor %u, IQT %u)", what, fsts & VTD_FSTS_IQE ? "error (FSTS.IQE): a "
+				     "descriptor was rejected" : "completion or time-out error", fsts,
+				     vtd_qi_index(rd64(u, VTD_IQH_REG)), q->tail);
+			return qi_err;
+		}
+		cpu_relax();
+	}
+	fmt_snprintf(qi_err, sizeof(qi_err), "the %s did not finish: no invalidation wait status after %u polls "
+		     "(IQH at descriptor %u, IQT %u)", what, VTD_POLL_LIMIT, vtd_qi_index(rd64(u, VTD_IQH_REG)), q->tail);
+	return qi_err;
+}
+
+/* Root table, write buffer, caches, translation: the order of 10.4.4 and 6.5.
+ * qi: invalidate through the queue (qi_reason). */
+static const char *enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool qi)
 {
 	uint32_t gsts = rd32(u, VTD_GSTS_REG);
+	const char *why;
 
-	if (gsts & VTD_GSTS_QIES)
-		return "firmware left queued invalidation on (register-based invalidation is refused then)";
+	if ((gsts & VTD_GSTS_QIES) && !qi)
+		return "firmware left queued invalidation on, and the unit has no QI capability to go on with";
 	if ((gsts & VTD_GSTS_TES) && gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
 		return "translation the firmware left on did not turn off";
 	wr64(u, VTD_RTADDR_REG, root_pa);               /* TTM 00: legacy mode */
@@ -233,11 +340,20 @@ static const char *enable(struct vtd_unit *u, hpa_t root_pa)
 		return "the root table pointer was not taken";
 	if ((u->cap & VTD_CAP_RWBF) && gcmd(u, VTD_GCMD_WBF, 0, VTD_GSTS_WBFS, 0))
 		return "the write buffer did not flush";
-	if (invalidate(u, VTD_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_CIRG_GLOBAL, VTD_CCMD_ICC))
-		return "the context-cache invalidation did not finish";
-	if (invalidate(u, VTD_ECAP_IRO(u->ecap) + 8, VTD_IOTLB_IVT | VTD_IOTLB_IIRG_GLOBAL | VTD_IOTLB_DR |
-		       VTD_IOTLB_DW, VTD_IOTLB_IVT))
-		return "the IOTLB invalidation did not finish";
+	if (qi) {
+		struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap);
+
+		if ((why = qi_start(u, i)) || (why = qi_run(u, i, &cc, 1, "context-cache invalidation")) ||
+		    (why = qi_run(u, i, &iotlb, 1, "IOTLB invalidation")))
+			return why;
+	} else {
+		if (invalidate(u, VTD_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_CIRG_GLOBAL, VTD_CCMD_ICC))
+			return "the context-cache invalidation did not finish";
+		if (invalidate(u, VTD_ECAP_IRO(u->ecap) + 8, VTD_IOTLB_IVT | VTD_IOTLB_IIRG_GLOBAL |
+			       (u->cap & VTD_CAP_DRD ? VTD_IOTLB_DR : 0) | (u->cap & VTD_CAP_DWD ? VTD_IOTLB_DW : 0),
+			       VTD_IOTLB_IVT))
+			return "the IOTLB invalidation did not finish";
+	}
 	if (gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
 		return "translation did not turn on";
 	return NULL;
@@ -261,7 +377,7 @@ static int build_dma_map(void)
 	return gmap_init(&dma_map, m, MAX(4 * GiB, ALIGN_UP(end, PAGE_SIZE_1G)));
 }
 
-unsigned int vtd_protect(void)
+unsigned int vtd_protect(bool force_qi)
 {
 	struct vtd_range extra[DMAR_MAX_RMRRS];
 	unsigned int on = 0, bits = 32;
@@ -290,7 +406,8 @@ unsigned int vtd_protect(void)
 		struct vtd_sl sl;
 		struct vtd_ctx c;
 		struct pt_stats st;
-		const char *why;
+		const char *why, *queued;
+		bool none;
 
 		if (!u->regs_ok)
 			continue;
@@ -312,11 +429,28 @@ unsigned int vtd_protect(void)
 			}
 			flush_tables();
 		}
-		why = enable(u, c.root_pa);
+		queued = qi_reason(u, rd32(u, VTD_GSTS_REG), force_qi, &none);
+		if (none) {
+			printf("iommu: unit %u: neither register-based (version %u) nor queued invalidation: "
+			       "translation off\n", i, (u->ver >> 4) & 0xf);
+			continue;
+		}
+		why = enable(u, i, c.root_pa, queued != NULL);
 		if (why) {
 			printf("iommu: unit %u: %s: translation off\n", i, why);
 			continue;
 		}
+		u->queued = queued != NULL;
+		if (queued)
+			printf("iommu: unit %u: queued invalidation: %s; %u-entry queue at 0x%llx, global context-cache "
+			       "and IOTLB invalidation%s, each completed by an invalidation wait's status write\n", i,
+			       queued, qi_ring[i].entries, (unsigned long long)qi_pa[i],
+			       u->cap & (VTD_CAP_DRD | VTD_CAP_DWD) ? " (draining reads and writes)" : "");
+		else
+			printf("iommu: unit %u: register-based invalidation: global context-cache (CCMD) and IOTLB "
+			       "(at 0x%x)%s\n", i, VTD_ECAP_IRO(u->ecap) + 8,
+			       u->cap & (VTD_CAP_DRD | VTD_CAP_DWD) ? " invalidation, draining reads and writes"
+								      : " invalidation");
 		u->translating = true;
 		u->root_pa = c.root_pa;
 		on++;

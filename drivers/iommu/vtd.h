@@ -17,6 +17,7 @@ struct vtd_unit {
 	uint32_t gsts;                  /* GSTS_REG as found (firmware may have left translation on) */
 	bool regs_ok;                   /* the registers could be read */
 	bool translating;               /* vtd_protect turned translation on */
+	bool queued;                    /* it invalidates through its queue (else its registers) */
 	hpa_t root_pa;                  /* its root table, once built */
 	uint64_t faults;                /* primary faults it recorded (each reported once) */
 	uint64_t overflows;             /* times FSTS.PFO said faults were lost */
@@ -37,10 +38,14 @@ unsigned int vtd_probe(const struct boot_info *bi);
  * tables putting every device in that one domain; flushed from the caches
  * where the unit's walks do not snoop; then the root table set, the write
  * buffer flushed (CAP.RWBF), context cache and IOTLB invalidated globally
- * (register-based) and translation enabled (VT-d 10.4.4, 11.4.4-11.4.8).
- * Prints a line per unit. Returns the number of units translating.
+ * and translation enabled (VT-d 10.4.4, 11.4.4-11.4.8). Invalidation is
+ * register-based where the unit has it; queued (6.5.2, drivers/iommu/vtd_qi.h)
+ * where it has not (major version 6 on), where firmware left QI on, or
+ * with force_qi (hvtest's testvtd=qi) where ECAP.QI is set. Prints a line
+ * per unit and which invalidation it uses. Returns the number of units
+ * translating.
  */
-unsigned int vtd_protect(void);
+unsigned int vtd_protect(bool force_qi);
 
 /* True once vtd_protect turned translation on in at least one unit: the
  * guest's ACPI view then leaves out the DMAR (guest/dev/acpi_guest.h). */

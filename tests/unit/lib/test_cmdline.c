@@ -489,3 +489,18 @@ TEST(iommu_values)
 	CHECK_STR(iommu_mode_name(IOMMU_REQUIRED), "required");
 	CHECK_STR(iommu_mode_name((enum iommu_mode)7), "?");
 }
+
+TEST(testvtd_qi_needs_hvtest)
+{
+	parse("testvtd=qi");
+	CHECK(!o.test_vtd_qi);
+	CHECK_STR(o.warnings[0], "unknown option 'testvtd' (test options need hvtest)");
+	parse("hvtest testvtd=qi");
+	CHECK(o.test_vtd_qi);
+	CHECK_EQ(o.warning_count, 0);
+	parse("hvtest testvtd=qi testvtd=auto");
+	CHECK(!o.test_vtd_qi);
+	parse("hvtest testvtd=reg");
+	CHECK(!o.test_vtd_qi);
+	CHECK_EQ(o.warning_count, 1);
+}

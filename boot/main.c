@@ -174,7 +174,9 @@ static void build_acpi_view(void)
 }
 
 /* DMA protection (issue 16), before the guest's ACPI view, which leaves the
- * DMAR out where a unit translates. False: iommu=required and none does. */
+ * DMAR out where a unit translates. False: iommu=required and not every
+ * unit translates (a unit left off lets the devices behind it reach all
+ * memory). */
 static bool protect_dma(void)
 {
 	unsigned int units = vtd_probe(&boot_info);
@@ -187,7 +189,12 @@ static bool protect_dma(void)
 	}
 	if (units)
 		vtd_protect(options.test_vtd_qi);
-	return options.iommu != IOMMU_REQUIRED || vtd_protecting();
+	if (options.iommu != IOMMU_REQUIRED || vtd_protecting_all())
+		return true;
+	if (vtd_protecting())
+		printf("iommu: iommu=required: not every remapping unit translates, so the devices "
+		       "behind the others can reach all memory\n");
+	return false;
 }
 
 /* Everything after the boot information is in boot_info: the same for

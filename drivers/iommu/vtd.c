@@ -473,6 +473,14 @@ bool vtd_protecting(void)
 	return false;
 }
 
+bool vtd_protecting_all(void)
+{
+	for (unsigned int i = 0; i < unit_count; i++)
+		if (!units[i].translating)
+			return false;
+	return unit_count > 0;
+}
+
 static const char owner_iommu[] = "iommu";
 
 void vtd_hide_registers(struct gmap *g)

@@ -51,6 +51,11 @@ unsigned int vtd_protect(bool force_qi);
  * guest's ACPI view then leaves out the DMAR (guest/dev/acpi_guest.h). */
 bool vtd_protecting(void);
 
+/* True if there is a unit and every unit the DMAR lists translates: a unit
+ * left off leaves every device behind it free to DMA anywhere
+ * (iommu=required asks for this). */
+bool vtd_protecting_all(void);
+
 /*
  * Hides every unit's register pages from the guest (g, before the stage-2
  * tables are built) when vtd_protecting(): GMAP_HIDDEN, so the EPT leaves

@@ -136,8 +136,13 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 			  (unsigned long long)(img.span >> 10), (unsigned long long)(opt.hv_mem >> 20));
 		goto fail;
 	}
-	if (!tramp)     /* the core then runs on the boot CPU only, and says so */
-		efi_say("no page below 0xa0000 for the other CPUs' start-up code");
+	if (!tramp && efi_firmware_cpus(fw) > 1) {
+		/* The core could start no other CPU: the OS would, outside VMX. */
+		efi_shout("no page below 0xa0000 for the other CPUs' start-up code: " WITHOUT);
+		goto fail;
+	}
+	if (!tramp)
+		efi_say("no page below 0xa0000 for start-up code (one CPU: none needed)");
 	if (core_place(hv_core_elf_start, hv_core_elf_size(), &img, (void *)(uintptr_t)img_pa, img_pa,
 		       &placed, err, sizeof(err))) {
 		efi_shout("cannot place the hypervisor core: %s: " WITHOUT, err);

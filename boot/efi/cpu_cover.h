@@ -7,10 +7,14 @@
 
 #include "boot/efi/uefi.h"
 
-/* True if the core will take every enabled processor that
- * EFI_MP_SERVICES_PROTOCOL counts (UEFI PI 1.7, vol. 2, 13.4; no protocol:
- * the MADT is the only count there is), given the RSDP in bi and the
- * cpus= limit max_cpus (0: all). Else false, with why in err. */
+/* The enabled processors EFI_MP_SERVICES_PROTOCOL counts (UEFI PI 1.7,
+ * vol. 2, 13.4); 0 if there is no such protocol. */
+unsigned int efi_firmware_cpus(struct efi_fw *fw);
+
+/* True if the core will take every enabled processor efi_firmware_cpus
+ * counts (none counted: the MADT is the only count there is), given the
+ * RSDP in bi and the cpus= limit max_cpus (0: all). Else false, with why
+ * in err. */
 bool efi_chain_cpus_covered(struct efi_fw *fw, const struct boot_info *bi, unsigned int max_cpus,
 			    char *err, size_t errlen);
 

@@ -181,6 +181,16 @@ static bool protect_dma(void)
 {
 	unsigned int units = vtd_probe(&boot_info);
 
+	/* Chain mode: the firmware, and the OS after it, still read the real
+	 * ACPI tables (the configuration table is not patched yet), DMAR
+	 * included; with its units hidden an OS's IOMMU driver would find all
+	 * ones, and firmware drivers may own the units now. Not yet. */
+	if (chain_mode) {
+		if (units)
+			printf("iommu: chain mode: DMA remapping not turned on yet (the firmware's own ACPI "
+			       "tables still list the DMAR): devices can reach all memory\n");
+		return options.iommu != IOMMU_REQUIRED;
+	}
 	if (options.iommu == IOMMU_OFF) {
 		if (units)
 			printf("iommu: iommu=off: translation left off, devices can reach all memory "

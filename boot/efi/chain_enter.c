@@ -120,6 +120,12 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	 * (the core reports the command line's other warnings itself). */
 	cmdline_defaults(&opt);
 	cmdline_parse(bi->cmdline, &opt);
+	/* The core does not protect from DMA in chain mode yet (boot/main.c
+	 * protect_dma), and after its entry it cannot hand back: say so here. */
+	if (opt.iommu == IOMMU_REQUIRED) {
+		efi_shout("iommu=required, and chain mode does not turn DMA remapping on yet: " WITHOUT);
+		return -EINVAL;
+	}
 	/* A CPU the core does not take would be started by the OS outside VMX. */
 	if (!efi_chain_cpus_covered(fw, bi, opt.max_cpus, err, sizeof(err))) {
 		efi_shout("chain mode needs every CPU under the hypervisor: %s: " WITHOUT, err);

@@ -4,7 +4,7 @@
  * the encodings as VT-d rev 5.0, 9.1 and 9.3 lay them out. */
 #include "drivers/iommu/vtd_ctx.h"
 #include "tests/unit/check.h"
-#include "tests/unit/drivers/vtd_fixture.h"
+#include "tests/unit/fake_tables.h"
 
 TEST(every_device_in_one_domain)
 {

@@ -13,7 +13,7 @@
 
 #define MAX_RUNS   1024
 
-#include "tests/unit/drivers/vtd_fixture.h"
+#include "tests/unit/fake_tables.h"
 
 static struct pt_run runs[MAX_RUNS];
 static char err[200];

@@ -6,41 +6,12 @@
 #include "vmx/ept_space.h"
 #include "tests/unit/check.h"
 
-#define MAX_TABLES 4096
 #define MAX_RUNS   8192
 
-struct fake { void *page[MAX_TABLES]; unsigned int used; };
+#include "tests/unit/fake_tables.h"
 
-static void *fake_alloc(void *ctx, hpa_t *pa)
-{
-	struct fake *f = ctx;
-
-	if (f->used >= MAX_TABLES)
-		return NULL;
-	f->page[f->used] = aligned_alloc(4096, 4096);
-	memset(f->page[f->used], 0, 4096);
-	*pa = 0x100000000000ULL + (hpa_t)f->used * 4096;
-	return f->page[f->used++];
-}
-
-static void *fake_ptr(void *ctx, hpa_t pa)
-{
-	struct fake *f = ctx;
-
-	return f->page[(pa - 0x100000000000ULL) / 4096];
-}
-
-static struct fake fk;
-static const struct pt_mem fake_mem = { fake_alloc, fake_ptr, NULL, &fk };
 static struct gmap g;
 static struct pt_run runs[MAX_RUNS];
-
-static void free_fake(void)
-{
-	for (unsigned int i = 0; i < fk.used; i++)
-		free(fk.page[i]);
-	fk.used = 0;
-}
 
 /* The map as mm/setup.c makes it: firmware entries, normalized, carve-outs. */
 static void host_map(struct memmap *m, struct mem_range *st, unsigned int cap,

@@ -1,8 +1,8 @@
-/* tests/unit/drivers/vtd_fixture.h - table pages for the VT-d table tests:
+/* tests/unit/fake_tables.h - table pages for the page-table builder tests (EPT, VT-d):
  * malloc-backed, at made-up addresses from FAKE_BASE, freed by free_fake().
  * Include after tests/unit/check.h, once per test file. */
-#ifndef TESTS_UNIT_DRIVERS_VTD_FIXTURE_H
-#define TESTS_UNIT_DRIVERS_VTD_FIXTURE_H
+#ifndef TESTS_UNIT_FAKE_TABLES_H
+#define TESTS_UNIT_FAKE_TABLES_H
 
 #define MAX_TABLES 8192
 #define FAKE_BASE  0x100000000000ULL

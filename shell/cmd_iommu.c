@@ -40,6 +40,8 @@ void cmd_iommu(int argc, char **argv)
 		       u->overflows == 1 ? "" : "s");
 		if (u->off[0])
 			printf("  off: %s\n", u->off);
+		printf("  interrupt remapping %s, queued invalidation %s\n",
+		       gsts != ~0u && (gsts & (1u << 25)) ? "on" : "off", gsts != ~0u && (gsts & (1u << 26)) ? "on" : "off");
 		printf("  fault events %s (FECTL 0x%08x): faults are polled; registers 0x%llx-0x%llx %s\n",
 		       fectl != ~0u && (fectl & (1u << 31)) ? "masked" : "NOT masked", fectl,
 		       (unsigned long long)u->dmar->reg_base,

@@ -25,7 +25,6 @@
 #define VTD_GCMD_TE    (1u << 31)
 #define VTD_GCMD_SRTP  (1u << 30)
 #define VTD_GCMD_WBF   (1u << 27)
-#define VTD_GCMD_IRE   (1u << 25)
 #define VTD_GSTS_RTPS  (1u << 30)
 #define VTD_GSTS_WBFS  (1u << 27)
 /* GSTS bits that mirror one-shot commands: never written back to GCMD (11.4.4). */
@@ -61,7 +60,7 @@ void vtd_wr32(const struct vtd_unit *u, unsigned int off, uint32_t v)
 	(void)devmem_write(u->dmar->reg_base + off, &v, 4);
 }
 
-static void wr64(const struct vtd_unit *u, unsigned int off, uint64_t v)
+void vtd_wr64(const struct vtd_unit *u, unsigned int off, uint64_t v)
 {
 	(void)devmem_write(u->dmar->reg_base + off, &v, 8);
 }
@@ -71,10 +70,7 @@ static uint64_t deadline(void)
 	return rdtsc() + tsc_khz() * VTD_TIMEOUT_MS;
 }
 
-/* Issues a GCMD command: the persistent bits as GSTS has them, plus set
- * (minus clear), then waits until GSTS & mask == want. 0, -EFAULT (GSTS does
- * not read) or -ETIMEDOUT. */
-static int gcmd(const struct vtd_unit *u, uint32_t set, uint32_t clear, uint32_t mask, uint32_t want)
+int vtd_gcmd(const struct vtd_unit *u, uint32_t set, uint32_t clear, uint32_t mask, uint32_t want)
 {
 	uint32_t gsts = vtd_rd32(u, VTD_GSTS_REG);
 	uint64_t end = deadline();
@@ -98,7 +94,7 @@ static int invalidate(const struct vtd_unit *u, unsigned int off, uint64_t cmd, 
 {
 	uint64_t end = deadline();
 
-	wr64(u, off, cmd);
+	vtd_wr64(u, off, cmd);
 	for (;;) {
 		*done = vtd_rd64(u, off);
 		if (*done != ~0ULL && !(*done & busy))
@@ -128,7 +124,7 @@ void vtd_quiesce(struct vtd_unit *u, unsigned int i)
 	if (gsts == ~0u || !(gsts & VTD_GSTS_IRES))
 		return;
 	irta = vtd_rd64(u, VTD_IRTA_REG);
-	if (gcmd(u, 0, VTD_GCMD_IRE, VTD_GSTS_IRES, 0))
+	if (vtd_gcmd(u, 0, VTD_GCMD_IRE, VTD_GSTS_IRES, 0))
 		printf("iommu: unit %u: interrupt remapping the firmware left on did not turn off: interrupts "
 		       "in compatibility format stay blocked\n", i);
 	else
@@ -144,26 +140,70 @@ static struct vtd_qi qi_ring[DMAR_MAX_UNITS];
 static volatile uint32_t qi_status[DMAR_MAX_UNITS];
 static char qi_err[160];
 
-/* The firmware's queue, while QI is on: waits until IQH reaches IQT. A
- * queue stopped at a rejected descriptor (FSTS.IQE: hardware fetches no
- * further, 6.5.2.10) never drains: its rest is dropped by moving IQT back
- * to IQH (the global invalidations that follow cover whatever it asked). */
+/* Writes a descriptor (n bytes, 16 or 32, naturally aligned: one cache
+ * line) into the firmware's queue at pa, which may be RAM or not: through
+ * the device window, flushed from the caches where the unit's reads do not
+ * snoop (ECAP.C clear). */
+static int fw_queue_write(const struct vtd_unit *u, hpa_t pa, const struct vtd_qi_desc *d, unsigned int n)
+{
+	uint8_t *p = paging_map_device(pa);
+	uint8_t zero[16] = { 0 };
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, d, sizeof(*d));
+	if (n > sizeof(*d))
+		memcpy(p + sizeof(*d), zero, sizeof(zero));     /* a 256-bit descriptor's upper half */
+	if (!(u->ecap & VTD_ECAP_C))
+		clflush(p);
+	mfence();
+	return 0;
+}
+
+/*
+ * The firmware's queue, while QI is on, run empty so that QI may be turned
+ * off: QI may only be disabled with IQH == IQT and an invalidation wait the
+ * last descriptor done (6.5.2; QEMU refuses otherwise), so a wait of the
+ * hypervisor's own goes at its tail and its status write is waited for.
+ * A descriptor the unit rejected (FSTS.IQE: it fetches no further and IQH
+ * points at it, 6.5.2.10) would stop the queue for good: it is overwritten
+ * with an invalidation wait, IQE cleared and IQT written again, so the queue
+ * goes on (as Linux's qi_check_fault does with its own queue). IQA says the
+ * queue's base, size (QS) and descriptor width (DW).
+ */
 static const char *qi_drain_firmware(struct vtd_unit *u, unsigned int i)
 {
-	uint64_t end = deadline(), head;
+	uint64_t iqa = vtd_rd64(u, VTD_IQA_REG), base = iqa & ~0xfffULL, end = deadline();
+	unsigned int dsize = iqa & VTD_IQA_DW ? 32 : 16, bytes = 4096u << (iqa & 7), rejected = 0;
+	uint64_t tail = vtd_rd64(u, VTD_IQT_REG) & 0x7fff0, head = vtd_rd64(u, VTD_IQH_REG) & 0x7fff0;
+	hpa_t status = image_hpa((const void *)&qi_status[i]);
+	struct vtd_qi_desc mine = vtd_qi_wait(status, 1), patch = vtd_qi_wait(status, 2);
 
-	while ((head = vtd_rd64(u, VTD_IQH_REG)) != vtd_rd64(u, VTD_IQT_REG)) {
+	if (iqa == ~0ULL || tail >= bytes || head >= bytes)
+		return "the invalidation queue firmware left on does not read back (IQA, IQH, IQT)";
+	if ((tail + dsize) % bytes == head)
+		return "the invalidation queue firmware left on is full";
+	qi_status[i] = 0;
+	if (fw_queue_write(u, base + tail, &mine, dsize))
+		return "no device window for the invalidation queue firmware left on";
+	vtd_wr64(u, VTD_IQT_REG, (tail + dsize) % bytes);
+	while (qi_status[i] != 1) {
 		uint32_t fsts = vtd_rd32(u, VTD_FSTS_REG);
 
 		if (fsts != ~0u && (fsts & VTD_FSTS_IQE)) {
+			head = vtd_rd64(u, VTD_IQH_REG) & 0x7fff0;
+			if (++rejected > bytes / dsize || head >= bytes || fw_queue_write(u, base + head, &patch, dsize))
+				return "the invalidation queue firmware left on keeps rejecting descriptors (FSTS.IQE)";
 			printf("iommu: unit %u: the invalidation queue firmware left on stopped at a rejected "
-			       "descriptor (FSTS.IQE, IQH at descriptor %u, IQT %u): the rest dropped\n", i,
-			       vtd_qi_index(head), vtd_qi_index(vtd_rd64(u, VTD_IQT_REG)));
-			wr64(u, VTD_IQT_REG, head);
-			return NULL;
+			       "descriptor (FSTS.IQE, IQH at descriptor %u): replaced by an invalidation wait\n", i,
+			       (unsigned int)(head / dsize));
+			vtd_wr32(u, VTD_FSTS_REG, VTD_FSTS_IQE);
+			vtd_wr64(u, VTD_IQT_REG, (tail + dsize) % bytes);       /* the unit fetches again */
+			continue;
 		}
 		if (rdtsc() > end)
-			return "the invalidation queue firmware left on did not drain (IQH never reached IQT)";
+			return "the invalidation queue firmware left on did not drain (no status from an invalidation "
+			       "wait put at its tail)";
 		cpu_relax();
 	}
 	return NULL;
@@ -181,7 +221,7 @@ static const char *qi_start(struct vtd_unit *u, unsigned int i)
 	if (vtd_rd32(u, VTD_GSTS_REG) & VTD_GSTS_QIES) {
 		if ((why = qi_drain_firmware(u, i)))
 			return why;
-		if (gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
+		if (vtd_gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
 			return "queued invalidation the firmware left on did not turn off";
 	}
 	/* RW1C, and kept across QI off and on: an IQE left by the firmware's
@@ -199,9 +239,9 @@ static const char *qi_start(struct vtd_unit *u, unsigned int i)
 	memset(q->ring, 0, PAGE_SIZE);
 	q->tail = 0;
 	u->qi_entries = q->entries;
-	wr64(u, VTD_IQT_REG, 0);
-	wr64(u, VTD_IQA_REG, vtd_qi_iqa(u->qi_pa, 0));
-	if (gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
+	vtd_wr64(u, VTD_IQT_REG, 0);
+	vtd_wr64(u, VTD_IQA_REG, vtd_qi_iqa(u->qi_pa, 0));
+	if (vtd_gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
 		return "queued invalidation did not turn on";
 	return NULL;
 }
@@ -230,7 +270,7 @@ static const char *qi_run(struct vtd_unit *u, unsigned int i, const struct vtd_q
 		for (unsigned int off = 0; off < PAGE_SIZE; off += 64)
 			clflush((const uint8_t *)q->ring + off);
 	mfence();
-	wr64(u, VTD_IQT_REG, vtd_qi_reg(q->tail));
+	vtd_wr64(u, VTD_IQT_REG, vtd_qi_reg(q->tail));
 	for (end = deadline(); rdtsc() <= end; cpu_relax()) {
 		if (qi_status[i] == 1)
 			return NULL;
@@ -306,12 +346,12 @@ const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool q
 		return "GSTS does not read";
 	if ((gsts & VTD_GSTS_QIES) && !qi)
 		return "firmware left queued invalidation on, and the unit has no QI capability to go on with";
-	if ((gsts & VTD_GSTS_TES) && gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
+	if ((gsts & VTD_GSTS_TES) && vtd_gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
 		return "translation the firmware left on did not turn off";
-	wr64(u, VTD_RTADDR_REG, root_pa);               /* TTM 00: legacy mode */
-	if (gcmd(u, VTD_GCMD_SRTP, 0, VTD_GSTS_RTPS, VTD_GSTS_RTPS))
+	vtd_wr64(u, VTD_RTADDR_REG, root_pa);               /* TTM 00: legacy mode */
+	if (vtd_gcmd(u, VTD_GCMD_SRTP, 0, VTD_GSTS_RTPS, VTD_GSTS_RTPS))
 		return "the root table pointer was not taken";
-	if ((u->cap & VTD_CAP_RWBF) && gcmd(u, VTD_GCMD_WBF, 0, VTD_GSTS_WBFS, 0))
+	if ((u->cap & VTD_CAP_RWBF) && vtd_gcmd(u, VTD_GCMD_WBF, 0, VTD_GSTS_WBFS, 0))
 		return "the write buffer did not flush";
 	if (qi) {
 		struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap);
@@ -322,7 +362,7 @@ const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool q
 	} else if ((why = invalidate_registers(u))) {
 		return why;
 	}
-	if (gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
+	if (vtd_gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
 		return "translation did not turn on";
 	pmr_off(u, i);
 	return NULL;

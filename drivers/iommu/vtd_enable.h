@@ -15,12 +15,23 @@
 #define VTD_IECTL_REG 0xa0              /* invalidation completion event control (11.4.10.5) */
 #define VTD_EVENT_IM  (1u << 31)        /* FECTL/IECTL: interrupt mask */
 #define VTD_IRTA_REG  0xb8              /* interrupt remapping table address (11.4.11.1) */
+#define VTD_FEADDR_REG 0x40             /* fault event address (11.4.9.4) */
+#define VTD_FEDATA_REG 0x3c             /* fault event data (11.4.9.3) */
+#define VTD_GCMD_IRE  (1u << 25)        /* interrupt remapping enable */
+#define VTD_GCMD_SIRTP (1u << 24)       /* set interrupt remap table pointer (one-shot) */
+#define VTD_GSTS_IRTPS (1u << 24)
 
 /* Unit u's 32/64-bit register at off through the device window; all ones
  * if it does not read. */
 uint32_t vtd_rd32(const struct vtd_unit *u, unsigned int off);
 uint64_t vtd_rd64(const struct vtd_unit *u, unsigned int off);
 void vtd_wr32(const struct vtd_unit *u, unsigned int off, uint32_t v);
+void vtd_wr64(const struct vtd_unit *u, unsigned int off, uint64_t v);
+
+/* Issues a GCMD command: the persistent bits as GSTS has them, plus set
+ * (minus clear), then waits (a second at most) until GSTS & mask == want.
+ * 0, -EFAULT (GSTS does not read) or -ETIMEDOUT. */
+int vtd_gcmd(const struct vtd_unit *u, uint32_t set, uint32_t clear, uint32_t mask, uint32_t want);
 
 /*
  * Puts unit i's firmware state out of the guest's way before anything else:

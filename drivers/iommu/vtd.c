@@ -108,7 +108,7 @@ unsigned int vtd_probe(const struct boot_info *bi)
 		u->reg_pages = vtd_reg_pages(d->reg_pages, u->cap, u->ecap);
 		if (u->reg_pages > d->reg_pages)
 			printf("iommu: unit %u: registers span %u pages, past the DRHD's %u (fault records end at 0x%x, "
-			       "IOTLB registers at 0x%x): all hidden from the guest\n", i, u->reg_pages, d->reg_pages,
+			       "IOTLB registers at 0x%x)\n", i, u->reg_pages, d->reg_pages,
 			       VTD_CAP_FRO(u->cap) + VTD_FRCD_SIZE * VTD_CAP_NFR(u->cap), VTD_ECAP_IRO(u->ecap));
 		if (u->gsts & (VTD_GSTS_TES | VTD_GSTS_IRES))
 			printf("iommu: unit %u: firmware left %s on\n", i,

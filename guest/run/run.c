@@ -183,7 +183,11 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	int rc = isa_irq_init(bi);
 
 	acpi_guest_map(gmem_map());
-	vtd_hide_registers(gmem_map());
+	/* A unit whose registers the guest reaches is a unit it can turn off. */
+	if (vtd_hide_registers(gmem_map()) && o->iommu == IOMMU_REQUIRED) {
+		printf("hv: iommu=required, but a remapping unit's registers could not be hidden: no guest starts\n");
+		return -EPERM;
+	}
 
 	if (!rc)
 		rc = vuart_init(console_port());

@@ -50,9 +50,9 @@ HEX='0x[0-9a-f]{16}'
 
 require_file "hypervisor image" "$ELF"
 mkdir -p "$TEST_DIR"
-if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest-${H_FILE%.sh}.log" 2>&1; then
 	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
-	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	sed 's/^/  /' "$TEST_DIR/mkguest-${H_FILE%.sh}.log"
 	finish
 fi
 

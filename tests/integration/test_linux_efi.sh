@@ -53,9 +53,9 @@ EFI_SYSFS="config_table efivars fw_platform_size fw_vendor runtime runtime-map s
 
 require_file "hypervisor image" "$ELF"
 mkdir -p "$TEST_DIR"
-if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest-${H_FILE%.sh}.log" 2>&1; then
 	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
-	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	sed 's/^/  /' "$TEST_DIR/mkguest-${H_FILE%.sh}.log"
 	finish
 fi
 

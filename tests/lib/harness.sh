@@ -556,4 +556,5 @@ expect_echo() {
 
 # An interrupted or crashed test must not leave an emulator behind.
 trap 'stop_emulator' EXIT
-trap 'stop_emulator; exit 130' INT TERM
+trap 'stop_emulator; exit 130' INT
+trap 'stop_emulator; exit 143' TERM

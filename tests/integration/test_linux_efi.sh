@@ -24,7 +24,7 @@
 # HV_EFI_BASELINE=1 first boots the same kernel and initramfs through GRUB
 # EFI without the hypervisor (tools/mkiso-linux.sh, about 2.5 minutes more)
 # and compares the guest's EFI lines with that boot's instead of the record.
-# Environment: HV_LINUX_TIMEOUT (s, default 300) for the guest's shell.
+# Environment: HV_LINUX_TIMEOUT (s, default 600) for the guest's shell.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -38,9 +38,9 @@ TEST_DIR=$HV_ROOT/build/test
 # hvguest.mark: the guest's init writes to the unused port 0x404, which
 # Bochs logs with its tick count (the emulated instructions to the banner).
 LINUX_CMDLINE="console=ttyS0,115200 quiet efi=debug hvguest.mark"
-SHELL_TIMEOUT=${HV_LINUX_TIMEOUT:-300}
+SHELL_TIMEOUT=${HV_LINUX_TIMEOUT:-600}
 HEX='0x[0-9a-f]{16}'
-[ -n "${HV_RUN_TIMEOUT:-}" ] || H_RUN_TIMEOUT=600
+[ -n "${HV_RUN_TIMEOUT:-}" ] || H_RUN_TIMEOUT=900 # hang guards: 5-6 minutes seen on a loaded machine
 export MTOOLS_SKIP_CHECK=1
 H_BOCHS_FIRMWARE=ovmf
 

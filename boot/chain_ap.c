@@ -87,15 +87,15 @@ static __noreturn void park(volatile int32_t *status, const struct percpu *pc, c
 void chain_ap_main(hpa_t ap_pa, unsigned int index)
 {
 	struct percpu *pc = chain_pc[index];
-	/* The loader's block is RAM the direct map covers (mm/paging.c
-	 * paging_map_ram); so is the firmware's GDT. */
+	/* The loader's block (EfiLoaderData) is RAM the direct map covers
+	 * (mm/paging.c paging_map_ram); the firmware's GDT need not be: the
+	 * block holds the AP's copy. */
 	struct efi_ap_handoff *a = (void *)(uintptr_t)paging_ram_ptr(ap_pa, sizeof(*a));
 	static volatile int32_t no_status;
 	volatile int32_t *status = a ? &a->status : &no_status;
 	struct cpu_resume *r = &chain_resume[index];
 	struct efi_cpu_state fw;
 	struct vcpu_start start;
-	const void *gdt = NULL;
 	size_t gdt_size;
 	const char *why;
 	char err[160];
@@ -119,11 +119,9 @@ void chain_ap_main(hpa_t ap_pa, unsigned int index)
 			     percpu_read_apic_id(), index);
 		park(status, pc, err, true);
 	}
-	if (fw.gdtr_base < 4 * GiB - gdt_size)
-		gdt = paging_ram_ptr(fw.gdtr_base, gdt_size);
-	if (!gdt)
-		park(status, pc, "its GDT is not in RAM below 4 GiB", true);
-	if (cpu_resume_from_efi(&fw, gdt, gdt_size, r, err, sizeof(err)))
+	if (gdt_size > sizeof(a->gdt))
+		park(status, pc, "its GDT is larger than the copy in its hand-off block", true);
+	if (cpu_resume_from_efi(&fw, a->gdt, gdt_size, r, err, sizeof(err)))
 		park(status, pc, err, true);
 	start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
 	(void)guests_chain_ap_join(pc, &start);

@@ -71,9 +71,9 @@ static VOID EFIAPI check_ap(VOID *arg)
 	core_capture_env(&fw);
 	fw.rflags = 0x2;                /* as a procedure runs: no virtual-8086 flag */
 	gdt_size = (size_t)fw.gdtr_limit + 1;
-	if (fw.gdtr_base >= CORE_LOAD_LIMIT - gdt_size) {
-		fmt_snprintf(res->why, sizeof(res->why), "its GDT at 0x%llx is not below 4 GiB",
-			     (unsigned long long)fw.gdtr_base);
+	if (gdt_size > EFI_AP_GDT_MAX) {
+		fmt_snprintf(res->why, sizeof(res->why), "its GDT of %zu bytes is larger than the %u the "
+			     "core takes", gdt_size, EFI_AP_GDT_MAX);
 		return;
 	}
 	if (cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, res->why,
@@ -86,6 +86,7 @@ static VOID EFIAPI check_ap(VOID *arg)
 static VOID EFIAPI enter_ap(VOID *arg)
 {
 	struct efi_ap_handoff *a;
+	struct descriptor_ptr gdtr;
 	uint64_t rc;
 	int i = my_index();
 
@@ -96,6 +97,8 @@ static VOID EFIAPI enter_ap(VOID *arg)
 	memset(a, 0, sizeof(*a));
 	a->magic = EFI_AP_HANDOFF_MAGIC;
 	a->cpu_index = (uint32_t)i;
+	sgdt(&gdtr);                    /* check_ap found it fits */
+	memcpy(a->gdt, (const void *)(uintptr_t)gdtr.base, MIN((size_t)gdtr.limit + 1, sizeof(a->gdt)));
 	rc = core_ap_enter(aps.ap_entry, a);
 	aps.res[i].rc = rc;
 	__atomic_store_n(&aps.res[i].returned, true, __ATOMIC_RELEASE);

@@ -136,12 +136,17 @@ struct efi_handoff {
  * hypervisor (boot/chain_ap.c) and writes status, which the loader reads.
  */
 #define EFI_AP_HANDOFF_MAGIC     0x5041464f444e4148ULL   /* "HANDOFAP" in memory order */
+#define EFI_AP_GDT_MAX           4096                    /* a UEFI firmware's GDT has a few entries */
 
 struct efi_ap_handoff {
 	uint64_t magic;                 /* EFI_AP_HANDOFF_MAGIC */
 	uint32_t cpu_index;             /* its place in efi_handoff.cpu_apic_id[] (not 0: the boot CPU) */
 	volatile int32_t status;        /* written by the core on failure: EFI_AP_S_* */
 	struct efi_cpu_state fw;        /* this AP's return point */
+	/* Its GDT, fw.gdtr_limit + 1 bytes (at most EFI_AP_GDT_MAX), copied
+	 * by the AP before the call: the firmware's GDT may lie in memory the
+	 * hypervisor does not map (runtime services data, reserved). */
+	uint8_t gdt[EFI_AP_GDT_MAX];
 };
 
 enum efi_ap_error {                     /* RAX from efi_ap_entry64, nothing changed */

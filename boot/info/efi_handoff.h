@@ -172,8 +172,8 @@ _Static_assert(sizeof(struct efi_cpu_state) == 192, "efi_cpu_state layout is par
 /*
  * Checks what a loader handed over before the core trusts any of it:
  * handoff magic, version, size and mode (boot or chain; chain: the pool
- * 2 MiB aligned, at least 16 MiB and below 4 GiB, the start-up page
- * aligned below 0xa0000 or 0), the boot_info size the loader was built
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, no start-up page, 1 to
+ * EFI_HANDOFF_CPUS_MAX CPUs each once), the boot_info size the loader was built
  * with, and inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP

@@ -107,12 +107,14 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 static bool chain_mode;
 static struct cpu_resume chain_resume;
 static uint8_t chain_fw_gdt[65536];
+static uint32_t chain_cpus[EFI_HANDOFF_CPUS_MAX];
 
 /*
  * Chain mode's part of the hand-off, while the early tables still map
  * [0, 4 GiB): the firmware's GDT copied (its segments' hidden parts are
- * rebuilt from it), the resume state built and checked, the pool and the
- * start-up page given to mm and smp. The modules stay the loader's.
+ * rebuilt from it), the resume state built and checked, the pool given to
+ * mm, the firmware's CPUs to smp (checked: efi_handoff_check). The modules
+ * stay the loader's.
  */
 static void take_chain(const struct efi_handoff *h)
 {
@@ -131,7 +133,8 @@ static void take_chain(const struct efi_handoff *h)
 	}
 	boot_info.module_count = 0;
 	mm_use_pool(h->pool_start, h->pool_end);
-	smp_use_trampoline_page(h->trampoline);
+	memcpy(chain_cpus, h->cpu_apic_id, h->cpu_count * sizeof(chain_cpus[0]));
+	smp_use_chain_cpus(chain_cpus, h->cpu_count);
 	chain_mode = true;
 }
 
@@ -229,7 +232,11 @@ static __noinline __noreturn void hv_start(void)
 		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
-	smp_start(&boot_info, &options);
+	if (!smp_start(&boot_info, &options)) {
+		/* Chain mode only: the APs' blocks could not be made (said). */
+		printf("hv: chain mode: the firmware's CPUs cannot all come under the hypervisor\n");
+		boot_stop();
+	}
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);

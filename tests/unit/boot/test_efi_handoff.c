@@ -81,14 +81,30 @@ TEST(chain_mode_needs_a_pool)
 {
 	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; REFUSED("chain mode: hypervisor pool");
 	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	h.cpu_count = 1;
 	CHECK_EQ(check(), 0);
 	h.pool_start = 0x7c001000; REFUSED("not 2 MiB aligned");
 	h.pool_start = 0x7f200000; REFUSED("at least 16 MiB");             /* 14 MiB */
 	h.pool_start = 0xff000000; h.pool_end = 0x101000000; REFUSED("below 4 GiB");
 	h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
-	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
-	h.trampoline = 0x9f800; REFUSED("AP start-up page 0x9f800");
-	h.trampoline = 0xa0000; REFUSED("AP start-up page 0xa0000");
+	/* Version 3 starts no AP through a start-up page. */
+	h.trampoline = 0x9f000; REFUSED("AP start-up page (0x9f000)");
+}
+
+TEST(chain_mode_cpu_list)
+{
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	REFUSED("0 CPUs listed");
+	h.cpu_count = 3; h.cpu_apic_id[0] = 0; h.cpu_apic_id[1] = 2; h.cpu_apic_id[2] = 5;
+	CHECK_EQ(check(), 0);
+	h.cpu_apic_id[2] = 2; REFUSED("APIC ID 2 listed twice");
+	h.cpu_count = EFI_HANDOFF_CPUS_MAX + 1; REFUSED("65 CPUs listed");
+	for (unsigned int i = 0; i < EFI_HANDOFF_CPUS_MAX; i++)
+		h.cpu_apic_id[i] = i * 2;
+	h.cpu_count = EFI_HANDOFF_CPUS_MAX; CHECK_EQ(check(), 0);
+	/* Boot mode ignores the list. */
+	h.mode = EFI_HANDOFF_MODE_BOOT; h.pool_start = h.pool_end = 0; h.cpu_count = 1000;
+	CHECK_EQ(check(), 0);
 }
 
 TEST(strings_must_end_inside_their_arrays)
@@ -170,4 +186,11 @@ TEST(entry_asm_agrees_with_the_header)
 	CHECK_EQ(asm_define("HANDOFF_OFF_MODE"), offsetof(struct efi_handoff, mode));
 	CHECK_EQ(asm_define("HANDOFF_OFF_LOAD_OFFSET"), offsetof(struct efi_handoff, load_offset));
 	CHECK_EQ(asm_define("HV_NOTE_EFI_ENTRY64"), HV_NOTE_EFI_ENTRY64);
+	CHECK_EQ(asm_define("HV_NOTE_EFI_AP_ENTRY64"), HV_NOTE_EFI_AP_ENTRY64);
+	CHECK_EQ((unsigned long long)asm_define("EFI_AP_HANDOFF_MAGIC"), EFI_AP_HANDOFF_MAGIC);
+	CHECK_EQ(asm_define("AP_HANDOFF_OFF_INDEX"), offsetof(struct efi_ap_handoff, cpu_index));
+	CHECK_EQ(asm_define("EFI_AP_E_POINTER"), EFI_AP_E_POINTER);
+	CHECK_EQ(asm_define("EFI_AP_E_HEADER"), EFI_AP_E_HEADER);
+	CHECK_EQ(asm_define("EFI_AP_E_INDEX"), EFI_AP_E_INDEX);
+	CHECK_EQ(asm_define("EFI_AP_E_CPU"), EFI_AP_E_CPU);
 }

@@ -89,6 +89,7 @@ int frame_alloc_init(struct frame_alloc *fa, hpa_t base, uint64_t size,
 	    !IS_ALIGNED((uintptr_t)meta, _Alignof(struct frame_meta)))
 		return -EINVAL;
 
+	fa->lock = (struct spinlock)SPINLOCK_INIT;
 	fa->base = hpa_to_hfn(base);
 	fa->nframes = nframes;
 	fa->meta = meta;
@@ -141,7 +142,7 @@ static int find_free_block(const struct frame_alloc *fa, hfn_t hfn, hfn_t *head)
 	return -1;
 }
 
-int frame_reserve(struct frame_alloc *fa, hpa_t start, hpa_t end)
+static int reserve(struct frame_alloc *fa, hpa_t start, hpa_t end)
 {
 	hfn_t first, last, f, h;
 	int k;
@@ -183,7 +184,7 @@ int frame_reserve(struct frame_alloc *fa, hpa_t start, hpa_t end)
 	return 0;
 }
 
-hpa_t frame_alloc_order(struct frame_alloc *fa, unsigned int order)
+static hpa_t alloc_order(struct frame_alloc *fa, unsigned int order)
 {
 	unsigned int k = order;
 	uint32_t idx;
@@ -207,7 +208,7 @@ hpa_t frame_alloc_order(struct frame_alloc *fa, unsigned int order)
 	return hfn_to_hpa(fa->base + idx);
 }
 
-int frame_free(struct frame_alloc *fa, hpa_t pa, unsigned int order)
+static int free_order(struct frame_alloc *fa, hpa_t pa, unsigned int order)
 {
 	hfn_t hfn = hpa_to_hfn(pa);
 	struct frame_meta *m;
@@ -236,6 +237,38 @@ int frame_free(struct frame_alloc *fa, hpa_t pa, unsigned int order)
 	}
 	list_push(fa, frame_index(fa, hfn), order);
 	return 0;
+}
+
+/* The entry points take the allocator's lock: the boot CPU's exits and a
+ * CPU joining the running VM (UEFI chain mode) may allocate at once. */
+int frame_reserve(struct frame_alloc *fa, hpa_t start, hpa_t end)
+{
+	int rc;
+
+	spin_lock(&fa->lock);
+	rc = reserve(fa, start, end);
+	spin_unlock(&fa->lock);
+	return rc;
+}
+
+hpa_t frame_alloc_order(struct frame_alloc *fa, unsigned int order)
+{
+	hpa_t pa;
+
+	spin_lock(&fa->lock);
+	pa = alloc_order(fa, order);
+	spin_unlock(&fa->lock);
+	return pa;
+}
+
+int frame_free(struct frame_alloc *fa, hpa_t pa, unsigned int order)
+{
+	int rc;
+
+	spin_lock(&fa->lock);
+	rc = free_order(fa, pa, order);
+	spin_unlock(&fa->lock);
+	return rc;
 }
 
 uint64_t frame_free_count(const struct frame_alloc *fa)

@@ -4,6 +4,7 @@
 
 #include "lib/compiler.h"
 #include "lib/addr.h"
+#include "lib/spinlock.h"
 
 #define FRAME_MAX_ORDER 18          /* largest block: 2^18 frames = 1 GiB */
 #define FRAME_NONE      0xffffffffu /* "no frame" in the free lists; also caps nframes */
@@ -23,6 +24,7 @@ struct frame_alloc {
 	struct frame_meta *meta;         /* nframes entries */
 	uint32_t free_head[FRAME_MAX_ORDER + 1];  /* index into meta, or FRAME_NONE */
 	uint64_t free_frames;
+	struct spinlock lock;            /* held inside frame_reserve/alloc/free: innermost */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include "lib/print.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/spinlock.h"
 
 #define HOST_MAP_CAPACITY 512
 #define HEAP_INITIAL      (4 * MiB)
@@ -227,6 +228,34 @@ int mm_init(struct boot_info *bi, const struct hv_options *opt)
 	return 0;
 }
 
-void *malloc(size_t n) { return heap_alloc(&hv_heap, n); }
-void *calloc(size_t n, size_t size) { return heap_calloc(&hv_heap, n, size); }
-void free(void *p) { (void)heap_free(&hv_heap, p); }
+/* The heap's lock: the boot CPU's exits and a CPU joining the running VM
+ * (UEFI chain mode) may allocate at once. Innermost but for the console's
+ * (heap_failed prints) and the frame allocator's. */
+static struct spinlock heap_lock = SPINLOCK_INIT;
+
+void *malloc(size_t n)
+{
+	void *p;
+
+	spin_lock(&heap_lock);
+	p = heap_alloc(&hv_heap, n);
+	spin_unlock(&heap_lock);
+	return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+	void *p;
+
+	spin_lock(&heap_lock);
+	p = heap_calloc(&hv_heap, n, size);
+	spin_unlock(&heap_lock);
+	return p;
+}
+
+void free(void *p)
+{
+	spin_lock(&heap_lock);
+	(void)heap_free(&hv_heap, p);
+	spin_unlock(&heap_lock);
+}

@@ -110,6 +110,7 @@ struct vcpu {
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its stage-2 entry while unmapped */
+	bool cpuid_table_built;          /* its CPU's CPUID table (guest/run/cpu_exits.c) is this vCPU's */
 	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
 	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */

@@ -42,6 +42,8 @@ struct vcpu_start {
 struct exit_stat {
 	uint64_t count;
 	uint64_t tsc_total;              /* TSC ticks from exit to re-entry, summed */
+	uint64_t unshadowed;             /* HV_VMCS_COUNT builds: VMREADs/VMWRITEs of fields KVM
+					  * does not shadow, exit to next entry, summed */
 };
 
 enum vcpu_state { VCPU_RUNNING, VCPU_STOPPED };

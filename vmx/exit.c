@@ -10,6 +10,7 @@
 #include "vmx/exit_map.h"
 #include "vmx/exit_decode.h"
 #include "vmx/guest_state.h"
+#include "vmx/vmx_cpu.h"
 #include "guest/dev/isa_irq.h"
 #include "guest/dev/device.h"
 #include "arch/cpu.h"
@@ -143,6 +144,12 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	 * in since the run loop's is served first, this entry is not made. */
 	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req, v->wait_sipi)))
 		return false;
+#ifdef HV_VMCS_COUNT
+	/* From the last exit to this entry: that exit's round trip. */
+	if (x->launched)
+		v->exits[x->last_reason].unshadowed += vmx_this_cpu.unshadowed;
+	vmx_this_cpu.unshadowed = 0;
+#endif
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	cpu_request_left_guest(&percpu_self()->req);
 	if (rc) {
@@ -188,6 +195,7 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	if (unlikely(e->reason & EXIT_REASON_ENTRY_FAILURE) && !vmx_exit_reason_dispatched(e->reason))
 		r = GUEST_EXIT_ENTRY_FAILURE;
 	out->reason = r;
+	x->last_reason = r;
 	out->vendor_reason = e->basic;
 	if (vmx_exit_is_internal(r))
 		vmx_handle_internal_exit(v, r);

@@ -84,6 +84,8 @@ struct exit_stage2 {
 	bool readable, writable, executable;   /* what the entry allowed */
 	bool during_delivery;            /* by the CPU delivering an event (IDT, stack, TSS) */
 	bool guest_walk;                 /* by the CPU walking the guest's page tables */
+	bool gla_final;                  /* the access was to gla's translation (not a walk's) */
+	gva_t gla;                       /* with gla_final: the linear address accessed */
 };
 
 #define VCPU_MSR_LOG_MAX 32

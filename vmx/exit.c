@@ -114,6 +114,12 @@ void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f)
 	f->executable = q.executable;
 	f->during_delivery = e->idt_vectoring & INTR_INFO_VALID;
 	f->guest_walk = q.gla_valid && !q.gla_translation;
+	/* The CPU translated gla to gpa through the guest's page tables itself
+	 * (28.2.1): the emulation need not walk them again for this access. */
+	if (q.gla_valid && q.gla_translation && !f->during_delivery) {
+		f->gla_final = true;
+		f->gla = exs_get(xs, EXS_GUEST_LINEAR_ADDRESS);
+	}
 }
 
 bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)

@@ -161,6 +161,10 @@ void vcpu_set_dr6_bt(struct vcpu *v);
 uint64_t vcpu_reg_fetch(struct vcpu *v, enum vcpu_reg r);
 void vcpu_regs_flush(struct vcpu *v);
 
+/* The end of an exit's handling: the cached registers and the backend's
+ * per-exit state written back where changed. */
+void vcpu_exit_done(struct vcpu *v);
+
 static inline uint64_t vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	if (!(v->rc.valid & (1u << r))) {

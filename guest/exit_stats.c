@@ -11,6 +11,7 @@ unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_sta
 
 		out[r].count = now[r].count - (base ? base[r].count : 0);
 		out[r].tsc_total = now[r].tsc_total - (base ? base[r].tsc_total : 0);
+		out[r].unshadowed = now[r].unshadowed - (base ? base[r].unshadowed : 0);
 		if (!out[r].count)
 			continue;
 		/* Insertion: strictly greater counts move ahead, so ties keep reason order. */
@@ -29,5 +30,6 @@ void exit_stats_add(struct exit_stat *sum, const struct exit_stat *add, unsigned
 	for (unsigned int r = 0; r < n; r++) {
 		sum[r].count += add[r].count;
 		sum[r].tsc_total += add[r].tsc_total;
+		sum[r].unshadowed += add[r].unshadowed;
 	}
 }

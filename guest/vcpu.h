@@ -42,6 +42,8 @@ struct vcpu_start {
 struct exit_stat {
 	uint64_t count;
 	uint64_t tsc_total;              /* TSC ticks from exit to re-entry, summed */
+	uint64_t unshadowed;             /* HV_VMCS_COUNT builds: VMREADs/VMWRITEs of fields KVM
+					  * does not shadow, exit to next entry, summed */
 };
 
 enum vcpu_state { VCPU_RUNNING, VCPU_STOPPED };
@@ -82,6 +84,8 @@ struct exit_stage2 {
 	bool readable, writable, executable;   /* what the entry allowed */
 	bool during_delivery;            /* by the CPU delivering an event (IDT, stack, TSS) */
 	bool guest_walk;                 /* by the CPU walking the guest's page tables */
+	bool gla_final;                  /* the access was to gla's translation (not a walk's) */
+	gva_t gla;                       /* with gla_final: the linear address accessed */
 };
 
 #define VCPU_MSR_LOG_MAX 32
@@ -110,6 +114,7 @@ struct vcpu {
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its stage-2 entry while unmapped */
+	bool cpuid_table_built;          /* its CPU's CPUID table (guest/run/cpu_exits.c) is this vCPU's */
 	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
 	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */

@@ -152,6 +152,25 @@ done
 reps=$(sed -n 's/^bench: repetitions \([0-9]*\)$/\1/p' "$txt" 2>/dev/null | head -n 1)
 spread=$(grep -a '^bench: spread ' "$txt" 2>/dev/null || true)
 
+# ---- the instrumented run: VMCS accesses KVM's nested VMX does not shadow ----
+# The same guest under a build with HV_VMCS_COUNT (vmx/vmcs_shadow.h): its
+# exit report adds, per exit kind, the VMREADs/VMWRITEs of fields outside
+# KVM's shadowed list from the exit to the next entry. A separate image:
+# the counting costs instructions, so it gives no path lengths.
+count_elf=build/vmcs-count/hv.elf
+unshadowed=""
+if make --no-print-directory -s BUILD=build/vmcs-count HV_VMCS_COUNT=1 "$count_elf" >"$dir/count-make.out" 2>&1 &&
+	tools/mkiso.sh "$dir/count.iso" "$count_elf" "hvtest testmmio=0xfe000000" "$guest" "guest hv.name=bench" \
+		>"$dir/count-mkiso.out" 2>&1; then
+	{
+		start_bochs bench-vmcs "$HV_ROOT/$dir/count.iso"
+		expect_line "unshadowed counts" '^guest bench: unshadowed VMCS accesses per exit:' 120
+		stop_emulator
+	} >"$dir/count.txt" 2>&1
+	unshadowed=$(grep -a -h '^guest bench: unshadowed VMCS accesses per exit:' build/test/bench-vmcs/serial.txt 2>/dev/null | head -n 1)
+fi
+[ -n "$unshadowed" ] || ok=0
+
 wait "$boot_pid" 2>/dev/null || true
 boot_pid=""
 mapfile -t ticks < <(sed -n 's/^Next at t=\([0-9]*\).*/\1/p' "$dir/bochs.out")
@@ -190,6 +209,16 @@ echo "  x base: path / the passed-through IN's"
 if [ -n "$spread" ]; then
 	echo "  repetitions that differ from the median (path lengths):"
 	while IFS= read -r line; do echo "    ${line#bench: spread }"; done <<<"$spread"
+fi
+echo
+echo "  VMCS accesses outside KVM's shadowed list, per exit (instrumented build, HV_VMCS_COUNT=1)"
+if [ -n "$unshadowed" ]; then
+	# " NAME U/C," per exit kind: U accesses over C exits.
+	sed 's/^guest bench: unshadowed VMCS accesses per exit://' <<<"$unshadowed" | tr ',' '\n' |
+		awk 'NF >= 2 { split($NF, uc, "/"); $NF = ""; sub(/^ +/, ""); sub(/ +$/, "");
+			printf "    %-32s %8d exits %8.2f per exit\n", $0, uc[2], uc[2] ? uc[1] / uc[2] : 0 }'
+else
+	echo "    missing: see $dir/count.txt"
 fi
 if [ "${HV_BENCH_LINUX:-1}" != 0 ]; then
 	# The same hypervisor image as the runs above.

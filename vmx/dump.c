@@ -67,8 +67,8 @@ void vcpu_dump_state(struct vcpu *v)
 	       (unsigned long long)vmcs_read(VMCS_CR4_READ_SHADOW));
 	printf("  EFER 0x%llx activity %llu interruptibility 0x%llx\n",
 	       (unsigned long long)vmcs_read(VMCS_GUEST_IA32_EFER),
-	       (unsigned long long)vmcs_read(VMCS_GUEST_ACTIVITY_STATE),
-	       (unsigned long long)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO));
+	       (unsigned long long)exs_get(&to_vmx(v)->xs, EXS_GUEST_ACTIVITY_STATE),
+	       (unsigned long long)exs_get(&to_vmx(v)->xs, EXS_GUEST_INTERRUPTIBILITY_INFO));
 	for (unsigned int s = 0; s < ARRAY_SIZE(seg_names); s++)
 		printf("  %-4s sel 0x%04llx base 0x%016llx limit 0x%08llx access 0x%05llx\n", seg_names[s],
 		       (unsigned long long)vmcs_read(VMCS_GUEST_ES_SELECTOR + 2 * s),

@@ -10,6 +10,7 @@
 #include "vmx/exit_map.h"
 #include "vmx/exit_decode.h"
 #include "vmx/guest_state.h"
+#include "vmx/vmx_cpu.h"
 #include "guest/dev/isa_irq.h"
 #include "guest/dev/device.h"
 #include "arch/cpu.h"
@@ -26,22 +27,29 @@ const char *backend_exit_name(uint32_t vendor_reason)
 	return vmx_exit_reason_name(vendor_reason);
 }
 
-static inline void instruction_completed(uint64_t rflags)
+static inline __attribute__((always_inline)) void instruction_completed(struct exit_state *xs, uint64_t rflags)
 {
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	uint64_t intr = exs_get(xs, EXS_GUEST_INTERRUPTIBILITY_INFO);
 
 	/* STI and MOV-SS blocking end with the instruction (25.4.2). */
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 	if (rflags & RFLAGS_TF)
-		vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+		exs_set(xs, EXS_GUEST_PENDING_DBG_EXCEPTIONS,
+			exs_get(xs, EXS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 void vcpu_instruction_completed(struct vcpu *v)
 {
-	instruction_completed(vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
+	instruction_completed(&to_vmx(v)->xs, vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
+}
+
+void vcpu_exit_done(struct vcpu *v)
+{
+	if (v->rc.dirty)
+		vcpu_regs_flush(v);
+	exit_state_flush(&to_vmx(v)->xs);
 }
 
 /* The new RIP is written at once rather than marked dirty: it is the one
@@ -49,27 +57,29 @@ void vcpu_instruction_completed(struct vcpu *v)
  * the value, so later readers in this exit see it. */
 void vcpu_skip_instruction(struct vcpu *v)
 {
-	uint64_t rip = vmx_reg(v, VREG_RIP, VMCS_GUEST_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	struct exit_state *xs = &to_vmx(v)->xs;
+	uint64_t rip = vmx_reg(v, VREG_RIP, VMCS_GUEST_RIP) + exs_get(xs, EXS_VM_EXIT_INSTRUCTION_LEN);
 
 	vmcs_write(VMCS_GUEST_RIP, rip);
 	v->rc.val[VREG_RIP] = rip;
 	v->rc.dirty &= ~(1u << VREG_RIP);
-	instruction_completed(vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
+	instruction_completed(xs, vmx_reg(v, VREG_RFLAGS, VMCS_GUEST_RFLAGS));
 }
 
 void vcpu_halt(struct vcpu *v)
 {
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	exs_set(&to_vmx(v)->xs, EXS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 }
 
 void vcpu_exit_io(struct vcpu *v, struct exit_io *io)
 {
-	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	struct exit_state *xs = &to_vmx(v)->xs;
+	uint64_t qual = exs_get(xs, EXS_EXIT_QUALIFICATION);
 	struct io_access a;
 
 	/* The instruction-information field matters only for INS/OUTS: no VMREAD otherwise. */
 	vmx_decode_io(qual, qual & IO_QUAL_STRING ?
-		      (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_INFO) : 0, &a);
+		      (uint32_t)exs_get(xs, EXS_VM_EXIT_INSTRUCTION_INFO) : 0, &a);
 	*io = (struct exit_io){
 		.port = a.port, .size = a.size, .in = a.in, .string = a.string, .rep = a.rep,
 		.segment = a.in ? 0 : a.segment,
@@ -77,24 +87,25 @@ void vcpu_exit_io(struct vcpu *v, struct exit_io *io)
 	if (a.string) {
 		/* Without the instruction-information field (IA32_VMX_BASIC[54] clear)
 		 * the address size is the code's default. */
-		io->addr_size = a.addr_size ? a.addr_size : guest_64bit_code() ? 8 : 4;
-		io->insn_len = (uint8_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+		io->addr_size = a.addr_size ? a.addr_size : vcpu_64bit_code(v) ? 8 : 4;
+		io->insn_len = (uint8_t)exs_get(xs, EXS_VM_EXIT_INSTRUCTION_LEN);
 	}
 }
 
 void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f)
 {
 	const struct exit_info *e = &to_vmx(v)->exit;
+	struct exit_state *xs = &to_vmx(v)->xs;
 	struct ept_violation q;
 
-	*f = (struct exit_stage2){ .gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS) };
+	*f = (struct exit_stage2){ .gpa = exs_get(xs, EXS_GUEST_PHYSICAL_ADDRESS) };
 	if (e->basic != EXIT_REASON_EPT_VIOLATION)
 		return;
-	vmx_decode_ept_violation(vmcs_read(VMCS_EXIT_QUALIFICATION), &q);
+	vmx_decode_ept_violation(exs_get(xs, EXS_EXIT_QUALIFICATION), &q);
 	/* NMI unblocking by IRET was undone by the exit; redo it (28.2.3). */
 	if (q.nmi_unblocking && !(e->idt_vectoring & INTR_INFO_VALID))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
+			exs_get(xs, EXS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
 	f->read = q.read;
 	f->write = q.write;
 	f->fetch = q.fetch;
@@ -103,6 +114,12 @@ void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f)
 	f->executable = q.executable;
 	f->during_delivery = e->idt_vectoring & INTR_INFO_VALID;
 	f->guest_walk = q.gla_valid && !q.gla_translation;
+	/* The CPU translated gla to gpa through the guest's page tables itself
+	 * (28.2.1): the emulation need not walk them again for this access. */
+	if (q.gla_valid && q.gla_translation && !f->during_delivery) {
+		f->gla_final = true;
+		f->gla = exs_get(xs, EXS_GUEST_LINEAR_ADDRESS);
+	}
 }
 
 bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
@@ -133,6 +150,12 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	 * in since the run loop's is served first, this entry is not made. */
 	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req, v->wait_sipi)))
 		return false;
+#ifdef HV_VMCS_COUNT
+	/* From the last exit to this entry: that exit's round trip. */
+	if (x->launched)
+		v->exits[x->last_reason].unshadowed += vmx_this_cpu.unshadowed;
+	vmx_this_cpu.unshadowed = 0;
+#endif
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	cpu_request_left_guest(&percpu_self()->req);
 	if (rc) {
@@ -142,6 +165,7 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	out->tsc = rdtsc();
 	x->launched = true;
 	v->rc.valid = 0;
+	exit_state_begin(&x->xs);
 
 	e->reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	e->basic = e->reason & EXIT_REASON_BASIC_MASK;
@@ -167,16 +191,17 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	 * SMM (SDM Vol. 3C, 26.3.1.5). No guest runs in SMM here, so the bit is
 	 * always stale; hardware never sets it. Only vCPUs a SIPI started. */
 	if (unlikely(v->started)) {
-		uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+		uint64_t intr = exs_get(&x->xs, EXS_GUEST_INTERRUPTIBILITY_INFO);
 
 		if (intr & INTERRUPTIBILITY_SMI)
-			vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
+			exs_set(&x->xs, EXS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_SMI);
 	}
 
 	r = vmx_exit_to_guest_exit(e->basic);
 	if (unlikely(e->reason & EXIT_REASON_ENTRY_FAILURE) && !vmx_exit_reason_dispatched(e->reason))
 		r = GUEST_EXIT_ENTRY_FAILURE;
 	out->reason = r;
+	x->last_reason = r;
 	out->vendor_reason = e->basic;
 	if (vmx_exit_is_internal(r))
 		vmx_handle_internal_exit(v, r);

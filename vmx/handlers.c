@@ -157,8 +157,8 @@ static void handle_exception(struct vcpu *v, const struct exit_info *e)
 	 * NMIs, restore virtual-NMI blocking (28.2.3, VM-exit interruption info bit 12). */
 	if ((info & INTR_INFO_NMI_UNBLOCKING_IRET) && !(e->idt_vectoring & INTR_INFO_VALID) &&
 	    (vmx_this_cpu.ctl.pin & PIN_VIRTUAL_NMIS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+		exs_set(&to_vmx(v)->xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
+			exs_get(&to_vmx(v)->xs, EXS_GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
 	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
 		/* The hypervisor's kick is not the guest's: not counted, not
 		 * injected (arch/cpu_request.c; the run loop serves it next). */

@@ -109,5 +109,5 @@ void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 
 bool vcpu_halted(struct vcpu *v)
 {
-	return vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+	return exs_get(&to_vmx(v)->xs, EXS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
 }

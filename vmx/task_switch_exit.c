@@ -28,12 +28,13 @@ static void event_of(const struct exit_info *e, struct ts_event *ev)
 void vcpu_exit_task_switch(struct vcpu *v, struct exit_task_switch *ts)
 {
 	const struct exit_info *e = &to_vmx(v)->exit;
-	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	struct exit_state *xs = &to_vmx(v)->xs;
+	uint64_t qual = exs_get(xs, EXS_EXIT_QUALIFICATION);
 	struct ts_event *ev = &ts->ev;
 
 	*ev = (struct ts_event){
 		.source = (enum ts_source)((qual >> 30) & 3), .selector = (uint16_t)qual,
-		.insn_len = (uint32_t)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN), .after_insn = true,
+		.insn_len = (uint32_t)exs_get(xs, EXS_VM_EXIT_INSTRUCTION_LEN), .after_insn = true,
 	};
 	ts->vectored = ev->source == TS_GATE && (e->idt_vectoring & INTR_INFO_VALID);
 	ts->vectored_nmi = ts->vectored &&
@@ -68,7 +69,8 @@ void vcpu_read_task_state(struct vcpu *v, struct ts_cpu *t)
 
 void vcpu_write_task_state(struct vcpu *v, const struct ts_cpu *t, const uint64_t pdpte[4])
 {
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	struct exit_state *xs = &to_vmx(v)->xs;
+	uint64_t intr = exs_get(xs, EXS_GUEST_INTERRUPTIBILITY_INFO);
 
 	for (unsigned int i = 0; i < 8; i++)
 		v->regs.gpr[i] = t->gpr[i];
@@ -94,18 +96,19 @@ void vcpu_write_task_state(struct vcpu *v, const struct ts_cpu *t, const uint64_
 	vmcs_write(VMCS_GUEST_DR7, t->dr7);
 	/* The instruction (or event delivery) is over: its STI / MOV SS blocking too. */
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 	/* Written to the VMCS directly: the register cache's copies are void. */
 	v->rc.valid = 0;
 }
 
 void vcpu_set_nmi_blocked(struct vcpu *v, bool blocked)
 {
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	struct exit_state *xs = &to_vmx(v)->xs;
+	uint64_t intr = exs_get(xs, EXS_GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-		   blocked ? intr | INTERRUPTIBILITY_NMI : intr & ~(uint64_t)INTERRUPTIBILITY_NMI);
+	exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
+		blocked ? intr | INTERRUPTIBILITY_NMI : intr & ~(uint64_t)INTERRUPTIBILITY_NMI);
 }
 
 void vcpu_set_dr6_bt(struct vcpu *v)

@@ -396,6 +396,8 @@ static void set_init_state(struct vcpu *v, struct vmx_vcpu *x)
 	uint32_t entry = (uint32_t)vmcs_read(VMCS_VM_ENTRY_CONTROLS);
 	uint32_t proc = (uint32_t)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
 
+	exit_state_discard(&x->xs);     /* the whole state is written below */
+
 	set_control_registers(x, CR0_CD | CR0_NW | CR0_ET, 0);
 	vmcs_write(VMCS_GUEST_CR3, 0);
 	vmcs_write(VMCS_GUEST_IA32_EFER, 0);

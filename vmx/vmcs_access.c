@@ -4,6 +4,16 @@
 #include "vmx/vmcs_access.h"
 #include "vmx/exit_decode.h"
 #include "lib/print.h"
+#ifdef HV_VMCS_COUNT
+#include "vmx/vmcs_shadow.h"
+#include "vmx/vmx_cpu.h"
+
+void vmcs_count_access(uint64_t field)
+{
+	if (!vmcs_shadowed_by_kvm((uint32_t)field))
+		vmx_this_cpu.unshadowed++;
+}
+#endif
 
 __noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_status s)
 {

@@ -16,11 +16,22 @@ __noreturn void vmcs_write_failed(uint64_t field, uint64_t value);
  * failure) and a branch to the cold path, the value in a register. Nothing
  * in memory changes, so no memory clobber; volatile keeps VMREADs and
  * VMWRITEs in program order. */
+#ifdef HV_VMCS_COUNT
+/* The instrumented bench build: counts accesses to fields KVM does not
+ * shadow (vmx/vmcs_shadow.h) on this CPU. */
+void vmcs_count_access(uint64_t field);
+#else
+static inline void vmcs_count_access(uint64_t field)
+{
+}
+#endif
+
 static inline uint64_t vmcs_read(uint64_t field)
 {
 	uint64_t v;
 	uint8_t bad;
 
+	vmcs_count_access(field);
 	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=q"(bad) : "r"(field) : "cc");
 	if (unlikely(bad))
 		vmcs_read_failed(field);
@@ -31,6 +42,7 @@ static inline void vmcs_write(uint64_t field, uint64_t value)
 {
 	uint8_t bad;
 
+	vmcs_count_access(field);
 	asm volatile("vmwrite %2, %1; setna %0" : "=q"(bad) : "r"(field), "rm"(value) : "cc", "memory");
 	if (unlikely(bad))
 		vmcs_write_failed(field, value);

@@ -15,6 +15,7 @@ struct vmx_cpu {
 	bool nmi_window;                 /* NMI-window exiting may be set (vmx_nmi_window_available) */
 	hpa_t vmxon_region;
 	bool on;                         /* in VMX root operation */
+	uint64_t unshadowed;             /* HV_VMCS_COUNT: accesses to fields KVM does not shadow */
 };
 
 /* This CPU's, laid over the backend area of its per-CPU block

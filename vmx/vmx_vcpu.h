@@ -8,6 +8,9 @@
 #include "guest/policy/features.h"
 #include "guest/tsc_offset.h"
 #include "vmx/vmcs_access.h"
+#define EXS_VMREAD(field)        vmcs_read(field)
+#define EXS_VMWRITE(field, val)  vmcs_write(field, val)
+#include "vmx/exit_state.h"
 
 struct ept;
 
@@ -42,6 +45,8 @@ struct vmx_vcpu {
 	uint64_t cr0_mask, cr4_mask;    /* guest/host masks: bits the hypervisor owns */
 	struct ept *ept;                /* the VM's (v->vm->stage2) */
 	struct exit_info exit;          /* the last exit */
+	enum guest_exit last_reason;     /* the neutral reason of the last exit */
+	struct exit_state xs;           /* its on-demand fields, read once (vmx/exit_state.h) */
 	enum vmx_step step;             /* how a single step is armed */
 	bool step_bs_was_pending;       /* the guest's own single-step #DB was already pending */
 	struct guest_features features; /* what the controls let the guest use (vmx_guest_features) */

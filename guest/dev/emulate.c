@@ -136,10 +136,18 @@ static void gpt_cpu_of(const struct guest_cpu *c, struct gpt_cpu *g)
 /* Linear to guest-physical; a page fault is recorded as the result. */
 static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa)
 {
+	const struct emul_hint *h = x->hint;
 	struct gpt_cpu g;
 	struct gpt_result res;
 	int rc;
 
+	/* Not for fetches or the CPU's implicit accesses, and a write only
+	 * where the CPU's own access was one: its walk checked no more. */
+	if (h && !x->implicit && !(access & GPT_ACCESS_FETCH) &&
+	    ((la ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) == 0 && (!(access & GPT_ACCESS_WRITE) || h->write)) {
+		*gpa = (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (la & (PAGE_SIZE - 1));
+		return 0;
+	}
 	gpt_cpu_of(x->c, &g);
 	if (x->implicit)
 		access |= GPT_ACCESS_IMPLICIT;
@@ -270,7 +278,7 @@ static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
 void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
 		       struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r, false };
+	struct emul_ctx x = { v, c, r, false, NULL };
 	struct insn_cpu *cpu = &c->regs;
 	uint64_t mask = s->addr_size == 8 ? ~0ULL : s->addr_size == 4 ? 0xffffffffULL : 0xffffULL;
 	unsigned int idx = s->in ? REG_RDI : REG_RSI, seg = s->in ? 0 : s->segment;
@@ -317,9 +325,10 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 		cpu->rip += s->insn_len;
 }
 
-void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r)
+void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
+			 const struct emul_hint *hint, struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r, false };
+	struct emul_ctx x = { v, c, r, false, hint };
 	struct insn_ops ops = { ops_read, ops_write, &x };
 	uint8_t bytes[INSN_MAX_LEN];
 	struct insn in;

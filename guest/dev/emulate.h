@@ -41,15 +41,31 @@ struct emul_result {
  * accesses, hidden or absent memory reads as all ones and drops writes (as
  * a PC does for addresses nothing answers), with one log line per page.
  */
-void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa, struct emul_result *r);
+struct emul_hint;
+void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
+			 const struct emul_hint *hint, struct emul_result *r);
 
 /* One emulation's memory context: the vCPU, its state, where a fault or stop is recorded. */
+/* What the exit says the CPU itself translated: the linear address of the
+ * access that exited and its guest-physical address (SDM Vol. 3C, 28.2.1:
+ * "guest linear address valid" with the access to the translation's final
+ * address). The CPU's walk checked the guest's permissions for that access
+ * (read or write, at the guest's CPL) and set the accessed (and, for a
+ * write, dirty) flags, so an emulated access of the same kind to the same
+ * page needs no walk of its own. */
+struct emul_hint {
+	uint64_t la;
+	gpa_t gpa;
+	bool write;                     /* the exiting access was a write */
+};
+
 struct emul_ctx {
 	struct vcpu *v;
 	struct guest_cpu *c;
 	struct emul_result *r;
 	bool implicit;                  /* the CPU's own accesses (descriptor tables, TSS): supervisor
 					   at any CPL (SDM Vol. 3A, 4.6) */
+	const struct emul_hint *hint;   /* NULL: every access walks the guest's page tables */
 };
 
 /*

@@ -5,6 +5,8 @@
 #include "guest/run/cpu_exits.h"
 #include "guest/backend.h"
 #include "guest/policy/cpuid_policy.h"
+#include "guest/policy/cpuid_table.h"
+#include "guest/vm.h"
 #include "guest/policy/msr_policy.h"
 #include "guest/policy/apic_icr.h"
 #include "guest/dev/guest_ipi.h"
@@ -47,20 +49,88 @@ static uint32_t xsave_size_for_guest(void)
 	return xsave_compacted_size((uint64_t)hi << 32 | lo, size, align64);
 }
 
-void exit_cpuid(struct vcpu *v)
+/* The guest's CPUID answer computed from the CPU's: what the table holds,
+ * and the answer for what it does not. */
+static void cpuid_compute(struct vcpu *v, uint32_t leaf, uint32_t sub, uint64_t cr4,
+			  struct cpuid_result *r)
 {
-	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
-	struct cpuid_result r = { 0, 0, 0, 0 };
-
+	*r = (struct cpuid_result){ 0, 0, 0, 0 };
 	if (!cpuid_is_hypervisor_leaf(leaf)) {
 		struct cpuid_regs h;
 
 		cpuid(leaf, sub, &h);
-		r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
+		*r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
 	}
-	cpuid_policy_apply(leaf, sub, vcpu_features(v), vcpu_reg(v, VREG_CR4), &r);
-	if (leaf == 0xd && sub == 1 && (r.eax & CPUIDD_1_EAX_XSAVEC_XSAVES))
-		r.ebx = xsave_size_for_guest();
+	cpuid_policy_apply(leaf, sub, vcpu_features(v), cr4, r);
+	if (leaf == 0xd && sub == 1 && (r->eax & CPUIDD_1_EAX_XSAVEC_XSAVES))
+		r->ebx = xsave_size_for_guest();
+}
+
+static void cpu_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_result *r)
+{
+	struct cpuid_regs h;
+
+	cpuid(leaf, sub, &h);
+	*r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
+}
+
+static uint64_t fixed_cr4;
+
+static uint64_t cr4_fixed(void *ctx)
+{
+	(void)ctx;
+	return fixed_cr4;
+}
+
+static uint64_t cr4_of(void *ctx)
+{
+	return vcpu_reg(ctx, VREG_CR4);
+}
+
+/* On the vCPU's own CPU (1:1): its table, checked entry by entry against
+ * the computation it replaces, with CR4's OSXSAVE and PKE clear and set. A
+ * mismatch is the hypervisor's bug: said once, and the vCPU asks the CPU
+ * for every leaf, as before. */
+static struct cpuid_table cpuid_tables[VM_MAX_VCPUS];     /* by CPU index: vCPUs are 1:1 */
+
+static void cpuid_table_init(struct vcpu *v, struct cpuid_table *t)
+{
+	static const uint64_t cr4s[] = { 0, 1ULL << 18 | 1ULL << 22 };
+
+	cpuid_table_build(t, vcpu_features(v), cpu_cpuid);
+	for (unsigned int i = 0; i < t->n; i++) {
+		for (unsigned int c = 0; c < ARRAY_SIZE(cr4s); c++) {
+			const struct cpuid_entry *e = &t->e[i];
+			struct cpuid_result a, b;
+
+			fixed_cr4 = cr4s[c];
+			if (!cpuid_table_lookup(t, e->leaf, e->subleaf, cr4_fixed, NULL, &a))
+				a = (struct cpuid_result){ ~0u, 0, 0, 0 };
+			cpuid_compute(v, e->leaf, e->subleaf, cr4s[c], &b);
+			if (a.eax != b.eax || a.ebx != b.ebx || a.ecx != b.ecx || a.edx != b.edx) {
+				printf("guest %s: cpuid: table differs from CPUID at leaf 0x%x subleaf %u: "
+				       "table not used\n", v->name, e->leaf, e->subleaf);
+				t->n = 0;
+				return;
+			}
+		}
+	}
+}
+
+void exit_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
+	struct cpuid_result r;
+
+	struct cpuid_table *t = &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
+
+	/* Built by each new vCPU: its features are its VM's. */
+	if (unlikely(!v->cpuid_table_built)) {
+		cpuid_table_init(v, t);
+		v->cpuid_table_built = true;
+	}
+	if (!cpuid_table_lookup(t, leaf, sub, cr4_of, v, &r))
+		cpuid_compute(v, leaf, sub, vcpu_reg(v, VREG_CR4), &r);
 	v->regs.gpr[REG_RAX] = r.eax;
 	v->regs.gpr[REG_RBX] = r.ebx;
 	v->regs.gpr[REG_RCX] = r.ecx;

@@ -147,8 +147,7 @@ void vcpu_run_once(struct vcpu *v)
 	}
 	if (e.reason != GUEST_EXIT_SIPI)
 		v->fresh_start = false;
-	if (v->rc.dirty)
-		vcpu_regs_flush(v);
+	vcpu_exit_done(v);
 	v->exits[e.reason].count++;
 	v->exits[e.reason].tsc_total += rdtsc() - e.tsc;
 	v->exit_total++;

@@ -147,7 +147,13 @@ void exit_stage2_fault(struct vcpu *v)
 		return;
 	}
 	vcpu_read_cpu(v, &c);
-	emulate_instruction(v, &c, q.gpa, &er);
+	if (q.gla_final && !q.fetch) {
+		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write };
+
+		emulate_instruction(v, &c, q.gpa, &h, &er);
+	} else {
+		emulate_instruction(v, &c, q.gpa, NULL, &er);
+	}
 	apply_emulation(v, &c, &er);
 }
 

@@ -238,6 +238,15 @@ static void print_exit_counts(const struct vcpu *v)
 	if (k < sizeof(line))
 		fmt_snprintf(line + k, sizeof(line) - k, " total %llu", (unsigned long long)v->exit_total);
 	printf("%s\n", line);
+#ifdef HV_VMCS_COUNT
+	k = (size_t)fmt_snprintf(line, sizeof(line), "guest %s: unshadowed VMCS accesses per exit:", v->name);
+	for (unsigned int i = 0; i < n && k < sizeof(line); i++)
+		k += (size_t)fmt_snprintf(line + k, sizeof(line) - k, " %s %llu/%llu,",
+					  guest_exit_name(order[i]),
+					  (unsigned long long)st[order[i]].unshadowed,
+					  (unsigned long long)st[order[i]].count);
+	printf("%s\n", line);
+#endif
 }
 
 /* Loads, runs and reports one guest (restart: not its first start, whose

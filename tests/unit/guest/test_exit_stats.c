@@ -4,7 +4,7 @@
 
 TEST(test_order_by_count_ties_by_reason)
 {
-	struct exit_stat now[6] = { { 0, 0 }, { 5, 50 }, { 9, 90 }, { 5, 55 }, { 0, 0 }, { 1, 7 } };
+	struct exit_stat now[6] = { { 0, 0, 0 }, { 5, 50, 0 }, { 9, 90, 0 }, { 5, 55, 0 }, { 0, 0, 0 }, { 1, 7, 0 } };
 	struct exit_stat out[6];
 	unsigned int order[6];
 
@@ -19,8 +19,8 @@ TEST(test_order_by_count_ties_by_reason)
 
 TEST(test_since_a_snapshot)
 {
-	struct exit_stat base[3] = { { 10, 100 }, { 2, 20 }, { 7, 70 } };
-	struct exit_stat now[3] = { { 10, 100 }, { 12, 140 }, { 8, 75 } };
+	struct exit_stat base[3] = { { 10, 100, 0 }, { 2, 20, 0 }, { 7, 70, 0 } };
+	struct exit_stat now[3] = { { 10, 100, 0 }, { 12, 140, 0 }, { 8, 75, 0 } };
 	struct exit_stat out[3];
 	unsigned int order[3];
 
@@ -35,7 +35,7 @@ TEST(test_since_a_snapshot)
 
 TEST(test_nothing_counted)
 {
-	struct exit_stat now[2] = { { 0, 0 }, { 0, 0 } };
+	struct exit_stat now[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct exit_stat out[2];
 	unsigned int order[2];
 
@@ -44,8 +44,8 @@ TEST(test_nothing_counted)
 
 TEST(test_add_sums_every_reason)
 {
-	struct exit_stat sum[3] = { { 1, 10 }, { 0, 0 }, { 4, 40 } };
-	struct exit_stat add[3] = { { 2, 25 }, { 3, 30 }, { 0, 0 } };
+	struct exit_stat sum[3] = { { 1, 10, 0 }, { 0, 0, 0 }, { 4, 40, 0 } };
+	struct exit_stat add[3] = { { 2, 25, 0 }, { 3, 30, 0 }, { 0, 0, 0 } };
 	struct exit_stat out[3];
 	unsigned int order[3];
 

@@ -1,0 +1,44 @@
+/* guest/policy/cpuid_table.h - the guest's CPUID answers computed once per
+ * virtual CPU, on its own CPU (per-CPU values such as the APIC IDs of
+ * leaves 1, 0BH and 1FH are that CPU's), so that a CPUID exit is a lookup
+ * rather than a CPUID of the hypervisor's (up to ~1,700 cycles natively, an
+ * exit of its own under nested virtualization). Pure. */
+#ifndef GUEST_CPUID_TABLE_H
+#define GUEST_CPUID_TABLE_H
+
+#include "guest/policy/cpuid_policy.h"
+
+#define CPUID_TABLE_MAX 64
+
+struct cpuid_entry {
+	uint32_t leaf, subleaf;
+	struct cpuid_result r;          /* the policy's answer for a guest CR4 of 0 */
+};
+
+struct cpuid_table {
+	unsigned int n;                 /* entries; 0: not built (or refused): ask the CPU */
+	struct cpuid_entry e[CPUID_TABLE_MAX];
+};
+
+/* The CPU's answer for (leaf, subleaf): the hypervisor's CPUID, or a fake. */
+typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r);
+
+/*
+ * Fills t with the policy's answers (cpuid_policy_apply, features f) for
+ * the leaves whose answer depends on nothing but the CPU: the basic leaves
+ * up to the CPU's maximum and the extended leaves up to 0x80000008 that do
+ * not depend on ECX, subleaves 0..n of leaves 4, 7, 0BH and 1FH, and the
+ * hypervisor's leaves. Leaf 0DH (its sizes follow XCR0) and everything else
+ * stay out: looked up, they miss.
+ */
+void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu);
+
+/*
+ * The guest's answer for (leaf, subleaf) with guest CR4 value cr4 (only
+ * consulted for leaves 1 and 7, whose OSXSAVE and OSPKE bits follow it:
+ * read_cr4 is called for those only). False: not in the table.
+ */
+bool cpuid_table_lookup(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf,
+			uint64_t (*read_cr4)(void *ctx), void *ctx, struct cpuid_result *r);
+
+#endif

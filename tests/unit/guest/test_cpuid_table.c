@@ -1,0 +1,105 @@
+/* tests/unit/guest/test_cpuid_table.c - the per-vCPU CPUID table gives what
+ * the CPU's answer through the policy gives, for every leaf it holds. */
+#include "tests/unit/check.h"
+#include "guest/policy/cpuid_table.h"
+#include "guest/hypercall_abi.h"
+
+/* A fake CPU: max basic leaf 0x1f, extended 0x80000008; every answer made
+ * from leaf and subleaf, with ECX[7:0] echoing the subleaf like leaf 0BH. */
+static void fake_cpu(uint32_t leaf, uint32_t sub, struct cpuid_result *r)
+{
+	if (leaf == 0) {
+		*r = (struct cpuid_result){ 0x1f, 0x756e6547, 0x6c65746e, 0x49656e69 };
+		return;
+	}
+	if (leaf == 0x80000000) {
+		*r = (struct cpuid_result){ 0x80000008, 0, 0, 0 };
+		return;
+	}
+	*r = (struct cpuid_result){ leaf * 3 + sub, ~leaf, 0xffffffffu ^ sub, leaf << 8 | sub };
+}
+
+static uint64_t cr4_val;
+static unsigned int cr4_reads;
+
+static uint64_t read_cr4(void *ctx)
+{
+	(void)ctx;
+	cr4_reads++;
+	return cr4_val;
+}
+
+static void expected(const struct guest_features *f, uint32_t leaf, uint32_t sub, uint64_t cr4,
+		     struct cpuid_result *r)
+{
+	*r = (struct cpuid_result){ 0, 0, 0, 0 };
+	if (!cpuid_is_hypervisor_leaf(leaf))
+		fake_cpu(leaf, sub, r);
+	cpuid_policy_apply(leaf, sub, f, cr4, r);
+}
+
+TEST(every_entry_matches_the_policy_on_the_cpu)
+{
+	static struct cpuid_table t;
+	struct guest_features f = { 0 };
+	static const uint64_t cr4s[] = { 0, 1ULL << 18, 1ULL << 22, 1ULL << 18 | 1ULL << 22 };
+
+	cpuid_table_build(&t, &f, fake_cpu);
+	CHECK(t.n > 30 && t.n <= CPUID_TABLE_MAX);
+	for (unsigned int i = 0; i < t.n; i++)
+		for (unsigned int c = 0; c < 4; c++) {
+			struct cpuid_result a, b;
+
+			cr4_val = cr4s[c];
+			CHECK(cpuid_table_lookup(&t, t.e[i].leaf, t.e[i].subleaf, read_cr4, NULL, &a));
+			expected(&f, t.e[i].leaf, t.e[i].subleaf, cr4s[c], &b);
+			CHECK(!memcmp(&a, &b, sizeof(a)));
+		}
+}
+
+TEST(leaves_without_subleaves_answer_any_ecx)
+{
+	static struct cpuid_table t;
+	struct guest_features f = { 0 };
+	struct cpuid_result a, b;
+
+	cpuid_table_build(&t, &f, fake_cpu);
+	cr4_val = 0;
+	/* The fake CPU's leaf 2 would differ by ECX: a real one ignores it,
+	 * so the table answers subleaf 0's. */
+	CHECK(cpuid_table_lookup(&t, 2, 5, read_cr4, NULL, &a));
+	expected(&f, 2, 0, 0, &b);
+	CHECK(!memcmp(&a, &b, sizeof(a)));
+}
+
+TEST(what_it_does_not_hold_misses)
+{
+	static struct cpuid_table t;
+	struct guest_features f = { 0 };
+	struct cpuid_result a;
+
+	cpuid_table_build(&t, &f, fake_cpu);
+	CHECK(!cpuid_table_lookup(&t, 0xd, 0, read_cr4, NULL, &a));       /* follows XCR0 */
+	CHECK(!cpuid_table_lookup(&t, 0xd, 1, read_cr4, NULL, &a));
+	CHECK(!cpuid_table_lookup(&t, 4, 8, read_cr4, NULL, &a));         /* past the kept subleaves */
+	CHECK(!cpuid_table_lookup(&t, 0x20, 0, read_cr4, NULL, &a));      /* past the maximum */
+	CHECK(!cpuid_table_lookup(&t, 0x80000009, 0, read_cr4, NULL, &a));
+	CHECK(!cpuid_table_lookup(&t, 0x40000002, 0, read_cr4, NULL, &a));
+	CHECK(cpuid_table_lookup(&t, HV_CPUID_LEAF_BASE, 0, read_cr4, NULL, &a));
+	CHECK_EQ(a.eax, HV_CPUID_MAX_LEAF);
+}
+
+TEST(cr4_read_only_for_leaves_1_and_7)
+{
+	static struct cpuid_table t;
+	struct guest_features f = { 0 };
+	struct cpuid_result a;
+
+	cpuid_table_build(&t, &f, fake_cpu);
+	cr4_reads = 0;
+	CHECK(cpuid_table_lookup(&t, 0, 0, read_cr4, NULL, &a));
+	CHECK(cpuid_table_lookup(&t, 0xb, 1, read_cr4, NULL, &a));
+	CHECK_EQ(cr4_reads, 0);
+	CHECK(cpuid_table_lookup(&t, 1, 0, read_cr4, NULL, &a));
+	CHECK_EQ(cr4_reads, 1);
+}

@@ -25,6 +25,7 @@
 #include "guest/vm.h"
 #include "boot/ap_start.h"
 #include "guest/dev/acpi_guest.h"
+#include "mm/devmem.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
 
@@ -104,6 +105,7 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 
 /* Chain mode: the firmware goes on as the guest from where it called the core. */
 static bool chain_mode;
+static hpa_t chain_handoff_pa;          /* the loader's handoff: its `out` is written back */
 static struct cpu_resume chain_resume;
 static uint8_t chain_fw_gdt[65536];
 
@@ -113,7 +115,7 @@ static uint8_t chain_fw_gdt[65536];
  * rebuilt from it), the resume state built and checked, the pool and the
  * start-up page given to mm and smp. The modules stay the loader's.
  */
-static void take_chain(const struct efi_handoff *h)
+static void take_chain(const struct efi_handoff *h, uint32_t handoff_pa)
 {
 	size_t gdt_size = (size_t)h->fw.gdtr_limit + 1;
 	char err[160];
@@ -129,9 +131,39 @@ static void take_chain(const struct efi_handoff *h)
 		boot_stop();
 	}
 	boot_info.module_count = 0;
+	chain_handoff_pa = handoff_pa;
 	mm_use_pool(h->pool_start, h->pool_end);
 	smp_use_trampoline_page(h->trampoline);
 	chain_mode = true;
+}
+
+/* Writes n bytes at offset off of the loader's struct efi_handoff_out (its
+ * memory, RAM: through the device window, page by page). */
+static void handoff_out_write(size_t off, const void *buf, size_t n)
+{
+	hpa_t pa = chain_handoff_pa + __builtin_offsetof(struct efi_handoff, out) + off;
+	const uint8_t *p = buf;
+
+	while (n) {
+		size_t k = MIN(n, (size_t)(PAGE_SIZE - (pa & (PAGE_SIZE - 1))));
+
+		if (devmem_write(pa, p, (unsigned int)k))
+			printf("hv: chain mode: cannot write the loader's handoff at 0x%llx\n", (unsigned long long)pa);
+		pa += k, p += k, n -= k;
+	}
+}
+
+/* Chain mode, all prepared, just before the firmware resumes: the view's
+ * RSDP (if there is a view) for hv.efi to install in the EFI configuration
+ * table, so that the OS reads the view, not the firmware's tables. */
+static void chain_ready(void)
+{
+	uint64_t rsdp = acpi_guest_rsdp();
+
+	handoff_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &rsdp, sizeof(rsdp));
+	if (rsdp)
+		printf("hv: chain mode: the ACPI view's RSDP at 0x%llx goes to hv.efi for the EFI configuration "
+		       "table\n", (unsigned long long)rsdp);
 }
 
 /* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
@@ -151,7 +183,7 @@ static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 		boot_stop();
 	}
 	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
-		take_chain(h);
+		take_chain(h, handoff_pa);
 }
 
 static void apply_console_options(const struct hv_options *o)
@@ -181,16 +213,6 @@ static bool protect_dma(void)
 {
 	unsigned int units = vtd_probe(&boot_info);
 
-	/* Chain mode: the firmware, and the OS after it, still read the real
-	 * ACPI tables (the configuration table is not patched yet), DMAR
-	 * included; with its units hidden an OS's IOMMU driver would find all
-	 * ones, and firmware drivers may own the units now. Not yet. */
-	if (chain_mode) {
-		if (units)
-			printf("iommu: chain mode: DMA remapping not turned on yet (the firmware's own ACPI "
-			       "tables still list the DMAR): devices can reach all memory\n");
-		return options.iommu != IOMMU_REQUIRED;
-	}
 	if (options.iommu == IOMMU_OFF) {
 		if (units)
 			printf("iommu: iommu=off: translation left off, devices can reach all memory "
@@ -244,7 +266,7 @@ static __noinline __noreturn void hv_start(void)
 	else if (backend_init(&options) != 0)
 		printf("hv: no guest can run on this machine\n");
 	else if (chain_mode)
-		guests_run_firmware(&boot_info, &options, &chain_resume);
+		(void)guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready);
 	else
 		guests_run_all(&boot_info, &options);
 	shell_run();

@@ -120,12 +120,6 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	 * (the core reports the command line's other warnings itself). */
 	cmdline_defaults(&opt);
 	cmdline_parse(bi->cmdline, &opt);
-	/* The core does not protect from DMA in chain mode yet (boot/main.c
-	 * protect_dma), and after its entry it cannot hand back: say so here. */
-	if (opt.iommu == IOMMU_REQUIRED) {
-		efi_shout("iommu=required, and chain mode does not turn DMA remapping on yet: " WITHOUT);
-		return -EINVAL;
-	}
 	/* A CPU the core does not take would be started by the OS outside VMX. */
 	if (!efi_chain_cpus_covered(fw, bi, opt.max_cpus, err, sizeof(err))) {
 		efi_shout("chain mode needs every CPU under the hypervisor: %s: " WITHOUT, err);
@@ -175,9 +169,12 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		/* Here as the guest. The APs are up (a later start goes through
 		 * the guest's own INIT and start-up IPIs), the core has its
 		 * copies: only the image and the pool stay allocated. */
+		efi_say("the firmware now runs under the hypervisor");
+		/* Before anything else reads ACPI: the OS must see the view. */
+		if (blk->h.out.view_rsdp)
+			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
 		release(fw, &a_tramp);
 		release(fw, &a_blk);
-		efi_say("the firmware now runs under the hypervisor");
 		return 0;
 	}
 	efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));

@@ -170,6 +170,8 @@ const char *efi_handoff_strerror(uint64_t code)
 		return "image not 2 MiB aligned, below its link address, not where the handoff says, or above 4 GiB";
 	case EFI_HANDOFF_E_CPU:
 		return "the CPU has no NX, or the firmware runs 5-level paging";
+	case EFI_HANDOFF_E_CORE:
+		return "the core failed after its entry and handed the CPU back";
 	default:
 		return "unknown refusal code";
 	}

@@ -47,7 +47,7 @@
 #define HV_NOTE_EFI_ENTRY64      1             /* desc: uint64_t physical link address of efi_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      2
+#define EFI_HANDOFF_VERSION      3
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
@@ -69,6 +69,8 @@ enum efi_handoff_error {
 	EFI_HANDOFF_E_MODE    = 3,    /* mode neither boot nor chain */
 	EFI_HANDOFF_E_OFFSET  = 4,    /* load offset not 2 MiB aligned, negative, not where the entry runs, or image above 4 GiB */
 	EFI_HANDOFF_E_CPU     = 5,    /* no NX, or CR4.LA57 (5-level paging) set */
+	EFI_HANDOFF_E_CORE    = 6,    /* chain mode: the core failed after its entry and handed the
+				       * firmware's CPU back as it was (out.reason says why) */
 };
 
 /*
@@ -94,6 +96,18 @@ struct efi_cpu_state {
 };
 
 /*
+ * What the core tells the loader in chain mode (zeroed by the loader; the
+ * core writes it before it returns, whether as the guest or handing back).
+ */
+struct efi_handoff_out {
+	uint64_t view_rsdp;             /* the RSDP of the hypervisor's ACPI view (CPUs not started
+					 * disabled, the DMAR left out), which the loader installs in
+					 * the EFI configuration table for the OS; 0: none, the
+					 * firmware's own tables are right as they are */
+	char reason[160];               /* RAX = EFI_HANDOFF_E_CORE: why the core handed back */
+};
+
+/*
  * What the loader tells the core besides struct boot_info. Fields up to
  * load_offset are read by the assembly entry: their offsets are fixed.
  */
@@ -111,6 +125,7 @@ struct efi_handoff {
 					 * the APs' start-up code (boot/ap_start.c); 0 in boot mode
 					 * (the core borrows a page of usable low memory) */
 	struct efi_cpu_state fw;        /* chain mode's return point; see above */
+	struct efi_handoff_out out;     /* chain mode: the core's answers, read after the return */
 };
 
 /* The entry's view (boot/entry.asm: HANDOFF_OFF_*). */

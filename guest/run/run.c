@@ -13,6 +13,7 @@
 #include "guest/dev/debugexit.h"
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/acpi_guest.h"
+#include "guest/dev/vtd_fw.h"
 #include "drivers/iommu/vtd.h"
 #include "guest/dev/reset.h"
 #include "guest/dev/xapic_wp.h"
@@ -37,6 +38,7 @@
 /* One VM, whose guests run one after another. */
 static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
+static bool firmware_guest;             /* chain mode: the one guest is the resumed firmware */
 
 const struct vm *guests_vm(void)
 {
@@ -183,7 +185,13 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	int rc = isa_irq_init(bi);
 
 	acpi_guest_map(gmem_map());
-	vtd_hide_registers(gmem_map());
+	/* The firmware of chain mode may own a unit from before (pre-boot DMA
+	 * protection) and poll it: it gets a quiescent unit, not hidden memory. */
+	if (firmware_guest) {
+		if (!rc)
+			rc = vtd_fw_register();
+	} else
+		vtd_hide_registers(gmem_map());
 
 	if (!rc)
 		rc = vuart_init(console_port());
@@ -360,14 +368,18 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	printf("hv: all guests have stopped\n");
 }
 
-void guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
-			 const struct cpu_resume *r)
+int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
+			const struct cpu_resume *r, void (*ready)(void))
 {
 	static struct guest_image g = { .name = "uefi" };
 
+	firmware_guest = true;
 	g.start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
 	if (guests_prepare(bi, o))
-		return;
+		return -EINVAL;
+	if (ready)
+		ready();
 	run_one(bi, NULL, NULL, 0, o, false, &g);
 	printf("hv: all guests have stopped\n");
+	return 0;
 }

@@ -25,7 +25,8 @@
 #include "guest/vm.h"
 #include "boot/ap_start.h"
 #include "guest/dev/acpi_guest.h"
-#include "mm/devmem.h"
+#include "boot/chain_fail.h"
+#include "lib/format.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
 
@@ -105,9 +106,19 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 
 /* Chain mode: the firmware goes on as the guest from where it called the core. */
 static bool chain_mode;
-static hpa_t chain_handoff_pa;          /* the loader's handoff: its `out` is written back */
 static struct cpu_resume chain_resume;
 static uint8_t chain_fw_gdt[65536];
+static struct efi_handoff handoff;      /* the loader's, copied: its memory is not the core's */
+
+/* A failure the operator must see: in chain mode (once the return point is
+ * known) the CPU goes back to the firmware, which boots on without the
+ * hypervisor; otherwise the machine halts (boot services are gone). */
+static __noreturn void boot_fail(const char *why)
+{
+	if (chain_fail_armed())
+		chain_fail(why);
+	boot_stop();
+}
 
 /*
  * Chain mode's part of the hand-off, while the early tables still map
@@ -115,7 +126,7 @@ static uint8_t chain_fw_gdt[65536];
  * rebuilt from it), the resume state built and checked, the pool and the
  * start-up page given to mm and smp. The modules stay the loader's.
  */
-static void take_chain(const struct efi_handoff *h, uint32_t handoff_pa)
+static void take_chain(const struct efi_handoff *h)
 {
 	size_t gdt_size = (size_t)h->fw.gdtr_limit + 1;
 	char err[160];
@@ -123,34 +134,17 @@ static void take_chain(const struct efi_handoff *h, uint32_t handoff_pa)
 	if (h->fw.gdtr_base >= 4 * GiB - gdt_size) {
 		printf("hv: chain mode: the firmware's GDT at 0x%llx is above 4 GiB\n",
 		       (unsigned long long)h->fw.gdtr_base);
-		boot_stop();
+		boot_fail("the firmware's GDT is above 4 GiB");
 	}
 	memcpy(chain_fw_gdt, (const void *)(uintptr_t)h->fw.gdtr_base, gdt_size);
 	if (cpu_resume_from_efi(&h->fw, chain_fw_gdt, gdt_size, &chain_resume, err, sizeof(err))) {
 		printf("hv: chain mode: cannot resume the firmware: %s\n", err);
-		boot_stop();
+		boot_fail("the firmware's CPU state cannot be resumed as a guest");
 	}
 	boot_info.module_count = 0;
-	chain_handoff_pa = handoff_pa;
 	mm_use_pool(h->pool_start, h->pool_end);
 	smp_use_trampoline_page(h->trampoline);
 	chain_mode = true;
-}
-
-/* Writes n bytes at offset off of the loader's struct efi_handoff_out (its
- * memory, RAM: through the device window, page by page). */
-static void handoff_out_write(size_t off, const void *buf, size_t n)
-{
-	hpa_t pa = chain_handoff_pa + __builtin_offsetof(struct efi_handoff, out) + off;
-	const uint8_t *p = buf;
-
-	while (n) {
-		size_t k = MIN(n, (size_t)(PAGE_SIZE - (pa & (PAGE_SIZE - 1))));
-
-		if (devmem_write(pa, p, (unsigned int)k))
-			printf("hv: chain mode: cannot write the loader's handoff at 0x%llx\n", (unsigned long long)pa);
-		pa += k, p += k, n -= k;
-	}
 }
 
 /* Chain mode, all prepared, just before the firmware resumes: the view's
@@ -160,7 +154,7 @@ static void chain_ready(void)
 {
 	uint64_t rsdp = acpi_guest_rsdp();
 
-	handoff_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &rsdp, sizeof(rsdp));
+	chain_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &rsdp, sizeof(rsdp));
 	if (rsdp)
 		printf("hv: chain mode: the ACPI view's RSDP at 0x%llx goes to hv.efi for the EFI configuration "
 		       "table\n", (unsigned long long)rsdp);
@@ -169,21 +163,26 @@ static void chain_ready(void)
 /* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
  * boot_info itself; nothing of it is trusted before efi_handoff_check. The
  * entry checked the pointers (non-null, aligned, below 4 GiB, which the
- * early tables identity-map), the handoff's header, and its load offset
- * against where the image runs. */
+ * early tables identity-map), the handoff's header (so its layout is this
+ * core's: it is copied whole), its mode, and its load offset against where
+ * the image runs. */
 static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 {
-	const struct efi_handoff *h = (const void *)(uintptr_t)handoff_pa;
 	const struct boot_info *bi = (const void *)(uintptr_t)info_pa;
 	char err[160];
 
-	if (efi_handoff_check(bi, info_pa, h, &boot_info, err, sizeof(err))) {
+	memcpy(&handoff, (const void *)(uintptr_t)handoff_pa, sizeof(handoff));
+	/* The return point is what core_enter recorded: from here a failure
+	 * goes back there (boot/chain_fail.c). */
+	if (handoff.mode == EFI_HANDOFF_MODE_CHAIN)
+		chain_fail_arm(&handoff.fw, handoff_pa);
+	if (efi_handoff_check(bi, info_pa, &handoff, &boot_info, err, sizeof(err))) {
 		printf("hv: bad hand-off from the UEFI loader (boot_info at 0x%x, handoff at 0x%x): %s\n",
 		       info_pa, handoff_pa, err);
-		boot_stop();
+		boot_fail("bad hand-off from the UEFI loader");
 	}
-	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
-		take_chain(h, handoff_pa);
+	if (handoff.mode == EFI_HANDOFF_MODE_CHAIN)
+		take_chain(&handoff);
 }
 
 static void apply_console_options(const struct hv_options *o)
@@ -193,6 +192,20 @@ static void apply_console_options(const struct hv_options *o)
 	if (!console_init(o->serial_port, o->serial_baud))
 		printf("warning: no UART answers at port 0x%x; console stays on 0x%x\n",
 		       o->serial_port, console_port());
+}
+
+/* Chain mode: a CPU of the MADT the core did not start would be started by
+ * the OS outside VMX (hv.efi counted them; an AP that did not answer). */
+static void chain_check_cpus(void)
+{
+	const uint32_t *ids;
+	unsigned int n = smp_running(&ids);
+	char why[120];
+
+	if (n >= smp_machine_cpus())
+		return;
+	fmt_snprintf(why, sizeof(why), "%u of the MADT's %u CPUs run under the hypervisor", n, smp_machine_cpus());
+	boot_fail(why);
 }
 
 /* CPUs the MADT lists that do not run are hidden from the guest (issue 14):
@@ -243,12 +256,14 @@ static __noinline __noreturn void hv_start(void)
 		printf("warning: command line: %s\n", options.warnings[i]);
 
 	if (mm_init(&boot_info, &options))
-		boot_stop();
+		boot_fail("no memory for the hypervisor (above)");
 	if (options.test_hooks)
 		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
 	smp_start(&boot_info, &options);
+	if (chain_mode)
+		chain_check_cpus();
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);
@@ -260,15 +275,22 @@ static __noinline __noreturn void hv_start(void)
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);
-	if (!dma_ok)
+	if (!dma_ok) {
+		if (chain_mode)
+			boot_fail("iommu=required, but not every VT-d unit protects memory from DMA");
 		printf("hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: "
 		       "no guest starts (the shell stays)\n");
-	else if (backend_init(&options) != 0)
+	} else if (backend_init(&options) != 0) {
+		if (chain_mode)
+			boot_fail("VMX cannot be used (above)");
 		printf("hv: no guest can run on this machine\n");
-	else if (chain_mode)
-		(void)guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready);
-	else
+	} else if (chain_mode) {
+		if (guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready) < 0)
+			boot_fail("the firmware could not be resumed as the guest (above)");
+		chain_fail_disarm();
+	} else {
 		guests_run_all(&boot_info, &options);
+	}
 	shell_run();
 }
 
@@ -281,6 +303,10 @@ static __noinline __noreturn void hv_start(void)
 void hv_main(uint32_t magic, uint32_t info_pa, uint32_t handoff_pa)
 {
 	percpu_boot_init();
+	/* Chain mode gives the UART back (hand-back) or shows it to the guest
+	 * as the firmware programmed it (guest/dev/vuart.c). */
+	if (magic == EFI_HANDOFF_ENTRY_MAGIC)
+		console_save_firmware(DEFAULT_SERIAL_PORT);
 	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
 	mca_enable();
 	if (magic == EFI_HANDOFF_ENTRY_MAGIC)

@@ -177,7 +177,20 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		release(fw, &a_blk);
 		return 0;
 	}
-	efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
+	if (rc == EFI_HANDOFF_E_CORE) {
+		blk->h.out.reason[sizeof(blk->h.out.reason) - 1] = 0;
+		efi_shout("the hypervisor core failed and handed the firmware back: %s: " WITHOUT,
+			  blk->h.out.reason[0] ? blk->h.out.reason : "(no reason given)");
+		if (blk->h.out.aps_started) {
+			/* Those CPUs wait halted in the core's memory until the
+			 * firmware starts them again: it must not be reused. */
+			efi_say("%u other CPUs wait in the core's memory: the image and the pool stay allocated",
+				blk->h.out.aps_started);
+			a_pool.base = a_img.base = 0;
+		}
+	} else {
+		efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
+	}
 fail:
 	release(fw, &a_blk);
 	release(fw, &a_tramp);

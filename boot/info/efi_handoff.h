@@ -23,8 +23,9 @@
  *    RFLAGS and every callee-saved register as they were: nothing happened
  *    (interrupts are not even disabled before the checks pass).
  *    Otherwise it disables interrupts, takes over the CPU (its own page
- *    tables, GDT, stack) and never returns; boot/main.c validates both
- *    structures (a bad one: a message on COM1, then halt) and runs the core
+ *    tables, GDT, stack) and does not return in boot mode; boot/main.c
+ *    validates both structures (a bad one: a message on COM1, then halt in
+ *    boot mode, the hand-back below in chain mode) and runs the core
  *    exactly as after GRUB.
  *
  * The core copies both structures before using any memory, so the loader
@@ -33,8 +34,9 @@
  * the core may use, and a page below 0xa0000 for the APs' start-up code;
  * the core returns to the firmware as its guest at fw.rip with RAX = 0
  * (boot/efi/chain_enter.c). A failure the core finds after the entry's
- * checks is not handed back yet: it halts (docs/architecture.md, "Chain
- * mode").
+ * checks and before the firmware's first VM entry is handed back: the CPU
+ * returns to fw.rip as core_enter left it, with RAX = EFI_HANDOFF_E_CORE
+ * and the reason in out.reason (boot/chain_fail.c).
  */
 #ifndef BOOT_INFO_EFI_HANDOFF_H
 #define BOOT_INFO_EFI_HANDOFF_H
@@ -47,7 +49,7 @@
 #define HV_NOTE_EFI_ENTRY64      1             /* desc: uint64_t physical link address of efi_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      3
+#define EFI_HANDOFF_VERSION      4
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
@@ -81,7 +83,8 @@ enum efi_handoff_error {
  * Microsoft x64 ABI keep across a call (the XMM registers the Microsoft ABI
  * also keeps are never touched by the core, which is built without SSE),
  * control registers, the MSRs that shape the address space, descriptor
- * tables and selectors. Unused in boot mode.
+ * tables and selectors, the debug controls and the SYSENTER MSRs (which VM
+ * entry loads from the guest-state area, SDM 26.3.2.1). Unused in boot mode.
  */
 struct efi_cpu_state {
 	uint64_t rip, rsp, rflags;                 /* the return point */
@@ -93,6 +96,8 @@ struct efi_cpu_state {
 	uint16_t gdtr_limit, idtr_limit;
 	uint16_t cs, ds, es, fs, gs, ss, tr, ldtr; /* selectors (TR/LDTR: as STR/SLDT read them) */
 	uint16_t reserved[2];
+	uint64_t dr7, debugctl;                    /* DR7, IA32_DEBUGCTL (the firmware's breakpoints, LBR) */
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;   /* IA32_SYSENTER_CS/ESP/EIP */
 };
 
 /*
@@ -104,6 +109,9 @@ struct efi_handoff_out {
 					 * disabled, the DMAR left out), which the loader installs in
 					 * the EFI configuration table for the OS; 0: none, the
 					 * firmware's own tables are right as they are */
+	uint32_t aps_started;           /* handed back with other CPUs the core had started: they
+					 * wait halted in its memory, which the loader must keep */
+	uint32_t reserved;
 	char reason[160];               /* RAX = EFI_HANDOFF_E_CORE: why the core handed back */
 };
 
@@ -133,7 +141,7 @@ _Static_assert(__builtin_offsetof(struct efi_handoff, magic) == 0, "entry.asm re
 _Static_assert(__builtin_offsetof(struct efi_handoff, version) == 8, "entry.asm reads version at 8");
 _Static_assert(__builtin_offsetof(struct efi_handoff, mode) == 20, "entry.asm reads mode at 20");
 _Static_assert(__builtin_offsetof(struct efi_handoff, load_offset) == 24, "entry.asm reads load_offset at 24");
-_Static_assert(sizeof(struct efi_cpu_state) == 192, "efi_cpu_state layout is part of the hand-off ABI");
+_Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is part of the hand-off ABI");
 
 /*
  * Checks what a loader handed over before the core trusts any of it:

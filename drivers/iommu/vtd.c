@@ -103,6 +103,8 @@ unsigned int vtd_probe(const struct boot_info *bi)
 			continue;
 		}
 		ok++;
+		if (devmem_read(d->reg_base + 0x20, &u->fw_rtaddr, 8) || devmem_read(d->reg_base + 0x90, &u->fw_iqa, 8))
+			u->fw_rtaddr = u->fw_iqa = 0;
 		printf("iommu: unit %u at 0x%llx (segment %u, %s, %u scope%s): %s\n", i, (unsigned long long)d->reg_base,
 		       d->segment, d->include_pci_all ? "all other devices" : "listed devices", d->scopes.count,
 		       d->scopes.count == 1 ? "" : "s", vtd_describe(desc, sizeof(desc), u->ver, u->cap, u->ecap));
@@ -463,6 +465,56 @@ unsigned int vtd_protect(bool force_qi)
 		       u->ecap & VTD_ECAP_C ? "" : ", flushed (walks do not snoop)");
 	}
 	return on;
+}
+
+void vtd_unprotect(void)
+{
+	for (unsigned int i = 0; i < unit_count; i++) {
+		struct vtd_unit *u = &units[i];
+		const char *why = NULL;
+
+		if (!u->translating)
+			continue;
+		if (gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
+			why = "translation did not turn off";
+		else if (u->gsts & VTD_GSTS_TES) {
+			/* The firmware's tables again, invalidated by the means in use
+			 * now, then its queue, then its translation. */
+			wr64(u, VTD_RTADDR_REG, u->fw_rtaddr);
+			if (gcmd(u, VTD_GCMD_SRTP, 0, VTD_GSTS_RTPS, VTD_GSTS_RTPS))
+				why = "the firmware's root table pointer was not taken";
+			else if (u->queued) {
+				struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap);
+
+				why = qi_run(u, i, &cc, 1, "context-cache invalidation");
+				if (!why)
+					why = qi_run(u, i, &iotlb, 1, "IOTLB invalidation");
+			} else if (invalidate(u, VTD_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_CIRG_GLOBAL, VTD_CCMD_ICC) ||
+				   invalidate(u, VTD_ECAP_IRO(u->ecap) + 8, VTD_IOTLB_IVT | VTD_IOTLB_IIRG_GLOBAL,
+					      VTD_IOTLB_IVT))
+				why = "the invalidation did not finish";
+		}
+		if (!why && u->queued && !(u->gsts & VTD_GSTS_QIES) && gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
+			why = "queued invalidation did not turn off";
+		if (!why && u->queued && (u->gsts & VTD_GSTS_QIES)) {
+			if (gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
+				why = "queued invalidation did not turn off";
+			else {
+				wr64(u, VTD_IQT_REG, 0);
+				wr64(u, VTD_IQA_REG, u->fw_iqa);
+				if (gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
+					why = "the firmware's queued invalidation did not turn on again";
+			}
+		}
+		if (!why && (u->gsts & VTD_GSTS_TES) && gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
+			why = "the firmware's translation did not turn on again";
+		u->translating = false;
+		if (why)
+			printf("iommu: unit %u: given back: %s\n", i, why);
+		else
+			printf("iommu: unit %u: given back as the firmware had it (translation %s)\n", i,
+			       u->gsts & VTD_GSTS_TES ? "on, with its tables" : "off");
+	}
 }
 
 bool vtd_protecting(void)

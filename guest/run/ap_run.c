@@ -28,6 +28,7 @@ enum ap_state {
 	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
 	AP_FAILED,              /* its vCPU could not be set up this time */
 	AP_DONE,                /* its vCPU stopped and is gone */
+	AP_LEFT,                /* left VMX for good (chain mode's hand-back): halted, INIT-able */
 };
 
 struct ap_slot {
@@ -50,6 +51,7 @@ static struct {
 	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
 	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
 	unsigned int vmx_cpus;                  /* CPUs in VMX root operation, the boot CPU's included */
+	volatile bool leave;                    /* guests_aps_leave_vmx: idle APs leave VMX */
 } ap;
 
 /* The heap and the frame allocator serve one CPU at a time: an AP creates
@@ -224,8 +226,16 @@ void guests_ap_main(struct percpu *pc)
 	}
 	set_state(s, AP_IDLE);
 	for (;;) {
-		while ((st = get_state(s)) != AP_CREATE)
+		while ((st = get_state(s)) != AP_CREATE) {
+			if (__atomic_load_n(&ap.leave, __ATOMIC_ACQUIRE)) {
+				/* Outside VMX an INIT resets this CPU again (in VMX root
+				 * it is blocked): the firmware's MP code can take it back. */
+				backend_off();
+				set_state(s, AP_LEFT);
+				cpu_halt_forever();
+			}
 			ap_idle();
+		}
 		s->awake = true;
 		run_vcpu(s);
 	}
@@ -286,6 +296,21 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 		       on, running, backend_has_wait_for_sipi() ? "" :
 		       " (no wait-for-SIPI activity state: an AP's waits for its start-up IPI in "
 		       "the hypervisor)");
+}
+
+void guests_aps_leave_vmx(void)
+{
+	__atomic_store_n(&ap.leave, true, __ATOMIC_RELEASE);
+	for (unsigned int i = 1; i < VM_MAX_VCPUS; i++) {
+		enum ap_state st = get_state(&slots[i]);
+
+		/* In VMX without a vCPU: idle, or its vCPU gone (never entered). */
+		if (!slots[i].pc || (st != AP_IDLE && st != AP_DONE && st != AP_FAILED))
+			continue;
+		slots[i].awake = false;
+		if (!wait_leave(&slots[i], st, 100000))
+			printf("cpu: APIC ID %u: did not leave VMX\n", slots[i].pc->apic_id);
+	}
 }
 
 void guests_set_machine_cpus(unsigned int n)

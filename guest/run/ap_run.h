@@ -15,6 +15,10 @@ void guests_ap_main(struct percpu *pc) __noreturn;
 /* The boot CPU, once its own VMX is on: each AP turns VMX on in turn (a
  * differing CPU is reported and stays parked); prints the count. */
 void guests_aps_enable_vmx(const struct hv_options *o);
+/* Chain mode's hand-back, before any vCPU ran: every AP in VMX root
+ * operation without a vCPU leaves VMX (VMXOFF) and halts with interrupts
+ * off, where an INIT reaches it again. Waits up to 100 ms for each. */
+void guests_aps_leave_vmx(void);
 /* How the boot CPU wakes an AP that sleeps while it has no vCPU (boot/:
  * an NMI to apic_id; true if sent). Without one the APs spin. */
 void guests_set_ap_waker(bool (*wake)(uint32_t apic_id));

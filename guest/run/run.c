@@ -39,6 +39,7 @@
 static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
 static bool firmware_guest;             /* chain mode: the one guest is the resumed firmware */
+static bool first_entry_failed;         /* run_one's guest never ran */
 
 const struct vm *guests_vm(void)
 {
@@ -301,6 +302,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	guests_aps_report(&guest_vm, print_exit_counts);
 	vuart_reset(NULL);
 	again = v.reset_requested && !given;     /* nothing to start the firmware again from */
+	/* Its first VM entry failed: not one guest instruction ran. */
+	first_entry_failed = v.exit_total <= 1 && !strncmp(v.stop_reason, "VM entry failed", 15);
 	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */
 	if (again || v.reset_by_guest)
@@ -380,6 +383,8 @@ int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
 	if (ready)
 		ready();
 	run_one(bi, NULL, NULL, 0, o, false, &g);
+	if (first_entry_failed)
+		return -EINVAL;
 	printf("hv: all guests have stopped\n");
 	return 0;
 }

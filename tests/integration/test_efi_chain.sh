@@ -12,6 +12,11 @@
 #   efi-chain-2cpus  the same with 2 CPUs: OVMF in Bochs has no MADT, so the
 #                  core could not take the second CPU: hv.efi refuses chain
 #                  mode and the boot goes on without the hypervisor.
+#   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked`:
+#                  hv.efi's own VMX check passes, the core's refuses VMX after
+#                  its entry (as on a machine whose VMXON fails), so it hands
+#                  the CPU back (boot/chain_fail.c): hv.efi says why and the
+#                  boot goes on natively to GRUB and its Linux entry.
 #   efi-chain-linux  (HV_EFI_CHAIN_LINUX=1) Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
@@ -43,6 +48,38 @@ make_img() {
 		mcopy -i "$img" "$EFI" ::/EFI/BOOT/BOOTX64.EFI &&
 		mcopy -i "$img" "$stage/hv.cfg" ::/EFI/BOOT/hv.cfg
 }
+
+# --- Bochs + OVMF: a failure inside the core hands the firmware back --------
+# The core's VMX check fails after the entry (hvtest testvmx=fclocked); the
+# CPU goes back to the firmware as core_enter left it and GRUB starts without
+# the hypervisor. Set HV_EFI_CHAIN_ONLY=handback to run this block alone.
+handback_test() {
+	local img=$TEST_DIR/efi-chain-handback.img guest=$HV_ROOT/build/guest
+	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=fclocked')" \
+		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
+		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the hand-back image"
+		return
+	fi
+	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+	t0=$SECONDS
+	H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-handback "$img"
+	expect_line "hand-back: hv.efi enters the core" '^hv\.efi: chain mode: hypervisor core at .*entering the core with boot services running$' 180
+	expect_line "hand-back: the core's banner" '^hv [^ ]+ - x86-64 hypervisor$'
+	expect_line "hand-back: the core says why and hands back" \
+		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
+	expect_line "hand-back: hv.efi says why and goes on" \
+		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
+	expect_line "hand-back: GRUB starts" '^hv\.efi: starting .*grubx64\.efi'
+	expect_line "hand-back: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120
+	reject_line "hand-back: never resumed as a guest" '^guest uefi: starting|the firmware now runs under the hypervisor|PANIC'
+	stop_emulator
+	echo "  (efi-chain-handback: firmware -> hv.efi -> core -> hand-back -> GRUB in $((SECONDS - t0)) s)"
+}
+if [ "${HV_EFI_CHAIN_ONLY:-}" = handback ]; then
+	handback_test
+	finish
+fi
 
 IMG=$TEST_DIR/efi-chain-fw.img
 if ! make_img "$IMG" "$(printf '%s\n' '# chain mode, no next loader: on to BootOrder' \
@@ -81,6 +118,8 @@ expect_line "2 CPUs without a MADT: chain mode refused" \
 expect_line "2 CPUs: the boot goes on without the hypervisor" 'Shell>|UEFI Interactive Shell'
 reject_line "2 CPUs: the core never started" '^hv [^ ]+ - x86-64 hypervisor$'
 stop_emulator
+
+handback_test
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
 # not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial

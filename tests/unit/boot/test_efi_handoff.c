@@ -137,9 +137,9 @@ TEST(refusal_codes_have_messages)
 }
 
 /* boot/entry.asm repeats the constants it needs: they must agree with the header. */
-static long long asm_define(const char *name)
+static long long asm_define_in(const char *file, const char *name)
 {
-	FILE *f = fopen("boot/entry.asm", "r");
+	FILE *f = fopen(file, "r");
 	char line[256], want[80];
 	long long v = -1;
 
@@ -151,6 +151,28 @@ static long long asm_define(const char *name)
 			v = strtoll(line + strlen(want), NULL, 0);
 	fclose(f);
 	return v;
+}
+
+static long long asm_define(const char *name)
+{
+	return asm_define_in("boot/entry.asm", name);
+}
+
+/* boot/chain_return.asm reads struct efi_cpu_state by these offsets. */
+TEST(chain_return_asm_agrees_with_the_header)
+{
+#define FW(def, field) CHECK_EQ(asm_define_in("boot/chain_return.asm", def), offsetof(struct efi_cpu_state, field))
+	FW("FW_RIP", rip); FW("FW_RSP", rsp); FW("FW_RFLAGS", rflags);
+	FW("FW_RBX", rbx); FW("FW_RBP", rbp); FW("FW_RDI", rdi); FW("FW_RSI", rsi);
+	FW("FW_R12", r12); FW("FW_R13", r13); FW("FW_R14", r14); FW("FW_R15", r15);
+	FW("FW_CR0", cr0); FW("FW_CR3", cr3); FW("FW_CR4", cr4); FW("FW_EFER", efer); FW("FW_PAT", pat);
+	FW("FW_FS_BASE", fs_base); FW("FW_GS_BASE", gs_base); FW("FW_KERNEL_GS_BASE", kernel_gs_base);
+	FW("FW_GDTR_BASE", gdtr_base); FW("FW_IDTR_BASE", idtr_base);
+	FW("FW_GDTR_LIMIT", gdtr_limit); FW("FW_IDTR_LIMIT", idtr_limit);
+	FW("FW_CS", cs); FW("FW_DS", ds); FW("FW_ES", es); FW("FW_FS", fs); FW("FW_GS", gs); FW("FW_SS", ss);
+	FW("FW_TR", tr); FW("FW_LDTR", ldtr); FW("FW_DR7", dr7); FW("FW_DEBUGCTL", debugctl);
+	FW("FW_SYSENTER_CS", sysenter_cs); FW("FW_SYSENTER_ESP", sysenter_esp); FW("FW_SYSENTER_EIP", sysenter_eip);
+#undef FW
 }
 
 TEST(entry_asm_agrees_with_the_header)

@@ -282,6 +282,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
 	vuart_reset(v.name);
+	if (firmware_guest)
+		vuart_seed_firmware(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	v.apic_id = percpu_self()->apic_id;

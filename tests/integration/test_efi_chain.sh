@@ -99,6 +99,8 @@ expect_line "its loader" '^boot loader: hv\.efi$'
 expect_line "hypervisor memory is the pool" \
 	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
 expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
+expect_line "the guest's COM1 as OVMF programmed it" \
+	'^guest uefi: COM1 as the firmware programmed it: LCR 0x03, divisor 1 \(115200 baud\), MCR 0x[0-9a-f]{2}, IER 0x[0-9a-f]{2}, FIFOs (on|off)$'
 expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
 expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
 expect_line "the next loader is tried" 'missing\.efi'

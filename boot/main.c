@@ -26,6 +26,7 @@
 #include "boot/ap_start.h"
 #include "guest/dev/acpi_guest.h"
 #include "boot/chain_fail.h"
+#include "mm/paging.h"
 #include "lib/format.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
@@ -169,6 +170,8 @@ static void chain_ready(void)
 static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 {
 	const struct boot_info *bi = (const void *)(uintptr_t)info_pa;
+	const struct efi_handoff_where w = { .bi_pa = info_pa, .h_pa = handoff_pa,
+					     .image_start = image_phys_start(), .image_end = image_phys_end() };
 	char err[160];
 
 	memcpy(&handoff, (const void *)(uintptr_t)handoff_pa, sizeof(handoff));
@@ -176,7 +179,7 @@ static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 	 * goes back there (boot/chain_fail.c). */
 	if (handoff.mode == EFI_HANDOFF_MODE_CHAIN)
 		chain_fail_arm(&handoff.fw, handoff_pa);
-	if (efi_handoff_check(bi, info_pa, &handoff, &boot_info, err, sizeof(err))) {
+	if (efi_handoff_check(bi, &handoff, &w, &boot_info, err, sizeof(err))) {
 		printf("hv: bad hand-off from the UEFI loader (boot_info at 0x%x, handoff at 0x%x): %s\n",
 		       info_pa, handoff_pa, err);
 		boot_fail("bad hand-off from the UEFI loader");

@@ -148,16 +148,29 @@ _Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is par
  * handoff magic, version, size and mode (boot or chain; chain: the pool
  * 2 MiB aligned, at least 16 MiB and below 4 GiB, the start-up page
  * aligned below 0xa0000 or 0), the boot_info size the loader was built
- * with, and inside boot_info every
+ * with, that neither structure lies inside the core's image (w), in chain
+ * mode that the pool covers none of the image, the two structures and the
+ * start-up page, and inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP
  * length and the EFI map's descriptor size. On success copies boot_info to
  * *out with info_start/info_end set to [bi_pa, bi_pa + sizeof) and the
  * efi note cleared of garbage. Returns 0, or -EINVAL with a one-line
  * reason in err. Pure: the caller maps both structures.
+ *
+ * The image's lower bound: the GRUB path keeps the low 16 MiB for guests
+ * (entry.asm IMAGE_MIN_ADDR, ISA DMA); efi_entry64 does not ask for it on
+ * purpose: a UEFI loader allocates with AllocateMaxAddress, top-down below
+ * 4 GiB, and in chain mode all memory outside the image and pool stays the
+ * firmware's, which gives out low memory as it sees fit.
  */
-int __must_check efi_handoff_check(const struct boot_info *bi, hpa_t bi_pa,
-				   const struct efi_handoff *h, struct boot_info *out,
+struct efi_handoff_where {
+	hpa_t bi_pa, h_pa;              /* where the loader put the two structures */
+	hpa_t image_start, image_end;   /* the core's image as loaded (its bss included) */
+};
+
+int __must_check efi_handoff_check(const struct boot_info *bi, const struct efi_handoff *h,
+				   const struct efi_handoff_where *w, struct boot_info *out,
 				   char *err, size_t errlen);
 
 /* A one-line reason for efi_entry64's refusal code (loader side). */

@@ -7,6 +7,9 @@ static struct boot_info bi, out;
 static struct efi_handoff h;
 static char err[160];
 
+/* boot_info at 48 MiB, the handoff after it, the image at 0x7a200000 (2 MiB). */
+static struct efi_handoff_where where;
+
 static void good(void)
 {
 	memset(&bi, 0, sizeof(bi));
@@ -33,11 +36,13 @@ static void good(void)
 	h.boot_info_size = sizeof(bi);
 	h.mode = EFI_HANDOFF_MODE_BOOT;
 	h.load_offset = 0x7e000000;
+	where = (struct efi_handoff_where){ .bi_pa = 0x3000000, .h_pa = 0x3100000,
+					    .image_start = 0x7a200000, .image_end = 0x7a400000 };
 }
 
 static int check(void)
 {
-	return efi_handoff_check(&bi, 0x3000000, &h, &out, err, sizeof(err));
+	return efi_handoff_check(&bi, &h, &where, &out, err, sizeof(err));
 }
 
 /* Expects a refusal whose message contains `what`. */
@@ -74,7 +79,8 @@ TEST(handoff_header_is_checked)
 	good(); h.pool_start = 0x2000; h.pool_end = 0x1000; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x1000; h.pool_end = 0x1800; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x100000; h.pool_end = 0x200000; CHECK_EQ(check(), 0);
-	CHECK_EQ(efi_handoff_check(NULL, 0, &h, &out, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(efi_handoff_check(NULL, &h, &where, &out, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(efi_handoff_check(&bi, &h, NULL, &out, err, sizeof(err)), -EINVAL);
 }
 
 TEST(chain_mode_needs_a_pool)
@@ -89,6 +95,28 @@ TEST(chain_mode_needs_a_pool)
 	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
 	h.trampoline = 0x9f800; REFUSED("AP start-up page 0x9f800");
 	h.trampoline = 0xa0000; REFUSED("AP start-up page 0xa0000");
+}
+
+/* Review finding 7: the pool is all the memory mm_init gives out, and the
+ * entry zeroes the image's bss: neither may hold what the core still reads. */
+TEST(ranges_must_not_overlap)
+{
+	/* Both modes: the structures outside the image (its bss is zeroed). */
+	good(); where.bi_pa = 0x7a3ff000; REFUSED("boot_info at 0x7a3ff000 lies inside the core's image");
+	good(); where.bi_pa = where.image_start - sizeof(bi) + 8; REFUSED("boot_info at");
+	good(); where.bi_pa = where.image_start - sizeof(bi); CHECK_EQ(check(), 0);
+	good(); where.h_pa = 0x7a200000; REFUSED("the handoff at 0x7a200000 lies inside the core's image");
+	/* Chain mode: the pool covers none of image, structures, start-up page. */
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
+	where.image_start = 0x7fe00000; where.image_end = 0x80200000;
+	REFUSED("chain mode: the pool [0x7c000000, 0x80000000) overlaps the core's image [0x7fe00000, 0x80200000)");
+	where.image_start = 0x80000000; where.image_end = 0x80200000; CHECK_EQ(check(), 0);
+	where.bi_pa = 0x7c100000; REFUSED("chain mode: the pool [0x7c000000, 0x80000000) covers boot_info at 0x7c100000");
+	where.bi_pa = 0x3000000; where.h_pa = 0x7fff0000; REFUSED("covers the handoff at 0x7fff0000");
+	where.h_pa = 0x3100000; h.pool_start = 0; h.pool_end = 0x1000000; where.image_start = 0x2000000;
+	where.image_end = 0x2200000; REFUSED("covers the AP start-up page at 0x9f000");
+	h.trampoline = 0; CHECK_EQ(check(), 0);
 }
 
 TEST(strings_must_end_inside_their_arrays)

@@ -49,6 +49,15 @@ make_img() {
 		mcopy -i "$img" "$stage/hv.cfg" ::/EFI/BOOT/hv.cfg
 }
 
+# once REGEX: exactly one serial line of this run matches.
+# shellcheck disable=SC2317 # called through check
+once() {
+	local n
+	n=$(grep -cE "$1" "$H_TXT")
+	echo "  ($n lines match)"
+	[ "$n" -eq 1 ]
+}
+
 # --- Bochs + OVMF: a failure inside the core hands the firmware back --------
 # The core's VMX check fails after the entry (hvtest testvmx=fclocked); the
 # CPU goes back to the firmware as core_enter left it and GRUB starts without
@@ -72,6 +81,7 @@ handback_test() {
 		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
 	expect_line "hand-back: GRUB starts" '^hv\.efi: starting .*grubx64\.efi'
 	expect_line "hand-back: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120
+	check "hand-back: hv.efi's reason is on the serial port once" once '^hv\.efi: the hypervisor core failed and handed'
 	reject_line "hand-back: never resumed as a guest" '^guest uefi: starting|the firmware now runs under the hypervisor|PANIC'
 	stop_emulator
 	echo "  (efi-chain-handback: firmware -> hv.efi -> core -> hand-back -> GRUB in $((SECONDS - t0)) s)"
@@ -118,6 +128,9 @@ expect_line "2 CPUs: hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UE
 expect_line "2 CPUs without a MADT: chain mode refused" \
 	'^hv\.efi: chain mode needs every CPU under the hypervisor: the firmware runs 2 CPUs and there is no ACPI RSDP to start them from: continuing the boot without the hypervisor$'
 expect_line "2 CPUs: the boot goes on without the hypervisor" 'Shell>|UEFI Interactive Shell'
+# A line for the screen goes to COM1 and to ConOut's other consoles, not to
+# ConOut's terminal on COM1 too (boot/efi/console.c).
+check "2 CPUs: the refusal is on the serial port once" once '^hv\.efi: chain mode needs every CPU under the hypervisor'
 reject_line "2 CPUs: the core never started" '^hv [^ ]+ - x86-64 hypervisor$'
 stop_emulator
 

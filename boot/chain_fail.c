@@ -64,7 +64,8 @@ void chain_fail(const char *why)
 {
 	char reason[sizeof(((struct efi_handoff_out *)0)->reason)];
 	const uint32_t *ids;
-	uint32_t aps = smp_running(&ids) - 1;
+	unsigned int running = smp_running(&ids);       /* 0 before smp_start */
+	uint32_t aps = running > 1 ? running - 1 : 0;
 	uint64_t no_view = 0;
 
 	if (!armed)

@@ -7,6 +7,7 @@
 #include "boot/percpu_check.h"
 #include "boot/smp.h"
 #include "drivers/iommu/vtd.h"
+#include "drivers/iommu/vtd_fwsim.h"
 #include "boot/dma_test.h"
 #include "arch/cpu.h"
 #include "arch/cpuinfo.h"
@@ -235,6 +236,8 @@ static bool protect_dma(void)
 			       "(the guest keeps the DMAR)\n");
 		return true;
 	}
+	if (units && options.test_vtd_fw)
+		vtd_fwsim_run();
 	if (units)
 		vtd_protect(options.test_vtd_qi);
 	if (options.iommu != IOMMU_REQUIRED || vtd_protecting_all())

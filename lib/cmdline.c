@@ -402,10 +402,12 @@ static const char *opt_testvtd(const char *val, struct hv_options *o)
 {
 	if (str_ieq(val, "qi"))
 		o->test_vtd_qi = true;
+	else if (str_ieq(val, "fw"))
+		o->test_vtd_fw = true;
 	else if (str_ieq(val, "auto"))
-		o->test_vtd_qi = false;
+		o->test_vtd_qi = o->test_vtd_fw = false;
 	else
-		return "must be qi|auto";
+		return "must be qi|fw|auto";
 	return NULL;
 }
 

@@ -64,6 +64,7 @@ struct hv_options {
 	bool print_ept_map;              /* eptmap=on|off: print the whole EPT after building it, default off */
 	bool test_x2apic;                /* testx2apic: the boot CPU's APIC to x2APIC mode before the APs start */
 	bool test_vtd_qi;                /* testvtd=qi|auto: VT-d queued invalidation where the unit has it */
+	bool test_vtd_fw;                /* testvtd=fw: VT-d units made to look as firmware may leave them */
 	unsigned int max_cpus;           /* cpus=N (1..256): CPUs to run, the boot CPU included; 0 = all */
 	enum ap_start ap_start;          /* apstart=auto|sipi|trap   default auto */
 	enum iommu_mode iommu;           /* iommu=off|on|required    default on */

@@ -26,6 +26,8 @@ void cmd_iommu(int argc, char **argv)
 	for (unsigned int i = 0; i < n; i++, u++) {
 		uint32_t gsts = vtd_read_gsts(i);
 
+		uint32_t fectl = vtd_read_fectl(i);
+
 		if (!u->regs_ok) {
 			printf("unit %u at 0x%llx: registers unreadable\n", i, (unsigned long long)u->dmar->reg_base);
 			continue;
@@ -36,6 +38,15 @@ void cmd_iommu(int argc, char **argv)
 		       gsts != ~0u && (gsts & (1u << 31)) ? "on" : "off", gsts, (unsigned long long)u->root_pa,
 		       (unsigned long long)u->faults, u->faults == 1 ? "" : "s", (unsigned long long)u->overflows,
 		       u->overflows == 1 ? "" : "s");
+		if (u->off[0])
+			printf("  off: %s\n", u->off);
+		printf("  interrupt remapping %s, queued invalidation %s\n",
+		       gsts != ~0u && (gsts & (1u << 25)) ? "on" : "off", gsts != ~0u && (gsts & (1u << 26)) ? "on" : "off");
+		printf("  fault events %s (FECTL 0x%08x): faults are polled; registers 0x%llx-0x%llx %s\n",
+		       fectl != ~0u && (fectl & (1u << 31)) ? "masked" : "NOT masked", fectl,
+		       (unsigned long long)u->dmar->reg_base,
+		       (unsigned long long)(u->dmar->reg_base + (uint64_t)u->reg_pages * 4096 - 1),
+		       u->hidden ? "hidden from the guest" : "not hidden (no guest map built yet, or hiding failed)");
 	}
 	if (!log->total) {
 		printf("no DMA faults\n");

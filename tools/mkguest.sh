@@ -19,6 +19,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$here/build/guest}")
 self=$here/tools/mkguest.sh
 
+# One build at a time (tests/run.sh runs several test scripts at once, and
+# each makes sure of the guest): the others wait here, then find it fresh.
+mkdir -p "$out"
+exec 8>"$out/.mkguest.lock"
+flock 8
+
 if [ -z "${HV_GUEST_TOOLS:-}" ]; then
 	make -C "$here" -s --no-print-directory guest-tools >&2
 	HV_GUEST_TOOLS=$(find "$here/build/guest-tools" -maxdepth 1 -type f | sort)

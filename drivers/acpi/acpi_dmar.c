@@ -27,6 +27,36 @@ const char *dmar_scope_type_name(uint8_t type)
 	return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 
+char *dmar_scope_format(char *buf, size_t size, const struct dmar_scope *s)
+{
+	size_t n;
+
+	if (!size)
+		return buf;
+	n = (size_t)fmt_snprintf(buf, size, "%02x:%02x.%x", s->start_bus, s->path[0].dev, s->path[0].fn);
+	for (unsigned int h = 1; h < s->path_len && n < size; h++)
+		n += (size_t)fmt_snprintf(buf + n, size - n, "/%02x.%x", s->path[h].dev, s->path[h].fn);
+	if (s->type >= DMAR_SCOPE_IOAPIC && n < size)
+		fmt_snprintf(buf + n, size - n, " (%s %u)", dmar_scope_type_name(s->type), s->enum_id);
+	return buf;
+}
+
+char *dmar_scopes_format(char *buf, size_t size, const struct dmar_info *d, struct dmar_scopes s)
+{
+	size_t n = 0;
+	char one[48];
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	if (!s.count)
+		fmt_snprintf(buf, size, "none");
+	for (unsigned int i = 0; i < s.count && s.first + i < d->scope_count && n < size; i++)
+		n += (size_t)fmt_snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+					  dmar_scope_format(one, sizeof(one), &d->scope[s.first + i]));
+	return buf;
+}
+
 static const char *struct_name(uint16_t type)
 {
 	static const char *const names[] = { "DRHD", "RMRR", "ATSR", "RHSA", "ANDD", "SATC" };
@@ -292,7 +322,7 @@ int dmar_parse(const uint8_t *t, uint32_t len, struct dmar_info *out, char *err,
 int acpi_read_dmar(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx, struct dmar_info *out,
 		   char *err, size_t errlen)
 {
-	static uint8_t buf[8192];
+	static uint8_t buf[DMAR_MAX_LEN];
 	uint32_t tlen;
 	int rc;
 

@@ -31,10 +31,14 @@
 #define DMAR_SCOPE_HPET          4      /* MSI-capable HPET */
 #define DMAR_SCOPE_ACPI_DEVICE   5      /* an ACPI namespace device (ANDD) */
 
-#define DMAR_MAX_UNITS   32
+/* Large servers have one DRHD per IIO stack (6-8 a socket: 48-64 with 8
+ * sockets) and several scopes per unit (root ports, I/O APICs, HPETs, RMRR
+ * devices): a table past these limits leaves DMA remapping off. */
+#define DMAR_MAX_UNITS   128
 #define DMAR_MAX_RMRRS   32
-#define DMAR_MAX_ATSRS   16
-#define DMAR_MAX_SCOPES  256            /* device scopes of all structures together */
+#define DMAR_MAX_ATSRS   64
+#define DMAR_MAX_SCOPES  1024           /* device scopes of all structures together */
+#define DMAR_MAX_LEN     65536          /* bytes of DMAR acpi_read_dmar reads at most */
 #define DMAR_MAX_PATH    8              /* (device, function) hops: bridges below the start bus */
 
 /* One device scope entry: a device reached from start_bus through path. */
@@ -112,5 +116,14 @@ int __must_check acpi_read_dmar(const uint8_t *rsdp, unsigned int len, acpi_read
 
 /* Short name of a scope type ("endpoint", "bridge", "ioapic", "hpet", "acpi"; "?"). */
 const char *dmar_scope_type_name(uint8_t type);
+
+/* A scope's device as "00:14.0" (start bus, then the first hop's device and
+ * function), with the further hops behind bridges as "/dd.f" each
+ * ("00:1c.0/00.0"); ioapic/hpet/acpi scopes add " (ioapic 2)". Returns buf. */
+char *dmar_scope_format(char *buf, size_t size, const struct dmar_scope *s);
+
+/* The devices of scopes s of d, as dmar_scope_format writes them, ", "
+ * between them ("none" if there are none), truncated to size. Returns buf. */
+char *dmar_scopes_format(char *buf, size_t size, const struct dmar_info *d, struct dmar_scopes s);
 
 #endif

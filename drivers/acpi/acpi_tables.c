@@ -58,7 +58,12 @@ int acpi_find_table(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, vo
 		case -EFAULT:
 			continue;               /* another table, or one we cannot read */
 		case 0:
-			if (*tlen <= size && !read(ctx, pa, buf, *tlen) && checksum_ok(buf, *tlen))
+			if (*tlen > size) {
+				fmt_snprintf(err, errlen, "%s at 0x%llx is %u bytes, more than the %u this reader "
+					     "takes", name, (unsigned long long)pa, *tlen, size);
+				return -ENOSPC;
+			}
+			if (!read(ctx, pa, buf, *tlen) && checksum_ok(buf, *tlen))
 				return 0;
 			break;
 		default:

@@ -26,8 +26,9 @@ static inline uint64_t acpi_le64(const uint8_t *p) { return acpi_le32(p) | (uint
  * RSDP copy (rsdp, len bytes, as the boot loader gave it), and reads it whole
  * into buf (size bytes); *tlen gets its length. name is what messages call
  * it ("FADT"). Returns 0; -ENOENT if no listed table has that signature;
- * -EINVAL (no valid RSDP, a bad RSDT/XSDT, or the table too long for buf or
- * with a bad checksum) with a reason in err.
+ * -EINVAL (no valid RSDP, a bad RSDT/XSDT, or the table with a bad
+ * checksum) or -ENOSPC (the table longer than size: err says both lengths)
+ * with a reason in err.
  */
 int __must_check acpi_find_table(const uint8_t *rsdp, unsigned int len, acpi_read_fn read, void *ctx,
 				 const char *sig, const char *name, uint8_t *buf, uint32_t size,

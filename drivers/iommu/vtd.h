@@ -1,7 +1,7 @@
 /* drivers/iommu/vtd.h - the machine's VT-d DMA remapping units (Intel VT-d
  * spec rev 5.0): found through the ACPI DMAR (drivers/acpi/acpi_dmar.h), their
- * registers read through the device window (mm/devmem.h). This step only
- * reads and reports them; translation stays off. */
+ * registers read through the device window (mm/devmem.h), translation
+ * turned on (drivers/iommu/vtd_enable.h), faults polled. */
 #ifndef DRIVERS_IOMMU_VTD_H
 #define DRIVERS_IOMMU_VTD_H
 
@@ -9,20 +9,7 @@
 #include "drivers/acpi/acpi_dmar.h"
 #include "guest/gmap.h"
 #include "drivers/iommu/vtd_fault.h"
-
-struct vtd_unit {
-	const struct dmar_unit *dmar;   /* its DRHD: register base, segment, scopes */
-	uint32_t ver;                   /* VER_REG */
-	uint64_t cap, ecap;             /* CAP_REG, ECAP_REG */
-	uint32_t gsts;                  /* GSTS_REG as found (firmware may have left translation on) */
-	uint64_t fw_rtaddr, fw_iqa;     /* RTADDR_REG and IQA_REG as found (vtd_unprotect puts them back) */
-	bool regs_ok;                   /* the registers could be read */
-	bool translating;               /* vtd_protect turned translation on */
-	bool queued;                    /* it invalidates through its queue (else its registers) */
-	hpa_t root_pa;                  /* its root table, once built */
-	uint64_t faults;                /* primary faults it recorded (each reported once) */
-	uint64_t overflows;             /* times FSTS.PFO said faults were lost */
-};
+#include "drivers/iommu/vtd_unit.h"
 
 /*
  * Reads the DMAR through bi's RSDP and each unit's VER/CAP/ECAP/GSTS, and
@@ -35,16 +22,19 @@ unsigned int vtd_probe(const struct boot_info *bi);
 /*
  * Turns DMA remapping on in every unit vtd_probe found: second-level tables
  * mapping what vtd_sl_layout.h allows (guest RAM, RMRRs; never the
- * hypervisor) identity, built from the host memory map; root and context
+ * hypervisor; an RMRR over the hypervisor's memory is left out with a
+ * line naming its devices) identity, built from the host memory map; root and context
  * tables putting every device in that one domain; flushed from the caches
  * where the unit's walks do not snoop; then the root table set, the write
  * buffer flushed (CAP.RWBF), context cache and IOTLB invalidated globally
  * and translation enabled (VT-d 10.4.4, 11.4.4-11.4.8). Invalidation is
  * register-based where the unit has it; queued (6.5.2, drivers/iommu/vtd_qi.h)
  * where it has not (major version 6 on), where firmware left QI on, or
- * with force_qi (hvtest's testvtd=qi) where ECAP.QI is set. Prints a line
- * per unit and which invalidation it uses. Returns the number of units
- * translating.
+ * with force_qi (hvtest's testvtd=qi) where ECAP.QI is set. First, in
+ * every unit, what firmware left on is put out of the way (vtd_quiesce:
+ * events masked, interrupt remapping off). Prints a line per unit and which
+ * invalidation it uses; a unit left off gets its reason in off. Returns the
+ * number of units translating.
  */
 unsigned int vtd_protect(bool force_qi);
 
@@ -65,16 +55,21 @@ bool vtd_protecting(void);
 
 /* True if there is a unit and every unit the DMAR lists translates: a unit
  * left off leaves every device behind it free to DMA anywhere
- * (iommu=required asks for this). */
+ * (iommu=required asks for this; each unit's off says why it is off). */
 bool vtd_protecting_all(void);
 
 /*
- * Hides every unit's register pages from the guest (g, before the stage-2
- * tables are built) when vtd_protecting(): GMAP_HIDDEN, so the EPT leaves
- * them unmapped and a guest access reads all ones and loses its writes, as
- * for the hypervisor's own memory. Prints a line per unit.
+ * Hides every unit's register pages (all it spans: vtd_reg_pages) from the
+ * guest (g, before the stage-2 tables are built) when vtd_protecting():
+ * GMAP_HIDDEN, so the EPT leaves them unmapped and a guest access reads all
+ * ones and loses its writes, as for the hypervisor's own memory. Prints a
+ * line per unit. Returns 0, or -EPERM if a unit's pages could not be hidden
+ * (the guest could turn its translation off: iommu=required starts no guest).
  */
-void vtd_hide_registers(struct gmap *g);
+int __must_check vtd_hide_registers(struct gmap *g);
+
+/* Unit i's FECTL_REG as it reads now (~0 if it does not read). */
+uint32_t vtd_read_fectl(unsigned int i);
 
 /*
  * Reads every unit's fault recording registers (CAP.FRO, CAP.NFR) from the

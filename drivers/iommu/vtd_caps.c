@@ -1,6 +1,8 @@
 /* drivers/iommu/vtd_caps.c - a remapping unit's VER/CAP/ECAP registers as one
  * line of text (VT-d spec rev 5.0, 11.4.1-11.4.3). Pure. */
 #include "drivers/iommu/vtd_caps.h"
+#include "drivers/iommu/vtd_fault.h"
+#include "drivers/iommu/vtd_qi.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -49,4 +51,25 @@ char *vtd_describe(char *buf, size_t size, uint32_t ver, uint64_t cap, uint64_t 
 		    ecap & VTD_ECAP_SMTS ? " scalable" : "");
 	add(buf, size, ", %u fault record%s at 0x%x", VTD_CAP_NFR(cap), VTD_CAP_NFR(cap) == 1 ? "" : "s", VTD_CAP_FRO(cap));
 	return buf;
+}
+
+unsigned int vtd_reg_pages(unsigned int drhd_pages, uint64_t cap, uint64_t ecap)
+{
+	uint64_t fault_end = VTD_CAP_FRO(cap) + (uint64_t)VTD_FRCD_SIZE * VTD_CAP_NFR(cap);
+	uint64_t iotlb_end = VTD_ECAP_IRO(ecap) + 16ULL;        /* IVA_REG, then IOTLB_REG */
+	unsigned int pages = (unsigned int)((MAX(fault_end, iotlb_end) + 4095) / 4096);
+
+	return MAX(drhd_pages, pages);
+}
+
+const char *vtd_unusable_reason(uint32_t ver, uint64_t cap, uint64_t ecap)
+{
+	if (!VTD_CAP_SAGAW(cap))
+		return ecap & VTD_ECAP_SMTS && !(ecap & VTD_ECAP_SLTS)
+		       ? "scalable mode with first-level tables only (ECAP.SMTS set, SLTS clear, CAP.SAGAW 0): "
+			 "no second-level tables for legacy mode"
+		       : "no second-level table depth (CAP.SAGAW 0)";
+	if (!vtd_has_register_invalidation(ver) && !(ecap & VTD_ECAP_QI))
+		return "neither register-based invalidation (major version 6 on) nor queued (ECAP.QI clear)";
+	return NULL;
 }

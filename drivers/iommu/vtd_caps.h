@@ -40,6 +40,31 @@
 #define VTD_ECAP_SMTS      (1ULL << 43)                        /* scalable mode */
 #define VTD_ECAP_SLTS      (1ULL << 46)                        /* second-level translation (scalable mode) */
 
+/* Register fields the enable sequence reads back (11.4.5 CCMD_REG, 11.4.8.1
+ * IOTLB_REG): the granularity the unit actually performed; 0 means the
+ * request was not performed. */
+#define VTD_CCMD_CAIG(v)   ((unsigned int)(((v) >> 59) & 3))
+#define VTD_IOTLB_IAIG(v)  ((unsigned int)(((v) >> 57) & 3))
+
+/*
+ * The 4 KiB pages a unit's registers span from its base: the DRHD's size
+ * (drhd_pages), or more where the fault recording registers (CAP.FRO + 16
+ * CAP.NFR) or the IOTLB registers (ECAP.IRO + 16) end past it, as older
+ * DMARs say size 0 (one page) for units whose registers go further (Linux
+ * map_iommu does the same).
+ */
+unsigned int vtd_reg_pages(unsigned int drhd_pages, uint64_t cap, uint64_t ecap);
+
+/*
+ * NULL if legacy-mode DMA remapping with the hypervisor's tables is possible
+ * on a unit with these registers; else why not, in words: no second-level
+ * tables (CAP.SAGAW 0: a unit that offers scalable mode with first-level
+ * tables only, ECAP.SMTS set and SLTS clear, reports so, and legacy mode
+ * walks second-level tables), or neither register-based invalidation (which
+ * units of major version 6 and later do not have) nor queued (ECAP.QI).
+ */
+const char *vtd_unusable_reason(uint32_t ver, uint64_t cap, uint64_t ecap);
+
 /*
  * One line of what matters for DMA protection, e.g. "version 1.0, SAGAW
  * 39/48-bit, MGAW 48, pages 4K/2M/1G, 64K domains, walks coherent,

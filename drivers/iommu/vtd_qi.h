@@ -2,8 +2,9 @@
  * the 128-bit descriptors the hypervisor issues (context-cache and IOTLB
  * invalidation, global; invalidation wait with a status write), the
  * invalidation queue's registers (11.4.10 IQH, IQT, IQA) and the ring
- * arithmetic. Whether a unit has register-based invalidation at all (6.5:
- * not from major version 6 on). Pure: the queue is memory the caller gives. */
+ * arithmetic. Whether a unit has register-based invalidation at all (rev
+ * 3.3, 6.5: not from major version 6 on). Pure: the queue is memory the
+ * caller gives. */
 #ifndef DRIVERS_IOMMU_VTD_QI_H
 #define DRIVERS_IOMMU_VTD_QI_H
 
@@ -90,8 +91,11 @@ unsigned int vtd_qi_room(const struct vtd_qi *q, unsigned int head);
 int vtd_qi_put(struct vtd_qi *q, unsigned int head, const struct vtd_qi_desc *d, unsigned int n);
 
 /* True if the unit has the register-based interface (CCMD, IOTLB
- * registers): 6.5 says units of major version 6 and later have only
- * queued invalidation. */
+ * registers). VT-d spec rev 3.3, 6.5: register-based invalidation is not
+ * supported from major version 6 on (VER_REG.MAX >= 6), only queued. (The
+ * rule as Xen's "VT-d: Don't assume register-based invalidation is always
+ * supported" quotes it; EDK2's IntelVTdDxe and VirtualBox's DevIommuIntel
+ * test the same major version.) */
 static inline bool vtd_has_register_invalidation(uint32_t ver)
 {
 	return ((ver >> 4) & 0xf) < 6;

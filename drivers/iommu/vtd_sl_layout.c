@@ -39,6 +39,18 @@ static int check_extra(const struct gmap *g, uint64_t start, uint64_t end, char 
 	return 0;
 }
 
+int vtd_range_check(const struct gmap *g, struct vtd_range r, char *err, size_t errlen)
+{
+	uint64_t a = ALIGN_DOWN(r.start, PAGE_SIZE), b = ALIGN_UP(r.end, PAGE_SIZE);
+
+	if (r.start >= r.end || b < r.end) {
+		fmt_snprintf(err, errlen, "RMRR 0x%llx-0x%llx is empty or wraps", (unsigned long long)r.start,
+			     (unsigned long long)r.end);
+		return -EPERM;
+	}
+	return check_extra(g, a, b, err, errlen);
+}
+
 int vtd_sl_layout(const struct gmap *g, const struct vtd_range *extra, unsigned int nextra, unsigned int bits,
 		  struct pt_run *runs, unsigned int max, char *err, size_t errlen)
 {
@@ -55,16 +67,10 @@ int vtd_sl_layout(const struct gmap *g, const struct vtd_range *extra, unsigned 
 			goto full;
 	}
 	for (unsigned int i = 0; i < nextra; i++) {
-		uint64_t a = ALIGN_DOWN(extra[i].start, PAGE_SIZE), b = ALIGN_UP(extra[i].end, PAGE_SIZE);
-
-		if (extra[i].start >= extra[i].end || b < extra[i].end) {
-			fmt_snprintf(err, errlen, "RMRR 0x%llx-0x%llx is empty or wraps",
-				     (unsigned long long)extra[i].start, (unsigned long long)extra[i].end);
-			return -EPERM;
-		}
-		if ((rc = check_extra(g, a, b, err, errlen)))
+		if ((rc = vtd_range_check(g, extra[i], err, errlen)))
 			return rc;
-		if ((rc = insert(runs, &n, max, a, b)))
+		if ((rc = insert(runs, &n, max, ALIGN_DOWN(extra[i].start, PAGE_SIZE),
+				 ALIGN_UP(extra[i].end, PAGE_SIZE))))
 			goto full;
 	}
 	/* Merge overlapping and touching runs (all identity, all read/write). */

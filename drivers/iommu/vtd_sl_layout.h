@@ -29,6 +29,14 @@
 struct vtd_range { uint64_t start, end; };
 
 /*
+ * 0 if extra range r may be mapped for DMA; -EPERM (err says why) if it
+ * touches the hypervisor's memory (GMAP_HIDDEN, or a ROM page shown where it
+ * lies), is empty or wraps. vtd_protect leaves such an RMRR out (its devices
+ * may then fault there) and maps the rest.
+ */
+int vtd_range_check(const struct gmap *g, struct vtd_range r, char *err, size_t errlen);
+
+/*
  * Writes the identity runs DMA may reach (above) into runs (at most max),
  * sorted, disjoint, touching runs merged, perm PT_WRITE: RAM of g and each
  * extra range (rounded out to pages). Returns the number of runs; -EPERM if

@@ -47,7 +47,8 @@ int vtd_fw_register(void)
 	if (!vtd_protecting())
 		return 0;
 	for (unsigned int i = 0; i < n && i < DMAR_MAX_UNITS; i++) {
-		uint64_t size = (uint64_t)u[i].dmar->reg_pages * PAGE_SIZE;
+		unsigned int pages = u[i].reg_pages ? u[i].reg_pages : u[i].dmar->reg_pages;
+		uint64_t size = (uint64_t)pages * PAGE_SIZE;
 
 		unit_base[i] = u[i].dmar->reg_base;
 		vtd_shadow_init(&shadow[i], u[i].ver, u[i].cap, u[i].ecap, u[i].gsts);

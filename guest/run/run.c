@@ -187,12 +187,16 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 
 	acpi_guest_map(gmem_map());
 	/* The firmware of chain mode may own a unit from before (pre-boot DMA
-	 * protection) and poll it: it gets a quiescent unit, not hidden memory. */
+	 * protection) and poll it: it gets a quiescent unit, not hidden memory.
+	 * Any other guest: a unit whose registers it reaches is a unit it can
+	 * turn off. */
 	if (firmware_guest) {
 		if (!rc)
 			rc = vtd_fw_register();
-	} else
-		vtd_hide_registers(gmem_map());
+	} else if (vtd_hide_registers(gmem_map()) && o->iommu == IOMMU_REQUIRED) {
+		printf("hv: iommu=required, but a remapping unit's registers could not be hidden: no guest starts\n");
+		return -EPERM;
+	}
 
 	if (!rc)
 		rc = vuart_init(console_port());

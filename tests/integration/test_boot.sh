@@ -12,11 +12,17 @@ ROW='  0x[0-9a-f]{16}  0x[0-9a-f]{16}  [ 0-9.]{5}[0-9] [KMGT]iB'
 HEX='0x[0-9a-f]{16}'
 
 # The boot report of an image with an empty command line; $1 is the CPU
-# vendor, $2 "vmx" where the CPU has VMX (Bochs) or "novmx" (QEMU TCG).
+# vendor, $2 "vmx" where the CPU has VMX (Bochs) or "novmx" (QEMU TCG);
+# $3 "efi" where GRUB EFI booted it (Multiboot2's EFI tags: the system
+# table and the memory map, which a Linux guest gets).
 check_boot() {
 	expect_line banner '^hv [^ ]+ - x86-64 hypervisor$'
 	expect_line "command line" '^command line: \(empty\)$'
 	expect_line cpu "^CPU: $1 family 0x[0-9a-f]+ model 0x[0-9a-f]+ stepping [0-9]+, [^ ].*$"
+	if [ "${3:-}" = efi ]; then
+		expect_line "EFI system table and memory map from GRUB" \
+			'^EFI: system table at 0x[0-9a-f]+, memory map of [0-9]+ descriptors from the boot loader$'
+	fi
 	expect_line "memory map header" '^memory map:$'
 	expect_line "memory map columns" '^  start {15}end {23}size  type$'
 	expect_line "usable row" "^$ROW  usable$"
@@ -61,7 +67,7 @@ start_qemu qemu-seabios seabios "$ISO"
 check_boot "[A-Za-z]{12}" novmx
 
 start_qemu qemu-ovmf ovmf "$ISO"
-check_boot "[A-Za-z]{12}" novmx
+check_boot "[A-Za-z]{12}" novmx efi
 
 start_qemu qemu-usb usb "$ISO"
 check_boot "[A-Za-z]{12}" novmx

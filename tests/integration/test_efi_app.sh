@@ -32,9 +32,9 @@ export MTOOLS_SKIP_CHECK=1
 
 require_file "hv.efi" "$EFI"
 mkdir -p "$TEST_DIR"
-if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest-${H_FILE%.sh}.log" 2>&1; then
 	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
-	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	sed 's/^/  /' "$TEST_DIR/mkguest-${H_FILE%.sh}.log"
 	finish
 fi
 if ! "$HV_ROOT/tools/mkefi-img.sh" "$IMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200"; then

@@ -17,16 +17,21 @@
 #                  its entry (as on a machine whose VMXON fails), so it hands
 #                  the CPU back (boot/chain_fail.c): hv.efi says why and the
 #                  boot goes on natively to GRUB and its Linux entry.
-#   efi-chain-linux  (HV_EFI_CHAIN_LINUX=1) Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
+#   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
 #                  the guest) -> GRUB -> Linux, which sees the hypervisor's
 #                  CPUID leaf, and the pool and the core's image as e820
-#                  "unusable", not System RAM; Ctrl-] opens the
-#                  hypervisor's shell, 'continue' returns to the guest.
+#                  "unusable", not System RAM; its shell answers a command,
+#                  single keys (each echoed at once) and Ctrl-C; Ctrl-] opens
+#                  the hypervisor's shell, which answers (exits, regs: the
+#                  guest is Linux in 64-bit mode), 'continue' returns to the
+#                  guest, whose shell answers again. About 4-5 minutes.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
+# shellcheck source=SCRIPTDIR/../lib/linux_guest.sh
+. "$(dirname "$0")/../lib/linux_guest.sh"
 
 EFI=$HV_ROOT/build/hv.efi
 TEST_DIR=$HV_ROOT/build/test
@@ -137,43 +142,17 @@ stop_emulator
 handback_test
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
-# not_ram FROM TO A B: among Linux's "hv-guest: iomem:" lines (serial
-# lines FROM..TO; Linux lists RAM and reserved ranges there, not e820
-# "unusable" ones), none that is System RAM overlaps [A, B], and there are
-# System RAM lines at all.
-# shellcheck disable=SC2317 # called through check
-not_ram() {
-	local from=$1 to=$2 a=$(($3)) b=$(($4)) line lo hi n=0
-	while IFS= read -r line; do
-		[[ $line =~ ^hv-guest:\ iomem:\ +([0-9a-f]+)-([0-9a-f]+)\ :\ System\ RAM$ ]] || continue
-		n=$((n + 1))
-		lo=$((16#${BASH_REMATCH[1]})) hi=$((16#${BASH_REMATCH[2]}))
-		if [ "$lo" -le "$b" ] && [ "$a" -le "$hi" ]; then
-			echo "  $3-$4 overlaps Linux's RAM: $line"
-			return 1
-		fi
-	done < <(sed -n "${from},${to}p" "$H_TXT")
-	echo "  ($n System RAM ranges, none overlapping $3-$4)"
-	[ "$n" -gt 0 ]
-}
-
 # e820_unusable A B: Linux's boot line for the e820 entry [A, B] of type
 # unusable (what its EFI stub makes of EfiUnusableMemory).
 e820_unusable() {
 	printf '^\\[ *[0-9.]+\\] BIOS-e820: \\[mem 0x%016x-0x%016x\\] unusable$' "$(($1))" "$(($2))"
 }
 
-# The Linux run is opt-in for now (HV_EFI_CHAIN_LINUX=1; about 4 minutes in
-# Bochs): make test's time. It passed 32 checks when chain mode landed.
-if [ "${HV_EFI_CHAIN_LINUX:-0}" != 1 ]; then
-	echo "  (efi-chain-linux: skipped; HV_EFI_CHAIN_LINUX=1 runs it)"
-	finish
-fi
 GUEST=$HV_ROOT/build/guest
 require_file "the default guest's kernel (make guest)" "$GUEST/vmlinuz"
 require_file "the default guest's initramfs (make guest)" "$GUEST/initrd.img"
 LIMG=$TEST_DIR/efi-chain-linux.img
-if ! "$HV_ROOT/tools/mkefi-img.sh" "$LIMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200"; then
+if ! "$HV_ROOT/tools/mkefi-img.sh" "$LIMG" "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" "console=ttyS0,115200 hvguest.mark"; then
 	H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the EFI image"
 	finish
 fi
@@ -204,18 +183,26 @@ expect_line "Linux's init" '^hv-guest: init started$' 600
 [ -z "$H_MATCH" ] || linux_wall=$((SECONDS - t0))
 first=$H_CURSOR
 expect_line "memory and CPUs listed" '^hv-guest: cpus: [0-9]+$'
-check "the pool is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$pool_a" "$pool_b"
-check "the core's image is not System RAM in Linux's /proc/iomem" not_ram "$first" "$H_CURSOR" "$core_a" "$core_b"
+check "the pool is not System RAM in Linux's /proc/iomem" iomem_not_ram "$first" "$H_CURSOR" "$pool_a" "$pool_b"
+check "the core's image is not System RAM in Linux's /proc/iomem" iomem_not_ram "$first" "$H_CURSOR" "$core_a" "$core_b"
 expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
 expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
 expect_line "Linux's shell" '^hv-guest: shell ready$'
-send_keys $'\x1d'
-expect_line "Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
-send_line "continue"
-expect_line "continue returns to the guest" '^hv: back to guest uefi'
+shell_wall=$((SECONDS - t0))
 send_line "echo hv-guest-echo \$((6*7))"
 expect_line "Linux's shell answers" '^hv-guest-echo 42$'
+typing
+send_keys $'\x1d'
+expect_line "Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
+send_line "exits"
+expect_line "exits: the guest's exits counted" '^  total +[0-9]+ '
+send_line "regs"
+expect_line "regs: the guest is Linux in 64-bit mode" "^guest uefi: RIP $HEX CPL [03], 64-bit mode\$"
+send_line "continue"
+expect_line "continue returns to the guest" '^hv: back to guest uefi'
+send_line "echo hv-guest-back \$((6*7))"
+expect_line "Linux's shell answers after the hypervisor's shell" '^hv-guest-back 42$'
 reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|VM entry failed|Kernel panic'
 stop_emulator
-echo "  (efi-chain-linux: firmware to Linux's init under the hypervisor in ${linux_wall:-?} s, to its shell in $((SECONDS - t0)) s)"
+echo "  (efi-chain-linux: firmware power-on to Linux's init under the hypervisor in ${linux_wall:-?} s of wall time ($(mark_ticks) Bochs ticks), to its shell in ${shell_wall:-?} s)"
 finish

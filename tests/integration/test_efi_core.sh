@@ -10,10 +10,7 @@
 #                   then the same no-VMX diagnosis as after GRUB, and its shell.
 #   efi-core-bochs  Bochs + OVMF (VMX): the same hand-off, VMX entered, and the
 #                   guests run to their exits as under GRUB.
-#   efi-core-linux  (HV_EFI_LINUX=1; about 4 more minutes) Bochs + OVMF, the
-#                   default Linux guest as hv.cfg's modules: the core gives it
-#                   efi_info and the EFI map (hypervisor memory reserved), and
-#                   it reaches its shell with the hypervisor's CPUID leaf.
+# The default Linux guest under hv.efi in boot mode: test_linux_efi.sh.
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -105,41 +102,5 @@ expect_line "all guests stopped" '^hv: all guests have stopped$'
 reject_line "no panic" 'PANIC|exception'
 stop_emulator
 echo "  (efi-core-bochs: firmware to the guests' end in $((SECONDS - t0)) s)"
-
-# --- Bochs + OVMF: the default Linux guest (opt-in) --------------------------
-if [ "${HV_EFI_LINUX:-0}" = 1 ]; then
-	GUEST=$HV_ROOT/build/guest
-	require_file "the default guest's kernel (make guest)" "$GUEST/vmlinuz"
-	require_file "the default guest's initramfs (make guest)" "$GUEST/initrd.img"
-	limg=$TEST_DIR/efi-core-linux.img
-	lcfg=$TEST_DIR/efi-core-linux.cfg
-	printf '%s\n' 'mode boot' \
-		'module \EFI\hvtest\vmlinuz guest hv.name=linux console=ttyS0,115200' \
-		'module \EFI\hvtest\initrd.img initrd' >"$lcfg"
-	bytes=$(cat "$EFI" "$GUEST/vmlinuz" "$GUEST/initrd.img" | wc -c)
-	rm -f "$limg"
-	truncate -s $(((bytes + bytes / 4 + 2097152) / 516096 * 516096 + 516096)) "$limg"
-	if mformat -i "$limg" -v HV-EFI :: && mmd -i "$limg" ::/EFI ::/EFI/BOOT ::/EFI/hvtest &&
-		mcopy -i "$limg" "$EFI" ::/EFI/BOOT/BOOTX64.EFI && mcopy -i "$limg" "$lcfg" ::/EFI/BOOT/hv.cfg &&
-		mcopy -i "$limg" "$GUEST/vmlinuz" "$GUEST/initrd.img" ::/EFI/hvtest/; then
-		t0=$SECONDS
-		H_RUN_TIMEOUT=600
-		H_END_RE='^hv: debug shell ready|^hv: system halted\.$|Kernel panic - not syncing'
-		H_BOCHS_FIRMWARE=ovmf start_bochs efi-core-linux "$limg"
-		expect_line "core placed" '^hv\.efi: hypervisor core at .*; exiting boot services$' 180
-		expect_line "the guest gets EFI" \
-			'^guest linux: EFI system table 0x[0-9a-f]+, memory map of [0-9]+ descriptors at 0x[0-9a-f]+ \(hypervisor memory typed reserved\)$'
-		expect_line "linux guest started" "^guest linux: starting in long64 mode at RIP $HEX\$"
-		expect_line "init banner" '^hv-guest: init started$' 400
-		expect_line "hypervisor flag" '^hv-guest: hypervisor flag: yes$'
-		expect_line "hypervisor CPUID leaf" '^hv-guest: cpuid 0x40000000: max leaf 0x[0-9a-f]+, signature "hvhvhvhvhvhv"$'
-		expect_line "shell ready" '^hv-guest: shell ready$'
-		reject_line "the hypervisor gave EFI" '^guest linux: no EFI|^warning: .*EFI'
-		stop_emulator
-		echo "  (efi-core-linux: firmware to the guest's shell in $((SECONDS - t0)) s)"
-	else
-		H_RUN=efi-core-linux h_result FAIL "mtools make the Linux EFI image"
-	fi
-fi
 
 finish

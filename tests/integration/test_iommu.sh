@@ -12,7 +12,10 @@
 # unit translating and the fault. The guest's ACPI view leaves the DMAR out.
 # Invalidation is register-based by default; with `hvtest testvtd=qi` the
 # unit invalidates through its queue (VT-d 6.5.2) and the edu test gives the
-# same result. In chain mode (hv.efi, QEMU q35 + OVMF, `hvtest
+# same result. With `hvtest testvtd=fw` the unit is first left as firmware
+# may leave it (interrupt remapping on, a queue stopped by FSTS.IQE, fault
+# events unmasked) and the hypervisor undoes that before protecting.
+# In chain mode (hv.efi, QEMU q35 + OVMF, `hvtest
 # testvmx=efientry` since QEMU has no VMX) the core turns translation on and
 # builds the view without the DMAR, then hands the firmware back with the
 # unit as it was; Linux, booted natively by GRUB, reads the firmware's RSDP
@@ -113,6 +116,8 @@ if build_iso iommu-edu "hvtest"; then
 	expect_echo "iommu: the prompt is back" "hv> "
 	expect_line "iommu: the unit" '^unit 0 at 0xfed90000: version 1\.0, SAGAW 39/48-bit, MGAW 48, .*, 1 fault record at 0x220$'
 	expect_line "iommu: translating, 1 fault" '^  translation on \(GSTS 0x[0-9a-f]+\), root table at 0x[0-9a-f]+, 1 fault, 0 overflows$'
+	expect_line "iommu: IR and QI off" '^  interrupt remapping off, queued invalidation off$'
+	expect_line "iommu: events masked, the fault polled" '^  fault events masked \(FECTL 0x[c8]0000000\): faults are polled; registers 0xfed90000-0xfed90fff '
 	expect_line "iommu: the log" '^DMA faults: 1, the last 1:$'
 	expect_line "iommu: the fault" "^  iommu: unit 0: DMA fault: source $src, address $addr, reason 0x05 \(write to a page without write permission\), write$"
 	stop_emulator
@@ -131,6 +136,37 @@ if build_iso iommu-edu-qi "hvtest testvtd=qi"; then
 	expect_line "QI: edu DMA into guest RAM copied" '^hvtest: iommu: edu DMA into guest RAM at 0x[0-9a-f]+: copied 4096 bytes$'
 	expect_line "QI: shell ready" '^hv: debug shell ready'
 	reject_line "QI: no register-based invalidation" '^iommu: unit 0: register-based invalidation'
+	stop_emulator
+fi
+
+# Firmware's leftovers (hvtest testvtd=fw plays the firmware before
+# vtd_protect): interrupt remapping on, queued invalidation on and stopped
+# at a rejected descriptor (FSTS.IQE), fault events unmasked. The
+# hypervisor must mask the events, turn IR off, get the stopped queue going
+# (the rejected descriptor replaced by an invalidation wait, IQE cleared)
+# and run it empty behind a wait of its own, turn QI off (QEMU allows that
+# only then), clear the error bits and run its own queue; edu's fault is
+# then still found by polling, with FECTL masked (its IP bit says an event
+# was held back).
+if build_iso iommu-edu-fw "hvtest testvtd=fw"; then
+	start_qemu_interactive iommu-edu-fw "$HV_ROOT/build/test/iommu-edu-fw.iso" -M q35 \
+		-device intel-iommu,aw-bits=48 -device edu,dma_mask=0xffffffffffffffff
+	expect_line "fw: firmware's state" '^hvtest: iommu: unit 0 left as firmware may leave it: GSTS 0x[0-9a-f]+ \(interrupt remapping on, queued invalidation on\), FSTS 0x00000010, IQH at descriptor 0, IQT 1, FECTL 0x00000000$'
+	expect_line "fw: events masked" '^iommu: unit 0: fault events were unmasked \(FECTL 0x00000000\): masked, faults are polled$'
+	expect_line "fw: IR turned off" '^iommu: unit 0: interrupt remapping the firmware left on turned off \(its table at 0x[0-9a-f]+000 unused; '
+	expect_line "fw: rejected descriptor replaced" '^iommu: unit 0: the invalidation queue firmware left on stopped at a rejected descriptor \(FSTS\.IQE, IQH at descriptor 0\): replaced by an invalidation wait$'
+	expect_line "fw: own queue" '^iommu: unit 0: queued invalidation: firmware left it on; 256-entry queue at 0x[0-9a-f]+000, '
+	expect_line "fw: translation on" '^iommu: unit 0: translation on: '
+	expect_line "fw: edu's DMA fault, polled" '^iommu: unit 0: DMA fault: source 00:0[1-9a-f]\.0, address 0x[0-9a-f]+000, reason 0x05 \(write to a page without write permission\), write$'
+	expect_line "fw: edu DMA into the hypervisor blocked" "^hvtest: iommu: edu DMA into the hypervisor's memory at 0x[0-9a-f]+: blocked \(fault reported, memory unchanged\)$"
+	expect_line "fw: edu DMA into guest RAM copied" '^hvtest: iommu: edu DMA into guest RAM at 0x[0-9a-f]+: copied 4096 bytes$'
+	expect_line "fw: shell ready" '^hv: debug shell ready'
+	reject_line "fw: no unit left off" '^iommu: unit 0: .*: translation off$'
+	send_line "iommu"
+	expect_echo "fw: iommu: the prompt is back" "hv> "
+	expect_line "fw: iommu: translating, 1 fault" '^  translation on \(GSTS 0x[0-9a-f]+\), root table at 0x[0-9a-f]+, 1 fault, 0 overflows$'
+	expect_line "fw: iommu: IR off, QI on" '^  interrupt remapping off, queued invalidation on$'
+	expect_line "fw: iommu: events masked, one held back" '^  fault events masked \(FECTL 0xc0000000\): faults are polled; registers 0xfed90000-0xfed90fff '
 	stop_emulator
 fi
 

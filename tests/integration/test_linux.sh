@@ -34,6 +34,8 @@
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
+# shellcheck source=SCRIPTDIR/../lib/linux_guest.sh
+. "$(dirname "$0")/../lib/linux_guest.sh"
 # shellcheck source=SCRIPTDIR/../lib/hvcpus.sh
 . "$(dirname "$0")/../lib/hvcpus.sh"
 
@@ -50,19 +52,11 @@ HEX='0x[0-9a-f]{16}'
 
 require_file "hypervisor image" "$ELF"
 mkdir -p "$TEST_DIR"
-if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest.log" 2>&1; then
+if ! "$HV_ROOT/tools/mkguest.sh" "$GUEST" >"$TEST_DIR/mkguest-${H_FILE%.sh}.log" 2>&1; then
 	H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
-	sed 's/^/  /' "$TEST_DIR/mkguest.log"
+	sed 's/^/  /' "$TEST_DIR/mkguest-${H_FILE%.sh}.log"
 	finish
 fi
-
-# Prints the Bochs tick at which the guest marked its banner, or "?".
-mark_ticks() {
-	local t
-	t=$(grep -a -m 1 'unmapped: 8-bit write to 0404 = 01' "$H_DIR/bochs.log" 2>/dev/null |
-		sed -E 's/^0*([0-9]+)[a-z]\[.*/\1/') || true
-	echo "${t:-?}"
-}
 
 # iomem_covers FROM TO A B: one "Reserved" range among the guest's
 # "hv-guest: iomem:" lines (serial lines FROM..TO) contains [A, B].
@@ -204,43 +198,6 @@ reboot_guest() {
 	expect_line "reboot -f: its shell is ready again" '^hv-guest: shell ready$'
 	send_line "echo hv-guest-echo \$((9*9))"
 	expect_line "reboot -f: the rebooted guest's shell answers" '^hv-guest-echo 81$'
-}
-
-# Typing as a person does: one key, a pause, the next; each key must come
-# back (the shell's echo) before the next is typed. Linux's 8250 driver sets
-# the receive FIFO trigger at 8 bytes, so a lone key reaches it only through
-# the 16550's character timeout. Stops at the first key not echoed.
-type_keys() {
-	local what=$1 k
-	shift
-	for k in "$@"; do
-		sleep 0.3 # the pause between two keys, not a synchronization
-		send_keys "$k"
-		expect_echo "$what: '$k' is echoed at once" "$k" 15
-		[ -n "$H_MATCH" ] || return 0
-	done
-}
-
-# Single keys, and Ctrl-C interrupting a foreground `sleep 100`.
-typing() {
-	local t0
-	send_line "echo hv-typing"
-	expect_line "typing: the shell answers" '^hv-typing$'
-	expect_echo "typing: the prompt is back" 'hv-guest# '
-	type_keys "typing" e c h o ' ' k '$' '(' '(' 5 '*' 9 ')' ')'
-	send_keys $'\r'
-	expect_line "typing: the command typed key by key runs" '^k45$'
-	send_line 'echo hv-sleeping; sleep 100'
-	expect_line "Ctrl-C: sleep 100 started" '^hv-sleeping$'
-	sleep 0.5 # a person's reaction, not a synchronization
-	t0=$SECONDS
-	send_keys $'\x03'
-	expect_echo "Ctrl-C: echoed at once" '^C' 15
-	expect_echo "Ctrl-C: the prompt comes back" 'hv-guest# ' 30
-	echo "  (Ctrl-C: prompt back after $((SECONDS - t0)) s of wall time)"
-	send_line 'echo hv-sleep-status $?'
-	expect_line "Ctrl-C: sleep 100 was interrupted (SIGINT: status 130), it did not run out" \
-		'^hv-sleep-status 130$'
 }
 
 # --- baseline: GRUB boots the kernel itself -------------------------------

@@ -529,11 +529,11 @@ smp_linux() {
 if [ "${HV_SMP_LINUX:-1}" != 0 ]; then
 	# As test_linux.sh: the guest is built here (downloaded once).
 	mkdir -p "$OUT"
-	if "$HV_ROOT/tools/mkguest.sh" "$HV_ROOT/build/guest" >"$OUT/mkguest.log" 2>&1; then
+	if "$HV_ROOT/tools/mkguest.sh" "$HV_ROOT/build/guest" >"$OUT/mkguest-${H_FILE%.sh}.log" 2>&1; then
 		smp_linux "${HV_SMP_LINUX_CPUS:-2}"
 	else
 		H_RUN=guest h_result FAIL "tools/mkguest.sh builds the default guest"
-		sed 's/^/  /' "$OUT/mkguest.log"
+		sed 's/^/  /' "$OUT/mkguest-${H_FILE%.sh}.log"
 	fi
 fi
 

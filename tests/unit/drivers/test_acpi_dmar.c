@@ -15,7 +15,7 @@ static struct dmar_info info;
 static char err[200];
 
 /* A table being built: bytes, and where the structure being written began. */
-static uint8_t tb[4096];
+static uint8_t tb[16384];
 static uint32_t tn, sstart;
 
 static void put8(uint8_t v) { tb[tn++] = v; }
@@ -460,7 +460,11 @@ TEST(capacity)
 	}
 	finish();
 	CHECK_EQ(parse(), -ENOSPC);
-	CHECK(strstr(err, "more than 32 remapping units") != NULL);
+	CHECK(strstr(err, "more than 128 remapping units") != NULL);
+	tn -= 16;                                                /* 128 units fit */
+	finish();
+	CHECK_EQ(parse(), 0);
+	CHECK_EQ(info.unit_count, 128);
 
 	begin(39, 0);
 	drhd(DMAR_DRHD_INCLUDE_PCI_ALL, 0, 0xfed90000);
@@ -470,23 +474,38 @@ TEST(capacity)
 	CHECK_EQ(parse(), -ENOSPC);
 	CHECK_STR(err, "DMAR device scope at offset 64: 9 hops, more than the 8 kept");
 
-	/* 256 scopes fit, the 257th does not: spread over units (a length is 16 bits). */
+	/* 1024 scopes fit, the 1025th does not: 5 units of 205 (8 KiB of table). */
 	begin(39, 0);
-	for (unsigned int u = 0; u < 9; u++) {
+	for (unsigned int u = 0; u < 5; u++) {
 		drhd(0, 0, 0x10000000ULL + u * 0x1000ULL);
-		for (unsigned int i = 0; i < (u < 8 ? 32u : 1u); i++)
-			scope(DMAR_SCOPE_PCI_ENDPOINT, 0, (uint8_t)u, 1, i, 0);
+		for (unsigned int i = 0; i < 205; i++)
+			scope(DMAR_SCOPE_PCI_ENDPOINT, 0, (uint8_t)u, 1, i % 32, i / 32);
 		close_struct();
 	}
 	finish();
 	CHECK_EQ(parse(), -ENOSPC);
-	CHECK(strstr(err, "more than 256 scopes") != NULL);
-	tb[sstart + 2] = 16;                                     /* drop the 257th */
-	tn = sstart + 16;
+	CHECK(strstr(err, "more than 1024 scopes") != NULL);
+	tn -= 8;                                                 /* drop the 1025th */
+	close_struct();
 	finish();
 	CHECK_EQ(parse(), 0);
-	CHECK_EQ(info.scope_count, 256);
-	CHECK_EQ(info.unit[7].scopes.first, 224);
+	CHECK_EQ(info.scope_count, 1024);
+	CHECK_EQ(info.unit[4].scopes.first, 820);
+	CHECK_EQ(info.unit[4].scopes.count, 204);
+}
+
+TEST(scope_names)
+{
+	char buf[200], small[10];
+
+	build_server();
+	CHECK_EQ(parse(), 0);
+	CHECK_STR(dmar_scopes_format(buf, sizeof(buf), &info, info.rmrr[0].scopes), "00:14.0, 00:1a.0");
+	CHECK_STR(dmar_scopes_format(buf, sizeof(buf), &info, info.rmrr[1].scopes), "00:1c.4/00.0");
+	CHECK_STR(dmar_scopes_format(buf, sizeof(buf), &info, info.unit[2].scopes),
+		  "00:1e.7 (ioapic 8), 00:1f.0 (hpet 0), 00:1e.0 (acpi 1)");
+	CHECK_STR(dmar_scopes_format(buf, sizeof(buf), &info, (struct dmar_scopes){ 0, 0 }), "none");
+	CHECK_STR(dmar_scopes_format(small, sizeof(small), &info, info.rmrr[0].scopes), "00:14.0, ");
 }
 
 TEST(read_through_rsdp)
@@ -509,4 +528,9 @@ TEST(read_through_rsdp)
 	fix_checksum(phys + 0x2000, sizeof(dmar_qemu_q35), 9);
 	CHECK_EQ(acpi_read_dmar(rsdp, sizeof(rsdp), rd, NULL, &info, err, sizeof(err)), -ENOENT);
 	CHECK_STR(err, "no DMAR table");
+	/* A header longer than the reader takes: refused with both lengths. */
+	memcpy(phys + 0x2000, "DMAR", 4);
+	phys[0x2004] = 0x70; phys[0x2005] = 0x11; phys[0x2006] = 0x01;   /* 70000 bytes */
+	CHECK_EQ(acpi_read_dmar(rsdp, sizeof(rsdp), rd, NULL, &info, err, sizeof(err)), -ENOSPC);
+	CHECK_STR(err, "DMAR at 0x2000 is 70000 bytes, more than the 65536 this reader takes");
 }

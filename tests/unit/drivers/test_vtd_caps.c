@@ -61,3 +61,47 @@ TEST(every_field_and_truncation)
 		  "invalidation register, 1 fault record at 0x0");
 	CHECK_EQ(strlen(vtd_describe(small, sizeof(small), 0x10, cap, ecap)), sizeof(small) - 1);
 }
+
+TEST(register_pages)
+{
+	/* QEMU: records end at 0x230, IOTLB registers at 0xf8: one page. */
+	CHECK_EQ(vtd_reg_pages(1, QEMU48_CAP, QEMU48_ECAP), 1);
+	/* A DRHD saying 4 pages keeps them. */
+	CHECK_EQ(vtd_reg_pages(4, QEMU48_CAP, QEMU48_ECAP), 4);
+	/* Size 0 (one page) in the DMAR, 8 records at 0xf80: they end at 0x1000 (one page), one more at 0x1010. */
+	CHECK_EQ(vtd_reg_pages(1, (0xf8ULL << 24) | (7ULL << 40), 0), 1);
+	CHECK_EQ(vtd_reg_pages(1, (0xf8ULL << 24) | (8ULL << 40), 0), 2);
+	/* IOTLB registers at 0x1ff0 end at 0x2000; at 0x2000 they reach a third page. */
+	CHECK_EQ(vtd_reg_pages(1, 0, 0x1ffULL << 8), 2);
+	CHECK_EQ(vtd_reg_pages(1, 0, 0x200ULL << 8), 3);
+	/* The largest fields: FRO 0x3ff0 + 256 records, IRO 0x3ff0 + 16. */
+	CHECK_EQ(vtd_reg_pages(1, (0x3ffULL << 24) | (0xffULL << 40), 0x3ffULL << 8), 5);
+}
+
+TEST(unusable_units)
+{
+	CHECK(vtd_unusable_reason(0x10, QEMU48_CAP, QEMU48_ECAP) == NULL);
+	/* Version 6 with QI: queued only, usable; without QI: neither interface. */
+	CHECK(vtd_unusable_reason(0x60, QEMU48_CAP, QEMU48_ECAP) == NULL);
+	CHECK_STR(vtd_unusable_reason(0x60, QEMU48_CAP, QEMU48_ECAP & ~VTD_ECAP_QI),
+		  "neither register-based invalidation (major version 6 on) nor queued (ECAP.QI clear)");
+	CHECK(vtd_unusable_reason(0x50, QEMU48_CAP, QEMU48_ECAP & ~VTD_ECAP_QI) == NULL);
+	/* Scalable mode with first-level tables only: SAGAW 0, SMTS, no SLTS. */
+	CHECK_STR(vtd_unusable_reason(0x60, QEMU48_CAP & ~(0x1fULL << 8), QEMU48_ECAP | VTD_ECAP_SMTS),
+		  "scalable mode with first-level tables only (ECAP.SMTS set, SLTS clear, CAP.SAGAW 0): "
+		  "no second-level tables for legacy mode");
+	CHECK_STR(vtd_unusable_reason(0x10, QEMU48_CAP & ~(0x1fULL << 8), QEMU48_ECAP),
+		  "no second-level table depth (CAP.SAGAW 0)");
+	/* Scalable with second-level tables keeps SAGAW: usable in legacy mode. */
+	CHECK(vtd_unusable_reason(0x60, QEMU48_CAP, QEMU48_ECAP | VTD_ECAP_SMTS | VTD_ECAP_SLTS) == NULL);
+}
+
+TEST(invalidation_granularity_fields)
+{
+	/* QEMU's CCMD after a global invalidation: CAIG 01; IOTLB: IAIG 01. */
+	CHECK_EQ(VTD_CCMD_CAIG(1ULL << 59), 1);
+	CHECK_EQ(VTD_CCMD_CAIG(3ULL << 59 | 1ULL << 61), 3);
+	CHECK_EQ(VTD_CCMD_CAIG(1ULL << 61), 0);                   /* CIRG set, nothing performed */
+	CHECK_EQ(VTD_IOTLB_IAIG(1ULL << 57), 1);
+	CHECK_EQ(VTD_IOTLB_IAIG(1ULL << 60 | 1ULL << 49), 0);
+}

@@ -212,6 +212,14 @@ TEST(rmrr_ranges)
 	CHECK_STR(err, "DMA map: more than 2 runs");
 	CHECK_EQ(vtd_sl_layout(&g, NULL, 0, 33, runs, MAX_RUNS, err, sizeof(err)), -ERANGE);
 	CHECK(strstr(err, "above the 33-bit address width") != NULL);
+	/* What vtd_protect filters with: one range at a time, the same verdicts. */
+	CHECK_EQ(vtd_range_check(&g, usb, err, sizeof(err)), 0);
+	CHECK_EQ(vtd_range_check(&g, in_ram, err, sizeof(err)), 0);
+	CHECK_EQ(vtd_range_check(&g, hv, err, sizeof(err)), -EPERM);
+	CHECK(strstr(err, "overlaps the hypervisor's memory (hypervisor") != NULL);
+	CHECK_EQ(vtd_range_check(&g, bad, err, sizeof(err)), -EPERM);
+	CHECK_STR(err, "RMRR 0x5000-0x5000 is empty or wraps");
+	CHECK_EQ(vtd_range_check(&g, (struct vtd_range){ ~0ULL - 0x800, ~0ULL }, err, sizeof(err)), -EPERM);
 }
 
 TEST(caps_decoding)

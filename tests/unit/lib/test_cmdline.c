@@ -505,4 +505,10 @@ TEST(testvtd_qi_needs_hvtest)
 	parse("hvtest testvtd=reg");
 	CHECK(!o.test_vtd_qi);
 	CHECK_EQ(o.warning_count, 1);
+	parse("hvtest testvtd=fw");
+	CHECK(o.test_vtd_fw && !o.test_vtd_qi);
+	parse("hvtest testvtd=fw testvtd=qi");
+	CHECK(o.test_vtd_fw && o.test_vtd_qi);
+	parse("hvtest testvtd=fw testvtd=auto");
+	CHECK(!o.test_vtd_fw && !o.test_vtd_qi);
 }

@@ -57,7 +57,7 @@ iommu_efi_chain() {
 	expect_line "chain: no VMX, so the core hands back" \
 		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
 	expect_line "chain: the unit given back as the firmware had it" \
-		'^iommu: unit 0: given back as the firmware had it \(translation off\)$'
+		'^iommu: unit 0: given back as the firmware had it \(translation off; fault events stay masked and interrupt remapping off\)$'
 	expect_line "chain: hv.efi says why and goes on" \
 		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
 	expect_line "chain: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120

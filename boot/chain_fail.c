@@ -2,8 +2,8 @@
  * failure inside the core (see chain_fail.h; docs/architecture.md, "Chain
  * mode"). What the core did to the machine before the firmware's first VM
  * entry, and how it is undone here:
- * - VMXON on this CPU and on the APs that took a turn: VMXOFF (the APs
- *   then halt where an INIT reaches them: outside VMX);
+ * - VMXON on this CPU: VMXOFF (no AP is under the hypervisor yet: in chain
+ *   mode they come after the firmware's first VM entry, boot/chain_ap.c);
  * - VT-d translation turned on: vtd_unprotect, the firmware's state back;
  * - the UART reprogrammed by console_init: its registers as the firmware
  *   left them (uart_state);
@@ -12,14 +12,8 @@
  * Left as they are: IA32_FEATURE_CONTROL, which the core locks with VMX on
  * where the firmware left it unlocked (a lock lasts until reset; it only
  * allows VMX), CR4.MCE (restored with CR4), the PIT's channel 2 (the TSC
- * calibration's; the firmware's timer is channel 0), and the APs the core
- * started: they were taken out of the firmware's loop by INIT, so they
- * stay halted in the core's memory, which hv.efi keeps allocated
- * (out.aps_started), until the firmware's MP code sends them INIT and
- * start-up IPIs again. */
+ * calibration's; the firmware's timer is channel 0). */
 #include "boot/chain_fail.h"
-#include "boot/smp.h"
-#include "guest/run/ap_run.h"
 #include "guest/backend.h"
 #include "drivers/iommu/vtd.h"
 #include "drivers/console.h"
@@ -63,26 +57,18 @@ void chain_out_write(size_t off, const void *buf, size_t n)
 void chain_fail(const char *why)
 {
 	char reason[sizeof(((struct efi_handoff_out *)0)->reason)];
-	const uint32_t *ids;
-	unsigned int running = smp_running(&ids);       /* 0 before smp_start */
-	uint32_t aps = running > 1 ? running - 1 : 0;
 	uint64_t no_view = 0;
 
 	if (!armed)
 		panic("chain_fail while not armed: %s", why);
 	printf("hv: chain mode: %s: handing the CPU back to the firmware; the boot goes on without the "
 	       "hypervisor\n", why);
-	guests_aps_leave_vmx();
 	backend_off();
 	vtd_unprotect();
 	memset(reason, 0, sizeof(reason));
 	fmt_snprintf(reason, sizeof(reason), "%s", why);
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, reason), reason, sizeof(reason));
-	chain_out_write(__builtin_offsetof(struct efi_handoff_out, aps_started), &aps, sizeof(aps));
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &no_view, sizeof(no_view));
-	if (aps)
-		printf("hv: chain mode: the %u other CPUs the core started stay halted in its memory (hv.efi "
-		       "keeps it) until the firmware starts them again\n", aps);
 	console_restore_firmware();
 	chain_return_to_firmware(image_hpa(&ret_fw), EFI_HANDOFF_E_CORE);
 }

@@ -59,6 +59,13 @@
 %define HANDOFF_OFF_MODE         20
 %define HANDOFF_OFF_LOAD_OFFSET  24
 %define HV_NOTE_EFI_ENTRY64      1
+%define HV_NOTE_EFI_AP_ENTRY64   2
+%define EFI_AP_HANDOFF_MAGIC     0x5041464f444e4148
+%define AP_HANDOFF_OFF_INDEX     8
+%define EFI_AP_E_POINTER         1
+%define EFI_AP_E_HEADER          2
+%define EFI_AP_E_INDEX           3
+%define EFI_AP_E_CPU             4
 
 extern __bss_start
 extern __image_phys_start
@@ -66,6 +73,10 @@ extern __image_phys_end
 extern __bss_end
 extern hv_main
 extern boot_stack_top
+extern chain_ap_main
+extern chain_ap_count
+extern chain_ap_cr3
+extern chain_ap_stack
 
 ; ---------------------------------------------------------------------------
 section .multiboot progbits alloc noexec nowrite align=8
@@ -439,6 +450,93 @@ efi_entry64:
 	popfq
 	ret
 
+; efi_ap_entry64(ap_pa): chain mode's entry for each AP, once efi_entry64 has
+; returned on the boot CPU as the firmware's guest (boot/info/efi_handoff.h,
+; struct efi_ap_handoff). Called like efi_entry64: 64-bit, the firmware's
+; identity map, System V ABI, RDI = the block's physical address. Checks
+; first, changing nothing (refusal: RAX = an EFI_AP_E_* code, RFLAGS
+; restored); then it takes the CPU: the early tables (still built, in the
+; image: the identity map and the image's virtual range) to reach the
+; image's upper half, there the hypervisor's own tables and the per-CPU
+; block's run stack that boot/chain_ap.c prepared for this index, and
+; chain_ap_main(ap_pa, index), which never returns here.
+global efi_ap_entry64
+efi_ap_entry64:
+	pushfq
+	mov eax, EFI_AP_E_POINTER
+	test rdi, rdi
+	jz .ap_refuse
+	test edi, 7
+	jnz .ap_refuse
+	mov rcx, rdi
+	shr rcx, 32
+	jnz .ap_refuse
+	mov eax, EFI_AP_E_HEADER
+	mov rcx, EFI_AP_HANDOFF_MAGIC
+	cmp [rdi], rcx
+	jne .ap_refuse
+	; The load offset, as in efi_entry64 (which checked it on the boot CPU).
+	lea r8, [rel efi_ap_entry64]
+	mov rcx, efi_ap_entry64
+	sub r8, rcx
+	; chain_ap_count (linked high, read through its physical address): 0
+	; until the boot CPU's core prepared the APs' blocks, and index 0 is
+	; the boot CPU.
+	mov rdx, chain_ap_count                 ; its link address, less KERNEL_VBASE, plus the offset
+	mov rax, KERNEL_VBASE
+	sub rdx, rax
+	add rdx, r8
+	mov eax, EFI_AP_E_INDEX
+	mov ecx, [rdi + AP_HANDOFF_OFF_INDEX]
+	test ecx, ecx
+	jz .ap_refuse
+	cmp ecx, [rdx]
+	jae .ap_refuse
+	mov eax, EFI_AP_E_CPU
+	mov rdx, cr4
+	test edx, CR4_LA57
+	jnz .ap_refuse
+
+	; From here on the core owns this CPU.
+	cli
+	cld
+	mov eax, CR4_PAE                        ; as efi_entry64: PGE, PCIDE, CET off
+	mov cr4, rax
+	mov esi, ecx                            ; the index, for chain_ap_main
+	mov ecx, MSR_IA32_EFER                  ; NXE: the hypervisor's tables use XD
+	rdmsr
+	or eax, EFER_NXE
+	wrmsr
+	lea rax, [rel early_pml4]
+	mov cr3, rax
+	mov rax, cr0
+	and eax, ~(CR0_CD | CR0_NW)
+	or eax, CR0_PE | CR0_PG | CR0_WP
+	mov cr0, rax
+	mov rax, chain_ap_high                  ; its link address: the early tables map it
+	jmp rax
+.ap_refuse:
+	popfq
+	ret
+
+; chain mode's AP, continued in the image's upper half on the early tables:
+; the hypervisor's tables and the run stack of its block (boot/chain_ap.c
+; fills chain_ap_cr3 and chain_ap_stack before chain_ap_count). RDI = the
+; block's physical address, ESI = its index.
+section .text
+bits 64
+chain_ap_high:
+	mov rax, [rel chain_ap_cr3]
+	mov cr3, rax
+	lea rax, [rel chain_ap_stack]
+	mov rsp, [rax + rsi * 8]
+	xor ebp, ebp                            ; end of the frame-pointer chain
+	call chain_ap_main                      ; never returns
+.hang:
+	cli
+	hlt
+	jmp .hang
+
 ; ---------------------------------------------------------------------------
 section .boot.data progbits alloc noexec write align=16
 msg_no_long_mode: db "hv: this CPU has no 64-bit long mode; cannot start.", 13, 10, 0
@@ -464,6 +562,11 @@ section .note.hv note alloc noexec nowrite align=4
 	dd HV_NOTE_EFI_ENTRY64
 	db "HV", 0, 0                           ; padded to 4 bytes
 	dq efi_entry64
+	dd 3                                    ; the same for efi_ap_entry64
+	dd 8
+	dd HV_NOTE_EFI_AP_ENTRY64
+	db "HV", 0, 0
+	dq efi_ap_entry64
 
 ; Load address - link address of the image (a multiple of IMAGE_ALIGN), for
 ; C's conversions between the image's virtual and physical addresses.

@@ -110,6 +110,7 @@ static void parse_boot_info(uint32_t magic, uint32_t info_pa)
 static bool chain_mode;
 static struct cpu_resume chain_resume;
 static uint8_t chain_fw_gdt[65536];
+static uint32_t chain_cpus[EFI_HANDOFF_CPUS_MAX];
 static struct efi_handoff handoff;      /* the loader's, copied: its memory is not the core's */
 
 /* A failure the operator must see: in chain mode (once the return point is
@@ -125,8 +126,9 @@ static __noreturn void boot_fail(const char *why)
 /*
  * Chain mode's part of the hand-off, while the early tables still map
  * [0, 4 GiB): the firmware's GDT copied (its segments' hidden parts are
- * rebuilt from it), the resume state built and checked, the pool and the
- * start-up page given to mm and smp. The modules stay the loader's.
+ * rebuilt from it), the resume state built and checked, the pool given to
+ * mm, the firmware's CPUs to smp (checked: efi_handoff_check). The modules
+ * stay the loader's.
  */
 static void take_chain(const struct efi_handoff *h)
 {
@@ -145,7 +147,8 @@ static void take_chain(const struct efi_handoff *h)
 	}
 	boot_info.module_count = 0;
 	mm_use_pool(h->pool_start, h->pool_end);
-	smp_use_trampoline_page(h->trampoline);
+	memcpy(chain_cpus, h->cpu_apic_id, h->cpu_count * sizeof(chain_cpus[0]));
+	smp_use_chain_cpus(chain_cpus, h->cpu_count);
 	chain_mode = true;
 }
 
@@ -196,20 +199,6 @@ static void apply_console_options(const struct hv_options *o)
 	if (!console_init(o->serial_port, o->serial_baud))
 		printf("warning: no UART answers at port 0x%x; console stays on 0x%x\n",
 		       o->serial_port, console_port());
-}
-
-/* Chain mode: a CPU of the MADT the core did not start would be started by
- * the OS outside VMX (hv.efi counted them; an AP that did not answer). */
-static void chain_check_cpus(void)
-{
-	const uint32_t *ids;
-	unsigned int n = smp_running(&ids);
-	char why[120];
-
-	if (n >= smp_machine_cpus())
-		return;
-	fmt_snprintf(why, sizeof(why), "%u of the MADT's %u CPUs run under the hypervisor", n, smp_machine_cpus());
-	boot_fail(why);
 }
 
 /* CPUs the MADT lists that do not run are hidden from the guest (issue 14):
@@ -267,9 +256,9 @@ static __noinline __noreturn void hv_start(void)
 		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
-	smp_start(&boot_info, &options);
-	if (chain_mode)
-		chain_check_cpus();
+	if (!smp_start(&boot_info, &options))
+		/* Chain mode only: the APs' blocks could not be made (said). */
+		boot_fail("the firmware's CPUs cannot all come under the hypervisor");
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);

@@ -4,6 +4,7 @@
  * and the boot report. */
 #include "boot/smp.h"
 #include "boot/ap_start.h"
+#include "boot/chain_ap.h"
 #include "drivers/ipi.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
@@ -57,13 +58,41 @@ static hpa_t trampoline_page(const struct memmap *m)
 	return page;
 }
 
-static bool given_page_set;
-static hpa_t given_page;
+/* Chain mode: the firmware's CPUs, from the UEFI loader (smp_use_chain_cpus). */
+static const uint32_t *chain_ids;
+static unsigned int chain_count;
 
-void smp_use_trampoline_page(hpa_t page)
+void smp_use_chain_cpus(const uint32_t *ids, unsigned int n)
 {
-	given_page_set = true;
-	given_page = page;
+	chain_ids = ids;
+	chain_count = n;
+}
+
+/*
+ * Chain mode: no AP is started here (boot/chain_ap.c says why); each comes
+ * later through efi_ap_entry64 onto the block made now. The loader's list
+ * is the machine's CPUs (it checked it against the MADT where there is
+ * one); they count as running, so that the guest's ACPI view keeps them.
+ */
+static unsigned int start_chain(uint32_t boot_id)
+{
+	char line[160];
+	size_t k;
+
+	if (chain_ids[0] != boot_id)
+		printf("cpus: warning: chain mode: the loader lists APIC ID %u first, the boot CPU is %u\n",
+		       chain_ids[0], boot_id);
+	for (unsigned int i = 1; i < chain_count && running.count < MADT_MAX_CPUS; i++)
+		running.id[running.count++] = chain_ids[i];
+	machine_cpus = chain_count;
+	if (chain_aps_prepare(chain_ids, chain_count))
+		return 0;
+	k = (size_t)fmt_snprintf(line, sizeof(line), "cpus: chain mode: %u from the UEFI loader (APIC IDs",
+				 chain_count);
+	for (unsigned int i = 0; i < chain_count && k + 16 < sizeof(line); i++)
+		k += (size_t)fmt_snprintf(line + k, sizeof(line) - k, " %u", chain_ids[i]);
+	printf("%s); the APs come under VMX after the firmware resumes\n", line);
+	return running.count;
 }
 
 /* Starts one AP under the next free CPU index; prints why it did not start. */
@@ -240,6 +269,8 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	if (opt->test_hooks && opt->test_x2apic)
 		apic_base = test_x2apic(apic_base);
 	running.id[running.count++] = boot_id;
+	if (chain_count)
+		return start_chain(boot_id);
 	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, acpi_host_read, NULL, &madt, err, sizeof(err))) {
 		printf("cpus: no usable MADT (%s): 1 running (APIC IDs %u)\n", err, boot_id);
 		return running.count;
@@ -254,7 +285,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 		online_capable += madt.cpu[i].online_capable;
 	}
 	machine_cpus = MAX(enabled, 1u);
-	page = given_page_set ? given_page : trampoline_page(mm_host_map());
+	page = trampoline_page(mm_host_map());
 	can_start = enabled > 1 && max > 1;
 	if (can_start && !(apic_base & APIC_BASE_EN)) {
 		printf("cpus: the boot CPU's local APIC is disabled: no other CPU is started\n");

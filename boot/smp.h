@@ -16,10 +16,11 @@
  */
 unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt);
 
-/* Chain mode: the start-up code goes to `page` (below 0xa0000, allocated by
- * the UEFI loader; 0: no other CPU is started) instead of a page borrowed
- * from usable low memory, which is the running firmware's. Before smp_start. */
-void smp_use_trampoline_page(hpa_t page);
+/* Chain mode: the firmware's CPUs ids[0..n) (the UEFI loader's list, the
+ * boot CPU first), n >= 1, kept by the caller. smp_start then starts no AP
+ * and prepares each for efi_ap_entry64 (boot/chain_ap.h); 0 from smp_start
+ * means it could not (no memory). Before smp_start. */
+void smp_use_chain_cpus(const uint32_t *ids, unsigned int n);
 
 /* CPUs the machine has: enabled in the MADT (1 without a usable MADT),
  * started or not. */

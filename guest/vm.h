@@ -33,6 +33,14 @@ struct vm {
 	bool hold_aps;                   /* no wait-for-SIPI activity state (IA32_VMX_MISC bit 8
 					    clear): an AP's vCPU waits for its emulated SIPI in
 					    the hypervisor, not entered (guest/run/ap_run.c) */
+	/* Chain mode: the firmware's APs that have not come under VMX yet
+	 * (bit k: joining_ids[k]); they are still the firmware's, which wakes
+	 * them with INIT and start-up IPIs (EDK II MpInitLib in its HLT loop
+	 * mode), so guest/dev/guest_ipi.c sends those to them for real.
+	 * Cleared as each joins the VM as a vCPU (guest/run/ap_run.c). */
+	uint32_t joining_ids[VM_MAX_VCPUS];
+	unsigned int joining_count;
+	volatile uint64_t joining_mask;
 };
 
 /* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */

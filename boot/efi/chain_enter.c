@@ -10,6 +10,7 @@
  * leaves it alone. The comparison with EfiReservedMemoryType is in the docs.
  */
 #include "boot/efi/chain_enter.h"
+#include "boot/efi/chain_aps.h"
 #include "boot/efi/console.h"
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
@@ -21,7 +22,6 @@
 #include "lib/string.h"
 
 #define WITHOUT "continuing the boot without the hypervisor"
-#define SIPI_PAGE_MAX 0x9ffffULL        /* a start-up IPI names a page below 0xa0000 (boot/ap_start.c) */
 
 /* One allocation: what AllocatePages gave and the aligned part kept. */
 struct chain_alloc {
@@ -90,20 +90,24 @@ static bool resumable(char *err, size_t errlen)
 	return cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, err, errlen) == 0;
 }
 
-/* The core's copies of boot_info and the handoff (it copies both at once). */
+/* The core's copies of boot_info and the handoff (it copies both at once),
+ * and the APs' blocks for efi_ap_entry64 (boot/efi/chain_aps.c). */
 struct chain_block {
 	struct boot_info bi;
 	struct efi_handoff h;
+	struct efi_ap_handoff ap[EFI_HANDOFF_CPUS_MAX];
 };
 
 int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 {
 	static struct core_image img;
 	static struct hv_options opt;
-	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_tramp = { 0 }, a_blk = { 0 };
+	static struct efi_cpus cpus;
+	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_blk = { 0 };
 	struct core_placed placed;
 	struct chain_block *blk;
-	hpa_t img_pa, pool, tramp;
+	hpa_t img_pa, pool;
+	bool aps_in_use;
 	UINTN map_key;
 	char err[160];
 	uint64_t rc;
@@ -120,15 +124,17 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	 * (the core reports the command line's other warnings itself). */
 	cmdline_defaults(&opt);
 	cmdline_parse(bi->cmdline, &opt);
-	/* A CPU the core does not take would be started by the OS outside VMX. */
-	if (!efi_chain_cpus_covered(fw, bi, opt.max_cpus, err, sizeof(err))) {
+	/* A CPU the core does not take would be started by the OS outside VMX;
+	 * an AP that could not come under VMX once the boot CPU is the guest
+	 * would be lost (boot/chain_ap.c): both checked now. */
+	if (!efi_chain_cpus_covered(fw, bi, opt.max_cpus, &cpus, err, sizeof(err)) ||
+	    !efi_chain_aps_check(fw, &cpus, img.ap_entry64, err, sizeof(err))) {
 		efi_shout("chain mode needs every CPU under the hypervisor: %s: " WITHOUT, err);
 		return -EINVAL;
 	}
 
 	img_pa = alloc_aligned(fw, EfiUnusableMemory, img.span, CORE_LOAD_ALIGN, CORE_LOAD_LIMIT - 1, &a_img);
 	pool = alloc_aligned(fw, EfiUnusableMemory, opt.hv_mem, 2 * MiB, CORE_LOAD_LIMIT - 1, &a_pool);
-	tramp = alloc_aligned(fw, EfiLoaderData, PAGE_SIZE, PAGE_SIZE, SIPI_PAGE_MAX, &a_tramp);
 	blk = (void *)(uintptr_t)alloc_aligned(fw, EfiLoaderData, sizeof(*blk), PAGE_SIZE,
 					       CORE_LOAD_LIMIT - 1, &a_blk);
 	if (!img_pa || !pool || !blk) {
@@ -136,13 +142,6 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 			  (unsigned long long)(img.span >> 10), (unsigned long long)(opt.hv_mem >> 20));
 		goto fail;
 	}
-	if (!tramp && efi_firmware_cpus(fw) > 1) {
-		/* The core could start no other CPU: the OS would, outside VMX. */
-		efi_shout("no page below 0xa0000 for the other CPUs' start-up code: " WITHOUT);
-		goto fail;
-	}
-	if (!tramp)
-		efi_say("no page below 0xa0000 for start-up code (one CPU: none needed)");
 	if (core_place(hv_core_elf_start, hv_core_elf_size(), &img, (void *)(uintptr_t)img_pa, img_pa,
 		       &placed, err, sizeof(err))) {
 		efi_shout("cannot place the hypervisor core: %s: " WITHOUT, err);
@@ -151,7 +150,8 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	core_handoff_init(&blk->h, &placed, EFI_HANDOFF_MODE_CHAIN);
 	blk->h.pool_start = pool;
 	blk->h.pool_end = pool + opt.hv_mem;
-	blk->h.trampoline = tramp;
+	blk->h.cpu_count = cpus.count;
+	memcpy(blk->h.cpu_apic_id, cpus.apic_id, cpus.count * sizeof(cpus.apic_id[0]));
 	/* The map as the core starts: the allocations above are in it. */
 	if (efi_sysinfo_fill(fw, bi, &map_key) < 0) {
 		efi_shout("no memory map: " WITHOUT);
@@ -159,41 +159,34 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	}
 	memcpy(&blk->bi, bi, sizeof(blk->bi));
 	efi_say("chain mode: hypervisor core at 0x%llx-0x%llx, pool 0x%llx-0x%llx (%llu MiB, EfiUnusableMemory), "
-		"AP start-up page 0x%llx; entering the core with boot services running",
+		"%u CPU%s; entering the core with boot services running",
 		(unsigned long long)placed.load_pa, (unsigned long long)(placed.end - 1),
 		(unsigned long long)pool, (unsigned long long)(pool + opt.hv_mem - 1),
-		(unsigned long long)(opt.hv_mem >> 20), (unsigned long long)tramp);
+		(unsigned long long)(opt.hv_mem >> 20), cpus.count, cpus.count == 1 ? "" : "s");
 
 	rc = core_enter(placed.entry, &blk->bi, &blk->h);
 	if (!rc) {
-		/* Here as the guest. The APs are up (a later start goes through
-		 * the guest's own INIT and start-up IPIs), the core has its
-		 * copies: only the image and the pool stay allocated. */
+		/* Here as the guest. The core has its copies; the APs come
+		 * now. Then only the image and the pool stay allocated (and
+		 * the APs' blocks if one did not come back: it may write). */
 		efi_say("the firmware now runs under the hypervisor");
 		/* Before anything else reads ACPI: the OS must see the view. */
 		if (blk->h.out.view_rsdp)
 			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
-		release(fw, &a_tramp);
-		release(fw, &a_blk);
+		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
+		if (!aps_in_use)
+			release(fw, &a_blk);
 		return 0;
 	}
 	if (rc == EFI_HANDOFF_E_CORE) {
 		blk->h.out.reason[sizeof(blk->h.out.reason) - 1] = 0;
 		efi_shout("the hypervisor core failed and handed the firmware back: %s: " WITHOUT,
 			  blk->h.out.reason[0] ? blk->h.out.reason : "(no reason given)");
-		if (blk->h.out.aps_started) {
-			/* Those CPUs wait halted in the core's memory until the
-			 * firmware starts them again: it must not be reused. */
-			efi_say("%u other CPUs wait in the core's memory: the image and the pool stay allocated",
-				blk->h.out.aps_started);
-			a_pool.base = a_img.base = 0;
-		}
 	} else {
 		efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
 	}
 fail:
 	release(fw, &a_blk);
-	release(fw, &a_tramp);
 	release(fw, &a_pool);
 	release(fw, &a_img);
 	return -EINVAL;

@@ -6,7 +6,7 @@
 #include "boot/efi/uefi.h"
 
 /* Allocates the hypervisor's memory (EfiUnusableMemory below 4 GiB), places
- * the core, fills the handoff (mode chain, pool, AP trampoline page) and
+ * the core, fills the handoff (mode chain, pool, the CPU list) and
  * calls the core with boot services running. Returns 0 when the core has
  * returned as the guest (the firmware now runs under the hypervisor), or a
  * negative error after printing why, with everything it allocated freed: the

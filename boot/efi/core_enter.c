@@ -46,18 +46,17 @@ void core_capture_env(struct efi_cpu_state *fw)
 
 #define FW_OFF(f) "i"(__builtin_offsetof(struct efi_cpu_state, f))
 
-uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h)
+/*
+ * Calls entry(rdi, rsi) after recording in fw the registers of the return
+ * point: chain mode resumes the firmware there with this RSP, RFLAGS and
+ * callee-saved registers (RAX = 0). Every register the System V ABI lets a
+ * callee change is declared clobbered, so the compiler keeps nothing else
+ * live across it.
+ */
+static uint64_t call_capturing(hpa_t entry, uint64_t rdi, uint64_t rsi, struct efi_cpu_state *fw)
 {
-	struct efi_cpu_state *fw = &h->fw;
 	uint64_t rc;
 
-	core_capture_env(fw);
-	/*
-	 * The return point is label 1, right after the call: chain mode resumes
-	 * the firmware there with this RSP, RFLAGS and callee-saved registers
-	 * (RAX = 0). Every register the System V ABI lets a callee change is
-	 * declared clobbered, so the compiler keeps nothing else live across it.
-	 */
 	asm volatile("lea 1f(%%rip), %%rax\n\t"
 		     "mov %%rax, %c[rip](%[fw])\n\t"
 		     "mov %%rsp, %c[rsp](%[fw])\n\t"
@@ -73,11 +72,23 @@ uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h)
 		     "mov %%r15, %c[r15](%[fw])\n\t"
 		     "call *%[entry]\n"
 		     "1:"
-		     : "=&a"(rc), "+D"(bi), "+S"(h)
+		     : "=&a"(rc), "+D"(rdi), "+S"(rsi)
 		     : [fw] "r"(fw), [entry] "r"(entry),
 		       [rip] FW_OFF(rip), [rsp] FW_OFF(rsp), [rflags] FW_OFF(rflags),
 		       [rbx] FW_OFF(rbx), [rbp] FW_OFF(rbp), [rdi] FW_OFF(rdi), [rsi] FW_OFF(rsi),
 		       [r12] FW_OFF(r12), [r13] FW_OFF(r13), [r14] FW_OFF(r14), [r15] FW_OFF(r15)
 		     : "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc");
 	return rc;
+}
+
+uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h)
+{
+	core_capture_env(&h->fw);
+	return call_capturing(entry, (uint64_t)(uintptr_t)bi, (uint64_t)(uintptr_t)h, &h->fw);
+}
+
+uint64_t core_ap_enter(hpa_t ap_entry, struct efi_ap_handoff *a)
+{
+	core_capture_env(&a->fw);
+	return call_capturing(ap_entry, (uint64_t)(uintptr_t)a, 0, &a->fw);
 }

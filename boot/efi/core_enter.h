@@ -20,4 +20,11 @@ void core_capture_env(struct efi_cpu_state *fw);
 
 uint64_t core_enter(hpa_t entry, struct boot_info *bi, struct efi_handoff *h);
 
+/* Chain mode, on an AP (from an EFI_MP_SERVICES procedure): the same for
+ * efi_ap_entry64 at ap_entry (RDI = a, below 4 GiB), recording this AP's
+ * state in a->fw. Returns 0 as the hypervisor's guest, or the entry's
+ * EFI_AP_E_* refusal (nothing changed); does not return if the core parked
+ * the AP (a->status says so). */
+uint64_t core_ap_enter(hpa_t ap_entry, struct efi_ap_handoff *a);
+
 #endif

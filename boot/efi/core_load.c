@@ -20,11 +20,12 @@
 /*
  * Looks for HV notes in the PT_NOTE segment at [off, off + len) of the file
  * (already checked to lie inside it). Each note: namesz, descsz, type, then
- * the name and the desc, each padded to 4 bytes. Counts the entry notes in
- * *found and keeps the last address.
+ * the name and the desc, each padded to 4 bytes. Counts the notes of each
+ * entry type (HV_NOTE_EFI_ENTRY64, HV_NOTE_EFI_AP_ENTRY64) in found[type - 1]
+ * and keeps the last address of each in entry[type - 1].
  */
-static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int *found,
-		      uint64_t *entry, char *err, size_t errlen)
+static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int found[2],
+		      uint64_t entry[2], char *err, size_t errlen)
 {
 	uint64_t pos = 0;
 
@@ -46,25 +47,27 @@ static int scan_notes(const uint8_t *b, uint64_t off, uint64_t len, unsigned int
 					 "note at file offset 0x%llx (name %u, desc %u bytes) runs past its segment",
 					 (unsigned long long)(off + pos), namesz, descsz);
 		if (namesz == sizeof(HV_NOTE_NAME) && !memcmp(n + NOTE_HDR, HV_NOTE_NAME, namesz) &&
-		    type == HV_NOTE_EFI_ENTRY64) {
+		    (type == HV_NOTE_EFI_ENTRY64 || type == HV_NOTE_EFI_AP_ENTRY64)) {
 			if (descsz != 8)
 				return fmt_error(-EINVAL, err, errlen,
 						 "HV entry note with a %u-byte desc, expected 8", descsz);
-			*entry = le64_read(n + NOTE_HDR + name_pad);
-			(*found)++;
+			entry[type - 1] = le64_read(n + NOTE_HDR + name_pad);
+			found[type - 1]++;
 		}
 		pos += NOTE_HDR + name_pad + desc_pad;
 	}
 	return 0;
 }
 
-/* Finds the HV entry note in hv.elf's PT_NOTE segments (headers already
- * checked by elf_parse: the program-header table lies inside the file). */
-static int find_entry_note(const uint8_t *b, size_t size, uint64_t *entry, char *err, size_t errlen)
+/* Finds the HV entry notes in hv.elf's PT_NOTE segments (headers already
+ * checked by elf_parse: the program-header table lies inside the file):
+ * entry[0] efi_entry64 (exactly one), entry[1] efi_ap_entry64 (at most
+ * one; 0 if none). */
+static int find_entry_note(const uint8_t *b, size_t size, uint64_t entry[2], char *err, size_t errlen)
 {
 	uint64_t phoff = le64_read(b + EHDR64_PHOFF);
 	uint16_t phnum = le16_read(b + EHDR64_PHNUM);
-	unsigned int found = 0;
+	unsigned int found[2] = { 0, 0 };
 	int rc;
 
 	if (le16_read(b + EHDR64_PHENTSIZE) != PHDR64_SIZE || phnum == PN_XNUM)
@@ -79,23 +82,36 @@ static int find_entry_note(const uint8_t *b, size_t size, uint64_t *entry, char 
 			return fmt_error(-EINVAL, err, errlen,
 					 "segment %u: note range 0x%llx+0x%llx past the end of the file (0x%zx bytes)",
 					 i, (unsigned long long)off, (unsigned long long)len, size);
-		rc = scan_notes(b, off, len, &found, entry, err, errlen);
+		rc = scan_notes(b, off, len, found, entry, err, errlen);
 		if (rc)
 			return rc;
 	}
-	if (!found)
+	if (!found[0])
 		return fmt_error(-EINVAL, err, errlen,
 				 "no HV entry note (PT_NOTE \"HV\", type %u): not a hypervisor core with a UEFI entry",
 				 HV_NOTE_EFI_ENTRY64);
-	if (found > 1)
-		return fmt_error(-EINVAL, err, errlen, "%u HV entry notes, expected one", found);
+	if (found[0] > 1)
+		return fmt_error(-EINVAL, err, errlen, "%u HV entry notes, expected one", found[0]);
+	if (found[1] > 1)
+		return fmt_error(-EINVAL, err, errlen, "%u HV AP entry notes, expected at most one", found[1]);
 	return 0;
+}
+
+static bool in_code(const struct core_image *img, uint64_t pa)
+{
+	for (unsigned int i = 0; i < img->elf.segment_count; i++) {
+		const struct elf_segment *s = &img->elf.segments[i];
+
+		if (s->flags & PF_X && pa >= s->paddr && pa - s->paddr < s->memsz)
+			return true;
+	}
+	return false;
 }
 
 int core_parse(const void *elf, size_t size, struct core_image *img, char *err, size_t errlen)
 {
+	uint64_t entry[2] = { 0, 0 };
 	char why[128];
-	bool in_code = false;
 	int rc;
 
 	if (err && errlen)
@@ -113,18 +129,18 @@ int core_parse(const void *elf, size_t size, struct core_image *img, char *err, 
 	if (img->span > CORE_SPAN_MAX)
 		return fmt_error(-EINVAL, err, errlen, "hv.elf: segments span 0x%llx bytes, at most 0x%llx",
 				 (unsigned long long)img->span, (unsigned long long)CORE_SPAN_MAX);
-	rc = find_entry_note(elf, size, &img->entry64, why, sizeof(why));
+	rc = find_entry_note(elf, size, entry, why, sizeof(why));
 	if (rc)
 		return fmt_error(rc, err, errlen, "hv.elf: %s", why);
-	for (unsigned int i = 0; i < img->elf.segment_count; i++) {
-		const struct elf_segment *s = &img->elf.segments[i];
-
-		if (s->flags & PF_X && img->entry64 >= s->paddr && img->entry64 - s->paddr < s->memsz)
-			in_code = true;
-	}
-	if (!in_code)
+	img->entry64 = entry[0];
+	img->ap_entry64 = entry[1];
+	if (!in_code(img, img->entry64))
 		return fmt_error(-EINVAL, err, errlen, "hv.elf: the HV note's entry 0x%llx is in no executable segment",
 				 (unsigned long long)img->entry64);
+	if (img->ap_entry64 && !in_code(img, img->ap_entry64))
+		return fmt_error(-EINVAL, err, errlen,
+				 "hv.elf: the HV note's AP entry 0x%llx is in no executable segment",
+				 (unsigned long long)img->ap_entry64);
 	return 0;
 }
 
@@ -162,6 +178,7 @@ int core_place(const void *elf, size_t size, const struct core_image *img, void 
 	out->load_pa = load_pa;
 	out->load_offset = load_pa - img->link_base;
 	out->entry = img->entry64 + out->load_offset;
+	out->ap_entry = img->ap_entry64 ? img->ap_entry64 + out->load_offset : 0;
 	out->end = load_pa + img->span;
 	return 0;
 }

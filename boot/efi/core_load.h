@@ -31,6 +31,7 @@ struct core_image {
 	uint64_t link_base;        /* lowest p_paddr, CORE_LOAD_ALIGN aligned */
 	uint64_t span;             /* bytes from link_base to the end of the highest segment */
 	uint64_t entry64;          /* efi_entry64's physical link address (the HV note) */
+	uint64_t ap_entry64;       /* efi_ap_entry64's (HV_NOTE_EFI_AP_ENTRY64); 0 if none */
 };
 
 /* Where core_place put it. */
@@ -38,6 +39,7 @@ struct core_placed {
 	hpa_t load_pa;             /* the image's base: link_base + load_offset */
 	uint64_t load_offset;      /* load_pa - link_base (a multiple of CORE_LOAD_ALIGN) */
 	hpa_t entry;               /* efi_entry64 where it now is */
+	hpa_t ap_entry;            /* efi_ap_entry64 where it now is; 0 if the core has none */
 	hpa_t end;                 /* load_pa + span */
 };
 
@@ -47,7 +49,8 @@ struct core_placed {
  * most ELF_MAX_SEGMENTS), the lowest segment CORE_LOAD_ALIGN aligned, the
  * span at most CORE_SPAN_MAX, and exactly one usable HV note (type
  * HV_NOTE_EFI_ENTRY64, 8-byte desc) in a PT_NOTE inside the file, whose
- * entry lies in an executable segment. Returns 0 or -EINVAL with a reason.
+ * entry lies in an executable segment; at most one AP entry note
+ * (HV_NOTE_EFI_AP_ENTRY64), likewise. Returns 0 or -EINVAL with a reason.
  */
 int __must_check core_parse(const void *elf, size_t size, struct core_image *img,
 			    char *err, size_t errlen);

@@ -1,19 +1,37 @@
-/* boot/efi/cpu_cover.c - every CPU under the hypervisor in chain mode, or no
- * chain mode (cpu_cover.h). */
+/* boot/efi/cpu_cover.c - the firmware's CPUs for chain mode (cpu_cover.h). */
 #include "boot/efi/cpu_cover.h"
-#include "drivers/acpi/acpi_madt.h"
+#include "boot/efi/cpu_list.h"
+#include "boot/efi/mp_services.h"
+#include "arch/cpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
-
-/* EFI_MP_SERVICES_PROTOCOL (PI 1.7, vol. 2, 13.4): only its first member is called. */
-struct efi_mp_services {
-	EFI_STATUS (EFIAPI *GetNumberOfProcessors)(struct efi_mp_services *self, UINTN *count,
-						   UINTN *enabled);
-};
 
 static EFI_GUID mp_services_guid = {
 	0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 }
 };
+
+struct efi_mp_services *efi_mp_services(struct efi_fw *fw)
+{
+	struct efi_mp_services *mp = NULL;
+
+	if (EFI_ERROR(fw->bs->LocateProtocol(&mp_services_guid, NULL, (void **)&mp)))
+		return NULL;
+	return mp;
+}
+
+uint32_t efi_cpu_apic_id(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(0, 0, &r);
+	if (r.eax >= 0xb) {
+		cpuid(0xb, 0, &r);
+		if (r.ebx)
+			return r.edx;
+	}
+	cpuid(1, 0, &r);
+	return r.ebx >> 24;
+}
 
 /* Boot services run on the firmware's identity map: a physical address is a pointer. */
 static int read_phys(void *ctx, uint64_t pa, void *buf, uint32_t len)
@@ -22,48 +40,62 @@ static int read_phys(void *ctx, uint64_t pa, void *buf, uint32_t len)
 	return 0;
 }
 
-unsigned int efi_firmware_cpus(struct efi_fw *fw)
+/* The list from MP services: the boot CPU first, then the other enabled
+ * processors in the firmware's order. No protocol: this CPU alone. */
+static int read_cpus(struct efi_fw *fw, struct efi_cpus *c, char *err, size_t errlen)
 {
-	struct efi_mp_services *mp = NULL;
+	struct efi_mp_services *mp = efi_mp_services(fw);
+	struct efi_processor_info info;
 	UINTN count = 0, enabled = 0;
 
-	if (EFI_ERROR(fw->bs->LocateProtocol(&mp_services_guid, NULL, (void **)&mp)) || !mp ||
-	    EFI_ERROR(mp->GetNumberOfProcessors(mp, &count, &enabled)))
+	memset(c, 0, sizeof(*c));
+	c->apic_id[c->count++] = efi_cpu_apic_id();
+	c->total = c->enabled = 1;
+	if (!mp)
 		return 0;
-	return (unsigned int)MIN(enabled, (UINTN)UINT32_MAX);
+	if (EFI_ERROR(mp->GetNumberOfProcessors(mp, &count, &enabled)))
+		return fmt_error(-EINVAL, err, errlen, "EFI_MP_SERVICES_PROTOCOL does not count the CPUs");
+	c->total = (unsigned int)MIN(count, (UINTN)UINT32_MAX);
+	c->enabled = 0;
+	for (UINTN i = 0; i < count; i++) {
+		memset(&info, 0, sizeof(info));
+		if (EFI_ERROR(mp->GetProcessorInfo(mp, i, &info)))
+			return fmt_error(-EINVAL, err, errlen, "EFI_MP_SERVICES_PROTOCOL: no information on "
+					 "processor %llu", (unsigned long long)i);
+		if (!(info.StatusFlag & PROCESSOR_ENABLED_BIT))
+			continue;
+		c->enabled++;
+		if (info.StatusFlag & PROCESSOR_AS_BSP_BIT) {
+			if (info.ProcessorId != c->apic_id[0])
+				return fmt_error(-EINVAL, err, errlen, "EFI_MP_SERVICES_PROTOCOL calls APIC ID %llu "
+						 "the boot CPU, which reads its ID as %u",
+						 (unsigned long long)info.ProcessorId, c->apic_id[0]);
+			continue;
+		}
+		if (c->count < EFI_HANDOFF_CPUS_MAX)
+			c->apic_id[c->count++] = (uint32_t)info.ProcessorId;
+	}
+	return 0;
 }
 
 bool efi_chain_cpus_covered(struct efi_fw *fw, const struct boot_info *bi, unsigned int max_cpus,
-			    char *err, size_t errlen)
+			    struct efi_cpus *cpus, char *err, size_t errlen)
 {
 	static struct acpi_madt_info madt;
-	unsigned int enabled = efi_firmware_cpus(fw);   /* 0: not counted, the MADT is all there is */
-	unsigned int listed = 0;
+	const struct acpi_madt_info *m = NULL;
 	char why[96];
 
-	if (enabled <= 1 && (!max_cpus || max_cpus > 1))
-		return true;
-	if (!bi->rsdp_len) {
-		fmt_snprintf(err, errlen, "the firmware runs %u CPUs and there is no ACPI RSDP to start them from",
-			     enabled);
+	if (read_cpus(fw, cpus, err, errlen))
 		return false;
+	if (bi->rsdp_len) {
+		if (acpi_read_madt(bi->rsdp, bi->rsdp_len, read_phys, NULL, &madt, why, sizeof(why)) < 0) {
+			fmt_snprintf(err, errlen, "the firmware runs %u CPUs and the ACPI MADT is unusable (%s)",
+				     cpus->enabled, why);
+			return false;
+		}
+		m = &madt;
 	}
-	if (acpi_read_madt(bi->rsdp, bi->rsdp_len, read_phys, NULL, &madt, why, sizeof(why)) < 0) {
-		fmt_snprintf(err, errlen, "the firmware runs %u CPUs and the ACPI MADT is unusable (%s)",
-			     enabled, why);
-		return false;
-	}
-	for (unsigned int i = 0; i < madt.cpu_count; i++)
-		listed += madt.cpu[i].enabled;
-	if (enabled > listed) {
-		fmt_snprintf(err, errlen, "the firmware runs %u CPUs, the ACPI MADT lists %u enabled",
-			     enabled, listed);
-		return false;
-	}
-	if (max_cpus && max_cpus < MAX(enabled, listed)) {
-		fmt_snprintf(err, errlen, "cpus=%u, and %u CPUs run: the others would stay outside VMX",
-			     max_cpus, MAX(enabled, listed));
-		return false;
-	}
-	return true;
+	/* More enabled than the list holds: cpu_list_check refuses the count. */
+	return cpu_list_check(cpus->apic_id, cpus->enabled > cpus->count ? cpus->enabled : cpus->count,
+			      cpus->total, m, max_cpus, err, errlen) == 0;
 }

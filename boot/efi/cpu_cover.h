@@ -1,21 +1,30 @@
-/* boot/efi/cpu_cover.h - whether chain mode can take every CPU the firmware
- * runs: the core starts the CPUs the ACPI MADT lists (boot/smp.c, up to
- * cpus=N); any other CPU would stay the firmware's, and the OS would later
- * start it outside VMX, where nothing hides the hypervisor's memory. */
+/* boot/efi/cpu_cover.h - the firmware's CPUs for chain mode: every one must
+ * come under the hypervisor (boot/efi/cpu_list.h), or no chain mode. */
 #ifndef BOOT_EFI_CPU_COVER_H
 #define BOOT_EFI_CPU_COVER_H
 
 #include "boot/efi/uefi.h"
+#include "boot/info/efi_handoff.h"
 
-/* The enabled processors EFI_MP_SERVICES_PROTOCOL counts (UEFI PI 1.7,
- * vol. 2, 13.4); 0 if there is no such protocol. */
-unsigned int efi_firmware_cpus(struct efi_fw *fw);
+/* The enabled processors as EFI_MP_SERVICES_PROTOCOL lists them. */
+struct efi_cpus {
+	unsigned int count;                     /* enabled ones in apic_id[] (at most the array) */
+	unsigned int total;                     /* all it counts, enabled or not */
+	unsigned int enabled;                   /* all enabled (> count: the array was too small) */
+	uint32_t apic_id[EFI_HANDOFF_CPUS_MAX]; /* the boot CPU's first */
+};
 
-/* True if the core will take every enabled processor efi_firmware_cpus
- * counts (none counted: the MADT is the only count there is), given the
- * RSDP in bi and the cpus= limit max_cpus (0: all). Else false, with why
- * in err. */
+/* This CPU's APIC ID as the core reads it (arch/percpu.c percpu_read_apic_id:
+ * CPUID leaf 0BH's x2APIC ID, else leaf 1's initial APIC ID). */
+uint32_t efi_cpu_apic_id(void);
+
+/*
+ * Fills *cpus from EFI_MP_SERVICES_PROTOCOL (no protocol: this CPU alone)
+ * and checks the list (boot/efi/cpu_list.c) against the MADT through bi's
+ * RSDP, where there is one, and cpus= (max_cpus, 0: all). True if chain
+ * mode can take every CPU, else false with why in err.
+ */
 bool efi_chain_cpus_covered(struct efi_fw *fw, const struct boot_info *bi, unsigned int max_cpus,
-			    char *err, size_t errlen);
+			    struct efi_cpus *cpus, char *err, size_t errlen);
 
 #endif

@@ -29,6 +29,21 @@ static bool range_ok(uint64_t addr, uint64_t len)
 	return len && addr <= UINT64_MAX - len;
 }
 
+/* Chain mode's CPU list: 1 to EFI_HANDOFF_CPUS_MAX APIC IDs, each once
+ * (each becomes one per-CPU block and one vCPU). */
+static int check_cpu_list(const struct efi_handoff *h, char *err, size_t errlen)
+{
+	if (!h->cpu_count || h->cpu_count > EFI_HANDOFF_CPUS_MAX)
+		return fmt_error(-EINVAL, err, errlen, "chain mode: %u CPUs listed, 1 to %u expected",
+				 h->cpu_count, EFI_HANDOFF_CPUS_MAX);
+	for (unsigned int i = 0; i < h->cpu_count; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (h->cpu_apic_id[i] == h->cpu_apic_id[j])
+				return fmt_error(-EINVAL, err, errlen, "chain mode: APIC ID %u listed twice",
+						 h->cpu_apic_id[i]);
+	return 0;
+}
+
 static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 {
 	if (h->magic != EFI_HANDOFF_MAGIC)
@@ -61,11 +76,10 @@ static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 				 "chain mode: hypervisor pool [0x%llx, 0x%llx) is not 2 MiB aligned, "
 				 "at least 16 MiB and below 4 GiB",
 				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
-	if (h->trampoline && (h->trampoline & (PAGE_SIZE - 1) || h->trampoline >= EFI_HANDOFF_TRAMPOLINE_LIMIT))
-		return fmt_error(-EINVAL, err, errlen,
-				 "chain mode: AP start-up page 0x%llx not page aligned below 0xa0000",
-				 (unsigned long long)h->trampoline);
-	return 0;
+	if (h->trampoline)
+		return fmt_error(-EINVAL, err, errlen, "chain mode: an AP start-up page (0x%llx), which "
+				 "this core no longer takes", (unsigned long long)h->trampoline);
+	return check_cpu_list(h, err, errlen);
 }
 
 static int check_maps(const struct boot_info *bi, char *err, size_t errlen)
@@ -145,13 +159,12 @@ static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 
 /* What the core must not overwrite while it reads it, and the pool (all the
  * memory mm_init hands out in chain mode) must not cover anything the core
- * still needs: the image, the two structures, the AP start-up page. */
+ * still needs: the image and the two structures. */
 static int check_ranges(const struct efi_handoff *h, const struct efi_handoff_where *w, char *err, size_t errlen)
 {
 	const struct { const char *name; uint64_t pa, len; } r[] = {
 		{ "boot_info", w->bi_pa, sizeof(struct boot_info) },
 		{ "the handoff", w->h_pa, sizeof(struct efi_handoff) },
-		{ "the AP start-up page", h->trampoline, h->trampoline ? PAGE_SIZE : 0 },
 	};
 	uint64_t img_len = w->image_end - w->image_start, pool_len = h->pool_end - h->pool_start;
 

@@ -31,9 +31,10 @@
  * The core copies both structures before using any memory, so the loader
  * may put them anywhere below 4 GiB (EfiLoaderData). Chain mode (boot
  * services still running): the loader also gives the pool, all the memory
- * the core may use, and a page below 0xa0000 for the APs' start-up code;
- * the core returns to the firmware as its guest at fw.rip with RAX = 0
- * (boot/efi/chain_enter.c). A failure the core finds after the entry's
+ * the core may use, and the list of the firmware's CPUs; the core returns
+ * to the firmware as its guest at fw.rip with RAX = 0, and each AP comes
+ * under the hypervisor later through efi_ap_entry64 (struct efi_ap_handoff
+ * below; boot/efi/chain_enter.c, boot/efi/chain_aps.c). A failure the core finds after the entry's
  * checks and before the firmware's first VM entry is handed back: the CPU
  * returns to fw.rip as core_enter left it, with RAX = EFI_HANDOFF_E_CORE
  * and the reason in out.reason (boot/chain_fail.c).
@@ -47,6 +48,7 @@
 /* The ELF note that names the 64-bit entry (like Xen's XEN_ELFNOTE_PHYS32_ENTRY). */
 #define HV_NOTE_NAME             "HV"
 #define HV_NOTE_EFI_ENTRY64      1             /* desc: uint64_t physical link address of efi_entry64 */
+#define HV_NOTE_EFI_AP_ENTRY64   2             /* desc: uint64_t physical link address of efi_ap_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
 #define EFI_HANDOFF_VERSION      4
@@ -58,11 +60,11 @@ enum efi_handoff_mode {
 };
 
 /* Chain mode's pool: 2 MiB aligned (the core maps it with 2 MiB pages), at
- * least hvmem='s minimum; the AP start-up page below this (a start-up IPI's
- * vector names a page under 1 MiB; boot/ap_start.c keeps below the EBDA). */
+ * least hvmem='s minimum. */
 #define EFI_HANDOFF_POOL_ALIGN        (2 * MiB)
 #define EFI_HANDOFF_POOL_MIN          (16 * MiB)
-#define EFI_HANDOFF_TRAMPOLINE_LIMIT  0xa0000ULL
+/* Chain mode's CPUs: at most one vCPU each (guest/vm.h VM_MAX_VCPUS). */
+#define EFI_HANDOFF_CPUS_MAX          64
 
 /* Returned in RAX by efi_entry64 when it refuses to start (nothing changed). */
 enum efi_handoff_error {
@@ -109,9 +111,7 @@ struct efi_handoff_out {
 					 * disabled, the DMAR left out), which the loader installs in
 					 * the EFI configuration table for the OS; 0: none, the
 					 * firmware's own tables are right as they are */
-	uint32_t aps_started;           /* handed back with other CPUs the core had started: they
-					 * wait halted in its memory, which the loader must keep */
-	uint32_t reserved;
+	uint64_t reserved;              /* 0 (chain mode starts no AP before the hand-back point) */
 	char reason[160];               /* RAX = EFI_HANDOFF_E_CORE: why the core handed back */
 };
 
@@ -129,12 +129,59 @@ struct efi_handoff {
 	uint64_t pool_start, pool_end;  /* [start, end): memory the loader allocated for the
 					 * hypervisor (chain mode: its whole heap, hidden from
 					 * the firmware); 0, 0 in boot mode (the e820 decides) */
-	uint64_t trampoline;            /* chain mode: a page below 0xa0000 the loader allocated for
-					 * the APs' start-up code (boot/ap_start.c); 0 in boot mode
-					 * (the core borrows a page of usable low memory) */
+	uint64_t trampoline;            /* unused since version 3 (chain mode starts no AP with
+					 * INIT and start-up IPIs: efi_ap_entry64 below); 0 */
 	struct efi_cpu_state fw;        /* chain mode's return point; see above */
+	/* Chain mode: every enabled CPU the firmware runs (EFI_MP_SERVICES_PROTOCOL),
+	 * by APIC ID, the boot CPU's first; each AP enters the core later
+	 * through efi_ap_entry64. 0 CPUs in boot mode. */
+	uint32_t cpu_count;
+	uint32_t cpu_apic_id[EFI_HANDOFF_CPUS_MAX];
 	struct efi_handoff_out out;     /* chain mode: the core's answers, read after the return */
 };
+
+/*
+ * Chain mode's second entry, efi_ap_entry64 in boot/entry.asm (found through
+ * the ELF note HV_NOTE_EFI_AP_ENTRY64, at the same load offset): after
+ * efi_entry64 returned on the boot CPU as the firmware's guest, the loader
+ * runs a procedure on each AP (EFI_MP_SERVICES_PROTOCOL.StartupAllAPs) that
+ * captures that AP's state at its return point in fw (as core_enter does)
+ * and calls the entry with RDI = the physical address of this block (below
+ * 4 GiB, 8-byte aligned), on the firmware's identity map. The entry checks
+ * the block and that the core expects an AP at cpu_index (refusing with an
+ * EFI_AP_E_* code in RAX, nothing changed), then takes the CPU: its per-CPU
+ * block (allocated when the boot CPU entered), VMXON, a vCPU of the
+ * firmware's VM resumed from fw, so that the call returns RAX = 0 in VMX
+ * non-root operation. What fails after that (the APIC ID is not the one
+ * listed at cpu_index, VMXON, the vCPU) leaves the AP parked in the
+ * hypervisor (boot/chain_ap.c) and writes status, which the loader reads.
+ */
+#define EFI_AP_HANDOFF_MAGIC     0x5041464f444e4148ULL   /* "HANDOFAP" in memory order */
+#define EFI_AP_GDT_MAX           4096                    /* a UEFI firmware's GDT has a few entries */
+
+struct efi_ap_handoff {
+	uint64_t magic;                 /* EFI_AP_HANDOFF_MAGIC */
+	uint32_t cpu_index;             /* its place in efi_handoff.cpu_apic_id[] (not 0: the boot CPU) */
+	volatile int32_t status;        /* written by the core on failure: EFI_AP_S_* */
+	struct efi_cpu_state fw;        /* this AP's return point */
+	/* Its GDT, fw.gdtr_limit + 1 bytes (at most EFI_AP_GDT_MAX), copied
+	 * by the AP before the call: the firmware's GDT may lie in memory the
+	 * hypervisor does not map (runtime services data, reserved). */
+	uint8_t gdt[EFI_AP_GDT_MAX];
+};
+
+enum efi_ap_error {                     /* RAX from efi_ap_entry64, nothing changed */
+	EFI_AP_E_POINTER = 1,           /* block pointer null, misaligned or above 4 GiB */
+	EFI_AP_E_HEADER  = 2,           /* magic not this core's */
+	EFI_AP_E_INDEX   = 3,           /* no AP expected at cpu_index (or not in chain mode) */
+	EFI_AP_E_CPU     = 4,           /* CR4.LA57 set */
+};
+
+enum efi_ap_status {                    /* efi_ap_handoff.status: written by the core */
+	EFI_AP_S_NONE    = 0,           /* nothing written (the call returned: see RAX) */
+	EFI_AP_S_PARKED  = -1,          /* failed after the entry: parked in the hypervisor */
+};
+_Static_assert(__builtin_offsetof(struct efi_ap_handoff, cpu_index) == 8, "entry.asm reads cpu_index at 8");
 
 /* The entry's view (boot/entry.asm: HANDOFF_OFF_*). */
 _Static_assert(__builtin_offsetof(struct efi_handoff, magic) == 0, "entry.asm reads magic at 0");
@@ -146,11 +193,11 @@ _Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is par
 /*
  * Checks what a loader handed over before the core trusts any of it:
  * handoff magic, version, size and mode (boot or chain; chain: the pool
- * 2 MiB aligned, at least 16 MiB and below 4 GiB, the start-up page
- * aligned below 0xa0000 or 0), the boot_info size the loader was built
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, no start-up page, 1 to
+ * EFI_HANDOFF_CPUS_MAX CPUs each once), the boot_info size the loader was built
  * with, that neither structure lies inside the core's image (w), in chain
- * mode that the pool covers none of the image, the two structures and the
- * start-up page, and inside boot_info every
+ * mode that the pool covers none of the image and the two structures, and
+ * inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP
  * length and the EFI map's descriptor size. On success copies boot_info to

@@ -35,15 +35,21 @@ static void drop(struct vcpu *v, const struct apic_icr_decision *d)
 		       d->icr.x2apic ? "x2APIC" : "xAPIC", d->icr.dest, d->icr.shorthand, d->why);
 }
 
+/* INIT or start-up sent for real, physical, to the CPU of APIC ID id alone. */
+static void send_one(struct vcpu *v, uint32_t id, const struct apic_icr *i)
+{
+	struct apic_icr one = { .dest = id, .vector = i->vector, .mode = i->mode,
+				.assert = true, .level_trigger = i->level_trigger };
+	int rc = ipi_send_icr(rdmsr(MSR_IA32_APIC_BASE), &one);
+
+	if (rc)
+		printf("guest %s: %s IPI to APIC ID %u not sent: the local APIC's ICR (%d)\n", v->name,
+		       apic_icr_mode_name(i->mode), id, rc);
+}
+
 /* INIT or start-up to one vCPU. */
 static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 {
-	/* Sent for real: the target waits for SIPI in VMX, or runs and INIT
-	 * makes it exit (SDM Vol. 3C, 25.2); physical, to it alone. */
-	struct apic_icr one = { .dest = t->apic_id, .vector = i->vector, .mode = i->mode,
-				.assert = true, .level_trigger = i->level_trigger };
-	int rc;
-
 	if (v->vm->ap_start_trap) {
 		if (i->mode == ICR_MODE_INIT)
 			vcpu_post_init(t);
@@ -51,10 +57,25 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 			vcpu_post_sipi(t, i->vector);
 		return;
 	}
-	rc = ipi_send_icr(rdmsr(MSR_IA32_APIC_BASE), &one);
-	if (rc)
-		printf("guest %s: %s IPI to APIC ID %u not sent: the local APIC's ICR (%d)\n", v->name,
-		       apic_icr_mode_name(i->mode), t->apic_id, rc);
+	/* Sent for real: the target waits for SIPI in VMX, or runs and INIT
+	 * makes it exit (SDM Vol. 3C, 25.2). */
+	send_one(v, t->apic_id, i);
+}
+
+/* Chain mode: the firmware's APs not under VMX yet are the firmware's own
+ * (vm.h joining_mask): its INIT and start-up IPIs reach them as sent. */
+static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
+{
+	struct vm *vm = v->vm;
+	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+
+	if (!set)
+		return 0;
+	set &= apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (set & 1ULL << k)
+			send_one(v, vm->joining_ids[k], i);
+	return set;
 }
 
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
@@ -76,7 +97,7 @@ bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 		break;
 	}
 	set = apic_icr_vcpu_targets(&d->icr, v->apic_id, vm->apic_ids, vm->vcpu_count);
-	if (!set && first_time(LOG_NO_VCPU))
+	if (!to_joining(v, &d->icr) && !set && first_time(LOG_NO_VCPU))
 		printf("guest %s: %s IPI to destination 0x%x (shorthand %u) reaches no other vCPU: "
 		       "dropped (not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
 		       d->icr.dest, d->icr.shorthand);

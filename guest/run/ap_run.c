@@ -28,7 +28,6 @@ enum ap_state {
 	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
 	AP_FAILED,              /* its vCPU could not be set up this time */
 	AP_DONE,                /* its vCPU stopped and is gone */
-	AP_LEFT,                /* left VMX for good (chain mode's hand-back): halted, INIT-able */
 };
 
 struct ap_slot {
@@ -41,6 +40,8 @@ struct ap_slot {
 
 static struct ap_slot slots[VM_MAX_VCPUS];      /* by CPU index; [0] unused (the boot CPU) */
 
+static __noreturn void ap_serve(struct ap_slot *s);
+
 static struct {
 	const struct hv_options *opt;
 	volatile unsigned int vmx_turn;         /* the AP whose turn it is to turn VMX on */
@@ -51,7 +52,10 @@ static struct {
 	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
 	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
 	unsigned int vmx_cpus;                  /* CPUs in VMX root operation, the boot CPU's included */
-	volatile bool leave;                    /* guests_aps_leave_vmx: idle APs leave VMX */
+	/* Chain mode: the firmware's APs, which come under VMX after the
+	 * guest started (guests_chain_expect). */
+	uint32_t chain_ids[VM_MAX_VCPUS];
+	unsigned int chain_count;
 } ap;
 
 /* The heap and the frame allocator serve one CPU at a time: an AP creates
@@ -138,11 +142,31 @@ static void hold_for_sipi(struct vcpu *v)
 	}
 }
 
-/* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
- * one CPU only), run until the guest stops, then destroyed. */
-static void run_vcpu(struct ap_slot *s)
+/* Chain mode: v, running, joins the VM whose guest already runs (under
+ * setup_lock): no longer one of the firmware's APs, it is reached by the
+ * guest's IPIs as a vCPU. False if the guest is stopping. */
+static bool join_vm(struct vm *vm, struct vcpu *v)
 {
-	static const struct vcpu_start real0 = { .mode = VCPU_MODE_REAL };
+	unsigned int n = vm->vcpu_count;
+
+	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE) || n >= VM_MAX_VCPUS)
+		return false;
+	for (unsigned int k = 0; k < vm->joining_count; k++)
+		if (vm->joining_ids[k] == v->apic_id)
+			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+	vm->vcpus[n] = v;
+	vm->apic_ids[n] = v->apic_id;
+	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
+ * one CPU only) from start, run until the guest stops, then destroyed.
+ * Real mode: it waits for SIPI (INIT state); resume (chain mode): it runs
+ * the firmware's code on from there, joining the running guest. */
+static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
+{
+	bool joining = start->mode == VCPU_MODE_RESUME;
 	struct vm *vm = ap.vm;
 	struct vcpu *v = &s->vcpu;
 	int rc;
@@ -155,10 +179,12 @@ static void run_vcpu(struct ap_slot *s)
 	v->tick_tsc = ap.tick_tsc;
 	v->on_reset = ap.on_reset;
 	spin_lock(&setup_lock);
-	rc = vcpu_create(v, vm, &real0);
+	rc = vcpu_create(v, vm, start);
+	if (!rc && joining && !join_vm(vm, v))
+		rc = -EBUSY;
 	if (rc)
 		vcpu_destroy(v);
-	else
+	else if (!joining)
 		vcpu_init_signal(v);
 	spin_unlock(&setup_lock);
 	if (rc) {
@@ -167,6 +193,7 @@ static void run_vcpu(struct ap_slot *s)
 	}
 	this_cpu.running = v;
 	v->state = VCPU_RUNNING;
+	v->started = joining;
 	v->started_tsc = rdtsc();
 	/* The NMIs that woke it (and the boot check's) are not the guest's. */
 	this_cpu.nmis_pending = 0;
@@ -210,7 +237,6 @@ void guests_ap_main(struct percpu *pc)
 {
 	unsigned int cpu = pc->cpu;
 	struct ap_slot *s;
-	enum ap_state st;
 
 	if (cpu >= VM_MAX_VCPUS)
 		cpu_halt_forever();
@@ -225,19 +251,20 @@ void guests_ap_main(struct percpu *pc)
 		cpu_halt_forever();         /* parked outside any guest, for good */
 	}
 	set_state(s, AP_IDLE);
+	ap_serve(s);
+}
+
+/* An AP in VMX root operation, for good: a vCPU whenever the boot CPU
+ * asks for one (AP_CREATE), idle in between. */
+static __noreturn void ap_serve(struct ap_slot *s)
+{
+	static const struct vcpu_start real0 = { .mode = VCPU_MODE_REAL };
+
 	for (;;) {
-		while ((st = get_state(s)) != AP_CREATE) {
-			if (__atomic_load_n(&ap.leave, __ATOMIC_ACQUIRE)) {
-				/* Outside VMX an INIT resets this CPU again (in VMX root
-				 * it is blocked): the firmware's MP code can take it back. */
-				backend_off();
-				set_state(s, AP_LEFT);
-				cpu_halt_forever();
-			}
+		while (get_state(s) != AP_CREATE)
 			ap_idle();
-		}
 		s->awake = true;
-		run_vcpu(s);
+		run_vcpu(s, &real0);
 	}
 }
 
@@ -298,21 +325,6 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 		       "the hypervisor)");
 }
 
-void guests_aps_leave_vmx(void)
-{
-	__atomic_store_n(&ap.leave, true, __ATOMIC_RELEASE);
-	for (unsigned int i = 1; i < VM_MAX_VCPUS; i++) {
-		enum ap_state st = get_state(&slots[i]);
-
-		/* In VMX without a vCPU: idle, or its vCPU gone (never entered). */
-		if (!slots[i].pc || (st != AP_IDLE && st != AP_DONE && st != AP_FAILED))
-			continue;
-		slots[i].awake = false;
-		if (!wait_leave(&slots[i], st, 100000))
-			printf("cpu: APIC ID %u: did not leave VMX\n", slots[i].pc->apic_id);
-	}
-}
-
 void guests_set_machine_cpus(unsigned int n)
 {
 	ap.machine_cpus = n;
@@ -320,7 +332,53 @@ void guests_set_machine_cpus(unsigned int n)
 
 bool guests_all_cpus_in_vmx(void)
 {
-	return ap.vmx_cpus >= ap.machine_cpus;
+	/* Chain mode's APs count as under VMX: they come while the firmware
+	 * runs, before any OS (a failed one stays in VMX root operation,
+	 * where INIT is blocked; boot/chain_ap.c). */
+	return ap.vmx_cpus + ap.chain_count >= ap.machine_cpus;
+}
+
+void guests_chain_expect(const uint32_t *ids, unsigned int n)
+{
+	ap.chain_count = 0;
+	for (unsigned int i = 0; i < n && i < VM_MAX_VCPUS; i++)
+		ap.chain_ids[ap.chain_count++] = ids[i];
+}
+
+int guests_chain_ap_vmx(struct percpu *pc, const char **why)
+{
+	struct ap_slot *s;
+	int rc;
+
+	*why = "beyond the virtual CPUs a VM has";
+	if (pc->cpu >= VM_MAX_VCPUS)
+		return -E2BIG;
+	s = &slots[pc->cpu];
+	s->pc = pc;
+	s->awake = true;
+	spin_lock(&setup_lock);         /* the VMXON region comes from the frame allocator */
+	rc = backend_init_ap(ap.opt, why);
+	spin_unlock(&setup_lock);
+	if (rc) {
+		s->why = *why;
+		set_state(s, AP_NO_VMX);
+		return rc;
+	}
+	__atomic_add_fetch(&ap.vmx_cpus, 1, __ATOMIC_RELEASE);
+	set_state(s, AP_IDLE);
+	return 0;
+}
+
+int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start)
+{
+	struct ap_slot *s = &slots[pc->cpu];
+
+	if (!ap.vm)
+		return -ENOENT;
+	run_vcpu(s, start);
+	if (get_state(s) == AP_FAILED)
+		return -ENOMEM;
+	ap_serve(s);
 }
 
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
@@ -339,6 +397,12 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	/* Without the wait-for-SIPI state the INIT and SIPI are trapped
 	 * (choose_ap_start) and each AP's vCPU waits in the hypervisor. */
 	vm->hold_aps = !backend_has_wait_for_sipi();
+	/* Chain mode: the firmware's APs join later, on their own. */
+	vm->joining_count = 0;
+	for (unsigned int i = 1; i < ap.chain_count; i++)
+		vm->joining_ids[vm->joining_count++] = ap.chain_ids[i];
+	__atomic_store_n(&vm->joining_mask, vm->joining_count >= 64 ? ~0ULL :
+			 (1ULL << vm->joining_count) - 1, __ATOMIC_RELEASE);
 	if (!vm->hold_aps || vm->ap_start_trap) {
 		/* One at a time: creating a vCPU allocates. */
 		for (unsigned int i = 1; i < VM_MAX_VCPUS; i++) {

@@ -15,10 +15,6 @@ void guests_ap_main(struct percpu *pc) __noreturn;
 /* The boot CPU, once its own VMX is on: each AP turns VMX on in turn (a
  * differing CPU is reported and stays parked); prints the count. */
 void guests_aps_enable_vmx(const struct hv_options *o);
-/* Chain mode's hand-back, before any vCPU ran: every AP in VMX root
- * operation without a vCPU leaves VMX (VMXOFF) and halts with interrupts
- * off, where an INIT reaches it again. Waits up to 100 ms for each. */
-void guests_aps_leave_vmx(void);
 /* How the boot CPU wakes an AP that sleeps while it has no vCPU (boot/:
  * an NMI to apic_id; true if sent). Without one the APs spin. */
 void guests_set_ap_waker(bool (*wake)(uint32_t apic_id));
@@ -29,6 +25,21 @@ void guests_set_machine_cpus(unsigned int n);
  * (SDM Vol. 3C, 24.8): a guest's INIT or SIPI through the real APIC can then
  * take no CPU out of the hypervisor's hands. */
 bool guests_all_cpus_in_vmx(void);
+/* Chain mode (boot/chain_ap.c): ids[0..n), the firmware's CPUs, the boot
+ * CPU's first. Its APs come under VMX only after the firmware runs as the
+ * guest, each on its own (guests_chain_ap_*); until then they are the
+ * firmware's, and its INIT and start-up IPIs reach them (vm.h joining_*).
+ * Before guests_run_firmware. */
+void guests_chain_expect(const uint32_t *ids, unsigned int n);
+/* Chain mode, on an arriving AP (its per-CPU block started): VMXON.
+ * 0, or an error with why. */
+int guests_chain_ap_vmx(struct percpu *pc, const char **why);
+/* Then: its vCPU, created from start (VCPU_MODE_RESUME: the firmware's
+ * state on this AP), joins the running guest and runs; afterwards the AP
+ * serves like any other. Returns only if the vCPU could not be set up or
+ * no guest runs (an error). */
+int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start);
+
 /* Gives vm one vCPU per AP under VMX, each created on its CPU and waiting
  * for SIPI, boot (already created) as vcpus[0]; returns the vCPU count. */
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset);

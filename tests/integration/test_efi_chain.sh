@@ -9,9 +9,11 @@
 #                  (the disk's option is hv.efi itself, skipped) to OVMF's
 #                  shell, which runs as the guest: its output comes through
 #                  the hypervisor's virtual UART.
-#   efi-chain-2cpus  the same with 2 CPUs: OVMF in Bochs has no MADT, so the
-#                  core could not take the second CPU: hv.efi refuses chain
-#                  mode and the boot goes on without the hypervisor.
+#   efi-chain-2cpus  2 CPUs with cpus=1: hv.efi refuses chain mode (the
+#                  other CPU would stay outside VMX), the boot goes on.
+#   efi-chain-2cpus-grub  2 CPUs: the AP comes under VMX through
+#                  EFI_MP_SERVICES after the boot CPU's return; GRUB starts;
+#                  the shell's `cpus` shows both vCPUs with exits.
 #   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked`:
 #                  hv.efi's own VMX check passes, the core's refuses VMX after
 #                  its entry (as on a machine whose VMXON fails), so it hands
@@ -108,7 +110,7 @@ H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-fw "$IMG"
 expect_line "hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UEFI application$' 180
 expect_line "VMX available" '^hv\.efi: VMX: available'
 expect_line "pool and core allocated" \
-	'^hv\.efi: chain mode: hypervisor core at 0x[0-9a-f]+-0x[0-9a-f]+, pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\), AP start-up page 0x[0-9a-f]+; entering the core with boot services running$'
+	'^hv\.efi: chain mode: hypervisor core at 0x[0-9a-f]+-0x[0-9a-f]+, pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\), 1 CPU; entering the core with boot services running$'
 expect_line "the core's banner" '^hv [^ ]+ - x86-64 hypervisor$'
 expect_line "its loader" '^boot loader: hv\.efi$'
 expect_line "hypervisor memory is the pool" \
@@ -124,20 +126,73 @@ reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|exce
 stop_emulator
 echo "  (efi-chain-fw: firmware to OVMF's shell under the hypervisor in $((SECONDS - t0)) s)"
 
-# --- Bochs + OVMF, 2 CPUs: no MADT, so no chain mode --------------------------
-# OVMF in Bochs installs no ACPI tables: the core could not start the second
-# CPU, which the OS would then start outside VMX. hv.efi counts the CPUs
-# (EFI_MP_SERVICES_PROTOCOL), refuses chain mode and the boot goes on.
-H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-2cpus "$IMG"
+# --- Bochs + OVMF, 2 CPUs: the firmware's AP joins through MP services -----
+# (boot/chain_ap.c, boot/efi/chain_aps.c). OVMF in Bochs starts its AP and
+# EFI_MP_SERVICES_PROTOCOL lists 2 enabled CPUs, but there are no ACPI
+# tables: the list is all there is. hv.efi checks the AP, the boot CPU
+# enters, and after its return the AP enters the core from an MP services
+# procedure and returns as the guest. cpus=1 must refuse chain mode (the
+# other CPU would stay outside VMX); the image boots on through GRUB with
+# both CPUs under VMX, shown by the shell's `cpus`.
+#   efi-chain-2cpus       cpus=1: refused, the boot goes on without the hypervisor
+#   efi-chain-2cpus-grub  tools/mkefi-img.sh's image: both CPUs under VMX,
+#                         the firmware goes on to GRUB (not to Linux: 2 CPUs
+#                         in Bochs make that the Linux case's minutes twice)
+IMG2=$TEST_DIR/efi-chain-2cpus.img
+if ! make_img "$IMG2" "$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\missing.efi' 'cmdline cpus=1')"; then
+	H_RUN=image h_result FAIL "mtools make the cpus=1 EFI image"
+	finish
+fi
+H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-2cpus "$IMG2"
 expect_line "2 CPUs: hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UEFI application$' 180
-expect_line "2 CPUs without a MADT: chain mode refused" \
-	'^hv\.efi: chain mode needs every CPU under the hypervisor: the firmware runs 2 CPUs and there is no ACPI RSDP to start them from: continuing the boot without the hypervisor$'
+expect_line "2 CPUs, cpus=1: chain mode refused" \
+	'^hv\.efi: chain mode needs every CPU under the hypervisor: cpus=1, and 2 CPUs run: the others would stay outside VMX: continuing the boot without the hypervisor$'
 expect_line "2 CPUs: the boot goes on without the hypervisor" 'Shell>|UEFI Interactive Shell'
 # A line for the screen goes to COM1 and to ConOut's other consoles, not to
 # ConOut's terminal on COM1 too (boot/efi/console.c).
 check "2 CPUs: the refusal is on the serial port once" once '^hv\.efi: chain mode needs every CPU under the hypervisor'
 reject_line "2 CPUs: the core never started" '^hv [^ ]+ - x86-64 hypervisor$'
 stop_emulator
+
+GIMG=$TEST_DIR/efi-chain-2cpus-grub.img
+make_grub_img() {
+	local g=$HV_ROOT/build/guest
+	[ -f "$g/vmlinuz" ] && [ -f "$g/initrd.img" ] &&
+		"$HV_ROOT/tools/mkefi-img.sh" "$GIMG" "$EFI" "$g/vmlinuz" "$g/initrd.img" "console=ttyS0,115200" &&
+		truncate -s $((($(stat -c %s "$GIMG") + 516095) / 516096 * 516096)) "$GIMG"   # whole Bochs cylinders
+}
+if ! make_grub_img; then
+	H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the EFI image (make guest)"
+	finish
+fi
+t0=$SECONDS
+H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs_interactive efi-chain-2cpus-grub "$GIMG"
+expect_line "2 CPUs: the AP passes hv.efi's check" '^hv\.efi: chain mode: 1 APs checked: VMX usable, state resumable$' 180
+expect_line "2 CPUs: the core is told both" \
+	'^hv\.efi: chain mode: hypervisor core at 0x[0-9a-f]+-0x[0-9a-f]+, pool .*, 2 CPUs; entering the core with boot services running$'
+expect_line "2 CPUs: the core starts no AP itself" \
+	'^cpus: chain mode: 2 from the UEFI loader \(APIC IDs 0 1\); the APs come under VMX after the firmware resumes$'
+expect_line "2 CPUs: the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
+expect_line "2 CPUs: hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "2 CPUs: the AP came under VMX through MP services" \
+	'^hv\.efi: chain mode: 1 of 1 APs under the hypervisor \(APIC IDs 1\)$'
+expect_line "2 CPUs: GRUB started" '^hv\.efi: starting .*grubx64\.efi'
+expect_line "2 CPUs: GRUB boots on" '^hvtest-grub: booting Linux without the hypervisor' 180
+send_keys $'\x1d'
+expect_line "2 CPUs: Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
+send_line "cpus"
+expect_line "2 CPUs: the guest has 2 vCPUs" '^guest uefi: 2 virtual CPUs'
+cpu_line() {   # vCPU N, APIC ID N, on CPU N, running or halted, with exits
+	printf '^[ *] +%u +%u +%u  (running|halted) +[1-9][0-9]* *$' "$1" "$1" "$1"
+}
+expect_line "2 CPUs: vCPU 0 (the boot CPU) runs, with exits" "$(cpu_line 0)"
+expect_line "2 CPUs: vCPU 1 (the AP) runs, with exits" "$(cpu_line 1)"
+send_line "continue"
+expect_line "2 CPUs: continue returns to the guest" '^hv: back to guest uefi'
+reject_line "2 CPUs: no refusal, no parked CPU, no panic" \
+	'refused|parked|did not come back|PANIC|VM entry failed|exception'
+stop_emulator
+echo "  (efi-chain-2cpus-grub: firmware to GRUB with 2 CPUs under the hypervisor in $((SECONDS - t0)) s)"
 
 handback_test
 

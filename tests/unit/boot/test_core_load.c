@@ -105,6 +105,7 @@ TEST(crafted_good_image_parses_and_places)
 	CHECK_EQ(ci.link_base, LINK_BASE);
 	CHECK_EQ(ci.span, 0x5000);
 	CHECK_EQ(ci.entry64, LINK_BASE + 0x10);
+	CHECK_EQ(ci.ap_entry64, 0);           /* no AP entry note: optional */
 	memset(dest, 0x55, sizeof(dest));
 	CHECK_EQ(core_place(img, IMG_SIZE, &ci, dest, load, &p, err, sizeof(err)), 0);
 	CHECK_EQ(p.load_pa, load);
@@ -189,8 +190,13 @@ TEST(missing_or_bad_note_is_refused)
 	CHECK(strstr(err, "no HV entry note") != NULL);
 
 	good();
-	put_note("HV", 2, LINK_BASE + 0x10);  /* another type */
+	put_note("HV", 3, LINK_BASE + 0x10);  /* another type */
 	CHECK_EQ(parse(IMG_SIZE), -EINVAL);
+
+	good();
+	put_note("HV", HV_NOTE_EFI_AP_ENTRY64, LINK_BASE + 0x10);  /* an AP entry, no entry */
+	CHECK_EQ(parse(IMG_SIZE), -EINVAL);
+	CHECK(strstr(err, "no HV entry note") != NULL);
 
 	good();
 	wr32(img + NOTE_OFF + 4, 4);          /* desc of 4 bytes */
@@ -277,6 +283,11 @@ TEST(real_hv_elf_has_its_uefi_entry)
 	CHECK_EQ(p.entry, ci.entry64 + 0x7fe00000 - 0x200000);
 	/* efi_entry64 starts with PUSHFQ (0x9c); test_efi_entry.c runs it. */
 	CHECK_EQ(dest[ci.entry64 - ci.link_base], 0x9c);
+	/* So does efi_ap_entry64, also in .boot, named by the second note. */
+	CHECK(ci.ap_entry64 > ci.link_base && ci.ap_entry64 < ci.link_base + 0x200000);
+	CHECK(ci.ap_entry64 != ci.entry64);
+	CHECK_EQ(p.ap_entry, ci.ap_entry64 + 0x7fe00000 - 0x200000);
+	CHECK_EQ(dest[ci.ap_entry64 - ci.link_base], 0x9c);
 	/* Cut anywhere before the end of its last segment's bytes, it is refused. */
 	uint64_t last = 0;
 

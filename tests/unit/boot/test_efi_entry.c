@@ -134,3 +134,41 @@ TEST(entry_refuses_an_unaligned_image)
 	CHECK_EQ(((entry_fn)(uintptr_t)p.entry)(bi, h), EFI_HANDOFF_E_OFFSET);
 	munmap(m, map_len);
 }
+
+typedef uint64_t (*ap_entry_fn)(void *ap);
+
+/* efi_ap_entry64 refuses, changing nothing, a bad block and any AP while the
+ * core has prepared none (chain_ap_count 0 in the freshly placed image). */
+TEST(ap_entry_refuses_what_it_must)
+{
+	struct core_placed p;
+	struct efi_ap_handoff *a;
+	ap_entry_fn ap;
+	uint8_t *m;
+
+	if (!elf && !load_elf()) {
+		printf("  (no usable build/hv.elf: skipped)\n");
+		return;
+	}
+	CHECK(ci.ap_entry64 != 0);
+	m = place_at(AT_ALIGNED, &p);
+	if (!m) {
+		printf("  (cannot map memory at 0x%lx: skipped)\n", AT_ALIGNED);
+		return;
+	}
+	ap = (ap_entry_fn)(uintptr_t)(ci.ap_entry64 + (AT_ALIGNED - ci.link_base));
+	a = (struct efi_ap_handoff *)(m + ALIGN_UP(ci.span, 4096));
+	memset(a, 0, sizeof(*a));
+	a->magic = EFI_AP_HANDOFF_MAGIC;
+	a->cpu_index = 1;
+	CHECK_EQ(ap(NULL), EFI_AP_E_POINTER);
+	CHECK_EQ(ap((uint8_t *)a + 4), EFI_AP_E_POINTER);
+	a->magic ^= 1;
+	CHECK_EQ(ap(a), EFI_AP_E_HEADER);
+	a->magic ^= 1;
+	CHECK_EQ(ap(a), EFI_AP_E_INDEX);        /* no AP prepared */
+	a->cpu_index = 0;                       /* the boot CPU's index */
+	CHECK_EQ(ap(a), EFI_AP_E_INDEX);
+	CHECK_EQ(a->status, EFI_AP_S_NONE);
+	munmap(m, map_len);
+}

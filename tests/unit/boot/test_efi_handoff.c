@@ -87,14 +87,30 @@ TEST(chain_mode_needs_a_pool)
 {
 	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; REFUSED("chain mode: hypervisor pool");
 	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	h.cpu_count = 1;
 	CHECK_EQ(check(), 0);
 	h.pool_start = 0x7c001000; REFUSED("not 2 MiB aligned");
 	h.pool_start = 0x7f200000; REFUSED("at least 16 MiB");             /* 14 MiB */
 	h.pool_start = 0xff000000; h.pool_end = 0x101000000; REFUSED("below 4 GiB");
 	h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
-	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
-	h.trampoline = 0x9f800; REFUSED("AP start-up page 0x9f800");
-	h.trampoline = 0xa0000; REFUSED("AP start-up page 0xa0000");
+	/* Version 3 starts no AP through a start-up page. */
+	h.trampoline = 0x9f000; REFUSED("AP start-up page (0x9f000)");
+}
+
+TEST(chain_mode_cpu_list)
+{
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
+	REFUSED("0 CPUs listed");
+	h.cpu_count = 3; h.cpu_apic_id[0] = 0; h.cpu_apic_id[1] = 2; h.cpu_apic_id[2] = 5;
+	CHECK_EQ(check(), 0);
+	h.cpu_apic_id[2] = 2; REFUSED("APIC ID 2 listed twice");
+	h.cpu_count = EFI_HANDOFF_CPUS_MAX + 1; REFUSED("65 CPUs listed");
+	for (unsigned int i = 0; i < EFI_HANDOFF_CPUS_MAX; i++)
+		h.cpu_apic_id[i] = i * 2;
+	h.cpu_count = EFI_HANDOFF_CPUS_MAX; CHECK_EQ(check(), 0);
+	/* Boot mode ignores the list. */
+	h.mode = EFI_HANDOFF_MODE_BOOT; h.pool_start = h.pool_end = 0; h.cpu_count = 1000;
+	CHECK_EQ(check(), 0);
 }
 
 /* Review finding 7: the pool is all the memory mm_init gives out, and the
@@ -106,17 +122,15 @@ TEST(ranges_must_not_overlap)
 	good(); where.bi_pa = where.image_start - sizeof(bi) + 8; REFUSED("boot_info at");
 	good(); where.bi_pa = where.image_start - sizeof(bi); CHECK_EQ(check(), 0);
 	good(); where.h_pa = 0x7a200000; REFUSED("the handoff at 0x7a200000 lies inside the core's image");
-	/* Chain mode: the pool covers none of image, structures, start-up page. */
-	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
-	h.trampoline = 0x9f000; CHECK_EQ(check(), 0);
+	/* Chain mode: the pool covers none of the image and the structures. */
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000; h.cpu_count = 1;
+	CHECK_EQ(check(), 0);
 	where.image_start = 0x7fe00000; where.image_end = 0x80200000;
 	REFUSED("chain mode: the pool [0x7c000000, 0x80000000) overlaps the core's image [0x7fe00000, 0x80200000)");
 	where.image_start = 0x80000000; where.image_end = 0x80200000; CHECK_EQ(check(), 0);
 	where.bi_pa = 0x7c100000; REFUSED("chain mode: the pool [0x7c000000, 0x80000000) covers boot_info at 0x7c100000");
 	where.bi_pa = 0x3000000; where.h_pa = 0x7fff0000; REFUSED("covers the handoff at 0x7fff0000");
-	where.h_pa = 0x3100000; h.pool_start = 0; h.pool_end = 0x1000000; where.image_start = 0x2000000;
-	where.image_end = 0x2200000; REFUSED("covers the AP start-up page at 0x9f000");
-	h.trampoline = 0; CHECK_EQ(check(), 0);
+	where.h_pa = 0x3100000; CHECK_EQ(check(), 0);
 }
 
 TEST(strings_must_end_inside_their_arrays)
@@ -220,4 +234,11 @@ TEST(entry_asm_agrees_with_the_header)
 	CHECK_EQ(asm_define("HANDOFF_OFF_MODE"), offsetof(struct efi_handoff, mode));
 	CHECK_EQ(asm_define("HANDOFF_OFF_LOAD_OFFSET"), offsetof(struct efi_handoff, load_offset));
 	CHECK_EQ(asm_define("HV_NOTE_EFI_ENTRY64"), HV_NOTE_EFI_ENTRY64);
+	CHECK_EQ(asm_define("HV_NOTE_EFI_AP_ENTRY64"), HV_NOTE_EFI_AP_ENTRY64);
+	CHECK_EQ((unsigned long long)asm_define("EFI_AP_HANDOFF_MAGIC"), EFI_AP_HANDOFF_MAGIC);
+	CHECK_EQ(asm_define("AP_HANDOFF_OFF_INDEX"), offsetof(struct efi_ap_handoff, cpu_index));
+	CHECK_EQ(asm_define("EFI_AP_E_POINTER"), EFI_AP_E_POINTER);
+	CHECK_EQ(asm_define("EFI_AP_E_HEADER"), EFI_AP_E_HEADER);
+	CHECK_EQ(asm_define("EFI_AP_E_INDEX"), EFI_AP_E_INDEX);
+	CHECK_EQ(asm_define("EFI_AP_E_CPU"), EFI_AP_E_CPU);
 }

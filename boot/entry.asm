@@ -45,7 +45,7 @@
 
 ; = boot/info/efi_handoff.h (tests/unit/boot/test_efi_handoff.c compares them)
 %define EFI_HANDOFF_MAGIC        0x464f444e41485648
-%define EFI_HANDOFF_VERSION      3
+%define EFI_HANDOFF_VERSION      4
 %define EFI_HANDOFF_ENTRY_MAGIC  0x46455648
 %define EFI_HANDOFF_MODE_BOOT    1
 %define EFI_HANDOFF_MODE_CHAIN   2
@@ -573,6 +573,7 @@ section .note.hv note alloc noexec nowrite align=4
 section .data
 align 8
 global image_load_offset
+global early_pml4                       ; boot/chain_return.asm goes back through it
 image_load_offset: dq 0
 
 ; ---------------------------------------------------------------------------

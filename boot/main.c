@@ -26,6 +26,9 @@
 #include "guest/vm.h"
 #include "boot/ap_start.h"
 #include "guest/dev/acpi_guest.h"
+#include "boot/chain_fail.h"
+#include "mm/paging.h"
+#include "lib/format.h"
 #include "shell/shell.h"
 #include "guest/backend.h"
 
@@ -108,6 +111,17 @@ static bool chain_mode;
 static struct cpu_resume chain_resume;
 static uint8_t chain_fw_gdt[65536];
 static uint32_t chain_cpus[EFI_HANDOFF_CPUS_MAX];
+static struct efi_handoff handoff;      /* the loader's, copied: its memory is not the core's */
+
+/* A failure the operator must see: in chain mode (once the return point is
+ * known) the CPU goes back to the firmware, which boots on without the
+ * hypervisor; otherwise the machine halts (boot services are gone). */
+static __noreturn void boot_fail(const char *why)
+{
+	if (chain_fail_armed())
+		chain_fail(why);
+	boot_stop();
+}
 
 /*
  * Chain mode's part of the hand-off, while the early tables still map
@@ -124,12 +138,12 @@ static void take_chain(const struct efi_handoff *h)
 	if (h->fw.gdtr_base >= 4 * GiB - gdt_size) {
 		printf("hv: chain mode: the firmware's GDT at 0x%llx is above 4 GiB\n",
 		       (unsigned long long)h->fw.gdtr_base);
-		boot_stop();
+		boot_fail("the firmware's GDT is above 4 GiB");
 	}
 	memcpy(chain_fw_gdt, (const void *)(uintptr_t)h->fw.gdtr_base, gdt_size);
 	if (cpu_resume_from_efi(&h->fw, chain_fw_gdt, gdt_size, &chain_resume, err, sizeof(err))) {
 		printf("hv: chain mode: cannot resume the firmware: %s\n", err);
-		boot_stop();
+		boot_fail("the firmware's CPU state cannot be resumed as a guest");
 	}
 	boot_info.module_count = 0;
 	mm_use_pool(h->pool_start, h->pool_end);
@@ -138,24 +152,44 @@ static void take_chain(const struct efi_handoff *h)
 	chain_mode = true;
 }
 
+/* Chain mode, all prepared, just before the firmware resumes: the view's
+ * RSDP (if there is a view) for hv.efi to install in the EFI configuration
+ * table, so that the OS reads the view, not the firmware's tables. */
+static void chain_ready(void)
+{
+	uint64_t rsdp = acpi_guest_rsdp();
+
+	chain_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &rsdp, sizeof(rsdp));
+	if (rsdp)
+		printf("hv: chain mode: the ACPI view's RSDP at 0x%llx goes to hv.efi for the EFI configuration "
+		       "table\n", (unsigned long long)rsdp);
+}
+
 /* The UEFI path (boot/entry.asm: efi_entry64): the loader filled a struct
  * boot_info itself; nothing of it is trusted before efi_handoff_check. The
  * entry checked the pointers (non-null, aligned, below 4 GiB, which the
- * early tables identity-map), the handoff's header, and its load offset
- * against where the image runs. */
+ * early tables identity-map), the handoff's header (so its layout is this
+ * core's: it is copied whole), its mode, and its load offset against where
+ * the image runs. */
 static void take_efi_handoff(uint32_t info_pa, uint32_t handoff_pa)
 {
-	const struct efi_handoff *h = (const void *)(uintptr_t)handoff_pa;
 	const struct boot_info *bi = (const void *)(uintptr_t)info_pa;
+	const struct efi_handoff_where w = { .bi_pa = info_pa, .h_pa = handoff_pa,
+					     .image_start = image_phys_start(), .image_end = image_phys_end() };
 	char err[160];
 
-	if (efi_handoff_check(bi, info_pa, h, &boot_info, err, sizeof(err))) {
+	memcpy(&handoff, (const void *)(uintptr_t)handoff_pa, sizeof(handoff));
+	/* The return point is what core_enter recorded: from here a failure
+	 * goes back there (boot/chain_fail.c). */
+	if (handoff.mode == EFI_HANDOFF_MODE_CHAIN)
+		chain_fail_arm(&handoff.fw, handoff_pa);
+	if (efi_handoff_check(bi, &handoff, &w, &boot_info, err, sizeof(err))) {
 		printf("hv: bad hand-off from the UEFI loader (boot_info at 0x%x, handoff at 0x%x): %s\n",
 		       info_pa, handoff_pa, err);
-		boot_stop();
+		boot_fail("bad hand-off from the UEFI loader");
 	}
-	if (h->mode == EFI_HANDOFF_MODE_CHAIN)
-		take_chain(h);
+	if (handoff.mode == EFI_HANDOFF_MODE_CHAIN)
+		take_chain(&handoff);
 }
 
 static void apply_console_options(const struct hv_options *o)
@@ -185,16 +219,6 @@ static bool protect_dma(void)
 {
 	unsigned int units = vtd_probe(&boot_info);
 
-	/* Chain mode: the firmware, and the OS after it, still read the real
-	 * ACPI tables (the configuration table is not patched yet), DMAR
-	 * included; with its units hidden an OS's IOMMU driver would find all
-	 * ones, and firmware drivers may own the units now. Not yet. */
-	if (chain_mode) {
-		if (units)
-			printf("iommu: chain mode: DMA remapping not turned on yet (the firmware's own ACPI "
-			       "tables still list the DMAR): devices can reach all memory\n");
-		return options.iommu != IOMMU_REQUIRED;
-	}
 	if (options.iommu == IOMMU_OFF) {
 		if (units)
 			printf("iommu: iommu=off: translation left off, devices can reach all memory "
@@ -227,16 +251,14 @@ static __noinline __noreturn void hv_start(void)
 		printf("warning: command line: %s\n", options.warnings[i]);
 
 	if (mm_init(&boot_info, &options))
-		boot_stop();
+		boot_fail("no memory for the hypervisor (above)");
 	if (options.test_hooks)
 		percpu_check();
 	fault_test_run(options.test_fault);
 	tsc_calibrate();
-	if (!smp_start(&boot_info, &options)) {
+	if (!smp_start(&boot_info, &options))
 		/* Chain mode only: the APs' blocks could not be made (said). */
-		printf("hv: chain mode: the firmware's CPUs cannot all come under the hypervisor\n");
-		boot_stop();
-	}
+		boot_fail("the firmware's CPUs cannot all come under the hypervisor");
 	guests_set_machine_cpus(smp_machine_cpus());
 	vm_set_sipi_sender(ap_send_sipi);
 	vm_set_kicker(vcpu_kick);
@@ -248,15 +270,22 @@ static __noinline __noreturn void hv_start(void)
 
 	/* The shell, above guest/run, gets its turn on the run loop's console tick. */
 	guests_set_console_hook(shell_service);
-	if (!dma_ok)
+	if (!dma_ok) {
+		if (chain_mode)
+			boot_fail("iommu=required, but not every VT-d unit protects memory from DMA");
 		printf("hv: iommu=required, but no VT-d unit protects this machine's memory from DMA: "
 		       "no guest starts (the shell stays)\n");
-	else if (backend_init(&options) != 0)
+	} else if (backend_init(&options) != 0) {
+		if (chain_mode)
+			boot_fail("VMX cannot be used (above)");
 		printf("hv: no guest can run on this machine\n");
-	else if (chain_mode)
-		guests_run_firmware(&boot_info, &options, &chain_resume);
-	else
+	} else if (chain_mode) {
+		if (guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready) < 0)
+			boot_fail("the firmware could not be resumed as the guest (above)");
+		chain_fail_disarm();
+	} else {
 		guests_run_all(&boot_info, &options);
+	}
 	shell_run();
 }
 
@@ -269,6 +298,10 @@ static __noinline __noreturn void hv_start(void)
 void hv_main(uint32_t magic, uint32_t info_pa, uint32_t handoff_pa)
 {
 	percpu_boot_init();
+	/* Chain mode gives the UART back (hand-back) or shows it to the guest
+	 * as the firmware programmed it (guest/dev/vuart.c). */
+	if (magic == EFI_HANDOFF_ENTRY_MAGIC)
+		console_save_firmware(DEFAULT_SERIAL_PORT);
 	console_init(DEFAULT_SERIAL_PORT, DEFAULT_SERIAL_BAUD);
 	mca_enable();
 	if (magic == EFI_HANDOFF_ENTRY_MAGIC)

@@ -38,6 +38,25 @@ bool console_init(uint16_t port, uint32_t baud)
 	return true;
 }
 
+static struct uart_regs fw_uart;
+static uint16_t fw_uart_port;
+
+void console_save_firmware(uint16_t port)
+{
+	fw_uart_port = port;
+	uart_save(port, &fw_uart);
+}
+
+const struct uart_regs *console_firmware_uart(void)
+{
+	return &fw_uart;
+}
+
+void console_restore_firmware(void)
+{
+	uart_restore(fw_uart_port, &fw_uart);
+}
+
 uint16_t console_port(void) { return console_uart.port; }
 struct uart *console_uart_dev(void) { return &console_uart; }
 uint32_t console_baud(void) { return console_uart.baud; }

@@ -9,6 +9,16 @@
  * there (the console then stays where it was). */
 bool console_init(uint16_t port, uint32_t baud);
 
+struct uart_regs;
+/* Chain mode: records the UART at port as the firmware programmed it,
+ * before console_init changes it (the guest's virtual UART starts from it,
+ * chain mode's hand-back puts it back). */
+void console_save_firmware(uint16_t port);
+/* The recorded state (present false if none was recorded). */
+const struct uart_regs *console_firmware_uart(void);
+/* Puts the recorded state back on its port (chain mode's hand-back). */
+void console_restore_firmware(void);
+
 /* I/O port and speed of the console UART (port 0 if none). */
 uint16_t console_port(void);
 uint32_t console_baud(void);

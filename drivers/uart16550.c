@@ -8,6 +8,7 @@
 #define UART_IER 1
 #define UART_DLM 1    /* divisor latch high (DLAB=1) */
 #define UART_FCR 2
+#define UART_IIR 2
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
@@ -19,6 +20,8 @@
 #define MCR_DTR_RTS 0x03
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define IIR_FIFO 0xc0
 
 /* How long to wait for THRE: a 16550 at 50 baud needs ~200 ms per byte; a
  * wedged or absent one must not hang the hypervisor. */
@@ -80,4 +83,47 @@ int uart_getc(struct uart *u)
 	if (!u->port || !(inb(u->port + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(u->port + UART_RBR);
+}
+
+void uart_save(uint16_t port, struct uart_regs *r)
+{
+	uint8_t scr = inb(port + UART_SCR);
+
+	r->present = false;
+	outb(port + UART_SCR, 0x5a);
+	if (inb(port + UART_SCR) != 0x5a)
+		return;
+	outb(port + UART_SCR, scr);
+	r->present = true;
+	r->scr = scr;
+	r->lcr = inb(port + UART_LCR);
+	r->mcr = inb(port + UART_MCR);
+	outb(port + UART_LCR, r->lcr & ~LCR_DLAB);
+	r->ier = inb(port + UART_IER);
+	r->fifo = (inb(port + UART_IIR) & IIR_FIFO) == IIR_FIFO;
+	outb(port + UART_LCR, r->lcr | LCR_DLAB);
+	r->dll = inb(port + UART_DLL);
+	r->dlm = inb(port + UART_DLM);
+	outb(port + UART_LCR, r->lcr);
+}
+
+void uart_restore(uint16_t port, const struct uart_regs *r)
+{
+	uint32_t spins = UART_TX_SPINS;
+
+	if (!r->present)
+		return;
+	/* The last bytes out first: a new divisor would garble them. */
+	while (!(inb(port + UART_LSR) & LSR_TEMT) && --spins)
+		cpu_relax();
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DLL, r->dll);
+	outb(port + UART_DLM, r->dlm);
+	outb(port + UART_LCR, r->lcr & ~LCR_DLAB);
+	outb(port + UART_FCR, r->fifo ? FCR_ENABLE_CLEAR : 0);
+	outb(port + UART_MCR, r->mcr);
+	outb(port + UART_IER, r->ier);
+	outb(port + UART_SCR, r->scr);
+	outb(port + UART_LCR, r->lcr);
 }

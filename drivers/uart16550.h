@@ -31,4 +31,20 @@ int uart_getc(struct uart *u);
  */
 void uart_set_irq_enables(struct uart *u, uint8_t ier);
 
+/* A UART's programmable state as another driver (the firmware's) left it:
+ * FCR is write-only, so only whether the FIFOs are on (IIR bits 7:6). */
+struct uart_regs {
+	bool present;                   /* a UART answered at the port */
+	uint8_t ier, lcr, mcr, scr;
+	uint8_t dll, dlm;               /* the divisor latch */
+	bool fifo;                      /* FIFOs enabled */
+};
+
+/* Reads the state at port (DLAB set and restored for the divisor). */
+void uart_save(uint16_t port, struct uart_regs *r);
+
+/* Puts r back at port once the transmitter is empty (bounded wait); FIFOs
+ * cleared and enabled (trigger level 1) if r->fifo. Nothing if !r->present. */
+void uart_restore(uint16_t port, const struct uart_regs *r);
+
 #endif

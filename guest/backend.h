@@ -35,6 +35,9 @@ int __must_check backend_init(const struct hv_options *o);
  * capabilities (the VMCS every vCPU gets is built from those). 0, or
  * -errno with *why saying why in a few words. */
 int __must_check backend_init_ap(const struct hv_options *o, const char **why);
+/* Leaves VMX operation on this CPU if backend_init(_ap) entered it (VMX:
+ * VMXOFF, CR4.VMXE cleared); chain mode's hand-back to the firmware. */
+void backend_off(void);
 /* True if a vCPU can wait for SIPI inside the guest (VMX: the wait-for-SIPI
  * activity state, IA32_VMX_MISC bit 8). */
 bool backend_has_wait_for_sipi(void);

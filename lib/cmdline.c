@@ -369,7 +369,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 	static const char *const names[TEST_VMX_COUNT] = {
 		[TEST_VMX_NONE] = "none", [TEST_VMX_FC_LOCKED] = "fclocked",
 		[TEST_VMX_NO_EPT] = "noept", [TEST_VMX_NO_UG] = "noug",
-		[TEST_VMX_NO_WFS] = "nowfs",
+		[TEST_VMX_NO_WFS] = "nowfs", [TEST_VMX_EFI_ENTRY] = "efientry",
 	};
 
 	for (unsigned int i = 0; i < TEST_VMX_COUNT; i++) {
@@ -378,7 +378,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 			return NULL;
 		}
 	}
-	return "must be fclocked|noept|noug|nowfs";
+	return "must be fclocked|noept|noug|nowfs|efientry";
 }
 
 static const char *opt_testmmio(const char *val, struct hv_options *o)

@@ -174,12 +174,14 @@ static void setup_resumed_state(struct vcpu *v, struct vmx_vcpu *x, const struct
 	vmcs_write(VMCS_GUEST_RIP, r->rip);
 	vmcs_write(VMCS_GUEST_RSP, r->rsp);
 	vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
-	vmcs_write(VMCS_GUEST_DR7, 0x400);
-	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	/* The firmware's own (a debug agent's breakpoints, LBR): VM entry
+	 * loads them into the CPU (26.3.2.1); cpu_resume checked 26.3.1.1. */
+	vmcs_write(VMCS_GUEST_DR7, r->dr7 | 0x400);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, r->debugctl);
 	vmcs_write(VMCS_GUEST_IA32_PAT, r->pat);
-	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, r->sysenter_cs);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, r->sysenter_esp);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, r->sysenter_eip);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);

@@ -223,6 +223,19 @@ int backend_init(const struct hv_options *o)
 	return 0;
 }
 
+void backend_off(void)
+{
+	struct vmx_cpu *c = &vmx_this_cpu;
+
+	if (!c->on)
+		return;
+	/* No VMCS stays current across VMXOFF that matters: the caller's
+	 * vCPUs were destroyed (VMCLEAR) or never launched. */
+	(void)vmxoff();
+	c->on = false;
+	write_cr4(read_cr4() & ~CR4_VMXE);
+}
+
 int backend_init_ap(const struct hv_options *o, const char **why)
 {
 	const struct vmx_cpu *boot = (const struct vmx_cpu *)(const void *)percpu_cpus[0]->backend;

@@ -188,8 +188,16 @@ EFI_STATUS efi_chain_next(struct efi_fw *fw, const char *next)
 	if (next[0])
 		start_path(fw, next, "hv.cfg's next");
 	if (fw->rt->GetVariable(L"BootNext", &efi_global_variable_guid, NULL, &n, &boot_next) == EFI_SUCCESS &&
-	    n == sizeof(boot_next))
+	    n == sizeof(boot_next)) {
+		/* Used once, as the boot manager does (UEFI 2.10, 3.1.2: it
+		 * deletes BootNext before it tries the option), so that a
+		 * reboot goes back to BootOrder. */
+		if (fw->rt->SetVariable(L"BootNext", &efi_global_variable_guid, 0, 0, NULL) == EFI_SUCCESS)
+			efi_say("BootNext (Boot%04X) is used once: deleted", boot_next);
+		else
+			efi_say("BootNext (Boot%04X) could not be deleted: a reboot will try it again", boot_next);
 		start_option(fw, boot_next, "BootNext");
+	}
 	n = sizeof(order);
 	if (fw->rt->GetVariable(L"BootOrder", &efi_global_variable_guid, NULL, &n, order) != EFI_SUCCESS) {
 		efi_say("no BootOrder variable");

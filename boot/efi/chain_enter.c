@@ -124,12 +124,6 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	 * (the core reports the command line's other warnings itself). */
 	cmdline_defaults(&opt);
 	cmdline_parse(bi->cmdline, &opt);
-	/* The core does not protect from DMA in chain mode yet (boot/main.c
-	 * protect_dma), and after its entry it cannot hand back: say so here. */
-	if (opt.iommu == IOMMU_REQUIRED) {
-		efi_shout("iommu=required, and chain mode does not turn DMA remapping on yet: " WITHOUT);
-		return -EINVAL;
-	}
 	/* A CPU the core does not take would be started by the OS outside VMX;
 	 * an AP that could not come under VMX once the boot CPU is the guest
 	 * would be lost (boot/chain_ap.c): both checked now. */
@@ -176,12 +170,21 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		 * now. Then only the image and the pool stay allocated (and
 		 * the APs' blocks if one did not come back: it may write). */
 		efi_say("the firmware now runs under the hypervisor");
+		/* Before anything else reads ACPI: the OS must see the view. */
+		if (blk->h.out.view_rsdp)
+			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
 		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
 		if (!aps_in_use)
 			release(fw, &a_blk);
 		return 0;
 	}
-	efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
+	if (rc == EFI_HANDOFF_E_CORE) {
+		blk->h.out.reason[sizeof(blk->h.out.reason) - 1] = 0;
+		efi_shout("the hypervisor core failed and handed the firmware back: %s: " WITHOUT,
+			  blk->h.out.reason[0] ? blk->h.out.reason : "(no reason given)");
+	} else {
+		efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
+	}
 fail:
 	release(fw, &a_blk);
 	release(fw, &a_pool);

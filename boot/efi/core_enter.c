@@ -5,6 +5,12 @@
 #include "arch/cpu.h"
 #include "arch/msr.h"
 
+/* SDM Vol. 4, table 2-2 (named here: arch/msr.h does not list them). */
+#define MSR_IA32_SYSENTER_CS_FW  0x174
+#define MSR_IA32_SYSENTER_ESP_FW 0x175
+#define MSR_IA32_SYSENTER_EIP_FW 0x176
+#define MSR_IA32_DEBUGCTL_FW     0x1d9
+
 void core_capture_env(struct efi_cpu_state *fw)
 {
 	struct descriptor_ptr gdtr, idtr;
@@ -23,6 +29,11 @@ void core_capture_env(struct efi_cpu_state *fw)
 	fw->fs_base = rdmsr(MSR_FS_BASE);
 	fw->gs_base = rdmsr(MSR_GS_BASE);
 	fw->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	asm volatile("mov %%dr7, %0" : "=r"(fw->dr7));
+	fw->debugctl = rdmsr(MSR_IA32_DEBUGCTL_FW);
+	fw->sysenter_cs = rdmsr(MSR_IA32_SYSENTER_CS_FW);
+	fw->sysenter_esp = rdmsr(MSR_IA32_SYSENTER_ESP_FW);
+	fw->sysenter_eip = rdmsr(MSR_IA32_SYSENTER_EIP_FW);
 	fw->cs = read_seg(cs);
 	fw->ds = read_seg(ds);
 	fw->es = read_seg(es);

@@ -11,6 +11,7 @@
 #include "boot/efi/modules.h"
 #include "boot/efi/sysinfo.h"
 #include "boot/efi/vmx_check.h"
+#include "lib/cmdline.h"
 #include "lib/string.h"
 
 #define WITHOUT "continuing the boot without the hypervisor"
@@ -40,6 +41,16 @@ static bool gather(struct boot_info *bi, UINTN *map_key)
 	return true;
 }
 
+/* The test hook `hvtest testvmx=efientry` on the hypervisor's command line. */
+static bool test_entry_without_vmx(const struct boot_info *bi)
+{
+	static struct hv_options o;
+
+	cmdline_defaults(&o);
+	cmdline_parse(bi->cmdline, &o);
+	return o.test_hooks && o.test_vmx == TEST_VMX_EFI_ENTRY;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	enum efi_config_state state;
@@ -66,6 +77,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return efi_chain_next(&fw, cfg.next);
 	if (efi_vmx_available(why, sizeof(why))) {
 		efi_say("VMX: available (%s)", why);
+		efi_enter_core(&fw, cfg.mode, &boot_info, map_key);
+	} else if (cfg.mode == HVCFG_MODE_CHAIN && test_entry_without_vmx(&boot_info)) {
+		/* QEMU has VT-d but no VMX: the core's work before VMX (VT-d, the
+		 * ACPI view) and its hand-back run there only this way. */
+		efi_shout("VMX is not available (%s); hvtest testvmx=efientry: entering the core all the same", why);
 		efi_enter_core(&fw, cfg.mode, &boot_info, map_key);
 	} else if (cfg.mode == HVCFG_MODE_CHAIN) {
 		/* Chain mode is VMX or nothing: the installed system boots as without hv.efi. */

@@ -91,6 +91,10 @@ int efi_enter_core(struct efi_fw *fw, enum hvcfg_mode mode, struct boot_info *bi
 			efi_shout("ExitBootServices failed twice (status 0x%llx)", (unsigned long long)s);
 			stop();
 		}
+		/* After a failed ExitBootServices only GetMemoryMap and
+		 * ExitBootServices may be called (UEFI 2.10, 7.4): ConOut is
+		 * off limits from here, COM1 only. */
+		efi_console_init(NULL);
 	}
 	efi_console_init(NULL);                 /* ConOut is gone: COM1 only */
 	rc = core_enter(placed.entry, &blk->bi, &blk->h);

@@ -123,3 +123,30 @@ int efi_sysinfo_fill(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key)
 	gop(fw, bi);
 	return efi_sysinfo_memory_map(fw, bi, map_key);
 }
+
+void efi_acpi_install_view(struct efi_fw *fw, hpa_t rsdp)
+{
+	static EFI_GUID *const guids[] = { &efi_acpi20_guid, &efi_acpi10_guid };
+	static const char *const names[] = { "ACPI 2.0", "ACPI 1.0" };
+	bool had[ARRAY_SIZE(guids)] = { false };
+	EFI_STATUS s;
+
+	/* Which entries the firmware has, before installing changes the array. */
+	for (unsigned int k = 0; k < ARRAY_SIZE(guids); k++)
+		for (UINTN i = 0; i < fw->st->NumberOfTableEntries; i++)
+			had[k] |= guid_eq(&fw->st->ConfigurationTable[i].VendorGuid, guids[k]);
+	for (unsigned int k = 0; k < ARRAY_SIZE(guids); k++) {
+		if (!had[k])
+			continue;
+		/* An existing GUID's entry is replaced (UEFI 2.10, 7.3 InstallConfigurationTable). */
+		s = fw->bs->InstallConfigurationTable(guids[k], (void *)(uintptr_t)rsdp);
+		if (EFI_ERROR(s))
+			efi_shout("ACPI: the %s entry of the configuration table could not be pointed at the "
+				  "hypervisor's view (status 0x%llx): the OS reads the firmware's tables (CPUs the "
+				  "hypervisor did not start, the DMAR of the units it owns)", names[k],
+				  (unsigned long long)s);
+		else
+			efi_say("ACPI: the configuration table's %s RSDP is now the hypervisor's view at 0x%llx",
+				names[k], (unsigned long long)rsdp);
+	}
+}

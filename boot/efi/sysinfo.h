@@ -18,4 +18,11 @@ int efi_sysinfo_fill(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key);
  * goes to COM1 only. */
 int efi_sysinfo_memory_map(struct efi_fw *fw, struct boot_info *bi, UINTN *map_key);
 
+/* Chain mode, after the core returned as the guest: points the EFI
+ * configuration table's ACPI 2.0 and ACPI 1.0 entries (each only if the
+ * firmware has one) at rsdp, the hypervisor's ACPI view, so that the OS
+ * reads the view (boot/info/efi_handoff.h, struct efi_handoff_out). One
+ * line per entry. */
+void efi_acpi_install_view(struct efi_fw *fw, hpa_t rsdp);
+
 #endif

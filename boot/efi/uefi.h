@@ -28,6 +28,7 @@ struct efi_fw {
 
 /* The GUIDs hv.efi uses (UEFI 2.10: 9.1, 13.4, 12.9, 4.6 and 3.3). */
 extern EFI_GUID efi_loaded_image_guid, efi_device_path_guid, efi_simple_fs_guid,
-	efi_file_info_guid, efi_gop_guid, efi_acpi20_guid, efi_acpi10_guid, efi_global_variable_guid;
+	efi_file_info_guid, efi_gop_guid, efi_acpi20_guid, efi_acpi10_guid, efi_global_variable_guid,
+	efi_text_out_guid;
 
 #endif

@@ -151,16 +151,56 @@ static int check_boot_info(const struct boot_info *bi, char *err, size_t errlen)
 	return 0;
 }
 
-int efi_handoff_check(const struct boot_info *bi, hpa_t bi_pa, const struct efi_handoff *h,
+/* [a, a + alen) and [b, b + blen) share a byte (neither wraps: checked before). */
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* What the core must not overwrite while it reads it, and the pool (all the
+ * memory mm_init hands out in chain mode) must not cover anything the core
+ * still needs: the image and the two structures. */
+static int check_ranges(const struct efi_handoff *h, const struct efi_handoff_where *w, char *err, size_t errlen)
+{
+	const struct { const char *name; uint64_t pa, len; } r[] = {
+		{ "boot_info", w->bi_pa, sizeof(struct boot_info) },
+		{ "the handoff", w->h_pa, sizeof(struct efi_handoff) },
+	};
+	uint64_t img_len = w->image_end - w->image_start, pool_len = h->pool_end - h->pool_start;
+
+	for (unsigned int i = 0; i < 2; i++)
+		if (overlap(r[i].pa, r[i].len, w->image_start, img_len))
+			return fmt_error(-EINVAL, err, errlen, "%s at 0x%llx lies inside the core's image [0x%llx, 0x%llx)",
+					 r[i].name, (unsigned long long)r[i].pa, (unsigned long long)w->image_start,
+					 (unsigned long long)w->image_end);
+	if (h->mode != EFI_HANDOFF_MODE_CHAIN)
+		return 0;
+	if (overlap(h->pool_start, pool_len, w->image_start, img_len))
+		return fmt_error(-EINVAL, err, errlen, "chain mode: the pool [0x%llx, 0x%llx) overlaps the core's image "
+				 "[0x%llx, 0x%llx)", (unsigned long long)h->pool_start, (unsigned long long)h->pool_end,
+				 (unsigned long long)w->image_start, (unsigned long long)w->image_end);
+	for (unsigned int i = 0; i < ARRAY_SIZE(r); i++)
+		if (r[i].len && overlap(h->pool_start, pool_len, r[i].pa, r[i].len))
+			return fmt_error(-EINVAL, err, errlen, "chain mode: the pool [0x%llx, 0x%llx) covers %s at 0x%llx",
+					 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end, r[i].name,
+					 (unsigned long long)r[i].pa);
+	return 0;
+}
+
+int efi_handoff_check(const struct boot_info *bi, const struct efi_handoff *h, const struct efi_handoff_where *w,
 		      struct boot_info *out, char *err, size_t errlen)
 {
+	hpa_t bi_pa;
 	int rc;
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (!bi || !h || !out)
+	if (!bi || !h || !w || !out)
 		return fmt_error(-EINVAL, err, errlen, "no boot_info or no handoff");
+	bi_pa = w->bi_pa;
 	rc = check_handoff(h, err, errlen);
+	if (!rc)
+		rc = check_ranges(h, w, err, errlen);
 	if (!rc)
 		rc = check_boot_info(bi, err, errlen);
 	if (rc)
@@ -184,6 +224,8 @@ const char *efi_handoff_strerror(uint64_t code)
 		return "image not 2 MiB aligned, below its link address, not where the handoff says, or above 4 GiB";
 	case EFI_HANDOFF_E_CPU:
 		return "the CPU has no NX, or the firmware runs 5-level paging";
+	case EFI_HANDOFF_E_CORE:
+		return "the core failed after its entry and handed the CPU back";
 	default:
 		return "unknown refusal code";
 	}

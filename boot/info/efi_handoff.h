@@ -23,8 +23,9 @@
  *    RFLAGS and every callee-saved register as they were: nothing happened
  *    (interrupts are not even disabled before the checks pass).
  *    Otherwise it disables interrupts, takes over the CPU (its own page
- *    tables, GDT, stack) and never returns; boot/main.c validates both
- *    structures (a bad one: a message on COM1, then halt) and runs the core
+ *    tables, GDT, stack) and does not return in boot mode; boot/main.c
+ *    validates both structures (a bad one: a message on COM1, then halt in
+ *    boot mode, the hand-back below in chain mode) and runs the core
  *    exactly as after GRUB.
  *
  * The core copies both structures before using any memory, so the loader
@@ -34,8 +35,9 @@
  * to the firmware as its guest at fw.rip with RAX = 0, and each AP comes
  * under the hypervisor later through efi_ap_entry64 (struct efi_ap_handoff
  * below; boot/efi/chain_enter.c, boot/efi/chain_aps.c). A failure the core finds after the entry's
- * checks is not handed back yet: it halts (docs/architecture.md, "Chain
- * mode").
+ * checks and before the firmware's first VM entry is handed back: the CPU
+ * returns to fw.rip as core_enter left it, with RAX = EFI_HANDOFF_E_CORE
+ * and the reason in out.reason (boot/chain_fail.c).
  */
 #ifndef BOOT_INFO_EFI_HANDOFF_H
 #define BOOT_INFO_EFI_HANDOFF_H
@@ -49,7 +51,7 @@
 #define HV_NOTE_EFI_AP_ENTRY64   2             /* desc: uint64_t physical link address of efi_ap_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      3
+#define EFI_HANDOFF_VERSION      4
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
@@ -71,6 +73,8 @@ enum efi_handoff_error {
 	EFI_HANDOFF_E_MODE    = 3,    /* mode neither boot nor chain */
 	EFI_HANDOFF_E_OFFSET  = 4,    /* load offset not 2 MiB aligned, negative, not where the entry runs, or image above 4 GiB */
 	EFI_HANDOFF_E_CPU     = 5,    /* no NX, or CR4.LA57 (5-level paging) set */
+	EFI_HANDOFF_E_CORE    = 6,    /* chain mode: the core failed after its entry and handed the
+				       * firmware's CPU back as it was (out.reason says why) */
 };
 
 /*
@@ -81,7 +85,8 @@ enum efi_handoff_error {
  * Microsoft x64 ABI keep across a call (the XMM registers the Microsoft ABI
  * also keeps are never touched by the core, which is built without SSE),
  * control registers, the MSRs that shape the address space, descriptor
- * tables and selectors. Unused in boot mode.
+ * tables and selectors, the debug controls and the SYSENTER MSRs (which VM
+ * entry loads from the guest-state area, SDM 26.3.2.1). Unused in boot mode.
  */
 struct efi_cpu_state {
 	uint64_t rip, rsp, rflags;                 /* the return point */
@@ -93,6 +98,21 @@ struct efi_cpu_state {
 	uint16_t gdtr_limit, idtr_limit;
 	uint16_t cs, ds, es, fs, gs, ss, tr, ldtr; /* selectors (TR/LDTR: as STR/SLDT read them) */
 	uint16_t reserved[2];
+	uint64_t dr7, debugctl;                    /* DR7, IA32_DEBUGCTL (the firmware's breakpoints, LBR) */
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;   /* IA32_SYSENTER_CS/ESP/EIP */
+};
+
+/*
+ * What the core tells the loader in chain mode (zeroed by the loader; the
+ * core writes it before it returns, whether as the guest or handing back).
+ */
+struct efi_handoff_out {
+	uint64_t view_rsdp;             /* the RSDP of the hypervisor's ACPI view (CPUs not started
+					 * disabled, the DMAR left out), which the loader installs in
+					 * the EFI configuration table for the OS; 0: none, the
+					 * firmware's own tables are right as they are */
+	uint64_t reserved;              /* 0 (chain mode starts no AP before the hand-back point) */
+	char reason[160];               /* RAX = EFI_HANDOFF_E_CORE: why the core handed back */
 };
 
 /*
@@ -117,6 +137,7 @@ struct efi_handoff {
 	 * through efi_ap_entry64. 0 CPUs in boot mode. */
 	uint32_t cpu_count;
 	uint32_t cpu_apic_id[EFI_HANDOFF_CPUS_MAX];
+	struct efi_handoff_out out;     /* chain mode: the core's answers, read after the return */
 };
 
 /*
@@ -167,23 +188,36 @@ _Static_assert(__builtin_offsetof(struct efi_handoff, magic) == 0, "entry.asm re
 _Static_assert(__builtin_offsetof(struct efi_handoff, version) == 8, "entry.asm reads version at 8");
 _Static_assert(__builtin_offsetof(struct efi_handoff, mode) == 20, "entry.asm reads mode at 20");
 _Static_assert(__builtin_offsetof(struct efi_handoff, load_offset) == 24, "entry.asm reads load_offset at 24");
-_Static_assert(sizeof(struct efi_cpu_state) == 192, "efi_cpu_state layout is part of the hand-off ABI");
+_Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is part of the hand-off ABI");
 
 /*
  * Checks what a loader handed over before the core trusts any of it:
  * handoff magic, version, size and mode (boot or chain; chain: the pool
  * 2 MiB aligned, at least 16 MiB and below 4 GiB, no start-up page, 1 to
  * EFI_HANDOFF_CPUS_MAX CPUs each once), the boot_info size the loader was built
- * with, and inside boot_info every
+ * with, that neither structure lies inside the core's image (w), in chain
+ * mode that the pool covers none of the image and the two structures, and
+ * inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP
  * length and the EFI map's descriptor size. On success copies boot_info to
  * *out with info_start/info_end set to [bi_pa, bi_pa + sizeof) and the
  * efi note cleared of garbage. Returns 0, or -EINVAL with a one-line
  * reason in err. Pure: the caller maps both structures.
+ *
+ * The image's lower bound: the GRUB path keeps the low 16 MiB for guests
+ * (entry.asm IMAGE_MIN_ADDR, ISA DMA); efi_entry64 does not ask for it on
+ * purpose: a UEFI loader allocates with AllocateMaxAddress, top-down below
+ * 4 GiB, and in chain mode all memory outside the image and pool stays the
+ * firmware's, which gives out low memory as it sees fit.
  */
-int __must_check efi_handoff_check(const struct boot_info *bi, hpa_t bi_pa,
-				   const struct efi_handoff *h, struct boot_info *out,
+struct efi_handoff_where {
+	hpa_t bi_pa, h_pa;              /* where the loader put the two structures */
+	hpa_t image_start, image_end;   /* the core's image as loaded (its bss included) */
+};
+
+int __must_check efi_handoff_check(const struct boot_info *bi, const struct efi_handoff *h,
+				   const struct efi_handoff_where *w, struct boot_info *out,
 				   char *err, size_t errlen);
 
 /* A one-line reason for efi_entry64's refusal code (loader side). */

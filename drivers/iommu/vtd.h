@@ -38,6 +38,17 @@ unsigned int vtd_probe(const struct boot_info *bi);
  */
 unsigned int vtd_protect(bool force_qi);
 
+/*
+ * Chain mode's hand-back to the firmware: undoes vtd_protect in every unit
+ * it turned on. Translation off; where the firmware had it on, its root
+ * table back (SRTP), context cache and IOTLB invalidated, and where it had
+ * queued invalidation on, its queue back (IQA; IQT 0, so IQH restarts at 0)
+ * before translation goes on again. Prints a line per unit. The firmware's
+ * own queue position is not restored (its next submission runs from slot
+ * 0: old invalidations, repeated, change nothing).
+ */
+void vtd_unprotect(void);
+
 /* True once vtd_protect turned translation on in at least one unit: the
  * guest's ACPI view then leaves out the DMAR (guest/dev/acpi_guest.h). */
 bool vtd_protecting(void);

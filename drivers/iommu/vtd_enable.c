@@ -367,3 +367,40 @@ const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool q
 	pmr_off(u, i);
 	return NULL;
 }
+
+const char *vtd_give_back(struct vtd_unit *u, unsigned int i)
+{
+	const char *why = NULL;
+
+	if (vtd_gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
+		return "translation did not turn off";
+	if (u->gsts & VTD_GSTS_TES) {
+		/* The firmware's tables again, invalidated by the means in use
+		 * now, then its queue, then its translation. */
+		vtd_wr64(u, VTD_RTADDR_REG, u->fw_rtaddr);
+		if (vtd_gcmd(u, VTD_GCMD_SRTP, 0, VTD_GSTS_RTPS, VTD_GSTS_RTPS))
+			return "the firmware's root table pointer was not taken";
+		if (u->queued) {
+			struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap);
+
+			if ((why = qi_run(u, i, &cc, 1, "context-cache invalidation")) ||
+			    (why = qi_run(u, i, &iotlb, 1, "IOTLB invalidation")))
+				return why;
+		} else if ((why = invalidate_registers(u))) {
+			return why;
+		}
+	}
+	if (u->queued) {
+		if (vtd_gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
+			return "queued invalidation did not turn off";
+		if (u->gsts & VTD_GSTS_QIES) {
+			vtd_wr64(u, VTD_IQT_REG, 0);
+			vtd_wr64(u, VTD_IQA_REG, u->fw_iqa);
+			if (vtd_gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
+				return "the firmware's queued invalidation did not turn on again";
+		}
+	}
+	if ((u->gsts & VTD_GSTS_TES) && vtd_gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
+		return "the firmware's translation did not turn on again";
+	return NULL;
+}

@@ -55,4 +55,13 @@ void vtd_quiesce(struct vtd_unit *u, unsigned int i);
  */
 const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool qi);
 
+/*
+ * Chain mode's hand-back (boot/chain_fail.c): translation off, and where
+ * the firmware translated, its root table (fw_rtaddr), queue (fw_iqa) and
+ * translation as vtd_probe found them. What vtd_quiesce changed stays: fault
+ * and completion events masked, interrupt remapping off. NULL on success,
+ * else why the unit is left as it is.
+ */
+const char *vtd_give_back(struct vtd_unit *u, unsigned int i);
+
 #endif

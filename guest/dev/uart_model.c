@@ -211,6 +211,19 @@ void uart_model_reset(struct uart_model *u)
 	};
 }
 
+void uart_model_seed(struct uart_model *u, const struct uart_model_seed *s)
+{
+	uart_model_write(u, UART_LCR, UART_LCR_DLAB);
+	uart_model_write(u, UART_DLL, s->dll);
+	uart_model_write(u, UART_DLM, s->dlm);
+	uart_model_write(u, UART_LCR, s->lcr & ~UART_LCR_DLAB);
+	uart_model_write(u, UART_FCR, s->fifo ? UART_FCR_FIFOE : 0);
+	uart_model_write(u, UART_MCR, s->mcr);
+	uart_model_write(u, UART_IER, s->ier);
+	uart_model_write(u, UART_SCR, s->scr);
+	uart_model_write(u, UART_LCR, s->lcr);
+}
+
 uint8_t uart_model_read(struct uart_model *u, unsigned int reg)
 {
 	bool dlab = u->lcr & UART_LCR_DLAB;

@@ -112,6 +112,18 @@ struct uart_model {
  * FIFOs off and empty, MSR showing UART_MODEM_LINES, divisor 12 (9600 baud). */
 void uart_model_reset(struct uart_model *u);
 
+/* The programmable state another driver left in a real 16550 (FCR is
+ * write-only: only whether the FIFOs are on). */
+struct uart_model_seed {
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	bool fifo;
+};
+
+/* After uart_model_reset: programs u as s says, the way the driver did
+ * (divisor through DLAB, LCR, FCR with the FIFOs on and trigger level 1 or
+ * off, MCR, IER, SCR); the modem inputs stay asserted. */
+void uart_model_seed(struct uart_model *u, const struct uart_model_seed *s);
+
 /* Returns the register at offset reg (0..7, others read 0xff), honouring
  * LCR.DLAB, with the read's side effects (RBR pops, LSR/MSR/IIR clear). */
 uint8_t uart_model_read(struct uart_model *u, unsigned int reg);

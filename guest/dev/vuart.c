@@ -111,6 +111,23 @@ void vuart_reset(const char *guest)
 	uart_set_irq_enables(console_uart_dev(), 0);
 }
 
+void vuart_seed_firmware(const char *guest)
+{
+	const struct uart_regs *r = console_firmware_uart();
+	struct uart_model_seed s;
+	unsigned int div;
+
+	if (!r->present)
+		return;
+	s = (struct uart_model_seed){ .ier = r->ier, .lcr = r->lcr, .mcr = r->mcr, .scr = r->scr,
+				      .dll = r->dll, .dlm = r->dlm, .fifo = r->fifo };
+	uart_model_seed(&com1_model, &s);
+	div = (unsigned int)r->dlm << 8 | r->dll;
+	printf("guest %s: COM1 as the firmware programmed it: LCR 0x%02x, divisor %u (%u baud), MCR 0x%02x, "
+	       "IER 0x%02x, FIFOs %s\n", guest, r->lcr, div, div ? UART_CLOCK_BAUD / div : 0, r->mcr, r->ier,
+	       r->fifo ? "on" : "off");
+}
+
 int vuart_init(uint16_t console_port)
 {
 	int rc = device_add_ports(&com1, GUEST_COM1, 8);

@@ -17,6 +17,12 @@ int __must_check vuart_init(uint16_t console_port);
  * (before each guest, with its name for messages, and after it, with NULL). */
 void vuart_reset(const char *guest);
 
+/* After vuart_reset, for chain mode's firmware: the guest's COM1 as the
+ * firmware programmed the real one before the hypervisor's console took it
+ * (console_firmware_uart; LCR, divisor, MCR, IER, FIFOs on or off), since
+ * the firmware will not program it again. One line. */
+void vuart_seed_firmware(const char *guest);
+
 /* Typed bytes may be waiting, time has passed: move them into the model,
  * check its character timeout and raise its interrupt line as the guest
  * programmed it (called on every console tick). */

@@ -17,6 +17,14 @@
 #define RFLAGS_VM      (1ULL << 17)
 /* Bits RFLAGS has (SDM Vol. 1, 3.4.3): VM entry wants the others 0 (26.3.1.4). */
 #define RFLAGS_DEFINED 0x3f7fd7ULL
+/* IA32_DEBUGCTL bits VM entry accepts (26.3.1.1): LBR, BTF, 6-14. */
+#define DEBUGCTL_VALID 0x7fc3ULL
+
+/* 48-bit canonical (bits 63:47 all equal; LA57 is refused). */
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 
 static const char *const seg_name[RS_COUNT] = { "ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR" };
 
@@ -159,6 +167,20 @@ int cpu_resume_from_efi(const struct efi_cpu_state *fw, const void *gdt, size_t 
 		fmt_snprintf(err, errlen, "RFLAGS 0x%llx has the virtual-8086 flag", (unsigned long long)fw->rflags);
 		return -EINVAL;
 	}
+	if (fw->dr7 >> 32) {
+		fmt_snprintf(err, errlen, "DR7 0x%llx has bits 63:32 set", (unsigned long long)fw->dr7);
+		return -EINVAL;
+	}
+	if (fw->debugctl & ~DEBUGCTL_VALID) {
+		fmt_snprintf(err, errlen, "IA32_DEBUGCTL 0x%llx has bits VM entry refuses (only 0, 1, 6-14)",
+			     (unsigned long long)fw->debugctl);
+		return -EINVAL;
+	}
+	if (!canonical(fw->sysenter_esp) || !canonical(fw->sysenter_eip)) {
+		fmt_snprintf(err, errlen, "IA32_SYSENTER_ESP 0x%llx or _EIP 0x%llx is not canonical",
+			     (unsigned long long)fw->sysenter_esp, (unsigned long long)fw->sysenter_eip);
+		return -EINVAL;
+	}
 	if ((rc = load_cs(&c, sel[RS_CS], &out->seg[RS_CS])) < 0)
 		return rc;
 	for (unsigned int i = 0; i < ARRAY_SIZE(data_regs); i++)
@@ -194,5 +216,10 @@ int cpu_resume_from_efi(const struct efi_cpu_state *fw, const void *gdt, size_t 
 	out->r13 = fw->r13;
 	out->r14 = fw->r14;
 	out->r15 = fw->r15;
+	out->dr7 = fw->dr7;
+	out->debugctl = fw->debugctl;
+	out->sysenter_cs = fw->sysenter_cs;
+	out->sysenter_esp = fw->sysenter_esp;
+	out->sysenter_eip = fw->sysenter_eip;
 	return 0;
 }

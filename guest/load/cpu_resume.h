@@ -49,6 +49,7 @@ struct cpu_resume {
 	uint16_t gdtr_limit, idtr_limit;
 	uint64_t rip, rsp, rflags;
 	uint64_t rbx, rbp, rdi, rsi, r12, r13, r14, r15;
+	uint64_t dr7, debugctl, sysenter_cs, sysenter_esp, sysenter_eip;
 	bool tr_made_up;                 /* TR was null: a busy 64-bit TSS of 0x68 bytes at 0 (see .c) */
 };
 
@@ -57,7 +58,9 @@ struct cpu_resume {
  * bytes (fw->gdtr_limit + 1 or fewer) copied from fw->gdtr_base. Requires
  * what a UEFI x64 firmware has (UEFI 2.10, 2.3.4): 64-bit mode with paging
  * (CR0.PE/PG, CR4.PAE, EFER.LME/LMA, CS.L), CPL 0, no LDT selectors, no
- * virtual-8086 flag. Returns 0, or -EINVAL with one line in err ("CS
+ * virtual-8086 flag; and what VM entry checks of the debug and SYSENTER
+ * state (26.3.1.1): DR7[63:32] clear, no reserved IA32_DEBUGCTL bit (only
+ * 0, 1 and 6-14 may be set), SYSENTER_ESP/EIP canonical. Returns 0, or -EINVAL with one line in err ("CS
  * selector 0x38: not a 64-bit code segment (access rights 0xc09b)").
  */
 int __must_check cpu_resume_from_efi(const struct efi_cpu_state *fw, const void *gdt, size_t gdt_size,

@@ -13,6 +13,7 @@
 #include "guest/dev/debugexit.h"
 #include "guest/dev/acpi_pm.h"
 #include "guest/dev/acpi_guest.h"
+#include "guest/dev/vtd_fw.h"
 #include "drivers/iommu/vtd.h"
 #include "guest/dev/reset.h"
 #include "guest/dev/xapic_wp.h"
@@ -37,6 +38,8 @@
 /* One VM, whose guests run one after another. */
 static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
+static bool firmware_guest;             /* chain mode: the one guest is the resumed firmware */
+static bool first_entry_failed;         /* run_one's guest never ran */
 
 const struct vm *guests_vm(void)
 {
@@ -183,8 +186,14 @@ static int register_devices(const struct boot_info *bi, const struct hv_options 
 	int rc = isa_irq_init(bi);
 
 	acpi_guest_map(gmem_map());
-	/* A unit whose registers the guest reaches is a unit it can turn off. */
-	if (vtd_hide_registers(gmem_map()) && o->iommu == IOMMU_REQUIRED) {
+	/* The firmware of chain mode may own a unit from before (pre-boot DMA
+	 * protection) and poll it: it gets a quiescent unit, not hidden memory.
+	 * Any other guest: a unit whose registers it reaches is a unit it can
+	 * turn off. */
+	if (firmware_guest) {
+		if (!rc)
+			rc = vtd_fw_register();
+	} else if (vtd_hide_registers(gmem_map()) && o->iommu == IOMMU_REQUIRED) {
 		printf("hv: iommu=required, but a remapping unit's registers could not be hidden: no guest starts\n");
 		return -EPERM;
 	}
@@ -286,6 +295,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 			printf("guest %s: unknown hv.testentry=%s (control or guest-state)\n", g.name, what);
 	}
 	vuart_reset(v.name);
+	if (firmware_guest)
+		vuart_seed_firmware(v.name);
 	printf("guest %s: starting in %s mode at RIP 0x%016llx\n", g.name, mode_names[g.start.mode],
 	       (unsigned long long)g.start.rip);
 	v.apic_id = percpu_self()->apic_id;
@@ -306,6 +317,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	guests_aps_report(&guest_vm, print_exit_counts);
 	vuart_reset(NULL);
 	again = v.reset_requested && !given;     /* nothing to start the firmware again from */
+	/* Its first VM entry failed: not one guest instruction ran. */
+	first_entry_failed = v.exit_total <= 1 && !strncmp(v.stop_reason, "VM entry failed", 15);
 	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */
 	if (again || v.reset_by_guest)
@@ -373,14 +386,20 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 	printf("hv: all guests have stopped\n");
 }
 
-void guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
-			 const struct cpu_resume *r)
+int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
+			const struct cpu_resume *r, void (*ready)(void))
 {
 	static struct guest_image g = { .name = "uefi" };
 
+	firmware_guest = true;
 	g.start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
 	if (guests_prepare(bi, o))
-		return;
+		return -EINVAL;
+	if (ready)
+		ready();
 	run_one(bi, NULL, NULL, 0, o, false, &g);
+	if (first_entry_failed)
+		return -EINVAL;
 	printf("hv: all guests have stopped\n");
+	return 0;
 }

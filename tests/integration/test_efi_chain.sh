@@ -14,6 +14,11 @@
 #   efi-chain-2cpus-grub  2 CPUs: the AP comes under VMX through
 #                  EFI_MP_SERVICES after the boot CPU's return; GRUB starts;
 #                  the shell's `cpus` shows both vCPUs with exits.
+#   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked`:
+#                  hv.efi's own VMX check passes, the core's refuses VMX after
+#                  its entry (as on a machine whose VMXON fails), so it hands
+#                  the CPU back (boot/chain_fail.c): hv.efi says why and the
+#                  boot goes on natively to GRUB and its Linux entry.
 #   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
@@ -51,6 +56,48 @@ make_img() {
 		mcopy -i "$img" "$stage/hv.cfg" ::/EFI/BOOT/hv.cfg
 }
 
+# once REGEX: exactly one serial line of this run matches.
+# shellcheck disable=SC2317 # called through check
+once() {
+	local n
+	n=$(grep -cE "$1" "$H_TXT")
+	echo "  ($n lines match)"
+	[ "$n" -eq 1 ]
+}
+
+# --- Bochs + OVMF: a failure inside the core hands the firmware back --------
+# The core's VMX check fails after the entry (hvtest testvmx=fclocked); the
+# CPU goes back to the firmware as core_enter left it and GRUB starts without
+# the hypervisor. Set HV_EFI_CHAIN_ONLY=handback to run this block alone.
+handback_test() {
+	local img=$TEST_DIR/efi-chain-handback.img guest=$HV_ROOT/build/guest
+	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=fclocked')" \
+		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
+		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the hand-back image"
+		return
+	fi
+	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+	t0=$SECONDS
+	H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-handback "$img"
+	expect_line "hand-back: hv.efi enters the core" '^hv\.efi: chain mode: hypervisor core at .*entering the core with boot services running$' 180
+	expect_line "hand-back: the core's banner" '^hv [^ ]+ - x86-64 hypervisor$'
+	expect_line "hand-back: the core says why and hands back" \
+		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
+	expect_line "hand-back: hv.efi says why and goes on" \
+		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
+	expect_line "hand-back: GRUB starts" '^hv\.efi: starting .*grubx64\.efi'
+	expect_line "hand-back: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120
+	check "hand-back: hv.efi's reason is on the serial port once" once '^hv\.efi: the hypervisor core failed and handed'
+	reject_line "hand-back: never resumed as a guest" '^guest uefi: starting|the firmware now runs under the hypervisor|PANIC'
+	stop_emulator
+	echo "  (efi-chain-handback: firmware -> hv.efi -> core -> hand-back -> GRUB in $((SECONDS - t0)) s)"
+}
+if [ "${HV_EFI_CHAIN_ONLY:-}" = handback ]; then
+	handback_test
+	finish
+fi
+
 IMG=$TEST_DIR/efi-chain-fw.img
 if ! make_img "$IMG" "$(printf '%s\n' '# chain mode, no next loader: on to BootOrder' \
 		'mode chain' 'next \EFI\hvtest\missing.efi')"; then
@@ -69,6 +116,8 @@ expect_line "its loader" '^boot loader: hv\.efi$'
 expect_line "hypervisor memory is the pool" \
 	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
 expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
+expect_line "the guest's COM1 as OVMF programmed it" \
+	'^guest uefi: COM1 as the firmware programmed it: LCR 0x03, divisor 1 \(115200 baud\), MCR 0x[0-9a-f]{2}, IER 0x[0-9a-f]{2}, FIFOs (on|off)$'
 expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
 expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
 expect_line "the next loader is tried" 'missing\.efi'
@@ -99,6 +148,9 @@ expect_line "2 CPUs: hv.efi started" '^hv\.efi: hv [^ ]+ - x86-64 hypervisor, UE
 expect_line "2 CPUs, cpus=1: chain mode refused" \
 	'^hv\.efi: chain mode needs every CPU under the hypervisor: cpus=1, and 2 CPUs run: the others would stay outside VMX: continuing the boot without the hypervisor$'
 expect_line "2 CPUs: the boot goes on without the hypervisor" 'Shell>|UEFI Interactive Shell'
+# A line for the screen goes to COM1 and to ConOut's other consoles, not to
+# ConOut's terminal on COM1 too (boot/efi/console.c).
+check "2 CPUs: the refusal is on the serial port once" once '^hv\.efi: chain mode needs every CPU under the hypervisor'
 reject_line "2 CPUs: the core never started" '^hv [^ ]+ - x86-64 hypervisor$'
 stop_emulator
 
@@ -141,6 +193,8 @@ reject_line "2 CPUs: no refusal, no parked CPU, no panic" \
 	'refused|parked|did not come back|PANIC|VM entry failed|exception'
 stop_emulator
 echo "  (efi-chain-2cpus-grub: firmware to GRUB with 2 CPUs under the hypervisor in $((SECONDS - t0)) s)"
+
+handback_test
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
 # e820_unusable A B: Linux's boot line for the e820 entry [A, B] of type

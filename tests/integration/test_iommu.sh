@@ -15,6 +15,11 @@
 # same result. With `hvtest testvtd=fw` the unit is first left as firmware
 # may leave it (interrupt remapping on, a queue stopped by FSTS.IQE, fault
 # events unmasked) and the hypervisor undoes that before protecting.
+# In chain mode (hv.efi, QEMU q35 + OVMF, `hvtest
+# testvmx=efientry` since QEMU has no VMX) the core turns translation on and
+# builds the view without the DMAR, then hands the firmware back with the
+# unit as it was; Linux, booted natively by GRUB, reads the firmware's RSDP
+# and DMAR (HV_IOMMU_ONLY=efi runs that block alone).
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -22,6 +27,51 @@ set -eu
 ISO=$HV_ROOT/build/hv.iso
 
 require_file "hypervisor image" "$ISO"
+
+# --- chain mode: VT-d on, then the hand-back gives the unit back -------------
+# QEMU has VT-d but no VMX: with hvtest testvmx=efientry hv.efi enters the
+# core in chain mode all the same. The core turns translation on and builds
+# the ACPI view without the DMAR (for the configuration table), then finds no
+# VMX and hands the firmware back (boot/chain_fail.c): the unit as the
+# firmware had it (translation off), no view installed. GRUB then boots
+# Linux natively, which reads the firmware's own RSDP and its DMAR.
+iommu_efi_chain() {
+	local img=$HV_ROOT/build/test/iommu-efi-chain.img guest=$HV_ROOT/build/guest rsdp
+	require_file "hv.efi" "$HV_ROOT/build/hv.efi"
+	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=efientry')" \
+		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$HV_ROOT/build/hv.efi" "$guest/vmlinuz" "$guest/initrd.img" \
+		"console=ttyS0,115200"; then
+		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the chain-mode image"
+		return
+	fi
+	start_qemu iommu-efi-chain ovmf-disk "$img" -M q35 -device intel-iommu,aw-bits=48
+	expect_line "chain: hv.efi finds the firmware's RSDP" '^hv\.efi: ACPI: RSDP revision 2 at (0x[0-9a-f]+) ' 120
+	rsdp=${H_MATCH#*at } rsdp=${rsdp%% *}
+	expect_line "chain: the core entered without VMX (test hook)" \
+		'^hv\.efi: VMX is not available \(.*\); hvtest testvmx=efientry: entering the core all the same$'
+	expect_line "chain: the core finds the DMAR" '^iommu: DMAR: 1 remapping unit, host address width 48 bits'
+	expect_line "chain: translation on" '^iommu: unit 0: translation on: every device in domain 1'
+	expect_line "chain: the view leaves the DMAR out" \
+		'^acpi: guest view: all 1 CPUs enabled, without the DMAR \(the hypervisor owns the IOMMU\); RSDP'
+	expect_line "chain: no VMX, so the core hands back" \
+		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
+	expect_line "chain: the unit given back as the firmware had it" \
+		'^iommu: unit 0: given back as the firmware had it \(translation off; fault events stay masked and interrupt remapping off\)$'
+	expect_line "chain: hv.efi says why and goes on" \
+		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
+	expect_line "chain: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120
+	expect_line "chain: Linux reads the firmware's RSDP, not a view" \
+		"ACPI: RSDP 0x$(printf '%016X' "$((rsdp))") " 300
+	expect_line "chain: and the firmware's DMAR" 'ACPI: DMAR 0x[0-9A-F]{16} '
+	expect_line "chain: Linux's init" '^hv-guest: init started$' 300
+	reject_line "chain: never resumed, no panic" 'the firmware now runs under the hypervisor|PANIC|Kernel panic'
+	stop_emulator
+}
+if [ "${HV_IOMMU_ONLY:-}" = efi ]; then
+	iommu_efi_chain
+	finish
+fi
 
 start_qemu iommu-q35 seabios "$ISO" -M q35 -device intel-iommu,aw-bits=48
 expect_line "DMAR" '^iommu: DMAR: 1 remapping unit, host address width 48 bits, interrupt remapping$'
@@ -140,4 +190,5 @@ if build_iso iommu-required "iommu=required"; then
 	stop_emulator
 fi
 
+iommu_efi_chain
 finish

@@ -7,6 +7,9 @@ static struct boot_info bi, out;
 static struct efi_handoff h;
 static char err[160];
 
+/* boot_info at 48 MiB, the handoff after it, the image at 0x7a200000 (2 MiB). */
+static struct efi_handoff_where where;
+
 static void good(void)
 {
 	memset(&bi, 0, sizeof(bi));
@@ -33,11 +36,13 @@ static void good(void)
 	h.boot_info_size = sizeof(bi);
 	h.mode = EFI_HANDOFF_MODE_BOOT;
 	h.load_offset = 0x7e000000;
+	where = (struct efi_handoff_where){ .bi_pa = 0x3000000, .h_pa = 0x3100000,
+					    .image_start = 0x7a200000, .image_end = 0x7a400000 };
 }
 
 static int check(void)
 {
-	return efi_handoff_check(&bi, 0x3000000, &h, &out, err, sizeof(err));
+	return efi_handoff_check(&bi, &h, &where, &out, err, sizeof(err));
 }
 
 /* Expects a refusal whose message contains `what`. */
@@ -74,7 +79,8 @@ TEST(handoff_header_is_checked)
 	good(); h.pool_start = 0x2000; h.pool_end = 0x1000; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x1000; h.pool_end = 0x1800; REFUSED("hypervisor pool");
 	good(); h.pool_start = 0x100000; h.pool_end = 0x200000; CHECK_EQ(check(), 0);
-	CHECK_EQ(efi_handoff_check(NULL, 0, &h, &out, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(efi_handoff_check(NULL, &h, &where, &out, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(efi_handoff_check(&bi, &h, NULL, &out, err, sizeof(err)), -EINVAL);
 }
 
 TEST(chain_mode_needs_a_pool)
@@ -105,6 +111,26 @@ TEST(chain_mode_cpu_list)
 	/* Boot mode ignores the list. */
 	h.mode = EFI_HANDOFF_MODE_BOOT; h.pool_start = h.pool_end = 0; h.cpu_count = 1000;
 	CHECK_EQ(check(), 0);
+}
+
+/* Review finding 7: the pool is all the memory mm_init gives out, and the
+ * entry zeroes the image's bss: neither may hold what the core still reads. */
+TEST(ranges_must_not_overlap)
+{
+	/* Both modes: the structures outside the image (its bss is zeroed). */
+	good(); where.bi_pa = 0x7a3ff000; REFUSED("boot_info at 0x7a3ff000 lies inside the core's image");
+	good(); where.bi_pa = where.image_start - sizeof(bi) + 8; REFUSED("boot_info at");
+	good(); where.bi_pa = where.image_start - sizeof(bi); CHECK_EQ(check(), 0);
+	good(); where.h_pa = 0x7a200000; REFUSED("the handoff at 0x7a200000 lies inside the core's image");
+	/* Chain mode: the pool covers none of the image and the structures. */
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000; h.cpu_count = 1;
+	CHECK_EQ(check(), 0);
+	where.image_start = 0x7fe00000; where.image_end = 0x80200000;
+	REFUSED("chain mode: the pool [0x7c000000, 0x80000000) overlaps the core's image [0x7fe00000, 0x80200000)");
+	where.image_start = 0x80000000; where.image_end = 0x80200000; CHECK_EQ(check(), 0);
+	where.bi_pa = 0x7c100000; REFUSED("chain mode: the pool [0x7c000000, 0x80000000) covers boot_info at 0x7c100000");
+	where.bi_pa = 0x3000000; where.h_pa = 0x7fff0000; REFUSED("covers the handoff at 0x7fff0000");
+	where.h_pa = 0x3100000; CHECK_EQ(check(), 0);
 }
 
 TEST(strings_must_end_inside_their_arrays)
@@ -153,9 +179,9 @@ TEST(refusal_codes_have_messages)
 }
 
 /* boot/entry.asm repeats the constants it needs: they must agree with the header. */
-static long long asm_define(const char *name)
+static long long asm_define_in(const char *file, const char *name)
 {
-	FILE *f = fopen("boot/entry.asm", "r");
+	FILE *f = fopen(file, "r");
 	char line[256], want[80];
 	long long v = -1;
 
@@ -167,6 +193,28 @@ static long long asm_define(const char *name)
 			v = strtoll(line + strlen(want), NULL, 0);
 	fclose(f);
 	return v;
+}
+
+static long long asm_define(const char *name)
+{
+	return asm_define_in("boot/entry.asm", name);
+}
+
+/* boot/chain_return.asm reads struct efi_cpu_state by these offsets. */
+TEST(chain_return_asm_agrees_with_the_header)
+{
+#define FW(def, field) CHECK_EQ(asm_define_in("boot/chain_return.asm", def), offsetof(struct efi_cpu_state, field))
+	FW("FW_RIP", rip); FW("FW_RSP", rsp); FW("FW_RFLAGS", rflags);
+	FW("FW_RBX", rbx); FW("FW_RBP", rbp); FW("FW_RDI", rdi); FW("FW_RSI", rsi);
+	FW("FW_R12", r12); FW("FW_R13", r13); FW("FW_R14", r14); FW("FW_R15", r15);
+	FW("FW_CR0", cr0); FW("FW_CR3", cr3); FW("FW_CR4", cr4); FW("FW_EFER", efer); FW("FW_PAT", pat);
+	FW("FW_FS_BASE", fs_base); FW("FW_GS_BASE", gs_base); FW("FW_KERNEL_GS_BASE", kernel_gs_base);
+	FW("FW_GDTR_BASE", gdtr_base); FW("FW_IDTR_BASE", idtr_base);
+	FW("FW_GDTR_LIMIT", gdtr_limit); FW("FW_IDTR_LIMIT", idtr_limit);
+	FW("FW_CS", cs); FW("FW_DS", ds); FW("FW_ES", es); FW("FW_FS", fs); FW("FW_GS", gs); FW("FW_SS", ss);
+	FW("FW_TR", tr); FW("FW_LDTR", ldtr); FW("FW_DR7", dr7); FW("FW_DEBUGCTL", debugctl);
+	FW("FW_SYSENTER_CS", sysenter_cs); FW("FW_SYSENTER_ESP", sysenter_esp); FW("FW_SYSENTER_EIP", sysenter_eip);
+#undef FW
 }
 
 TEST(entry_asm_agrees_with_the_header)

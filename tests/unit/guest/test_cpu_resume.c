@@ -132,6 +132,44 @@ TEST(rflags_reserved_bits_cleared_bit_1_set)
 }
 
 /* Each refusal: one change to OVMF's state and the exact message. */
+TEST(debug_and_sysenter_state_resumes_as_it_was)
+{
+	struct efi_cpu_state fw = ovmf();
+
+	/* A debug agent's breakpoint 0 (L0, RW0 = write, LEN0 = 4), LBR on,
+	 * FREEZE_LBRS_ON_PMI (bit 11), SYSENTER as a firmware left it. */
+	fw.dr7 = 0x000d0401;
+	fw.debugctl = 0x801;
+	fw.sysenter_cs = 0x38;
+	fw.sysenter_esp = 0xffff800012345000ULL;
+	fw.sysenter_eip = 0x1e8a0000;
+	CHECK_EQ(resume(&fw), 0);
+	CHECK_EQ(r.dr7, 0x000d0401);
+	CHECK_EQ(r.debugctl, 0x801);
+	CHECK_EQ(r.sysenter_cs, 0x38);
+	CHECK_EQ(r.sysenter_esp, 0xffff800012345000ULL);
+	CHECK_EQ(r.sysenter_eip, 0x1e8a0000);
+}
+
+static void refused(struct efi_cpu_state fw, size_t gdt_size, const char *want);
+
+/* 26.3.1.1: what VM entry would refuse is refused here, with the value. */
+TEST(debug_and_sysenter_state_vm_entry_refuses)
+{
+	struct efi_cpu_state fw = ovmf();
+
+	fw.dr7 = 0x100000400ULL;
+	refused(fw, sizeof(ovmf_gdt), "DR7 0x100000400 has bits 63:32 set");
+	fw = ovmf(); fw.debugctl = 0x4;         /* bit 2: reserved */
+	refused(fw, sizeof(ovmf_gdt), "IA32_DEBUGCTL 0x4 has bits VM entry refuses (only 0, 1, 6-14)");
+	fw = ovmf(); fw.debugctl = 0x8000;      /* bit 15 */
+	refused(fw, sizeof(ovmf_gdt), "IA32_DEBUGCTL 0x8000 has bits VM entry refuses (only 0, 1, 6-14)");
+	fw = ovmf(); fw.sysenter_eip = 0x0000800000000000ULL;
+	refused(fw, sizeof(ovmf_gdt), "IA32_SYSENTER_ESP 0x0 or _EIP 0x800000000000 is not canonical");
+	fw = ovmf(); fw.sysenter_esp = 0xfff0000000000000ULL;
+	refused(fw, sizeof(ovmf_gdt), "IA32_SYSENTER_ESP 0xfff0000000000000 or _EIP 0x0 is not canonical");
+}
+
 static void refused(struct efi_cpu_state fw, size_t gdt_size, const char *want)
 {
 	err[0] = 0;

@@ -777,3 +777,39 @@ TEST(timeout_after_four_idle_char_times)
 	wr(UART_IER, UART_IER_ERBFI);
 	CHECK_EQ(rd(UART_IIR), 0x04);
 }
+
+/* Chain mode: the guest's COM1 starts as OVMF's SerialDxe programmed the
+ * real one (115200 8N1, FIFOs on, DTR/RTS, no interrupts), not reset. */
+TEST(seeded_as_the_firmware_left_it)
+{
+	const struct uart_model_seed ovmf = { .ier = 0, .lcr = 0x03, .mcr = 0x03, .scr = 0x5a,
+					      .dll = 1, .dlm = 0, .fifo = true };
+
+	uart_model_reset(&u);
+	uart_model_seed(&u, &ovmf);
+	CHECK_EQ(rd(UART_LCR), 0x03);
+	CHECK_EQ(rd(UART_MCR), 0x03);
+	CHECK_EQ(rd(UART_IER), 0);
+	CHECK_EQ(rd(UART_SCR), 0x5a);
+	CHECK_EQ(rd(UART_IIR), 0xc1);           /* FIFOs on, nothing pending */
+	CHECK_EQ(rd(UART_MSR) & 0xf0, 0xb0);    /* DCD, DSR, CTS asserted */
+	wr(UART_LCR, 0x83);
+	CHECK_EQ(rd(UART_DLL), 1);
+	CHECK_EQ(rd(UART_DLM), 0);
+	wr(UART_LCR, 0x03);
+	CHECK_EQ(rd(UART_LSR), 0x60);
+	/* 9600 7E1, FIFOs off, interrupts on with OUT2. */
+	{
+		const struct uart_model_seed s = { .ier = 0x01, .lcr = 0x1a, .mcr = 0x0b, .dll = 12,
+						   .fifo = false };
+
+		uart_model_reset(&u);
+		uart_model_seed(&u, &s);
+		CHECK_EQ(rd(UART_LCR), 0x1a);
+		CHECK_EQ(rd(UART_MCR), 0x0b);
+		CHECK_EQ(rd(UART_IER), 0x01);
+		CHECK_EQ(rd(UART_IIR), 0x01);
+		wr(UART_LCR, 0x9a);
+		CHECK_EQ(rd(UART_DLL), 12);
+	}
+}

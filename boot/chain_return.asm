@@ -1,0 +1,183 @@
+; boot/chain_return.asm - chain mode's hand-back (boot/info/efi_handoff.h,
+; EFI_HANDOFF_E_CORE): the core failed after its entry and before the
+; firmware ran as its guest, so the CPU goes back to the firmware as
+; core_enter left it: the firmware's GDT, IDT, CR3, CR4, CR0, EFER, PAT,
+; segments with their bases, LDTR and TR, debug and SYSENTER state, the
+; return point's RSP, RFLAGS and callee-saved registers, RAX = the code.
+; The caller (boot/chain_fail.c) has undone everything else (VMX, VT-d,
+; the UART).
+;
+; The switch runs on identity-mapped code: the core's page tables do not
+; map the image at its physical address, the firmware's map nothing else.
+; The early tables (boot/entry.asm, still intact in .boot.bss) map both,
+; so they are the bridge: from the image at KERNEL_VBASE onto them, to the
+; copy of this code at its physical address, then onto the firmware's.
+bits 64
+default rel
+
+%define FW_RIP            0
+%define FW_RSP            8
+%define FW_RFLAGS         16
+%define FW_RBX            24
+%define FW_RBP            32
+%define FW_RDI            40
+%define FW_RSI            48
+%define FW_R12            56
+%define FW_R13            64
+%define FW_R14            72
+%define FW_R15            80
+%define FW_CR0            88
+%define FW_CR3            96
+%define FW_CR4            104
+%define FW_EFER           112
+%define FW_PAT            120
+%define FW_FS_BASE        128
+%define FW_GS_BASE        136
+%define FW_KERNEL_GS_BASE 144
+%define FW_GDTR_BASE      152
+%define FW_IDTR_BASE      160
+%define FW_GDTR_LIMIT     168
+%define FW_IDTR_LIMIT     170
+%define FW_CS             172
+%define FW_DS             174
+%define FW_ES             176
+%define FW_FS             178
+%define FW_GS             180
+%define FW_SS             182
+%define FW_TR             184
+%define FW_LDTR           186
+%define FW_DR7            192
+%define FW_DEBUGCTL       200
+%define FW_SYSENTER_CS    208
+%define FW_SYSENTER_ESP   216
+%define FW_SYSENTER_EIP   224
+%define MSR_IA32_DEBUGCTL 0x1d9
+%define MSR_SYSENTER_CS   0x174
+%define MSR_SYSENTER_ESP  0x175
+%define MSR_SYSENTER_EIP  0x176
+
+%define CR4_PGE           (1 << 7)
+%define MSR_IA32_EFER     0xc0000080
+%define MSR_IA32_PAT      0x277
+%define MSR_FS_BASE       0xc0000100
+%define MSR_GS_BASE       0xc0000101
+%define MSR_KERNEL_GS     0xc0000102
+
+extern early_pml4
+extern image_load_offset
+
+; wrmsr ecx <- the 64 bits at [r8 + off]
+%macro WRMSR_FROM 2
+	mov ecx, %1
+	mov eax, [r8 + %2]
+	mov edx, [r8 + %2 + 4]
+	wrmsr
+%endmacro
+
+section .text
+; chain_return_to_firmware(fw_pa = RDI, code = RSI): never returns.
+; fw_pa: physical address (below 4 GiB, in the image) of a struct
+; efi_cpu_state; interrupts off from here until the firmware's RFLAGS.
+global chain_return_to_firmware
+chain_return_to_firmware:
+	cli
+	mov r8, rdi
+	mov r9, rsi
+	mov r10, [rel image_load_offset]
+	mov rax, early_pml4                     ; link address = physical link address (.boot.bss)
+	add rax, r10
+	mov rcx, chain_return_low
+	add rcx, r10
+	mov rdx, cr4                            ; PGE off: the core's global entries go too
+	and rdx, ~CR4_PGE
+	mov cr4, rdx
+	mov cr3, rax                            ; still mapped here: the early tables map KERNEL_VBASE
+	jmp rcx
+
+section .boot.text
+chain_return_low:                               ; at its physical address, on the identity map
+	mov ax, [r8 + FW_GDTR_LIMIT]
+	mov [rel ret_gdtr], ax
+	mov rax, [r8 + FW_GDTR_BASE]
+	mov [rel ret_gdtr + 2], rax
+	mov ax, [r8 + FW_IDTR_LIMIT]
+	mov [rel ret_idtr], ax
+	mov rax, [r8 + FW_IDTR_BASE]
+	mov [rel ret_idtr + 2], rax
+	lgdt [rel ret_gdtr]
+	lidt [rel ret_idtr]
+	; The firmware's paging identity-maps all memory: this code, its data
+	; and the state at r8 stay where they are.
+	mov rax, [r8 + FW_CR3]
+	mov cr3, rax
+	mov rax, [r8 + FW_CR4]
+	mov cr4, rax
+	mov rax, [r8 + FW_CR0]
+	mov cr0, rax
+	WRMSR_FROM MSR_IA32_EFER, FW_EFER       ; LME/LMA as they are; NXE as the firmware had it
+	WRMSR_FROM MSR_IA32_PAT, FW_PAT
+	mov ax, [r8 + FW_SS]
+	mov ss, ax
+	mov ax, [r8 + FW_DS]
+	mov ds, ax
+	mov ax, [r8 + FW_ES]
+	mov es, ax
+	mov ax, [r8 + FW_FS]
+	mov fs, ax
+	mov ax, [r8 + FW_GS]
+	mov gs, ax
+	; In 64-bit mode the bases are the MSRs (the selector loads above wrote
+	; 32-bit ones).
+	WRMSR_FROM MSR_FS_BASE, FW_FS_BASE
+	WRMSR_FROM MSR_GS_BASE, FW_GS_BASE
+	WRMSR_FROM MSR_KERNEL_GS, FW_KERNEL_GS_BASE
+	; A failed first VM entry set DR7 to 0x400, DEBUGCTL to 0 and the
+	; SYSENTER MSRs to the host's (27.8, 28.5.1): the firmware's again.
+	mov rax, [r8 + FW_DR7]
+	mov dr7, rax
+	WRMSR_FROM MSR_IA32_DEBUGCTL, FW_DEBUGCTL
+	WRMSR_FROM MSR_SYSENTER_CS, FW_SYSENTER_CS
+	WRMSR_FROM MSR_SYSENTER_ESP, FW_SYSENTER_ESP
+	WRMSR_FROM MSR_SYSENTER_EIP, FW_SYSENTER_EIP
+	lldt [r8 + FW_LDTR]
+	movzx eax, word [r8 + FW_TR]
+	test eax, eax
+	jz .tr_done                             ; a null TR cannot be loaded: the core's stays (unused)
+	; LTR wants an available TSS, and the firmware's own LTR marked its
+	; descriptor busy (SDM Vol. 3A, 8.2.4): clear that bit first.
+	mov rdx, [r8 + FW_GDTR_BASE]
+	mov ecx, eax
+	and ecx, ~7
+	and byte [rdx + rcx + 5], ~0x02
+	ltr ax
+.tr_done:
+	; CS through a far return on the firmware's stack (below its RSP: free;
+	; hv.efi is built without a red zone).
+	mov rsp, [r8 + FW_RSP]
+	movzx eax, word [r8 + FW_CS]
+	push rax
+	lea rax, [rel .cs_done]
+	push rax
+	o64 retf
+.cs_done:
+	mov rbx, [r8 + FW_RBX]
+	mov rbp, [r8 + FW_RBP]
+	mov rdi, [r8 + FW_RDI]
+	mov rsi, [r8 + FW_RSI]
+	mov r12, [r8 + FW_R12]
+	mov r13, [r8 + FW_R13]
+	mov r14, [r8 + FW_R14]
+	mov r15, [r8 + FW_R15]
+	push qword [r8 + FW_RFLAGS]
+	mov rcx, [r8 + FW_RIP]
+	mov rax, r9
+	popfq                                   ; the firmware's IF: its IDT is in place
+	jmp rcx
+
+section .boot.data
+align 16
+ret_gdtr: dw 0
+	dq 0
+align 16
+ret_idtr: dw 0
+	dq 0

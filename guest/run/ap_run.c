@@ -8,6 +8,7 @@
 #include "guest/run/ap_run.h"
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
+#include "guest/run/vmx_census.h"
 #include "guest/run/vcpu_call.h"
 #include "guest/backend.h"
 #include "guest/vm.h"
@@ -50,8 +51,10 @@ static struct {
 	uint8_t on_reset;
 	uint64_t tick_tsc;
 	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
-	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
-	unsigned int vmx_cpus;                  /* CPUs in VMX root operation, the boot CPU's included */
+	/* CPUs in the MADT (guests_set_machine_cpus), CPUs in VMX root
+	 * operation (the boot CPU's included) and chain APs still to come;
+	 * written under setup_lock once APs run. */
+	struct vmx_census vmx;
 	/* Chain mode: the firmware's APs, which come under VMX after the
 	 * guest started (guests_chain_expect). */
 	uint32_t chain_ids[VM_MAX_VCPUS];
@@ -317,7 +320,9 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 		on++;
 	}
 	__atomic_store_n(&ap.vmx_turn, 0, __ATOMIC_RELEASE);
-	ap.vmx_cpus = on;
+	spin_lock(&setup_lock);
+	ap.vmx.in_vmx = on;
+	spin_unlock(&setup_lock);
 	if (running > 1)
 		printf("cpus: VMX root operation on %u of %u running CPUs; one virtual CPU each%s\n",
 		       on, running, backend_has_wait_for_sipi() ? "" :
@@ -327,15 +332,23 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 
 void guests_set_machine_cpus(unsigned int n)
 {
-	ap.machine_cpus = n;
+	spin_lock(&setup_lock);
+	ap.vmx.machine = n;
+	spin_unlock(&setup_lock);
 }
 
 bool guests_all_cpus_in_vmx(void)
 {
-	/* Chain mode's APs count as under VMX: they come while the firmware
-	 * runs, before any OS (a failed one stays in VMX root operation,
-	 * where INIT is blocked; boot/chain_ap.c). */
-	return ap.vmx_cpus + ap.chain_count >= ap.machine_cpus;
+	bool all;
+
+	/* Chain mode's APs still to come count as under VMX: they come while
+	 * the firmware runs, before any OS; one that turned VMX on counts once
+	 * (a failed join stays in VMX root operation, where INIT is blocked;
+	 * boot/chain_ap.c), one that VMXON refused not at all. */
+	spin_lock(&setup_lock);
+	all = vmx_census_all_in_vmx(&ap.vmx);
+	spin_unlock(&setup_lock);
+	return all;
 }
 
 void guests_chain_expect(const uint32_t *ids, unsigned int n)
@@ -343,6 +356,9 @@ void guests_chain_expect(const uint32_t *ids, unsigned int n)
 	ap.chain_count = 0;
 	for (unsigned int i = 0; i < n && i < VM_MAX_VCPUS; i++)
 		ap.chain_ids[ap.chain_count++] = ids[i];
+	spin_lock(&setup_lock);
+	vmx_census_chain_expect(&ap.vmx, ap.chain_count);
+	spin_unlock(&setup_lock);
 }
 
 int guests_chain_ap_vmx(struct percpu *pc, const char **why)
@@ -358,13 +374,13 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	s->awake = true;
 	spin_lock(&setup_lock);         /* the VMXON region comes from the frame allocator */
 	rc = backend_init_ap(ap.opt, why);
+	vmx_census_chain_ap(&ap.vmx, rc == 0);
 	spin_unlock(&setup_lock);
 	if (rc) {
 		s->why = *why;
 		set_state(s, AP_NO_VMX);
 		return rc;
 	}
-	__atomic_add_fetch(&ap.vmx_cpus, 1, __ATOMIC_RELEASE);
 	set_state(s, AP_IDLE);
 	return 0;
 }

@@ -461,9 +461,17 @@ void guests_aps_stop(struct vm *vm)
 {
 	uint64_t t0 = rdtsc();
 	bool late = false;
+	unsigned int n;
 
+	/* Under setup_lock, as join_vm: a chain-mode AP that joins is either
+	 * counted in n (and stopped below) or sees `stopping` and is refused;
+	 * none is published after the count is reset. Not held while waiting:
+	 * each AP takes it to destroy its vCPU. */
+	spin_lock(&setup_lock);
 	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
-	for (unsigned int i = 1; i < vm->vcpu_count; i++) {
+	n = vm->vcpu_count;
+	spin_unlock(&setup_lock);
+	for (unsigned int i = 1; i < n; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		struct ap_slot *s = &slots[v->cpu];
 		uint64_t last = 0;
@@ -488,7 +496,9 @@ void guests_aps_stop(struct vm *vm)
 			late = false;
 		}
 	}
-	vm->vcpu_count = 1;
+	spin_lock(&setup_lock);
+	__atomic_store_n(&vm->vcpu_count, 1, __ATOMIC_RELEASE);
+	spin_unlock(&setup_lock);
 }
 
 void guests_aps_report(const struct vm *vm, void (*print)(const struct vcpu *v))

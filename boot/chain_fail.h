@@ -13,7 +13,8 @@
  * return point (copied), handoff_pa its handoff (out is written there). */
 void chain_fail_arm(const struct efi_cpu_state *fw, hpa_t handoff_pa);
 
-/* True once armed, and until the firmware ran as the guest. */
+/* True once armed, and until the firmware's first VM entry succeeded
+ * (chain_fail_disarm, guests_run_firmware's `entered` hook). */
 bool chain_fail_armed(void);
 
 /* The firmware's first VM entry succeeded: nothing can be handed back now. */

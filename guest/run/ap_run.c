@@ -61,8 +61,10 @@ static struct {
 	unsigned int chain_count;
 } ap;
 
-/* The heap and the frame allocator serve one CPU at a time: an AP creates
- * and destroys its vCPU under this lock while the boot CPU waits. */
+/* An AP creates and destroys its vCPU, and a chain-mode AP turns VMX on
+ * and joins (vm->vcpus[], vcpu_count), under this lock; guests_aps_stop
+ * takes it against a join, and it covers the VMX census (ap.vmx). The heap
+ * and the frame allocator lock themselves (innermost, after this one). */
 static struct spinlock setup_lock = SPINLOCK_INIT;
 
 /* How the boot CPU wakes a halted AP (boot/ap_start.c: an NMI); NULL: APs spin. */

@@ -156,12 +156,15 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
 
 	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE) || n >= VM_MAX_VCPUS)
 		return false;
-	for (unsigned int k = 0; k < vm->joining_count; k++)
-		if (vm->joining_ids[k] == v->apic_id)
-			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+	/* Published as a vCPU first, out of the joining set after: guest_ipi
+	 * reads the set first, so an IPI finds the AP in one or the other
+	 * (for an instant in both), never in neither. */
 	vm->vcpus[n] = v;
 	vm->apic_ids[n] = v->apic_id;
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
+	for (unsigned int k = 0; k < vm->joining_count; k++)
+		if (vm->joining_ids[k] == v->apic_id)
+			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
 	return true;
 }
 

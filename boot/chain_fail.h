@@ -13,7 +13,8 @@
  * return point (copied), handoff_pa its handoff (out is written there). */
 void chain_fail_arm(const struct efi_cpu_state *fw, hpa_t handoff_pa);
 
-/* True once armed, and until the firmware ran as the guest. */
+/* True once armed, and until the firmware's first VM entry succeeded
+ * (chain_fail_disarm, guests_run_firmware's `entered` hook). */
 bool chain_fail_armed(void);
 
 /* The firmware's first VM entry succeeded: nothing can be handed back now. */
@@ -22,11 +23,12 @@ void chain_fail_disarm(void);
 /* Writes n bytes at offset off of the loader's struct efi_handoff_out. */
 void chain_out_write(size_t off, const void *buf, size_t n);
 
-/* Says why, undoes what the core did to the machine (the APs and this CPU
- * out of VMX, the VT-d units as the firmware had them, the UART as the
- * firmware programmed it), writes why to the handoff's out.reason and
- * returns to the firmware's return point with RAX = EFI_HANDOFF_E_CORE.
- * Only while armed. */
+/* Says why, undoes what the core did to the machine (this CPU out of VMX,
+ * the only one in it: the APs join after the firmware's first VM entry;
+ * the VT-d units as the firmware had them, the UART as the firmware
+ * programmed it), writes why to the handoff's out.reason and returns to
+ * the firmware's return point with RAX = EFI_HANDOFF_E_CORE. Only while
+ * armed. */
 __noreturn void chain_fail(const char *why);
 
 #endif

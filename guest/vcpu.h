@@ -101,6 +101,7 @@ struct vcpu {
 	struct vcpu_reg_cache rc;        /* RIP, RSP, RFLAGS, CRs, EFER for this exit */
 	struct exit_stat exits[GUEST_EXIT_COUNT];
 	uint64_t exit_total;
+	bool entered;                    /* a VM entry succeeded (an exit without the entry-failure bit came) */
 	uint64_t started_tsc;            /* when the run loop first entered it */
 	uint64_t tick_tsc;               /* exit at least this often (TSC ticks) so the console is polled; 0 = never */
 	/* Set by the debug shell (shell/), acted on by the run loop and the backend. */

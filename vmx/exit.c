@@ -163,11 +163,16 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 		return false;
 	}
 	out->tsc = rdtsc();
-	x->launched = true;
 	v->rc.valid = 0;
 	exit_state_begin(&x->xs);
 
 	e->reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	/* The launch state becomes "launched" only with a VM entry that
+	 * succeeded (SDM Vol. 3C, 26.8: a VM-entry failure exit leaves it). */
+	if (likely(!(e->reason & EXIT_REASON_ENTRY_FAILURE))) {
+		x->launched = true;
+		v->entered = true;
+	}
 	e->basic = e->reason & EXIT_REASON_BASIC_MASK;
 	/* Bochs 2.7 masks NMIs (and SMIs, below) when a vCPU enters
 	 * wait-for-SIPI and leaves them masked after the SIPI exit: the kicks of

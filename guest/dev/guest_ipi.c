@@ -81,7 +81,8 @@ static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 {
 	struct vm *vm = v->vm;
-	uint64_t set;
+	uint64_t set, joining;
+	unsigned int count;
 
 	switch (d->action) {
 	case ICR_SEND:
@@ -96,12 +97,17 @@ bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 	case ICR_STARTUP:
 		break;
 	}
-	set = apic_icr_vcpu_targets(&d->icr, v->apic_id, vm->apic_ids, vm->vcpu_count);
-	if (!to_joining(v, &d->icr) && !set && first_time(LOG_NO_VCPU))
+	/* The joining set before the vCPU list: a chain-mode AP is published
+	 * as a vCPU before it leaves the set (ap_run.c join_vm), so the IPI
+	 * reaches it as one or the other. One read of the count. */
+	joining = to_joining(v, &d->icr);
+	count = __atomic_load_n(&vm->vcpu_count, __ATOMIC_ACQUIRE);
+	set = apic_icr_vcpu_targets(&d->icr, v->apic_id, vm->apic_ids, count);
+	if (!joining && !set && first_time(LOG_NO_VCPU))
 		printf("guest %s: %s IPI to destination 0x%x (shorthand %u) reaches no other vCPU: "
 		       "dropped (not logged again)\n", v->name, apic_icr_mode_name(d->icr.mode),
 		       d->icr.dest, d->icr.shorthand);
-	for (unsigned int k = 0; k < vm->vcpu_count && k < 64; k++)
+	for (unsigned int k = 0; k < count && k < 64; k++)
 		if (set & 1ULL << k)
 			deliver(v, vm->vcpus[k], &d->icr);
 	return false;

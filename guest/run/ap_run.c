@@ -8,6 +8,7 @@
 #include "guest/run/ap_run.h"
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
+#include "guest/run/vmx_census.h"
 #include "guest/run/vcpu_call.h"
 #include "guest/backend.h"
 #include "guest/vm.h"
@@ -50,16 +51,20 @@ static struct {
 	uint8_t on_reset;
 	uint64_t tick_tsc;
 	struct vcpu *volatile stopper;          /* the AP vCPU that stopped the guest */
-	unsigned int machine_cpus;              /* CPUs in the MADT (guests_set_machine_cpus) */
-	unsigned int vmx_cpus;                  /* CPUs in VMX root operation, the boot CPU's included */
+	/* CPUs in the MADT (guests_set_machine_cpus), CPUs in VMX root
+	 * operation (the boot CPU's included) and chain APs still to come;
+	 * written under setup_lock once APs run. */
+	struct vmx_census vmx;
 	/* Chain mode: the firmware's APs, which come under VMX after the
 	 * guest started (guests_chain_expect). */
 	uint32_t chain_ids[VM_MAX_VCPUS];
 	unsigned int chain_count;
 } ap;
 
-/* The heap and the frame allocator serve one CPU at a time: an AP creates
- * and destroys its vCPU under this lock while the boot CPU waits. */
+/* An AP creates and destroys its vCPU, and a chain-mode AP turns VMX on
+ * and joins (vm->vcpus[], vcpu_count), under this lock; guests_aps_stop
+ * takes it against a join, and it covers the VMX census (ap.vmx). The heap
+ * and the frame allocator lock themselves (innermost, after this one). */
 static struct spinlock setup_lock = SPINLOCK_INIT;
 
 /* How the boot CPU wakes a halted AP (boot/ap_start.c: an NMI); NULL: APs spin. */
@@ -151,12 +156,15 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
 
 	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE) || n >= VM_MAX_VCPUS)
 		return false;
-	for (unsigned int k = 0; k < vm->joining_count; k++)
-		if (vm->joining_ids[k] == v->apic_id)
-			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+	/* Published as a vCPU first, out of the joining set after: guest_ipi
+	 * reads the set first, so an IPI finds the AP in one or the other
+	 * (for an instant in both), never in neither. */
 	vm->vcpus[n] = v;
 	vm->apic_ids[n] = v->apic_id;
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
+	for (unsigned int k = 0; k < vm->joining_count; k++)
+		if (vm->joining_ids[k] == v->apic_id)
+			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -317,7 +325,9 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 		on++;
 	}
 	__atomic_store_n(&ap.vmx_turn, 0, __ATOMIC_RELEASE);
-	ap.vmx_cpus = on;
+	spin_lock(&setup_lock);
+	ap.vmx.in_vmx = on;
+	spin_unlock(&setup_lock);
 	if (running > 1)
 		printf("cpus: VMX root operation on %u of %u running CPUs; one virtual CPU each%s\n",
 		       on, running, backend_has_wait_for_sipi() ? "" :
@@ -327,15 +337,23 @@ void guests_aps_enable_vmx(const struct hv_options *o)
 
 void guests_set_machine_cpus(unsigned int n)
 {
-	ap.machine_cpus = n;
+	spin_lock(&setup_lock);
+	ap.vmx.machine = n;
+	spin_unlock(&setup_lock);
 }
 
 bool guests_all_cpus_in_vmx(void)
 {
-	/* Chain mode's APs count as under VMX: they come while the firmware
-	 * runs, before any OS (a failed one stays in VMX root operation,
-	 * where INIT is blocked; boot/chain_ap.c). */
-	return ap.vmx_cpus + ap.chain_count >= ap.machine_cpus;
+	bool all;
+
+	/* Chain mode's APs still to come count as under VMX: they come while
+	 * the firmware runs, before any OS; one that turned VMX on counts once
+	 * (a failed join stays in VMX root operation, where INIT is blocked;
+	 * boot/chain_ap.c), one that VMXON refused not at all. */
+	spin_lock(&setup_lock);
+	all = vmx_census_all_in_vmx(&ap.vmx);
+	spin_unlock(&setup_lock);
+	return all;
 }
 
 void guests_chain_expect(const uint32_t *ids, unsigned int n)
@@ -343,6 +361,9 @@ void guests_chain_expect(const uint32_t *ids, unsigned int n)
 	ap.chain_count = 0;
 	for (unsigned int i = 0; i < n && i < VM_MAX_VCPUS; i++)
 		ap.chain_ids[ap.chain_count++] = ids[i];
+	spin_lock(&setup_lock);
+	vmx_census_chain_expect(&ap.vmx, ap.chain_count);
+	spin_unlock(&setup_lock);
 }
 
 int guests_chain_ap_vmx(struct percpu *pc, const char **why)
@@ -358,13 +379,13 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	s->awake = true;
 	spin_lock(&setup_lock);         /* the VMXON region comes from the frame allocator */
 	rc = backend_init_ap(ap.opt, why);
+	vmx_census_chain_ap(&ap.vmx, rc == 0);
 	spin_unlock(&setup_lock);
 	if (rc) {
 		s->why = *why;
 		set_state(s, AP_NO_VMX);
 		return rc;
 	}
-	__atomic_add_fetch(&ap.vmx_cpus, 1, __ATOMIC_RELEASE);
 	set_state(s, AP_IDLE);
 	return 0;
 }
@@ -445,9 +466,17 @@ void guests_aps_stop(struct vm *vm)
 {
 	uint64_t t0 = rdtsc();
 	bool late = false;
+	unsigned int n;
 
+	/* Under setup_lock, as join_vm: a chain-mode AP that joins is either
+	 * counted in n (and stopped below) or sees `stopping` and is refused;
+	 * none is published after the count is reset. Not held while waiting:
+	 * each AP takes it to destroy its vCPU. */
+	spin_lock(&setup_lock);
 	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
-	for (unsigned int i = 1; i < vm->vcpu_count; i++) {
+	n = vm->vcpu_count;
+	spin_unlock(&setup_lock);
+	for (unsigned int i = 1; i < n; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		struct ap_slot *s = &slots[v->cpu];
 		uint64_t last = 0;
@@ -472,7 +501,9 @@ void guests_aps_stop(struct vm *vm)
 			late = false;
 		}
 	}
-	vm->vcpu_count = 1;
+	spin_lock(&setup_lock);
+	__atomic_store_n(&vm->vcpu_count, 1, __ATOMIC_RELEASE);
+	spin_unlock(&setup_lock);
 }
 
 void guests_aps_report(const struct vm *vm, void (*print)(const struct vcpu *v))

@@ -39,7 +39,10 @@
 static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
 static bool firmware_guest;             /* chain mode: the one guest is the resumed firmware */
-static bool first_entry_failed;         /* run_one's guest never ran */
+static bool guest_entered;              /* run_one's guest ran: its first VM entry succeeded */
+/* Runs once, at the boot vCPU's first VM exit after a successful entry
+ * (guests_run_firmware's `entered`). */
+static void (*entered_hook)(void);
 
 const struct vm *guests_vm(void)
 {
@@ -101,6 +104,12 @@ static void run_loop(struct vcpu *v)
 			continue;
 		}
 		vcpu_run_once(v);
+		if (unlikely(entered_hook) && v->entered) {
+			void (*hook)(void) = entered_hook;
+
+			entered_hook = NULL;
+			hook();
+		}
 		if (rdtsc() >= next_tick || v->step_ended) {
 			next_tick = rdtsc() + v->tick_tsc;
 			console_tick(v);
@@ -317,8 +326,8 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	guests_aps_report(&guest_vm, print_exit_counts);
 	vuart_reset(NULL);
 	again = v.reset_requested && !given;     /* nothing to start the firmware again from */
-	/* Its first VM entry failed: not one guest instruction ran. */
-	first_entry_failed = v.exit_total <= 1 && !strncmp(v.stop_reason, "VM entry failed", 15);
+	/* No VM entry succeeded: not one guest instruction ran. */
+	guest_entered = v.entered;
 	vcpu_destroy(&v);
 	/* Before its memory is loaded again or given to the next guest. */
 	if (again || v.reset_by_guest)
@@ -387,7 +396,7 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 }
 
 int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
-			const struct cpu_resume *r, void (*ready)(void))
+			const struct cpu_resume *r, void (*ready)(void), void (*entered)(void))
 {
 	static struct guest_image g = { .name = "uefi" };
 
@@ -397,8 +406,11 @@ int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
 		return -EINVAL;
 	if (ready)
 		ready();
+	guest_entered = false;          /* also where run_one fails before any entry */
+	entered_hook = entered;
 	run_one(bi, NULL, NULL, 0, o, false, &g);
-	if (first_entry_failed)
+	entered_hook = NULL;
+	if (!guest_entered)
 		return -EINVAL;
 	printf("hv: all guests have stopped\n");
 	return 0;

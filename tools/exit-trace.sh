@@ -23,19 +23,7 @@ done
 mkdir -p "$dir"
 addr=$(nm "$guest" | awk -v s="$func" '$3 == s { print "0x" $1; exit }')
 [ -n "$addr" ] || { echo "exit-trace: no $func in $guest" >&2; exit 1; }
-cat >"$dir/bochsrc" <<EOR
-megs: 512
-romimage: file=$BOCHS_BIOS
-vgaromimage: file=$BOCHS_VGABIOS
-ata0-master: type=cdrom, path="$(realpath "$iso")", status=inserted
-boot: cdrom
-cpu: model=corei7_skylake_x, ignore_bad_msrs=1
-display_library: rfb, options="timeout=0"
-clock: sync=none, time0=946684800
-sound: driver=dummy
-com1: enabled=1, mode=file, dev="$PWD/$dir/serial.log"
-log: "$PWD/$dir/bochs.log"
-EOR
+bochsrc_deterministic "$iso" "$dir"
 {
 	echo "lb $addr"
 	for ((i = 0; i < n; i++)); do echo c; done

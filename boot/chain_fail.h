@@ -13,11 +13,12 @@
  * return point (copied), handoff_pa its handoff (out is written there). */
 void chain_fail_arm(const struct efi_cpu_state *fw, hpa_t handoff_pa);
 
-/* True once armed, and until the firmware's first VM entry succeeded
- * (chain_fail_disarm, guests_run_firmware's `entered` hook). */
+/* True once armed, until chain_fail_disarm (boot/main.c: once
+ * guests_run_firmware returns after the firmware ran as the guest; it
+ * returns an error only when no VM entry succeeded). */
 bool chain_fail_armed(void);
 
-/* The firmware's first VM entry succeeded: nothing can be handed back now. */
+/* The firmware ran as the guest: nothing can be handed back now. */
 void chain_fail_disarm(void);
 
 /* Writes n bytes at offset off of the loader's struct efi_handoff_out. */

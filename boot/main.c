@@ -280,11 +280,12 @@ static __noinline __noreturn void hv_start(void)
 			boot_fail("VMX cannot be used (above)");
 		printf("hv: no guest can run on this machine\n");
 	} else if (chain_mode) {
-		/* Disarmed at the firmware's first successful VM entry: from
-		 * then on it has run on as the guest and cannot be handed back. */
-		if (guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready,
-					chain_fail_disarm) < 0)
+		/* An error only when no VM entry succeeded (not one firmware
+		 * instruction ran under VMX): that can still be handed back.
+		 * Nothing calls boot_fail while the guest runs. */
+		if (guests_run_firmware(&boot_info, &options, &chain_resume, chain_ready) < 0)
 			boot_fail("the firmware could not be resumed as the guest (above)");
+		chain_fail_disarm();    /* it ran on as the guest: nothing to hand back now */
 	} else {
 		guests_run_all(&boot_info, &options);
 	}

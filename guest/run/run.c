@@ -40,9 +40,6 @@ static struct vm guest_vm;
 static struct mtrr_state host_mtrrs;
 static bool firmware_guest;             /* chain mode: the one guest is the resumed firmware */
 static bool guest_entered;              /* run_one's guest ran: its first VM entry succeeded */
-/* Runs once, at the boot vCPU's first VM exit after a successful entry
- * (guests_run_firmware's `entered`). */
-static void (*entered_hook)(void);
 
 const struct vm *guests_vm(void)
 {
@@ -104,12 +101,6 @@ static void run_loop(struct vcpu *v)
 			continue;
 		}
 		vcpu_run_once(v);
-		if (unlikely(entered_hook) && v->entered) {
-			void (*hook)(void) = entered_hook;
-
-			entered_hook = NULL;
-			hook();
-		}
 		if (rdtsc() >= next_tick || v->step_ended) {
 			next_tick = rdtsc() + v->tick_tsc;
 			console_tick(v);
@@ -396,7 +387,7 @@ void guests_run_all(const struct boot_info *bi, const struct hv_options *o)
 }
 
 int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
-			const struct cpu_resume *r, void (*ready)(void), void (*entered)(void))
+			const struct cpu_resume *r, void (*ready)(void))
 {
 	static struct guest_image g = { .name = "uefi" };
 
@@ -407,9 +398,7 @@ int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
 	if (ready)
 		ready();
 	guest_entered = false;          /* also where run_one fails before any entry */
-	entered_hook = entered;
 	run_one(bi, NULL, NULL, 0, o, false, &g);
-	entered_hook = NULL;
 	if (!guest_entered)
 		return -EINVAL;
 	printf("hv: all guests have stopped\n");

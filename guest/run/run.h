@@ -14,14 +14,11 @@ struct cpu_resume;
 /* Chain mode (boot/info/efi_handoff.h): one guest, "uefi", whose boot vCPU
  * resumes the firmware where it called the core (r), on the same stage-2
  * tables and devices as guests_run_all's; ready (if not NULL) runs once all
- * is prepared, just before the first VM entry; entered (if not NULL) once,
- * at the first VM exit after an entry that succeeded (from then on the
- * firmware has run as the guest). Returns 0 when the guest has stopped, or
+ * is prepared, just before the first VM entry. Returns 0 when the guest has stopped, or
  * a negative error when no VM entry succeeded (said; nothing the guest could
  * see happened: the caller may hand the CPU back). */
 int __must_check guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
-				     const struct cpu_resume *r, void (*ready)(void),
-				     void (*entered)(void));
+				     const struct cpu_resume *r, void (*ready)(void));
 
 struct vm;
 

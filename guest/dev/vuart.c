@@ -19,28 +19,43 @@
 static struct uart_model com1_model;
 static bool irq_line;            /* the model's line at the last sync */
 
+/* The console UART at its fastest (divisor 1) receives at most one byte
+ * per character time of 10 bits: looking at it more often than that finds
+ * nothing new, so a guest's reads look at most that often. */
+static uint64_t poll_gap;       /* TSC ticks of that character time */
+static uint64_t last_poll;      /* TSC of the last look from a guest read */
+
 /* Brings model and hardware in line around guest accesses: input in
  * (poll_uart: look at the serial port first, before a read, so a polling
- * guest sees a typed byte at once; otherwise the console tick has), output
- * out, the character timeout checked, the interrupt line forwarded. */
+ * guest sees a typed byte at once, at most one character time late;
+ * otherwise the console tick has), output out, the character timeout
+ * checked, the interrupt line forwarded. Each step only where it can
+ * change something: an access costs a few dozen instructions. */
 static void com1_sync(bool poll_uart)
 {
+	uint64_t now = rdtsc();
 	bool line;
 	int c;
 
-	uart_model_set_time(&com1_model, rdtsc());
+	uart_model_set_time(&com1_model, now);
 	/* Typed bytes reach the guest through the console multiplexer, which
 	 * keeps Ctrl-] and everything typed into the shell for itself. */
-	if (poll_uart)
+	if (poll_uart && now - last_poll >= poll_gap) {
+		last_poll = now;
 		(void)console_poll_input();
-	while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
-		c = console_guest_getc();
-		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
-			break;
 	}
-	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
-		console_guest_putc((char)c);
-	(void)uart_model_check_timeout(&com1_model, com1_model.now, tsc_khz());
+	if (console_guest_pending())
+		while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
+			c = console_guest_getc();
+			if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
+				break;
+		}
+	if (com1_model.tx_count)
+		while ((c = uart_model_tx_pop(&com1_model)) >= 0)
+			console_guest_putc((char)c);
+	/* The timeout can only start with bytes waiting and none signalled. */
+	if (com1_model.rx_count && !com1_model.timeout_ipending)
+		(void)uart_model_check_timeout(&com1_model, now, tsc_khz());
 	/* ISA IRQs are edge-triggered: only a rising edge is an interrupt. */
 	line = uart_model_irq_pending(&com1_model);
 	if (line && !irq_line)
@@ -50,6 +65,22 @@ static void com1_sync(bool poll_uart)
 
 void vuart_tick(void)
 {
+	com1_sync(false);
+}
+
+uint8_t vuart_com1_read(unsigned int reg)
+{
+	uint8_t val;
+
+	com1_sync(true);
+	val = uart_model_read(&com1_model, reg);
+	com1_sync(false);
+	return val;
+}
+
+void vuart_com1_write(unsigned int reg, uint8_t val)
+{
+	uart_model_write(&com1_model, reg, val);
 	com1_sync(false);
 }
 
@@ -147,5 +178,7 @@ int vuart_init(uint16_t console_port)
 		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
 	}
 	vuart_reset(NULL);
+	/* 10 bits at UART_CLOCK_BAUD: tsc_khz * 1000 * 10 / baud ticks. */
+	poll_gap = tsc_khz() * 10000 / UART_CLOCK_BAUD;
 	return 0;
 }

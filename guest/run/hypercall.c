@@ -116,6 +116,23 @@ static int64_t hc_trap_test(struct vcpu *v, uint64_t gpa, bool on)
 	return vcpu_map_changed(v, gpa, gpa + TESTDEV_SIZE) ? -HC_EINVAL : 0;
 }
 
+/*
+ * HC_VERSION at CPL 0 with RAX's upper half clear. hypercall() masks the
+ * number and the result to 32 bits outside 64-bit code; for this number
+ * and this result (positive, under 2^31) the masks change nothing, so the
+ * answer is the same in every mode and the mode (IA32_EFER.LMA, a field
+ * KVM does not shadow) need not be known. Anything else: the slow path.
+ */
+bool fast_hypercall(struct vcpu *v, unsigned int cpl)
+{
+	_Static_assert(((HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR) < 0x80000000u, "fits 31 bits");
+
+	if (cpl != 0 || v->regs.gpr[REG_RAX] != HC_VERSION)
+		return false;
+	v->regs.gpr[REG_RAX] = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
+	return true;
+}
+
 void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 {
 	uint64_t *r = v->regs.gpr;

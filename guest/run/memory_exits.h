@@ -10,6 +10,11 @@ void exit_io(struct vcpu *v);
 void exit_stage2_fault(struct vcpu *v);
 void exit_stage2_misconfig(struct vcpu *v);
 
+/* A non-string IN or OUT of size bytes at port, decoded by the caller, for
+ * the fast exit path (vmx/fast_exit.c; contract: fast_cpuid in
+ * guest/run/cpu_exits.h): byte accesses to the guest's COM1 only. */
+bool fast_io(struct vcpu *v, uint16_t port, unsigned int size, bool in);
+
 /* The guest memory map changed over [start, end): bring the stage-2 tables in line. */
 int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
 /* HC_UNMAP_ONCE: unmaps one RAM page until the guest's next access to it. */

@@ -1,0 +1,108 @@
+/* vmx/fast_exit.c - the VM-exit fast path: the common exits finished right
+ * after the exit, without the run loop, and the guest entered again from
+ * vmx/entry.asm (SDM Vol. 3C, 28.2 exit information, 25.4.2
+ * interruptibility; KVM's "fastpath" exits do the same for a few reasons).
+ *
+ * Taken only when nothing waits for the run loop, which one test says:
+ * v->slow (the run loop's own conditions, written before each of its
+ * entries, and the producers' posts), this CPU's request bits and pending
+ * NMIs (the words arch/ keeps for those), and the time: the run loop comes
+ * at least every tick (v->fast_until), since VM entries from here reload
+ * the preemption timer. The handlers apply the same
+ * checks and policy as the slow path's (guest/run/cpu_exits.h,
+ * hypercall.h, memory_exits.h); anything else falls back to it,
+ * with the exit untouched. Every VMCS field read or written here is one
+ * KVM's nested VMX shadows (vmx/vmcs_shadow.c).
+ *
+ * No IDT-vectoring information to requeue: the exits taken here are caused
+ * by instructions, which never exit during the delivery of an event
+ * (28.2.4 lists the exits that can). */
+#include "vmx/fast_exit.h"
+#include "vmx/guest_state.h"
+#include "vmx/exit_decode.h"
+#include "vmx/vmx_cpu.h"
+#include "guest/run/cpu_exits.h"
+#include "guest/run/hypercall.h"
+#include "guest/run/memory_exits.h"
+#include "arch/cpu.h"
+#include "arch/percpu.h"
+
+#define RFLAGS_TF (1ULL << 8)
+
+/* Anything for the run loop: posted or set by this CPU's run loop, a
+ * request from another CPU, an NMI the guest is owed. */
+static inline bool slow_needed(const struct vcpu *v)
+{
+	return v->slow.any | this_cpu.req.bits | this_cpu.nmis_pending;
+}
+
+int vmx_fast_exit(struct guest_regs *regs)
+{
+	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
+	struct vmx_vcpu *x = to_vmx(v);
+	uint64_t t0 = rdtsc(), rflags, intr, clear, q;
+	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	enum guest_exit r;
+	bool done;
+
+	x->exit.reason = reason;                /* vcpu_enter's, if it goes on there */
+	if (unlikely(slow_needed(v)) || t0 >= v->fast_until)
+		return VMX_ENTER_EXIT;
+	/* The guest's own single step owes a #DB after the instruction
+	 * (pending debug exceptions, vcpu_skip_instruction): the slow path. */
+	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	if (rflags & RFLAGS_TF)
+		return VMX_ENTER_EXIT;
+	v->rc.val[VREG_RFLAGS] = rflags;        /* the register cache of this exit */
+	v->rc.valid = 1u << VREG_RFLAGS;
+	/* The full exit reason: an entry failure (bit 31) is never one of these. */
+	switch (reason) {
+	case EXIT_REASON_CPUID:
+		r = GUEST_EXIT_CPUID;
+		done = fast_cpuid(v);
+		break;
+	case EXIT_REASON_VMCALL:
+		r = GUEST_EXIT_HYPERCALL;
+		done = fast_hypercall(v, guest_cpl());
+		break;
+	case EXIT_REASON_MSR_READ:
+		r = GUEST_EXIT_MSR_READ;
+		done = fast_msr(v, false);
+		break;
+	case EXIT_REASON_MSR_WRITE:
+		r = GUEST_EXIT_MSR_WRITE;
+		done = fast_msr(v, true);
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		r = GUEST_EXIT_IO;
+		q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+		done = !(q & IO_QUAL_STRING) &&
+		       fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
+			       q & IO_QUAL_IN);
+		break;
+	default:
+		return VMX_ENTER_EXIT;
+	}
+	if (!done)
+		return VMX_ENTER_EXIT;
+
+	/* The instruction completed (vcpu_skip_instruction): RIP past it, and
+	 * STI and MOV-SS blocking end with it (25.4.2); a vCPU that a SIPI
+	 * started also drops Bochs 2.7's stale blocking by SMI (vmx/exit.c). */
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
+	if (unlikely(intr & clear))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
+
+	x->last_reason = r;
+	v->exits[r].count++;
+	v->exit_total++;
+#ifdef HV_VMCS_COUNT
+	v->exits[r].unshadowed += vmx_this_cpu.unshadowed;
+	vmx_this_cpu.unshadowed = 0;
+#endif
+	v->exits[r].tsc_total += rdtsc() - t0;
+	/* The handler may have posted work (a device raised an 8259 IRQ). */
+	return unlikely(slow_needed(v)) ? VMX_ENTER_HANDLED : VMX_FAST_RESUME;
+}

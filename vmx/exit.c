@@ -188,7 +188,7 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	v->rc.valid = 0;
 	exit_state_begin(&x->xs);
 
-	/* e->reason: read by the fast path (vmx_fast_exit), which let it by. */
+	e->reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	/* The launch state becomes "launched" only with a VM entry that
 	 * succeeded (SDM Vol. 3C, 26.8: a VM-entry failure exit leaves it). */
 	if (likely(!(e->reason & EXIT_REASON_ENTRY_FAILURE))) {

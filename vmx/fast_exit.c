@@ -29,6 +29,11 @@
 
 #define RFLAGS_TF (1ULL << 8)
 
+/* The basic exit reasons handled here. */
+#define FAST_REASONS \
+	(1ULL << EXIT_REASON_CPUID | 1ULL << EXIT_REASON_VMCALL | 1ULL << EXIT_REASON_MSR_READ | \
+	 1ULL << EXIT_REASON_MSR_WRITE | 1ULL << EXIT_REASON_IO_INSTRUCTION)
+
 /* Anything for the run loop: posted or set by this CPU's run loop, a
  * request from another CPU, an NMI the guest is owed. */
 static inline bool slow_needed(const struct vcpu *v)
@@ -36,26 +41,42 @@ static inline bool slow_needed(const struct vcpu *v)
 	return v->slow.any | this_cpu.req.bits | this_cpu.nmis_pending;
 }
 
+/* The instruction completed (vcpu_skip_instruction): RIP past it, and STI
+ * and MOV-SS blocking end with it (25.4.2); a vCPU that a SIPI started
+ * also drops Bochs 2.7's stale blocking by SMI (vmx/exit.c). */
+static inline void skip_instruction(const struct vcpu *v)
+{
+	uint64_t intr, clear;
+
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
+	if (unlikely(intr & clear))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
+}
+
 int vmx_fast_exit(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
-	struct vmx_vcpu *x = to_vmx(v);
-	uint64_t t0 = rdtsc(), rflags, intr, clear, q;
+	/* The full exit reason: an entry failure (bit 31) is never one of
+	 * these. vcpu_enter reads it again if the exit goes on there. */
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	uint64_t q;
 	enum guest_exit r;
 	bool done;
 
-	x->exit.reason = reason;                /* vcpu_enter's, if it goes on there */
-	if (unlikely(slow_needed(v)) || t0 >= v->fast_until)
+	if (reason >= 64 || !((1ULL << reason) & FAST_REASONS))
+		return VMX_ENTER_EXIT;
+	/* Kept in the vCPU, not a register: one value less to carry across
+	 * the handler's call. */
+	v->fast_t0 = rdtsc();
+	if (unlikely(slow_needed(v)) || v->fast_t0 >= v->fast_until)
 		return VMX_ENTER_EXIT;
 	/* The guest's own single step owes a #DB after the instruction
 	 * (pending debug exceptions, vcpu_skip_instruction): the slow path. */
-	rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	if (rflags & RFLAGS_TF)
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
 		return VMX_ENTER_EXIT;
-	v->rc.val[VREG_RFLAGS] = rflags;        /* the register cache of this exit */
-	v->rc.valid = 1u << VREG_RFLAGS;
-	/* The full exit reason: an entry failure (bit 31) is never one of these. */
+	v->rc.valid = 0;                        /* the register cache: a new exit */
 	switch (reason) {
 	case EXIT_REASON_CPUID:
 		r = GUEST_EXIT_CPUID;
@@ -85,24 +106,18 @@ int vmx_fast_exit(struct guest_regs *regs)
 	}
 	if (!done)
 		return VMX_ENTER_EXIT;
+	skip_instruction(v);
 
-	/* The instruction completed (vcpu_skip_instruction): RIP past it, and
-	 * STI and MOV-SS blocking end with it (25.4.2); a vCPU that a SIPI
-	 * started also drops Bochs 2.7's stale blocking by SMI (vmx/exit.c). */
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
-	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
-	if (unlikely(intr & clear))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
-
-	x->last_reason = r;
 	v->exits[r].count++;
 	v->exit_total++;
 #ifdef HV_VMCS_COUNT
+	to_vmx(v)->last_reason = r;
 	v->exits[r].unshadowed += vmx_this_cpu.unshadowed;
 	vmx_this_cpu.unshadowed = 0;
 #endif
-	v->exits[r].tsc_total += rdtsc() - t0;
-	/* The handler may have posted work (a device raised an 8259 IRQ). */
-	return unlikely(slow_needed(v)) ? VMX_ENTER_HANDLED : VMX_FAST_RESUME;
+	v->exits[r].tsc_total += rdtsc() - v->fast_t0;
+	/* What a handler posted (a device raised an 8259 IRQ). A request or
+	 * NMI that came in after the test above is like one that comes in
+	 * after vcpu_enter's last look: served after the next exit. */
+	return unlikely(v->slow.any) ? VMX_ENTER_HANDLED : VMX_FAST_RESUME;
 }

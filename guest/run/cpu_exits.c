@@ -122,18 +122,39 @@ static struct cpuid_table *cpuid_table_of(struct vcpu *v)
 	return &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
 }
 
+/* Leaves 1 and 7: OSXSAVE and OSPKE follow the guest's CR4 (a call for the
+ * register cache: kept off fast_cpuid's own path). */
+static __noinline void cpuid_answer_cr4(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+	const struct cpuid_table *t = cpuid_table_of(v);
+	struct cpuid_result r;
+
+	if (cpuid_table_lookup(t, leaf, sub, cr4_of, v, &r))
+		v->regs.gpr[REG_RCX] = r.ecx;
+}
+
 bool fast_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
-	struct cpuid_result r;
+	const struct cpuid_table *t = cpuid_table_of(v);
+	const struct cpuid_entry *e;
 
-	if (unlikely(!v->cpuid_table_built) ||
-	    !cpuid_table_lookup(cpuid_table_of(v), leaf, sub, cr4_of, v, &r))
+	if (unlikely(!v->cpuid_table_built))
 		return false;
-	v->regs.gpr[REG_RAX] = r.eax;
-	v->regs.gpr[REG_RBX] = r.ebx;
-	v->regs.gpr[REG_RCX] = r.ecx;
-	v->regs.gpr[REG_RDX] = r.edx;
+	/* cpuid_table_lookup's search, without its CR4 look for leaves 1 and 7. */
+	if (cpuid_subleaves_kept(leaf) == 0)
+		sub = 0;
+	for (e = t->e; e < t->e + t->n; e++)
+		if (e->leaf == leaf && e->subleaf == sub)
+			break;
+	if (e == t->e + t->n)
+		return false;
+	v->regs.gpr[REG_RAX] = e->r.eax;
+	v->regs.gpr[REG_RBX] = e->r.ebx;
+	v->regs.gpr[REG_RCX] = e->r.ecx;
+	v->regs.gpr[REG_RDX] = e->r.edx;
+	if (unlikely(leaf == 1 || leaf == 7))
+		cpuid_answer_cr4(v, leaf, sub);
 	return true;
 }
 

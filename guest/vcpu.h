@@ -112,6 +112,14 @@ union vcpu_slow {
 #define VCPU_SLOW_NMI   (1u << 1)       /* posted: the shell queued an NMI */
 
 struct vm;
+struct cpuid_table;
+
+/* vcpu.msr_fast (guest/run/cpu_exits.c): the MSR policy's answers for this
+ * vCPU's features, taken once, for the fast exit path. */
+#define MSR_FAST_KNOWN        (1u << 0)
+#define MSR_FAST_FC_READ      (1u << 1)   /* RDMSR IA32_FEATURE_CONTROL: the kept view */
+#define MSR_FAST_MISC_READ    (1u << 2)   /* RDMSR IA32_MISC_ENABLE: v->misc_enable */
+#define MSR_FAST_MISC_WRITE   (1u << 3)   /* WRMSR IA32_MISC_ENABLE: into v->misc_enable */
 
 struct vcpu {
 	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
@@ -123,6 +131,7 @@ struct vcpu {
 	union vcpu_slow slow;            /* the fast path's one test (above) */
 	uint64_t fast_until;             /* TSC: from here the next exit takes the run loop (its tick) */
 	uint64_t fast_t0;                /* TSC at the exit the fast path handles */
+	struct exit_stat *fast_stat;     /* its statistics (exits[its neutral reason]) */
 	uint64_t next_tick;              /* TSC: the boot vCPU's next console tick (guest/run/run.c) */
 	struct exit_stat exits[GUEST_EXIT_COUNT];
 	uint64_t exit_total;
@@ -140,7 +149,9 @@ struct vcpu {
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its stage-2 entry while unmapped */
-	bool cpuid_table_built;          /* its CPU's CPUID table (guest/run/cpu_exits.c) is this vCPU's */
+	const struct cpuid_table *cpuid_table;  /* its CPU's CPUID table (guest/run/cpu_exits.c) once
+					  * built for it (by its first CPUID exit); NULL before */
+	uint8_t msr_fast;                /* MSR_FAST_*: what the MSR policy lets the fast path answer */
 	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
 	uint64_t feature_control;        /* the guest's IA32_FEATURE_CONTROL view; 0 until first read */
 	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */

@@ -29,11 +29,6 @@
 
 #define RFLAGS_TF (1ULL << 8)
 
-/* The basic exit reasons handled here. */
-#define FAST_REASONS \
-	(1ULL << EXIT_REASON_CPUID | 1ULL << EXIT_REASON_VMCALL | 1ULL << EXIT_REASON_MSR_READ | \
-	 1ULL << EXIT_REASON_MSR_WRITE | 1ULL << EXIT_REASON_IO_INSTRUCTION)
-
 /* Anything for the run loop: posted or set by this CPU's run loop, a
  * request from another CPU, an NMI the guest is owed. */
 static inline bool slow_needed(const struct vcpu *v)
@@ -55,20 +50,62 @@ static inline void skip_instruction(const struct vcpu *v)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
 }
 
+static bool fast_rdmsr(struct vcpu *v)
+{
+	return fast_msr(v, false);
+}
+
+static bool fast_wrmsr(struct vcpu *v)
+{
+	return fast_msr(v, true);
+}
+
+static bool fast_vmcall(struct vcpu *v)
+{
+	return fast_hypercall(v, guest_cpl());
+}
+
+static bool fast_cpuid_exit(struct vcpu *v)
+{
+	return fast_cpuid(v);
+}
+
+static bool fast_io_exit(struct vcpu *v)
+{
+	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+
+	return !(q & IO_QUAL_STRING) &&
+	       fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
+		       q & IO_QUAL_IN);
+}
+
+/* By basic exit reason (past the last one and NULL: not here): the handler
+ * and the neutral reason it is counted under. */
+static const struct {
+	bool (*handle)(struct vcpu *v);
+	enum guest_exit reason;
+} fast_exits[EXIT_REASON_MSR_WRITE + 1] = {
+	[EXIT_REASON_CPUID] = { fast_cpuid_exit, GUEST_EXIT_CPUID },
+	[EXIT_REASON_VMCALL] = { fast_vmcall, GUEST_EXIT_HYPERCALL },
+	[EXIT_REASON_IO_INSTRUCTION] = { fast_io_exit, GUEST_EXIT_IO },
+	[EXIT_REASON_MSR_READ] = { fast_rdmsr, GUEST_EXIT_MSR_READ },
+	[EXIT_REASON_MSR_WRITE] = { fast_wrmsr, GUEST_EXIT_MSR_WRITE },
+};
+
 int vmx_fast_exit(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
 	/* The full exit reason: an entry failure (bit 31) is never one of
 	 * these. vcpu_enter reads it again if the exit goes on there. */
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-	uint64_t q;
-	enum guest_exit r;
-	bool done;
+	bool (*handle)(struct vcpu *v);
+	struct exit_stat *st;
 
-	if (reason >= 64 || !((1ULL << reason) & FAST_REASONS))
+	if (reason >= ARRAY_SIZE(fast_exits) || !(handle = fast_exits[reason].handle))
 		return VMX_ENTER_EXIT;
-	/* Kept in the vCPU, not a register: one value less to carry across
-	 * the handler's call. */
+	/* The stamp and the statistics' place in the vCPU, not in registers:
+	 * only v lives across the handler's call. */
+	v->fast_stat = &v->exits[fast_exits[reason].reason];
 	v->fast_t0 = rdtsc();
 	if (unlikely(slow_needed(v)) || v->fast_t0 >= v->fast_until)
 		return VMX_ENTER_EXIT;
@@ -77,45 +114,19 @@ int vmx_fast_exit(struct guest_regs *regs)
 	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
 		return VMX_ENTER_EXIT;
 	v->rc.valid = 0;                        /* the register cache: a new exit */
-	switch (reason) {
-	case EXIT_REASON_CPUID:
-		r = GUEST_EXIT_CPUID;
-		done = fast_cpuid(v);
-		break;
-	case EXIT_REASON_VMCALL:
-		r = GUEST_EXIT_HYPERCALL;
-		done = fast_hypercall(v, guest_cpl());
-		break;
-	case EXIT_REASON_MSR_READ:
-		r = GUEST_EXIT_MSR_READ;
-		done = fast_msr(v, false);
-		break;
-	case EXIT_REASON_MSR_WRITE:
-		r = GUEST_EXIT_MSR_WRITE;
-		done = fast_msr(v, true);
-		break;
-	case EXIT_REASON_IO_INSTRUCTION:
-		r = GUEST_EXIT_IO;
-		q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-		done = !(q & IO_QUAL_STRING) &&
-		       fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
-			       q & IO_QUAL_IN);
-		break;
-	default:
-		return VMX_ENTER_EXIT;
-	}
-	if (!done)
+	if (!handle(v))
 		return VMX_ENTER_EXIT;
 	skip_instruction(v);
 
-	v->exits[r].count++;
+	st = v->fast_stat;
+	st->count++;
 	v->exit_total++;
 #ifdef HV_VMCS_COUNT
-	to_vmx(v)->last_reason = r;
-	v->exits[r].unshadowed += vmx_this_cpu.unshadowed;
+	to_vmx(v)->last_reason = (enum guest_exit)(st - v->exits);
+	st->unshadowed += vmx_this_cpu.unshadowed;
 	vmx_this_cpu.unshadowed = 0;
 #endif
-	v->exits[r].tsc_total += rdtsc() - v->fast_t0;
+	st->tsc_total += rdtsc() - v->fast_t0;
 	/* What a handler posted (a device raised an 8259 IRQ). A request or
 	 * NMI that came in after the test above is like one that comes in
 	 * after vcpu_enter's last look: served after the next exit. */

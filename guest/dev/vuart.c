@@ -25,24 +25,20 @@ static bool irq_line;            /* the model's line at the last sync */
 static uint64_t poll_gap;       /* TSC ticks of that character time */
 static uint64_t last_poll;      /* TSC of the last look from a guest read */
 
-/* Brings model and hardware in line around guest accesses: input in
- * (poll_uart: look at the serial port first, before a read, so a polling
- * guest sees a typed byte at once, at most one character time late;
- * otherwise the console tick has), output out, the character timeout
- * checked, the interrupt line forwarded. Each step only where it can
- * change something: an access costs a few dozen instructions. */
-static void com1_sync(bool poll_uart)
+/* Typed bytes in: poll_uart looks at the serial port first (before a
+ * read, so a polling guest sees a typed byte at once, at most one character
+ * time late; otherwise the console tick has), through the console
+ * multiplexer, which keeps Ctrl-] and everything typed into the shell for
+ * itself; then what the multiplexer holds for the guest, as far as the
+ * receiver takes it. */
+static void com1_input(bool poll_uart, uint64_t now)
 {
-	uint64_t now = rdtsc();
-	bool line;
 	int c;
 
-	uart_model_set_time(&com1_model, now);
-	/* Typed bytes reach the guest through the console multiplexer, which
-	 * keeps Ctrl-] and everything typed into the shell for itself. */
 	if (poll_uart && now - last_poll >= poll_gap) {
 		last_poll = now;
-		(void)console_poll_input();
+		if (console_input_ready())
+			(void)console_poll_input();
 	}
 	if (console_guest_pending())
 		while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
@@ -50,12 +46,27 @@ static void com1_sync(bool poll_uart)
 			if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
 				break;
 		}
+}
+
+/* The character timeout: it can only start with bytes waiting and none
+ * signalled. */
+static void com1_timeout(uint64_t now)
+{
+	if (com1_model.rx_count && !com1_model.timeout_ipending)
+		(void)uart_model_check_timeout(&com1_model, now, tsc_khz());
+}
+
+/* Output out, the character timeout checked, the interrupt line forwarded;
+ * each step only where it can change something. */
+static void com1_output(uint64_t now)
+{
+	bool line;
+	int c;
+
 	if (com1_model.tx_count)
 		while ((c = uart_model_tx_pop(&com1_model)) >= 0)
 			console_guest_putc((char)c);
-	/* The timeout can only start with bytes waiting and none signalled. */
-	if (com1_model.rx_count && !com1_model.timeout_ipending)
-		(void)uart_model_check_timeout(&com1_model, now, tsc_khz());
+	com1_timeout(now);
 	/* ISA IRQs are edge-triggered: only a rising edge is an interrupt. */
 	line = uart_model_irq_pending(&com1_model);
 	if (line && !irq_line)
@@ -63,18 +74,37 @@ static void com1_sync(bool poll_uart)
 	irq_line = line;
 }
 
+/* Brings model and hardware in line around guest accesses and on ticks. */
+static void com1_sync(bool poll_uart)
+{
+	uint64_t now = rdtsc();
+
+	uart_model_set_time(&com1_model, now);
+	com1_input(poll_uart, now);
+	com1_output(now);
+}
+
 void vuart_tick(void)
 {
 	com1_sync(false);
 }
 
+/* com1_in's and com1_out's single byte: what they do, with the syncs
+ * around a read merged (input and timeout before the read, the input again
+ * after it only if it freed receiver space; the output, which only writes
+ * fill, after it). */
 uint8_t vuart_com1_read(unsigned int reg)
 {
+	uint64_t now = rdtsc();
 	uint8_t val;
 
-	com1_sync(true);
+	uart_model_set_time(&com1_model, now);
+	com1_input(true, now);
+	com1_timeout(now);
 	val = uart_model_read(&com1_model, reg);
-	com1_sync(false);
+	if (reg == UART_RBR)
+		com1_input(false, now);
+	com1_output(now);
 	return val;
 }
 

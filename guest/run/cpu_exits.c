@@ -122,39 +122,17 @@ static struct cpuid_table *cpuid_table_of(struct vcpu *v)
 	return &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
 }
 
-/* Leaves 1 and 7: OSXSAVE and OSPKE follow the guest's CR4 (a call for the
- * register cache: kept off fast_cpuid's own path). */
-static __noinline void cpuid_answer_cr4(struct vcpu *v, uint32_t leaf, uint32_t sub)
-{
-	const struct cpuid_table *t = cpuid_table_of(v);
-	struct cpuid_result r;
-
-	if (cpuid_table_lookup(t, leaf, sub, cr4_of, v, &r))
-		v->regs.gpr[REG_RCX] = r.ecx;
-}
-
-bool fast_cpuid(struct vcpu *v)
+bool fast_cpuid_cr4(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
-	const struct cpuid_table *t = cpuid_table_of(v);
-	const struct cpuid_entry *e;
+	struct cpuid_result r;
 
-	if (unlikely(!v->cpuid_table_built))
+	if (!cpuid_table_lookup(v->cpuid_table, leaf, sub, cr4_of, v, &r))
 		return false;
-	/* cpuid_table_lookup's search, without its CR4 look for leaves 1 and 7. */
-	if (cpuid_subleaves_kept(leaf) == 0)
-		sub = 0;
-	for (e = t->e; e < t->e + t->n; e++)
-		if (e->leaf == leaf && e->subleaf == sub)
-			break;
-	if (e == t->e + t->n)
-		return false;
-	v->regs.gpr[REG_RAX] = e->r.eax;
-	v->regs.gpr[REG_RBX] = e->r.ebx;
-	v->regs.gpr[REG_RCX] = e->r.ecx;
-	v->regs.gpr[REG_RDX] = e->r.edx;
-	if (unlikely(leaf == 1 || leaf == 7))
-		cpuid_answer_cr4(v, leaf, sub);
+	v->regs.gpr[REG_RAX] = r.eax;
+	v->regs.gpr[REG_RBX] = r.ebx;
+	v->regs.gpr[REG_RCX] = r.ecx;
+	v->regs.gpr[REG_RDX] = r.edx;
 	return true;
 }
 
@@ -164,9 +142,9 @@ void exit_cpuid(struct vcpu *v)
 	struct cpuid_result r;
 
 	/* Built by each new vCPU: its features are its VM's. */
-	if (unlikely(!v->cpuid_table_built)) {
+	if (unlikely(!v->cpuid_table)) {
 		cpuid_table_init(v, cpuid_table_of(v));
-		v->cpuid_table_built = true;
+		v->cpuid_table = cpuid_table_of(v);
 	}
 	if (fast_cpuid(v)) {
 		vcpu_skip_instruction(v);
@@ -314,23 +292,41 @@ static bool msr_read_kept(struct vcpu *v, uint32_t msr, uint64_t *val)
 	}
 }
 
+/* The policy's answers for the MSRs the fast path serves, taken once: the
+ * policy depends on nothing but the MSR and the vCPU's features. */
+static __noinline void msr_fast_init(struct vcpu *v)
+{
+	const struct guest_features *f = vcpu_features(v);
+	uint8_t m = MSR_FAST_KNOWN;
+
+	if (msr_policy(MSR_IA32_FEATURE_CONTROL, false, f) == MSR_FEATURE_CONTROL)
+		m |= MSR_FAST_FC_READ;
+	if (msr_policy(MSR_IA32_MISC_ENABLE, false, f) == MSR_MISC_ENABLE)
+		m |= MSR_FAST_MISC_READ;
+	if (msr_policy(MSR_IA32_MISC_ENABLE, true, f) == MSR_MISC_ENABLE)
+		m |= MSR_FAST_MISC_WRITE;
+	v->feature_control = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
+	v->msr_fast = m;
+}
+
 bool fast_msr(struct vcpu *v, bool write)
 {
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val;
 
-	/* TSC_DEADLINE exits only while the guest's TSC is moved (slow path). */
-	if (msr == MSR_IA32_TSC_DEADLINE)
-		return false;
-	if (write) {
-		if (msr_policy(msr, true, vcpu_features(v)) != MSR_MISC_ENABLE)
-			return false;
+	if (unlikely(!v->msr_fast))
+		msr_fast_init(v);
+	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
+		val = v->feature_control;
+	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {
+		val = v->misc_enable;
+	} else if (msr == MSR_IA32_MISC_ENABLE && write && (v->msr_fast & MSR_FAST_MISC_WRITE)) {
 		val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
 		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
 		return true;
-	}
-	if (!msr_read_kept(v, msr, &val))
+	} else {
 		return false;
+	}
 	v->regs.gpr[REG_RAX] = (uint32_t)val;
 	v->regs.gpr[REG_RDX] = val >> 32;
 	return true;

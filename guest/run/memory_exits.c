@@ -4,8 +4,6 @@
  * guest/dev/emulate.c; the exit details come from the backend
  * (vcpu_exit_io, vcpu_exit_stage2). */
 #include "guest/run/memory_exits.h"
-#include "guest/dev/vuart.h"
-#include "guest/dev/device.h"
 #include "guest/backend.h"
 #include "guest/dev/emulate.h"
 #include "guest/dev/ioport.h"
@@ -70,26 +68,6 @@ static void apply_emulation(struct vcpu *v, struct guest_cpu *c, const struct em
 		vcpu_stop(v, "%s", r->why);
 		break;
 	}
-}
-
-/* A byte IN or OUT at the guest's COM1: the model that owns those ports
- * (guest/dev/vuart.c, registered whatever the console), called as
- * ioport_in/ioport_out would call it, under the device lock as exit_io is.
- * Every other port, size or form: the slow path. */
-bool fast_io(struct vcpu *v, uint16_t port, unsigned int size, bool in)
-{
-	unsigned int reg = (uint16_t)(port - GUEST_COM1);
-	uint64_t *rax = &v->regs.gpr[REG_RAX];
-
-	if (size != 1 || reg >= 8)
-		return false;
-	device_lock();
-	if (in)
-		*rax = (*rax & ~0xffULL) | vuart_com1_read(reg);
-	else
-		vuart_com1_write(reg, (uint8_t)*rax);
-	device_unlock();
-	return true;
 }
 
 void exit_io(struct vcpu *v)

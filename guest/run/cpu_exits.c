@@ -294,7 +294,7 @@ static bool msr_read_kept(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 /* The policy's answers for the MSRs the fast path serves, taken once: the
  * policy depends on nothing but the MSR and the vCPU's features. */
-static __noinline void msr_fast_init(struct vcpu *v)
+void msr_fast_init(struct vcpu *v)
 {
 	const struct guest_features *f = vcpu_features(v);
 	uint8_t m = MSR_FAST_KNOWN;
@@ -307,29 +307,6 @@ static __noinline void msr_fast_init(struct vcpu *v)
 		m |= MSR_FAST_MISC_WRITE;
 	v->feature_control = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
 	v->msr_fast = m;
-}
-
-bool fast_msr(struct vcpu *v, bool write)
-{
-	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
-	uint64_t val;
-
-	if (unlikely(!v->msr_fast))
-		msr_fast_init(v);
-	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
-		val = v->feature_control;
-	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {
-		val = v->misc_enable;
-	} else if (msr == MSR_IA32_MISC_ENABLE && write && (v->msr_fast & MSR_FAST_MISC_WRITE)) {
-		val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
-		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
-		return true;
-	} else {
-		return false;
-	}
-	v->regs.gpr[REG_RAX] = (uint32_t)val;
-	v->regs.gpr[REG_RDX] = val >> 32;
-	return true;
 }
 
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)

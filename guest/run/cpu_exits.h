@@ -4,6 +4,8 @@
 
 #include "guest/vcpu.h"
 #include "guest/policy/cpuid_table.h"
+#include "guest/policy/msr_policy.h"
+#include "arch/msr.h"
 
 void exit_cpuid(struct vcpu *v);
 void exit_msr(struct vcpu *v, bool write);
@@ -44,7 +46,31 @@ static inline bool fast_cpuid(struct vcpu *v)
 }
 
 /* RDMSR of IA32_FEATURE_CONTROL or IA32_MISC_ENABLE, WRMSR of the latter,
- * as the MSR policy answers them. */
-bool fast_msr(struct vcpu *v, bool write);
+ * as the MSR policy answers them (taken once per vCPU by msr_fast_init);
+ * inline for the fast path. */
+void msr_fast_init(struct vcpu *v);
+
+static inline bool fast_msr(struct vcpu *v, bool write)
+{
+	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
+	uint64_t val;
+
+	if (unlikely(!v->msr_fast))
+		msr_fast_init(v);
+	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
+		val = v->feature_control;
+	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {
+		val = v->misc_enable;
+	} else if (msr == MSR_IA32_MISC_ENABLE && write && (v->msr_fast & MSR_FAST_MISC_WRITE)) {
+		val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
+		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
+		return true;
+	} else {
+		return false;
+	}
+	v->regs.gpr[REG_RAX] = (uint32_t)val;
+	v->regs.gpr[REG_RDX] = val >> 32;
+	return true;
+}
 
 #endif

@@ -3,8 +3,9 @@
  * to the console, input comes from it; the model's interrupt line is ISA IRQ
  * 4, raised through the interrupt controllers as the guest programmed them
  * (guest/dev/isa_irq.c), wherever the console UART is (COM1-COM4, or none). The
- * character timeout is checked against the TSC on every guest access and
- * console tick (vuart_tick). */
+ * character timeout is checked against the TSC on guest accesses (where it
+ * can start) and every console tick (vuart_tick). Byte accesses come from
+ * the fast exit path (vuart_com1_read/write), wider ones from exit_io. */
 #include "guest/dev/vuart.h"
 #include "guest/dev/device.h"
 #include "guest/dev/uart_model.h"

@@ -1,8 +1,9 @@
 /* guest/dev/guest_ipi.c - a guest's IPI as its ICR write was decided
  * (guest/policy/apic_icr.c): INIT and start-up emulated on the vCPUs they
  * reach in the AP start fallback (apstart=trap), else sent one vCPU at a
- * time by the real APIC (they exit there: wait-for-SIPI); everything else
- * to the real APIC or dropped. */
+ * time by the real APIC (they exit there: wait-for-SIPI), and in chain
+ * mode to the firmware's APs still joining (dropped for those that never
+ * joined); everything else to the real APIC or dropped. */
 #include "guest/dev/guest_ipi.h"
 #include "guest/vm.h"
 #include "arch/cpu.h"
@@ -14,7 +15,7 @@
 /* One line per reason for the whole run: a guest that repeats an IPI it may
  * not send (an INIT storm to nobody) cannot flood the console. */
 enum ipi_log { LOG_DROP_SMI, LOG_DROP_RESERVED, LOG_DROP_SHORTHAND, LOG_DROP_LOGICAL, LOG_NO_VCPU,
-	       LOG_COUNT };
+	       LOG_LOST, LOG_COUNT };
 static bool logged[LOG_COUNT];
 
 static bool first_time(enum ipi_log which)
@@ -63,16 +64,33 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 }
 
 /* Chain mode: the firmware's APs not under VMX yet are the firmware's own
- * (vm.h joining_mask): its INIT and start-up IPIs reach them as sent. */
+ * (vm.h joining_mask): its INIT and start-up IPIs reach them as sent. Once
+ * the joining phase ended (HC_CHAIN_APS_DONE), those that had not joined
+ * (vm.h lost_mask) get nothing: they are not vCPUs, and a start-up would
+ * run the guest's code on them outside VMX. The set reached either way. */
 static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 {
 	struct vm *vm = v->vm;
-	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE), lost;
+	unsigned int k;
 
-	if (!set)
-		return 0;
+	if (!set) {
+		/* After the joining set: join_vm and guests_chain_aps_done
+		 * change the two under one lock, in that order. */
+		lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
+		lost &= lost ? apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count) : 0;
+		if (!lost)
+			return 0;
+		for (k = 0; k < vm->joining_count && k < 63 && !(lost & 1ULL << k); k++)
+			;
+		if (first_time(LOG_LOST))
+			printf("guest %s: %s IPI to APIC ID %u dropped: that CPU did not join the hypervisor "
+			       "(chain mode) and is not a virtual CPU (not logged again)\n", v->name,
+			       apic_icr_mode_name(i->mode), vm->joining_ids[k]);
+		return lost;
+	}
 	set &= apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
-	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+	for (k = 0; k < vm->joining_count && k < 64; k++)
 		if (set & 1ULL << k)
 			send_one(v, vm->joining_ids[k], i);
 	return set;

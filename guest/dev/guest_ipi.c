@@ -75,8 +75,9 @@ static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 	unsigned int k;
 
 	if (!set) {
-		/* After the joining set: join_vm and guests_chain_aps_done
-		 * change the two under one lock, in that order. */
+		/* Read after the joining set: guests_chain_aps_done sets
+		 * lost_mask before it clears joining_mask (release), so a
+		 * joining set seen empty here means the lost set is seen. */
 		lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
 		lost &= lost ? apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count) : 0;
 		if (!lost)

@@ -115,9 +115,9 @@ static void print_chain_aps(const struct vm *vm)
 			printf("  APIC ID %u: the firmware's, still to join (chain mode: its INIT and start-up "
 			       "IPIs are passed on)\n", vm->joining_ids[k]);
 		else if (lost & 1ULL << k)
-			printf("  APIC ID %u: LOST: did not join (chain mode); outside the hypervisor, isolation "
-			       "does not hold while it runs; disabled in the ACPI view, its IPIs dropped\n",
-			       vm->joining_ids[k]);
+			printf("  APIC ID %u: LOST: did not join (chain mode): outside the hypervisor, isolation "
+			       "does not hold while it runs; the guest's INIT, start-up and NMI IPIs do not "
+			       "reach it\n", vm->joining_ids[k]);
 	}
 }
 

@@ -26,6 +26,7 @@ static struct {
 	uint32_t madt_off;              /* the MADT copy's offset in them; 0: none */
 	hpa_t bios_copy;                /* the firmware-area page with the RSDP copy in it; 0: none */
 	gpa_t bios_page;                /* the page it stands for */
+	bool no_acpi;                   /* the boot loader gave no RSDP: no tables to show or change */
 } view;
 
 /* An acpi_read_fn over the first MiB (EBDA, firmware area, holes included):
@@ -123,6 +124,7 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
 	int rc;
 
 	if (!bi->rsdp_len) {
+		view.no_acpi = true;
 		printf("acpi: guest view: none (the boot loader gave no RSDP)\n");
 		return -ENOENT;
 	}
@@ -185,6 +187,10 @@ int acpi_guest_disable_cpus(const uint32_t *ids, unsigned int n)
 
 	if (!n)
 		return 0;
+	if (view.no_acpi) {
+		printf("acpi: guest view: none (no ACPI tables): no MADT lists the CPUs that did not join\n");
+		return -ENOENT;
+	}
 	if (!view.tables || !view.madt_off) {
 		printf("acpi: guest view: %s: an OS finds the CPUs that did not join enabled in the firmware's "
 		       "MADT\n", view.tables ? "no MADT copy" : "none");

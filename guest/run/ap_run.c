@@ -200,8 +200,8 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 		vcpu_init_signal(v);
 	spin_unlock(&setup_lock);
 	if (late)
-		printf("cpu: APIC ID %u: chain mode: joined after the joining phase ended: under the hypervisor "
-		       "now, but it stays disabled in the ACPI view\n", v->apic_id);
+		printf("cpu: APIC ID %u: chain mode: joined after the joining phase ended: a virtual CPU now "
+		       "(the ACPI view, where there is one, still disables it)\n", v->apic_id);
 	if (rc) {
 		set_state(s, AP_FAILED);
 		return;

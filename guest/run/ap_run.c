@@ -150,7 +150,7 @@ static void hold_for_sipi(struct vcpu *v)
 /* Chain mode: v, running, joins the VM whose guest already runs (under
  * setup_lock): no longer one of the firmware's APs, it is reached by the
  * guest's IPIs as a vCPU. False if the guest is stopping. */
-static bool join_vm(struct vm *vm, struct vcpu *v)
+static bool join_vm(struct vm *vm, struct vcpu *v, bool *late)
 {
 	unsigned int n = vm->vcpu_count;
 
@@ -162,9 +162,13 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
 	vm->vcpus[n] = v;
 	vm->apic_ids[n] = v->apic_id;
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
-	for (unsigned int k = 0; k < vm->joining_count; k++)
-		if (vm->joining_ids[k] == v->apic_id)
-			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+	for (unsigned int k = 0; k < vm->joining_count; k++) {
+		if (vm->joining_ids[k] != v->apic_id)
+			continue;
+		__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+		/* After the joining phase: a vCPU now, as any other. */
+		*late = __atomic_fetch_and(&vm->lost_mask, ~(1ULL << k), __ATOMIC_RELEASE) & 1ULL << k;
+	}
 	return true;
 }
 
@@ -174,7 +178,7 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
  * the firmware's code on from there, joining the running guest. */
 static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 {
-	bool joining = start->mode == VCPU_MODE_RESUME;
+	bool joining = start->mode == VCPU_MODE_RESUME, late = false;
 	struct vm *vm = ap.vm;
 	struct vcpu *v = &s->vcpu;
 	int rc;
@@ -188,13 +192,16 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	v->on_reset = ap.on_reset;
 	spin_lock(&setup_lock);
 	rc = vcpu_create(v, vm, start);
-	if (!rc && joining && !join_vm(vm, v))
+	if (!rc && joining && !join_vm(vm, v, &late))
 		rc = -EBUSY;
 	if (rc)
 		vcpu_destroy(v);
 	else if (!joining)
 		vcpu_init_signal(v);
 	spin_unlock(&setup_lock);
+	if (late)
+		printf("cpu: APIC ID %u: chain mode: joined after the joining phase ended: a virtual CPU now "
+		       "(the ACPI view, where there is one, still disables it)\n", v->apic_id);
 	if (rc) {
 		set_state(s, AP_FAILED);
 		return;
@@ -402,6 +409,39 @@ int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start)
 	ap_serve(s);
 }
 
+int guests_chain_aps_done(struct vm *vm, uint32_t *lost, unsigned int *expected)
+{
+	uint64_t left;
+	int n = 0;
+
+	*expected = 0;
+	/* Under setup_lock, as join_vm: an AP joins before (it is no longer
+	 * in the set) or after (a late join, which clears its lost bit). */
+	spin_lock(&setup_lock);
+	if (!ap.chain_count || ap.vm != vm) {
+		spin_unlock(&setup_lock);
+		return -ENOENT;
+	}
+	if (vm->joining_done) {
+		spin_unlock(&setup_lock);
+		return -EEXIST;
+	}
+	vm->joining_done = true;
+	left = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	/* The lost set before the joining set is emptied: guest_ipi reads
+	 * the joining set first, so an IPI finds such an AP in one or the
+	 * other (then it is dropped), never forwarded after this. */
+	__atomic_store_n(&vm->lost_mask, left, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->joining_mask, 0, __ATOMIC_RELEASE);
+	vmx_census_chain_done(&ap.vmx);
+	spin_unlock(&setup_lock);
+	*expected = vm->joining_count;
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (left & 1ULL << k)
+			lost[n++] = vm->joining_ids[k];
+	return n;
+}
+
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
 {
 	unsigned int n = 1;
@@ -422,6 +462,8 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	vm->joining_count = 0;
 	for (unsigned int i = 1; i < ap.chain_count; i++)
 		vm->joining_ids[vm->joining_count++] = ap.chain_ids[i];
+	vm->joining_done = false;
+	__atomic_store_n(&vm->lost_mask, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->joining_mask, vm->joining_count >= 64 ? ~0ULL :
 			 (1ULL << vm->joining_count) - 1, __ATOMIC_RELEASE);
 	if (!vm->hold_aps || vm->ap_start_trap) {

@@ -39,6 +39,13 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why);
  * serves like any other. Returns only if the vCPU could not be set up or
  * no guest runs (an error). */
 int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start);
+/* Chain mode, when hv.efi says the APs are done (HC_CHAIN_APS_DONE): ends
+ * vm's joining phase (vm.h joining_mask cleared, lost_mask set; the census
+ * no longer counts APs still to come). lost[] gets the APIC IDs of the APs
+ * that had not joined (room for VM_MAX_VCPUS), *expected the number of APs
+ * listed. Returns the number lost, -ENOENT if vm is not chain mode's
+ * running guest, -EEXIST the second time. */
+int guests_chain_aps_done(struct vm *vm, uint32_t *lost, unsigned int *expected);
 
 /* Gives vm one vCPU per AP under VMX, each created on its CPU and waiting
  * for SIPI, boot (already created) as vcpus[0]; returns the vCPU count. */

@@ -43,7 +43,7 @@ require_file "hypervisor image" "$ISO"
 # GRUB then boots Linux natively, which finds interrupt remapping on (and
 # turns it off for its own) and reads the firmware's own RSDP and its DMAR.
 iommu_efi_chain() {
-	local img=$HV_ROOT/build/test/iommu-efi-chain.img guest=$HV_ROOT/build/guest rsdp table
+	local img=$HV_ROOT/build/test/iommu-efi-chain.img guest=$HV_ROOT/build/guest rsdp table view
 	require_file "hv.efi" "$HV_ROOT/build/hv.efi"
 	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
 	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=efientry testvtd=fw')" \
@@ -57,13 +57,16 @@ iommu_efi_chain() {
 	rsdp=${H_MATCH#*at } rsdp=${rsdp%% *}
 	expect_line "chain: the core entered without VMX (test hook)" \
 		'^hv\.efi: VMX is not available \(.*\); hvtest testvmx=efientry: entering the core all the same$'
+	expect_line "chain: hv.efi gives the ACPI view its own EfiACPIMemoryNVS area" \
+		'^hv\.efi: chain mode: ACPI view area (0x[0-9a-f]+000)-0x[0-9a-f]+fff \(16 KiB, EfiACPIMemoryNVS\) for the tables the OS will read$'
+	view=${H_MATCH#*area } view=${view%%-*}
 	expect_line "chain: the core finds the DMAR" '^iommu: DMAR: 1 remapping unit, host address width 48 bits'
 	expect_line "chain: the firmware's state (testvtd=fw)" '^hvtest: iommu: unit 0 left as firmware may leave it: GSTS 0x[0-9a-f]+ \(interrupt remapping on, queued invalidation on\), FSTS 0x00000010, IQH at descriptor 0, IQT 1, FECTL 0x00000000$'
 	expect_line "chain: the firmware's IR turned off" '^iommu: unit 0: interrupt remapping the firmware left on turned off \(its table at (0x[0-9a-f]+000) unused; '
 	table=${H_MATCH#*table at } table=${table%% *}
 	expect_line "chain: translation on" '^iommu: unit 0: translation on: every device in domain 1'
-	expect_line "chain: the view leaves the DMAR out" \
-		'^acpi: guest view: all 1 CPUs enabled, without the DMAR \(the hypervisor owns the IOMMU\); RSDP'
+	expect_line "chain: the view leaves the DMAR out, in hv.efi's NVS area" \
+		"^acpi: guest view: all 1 CPUs enabled, without the DMAR \\(the hypervisor owns the IOMMU\\); RSDP, XSDT, RSDT copies at $view \\(the loader's ACPI NVS area\\)\$"
 	expect_line "chain: no VMX, so the core hands back" \
 		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
 	expect_line "chain: the unit given back as the firmware had it: IR on again over its table" \

@@ -26,7 +26,9 @@
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
 #                  the guest) -> GRUB -> Linux, which sees the hypervisor's
 #                  CPUID leaf, and the pool and the core's image as e820
-#                  "unusable", not System RAM; its shell answers a command,
+#                  "unusable", not System RAM (Bochs' OVMF has no ACPI: no
+#                  view, and hv.efi frees the view's EfiACPIMemoryNVS area);
+#                  its shell answers a command,
 #                  single keys (each echoed at once) and Ctrl-C; Ctrl-] opens
 #                  the hypervisor's shell, which answers (exits, regs: the
 #                  guest is Linux in 64-bit mode), 'continue' returns to the
@@ -229,6 +231,8 @@ start_bochs_interactive_ovmf() { H_BOCHS_FIRMWARE=ovmf start_bochs_interactive "
 start_bochs_interactive_ovmf efi-chain-linux "$LIMG"
 expect_line "hv.cfg: chain mode, GRUB next" \
 	'^hv\.efi: \\EFI\\BOOT\\hv\.cfg: mode chain, next loader \\EFI\\hvtest\\grubx64\.efi' 180
+expect_line "the ACPI view's own area, EfiACPIMemoryNVS" \
+	'^hv\.efi: chain mode: ACPI view area 0x[0-9a-f]+000-0x[0-9a-f]+fff \(16 KiB, EfiACPIMemoryNVS\) for the tables the OS will read$'
 expect_line "core and pool allocated" \
 	'^hv\.efi: chain mode: hypervisor core at (0x[0-9a-f]+)-(0x[0-9a-f]+), pool (0x[0-9a-f]+)-(0x[0-9a-f]+) \(64 MiB, EfiUnusableMemory\)'
 pool_a=0 pool_b=0 core_a=0 core_b=0
@@ -238,8 +242,11 @@ if [[ $H_MATCH =~ core\ at\ (0x[0-9a-f]+)-(0x[0-9a-f]+),\ pool\ (0x[0-9a-f]+)-(0
 fi
 expect_line "hypervisor memory is the pool" \
 	"^hypervisor memory: 64 MiB at $HEX-$HEX \\(the UEFI loader's pool\\)\$"
+expect_line "no RSDP in Bochs' OVMF, so no view" '^acpi: guest view: none \(the boot loader gave no RSDP\)$'
 expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
 expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "no view: hv.efi frees its area" \
+	"^hv\\.efi: chain mode: no ACPI view \\(the firmware's tables are right as they are\\): its area is freed\$"
 expect_line "GRUB started" '^hv\.efi: starting .*grubx64\.efi'
 expect_line "GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 120
 expect_line "Linux's e820: the pool unusable" "$(e820_unusable "$pool_a" "$pool_b")" 300

@@ -30,7 +30,7 @@ PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_em
 PURE_SRCS += guest/emul/task_switch.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
-PURE_SRCS += mm/hv_layout.c
+PURE_SRCS += mm/hv_layout.c arch/lapic_state.c
 PURE_SRCS += drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c drivers/acpi/acpi_view.c guest/dev/isa_irq_route.c guest/dev/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
 PURE_SRCS += guest/exit_reason.c vmx/exit_map.c vmx/exit_state.c guest/policy/cpuid_table.c vmx/vmcs_shadow.c
@@ -39,7 +39,7 @@ PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c arch/lapic_icr.c
 PURE_SRCS += guest/vcpu_state.c guest/run/vmx_census.c
 PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
-PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c drivers/iommu/vtd_fault.c drivers/iommu/vtd_qi.c drivers/iommu/vtd_shadow.c
+PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c drivers/iommu/vtd_fault.c drivers/iommu/vtd_qi.c drivers/iommu/vtd_shadow.c drivers/iommu/vtd_giveback.c
 PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c boot/efi/cpu_list.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 

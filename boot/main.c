@@ -147,6 +147,8 @@ static void take_chain(const struct efi_handoff *h)
 	}
 	boot_info.module_count = 0;
 	mm_use_pool(h->pool_start, h->pool_end);
+	if (h->acpi_view)
+		acpi_guest_use_area(h->acpi_view);
 	memcpy(chain_cpus, h->cpu_apic_id, h->cpu_count * sizeof(chain_cpus[0]));
 	smp_use_chain_cpus(chain_cpus, h->cpu_count);
 	chain_mode = true;

@@ -8,6 +8,11 @@
  * after ExitBootServices) nor runtime memory (which the OS maps for the
  * firmware), Linux turns it into e820 "unusable" and never maps it, Windows
  * leaves it alone. The comparison with EfiReservedMemoryType is in the docs.
+ * The core's ACPI view (copies of the RSDP, XSDT, RSDT and MADT the OS reads
+ * through the configuration table) gets its own EfiACPIMemoryNVS area: the
+ * type UEFI gives ACPI tables that the OS keeps (never EfiACPIReclaimMemory,
+ * which the OS takes as RAM once it has read the tables: the guest's writes
+ * to the view are dropped).
  */
 #include "boot/efi/chain_enter.h"
 #include "boot/efi/chain_aps.h"
@@ -125,10 +130,10 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	static struct core_image img;
 	static struct hv_options opt;
 	static struct efi_cpus cpus;
-	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_blk = { 0 };
+	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_blk = { 0 }, a_view = { 0 };
 	struct core_placed placed;
 	struct chain_block *blk;
-	hpa_t img_pa, pool;
+	hpa_t img_pa, pool, view;
 	bool aps_in_use;
 	UINTN map_key;
 	char err[160];
@@ -164,6 +169,14 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 			  (unsigned long long)(img.span >> 10), (unsigned long long)(opt.hv_mem >> 20));
 		goto fail;
 	}
+	view = alloc_aligned(fw, EfiACPIMemoryNVS, EFI_HANDOFF_VIEW_SIZE, PAGE_SIZE, CORE_LOAD_LIMIT - 1, &a_view);
+	if (view)
+		efi_say("chain mode: ACPI view area 0x%llx-0x%llx (%u KiB, EfiACPIMemoryNVS) for the tables the OS "
+			"will read", (unsigned long long)view, (unsigned long long)(view + EFI_HANDOFF_VIEW_SIZE - 1),
+			(unsigned int)(EFI_HANDOFF_VIEW_SIZE >> 10));
+	else
+		efi_say("chain mode: no EfiACPIMemoryNVS below 4 GiB for the ACPI view: the core keeps it in "
+			"its pool (EfiUnusableMemory)");
 	if (core_place(hv_core_elf_start, hv_core_elf_size(), &img, (void *)(uintptr_t)img_pa, img_pa,
 		       &placed, err, sizeof(err))) {
 		efi_shout("cannot place the hypervisor core: %s: " WITHOUT, err);
@@ -172,6 +185,7 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	core_handoff_init(&blk->h, &placed, EFI_HANDOFF_MODE_CHAIN);
 	blk->h.pool_start = pool;
 	blk->h.pool_end = pool + opt.hv_mem;
+	blk->h.acpi_view = view;
 	blk->h.cpu_count = cpus.count;
 	memcpy(blk->h.cpu_apic_id, cpus.apic_id, cpus.count * sizeof(cpus.apic_id[0]));
 	/* The map as the core starts: the allocations above are in it. */
@@ -198,6 +212,11 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		 * before any loader reads ACPI: the OS must see the view. */
 		if (blk->h.out.view_rsdp)
 			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
+		else if (view) {
+			release(fw, &a_view);
+			efi_say("chain mode: no ACPI view (the firmware's tables are right as they are): its area "
+				"is freed");
+		}
 		if (!aps_in_use)
 			release(fw, &a_blk);
 		return 0;
@@ -210,6 +229,7 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
 	}
 fail:
+	release(fw, &a_view);
 	release(fw, &a_blk);
 	release(fw, &a_pool);
 	release(fw, &a_img);

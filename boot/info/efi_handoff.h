@@ -51,7 +51,7 @@
 #define HV_NOTE_EFI_AP_ENTRY64   2             /* desc: uint64_t physical link address of efi_ap_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      4
+#define EFI_HANDOFF_VERSION      5
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
@@ -63,6 +63,9 @@ enum efi_handoff_mode {
  * least hvmem='s minimum. */
 #define EFI_HANDOFF_POOL_ALIGN        (2 * MiB)
 #define EFI_HANDOFF_POOL_MIN          (16 * MiB)
+/* Chain mode's ACPI view area: the RSDP, XSDT, RSDT and MADT copies
+ * (guest/dev/acpi_guest.c). */
+#define EFI_HANDOFF_VIEW_SIZE         (16 * KiB)
 /* Chain mode's CPUs: at most one vCPU each (guest/vm.h VM_MAX_VCPUS). */
 #define EFI_HANDOFF_CPUS_MAX          64
 
@@ -129,8 +132,11 @@ struct efi_handoff {
 	uint64_t pool_start, pool_end;  /* [start, end): memory the loader allocated for the
 					 * hypervisor (chain mode: its whole heap, hidden from
 					 * the firmware); 0, 0 in boot mode (the e820 decides) */
-	uint64_t trampoline;            /* unused since version 3 (chain mode starts no AP with
-					 * INIT and start-up IPIs: efi_ap_entry64 below); 0 */
+	uint64_t acpi_view;             /* chain mode: EFI_HANDOFF_VIEW_SIZE bytes of EfiACPIMemoryNVS
+					 * (page aligned, below 4 GiB) for the core's ACPI view, the
+					 * tables the OS reads through the configuration table (the
+					 * UEFI type for ACPI tables the OS keeps and never uses as
+					 * RAM); 0: none (no RSDP), or boot mode */
 	struct efi_cpu_state fw;        /* chain mode's return point; see above */
 	/* Chain mode: every enabled CPU the firmware runs (EFI_MP_SERVICES_PROTOCOL),
 	 * by APIC ID, the boot CPU's first; each AP enters the core later
@@ -193,10 +199,13 @@ _Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is par
 /*
  * Checks what a loader handed over before the core trusts any of it:
  * handoff magic, version, size and mode (boot or chain; chain: the pool
- * 2 MiB aligned, at least 16 MiB and below 4 GiB, no start-up page, 1 to
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, 1 to
  * EFI_HANDOFF_CPUS_MAX CPUs each once), the boot_info size the loader was built
  * with, that neither structure lies inside the core's image (w), in chain
  * mode that the pool covers none of the image and the two structures, and
+ * that the ACPI view area, if any, is page aligned, below 4 GiB, inside one
+ * ACPI NVS range of the memory map and clear of the image, the pool and
+ * the two structures (in boot mode there is none), and
  * inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP

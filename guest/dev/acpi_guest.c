@@ -5,6 +5,7 @@
  * in it, so a guest that scans for the RSDP finds the view too. The
  * decisions are pure (drivers/acpi/acpi_view.c); this file moves bytes. */
 #include "guest/dev/acpi_guest.h"
+#include "boot/info/efi_handoff.h"
 #include "drivers/acpi/acpi_host.h"
 #include "drivers/acpi/acpi_view.h"
 #include "mm/devmem.h"
@@ -21,6 +22,7 @@
 static const char owner_view[] = "acpi view";
 
 static struct {
+	hpa_t area;                     /* chain mode: the loader's ACPI NVS area for the copies; 0: frames */
 	hpa_t tables;                   /* the copies (VIEW_SIZE bytes, RSDP copy first); 0: no view */
 	unsigned int rsdp_len;
 	uint32_t madt_off;              /* the MADT copy's offset in them; 0: none */
@@ -40,11 +42,19 @@ static int low_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 
 static void drop_view(void)
 {
-	if (view.tables && frame_free(mm_frames(), view.tables, VIEW_ORDER))
+	hpa_t area = view.area;
+
+	if (view.tables && view.tables != area && frame_free(mm_frames(), view.tables, VIEW_ORDER))
 		panic("acpi: freeing the guest view's frames failed");
 	if (view.bios_copy && frame_free(mm_frames(), view.bios_copy, 0))
 		panic("acpi: freeing the guest view's firmware page failed");
 	view = (typeof(view)){ 0 };
+	view.area = area;
+}
+
+void acpi_guest_use_area(hpa_t pa)
+{
+	view.area = pa;
 }
 
 /*
@@ -106,8 +116,9 @@ static void print_view(const struct acpi_view *v, bool keep)
 		printf(" (kept for chain mode: the APs that do not join are disabled in it)");
 	if (v->dropped)
 		printf(", without the DMAR (the hypervisor owns the IOMMU)");
-	printf("; RSDP, %s%s%s copies at 0x%llx\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
-	       v->rsdt ? "RSDT" : "", (unsigned long long)view.tables);
+	printf("; RSDP, %s%s%s copies at 0x%llx%s\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
+	       v->rsdt ? "RSDT" : "", (unsigned long long)view.tables,
+	       view.area ? " (the loader's ACPI NVS area)" : "");
 }
 
 int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count, bool drop_dmar,
@@ -128,7 +139,8 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
 		printf("acpi: guest view: none (the boot loader gave no RSDP)\n");
 		return -ENOENT;
 	}
-	view.tables = frame_alloc_order(mm_frames(), VIEW_ORDER);
+	_Static_assert(VIEW_SIZE == EFI_HANDOFF_VIEW_SIZE, "the loader's area holds the view");
+	view.tables = view.area ? view.area : frame_alloc_order(mm_frames(), VIEW_ORDER);
 	if (view.tables == INVALID_HPA) {
 		view.tables = 0;
 		printf("acpi: guest view: no memory for the copies: the guest reads the host's tables\n");

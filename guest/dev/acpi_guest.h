@@ -33,6 +33,13 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
  * or no MADT copy: an OS reads the firmware's MADT). */
 int acpi_guest_disable_cpus(const uint32_t *ids, unsigned int n);
 
+/* Chain mode, before acpi_guest_build: the copies go to [pa, pa + 16 KiB),
+ * the loader's EfiACPIMemoryNVS area (efi_handoff.acpi_view, checked),
+ * instead of the hypervisor's frames: the OS finds its ACPI tables in
+ * memory of a type it keeps for ACPI and never uses as RAM. Never freed by
+ * the core (the loader frees it when there is no view). */
+void acpi_guest_use_area(hpa_t pa);
+
 /* Shows the view in g (before the stage-2 tables are built): the copies
  * read-only where they lie, and the firmware-area page holding the RSDP
  * replaced by a copy with the RSDP copy in it. Nothing without a view. On

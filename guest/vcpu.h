@@ -8,6 +8,7 @@
 #include "lib/addr.h"
 #include <stdarg.h>
 #include "guest/exit_reason.h"
+#include "guest/emul/insn_cache.h"
 
 /* General-purpose registers in the SDM's encoding order (Table 28-3), so an
  * exit qualification's register number indexes gpr[] directly. gpr[REG_RSP]
@@ -130,6 +131,7 @@ struct vcpu {
 	bool fresh_start;                /* started by a SIPI, no exit since */
 	bool stale_init_said;            /* the INIT-right-after-SIPI diagnosis was printed */
 	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
+	struct insn_cache icache;        /* decoded MMIO instructions (guest/dev/emulate.c) */
 };
 
 /* vcpu.mailbox: signals for the vCPU's own CPU to carry out. */

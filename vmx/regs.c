@@ -82,7 +82,7 @@ static unsigned int maxphyaddr(void)
 	return bits;
 }
 
-void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
+void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 
@@ -90,10 +90,6 @@ void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 	c->regs.gpr[REG_RSP] = vcpu_reg(v, VREG_RSP);
 	c->regs.rip = vcpu_reg(v, VREG_RIP);
 	c->regs.rflags = vcpu_reg(v, VREG_RFLAGS);
-	for (unsigned int s = 0; s < 6; s++) {
-		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
-		c->regs.seg_limit[s] = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * s);
-	}
 	c->efer = vcpu_reg(v, VREG_EFER);
 	c->regs.mode = (c->efer & EFER_LMA) && (cs_ar & GUEST_AR_L) ? CPU_MODE_64 :
 		       (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
@@ -101,10 +97,40 @@ void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
 	c->cr0 = vcpu_reg(v, VREG_CR0);
 	c->cr3 = vcpu_reg(v, VREG_CR3);
 	c->cr4 = vcpu_reg(v, VREG_CR4);
-	for (unsigned int i = 0; i < 4; i++)
-		c->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
+	c->seg_valid = 0;
+	c->pdpte_valid = false;
+	/* The fetch's linear address is CS.base + RIP outside 64-bit mode. */
+	if (c->regs.mode != CPU_MODE_64)
+		vcpu_read_cpu_segs(v, c, 1u << INSN_SEG_CS);
+}
+
+void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs)
+{
+	segs &= 0x3fu & ~(unsigned int)c->seg_valid;
+	while (segs) {
+		unsigned int s = (unsigned int)__builtin_ctz(segs);
+
+		segs &= segs - 1;
+		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
+		c->regs.seg_limit[s] = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * s);
+		c->seg_valid |= (uint8_t)(1u << s);
+	}
+}
+
+void vcpu_read_cpu_pdptes(struct vcpu *v, struct guest_cpu *c)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		c->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
+	c->pdpte_valid = true;
+}
+
+void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
+{
+	vcpu_read_cpu_core(v, c);
+	vcpu_read_cpu_segs(v, c, 0x3f);
+	vcpu_read_cpu_pdptes(v, c);
 }
 
 bool vcpu_halted(struct vcpu *v)

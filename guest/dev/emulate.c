@@ -3,9 +3,11 @@
  * execute with every memory access routed by the guest memory map (RAM,
  * device model, or nothing: all ones / dropped). */
 #include "guest/dev/emulate.h"
+#include "guest/backend.h"
 #include "guest/gmap.h"
 #include "guest/gmem.h"
 #include "guest/emul/gpt_walk.h"
+#include "guest/emul/insn_cache.h"
 #include "guest/dev/device.h"
 #include "guest/dev/ioport.h"
 #include "mm/devmem.h"
@@ -42,6 +44,16 @@ static void log_nothing_there(struct emul_ctx *x, gpa_t gpa, bool write, const c
 	hidden_logged_count++;
 }
 
+/* A fresh result: done, nothing to deliver (why is written only by a stop). */
+static void result_clear(struct emul_result *r)
+{
+	r->status = EMUL_DONE;
+	r->vector = 0;
+	r->error_code = 0;
+	r->cr2 = 0;
+	r->why[0] = '\0';
+}
+
 static void stop(struct emul_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
@@ -67,8 +79,16 @@ static int pass_through_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsi
 /* One physical piece, inside a single guest-map range. */
 static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
 {
-	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
+	const struct emul_hint *h = x->hint;
+	const struct gmap_range *r;
 	struct device_model *d;
+
+	/* The exit's range, looked up once, while the map is the one it came from. */
+	if (h && h->range && gpa >= h->range->start && gpa < h->range->end &&
+	    h->gen == gmem_map()->generation)
+		r = h->range;
+	else
+		r = gmap_lookup(gmem_map(), gpa);
 
 	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
 		/* What a PC does where nothing answers: reads float high, writes vanish. */
@@ -124,22 +144,58 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 	return 0;
 }
 
-static void gpt_cpu_of(const struct guest_cpu *c, struct gpt_cpu *g)
+/* The walker's view of x's CPU; the PDPTE registers are read the first time
+ * PAE paging needs them. */
+static void gpt_cpu_of(struct emul_ctx *x, struct gpt_cpu *g)
 {
+	struct guest_cpu *c = x->c;
+
 	*g = (struct gpt_cpu){
 		.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer,
 		.rflags = c->regs.rflags, .cpl = c->cpl, .maxphyaddr = c->maxphyaddr,
 	};
-	memcpy(g->pdpte, c->pdpte, sizeof(g->pdpte));
+	if (gpt_mode_of(g) != GPT_PAE)
+		return;
+	if (!c->pdpte_valid)
+		vcpu_read_cpu_pdptes(x->v, c);
+	for (unsigned int i = 0; i < 4; i++)
+		g->pdpte[i] = c->pdpte[i];
+}
+
+/* Linear to guest-physical through the walk (its entries in *res); a page
+ * fault is recorded as the result. */
+static int translate_walk(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa,
+			  struct gpt_result *res)
+{
+	struct gpt_cpu g;
+	int rc;
+
+	gpt_cpu_of(x, &g);
+	if (x->implicit)
+		access |= GPT_ACCESS_IMPLICIT;
+	else if (x->c->cpl == 3)
+		access |= GPT_ACCESS_USER;
+	rc = gpt_translate(&g, gmem_walk_ops(), la, access, res);
+	if (rc == -ENOENT) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 14;
+		x->r->error_code = res->pf_error;
+		x->r->cr2 = la;
+		return rc;
+	}
+	if (rc) {
+		stop(x, "guest page tables for 0x%llx are not in guest RAM", (unsigned long long)la);
+		return rc;
+	}
+	*gpa = res->gpa;
+	return 0;
 }
 
 /* Linear to guest-physical; a page fault is recorded as the result. */
 static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa)
 {
 	const struct emul_hint *h = x->hint;
-	struct gpt_cpu g;
 	struct gpt_result res;
-	int rc;
 
 	/* Not for fetches or the CPU's implicit accesses, and a write only
 	 * where the CPU's own access was one: its walk checked no more. */
@@ -148,25 +204,7 @@ static int translate(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t
 		*gpa = (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (la & (PAGE_SIZE - 1));
 		return 0;
 	}
-	gpt_cpu_of(x->c, &g);
-	if (x->implicit)
-		access |= GPT_ACCESS_IMPLICIT;
-	else if (x->c->cpl == 3)
-		access |= GPT_ACCESS_USER;
-	rc = gpt_translate(&g, gmem_walk_ops(), la, access, &res);
-	if (rc == -ENOENT) {
-		x->r->status = EMUL_EXCEPTION;
-		x->r->vector = 14;
-		x->r->error_code = res.pf_error;
-		x->r->cr2 = la;
-		return rc;
-	}
-	if (rc) {
-		stop(x, "guest page tables for 0x%llx are not in guest RAM", (unsigned long long)la);
-		return rc;
-	}
-	*gpa = res.gpa;
-	return 0;
+	return translate_walk(x, la, access, gpa, &res);
 }
 
 /* In 64-bit mode an address must be canonical: bits above the linear width
@@ -223,8 +261,7 @@ static int ops_write(void *ctx, uint64_t la, const void *buf, unsigned int size)
 void emulate_system_ops(struct emul_ctx *x, struct insn_ops *ops)
 {
 	x->implicit = true;
-	memset(x->r, 0, sizeof(*x->r));
-	x->r->status = EMUL_DONE;
+	result_clear(x->r);
 	*ops = (struct insn_ops){ ops_read, ops_write, x };
 }
 
@@ -247,38 +284,91 @@ static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
 	return -EFAULT;
 }
 
-/* Reads the instruction bytes at RIP (up to 15, across a page end if needed). */
-static int fetch(struct emul_ctx *x, uint8_t *bytes, unsigned int *got)
+/* The linear address of the instruction at RIP. */
+static uint64_t code_la(const struct guest_cpu *c)
 {
-	const struct insn_cpu *c = &x->c->regs;
-	uint64_t la = c->mode == CPU_MODE_64 ? c->rip : (c->seg_base[1] + c->rip) & 0xffffffffULL;
-	unsigned int want = INSN_MAX_LEN;
-	unsigned int first = (unsigned int)MIN((uint64_t)want, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-	gpa_t gpa;
+	return c->regs.mode == CPU_MODE_64 ? c->regs.rip : (c->regs.seg_base[1] + c->regs.rip) & 0xffffffffULL;
+}
 
-	*got = 0;
-	for (unsigned int part = 0; part < 2 && *got < want; part++) {
-		unsigned int n = part ? want - first : first;
+/* The key of x's instruction fetch in the decoded-instruction cache. */
+static void cache_key(struct emul_ctx *x, struct insn_cache_key *k)
+{
+	struct gpt_cpu g;
 
-		if (translate(x, la + *got, GPT_ACCESS_FETCH, &gpa))
-			return -EFAULT;
-		if (fetch_piece(gpa, bytes + *got, n)) {
-			/* The next page may simply not be needed: decode with what we have. */
-			if (part)
-				break;
-			stop(x, "instruction at RIP 0x%llx is neither in guest RAM nor in ROM (GPA 0x%llx)",
-			     (unsigned long long)c->rip, (unsigned long long)gpa);
-			return -EFAULT;
-		}
-		*got += n;
+	gpt_cpu_of(x, &g);
+	insn_cache_key_of(&g, code_la(x->c), x->c->regs.mode, x->c->cpl == 3, gmem_map()->generation, k);
+}
+
+/* Keeps in, decoded from bytes fetched at la through the walk res to gpa,
+ * if it lies in one page of guest RAM (guest/emul/insn_cache.h). */
+static void cache_put(struct emul_ctx *x, const struct insn_cache_key *k, const struct gpt_result *res,
+		      gpa_t gpa, const uint8_t *bytes, const struct insn *in)
+{
+	const void *ptr[INSN_CACHE_LEVELS] = { NULL };
+	struct insn_cache_walk w;
+
+	if (!gmem_is_ram(gpa, in->len))
+		return;
+	for (unsigned int i = 0; i < res->levels && i < INSN_CACHE_LEVELS; i++)
+		ptr[i] = gmem_ptr(res->entry_addrs[i]);   /* read by the walk: guest RAM */
+	insn_cache_walk_of(res, ptr, &w);
+	(void)insn_cache_put(&x->v->icache, k, &w, bytes, gmem_ptr(gpa), gpa, in);
+}
+
+/*
+ * Fetches and decodes the instruction at RIP: the bytes up to the end of
+ * its page first, the next page's only if the instruction goes on there
+ * (a CPU fetches no further either: a fault on the next page is not the
+ * instruction's when it ends before). 0, or nonzero with the result set
+ * (#PF, #GP for more than 15 bytes, #UD, or a stop).
+ */
+static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, struct insn *in)
+{
+	const struct guest_cpu *c = x->c;
+	uint64_t la = code_la(c);
+	unsigned int first = (unsigned int)MIN((uint64_t)INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	uint8_t bytes[INSN_MAX_LEN];
+	struct gpt_result res;
+	gpa_t gpa, gpa2;
+	int rc;
+
+	if (translate_walk(x, la, GPT_ACCESS_FETCH, &gpa, &res))
+		return -EFAULT;
+	if (fetch_piece(gpa, bytes, first)) {
+		stop(x, "instruction at RIP 0x%llx is neither in guest RAM nor in ROM (GPA 0x%llx)",
+		     (unsigned long long)c->regs.rip, (unsigned long long)gpa);
+		return -EFAULT;
 	}
+	rc = insn_decode(bytes, first, c->regs.mode, in);
+	if (rc == -ERANGE && first < INSN_MAX_LEN) {
+		if (translate(x, la + first, GPT_ACCESS_FETCH, &gpa2))
+			return -EFAULT;
+		/* Not RAM or ROM there: decoded with what there is, it is incomplete (#UD). */
+		if (!fetch_piece(gpa2, bytes + first, INSN_MAX_LEN - first))
+			rc = insn_decode(bytes, INSN_MAX_LEN, c->regs.mode, in);
+	}
+	if (rc == -E2BIG) {
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 13;
+		return rc;
+	}
+	if (rc) {
+		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
+		       " %02x %02x %02x %02x %02x %02x; #UD\n", x->v->name, (unsigned long long)c->regs.rip,
+		       (unsigned long long)x->fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		x->r->status = EMUL_EXCEPTION;
+		x->r->vector = 6;
+		return rc;
+	}
+	if (in->len <= first)
+		cache_put(x, k, &res, gpa, bytes, in);
 	return 0;
 }
 
 void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_io *s,
 		       struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r, false, NULL };
+	struct emul_ctx x = { v, c, r, false, NULL, INVALID_GPA };
 	struct insn_cpu *cpu = &c->regs;
 	uint64_t mask = s->addr_size == 8 ? ~0ULL : s->addr_size == 4 ? 0xffffffffULL : 0xffffULL;
 	unsigned int idx = s->in ? REG_RDI : REG_RSI, seg = s->in ? 0 : s->segment;
@@ -286,8 +376,9 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 	uint64_t count = s->rep ? cpu->gpr[REG_RCX] & mask : 1;
 	unsigned int done = 0;
 
-	memset(r, 0, sizeof(*r));
-	r->status = EMUL_DONE;
+	result_clear(r);
+	if (cpu->mode != CPU_MODE_64 || seg >= INSN_SEG_FS)
+		vcpu_read_cpu_segs(v, c, 1u << seg);
 	while (count && done < INSN_REP_MAX) {
 		/* Only FS and GS have a base in 64-bit mode (SDM Vol. 1, 3.3.7). */
 		uint64_t base = cpu->mode != CPU_MODE_64 || seg >= 4 ? cpu->seg_base[seg] : 0;
@@ -328,32 +419,32 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 			 const struct emul_hint *hint, struct emul_result *r)
 {
-	struct emul_ctx x = { v, c, r, false, hint };
+	struct emul_ctx x = { v, c, r, false, hint, fault_gpa };
 	struct insn_ops ops = { ops_read, ops_write, &x };
-	uint8_t bytes[INSN_MAX_LEN];
-	struct insn in;
-	unsigned int got;
+	const struct insn_cache_entry *e;
+	struct insn_cache_key k;
+	const struct insn *in;
+	struct insn dec;
+	unsigned int segs;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	r->status = EMUL_DONE;
-	if (fetch(&x, bytes, &got))
-		return;
-	rc = insn_decode(bytes, got, c->regs.mode, &in);
-	if (rc == -E2BIG) {
-		r->status = EMUL_EXCEPTION;
-		r->vector = 13;
-		return;
+	result_clear(r);
+	cache_key(&x, &k);
+	e = insn_cache_find(&v->icache, &k);
+	if (e) {
+		in = &e->insn;
+	} else {
+		if (fetch_decode(&x, &k, &dec))
+			return;
+		in = &dec;
 	}
-	if (rc) {
-		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
-		       " %02x %02x %02x %02x %02x %02x; #UD\n", v->name, (unsigned long long)c->regs.rip,
-		       (unsigned long long)fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
-		r->status = EMUL_EXCEPTION;
-		r->vector = 6;
-		return;
-	}
-	rc = insn_emulate(&in, &c->regs, &ops);
+	/* The segments its operands use; in 64-bit mode only FS and GS have a base. */
+	segs = insn_segs_used(in);
+	if (c->regs.mode == CPU_MODE_64)
+		segs &= (1u << INSN_SEG_FS) | (1u << INSN_SEG_GS);
+	if (segs & ~(unsigned int)c->seg_valid)
+		vcpu_read_cpu_segs(v, c, segs);
+	rc = insn_emulate(in, &c->regs, &ops);
 	if ((rc == INSN_FAULT_GP || rc == INSN_FAULT_SS) && r->status == EMUL_DONE) {
 		r->status = EMUL_EXCEPTION;
 		r->vector = rc == INSN_FAULT_SS ? 12 : 13;
@@ -361,6 +452,6 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 		return;
 	}
 	if (rc && r->status == EMUL_DONE)
-		stop(&x, "emulating %s at RIP 0x%llx failed (%d)", insn_kind_name(in.kind),
+		stop(&x, "emulating %s at RIP 0x%llx failed (%d)", insn_kind_name(in->kind),
 		     (unsigned long long)c->regs.rip, rc);
 }

@@ -43,9 +43,13 @@ static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c)
 	uint64_t rip = vcpu_reg(v, VREG_RIP);
 
 	memcpy(v->regs.gpr, c->regs.gpr, sizeof(v->regs.gpr));
-	vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
-	vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
-	vcpu_set_reg(v, VREG_RIP, c->regs.rip);
+	/* Written back only if changed: each is a VMWRITE at the entry. */
+	if (c->regs.gpr[REG_RSP] != vcpu_reg(v, VREG_RSP))
+		vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
+	if (c->regs.rflags != vcpu_reg(v, VREG_RFLAGS))
+		vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
+	if (c->regs.rip != rip)
+		vcpu_set_reg(v, VREG_RIP, c->regs.rip);
 	/* RIP unchanged: a REP instruction to be resumed, or a fault; not completed. */
 	if (c->regs.rip != rip)
 		vcpu_instruction_completed(v);
@@ -146,9 +150,11 @@ void exit_stage2_fault(struct vcpu *v)
 			  r ? gmap_kind_name(r->kind) : "unmapped space", (unsigned long long)q.gpa);
 		return;
 	}
-	vcpu_read_cpu(v, &c);
+	/* The rest of the guest's state (segments, PDPTEs) only if the instruction needs it. */
+	vcpu_read_cpu_core(v, &c);
 	if (q.gla_final && !q.fetch) {
-		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write };
+		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write,
+				       .range = r, .gen = gmem_map()->generation };
 
 		emulate_instruction(v, &c, q.gpa, &h, &er);
 	} else {

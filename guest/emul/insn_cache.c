@@ -1,0 +1,112 @@
+/* guest/emul/insn_cache.c - decoded instructions kept per vCPU, each checked
+ * against everything its walk, fetch and decode depended on before it is
+ * used again (guest/emul/insn_cache.h says why that is enough). */
+#include "guest/emul/insn_cache.h"
+
+#define ENT_A (1ULL << 5)           /* accessed, in every paging-structure entry (SDM Vol. 3A, 4.8) */
+#define CR4_PSE (1ULL << 4)
+
+void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
+		       uint64_t gen, struct insn_cache_key *k)
+{
+	enum gpt_mode m = gpt_mode_of(c);
+
+	*k = (struct insn_cache_key){
+		.la = la, .cr3 = m == GPT_NONE ? 0 : c->cr3, .gen = gen,
+		.paging = (uint8_t)m, .mode = (uint8_t)mode,
+		.flags = (uint8_t)(((c->cr4 & CR4_PSE) ? INSN_CACHE_PSE : 0) |
+				   ((c->cr4 & GPT_CR4_SMEP) ? INSN_CACHE_SMEP : 0) |
+				   ((c->efer & GPT_EFER_NXE) ? INSN_CACHE_NXE : 0) |
+				   (user ? INSN_CACHE_USER : 0)),
+	};
+	if (m == GPT_PAE)
+		k->pdpte = c->pdpte[(uint32_t)la >> 30];
+}
+
+void insn_cache_walk_of(const struct gpt_result *r, const void *const ptr[INSN_CACHE_LEVELS],
+			struct insn_cache_walk *w)
+{
+	unsigned int i = r->mode == GPT_PAE ? 1 : 0;   /* the PDPTE is a register */
+
+	w->count = 0;
+	w->wide = r->mode != GPT_32BIT;
+	for (; i < r->levels && i < INSN_CACHE_LEVELS; i++) {
+		w->ptr[w->count] = ptr[i];
+		/* The walk set the accessed flag of every entry it used (4.8). */
+		w->val[w->count] = r->entries[i] | ENT_A;
+		w->count++;
+	}
+}
+
+static unsigned int way_of(uint64_t la)
+{
+	return (unsigned int)(la ^ (la >> 7)) % INSN_CACHE_WAYS;
+}
+
+static bool same_key(const struct insn_cache_key *a, const struct insn_cache_key *b)
+{
+	return a->la == b->la && a->cr3 == b->cr3 && a->pdpte == b->pdpte && a->gen == b->gen &&
+	       a->paging == b->paging && a->flags == b->flags && a->mode == b->mode;
+}
+
+/* Every entry of the walk still holds what the walk left there. */
+static bool walk_unchanged(const struct insn_cache_walk *w)
+{
+	for (unsigned int i = 0; i < w->count; i++) {
+		uint64_t now = w->wide ? *(const volatile uint64_t *)w->ptr[i] :
+					 *(const volatile uint32_t *)w->ptr[i];
+
+		if (now != w->val[i])
+			return false;
+	}
+	return true;
+}
+
+static bool bytes_unchanged(const struct insn_cache_entry *e)
+{
+	const volatile uint8_t *p = e->code;
+
+	for (unsigned int i = 0; i < e->insn.len; i++)
+		if (p[i] != e->bytes[i])
+			return false;
+	return true;
+}
+
+const struct insn_cache_entry *insn_cache_find(struct insn_cache *c, const struct insn_cache_key *k)
+{
+	const struct insn_cache_entry *e = &c->e[way_of(k->la)];
+
+	if (e->valid && same_key(&e->key, k) && walk_unchanged(&e->walk) && bytes_unchanged(e)) {
+		c->hits++;
+		return e;
+	}
+	c->misses++;
+	return NULL;
+}
+
+bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const struct insn_cache_walk *w,
+		    const uint8_t *bytes, const uint8_t *code, gpa_t code_gpa, const struct insn *in)
+{
+	struct insn_cache_entry *e = &c->e[way_of(k->la)];
+
+	if (in->len == 0 || in->len > INSN_MAX_LEN || w->count > INSN_CACHE_LEVELS ||
+	    (k->la & (PAGE_SIZE - 1)) + in->len > PAGE_SIZE)
+		return false;
+	e->valid = false;
+	e->key = *k;
+	e->walk = *w;
+	e->code = code;
+	e->code_gpa = code_gpa;
+	/* The bytes decoded, not what code holds now: a hit must compare with those. */
+	for (unsigned int i = 0; i < in->len; i++)
+		e->bytes[i] = bytes[i];
+	e->insn = *in;
+	e->valid = true;
+	return true;
+}
+
+void insn_cache_clear(struct insn_cache *c)
+{
+	for (unsigned int i = 0; i < INSN_CACHE_WAYS; i++)
+		c->e[i].valid = false;
+}

@@ -1,0 +1,108 @@
+/* guest/emul/insn_cache.h - decoded instructions kept per vCPU for the MMIO
+ * emulation, each with everything its fetch depended on, so that a hit is
+ * exactly what a fresh walk, fetch and decode would give (SDM Vol. 3A, 4.10
+ * says what a CPU may cache of translations; this cache may cache less).
+ *
+ * Why a hit is never stale. What emulate.c computes for the instruction at
+ * RIP is a function of:
+ *   1. the linear address la of its first byte and the code's mode (16, 32,
+ *      64), both in the key;
+ *   2. the guest page walk for a fetch of la (guest/emul/gpt_walk.c), a
+ *      function of: the paging mode (CR0.PG, CR4.PAE, EFER.LMA, CR4.LA57),
+ *      CR3, CR4.PSE (32-bit paging), CR4.SMEP, EFER.NXE, whether the access
+ *      is a user one (CPL 3), the PAE PDPTE register for la, MAXPHYADDR (fixed
+ *      at boot), and the paging-structure entries it read, at addresses that
+ *      follow from CR3 and the entries above them. CR0.WP, CR4.SMAP and
+ *      RFLAGS.AC matter only to data accesses, never to a fetch. The key
+ *      holds all of these but the entries; the entry keeps a host pointer to
+ *      each paging-structure entry the walk read and the value it read with
+ *      the accessed flag the walk set ORed in (the value memory holds after
+ *      the walk when nothing else wrote it). A hit needs every one of those
+ *      to read back the same, in which case the walk would read the same
+ *      entries at the same addresses, allow the fetch and set nothing (the
+ *      accessed flags are set), giving the same guest-physical address;
+ *   3. whether those addresses and the code's are guest RAM, and which host
+ *      memory backs them: fixed while the guest memory map is unchanged,
+ *      whose generation (a 64-bit count bumped by every change) is in the key;
+ *   4. the instruction's bytes: the entry keeps them and a host pointer to
+ *      where the fetch found them; a hit needs them equal. The decoder reads
+ *      its input strictly in order and its result's length is how far it read
+ *      (guest/emul/insn_decode.c), so its result depends on those bytes only.
+ * Only instructions that lie within one page of guest RAM are kept (one walk,
+ * one pointer). Another CPU may write the page tables or the code while the
+ * check runs: the hit then equals a walk and fetch made at the moment of the
+ * check, the same race a fresh walk has with such a writer.
+ */
+#ifndef GUEST_INSN_CACHE_H
+#define GUEST_INSN_CACHE_H
+
+#include "guest/emul/insn_decode.h"
+#include "guest/emul/gpt_walk.h"
+
+#define INSN_CACHE_WAYS 4          /* entries per vCPU, by the low bits of la */
+
+/* The key's flags: the walk's mode bits and the access's kind. */
+#define INSN_CACHE_PSE   (1u << 0)  /* CR4.PSE (looked at by 32-bit paging only) */
+#define INSN_CACHE_SMEP  (1u << 1)
+#define INSN_CACHE_NXE   (1u << 2)
+#define INSN_CACHE_USER  (1u << 3)  /* CPL 3: a user-mode fetch */
+
+struct insn_cache_key {
+	uint64_t la;                    /* linear address of the first byte */
+	uint64_t cr3;
+	uint64_t pdpte;                 /* PAE paging: the PDPTE register for la; else 0 */
+	uint64_t gen;                   /* the guest memory map's generation */
+	uint8_t paging;                 /* enum gpt_mode */
+	uint8_t flags;                  /* INSN_CACHE_* */
+	uint8_t mode;                   /* enum cpu_mode of the code */
+};
+
+/* The paging-structure entries one walk read, where the host sees them. */
+#define INSN_CACHE_LEVELS 5
+struct insn_cache_walk {
+	unsigned int count;
+	const void *ptr[INSN_CACHE_LEVELS];   /* 4-byte entries (32-bit paging) or 8-byte ones */
+	uint64_t val[INSN_CACHE_LEVELS];      /* with the accessed flag the walk set */
+	bool wide;                            /* 8-byte entries */
+};
+
+struct insn_cache_entry {
+	struct insn_cache_key key;
+	bool valid;
+	struct insn_cache_walk walk;
+	const uint8_t *code;            /* host pointer to the instruction's first byte */
+	gpa_t code_gpa;                 /* its guest-physical address */
+	uint8_t bytes[INSN_MAX_LEN];    /* its bytes, insn.len of them */
+	struct insn insn;
+};
+
+struct insn_cache {
+	struct insn_cache_entry e[INSN_CACHE_WAYS];
+	uint64_t hits, misses;          /* for the shell and the tests */
+};
+
+/* The key for a fetch at la by code of mode under c (the PAE PDPTE taken
+ * from c->pdpte), in a map of generation gen. */
+void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
+		       uint64_t gen, struct insn_cache_key *k);
+
+/* The walk record of a successful fetch walk r, whose entry at
+ * r->entry_addrs[i] the host reaches at ptr[i] (the PAE PDPTE, a register,
+ * is left out: the key has it). */
+void insn_cache_walk_of(const struct gpt_result *r, const void *const ptr[INSN_CACHE_LEVELS],
+			struct insn_cache_walk *w);
+
+/* The entry for k whose walk entries and code bytes still read as they
+ * did, or NULL (counted as a hit or a miss). */
+const struct insn_cache_entry *insn_cache_find(struct insn_cache *c, const struct insn_cache_key *k);
+
+/* Keeps in, decoded from bytes[0..in->len), which the fetch through the
+ * walk w under k read at code (host pointer; guest-physical code_gpa).
+ * Nothing is kept (false) if the instruction crosses a page boundary. */
+bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const struct insn_cache_walk *w,
+		    const uint8_t *bytes, const uint8_t *code, gpa_t code_gpa, const struct insn *in);
+
+/* Forgets every entry (nothing needs it for correctness; the shell, tests). */
+void insn_cache_clear(struct insn_cache *c);
+
+#endif

@@ -99,6 +99,7 @@ void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
 	c->cr4 = vcpu_reg(v, VREG_CR4);
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
+	c->regs.gpr_written = 0;
 	c->seg_valid = 0;
 	c->pdpte_valid = false;
 	/* The fetch's linear address is CS.base + RIP outside 64-bit mode. */

@@ -76,6 +76,28 @@ static int pass_through_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsi
 	return rc;
 }
 
+/* A 1, 2, 4 or 8-byte operand to and from its bytes (little-endian, as
+ * the guest's): fixed-size moves, not a memcpy call per access. */
+static inline void bytes_put(uint8_t *buf, uint64_t v, unsigned int n)
+{
+	switch (n) {
+	case 1: buf[0] = (uint8_t)v; break;
+	case 2: __builtin_memcpy(buf, &v, 2); break;
+	case 4: __builtin_memcpy(buf, &v, 4); break;
+	default: __builtin_memcpy(buf, &v, 8); break;
+	}
+}
+
+static inline void bytes_get(uint64_t *v, const uint8_t *buf, unsigned int n)
+{
+	switch (n) {
+	case 1: *v = buf[0]; break;
+	case 2: __builtin_memcpy(v, buf, 2); break;
+	case 4: __builtin_memcpy(v, buf, 4); break;
+	default: __builtin_memcpy(v, buf, 8); break;
+	}
+}
+
 /* One physical piece, inside a single guest-map range. */
 static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
 {
@@ -127,11 +149,11 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 		uint64_t v = 0;
 
 		if (write) {
-			memcpy(&v, buf, n);
+			bytes_get(&v, buf, n);
 			d->mmio_write(d, x->v, gpa, n, v);
 		} else {
 			v = d->mmio_read(d, x->v, gpa, n);
-			memcpy(buf, &v, n);
+			bytes_put(buf, v, n);
 		}
 		return 0;
 	}
@@ -146,20 +168,26 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 
 /* The walker's view of x's CPU; the PDPTE registers are read the first time
  * PAE paging needs them. */
-static void gpt_cpu_of(struct emul_ctx *x, struct gpt_cpu *g)
+static enum gpt_mode gpt_cpu_of(struct emul_ctx *x, struct gpt_cpu *g)
 {
 	struct guest_cpu *c = x->c;
+	enum gpt_mode m;
 
-	*g = (struct gpt_cpu){
-		.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer,
-		.rflags = c->regs.rflags, .cpl = c->cpl, .maxphyaddr = c->maxphyaddr,
-	};
-	if (gpt_mode_of(g) != GPT_PAE)
-		return;
+	g->cr0 = c->cr0;
+	g->cr3 = c->cr3;
+	g->cr4 = c->cr4;
+	g->efer = c->efer;
+	g->rflags = c->regs.rflags;
+	g->cpl = c->cpl;
+	g->maxphyaddr = c->maxphyaddr;
+	m = gpt_mode_of(g);
+	if (m != GPT_PAE)
+		return m;
 	if (!c->pdpte_valid)
 		vcpu_read_cpu_pdptes(x->v, c);
 	for (unsigned int i = 0; i < 4; i++)
 		g->pdpte[i] = c->pdpte[i];
+	return m;
 }
 
 /* Linear to guest-physical through the walk (its entries in *res); a page
@@ -221,11 +249,17 @@ static bool canonical(const struct emul_ctx *x, uint64_t la)
  * translated before any is performed, so a fault leaves nothing half done. */
 static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned int n, bool write)
 {
+	const struct emul_hint *h = x->hint;
 	gpa_t gpa[2];
 	unsigned int first = (unsigned int)MIN((uint64_t)n, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	unsigned int pieces = first < n ? 2 : 1;
 	int rc;
 
+	/* Within the page the CPU's own access translated (translate's case):
+	 * canonical as that access was, whose page it is. */
+	if (h && !x->implicit && pieces == 1 && ((la ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) == 0 &&
+	    (!write || h->write))
+		return phys_access(x, (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (la & (PAGE_SIZE - 1)), buf, n, write);
 	if (!canonical(x, la) || !canonical(x, la + n - 1)) {
 		x->r->status = EMUL_EXCEPTION;
 		x->r->vector = 13;
@@ -294,9 +328,9 @@ static uint64_t code_la(const struct guest_cpu *c)
 static void cache_key(struct emul_ctx *x, struct insn_cache_key *k)
 {
 	struct gpt_cpu g;
+	enum gpt_mode m = gpt_cpu_of(x, &g);
 
-	gpt_cpu_of(x, &g);
-	insn_cache_key_of(&g, code_la(x->c), x->c->regs.mode, x->c->cpl == 3, gmem_map()->generation, k);
+	insn_cache_key_of_mode(&g, m, code_la(x->c), x->c->regs.mode, x->c->cpl == 3, gmem_map()->generation, k);
 }
 
 /* Keeps in, decoded from bytes fetched at la through the walk res to gpa,
@@ -407,10 +441,13 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 		}
 		/* One element is done: the registers say so, whatever comes next. */
 		cpu->gpr[idx] = (cpu->gpr[idx] & ~mask) | ((cpu->gpr[idx] + step) & mask);
+		cpu->gpr_written |= (uint16_t)(1u << idx);
 		count--;
 		done++;
-		if (s->rep)
+		if (s->rep) {
 			cpu->gpr[REG_RCX] = (cpu->gpr[REG_RCX] & ~mask) | (count & mask);
+			cpu->gpr_written |= 1u << REG_RCX;
+		}
 	}
 	if (!count)
 		cpu->rip += s->insn_len;
@@ -433,18 +470,20 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 	e = insn_cache_find(&v->icache, &k);
 	if (e) {
 		in = &e->insn;
+		segs = e->segs;
 	} else {
 		if (fetch_decode(&x, &k, &dec))
 			return;
 		in = &dec;
+		/* The segments its operands use; in 64-bit mode only FS and GS have a base. */
+		segs = insn_segs_used(in);
+		if (c->regs.mode == CPU_MODE_64)
+			segs &= (1u << INSN_SEG_FS) | (1u << INSN_SEG_GS);
 	}
-	/* The segments its operands use; in 64-bit mode only FS and GS have a base. */
-	segs = insn_segs_used(in);
-	if (c->regs.mode == CPU_MODE_64)
-		segs &= (1u << INSN_SEG_FS) | (1u << INSN_SEG_GS);
 	if (segs & ~(unsigned int)c->seg_valid)
 		vcpu_read_cpu_segs(v, c, segs);
-	rc = insn_emulate(in, &c->regs, &ops);
+	/* A kept instruction passed insn_check when it was kept (insn_cache_put). */
+	rc = e ? insn_emulate_checked(in, &c->regs, &ops) : insn_emulate(in, &c->regs, &ops);
 	if ((rc == INSN_FAULT_GP || rc == INSN_FAULT_SS) && r->status == EMUL_DONE) {
 		r->status = EMUL_EXCEPTION;
 		r->vector = rc == INSN_FAULT_SS ? 12 : 13;

@@ -2,6 +2,7 @@
  * against everything its walk, fetch and decode depended on before it is
  * used again (guest/emul/insn_cache.h says why that is enough). */
 #include "guest/emul/insn_cache.h"
+#include "guest/emul/insn_emulate.h"
 
 #define ENT_A (1ULL << 5)           /* accessed, in every paging-structure entry (SDM Vol. 3A, 4.8) */
 #define CR4_PSE (1ULL << 4)
@@ -9,8 +10,12 @@
 void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
 		       uint64_t gen, struct insn_cache_key *k)
 {
-	enum gpt_mode m = gpt_mode_of(c);
+	insn_cache_key_of_mode(c, gpt_mode_of(c), la, mode, user, gen, k);
+}
 
+void insn_cache_key_of_mode(const struct gpt_cpu *c, enum gpt_mode m, uint64_t la, enum cpu_mode mode,
+			    bool user, uint64_t gen, struct insn_cache_key *k)
+{
 	*k = (struct insn_cache_key){
 		.la = la, .cr3 = m == GPT_NONE ? 0 : c->cr3, .gen = gen,
 		.paging = (uint8_t)m, .mode = (uint8_t)mode,
@@ -66,6 +71,14 @@ static bool bytes_unchanged(const struct insn_cache_entry *e)
 {
 	const volatile uint8_t *p = e->code;
 
+	/* Two loads where 16 bytes from code stay in its page (which is guest RAM). */
+	if (((uintptr_t)e->code & (PAGE_SIZE - 1)) <= PAGE_SIZE - 16) {
+		uint64_t w0, w1;
+
+		__builtin_memcpy(&w0, e->code, 8);
+		__builtin_memcpy(&w1, e->code + 8, 8);
+		return (w0 & e->word_mask[0]) == e->word[0] && (w1 & e->word_mask[1]) == e->word[1];
+	}
 	for (unsigned int i = 0; i < e->insn.len; i++)
 		if (p[i] != e->bytes[i])
 			return false;
@@ -90,7 +103,7 @@ bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const 
 	struct insn_cache_entry *e = &c->e[way_of(k->la)];
 
 	if (in->len == 0 || in->len > INSN_MAX_LEN || w->count > INSN_CACHE_LEVELS ||
-	    (k->la & (PAGE_SIZE - 1)) + in->len > PAGE_SIZE)
+	    (k->la & (PAGE_SIZE - 1)) + in->len > PAGE_SIZE || !insn_check(in, (enum cpu_mode)k->mode))
 		return false;
 	e->valid = false;
 	e->key = *k;
@@ -98,8 +111,16 @@ bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const 
 	e->code = code;
 	e->code_gpa = code_gpa;
 	/* The bytes decoded, not what code holds now: a hit must compare with those. */
-	for (unsigned int i = 0; i < in->len; i++)
+	e->word[0] = e->word[1] = e->word_mask[0] = e->word_mask[1] = 0;
+	for (unsigned int i = 0; i < in->len; i++) {
 		e->bytes[i] = bytes[i];
+		e->word[i / 8] |= (uint64_t)bytes[i] << (8 * (i % 8));
+		e->word_mask[i / 8] |= 0xffULL << (8 * (i % 8));
+	}
+	e->segs = (uint8_t)insn_segs_used(in);
+	/* In 64-bit mode only FS and GS have a base, and no segment a limit. */
+	if (k->mode == CPU_MODE_64)
+		e->segs &= (1u << INSN_SEG_FS) | (1u << INSN_SEG_GS);
 	e->insn = *in;
 	e->valid = true;
 	return true;

@@ -73,6 +73,8 @@ struct insn_cache_entry {
 	const uint8_t *code;            /* host pointer to the instruction's first byte */
 	gpa_t code_gpa;                 /* its guest-physical address */
 	uint8_t bytes[INSN_MAX_LEN];    /* its bytes, insn.len of them */
+	uint64_t word[2], word_mask[2]; /* the same as two words, bytes past insn.len masked off */
+	uint8_t segs;                   /* insn_segs_used(), as far as mode looks at segments */
 	struct insn insn;
 };
 
@@ -85,6 +87,9 @@ struct insn_cache {
  * from c->pdpte), in a map of generation gen. */
 void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
 		       uint64_t gen, struct insn_cache_key *k);
+/* The same with c's paging mode already known (gpt_mode_of(c)). */
+void insn_cache_key_of_mode(const struct gpt_cpu *c, enum gpt_mode m, uint64_t la, enum cpu_mode mode,
+			    bool user, uint64_t gen, struct insn_cache_key *k);
 
 /* The walk record of a successful fetch walk r, whose entry at
  * r->entry_addrs[i] the host reaches at ptr[i] (the PAE PDPTE, a register,
@@ -97,7 +102,8 @@ void insn_cache_walk_of(const struct gpt_result *r, const void *const ptr[INSN_C
 const struct insn_cache_entry *insn_cache_find(struct insn_cache *c, const struct insn_cache_key *k);
 
 /* Keeps in, decoded from bytes[0..in->len), which the fetch through the
- * walk w under k read at code (host pointer; guest-physical code_gpa).
+ * walk w under k read at code (host pointer; guest-physical code_gpa; the
+ * host can read from code to the end of its page, which is guest RAM).
  * Nothing is kept (false) if the instruction crosses a page boundary. */
 bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const struct insn_cache_walk *w,
 		    const uint8_t *bytes, const uint8_t *code, gpa_t code_gpa, const struct insn *in);

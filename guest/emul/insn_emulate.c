@@ -18,9 +18,11 @@ void insn_reg_write(struct insn_cpu *cpu, unsigned int reg, unsigned int size, u
 	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH) {
 		r = &cpu->gpr[reg - INSN_REG_AH];
 		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
+		cpu->gpr_written |= (uint16_t)(1u << (reg - INSN_REG_AH));
 		return;
 	}
 	r = &cpu->gpr[reg];
+	cpu->gpr_written |= (uint16_t)(1u << reg);
 	if (size >= 4)
 		*r = val & insn_mask(size);
 	else
@@ -43,27 +45,24 @@ int insn_seg_check(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea, un
 	return 0;
 }
 
+/* Memory operands are little-endian, as x86 is: the bytes of a uint64_t are
+ * the operand's, lowest first (the hypervisor and its host tests are x86). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "operand bytes are the value's");
+
 int insn_mem_read(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t *val)
 {
-	uint8_t buf[8] = { 0 };
 	uint64_t v = 0;
-	int err = ops->read(ops->ctx, la, buf, size);
+	int err = ops->read(ops->ctx, la, &v, size);
 
 	if (err)
 		return err;
-	for (unsigned int i = 0; i < size; i++)
-		v |= (uint64_t)buf[i] << (8 * i);
-	*val = v;
+	*val = v & insn_mask(size);
 	return 0;
 }
 
 int insn_mem_write(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t val)
 {
-	uint8_t buf[8];
-
-	for (unsigned int i = 0; i < size; i++)
-		buf[i] = (uint8_t)(val >> (8 * i));
-	return ops->write(ops->ctx, la, buf, size);
+	return ops->write(ops->ctx, la, &val, size);
 }
 
 void insn_advance(const struct insn *in, struct insn_cpu *cpu)
@@ -119,13 +118,13 @@ static bool opnd_ok(const struct insn *in, const struct insn_opnd *o)
 	}
 }
 
-/* Whether in is something insn_decode could have produced for cpu: never index past gpr[]. */
-static bool insn_ok(const struct insn *in, const struct insn_cpu *cpu)
+/* Whether in is something insn_decode could have produced for mode: never index past gpr[]. */
+bool insn_check(const struct insn *in, enum cpu_mode mode)
 {
 	const struct insn_mem *m = &in->mem;
 
-	if (in->kind == INSN_BAD || in->kind >= INSN_KIND_COUNT || in->mode != cpu->mode ||
-	    cpu->mode > CPU_MODE_64 || !size_ok(in->size) || !size_ok(in->addr_size) ||
+	if (in->kind == INSN_BAD || in->kind >= INSN_KIND_COUNT || in->mode != mode ||
+	    mode > CPU_MODE_64 || !size_ok(in->size) || !size_ok(in->addr_size) ||
 	    in->addr_size == 1 || in->len == 0 || in->len > INSN_MAX_LEN)
 		return false;
 	if (!opnd_ok(in, &in->dst) || !opnd_ok(in, &in->src))
@@ -228,11 +227,18 @@ static bool writes_dst(unsigned int kind)
 
 int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops)
 {
+	if (!insn_check(in, cpu->mode))
+		return -EINVAL;
+	return insn_emulate_checked(in, cpu, ops);
+}
+
+int insn_emulate_checked(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops)
+{
 	uint64_t la = 0, d = 0, s = 0, res, rflags = cpu->rflags;
 	unsigned int size = in->dst.size;
 	int err;
 
-	if (!insn_ok(in, cpu))
+	if (in->mode != cpu->mode)
 		return -EINVAL;
 	switch (in->kind) {
 	case INSN_STOS:

@@ -42,6 +42,8 @@ struct insn_cpu {
 	enum cpu_mode mode;             /* must be the mode the instruction was decoded for */
 	uint32_t seg_limit[6];          /* segment limits, checked if seg_limits (16/32-bit code) */
 	bool seg_limits;                /* check expand-up limits: #GP(0), #SS(0) for SS (SDM Vol. 3A, 5.3) */
+	uint16_t gpr_written;           /* bit r set by every write to gpr[r] (the caller clears it):
+					   what the caller must write back */
 };
 
 /* insn_emulate() results for an access beyond a segment's limit. */
@@ -60,6 +62,15 @@ struct insn_cpu {
  * CPUs (LOCK and XCHG are read, compute, write).
  */
 int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops) __must_check;
+
+/* Whether in is well formed for code of mode: what insn_emulate checks
+ * first (every insn_decode result for mode is). */
+bool insn_check(const struct insn *in, enum cpu_mode mode);
+
+/* insn_emulate for an in that passed insn_check for cpu->mode (a decoded
+ * instruction kept for reuse): the same but for that check. -EINVAL if
+ * cpu->mode is not in->mode. */
+int insn_emulate_checked(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops) __must_check;
 
 /* The linear address of in->mem on cpu: the access an EPT violation reported, for checks. */
 uint64_t insn_mem_linear(const struct insn *in, const struct insn_cpu *cpu);

@@ -41,8 +41,15 @@ int vcpu_unmap_once(struct vcpu *v, gpa_t page)
 static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c)
 {
 	uint64_t rip = vcpu_reg(v, VREG_RIP);
+	unsigned int w = c->regs.gpr_written & ~(1u << REG_RSP);
 
-	memcpy(v->regs.gpr, c->regs.gpr, sizeof(v->regs.gpr));
+	/* The registers the emulation wrote (RSP lives in the VMCS). */
+	while (w) {
+		unsigned int i = (unsigned int)__builtin_ctz(w);
+
+		w &= w - 1;
+		v->regs.gpr[i] = c->regs.gpr[i];
+	}
 	/* Written back only if changed: each is a VMWRITE at the entry. */
 	if (c->regs.gpr[REG_RSP] != vcpu_reg(v, VREG_RSP))
 		vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
@@ -123,7 +130,15 @@ void exit_stage2_fault(struct vcpu *v)
 		restore_unmapped(v);
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
-	r = gmap_lookup(gmem_map(), q.gpa);
+	/* The range of the last MMIO exit again, most of the time. */
+	if (v->mmio_range && v->mmio_range_gen == gmem_map()->generation &&
+	    q.gpa >= v->mmio_range->start && q.gpa < v->mmio_range->end) {
+		r = v->mmio_range;
+	} else {
+		r = gmap_lookup(gmem_map(), q.gpa);
+		v->mmio_range = r;
+		v->mmio_range_gen = gmem_map()->generation;
+	}
 	/* A write to ROM (mapped read-only) is emulated: the write is dropped;
 	 * write-trapped MMIO is mapped read-only too: its writes are the model's. */
 	if (r && gmap_kind_mapped(r->kind) &&
@@ -154,7 +169,7 @@ void exit_stage2_fault(struct vcpu *v)
 	vcpu_read_cpu_core(v, &c);
 	if (q.gla_final && !q.fetch) {
 		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write,
-				       .range = r, .gen = gmem_map()->generation };
+				       .range = r, .gen = v->mmio_range_gen };
 
 		emulate_instruction(v, &c, q.gpa, &h, &er);
 	} else {

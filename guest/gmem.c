@@ -70,3 +70,47 @@ const struct gpt_mem *gmem_walk_ops(void)
 {
 	return &walk_ops;
 }
+
+/* The quadword at pa through w's RAM range (looked up once per range, not
+ * once per entry: a walk's tables usually lie in one), or NULL if pa is not
+ * guest RAM. */
+static uint64_t *walker_ptr(struct gmem_walker *w, gpa_t pa)
+{
+	const struct gmap_range *r = w->ram;
+
+	if (!r || w->gen != guest_map.generation || pa < r->start || pa + 8 > r->end || pa + 8 < pa) {
+		r = gmap_lookup(&guest_map, pa);
+		if (!r || r->kind != GMAP_RAM || pa + 8 > r->end || pa + 8 < pa)
+			return gmem_is_ram(pa, 8) ? gmem_ptr(pa) : NULL;   /* across two RAM ranges */
+		w->ram = r;
+		w->gen = guest_map.generation;
+	}
+	return gmem_ptr(pa);
+}
+
+static int walker_read64(void *ctx, gpa_t pa, uint64_t *val)
+{
+	uint64_t *p = walker_ptr(ctx, pa);
+
+	if (!p)
+		return -EFAULT;
+	*val = *p;
+	return 0;
+}
+
+static int walker_write64(void *ctx, gpa_t pa, uint64_t val)
+{
+	uint64_t *p = walker_ptr(ctx, pa);
+
+	if (!p)
+		return -EFAULT;
+	*p = val;
+	return 0;
+}
+
+void gmem_walker_init(struct gmem_walker *w)
+{
+	w->ops = (struct gpt_mem){ walker_read64, walker_write64, w };
+	w->ram = NULL;
+	w->gen = 0;
+}

@@ -82,21 +82,32 @@ static unsigned int maxphyaddr(void)
 	return bits;
 }
 
+/* vcpu_reg with the fetch inlined (r is a constant at each use below). */
+static inline uint64_t reg_now(struct vcpu *v, enum vcpu_reg r)
+{
+	if (!(v->rc.valid & (1u << r))) {
+		v->rc.val[r] = r == VREG_CR0 ? guest_cr0_view(v) : r == VREG_CR4 ? guest_cr4_view(v) :
+			       vmcs_read(reg_field[r]);
+		v->rc.valid |= 1u << r;
+	}
+	return v->rc.val[r];
+}
+
 void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 
 	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
-	c->regs.gpr[REG_RSP] = vcpu_reg(v, VREG_RSP);
-	c->regs.rip = vcpu_reg(v, VREG_RIP);
-	c->regs.rflags = vcpu_reg(v, VREG_RFLAGS);
-	c->efer = vcpu_reg(v, VREG_EFER);
+	c->regs.gpr[REG_RSP] = reg_now(v, VREG_RSP);
+	c->regs.rip = reg_now(v, VREG_RIP);
+	c->regs.rflags = reg_now(v, VREG_RFLAGS);
+	c->efer = reg_now(v, VREG_EFER);
 	c->regs.mode = (c->efer & EFER_LMA) && (cs_ar & GUEST_AR_L) ? CPU_MODE_64 :
 		       (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
 	c->regs.seg_limits = c->regs.mode != CPU_MODE_64;
-	c->cr0 = vcpu_reg(v, VREG_CR0);
-	c->cr3 = vcpu_reg(v, VREG_CR3);
-	c->cr4 = vcpu_reg(v, VREG_CR4);
+	c->cr0 = reg_now(v, VREG_CR0);
+	c->cr3 = reg_now(v, VREG_CR3);
+	c->cr4 = reg_now(v, VREG_CR4);
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
 	c->regs.gpr_written = 0;

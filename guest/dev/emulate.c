@@ -98,12 +98,41 @@ static inline void bytes_get(uint64_t *v, const uint8_t *buf, unsigned int n)
 	}
 }
 
+/* An access of n bytes at gpa to device model d. */
+static int model_access(struct emul_ctx *x, struct device_model *d, gpa_t gpa, uint8_t *buf, unsigned int n,
+			bool write)
+{
+	if (!d->mmio_read || !d->mmio_write) {
+		stop(x, "device %s has no MMIO handlers", d->name);
+		return -EINVAL;
+	}
+	/* Device registers take whole 1/2/4/8-byte accesses; anything else byte by byte. */
+	if (n == 1 || n == 2 || n == 4 || n == 8) {
+		uint64_t v = 0;
+
+		if (write) {
+			bytes_get(&v, buf, n);
+			d->mmio_write(d, x->v, gpa, n, v);
+		} else {
+			v = d->mmio_read(d, x->v, gpa, n);
+			bytes_put(buf, v, n);
+		}
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (write)
+			d->mmio_write(d, x->v, gpa + i, 1, buf[i]);
+		else
+			buf[i] = (uint8_t)d->mmio_read(d, x->v, gpa + i, 1);
+	}
+	return 0;
+}
+
 /* One physical piece, inside a single guest-map range. */
 static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int n, bool write)
 {
 	const struct emul_hint *h = x->hint;
 	const struct gmap_range *r;
-	struct device_model *d;
 
 	/* The exit's range, looked up once, while the map is the one it came from. */
 	if (h && h->range && gpa >= h->range->start && gpa < h->range->end &&
@@ -112,6 +141,9 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 	else
 		r = gmap_lookup(gmem_map(), gpa);
 
+	/* A device model's range first: what nearly every emulation reaches. */
+	if (likely(r && r->kind == GMAP_TRAPPED && r->dev))
+		return model_access(x, r->dev, gpa, buf, n, write);
 	if (!r || r->kind == GMAP_HIDDEN || r->kind == GMAP_UNUSABLE) {
 		/* What a PC does where nothing answers: reads float high, writes vanish. */
 		log_nothing_there(x, gpa, write, !r ? "unmapped space" : r->kind == GMAP_UNUSABLE ? "unusable memory" :
@@ -139,31 +171,7 @@ static int phys_access(struct emul_ctx *x, gpa_t gpa, uint8_t *buf, unsigned int
 		stop(x, "GPA 0x%llx has no device model", (unsigned long long)gpa);
 		return -EINVAL;
 	}
-	d = r->dev;
-	if (!d->mmio_read || !d->mmio_write) {
-		stop(x, "device %s has no MMIO handlers", d->name);
-		return -EINVAL;
-	}
-	/* Device registers take whole 1/2/4/8-byte accesses; anything else byte by byte. */
-	if (n == 1 || n == 2 || n == 4 || n == 8) {
-		uint64_t v = 0;
-
-		if (write) {
-			bytes_get(&v, buf, n);
-			d->mmio_write(d, x->v, gpa, n, v);
-		} else {
-			v = d->mmio_read(d, x->v, gpa, n);
-			bytes_put(buf, v, n);
-		}
-		return 0;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		if (write)
-			d->mmio_write(d, x->v, gpa + i, 1, buf[i]);
-		else
-			buf[i] = (uint8_t)d->mmio_read(d, x->v, gpa + i, 1);
-	}
-	return 0;
+	return model_access(x, r->dev, gpa, buf, n, write);
 }
 
 /* The walker's view of x's CPU; the PDPTE registers are read the first time
@@ -195,6 +203,7 @@ static enum gpt_mode gpt_cpu_of(struct emul_ctx *x, struct gpt_cpu *g)
 static int translate_walk(struct emul_ctx *x, uint64_t la, unsigned int access, gpa_t *gpa,
 			  struct gpt_result *res)
 {
+	struct gmem_walker mem;
 	struct gpt_cpu g;
 	int rc;
 
@@ -203,7 +212,8 @@ static int translate_walk(struct emul_ctx *x, uint64_t la, unsigned int access, 
 		access |= GPT_ACCESS_IMPLICIT;
 	else if (x->c->cpl == 3)
 		access |= GPT_ACCESS_USER;
-	rc = gpt_translate(&g, gmem_walk_ops(), la, access, res);
+	gmem_walker_init(&mem);
+	rc = gpt_translate(&g, &mem.ops, la, access, res);
 	if (rc == -ENOENT) {
 		x->r->status = EMUL_EXCEPTION;
 		x->r->vector = 14;
@@ -251,15 +261,16 @@ static int linear_access(struct emul_ctx *x, uint64_t la, uint8_t *buf, unsigned
 {
 	const struct emul_hint *h = x->hint;
 	gpa_t gpa[2];
-	unsigned int first = (unsigned int)MIN((uint64_t)n, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-	unsigned int pieces = first < n ? 2 : 1;
+	unsigned int first, pieces;
 	int rc;
 
 	/* Within the page the CPU's own access translated (translate's case):
 	 * canonical as that access was, whose page it is. */
-	if (h && !x->implicit && pieces == 1 && ((la ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) == 0 &&
-	    (!write || h->write))
+	if (h && !x->implicit && ((la ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) == 0 &&
+	    (la & (PAGE_SIZE - 1)) + n <= PAGE_SIZE && (!write || h->write))
 		return phys_access(x, (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (la & (PAGE_SIZE - 1)), buf, n, write);
+	first = (unsigned int)MIN((uint64_t)n, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+	pieces = first < n ? 2 : 1;
 	if (!canonical(x, la) || !canonical(x, la + n - 1)) {
 		x->r->status = EMUL_EXCEPTION;
 		x->r->vector = 13;
@@ -305,7 +316,7 @@ static int fetch_piece(gpa_t gpa, uint8_t *buf, unsigned int n)
 {
 	const struct gmap_range *r = gmap_lookup(gmem_map(), gpa);
 
-	if (gmem_is_ram(gpa, n)) {
+	if ((r && r->kind == GMAP_RAM && gpa + n <= r->end) || gmem_is_ram(gpa, n)) {
 		memcpy(buf, gmem_ptr(gpa), n);
 		return 0;
 	}
@@ -327,10 +338,13 @@ static uint64_t code_la(const struct guest_cpu *c)
 /* The key of x's instruction fetch in the decoded-instruction cache. */
 static void cache_key(struct emul_ctx *x, struct insn_cache_key *k)
 {
-	struct gpt_cpu g;
-	enum gpt_mode m = gpt_cpu_of(x, &g);
+	struct guest_cpu *c = x->c;
+	enum gpt_mode m = gpt_mode_bits(c->cr0, c->cr4, c->efer);
 
-	insn_cache_key_of_mode(&g, m, code_la(x->c), x->c->regs.mode, x->c->cpl == 3, gmem_map()->generation, k);
+	if (m == GPT_PAE && !c->pdpte_valid)
+		vcpu_read_cpu_pdptes(x->v, c);
+	insn_cache_key_make(k, code_la(c), c->regs.mode, c->cpl == 3, gmem_map()->generation, m, c->cr3,
+			    c->cr4, c->efer, c->pdpte);
 }
 
 /* Keeps in, decoded from bytes fetched at la through the walk res to gpa,

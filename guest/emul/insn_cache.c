@@ -5,27 +5,11 @@
 #include "guest/emul/insn_emulate.h"
 
 #define ENT_A (1ULL << 5)           /* accessed, in every paging-structure entry (SDM Vol. 3A, 4.8) */
-#define CR4_PSE (1ULL << 4)
 
 void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
 		       uint64_t gen, struct insn_cache_key *k)
 {
-	insn_cache_key_of_mode(c, gpt_mode_of(c), la, mode, user, gen, k);
-}
-
-void insn_cache_key_of_mode(const struct gpt_cpu *c, enum gpt_mode m, uint64_t la, enum cpu_mode mode,
-			    bool user, uint64_t gen, struct insn_cache_key *k)
-{
-	*k = (struct insn_cache_key){
-		.la = la, .cr3 = m == GPT_NONE ? 0 : c->cr3, .gen = gen,
-		.paging = (uint8_t)m, .mode = (uint8_t)mode,
-		.flags = (uint8_t)(((c->cr4 & CR4_PSE) ? INSN_CACHE_PSE : 0) |
-				   ((c->cr4 & GPT_CR4_SMEP) ? INSN_CACHE_SMEP : 0) |
-				   ((c->efer & GPT_EFER_NXE) ? INSN_CACHE_NXE : 0) |
-				   (user ? INSN_CACHE_USER : 0)),
-	};
-	if (m == GPT_PAE)
-		k->pdpte = c->pdpte[(uint32_t)la >> 30];
+	insn_cache_key_make(k, la, mode, user, gen, gpt_mode_of(c), c->cr3, c->cr4, c->efer, c->pdpte);
 }
 
 void insn_cache_walk_of(const struct gpt_result *r, const void *const ptr[INSN_CACHE_LEVELS],

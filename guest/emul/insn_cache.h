@@ -83,13 +83,29 @@ struct insn_cache {
 	uint64_t hits, misses;          /* for the shell and the tests */
 };
 
-/* The key for a fetch at la by code of mode under c (the PAE PDPTE taken
- * from c->pdpte), in a map of generation gen. */
+/* The key for a fetch at la by code of mode with the control registers
+ * cr0, cr3, cr4 and efer (paging mode m = gpt_mode_bits of them; pdpte:
+ * the PDPTE registers, read only under PAE paging), in a map of
+ * generation gen. */
+static inline void insn_cache_key_make(struct insn_cache_key *k, uint64_t la, enum cpu_mode mode, bool user,
+				       uint64_t gen, enum gpt_mode m, uint64_t cr3, uint64_t cr4, uint64_t efer,
+				       const uint64_t pdpte[4])
+{
+	k->la = la;
+	k->cr3 = m == GPT_NONE ? 0 : cr3;
+	k->pdpte = m == GPT_PAE ? pdpte[(uint32_t)la >> 30] : 0;
+	k->gen = gen;
+	k->paging = (uint8_t)m;
+	k->mode = (uint8_t)mode;
+	k->flags = (uint8_t)(((cr4 & (1ULL << 4)) ? INSN_CACHE_PSE : 0) |
+			     ((cr4 & GPT_CR4_SMEP) ? INSN_CACHE_SMEP : 0) |
+			     ((efer & GPT_EFER_NXE) ? INSN_CACHE_NXE : 0) |
+			     (user ? INSN_CACHE_USER : 0));
+}
+
+/* The same from the walker's view of the CPU. */
 void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode, bool user,
 		       uint64_t gen, struct insn_cache_key *k);
-/* The same with c's paging mode already known (gpt_mode_of(c)). */
-void insn_cache_key_of_mode(const struct gpt_cpu *c, enum gpt_mode m, uint64_t la, enum cpu_mode mode,
-			    bool user, uint64_t gen, struct insn_cache_key *k);
 
 /* The walk record of a successful fetch walk r, whose entry at
  * r->entry_addrs[i] the host reaches at ptr[i] (the PAE PDPTE, a register,

@@ -121,6 +121,7 @@ void exit_io(struct vcpu *v)
 void exit_stage2_fault(struct vcpu *v)
 {
 	const struct gmap_range *r;
+	const struct gmap *map;
 	struct exit_stage2 q;
 	struct guest_cpu c;
 	struct emul_result er;
@@ -131,17 +132,18 @@ void exit_stage2_fault(struct vcpu *v)
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
 	/* The range of the last MMIO exit again, most of the time. */
-	if (v->mmio_range && v->mmio_range_gen == gmem_map()->generation &&
+	map = gmem_map();
+	if (v->mmio_range && v->mmio_range_gen == map->generation &&
 	    q.gpa >= v->mmio_range->start && q.gpa < v->mmio_range->end) {
 		r = v->mmio_range;
 	} else {
-		r = gmap_lookup(gmem_map(), q.gpa);
+		r = gmap_lookup(map, q.gpa);
 		v->mmio_range = r;
-		v->mmio_range_gen = gmem_map()->generation;
+		v->mmio_range_gen = map->generation;
 	}
 	/* A write to ROM (mapped read-only) is emulated: the write is dropped;
 	 * write-trapped MMIO is mapped read-only too: its writes are the model's. */
-	if (r && gmap_kind_mapped(r->kind) &&
+	if (r && r->kind != GMAP_TRAPPED && gmap_kind_mapped(r->kind) &&
 	    !((r->kind == GMAP_ROM || r->kind == GMAP_WRITE_TRAPPED) && q.write && !q.fetch)) {
 		printf("guest %s: EPT violation on mapped %s memory at GPA 0x%016llx (%s, entry allowed %s%s%s):\n",
 		       v->name, gmap_kind_name(r->kind), (unsigned long long)q.gpa,

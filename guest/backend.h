@@ -196,6 +196,10 @@ bool vcpu_64bit_code(struct vcpu *v);
  * the PDPTEs are VMCS fields the outer hypervisor does not shadow. */
 void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
 void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c);
+/* vcpu_read_cpu_core in two: the mode, RIP, control registers and CPL
+ * (what finds a kept instruction), then the GPRs, RSP and RFLAGS. */
+void vcpu_read_cpu_key(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_regs(struct vcpu *v, struct guest_cpu *c);
 void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs);
 void vcpu_read_cpu_pdptes(struct vcpu *v, struct guest_cpu *c);
 /* True if v's guest is halted (activity state HLT, SDM Vol. 3C 25.4.2);

@@ -93,14 +93,11 @@ static inline uint64_t reg_now(struct vcpu *v, enum vcpu_reg r)
 	return v->rc.val[r];
 }
 
-void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
+void vcpu_read_cpu_key(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 
-	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
-	c->regs.gpr[REG_RSP] = reg_now(v, VREG_RSP);
 	c->regs.rip = reg_now(v, VREG_RIP);
-	c->regs.rflags = reg_now(v, VREG_RFLAGS);
 	c->efer = reg_now(v, VREG_EFER);
 	c->regs.mode = (c->efer & EFER_LMA) && (cs_ar & GUEST_AR_L) ? CPU_MODE_64 :
 		       (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
@@ -111,11 +108,26 @@ void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
 	c->regs.gpr_written = 0;
+	c->regs_valid = false;
 	c->seg_valid = 0;
 	c->pdpte_valid = false;
 	/* The fetch's linear address is CS.base + RIP outside 64-bit mode. */
 	if (c->regs.mode != CPU_MODE_64)
 		vcpu_read_cpu_segs(v, c, 1u << INSN_SEG_CS);
+}
+
+void vcpu_read_cpu_regs(struct vcpu *v, struct guest_cpu *c)
+{
+	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
+	c->regs.gpr[REG_RSP] = reg_now(v, VREG_RSP);
+	c->regs.rflags = reg_now(v, VREG_RFLAGS);
+	c->regs_valid = true;
+}
+
+void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
+{
+	vcpu_read_cpu_key(v, c);
+	vcpu_read_cpu_regs(v, c);
 }
 
 void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs)

@@ -467,6 +467,56 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 		cpu->rip += s->insn_len;
 }
 
+/*
+ * A kept MOV of insn_mov64_simple's kind, done on the vCPU's registers
+ * themselves (no copy of them in and out): the access goes to the device
+ * model of the exit's range when its address lies in the page the CPU's
+ * own access translated, as linear_access and phys_access would send it;
+ * otherwise (false) the general path does it. What the general path does
+ * for such a MOV and nothing else: one access of the operand's size, one
+ * register written with the CPU's rules (insn_gpr_write), RIP advanced;
+ * RFLAGS and RSP untouched.
+ */
+static bool mov64_direct(struct emul_ctx *x, const struct insn *in)
+{
+	const struct emul_hint *h = x->hint;
+	const struct insn_mem *m = &in->mem;
+	uint64_t *gpr = x->v->regs.gpr;
+	bool store = in->dst.type == INSN_OPND_MEM;
+	unsigned int size = in->dst.size;
+	uint64_t ea = (uint64_t)m->disp, val = 0;
+	const struct gmap_range *r;
+	gpa_t gpa;
+
+	if (!h || !h->range || h->range->kind != GMAP_TRAPPED || !h->range->dev || (store && !h->write))
+		return false;
+	if (m->base == INSN_REG_RIP)
+		ea += x->c->regs.rip + in->len;
+	else if (m->base != INSN_REG_NONE)
+		ea += gpr[m->base];
+	if (m->index != INSN_REG_NONE)
+		ea += gpr[m->index] * m->scale;
+	if (in->addr_size == 4)
+		ea = (uint32_t)ea;
+	if (((ea ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) || (ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+		return false;
+	gpa = (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (ea & (PAGE_SIZE - 1));
+	r = h->range;
+	if (gpa < r->start || gpa >= r->end || h->gen != gmem_map()->generation)
+		return false;
+	if (store) {
+		val = in->src.type == INSN_OPND_IMM ? in->imm : insn_gpr_read(gpr, in->src.reg, size);
+		if (model_access(x, r->dev, gpa, (uint8_t *)&val, size, true))
+			return true;            /* stopped: the result says why */
+	} else {
+		if (model_access(x, r->dev, gpa, (uint8_t *)&val, size, false))
+			return true;
+		(void)insn_gpr_write(gpr, in->dst.reg, size, val);
+	}
+	x->c->regs.rip += in->len;
+	return true;
+}
+
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 			 const struct emul_hint *hint, struct emul_result *r)
 {
@@ -482,6 +532,10 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 	result_clear(r);
 	cache_key(&x, &k);
 	e = insn_cache_find(&v->icache, &k);
+	if (e && e->mov64 && mov64_direct(&x, &e->insn))
+		return;
+	if (!c->regs_valid)
+		vcpu_read_cpu_regs(v, c);
 	if (e) {
 		in = &e->insn;
 		segs = e->segs;

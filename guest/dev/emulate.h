@@ -15,6 +15,7 @@ struct guest_cpu {
 	uint64_t pdpte[4];              /* PAE paging */
 	unsigned int cpl;
 	unsigned int maxphyaddr;
+	bool regs_valid;                /* regs.gpr, RSP and RFLAGS read (else only RIP and the mode) */
 	uint8_t seg_valid;              /* regs.seg_base/seg_limit hold segment s if bit 1 << s */
 	bool pdpte_valid;               /* pdpte[] holds the PDPTE registers */
 };

@@ -105,9 +105,26 @@ bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const 
 	/* In 64-bit mode only FS and GS have a base, and no segment a limit. */
 	if (k->mode == CPU_MODE_64)
 		e->segs &= (1u << INSN_SEG_FS) | (1u << INSN_SEG_GS);
+	e->mov64 = insn_mov64_simple(in);
 	e->insn = *in;
 	e->valid = true;
 	return true;
+}
+
+bool insn_mov64_simple(const struct insn *in)
+{
+	const struct insn_opnd *o = in->dst.type == INSN_OPND_MEM ? &in->src : &in->dst;
+
+	if (in->kind != INSN_MOV || in->mode != CPU_MODE_64 || !in->has_mem ||
+	    (in->dst.type != INSN_OPND_MEM && in->src.type != INSN_OPND_MEM) ||
+	    in->mem.seg == INSN_SEG_FS || in->mem.seg == INSN_SEG_GS ||
+	    in->mem.base == INSN_REG_RSP || in->mem.index == INSN_REG_RSP)
+		return false;
+	if (in->prefixes & (INSN_PFX_LOCK | INSN_PFX_REP | INSN_PFX_REPNE))
+		return false;
+	if (o->type == INSN_OPND_IMM)
+		return in->dst.type == INSN_OPND_MEM;
+	return o->type == INSN_OPND_REG && o->reg != INSN_REG_RSP && o->size == in->dst.size;
 }
 
 void insn_cache_clear(struct insn_cache *c)

@@ -75,6 +75,7 @@ struct insn_cache_entry {
 	uint8_t bytes[INSN_MAX_LEN];    /* its bytes, insn.len of them */
 	uint64_t word[2], word_mask[2]; /* the same as two words, bytes past insn.len masked off */
 	uint8_t segs;                   /* insn_segs_used(), as far as mode looks at segments */
+	bool mov64;                     /* insn_mov64_simple(): a MOV emulate.c can do directly */
 	struct insn insn;
 };
 
@@ -123,6 +124,12 @@ const struct insn_cache_entry *insn_cache_find(struct insn_cache *c, const struc
  * Nothing is kept (false) if the instruction crosses a page boundary. */
 bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const struct insn_cache_walk *w,
 		    const uint8_t *bytes, const uint8_t *code, gpa_t code_gpa, const struct insn *in);
+
+/* Whether in is a MOV between memory and a register or an immediate in
+ * 64-bit code whose address and register do not involve RSP (which the
+ * VMCS holds) or a segment base (FS, GS): one access, to the page the exit
+ * reported, and one register written, with nothing else to it. */
+bool insn_mov64_simple(const struct insn *in);
 
 /* Forgets every entry (nothing needs it for correctness; the shell, tests). */
 void insn_cache_clear(struct insn_cache *c);

@@ -4,9 +4,7 @@
 
 uint64_t insn_reg_read(const struct insn_cpu *cpu, unsigned int reg, unsigned int size)
 {
-	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH)
-		return (cpu->gpr[reg - INSN_REG_AH] >> 8) & 0xff;
-	return cpu->gpr[reg] & insn_mask(size);
+	return insn_gpr_read(cpu->gpr, reg, size);
 }
 
 /* Memory operands are little-endian, as x86 is: the bytes of a uint64_t are

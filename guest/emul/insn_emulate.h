@@ -46,6 +46,33 @@ struct insn_cpu {
 					   what the caller must write back */
 };
 
+/* A register operand of size bytes in gpr[16] (reg: enum insn_reg, AH..BH
+ * included), read, and written as the CPU writes it: 8- and 16-bit writes
+ * keep the other bits; 32-bit writes zero bits 63:32, as hardware does (the
+ * SDM leaves them undefined outside 64-bit mode; KVM zeroes too). */
+static inline uint64_t insn_gpr_read(const uint64_t *gpr, unsigned int reg, unsigned int size)
+{
+	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH)
+		return (gpr[reg - INSN_REG_AH] >> 8) & 0xff;
+	return size >= 8 ? gpr[reg] : gpr[reg] & ((1ULL << (8 * size)) - 1);
+}
+
+/* Returns the index of the register written. */
+static inline unsigned int insn_gpr_write(uint64_t *gpr, unsigned int reg, unsigned int size, uint64_t val)
+{
+	uint64_t m = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+
+	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH) {
+		reg -= INSN_REG_AH;
+		gpr[reg] = (gpr[reg] & ~0xff00ULL) | ((val & 0xff) << 8);
+	} else if (size >= 4) {
+		gpr[reg] = val & m;
+	} else {
+		gpr[reg] = (gpr[reg] & ~m) | (val & m);
+	}
+	return reg;
+}
+
 /* insn_emulate() results for an access beyond a segment's limit. */
 #define INSN_FAULT_GP   (-1000)         /* #GP(0) */
 #define INSN_FAULT_SS   (-1001)         /* #SS(0) */

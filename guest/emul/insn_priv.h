@@ -21,24 +21,10 @@ static inline uint64_t insn_sext(uint64_t x, unsigned int size)
 
 uint64_t insn_reg_read(const struct insn_cpu *cpu, unsigned int reg, unsigned int size);
 
-/* 8- and 16-bit writes keep the other bits; 32-bit writes zero bits 63:32, as
- * hardware does (the SDM leaves them undefined outside 64-bit mode; KVM zeroes too). */
+/* insn_gpr_write, remembered in gpr_written. */
 static inline void insn_reg_write(struct insn_cpu *cpu, unsigned int reg, unsigned int size, uint64_t val)
 {
-	uint64_t *r;
-
-	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH) {
-		r = &cpu->gpr[reg - INSN_REG_AH];
-		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
-		cpu->gpr_written |= (uint16_t)(1u << (reg - INSN_REG_AH));
-		return;
-	}
-	r = &cpu->gpr[reg];
-	cpu->gpr_written |= (uint16_t)(1u << reg);
-	if (size >= 4)
-		*r = val & insn_mask(size);
-	else
-		*r = (*r & ~insn_mask(size)) | (val & insn_mask(size));
+	cpu->gpr_written |= (uint16_t)(1u << insn_gpr_write(cpu->gpr, reg, size, val));
 }
 
 /* Segment base + ea, as the mode forms linear addresses (64-bit: only FS/GS bases count). */

@@ -43,23 +43,27 @@ static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c)
 	uint64_t rip = vcpu_reg(v, VREG_RIP);
 	unsigned int w = c->regs.gpr_written & ~(1u << REG_RSP);
 
-	/* The registers the emulation wrote (RSP lives in the VMCS). */
-	while (w) {
-		unsigned int i = (unsigned int)__builtin_ctz(w);
+	/* Without regs_valid only RIP and the mode were read: the emulation
+	 * worked on the vCPU's registers directly (emulate.c, mov64_direct). */
+	if (c->regs_valid) {
+		/* The registers the emulation wrote (RSP lives in the VMCS). */
+		while (w) {
+			unsigned int i = (unsigned int)__builtin_ctz(w);
 
-		w &= w - 1;
-		v->regs.gpr[i] = c->regs.gpr[i];
+			w &= w - 1;
+			v->regs.gpr[i] = c->regs.gpr[i];
+		}
+		/* Written back only if changed: each is a VMWRITE at the entry. */
+		if (c->regs.gpr[REG_RSP] != vcpu_reg(v, VREG_RSP))
+			vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
+		if (c->regs.rflags != vcpu_reg(v, VREG_RFLAGS))
+			vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
 	}
-	/* Written back only if changed: each is a VMWRITE at the entry. */
-	if (c->regs.gpr[REG_RSP] != vcpu_reg(v, VREG_RSP))
-		vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
-	if (c->regs.rflags != vcpu_reg(v, VREG_RFLAGS))
-		vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
-	if (c->regs.rip != rip)
-		vcpu_set_reg(v, VREG_RIP, c->regs.rip);
 	/* RIP unchanged: a REP instruction to be resumed, or a fault; not completed. */
-	if (c->regs.rip != rip)
+	if (c->regs.rip != rip) {
+		vcpu_set_reg(v, VREG_RIP, c->regs.rip);
 		vcpu_instruction_completed(v);
+	}
 }
 
 static void apply_emulation(struct vcpu *v, struct guest_cpu *c, const struct emul_result *r)
@@ -167,8 +171,9 @@ void exit_stage2_fault(struct vcpu *v)
 			  r ? gmap_kind_name(r->kind) : "unmapped space", (unsigned long long)q.gpa);
 		return;
 	}
-	/* The rest of the guest's state (segments, PDPTEs) only if the instruction needs it. */
-	vcpu_read_cpu_core(v, &c);
+	/* The rest of the guest's state (registers, segments, PDPTEs) only if
+	 * the instruction needs it (guest/dev/emulate.c). */
+	vcpu_read_cpu_key(v, &c);
 	if (q.gla_final && !q.fetch) {
 		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write,
 				       .range = r, .gen = v->mmio_range_gen };

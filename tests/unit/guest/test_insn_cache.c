@@ -382,3 +382,50 @@ TEST(segments_used)
 	CHECK_EQ(insn_decode(mov_bp, sizeof(mov_bp), CPU_MODE_32, &in), 0);
 	CHECK_EQ(insn_segs_used(&in), 1u << INSN_SEG_SS);
 }
+
+TEST(mov64_simple_only_for_plain_moves_in_64_bit_code)
+{
+	struct insn in;
+	static const struct { const char *what; uint8_t b[8]; unsigned int n; enum cpu_mode m; bool simple; } t[] = {
+		{ "mov (%rdi),%eax", { 0x8b, 0x07 }, 2, CPU_MODE_64, true },
+		{ "mov %eax,(%rdi)", { 0x89, 0x07 }, 2, CPU_MODE_64, true },
+		{ "mov %ah,(%rdi)", { 0x88, 0x27 }, 2, CPU_MODE_64, true },
+		{ "movl $1,(%rdi)", { 0xc7, 0x07, 1, 0, 0, 0 }, 6, CPU_MODE_64, true },
+		{ "mov 0x10(%rip),%rax", { 0x48, 0x8b, 0x05, 0x10, 0, 0, 0 }, 7, CPU_MODE_64, true },
+		{ "mov (%rdi),%eax in 32-bit code", { 0x8b, 0x07 }, 2, CPU_MODE_32, false },
+		{ "mov %fs:(%rdi),%eax", { 0x64, 0x8b, 0x07 }, 3, CPU_MODE_64, false },
+		{ "mov (%rsp),%eax", { 0x8b, 0x04, 0x24 }, 3, CPU_MODE_64, false },
+		{ "mov (%rdi),%esp", { 0x8b, 0x27 }, 2, CPU_MODE_64, false },
+		{ "mov %rsp,(%rdi)", { 0x48, 0x89, 0x27 }, 3, CPU_MODE_64, false },
+		{ "movzbl (%rdi),%eax", { 0x0f, 0xb6, 0x07 }, 3, CPU_MODE_64, false },
+		{ "add (%rdi),%eax", { 0x03, 0x07 }, 2, CPU_MODE_64, false },
+		{ "mov %eax,%ecx", { 0x89, 0xc1 }, 2, CPU_MODE_64, false },
+	};
+
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_EQ(insn_decode(t[i].b, t[i].n, t[i].m, &in), 0);
+		if (insn_mov64_simple(&in) != t[i].simple)
+			printf("  %s: simple %d\n", t[i].what, !t[i].simple);
+		CHECK_EQ(insn_mov64_simple(&in), t[i].simple);
+	}
+}
+
+TEST(gpr_write_follows_the_cpu)
+{
+	uint64_t gpr[16];
+
+	for (unsigned int i = 0; i < 16; i++)
+		gpr[i] = 0x1122334455667788ULL;
+	CHECK_EQ(insn_gpr_write(gpr, INSN_REG_RAX, 4, 0xaabbccdd), INSN_REG_RAX);
+	CHECK_EQ(gpr[INSN_REG_RAX], 0xaabbccddULL);                     /* zero-extended */
+	insn_gpr_write(gpr, INSN_REG_RCX, 2, 0xeeff);
+	CHECK_EQ(gpr[INSN_REG_RCX], 0x112233445566eeffULL);
+	insn_gpr_write(gpr, INSN_REG_RDX, 1, 0x99);
+	CHECK_EQ(gpr[INSN_REG_RDX], 0x1122334455667799ULL);
+	CHECK_EQ(insn_gpr_write(gpr, INSN_REG_BH, 1, 0x42), INSN_REG_RBX);
+	CHECK_EQ(gpr[INSN_REG_RBX], 0x1122334455664288ULL);
+	CHECK_EQ(insn_gpr_read(gpr, INSN_REG_BH, 1), 0x42);
+	CHECK_EQ(insn_gpr_read(gpr, INSN_REG_RCX, 2), 0xeeff);
+	insn_gpr_write(gpr, INSN_REG_R15, 8, 0x8000000000000001ULL);
+	CHECK_EQ(gpr[INSN_REG_R15], 0x8000000000000001ULL);
+}

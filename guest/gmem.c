@@ -7,25 +7,21 @@
 #include "lib/string.h"
 #include "guest/emul/gpt_walk.h"
 
-static struct gmap guest_map;
+struct gmap gmem_guest_map;
 
 int gmem_init(const struct memmap *host, gpa_t top)
 {
-	int rc = gmap_init(&guest_map, host, top);
+	int rc = gmap_init(&gmem_guest_map, host, top);
 
 	if (rc)
 		printf("hv: the guest memory map does not fit (%d)\n", rc);
 	return rc;
 }
 
-struct gmap *gmem_map(void)
-{
-	return &guest_map;
-}
 
 bool gmem_is_ram(gpa_t gpa, uint64_t len)
 {
-	return gmap_is_ram(&guest_map, gpa, len);
+	return gmap_is_ram(&gmem_guest_map, gpa, len);
 }
 
 void *gmem_ptr(gpa_t gpa)
@@ -78,12 +74,12 @@ static uint64_t *walker_ptr(struct gmem_walker *w, gpa_t pa)
 {
 	const struct gmap_range *r = w->ram;
 
-	if (!r || w->gen != guest_map.generation || pa < r->start || pa + 8 > r->end || pa + 8 < pa) {
-		r = gmap_lookup(&guest_map, pa);
+	if (!r || w->gen != gmem_guest_map.generation || pa < r->start || pa + 8 > r->end || pa + 8 < pa) {
+		r = gmap_lookup(&gmem_guest_map, pa);
 		if (!r || r->kind != GMAP_RAM || pa + 8 > r->end || pa + 8 < pa)
 			return gmem_is_ram(pa, 8) ? gmem_ptr(pa) : NULL;   /* across two RAM ranges */
 		w->ram = r;
-		w->gen = guest_map.generation;
+		w->gen = gmem_guest_map.generation;
 	}
 	return gmem_ptr(pa);
 }

@@ -16,7 +16,11 @@ struct memmap;
 int __must_check gmem_init(const struct memmap *host, gpa_t top);
 
 /* The guest memory map (guest/gmap.h): the one every consumer reads. */
-struct gmap *gmem_map(void);
+extern struct gmap gmem_guest_map;
+static inline struct gmap *gmem_map(void)
+{
+	return &gmem_guest_map;
+}
 
 /* True if [gpa, gpa+len) is all guest RAM (not MMIO, not the hypervisor's). */
 bool gmem_is_ram(gpa_t gpa, uint64_t len);

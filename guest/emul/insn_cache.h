@@ -114,9 +114,65 @@ void insn_cache_key_of(const struct gpt_cpu *c, uint64_t la, enum cpu_mode mode,
 void insn_cache_walk_of(const struct gpt_result *r, const void *const ptr[INSN_CACHE_LEVELS],
 			struct insn_cache_walk *w);
 
+/* The entry kept for la, if any. */
+static inline unsigned int insn_cache_way(uint64_t la)
+{
+	return (unsigned int)(la ^ (la >> 7)) % INSN_CACHE_WAYS;
+}
+
+static inline bool insn_cache_same_key(const struct insn_cache_key *a, const struct insn_cache_key *b)
+{
+	return a->la == b->la && a->cr3 == b->cr3 && a->pdpte == b->pdpte && a->gen == b->gen &&
+	       a->paging == b->paging && a->flags == b->flags && a->mode == b->mode;
+}
+
+/* Every entry of the walk still holds what the walk left there. */
+static inline bool insn_cache_walk_unchanged(const struct insn_cache_walk *w)
+{
+	for (unsigned int i = 0; i < w->count; i++) {
+		uint64_t now = w->wide ? *(const volatile uint64_t *)w->ptr[i] :
+					 *(const volatile uint32_t *)w->ptr[i];
+
+		if (now != w->val[i])
+			return false;
+	}
+	return true;
+}
+
+/* The code still holds the decoded bytes. */
+static inline bool insn_cache_bytes_unchanged(const struct insn_cache_entry *e)
+{
+	const volatile uint8_t *p = e->code;
+
+	/* Two loads where 16 bytes from code stay in its page (which is guest RAM). */
+	if (((uintptr_t)e->code & (PAGE_SIZE - 1)) <= PAGE_SIZE - 16) {
+		uint64_t w0, w1;
+
+		__builtin_memcpy(&w0, e->code, 8);
+		__builtin_memcpy(&w1, e->code + 8, 8);
+		return (w0 & e->word_mask[0]) == e->word[0] && (w1 & e->word_mask[1]) == e->word[1];
+	}
+	for (unsigned int i = 0; i < e->insn.len; i++)
+		if (p[i] != e->bytes[i])
+			return false;
+	return true;
+}
+
 /* The entry for k whose walk entries and code bytes still read as they
- * did, or NULL (counted as a hit or a miss). */
-const struct insn_cache_entry *insn_cache_find(struct insn_cache *c, const struct insn_cache_key *k);
+ * did, or NULL (counted as a hit or a miss). Inline: every MMIO exit. */
+static inline const struct insn_cache_entry *insn_cache_find(struct insn_cache *c,
+							      const struct insn_cache_key *k)
+{
+	const struct insn_cache_entry *e = &c->e[insn_cache_way(k->la)];
+
+	if (e->valid && insn_cache_same_key(&e->key, k) && insn_cache_walk_unchanged(&e->walk) &&
+	    insn_cache_bytes_unchanged(e)) {
+		c->hits++;
+		return e;
+	}
+	c->misses++;
+	return NULL;
+}
 
 /* Keeps in, decoded from bytes[0..in->len), which the fetch through the
  * walk w under k read at code (host pointer; guest-physical code_gpa; the

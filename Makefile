@@ -27,7 +27,7 @@ PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/
 PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \
              guest/emul/insn_string.c guest/emul/insn_cond.c guest/dev/uart_model.c guest/load/linux_boot.c \
              guest/load/multiboot_info.c guest/dev/reset_decode.c guest/dev/pci_busmaster.c guest/vm.c
-PURE_SRCS += guest/emul/task_switch.c
+PURE_SRCS += guest/emul/task_switch.c guest/emul/insn_cache.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
 PURE_SRCS += mm/hv_layout.c arch/lapic_state.c

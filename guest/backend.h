@@ -187,8 +187,21 @@ static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 /* The privilege level and whether the code is 64-bit (IA-32e mode and CS.L). */
 unsigned int vcpu_cpl(struct vcpu *v);
 bool vcpu_64bit_code(struct vcpu *v);
-/* The guest's state for the instruction emulator and page walks. */
+/* The guest's state for the instruction emulator and page walks: all of it
+ * (vcpu_read_cpu), or what every emulation needs (vcpu_read_cpu_core:
+ * registers, mode, control registers, CPL; CS outside 64-bit mode) and the
+ * rest when it turns out to be needed: the base and limit of the segments
+ * in segs (bit 1 << enum insn_seg; those already read are skipped) and the
+ * PAE PDPTE registers. Under nested virtualization most segment fields and
+ * the PDPTEs are VMCS fields the outer hypervisor does not shadow. */
 void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c);
+/* vcpu_read_cpu_core in two: the mode, RIP, control registers and CPL
+ * (what finds a kept instruction), then the GPRs, RSP and RFLAGS. */
+void vcpu_read_cpu_key(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_regs(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs);
+void vcpu_read_cpu_pdptes(struct vcpu *v, struct guest_cpu *c);
 /* True if v's guest is halted (activity state HLT, SDM Vol. 3C 25.4.2);
  * on v's own CPU, like every VMCS read. */
 bool vcpu_halted(struct vcpu *v);

@@ -50,7 +50,7 @@ struct gmap {
 	struct gmap_range regs[GMAP_MAX_REGS];    unsigned int reg_count;    /* registrations, sorted, non-overlapping */
 	struct gmap_range flat[GMAP_MAX_RANGES];  unsigned int flat_count;   /* base overlaid with registrations, adjacent equal ranges merged */
 	gpa_t top;                                /* end of the guest-physical space described */
-	unsigned int generation;                  /* bumps on every change (consumers can cache) */
+	uint64_t generation;                      /* bumps on every change (consumers can cache; 64 bits: never wraps) */
 };
 
 struct gmap_e820_entry { uint64_t addr, size; uint32_t type; };

@@ -8,6 +8,7 @@
 #include "lib/addr.h"
 #include <stdarg.h>
 #include "guest/exit_reason.h"
+#include "guest/emul/insn_cache.h"
 
 /* General-purpose registers in the SDM's encoding order (Table 28-3), so an
  * exit qualification's register number indexes gpr[] directly. gpr[REG_RSP]
@@ -91,6 +92,7 @@ struct exit_stage2 {
 #define VCPU_MSR_LOG_MAX 32
 
 struct vm;
+struct gmap_range;
 
 struct vcpu {
 	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
@@ -130,6 +132,9 @@ struct vcpu {
 	bool fresh_start;                /* started by a SIPI, no exit since */
 	bool stale_init_said;            /* the INIT-right-after-SIPI diagnosis was printed */
 	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
+	struct insn_cache icache;        /* decoded MMIO instructions (guest/dev/emulate.c) */
+	const struct gmap_range *mmio_range;  /* the guest map's range of the last stage-2 fault */
+	uint64_t mmio_range_gen;         /* the map's generation then (the range is stale after a change) */
 };
 
 /* vcpu.mailbox: signals for the vCPU's own CPU to carry out. */

@@ -5,7 +5,9 @@
 ; segments with their bases, LDTR and TR, debug and SYSENTER state, the
 ; return point's RSP, RFLAGS and callee-saved registers, RAX = the code.
 ; The caller (boot/chain_fail.c) has undone everything else (VMX, VT-d,
-; the UART).
+; the UART). Chain mode's APs go back the same way when their join fails
+; (boot/chain_ap.c, EFI_AP_E_CORE): their return point is the one
+; core_ap_enter recorded in the AP's hand-off block.
 ;
 ; The switch runs on identity-mapped code: the core's page tables do not
 ; map the image at its physical address, the firmware's map nothing else.
@@ -57,6 +59,7 @@ default rel
 %define MSR_SYSENTER_EIP  0x176
 
 %define CR4_PGE           (1 << 7)
+%define RET_SLOTS         64                    ; EFI_HANDOFF_CPUS_MAX (boot/info/efi_handoff.h)
 %define MSR_IA32_EFER     0xc0000080
 %define MSR_IA32_PAT      0x277
 %define MSR_FS_BASE       0xc0000100
@@ -75,14 +78,21 @@ extern image_load_offset
 %endmacro
 
 section .text
-; chain_return_to_firmware(fw_pa = RDI, code = RSI): never returns.
-; fw_pa: physical address (below 4 GiB, in the image) of a struct
-; efi_cpu_state; interrupts off from here until the firmware's RFLAGS.
+; chain_return_to_firmware(fw_pa = RDI, code = RSI, slot = RDX): never
+; returns. fw_pa: physical address below 4 GiB (which the early tables
+; identity-map) of a struct efi_cpu_state: in the image for the boot CPU,
+; an AP's struct efi_ap_handoff for an AP (boot/chain_ap.c); slot: the
+; CPU's index (0: the boot CPU), which picks its own GDTR/IDTR scratch, so
+; that CPUs going back at once do not share one. Interrupts off from here
+; until the firmware's RFLAGS.
 global chain_return_to_firmware
 chain_return_to_firmware:
 	cli
 	mov r8, rdi
 	mov r9, rsi
+	mov r11, rdx
+	and r11, RET_SLOTS - 1
+	shl r11, 5                              ; 32 bytes a slot
 	mov r10, [rel image_load_offset]
 	mov rax, early_pml4                     ; link address = physical link address (.boot.bss)
 	add rax, r10
@@ -96,16 +106,18 @@ chain_return_to_firmware:
 
 section .boot.text
 chain_return_low:                               ; at its physical address, on the identity map
+	lea rax, [rel ret_desc]
+	add r11, rax                            ; this slot's: GDTR at +0, IDTR at +16
 	mov ax, [r8 + FW_GDTR_LIMIT]
-	mov [rel ret_gdtr], ax
+	mov [r11], ax
 	mov rax, [r8 + FW_GDTR_BASE]
-	mov [rel ret_gdtr + 2], rax
+	mov [r11 + 2], rax
 	mov ax, [r8 + FW_IDTR_LIMIT]
-	mov [rel ret_idtr], ax
+	mov [r11 + 16], ax
 	mov rax, [r8 + FW_IDTR_BASE]
-	mov [rel ret_idtr + 2], rax
-	lgdt [rel ret_gdtr]
-	lidt [rel ret_idtr]
+	mov [r11 + 18], rax
+	lgdt [r11]
+	lidt [r11 + 16]
 	; The firmware's paging identity-maps all memory: this code, its data
 	; and the state at r8 stay where they are.
 	mov rax, [r8 + FW_CR3]
@@ -176,8 +188,4 @@ chain_return_low:                               ; at its physical address, on th
 
 section .boot.data
 align 16
-ret_gdtr: dw 0
-	dq 0
-align 16
-ret_idtr: dw 0
-	dq 0
+ret_desc: times RET_SLOTS * 32 db 0             ; per CPU index: GDTR (10 bytes), IDTR at +16

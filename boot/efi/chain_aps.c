@@ -179,7 +179,11 @@ unsigned int efi_chain_aps_enter(struct efi_fw *fw, const struct efi_cpus *cpus,
 			continue;
 		}
 		failed++;
-		if (r->returned)
+		if (r->returned && r->rc == EFI_AP_E_CORE)
+			efi_shout("chain mode: APIC ID %u: its join failed and the core gave it back (the "
+				  "hypervisor's console says why): it stays the firmware's, outside VMX; "
+				  "isolation does not hold for it", id);
+		else if (r->returned)
 			efi_shout("chain mode: APIC ID %u: the core refused the AP (code %llu): it stays the "
 				  "firmware's, outside VMX", id, (unsigned long long)r->rc);
 		else if (__atomic_load_n(&blocks[i].status, __ATOMIC_ACQUIRE) == EFI_AP_S_PARKED)

@@ -152,9 +152,12 @@ struct efi_handoff {
  * EFI_AP_E_* code in RAX, nothing changed), then takes the CPU: its per-CPU
  * block (allocated when the boot CPU entered), VMXON, a vCPU of the
  * firmware's VM resumed from fw, so that the call returns RAX = 0 in VMX
- * non-root operation. What fails after that (the APIC ID is not the one
- * listed at cpu_index, VMXON, the vCPU) leaves the AP parked in the
- * hypervisor (boot/chain_ap.c) and writes status, which the loader reads.
+ * non-root operation. What fails after that (VMXON, the APIC ID is not
+ * the one listed at cpu_index, the vCPU) is undone (VMXOFF and the state
+ * at fw back, boot/chain_ap.c) and the call returns RAX = EFI_AP_E_CORE
+ * with status EFI_AP_S_RETURNED: the AP is the firmware's again, outside
+ * VMX, in a state its MP services can reset. Only where that cannot be
+ * done is the AP parked in the hypervisor (EFI_AP_S_PARKED).
  */
 #define EFI_AP_HANDOFF_MAGIC     0x5041464f444e4148ULL   /* "HANDOFAP" in memory order */
 #define EFI_AP_GDT_MAX           4096                    /* a UEFI firmware's GDT has a few entries */
@@ -175,11 +178,17 @@ enum efi_ap_error {                     /* RAX from efi_ap_entry64, nothing chan
 	EFI_AP_E_HEADER  = 2,           /* magic not this core's */
 	EFI_AP_E_INDEX   = 3,           /* no AP expected at cpu_index (or not in chain mode) */
 	EFI_AP_E_CPU     = 4,           /* CR4.LA57 set */
+	EFI_AP_E_CORE    = 5,           /* the join failed after the entry; undone: the AP is back
+					 * outside VMX as it was (status EFI_AP_S_RETURNED; the
+					 * hypervisor's console says why) */
 };
 
 enum efi_ap_status {                    /* efi_ap_handoff.status: written by the core */
 	EFI_AP_S_NONE    = 0,           /* nothing written (the call returned: see RAX) */
-	EFI_AP_S_PARKED  = -1,          /* failed after the entry: parked in the hypervisor */
+	EFI_AP_S_PARKED  = -1,          /* failed after the entry, could not go back: parked in
+					 * the hypervisor */
+	EFI_AP_S_RETURNED = -2,         /* failed after the entry, undone: back to the firmware
+					 * outside VMX (RAX = EFI_AP_E_CORE) */
 };
 _Static_assert(__builtin_offsetof(struct efi_ap_handoff, cpu_index) == 8, "entry.asm reads cpu_index at 8");
 

@@ -23,7 +23,8 @@
 
 enum ap_state {
 	AP_PARKED,              /* no VMX yet (or never: its CPU index is beyond VM_MAX_VCPUS) */
-	AP_NO_VMX,              /* VMXON refused or failed: parked for good */
+	AP_NO_VMX,              /* VMXON refused or failed: parked for good (chain mode: given
+				 * back to the firmware outside VMX) */
 	AP_IDLE,                /* in VMX root operation, no vCPU */
 	AP_CREATE,              /* the boot CPU asked for a vCPU */
 	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
@@ -34,7 +35,7 @@ enum ap_state {
 struct ap_slot {
 	volatile int state;     /* enum ap_state; written by the AP, except AP_CREATE */
 	struct percpu *pc;
-	const char *why;        /* AP_NO_VMX: why */
+	const char *why;        /* AP_NO_VMX, AP_FAILED: why (a constant string) */
 	volatile bool awake;    /* the AP saw what it was woken for: no more wake-ups */
 	struct vcpu vcpu;       /* its vCPU (statistics kept after it is gone, for the report) */
 };
@@ -149,13 +150,19 @@ static void hold_for_sipi(struct vcpu *v)
 
 /* Chain mode: v, running, joins the VM whose guest already runs (under
  * setup_lock): no longer one of the firmware's APs, it is reached by the
- * guest's IPIs as a vCPU. False if the guest is stopping. */
-static bool join_vm(struct vm *vm, struct vcpu *v)
+ * guest's IPIs as a vCPU. NULL, or why not. */
+static const char *join_vm(struct vm *vm, struct vcpu *v)
 {
 	unsigned int n = vm->vcpu_count;
 
-	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE) || n >= VM_MAX_VCPUS)
-		return false;
+	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+		return "the guest is stopping";
+	if (n >= VM_MAX_VCPUS)
+		return "the VM has all the vCPUs it can have";
+	/* The test hook: the join fails at its last step, with VMX on and the
+	 * vCPU made (boot/chain_ap.c then gives the CPU back to the firmware). */
+	if (ap.opt && ap.opt->test_vmx == TEST_VMX_AP_JOIN)
+		return "test hook testvmx=apjoin";
 	/* Published as a vCPU first, out of the joining set after: guest_ipi
 	 * reads the set first, so an IPI finds the AP in one or the other
 	 * (for an instant in both), never in neither. */
@@ -165,7 +172,7 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
 	for (unsigned int k = 0; k < vm->joining_count; k++)
 		if (vm->joining_ids[k] == v->apic_id)
 			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
-	return true;
+	return NULL;
 }
 
 /* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
@@ -188,8 +195,12 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	v->on_reset = ap.on_reset;
 	spin_lock(&setup_lock);
 	rc = vcpu_create(v, vm, start);
-	if (!rc && joining && !join_vm(vm, v))
-		rc = -EBUSY;
+	s->why = rc ? "its VMCS could not be set up" : NULL;
+	if (!rc && joining) {
+		s->why = join_vm(vm, v);
+		if (s->why)
+			rc = -EBUSY;
+	}
 	if (rc)
 		vcpu_destroy(v);
 	else if (!joining)
@@ -347,9 +358,9 @@ bool guests_all_cpus_in_vmx(void)
 	bool all;
 
 	/* Chain mode's APs still to come count as under VMX: they come while
-	 * the firmware runs, before any OS; one that turned VMX on counts once
-	 * (a failed join stays in VMX root operation, where INIT is blocked;
-	 * boot/chain_ap.c), one that VMXON refused not at all. */
+	 * the firmware runs, before any OS; one that turned VMX on counts once,
+	 * one that VMXON refused not at all, nor one whose join failed (it
+	 * left VMX for the firmware: boot/chain_ap.c). */
 	spin_lock(&setup_lock);
 	all = vmx_census_all_in_vmx(&ap.vmx);
 	spin_unlock(&setup_lock);
@@ -390,16 +401,52 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	return 0;
 }
 
-int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start)
+int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start, const char **why)
 {
 	struct ap_slot *s = &slots[pc->cpu];
 
+	*why = "no guest runs";
 	if (!ap.vm)
 		return -ENOENT;
 	run_vcpu(s, start);
+	*why = s->why;
 	if (get_state(s) == AP_FAILED)
-		return -ENOMEM;
+		return -EBUSY;
 	ap_serve(s);
+}
+
+int guests_chain_reserve(void)
+{
+	for (unsigned int i = 1; i < ap.chain_count; i++) {
+		struct percpu *pc = percpu_cpus[i];
+
+		if (!pc || backend_reserve_ap(pc)) {
+			printf("cpus: chain mode: no memory for the VMX and virtual CPU of APIC ID %u\n",
+			       ap.chain_ids[i]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int guests_chain_ap_leave(struct percpu *pc)
+{
+	struct ap_slot *s = pc->cpu < VM_MAX_VCPUS ? &slots[pc->cpu] : NULL;
+	enum ap_state st;
+	int rc;
+
+	spin_lock(&setup_lock);
+	st = s ? get_state(s) : AP_NO_VMX;
+	/* No VMCS is current: a failed join destroyed its vCPU (VMCLEAR). */
+	rc = backend_off();
+	if (!rc && (st == AP_IDLE || st == AP_FAILED))
+		vmx_census_chain_ap_left(&ap.vmx);
+	if (!rc && s) {
+		s->why = "given back to the firmware";
+		set_state(s, AP_NO_VMX);
+	}
+	spin_unlock(&setup_lock);
+	return rc;
 }
 
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)

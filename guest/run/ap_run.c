@@ -148,12 +148,38 @@ static void hold_for_sipi(struct vcpu *v)
 	}
 }
 
+/* Chain mode: the bit of the joining AP of APIC ID id in vm's joining
+ * set (vm.h joining_*), or 0 if it is not one. */
+static uint64_t joining_bit(const struct vm *vm, uint32_t id)
+{
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (vm->joining_ids[k] == id)
+			return 1ULL << k;
+	return 0;
+}
+
+/* Chain mode, on the AP just before its VMXON: from now on the guest's
+ * INIT and SIPI to it are recorded, not sent (guest/dev/guest_ipi.c). */
+static void joining_hold(struct vm *vm, uint32_t id)
+{
+	uint64_t bit = joining_bit(vm, id);
+
+	spin_lock(&vm->joining_lock);
+	if (bit & vm->joining_mask) {
+		vm->joining_mb[__builtin_ctzll(bit)] = 0;
+		vm->joining_held |= bit;
+	}
+	spin_unlock(&vm->joining_lock);
+}
+
 /* Chain mode: v, running, joins the VM whose guest already runs (under
  * setup_lock): no longer one of the firmware's APs, it is reached by the
- * guest's IPIs as a vCPU. NULL, or why not. */
+ * guest's IPIs as a vCPU, and what they sent while it was on its way is
+ * in its mailbox. NULL, or why not. */
 static const char *join_vm(struct vm *vm, struct vcpu *v)
 {
 	unsigned int n = vm->vcpu_count;
+	uint64_t bit;
 
 	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
 		return "the guest is stopping";
@@ -163,15 +189,22 @@ static const char *join_vm(struct vm *vm, struct vcpu *v)
 	 * vCPU made (boot/chain_ap.c then gives the CPU back to the firmware). */
 	if (ap.opt && ap.opt->test_vmx == TEST_VMX_AP_JOIN)
 		return "test hook testvmx=apjoin";
-	/* Published as a vCPU first, out of the joining set after: guest_ipi
-	 * reads the set first, so an IPI finds the AP in one or the other
-	 * (for an instant in both), never in neither. */
+	/* Under joining_lock: a signal to the AP is either recorded in the
+	 * joining set before (and moved to its mailbox here) or delivered to
+	 * it as a vCPU after. Published as a vCPU first, out of the joining
+	 * set after: guest_ipi reads the set first, so an IPI finds the AP in
+	 * one or the other, never in neither. */
+	spin_lock(&vm->joining_lock);
+	bit = joining_bit(vm, v->apic_id);
+	v->joined = true;
+	if (bit)
+		v->mailbox = vm->joining_mb[__builtin_ctzll(bit)];
 	vm->vcpus[n] = v;
 	vm->apic_ids[n] = v->apic_id;
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
-	for (unsigned int k = 0; k < vm->joining_count; k++)
-		if (vm->joining_ids[k] == v->apic_id)
-			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
+	vm->joining_held &= ~bit;
+	__atomic_and_fetch(&vm->joining_mask, ~bit, __ATOMIC_RELEASE);
+	spin_unlock(&vm->joining_lock);
 	return NULL;
 }
 
@@ -388,6 +421,8 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	s = &slots[pc->cpu];
 	s->pc = pc;
 	s->awake = true;
+	if (ap.vm)
+		joining_hold(ap.vm, pc->apic_id);
 	spin_lock(&setup_lock);         /* the VMXON region comes from the frame allocator */
 	rc = backend_init_ap(ap.opt, why);
 	vmx_census_chain_ap(&ap.vmx, rc == 0);
@@ -446,6 +481,23 @@ int guests_chain_ap_leave(struct percpu *pc)
 		set_state(s, AP_NO_VMX);
 	}
 	spin_unlock(&setup_lock);
+	if (!rc && ap.vm) {
+		struct vm *vm = ap.vm;
+		uint64_t bit = joining_bit(vm, pc->apic_id);
+		uint32_t lost = 0;
+
+		/* The firmware's again: its signals are sent for real from now. */
+		spin_lock(&vm->joining_lock);
+		if (vm->joining_held & bit) {
+			lost = vm->joining_mb[__builtin_ctzll(bit)];
+			vm->joining_held &= ~bit;
+		}
+		spin_unlock(&vm->joining_lock);
+		if (lost & (VCPU_MB_INIT | VCPU_MB_SIPI))
+			printf("cpu: APIC ID %u: chain mode: the guest's%s%s to it while it was in the "
+			       "hypervisor are lost\n", pc->apic_id, lost & VCPU_MB_INIT ? " INIT" : "",
+			       lost & VCPU_MB_SIPI ? " SIPI" : "");
+	}
 	return rc;
 }
 
@@ -467,6 +519,7 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	vm->hold_aps = !backend_has_wait_for_sipi();
 	/* Chain mode: the firmware's APs join later, on their own. */
 	vm->joining_count = 0;
+	vm->joining_held = 0;
 	for (unsigned int i = 1; i < ap.chain_count; i++)
 		vm->joining_ids[vm->joining_count++] = ap.chain_ids[i];
 	__atomic_store_n(&vm->joining_mask, vm->joining_count >= 64 ? ~0ULL :

@@ -117,20 +117,28 @@ static __noreturn void give_back(struct percpu *pc, hpa_t ap_pa, unsigned int in
 void chain_ap_main(hpa_t ap_pa, unsigned int index)
 {
 	struct percpu *pc = chain_pc[index];
-	/* The loader's block (EfiLoaderData) is RAM the direct map covers
-	 * (mm/paging.c paging_map_ram); the firmware's GDT need not be: the
-	 * block holds the AP's copy. */
-	struct efi_ap_handoff *a = (void *)(uintptr_t)paging_ram_ptr(ap_pa, sizeof(*a));
 	static volatile int32_t no_status[EFI_HANDOFF_CPUS_MAX];
-	volatile int32_t *status = a ? &a->status : &no_status[index];
+	volatile int32_t *status = &no_status[index];
 	struct cpu_resume *r = &chain_resume[index];
+	struct efi_ap_handoff *a;
 	struct efi_cpu_state fw;
 	struct vcpu_start start;
 	size_t gdt_size;
 	const char *why;
 	char err[160];
 
+	/* First: the firmware's IDT is still loaded, and on the hypervisor's
+	 * tables it may not even be mapped, so an exception or NMI before
+	 * this would end in a triple fault. Until here the path (entry.asm's
+	 * chain_ap_high, these loads from the image) touches only the image
+	 * and this AP's run stack, which the hypervisor's tables map. */
 	percpu_start(pc);
+	/* The loader's block (EfiLoaderData) is RAM the direct map covers
+	 * (mm/paging.c paging_map_ram); the firmware's GDT need not be: the
+	 * block holds the AP's copy. The walk runs on the hypervisor's IDT. */
+	a = (void *)(uintptr_t)paging_ram_ptr(ap_pa, sizeof(*a));
+	if (a)
+		status = &a->status;
 	write_cr0(host.cr0);
 	write_cr4(host.cr4);
 	wrmsr(MSR_IA32_EFER, host.efer);

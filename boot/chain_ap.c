@@ -114,6 +114,18 @@ static __noreturn void give_back(struct percpu *pc, hpa_t ap_pa, unsigned int in
 				 index);
 }
 
+/* The join's last step: the status word NONE -> JOINED, unless hv.efi
+ * stopped waiting for this AP (ABANDONED): then it must not join, so that
+ * hv.efi's count stays exact (boot/info/efi_handoff.h, efi_ap_status). */
+static bool claim_joined(void *ctx)
+{
+	volatile int32_t *status = ctx;
+	int32_t none = EFI_AP_S_NONE;
+
+	return __atomic_compare_exchange_n(status, &none, EFI_AP_S_JOINED, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
 void chain_ap_main(hpa_t ap_pa, unsigned int index)
 {
 	struct percpu *pc = chain_pc[index];
@@ -162,7 +174,7 @@ void chain_ap_main(hpa_t ap_pa, unsigned int index)
 	if (cpu_resume_from_efi(&fw, a->gdt, gdt_size, r, err, sizeof(err)))
 		give_back(pc, ap_pa, index, status, err);
 	start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
-	(void)guests_chain_ap_join(pc, &start, &why);
+	(void)guests_chain_ap_join(pc, &start, claim_joined, (void *)(uintptr_t)status, &why);
 	fmt_snprintf(err, sizeof(err), "its virtual CPU did not join the guest (%s)", why);
 	give_back(pc, ap_pa, index, status, err);
 }

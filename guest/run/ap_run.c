@@ -37,6 +37,8 @@ struct ap_slot {
 	struct percpu *pc;
 	const char *why;        /* AP_NO_VMX, AP_FAILED: why (a constant string) */
 	volatile bool awake;    /* the AP saw what it was woken for: no more wake-ups */
+	bool (*claim)(void *ctx);       /* chain mode: the join's last step (guests_chain_ap_join) */
+	void *claim_ctx;
 	struct vcpu vcpu;       /* its vCPU (statistics kept after it is gone, for the report) */
 };
 
@@ -176,7 +178,7 @@ static void joining_hold(struct vm *vm, uint32_t id)
  * setup_lock): no longer one of the firmware's APs, it is reached by the
  * guest's IPIs as a vCPU, and what they sent while it was on its way is
  * in its mailbox. NULL, or why not. */
-static const char *join_vm(struct vm *vm, struct vcpu *v)
+static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v)
 {
 	unsigned int n = vm->vcpu_count;
 	uint64_t bit;
@@ -189,6 +191,9 @@ static const char *join_vm(struct vm *vm, struct vcpu *v)
 	 * vCPU made (boot/chain_ap.c then gives the CPU back to the firmware). */
 	if (ap.opt && ap.opt->test_vmx == TEST_VMX_AP_JOIN)
 		return "test hook testvmx=apjoin";
+	/* Last: once the caller's claim is made the AP is reported joined. */
+	if (s->claim && !s->claim(s->claim_ctx))
+		return "the UEFI loader stopped waiting for it";
 	/* Under joining_lock: a signal to the AP is either recorded in the
 	 * joining set before (and moved to its mailbox here) or delivered to
 	 * it as a vCPU after. Published as a vCPU first, out of the joining
@@ -230,7 +235,7 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	rc = vcpu_create(v, vm, start);
 	s->why = rc ? "its VMCS could not be set up" : NULL;
 	if (!rc && joining) {
-		s->why = join_vm(vm, v);
+		s->why = join_vm(vm, s, v);
 		if (s->why)
 			rc = -EBUSY;
 	}
@@ -436,14 +441,18 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	return 0;
 }
 
-int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start, const char **why)
+int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start,
+			 bool (*claim)(void *ctx), void *ctx, const char **why)
 {
 	struct ap_slot *s = &slots[pc->cpu];
 
 	*why = "no guest runs";
 	if (!ap.vm)
 		return -ENOENT;
+	s->claim = claim;
+	s->claim_ctx = ctx;
 	run_vcpu(s, start);
+	s->claim = NULL;
 	*why = s->why;
 	if (get_state(s) == AP_FAILED)
 		return -EBUSY;

@@ -52,6 +52,13 @@ struct vm {
 	volatile uint64_t joining_held;
 	volatile uint32_t joining_mb[VM_MAX_VCPUS];
 	struct spinlock joining_lock;
+	/* Chain mode, once hv.efi ended the joining phase (HC_CHAIN_APS_DONE,
+	 * guest/run/chain_done.c): joining_mask is 0 for good, and these are
+	 * the APs that had not joined (bit k: joining_ids[k]): not vCPUs, the
+	 * guest's INIT and start-up IPIs to them are dropped. A late join
+	 * clears its bit. */
+	bool joining_done;
+	volatile uint64_t lost_mask;
 };
 
 /* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */

@@ -17,6 +17,7 @@
 #include "boot/efi/cpu_cover.h"
 #include "boot/efi/sysinfo.h"
 #include "guest/load/cpu_resume.h"
+#include "guest/hypercall_abi.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
@@ -88,6 +89,27 @@ static bool resumable(char *err, size_t errlen)
 		return false;
 	}
 	return cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, err, errlen) == 0;
+}
+
+/*
+ * As the guest, once every AP was asked to join: HC_CHAIN_APS_DONE ends the
+ * joining phase (guest/run/chain_done.c). Until then the hypervisor passes
+ * the guest's INIT and start-up IPIs on to the APs not under VMX yet, as
+ * the firmware needs them; after it, an AP that did not join gets none and
+ * is disabled in the ACPI view, and the core says so on its console.
+ */
+static void aps_done(void)
+{
+	int64_t rc = HC_CHAIN_APS_DONE;
+
+	asm volatile("vmcall" : "+a"(rc) : : "memory");
+	if (rc > 0)
+		efi_shout("chain mode: %lld AP%s did not join: %s outside the hypervisor, where isolation does "
+			  "not hold (the hypervisor's console says more)", (long long)rc, rc == 1 ? "" : "s",
+			  rc == 1 ? "it runs" : "they run");
+	else if (rc < 0)
+		efi_shout("chain mode: the hypervisor refused the end of the APs' joining phase (error %lld): "
+			  "it still passes INIT and start-up IPIs on to APs that did not join", (long long)-rc);
 }
 
 /* The core's copies of boot_info and the handoff (it copies both at once),
@@ -170,10 +192,12 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		 * now. Then only the image and the pool stay allocated (and
 		 * the APs' blocks if one did not come back: it may write). */
 		efi_say("the firmware now runs under the hypervisor");
-		/* Before anything else reads ACPI: the OS must see the view. */
+		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
+		aps_done();
+		/* After the APs (the view disables those that did not join),
+		 * before any loader reads ACPI: the OS must see the view. */
 		if (blk->h.out.view_rsdp)
 			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
-		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
 		if (!aps_in_use)
 			release(fw, &a_blk);
 		return 0;

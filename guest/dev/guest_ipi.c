@@ -1,8 +1,10 @@
 /* guest/dev/guest_ipi.c - a guest's IPI as its ICR write was decided
  * (guest/policy/apic_icr.c): INIT and start-up emulated on the vCPUs they
  * reach in the AP start fallback (apstart=trap), else sent one vCPU at a
- * time by the real APIC (they exit there: wait-for-SIPI); everything else
- * to the real APIC or dropped. */
+ * time by the real APIC (they exit there: wait-for-SIPI), and in chain
+ * mode to the firmware's APs still joining (dropped for those that never
+ * joined, which get no NMI either); everything else to the real APIC or
+ * dropped. */
 #include "guest/dev/guest_ipi.h"
 #include "guest/vm.h"
 #include "arch/cpu.h"
@@ -14,7 +16,7 @@
 /* One line per reason for the whole run: a guest that repeats an IPI it may
  * not send (an INIT storm to nobody) cannot flood the console. */
 enum ipi_log { LOG_DROP_SMI, LOG_DROP_RESERVED, LOG_DROP_SHORTHAND, LOG_DROP_LOGICAL, LOG_NO_VCPU,
-	       LOG_COUNT };
+	       LOG_LOST, LOG_LOST_NMI, LOG_COUNT };
 static bool logged[LOG_COUNT];
 
 static bool first_time(enum ipi_log which)
@@ -35,7 +37,7 @@ static void drop(struct vcpu *v, const struct apic_icr_decision *d)
 		       d->icr.x2apic ? "x2APIC" : "xAPIC", d->icr.dest, d->icr.shorthand, d->why);
 }
 
-/* INIT or start-up sent for real, physical, to the CPU of APIC ID id alone. */
+/* INIT, start-up or NMI sent for real, physical, to the CPU of APIC ID id alone. */
 static void send_one(struct vcpu *v, uint32_t id, const struct apic_icr *i)
 {
 	struct apic_icr one = { .dest = id, .vector = i->vector, .mode = i->mode,
@@ -88,19 +90,37 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
  * lock to VMXON is hundreds of instructions and the firmware resets an
  * AP only after a StartupAllAPs time-out of seconds.) An AP whose join
  * fails goes back to the firmware: what was recorded for it then is lost,
- * said on the console (ap_run.c guests_chain_ap_leave).
+ * said on the console (ap_run.c guests_chain_ap_leave). Once the joining
+ * phase ended (HC_CHAIN_APS_DONE), those that had not joined (vm.h
+ * lost_mask) get nothing: they are not vCPUs, and a start-up would run the
+ * guest's code on them outside VMX. The set reached either way.
  */
 static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 {
 	struct vm *vm = v->vm;
-	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE), lost;
+	unsigned int k;
 
-	if (!set)
-		return 0;
+	if (!set) {
+		/* Read after the joining set: guests_chain_aps_done sets
+		 * lost_mask before it clears joining_mask (release), so a
+		 * joining set seen empty here means the lost set is seen. */
+		lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
+		lost &= lost ? apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count) : 0;
+		if (!lost)
+			return 0;
+		for (k = 0; k < vm->joining_count && k < 63 && !(lost & 1ULL << k); k++)
+			;
+		if (first_time(LOG_LOST))
+			printf("guest %s: %s IPI to APIC ID %u dropped: that CPU did not join the hypervisor "
+			       "(chain mode) and is not a virtual CPU (not logged again)\n", v->name,
+			       apic_icr_mode_name(i->mode), vm->joining_ids[k]);
+		return lost;
+	}
 	spin_lock(&vm->joining_lock);
 	set = vm->joining_mask &
 	      apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
-	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++) {
+	for (k = 0; k < vm->joining_count && k < 64; k++) {
 		if (!(set & 1ULL << k))
 			continue;
 		if (!(vm->joining_held & 1ULL << k))
@@ -114,6 +134,37 @@ static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 	return set;
 }
 
+/* Chain mode, after the joining phase: an NMI whose destination takes in
+ * an AP that did not join (vm.h lost_mask) would run that CPU's handler
+ * outside VMX, from an IDT in memory the OS may own by then. It goes to
+ * the vCPUs it reaches instead, one at a time (the sender too where the
+ * shorthand takes it in); the lost AP gets none. True if so: the guest's
+ * ICR write is not performed. */
+static bool nmi_around_lost(struct vcpu *v, const struct apic_icr *i)
+{
+	struct vm *vm = v->vm;
+	uint64_t lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE), set;
+	unsigned int count;
+
+	if (i->mode != ICR_MODE_NMI || !lost)
+		return false;
+	lost &= apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
+	if (!lost)
+		return false;
+	if (first_time(LOG_LOST_NMI))
+		printf("guest %s: NMI to destination 0x%x (shorthand %u) sent to the virtual CPUs only: it "
+		       "takes in a CPU that did not join the hypervisor (chain mode) (not logged again)\n",
+		       v->name, i->dest, i->shorthand);
+	count = __atomic_load_n(&vm->vcpu_count, __ATOMIC_ACQUIRE);
+	set = apic_icr_vcpu_targets(i, v->apic_id, vm->apic_ids, count);
+	for (unsigned int k = 0; k < count && k < 64; k++)
+		if (set & 1ULL << k)
+			send_one(v, vm->apic_ids[k], i);
+	if (apic_icr_reaches(i, v->apic_id, v->apic_id))
+		send_one(v, v->apic_id, i);
+	return true;
+}
+
 bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 {
 	struct vm *vm = v->vm;
@@ -122,7 +173,7 @@ bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 
 	switch (d->action) {
 	case ICR_SEND:
-		return true;
+		return !nmi_around_lost(v, &d->icr);
 	case ICR_NOTHING:
 	case ICR_GP:
 		return false;

@@ -177,8 +177,9 @@ static void joining_hold(struct vm *vm, uint32_t id)
 /* Chain mode: v, running, joins the VM whose guest already runs (under
  * setup_lock): no longer one of the firmware's APs, it is reached by the
  * guest's IPIs as a vCPU, and what they sent while it was on its way is
- * in its mailbox. NULL, or why not. */
-static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v)
+ * in its mailbox; *late if it joins after the joining phase ended
+ * (HC_CHAIN_APS_DONE). NULL, or why not. */
+static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v, bool *late)
 {
 	unsigned int n = vm->vcpu_count;
 	uint64_t bit;
@@ -209,6 +210,8 @@ static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v)
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
 	vm->joining_held &= ~bit;
 	__atomic_and_fetch(&vm->joining_mask, ~bit, __ATOMIC_RELEASE);
+	/* After the joining phase: a vCPU now, as any other. */
+	*late = __atomic_fetch_and(&vm->lost_mask, ~bit, __ATOMIC_RELEASE) & bit;
 	spin_unlock(&vm->joining_lock);
 	return NULL;
 }
@@ -219,7 +222,7 @@ static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v)
  * the firmware's code on from there, joining the running guest. */
 static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 {
-	bool joining = start->mode == VCPU_MODE_RESUME;
+	bool joining = start->mode == VCPU_MODE_RESUME, late = false;
 	struct vm *vm = ap.vm;
 	struct vcpu *v = &s->vcpu;
 	int rc;
@@ -235,7 +238,7 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	rc = vcpu_create(v, vm, start);
 	s->why = rc ? "its VMCS could not be set up" : NULL;
 	if (!rc && joining) {
-		s->why = join_vm(vm, s, v);
+		s->why = join_vm(vm, s, v, &late);
 		if (s->why)
 			rc = -EBUSY;
 	}
@@ -244,6 +247,9 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	else if (!joining)
 		vcpu_init_signal(v);
 	spin_unlock(&setup_lock);
+	if (late)
+		printf("cpu: APIC ID %u: chain mode: joined after the joining phase ended: a virtual CPU now "
+		       "(the ACPI view, where there is one, still disables it)\n", v->apic_id);
 	if (rc) {
 		set_state(s, AP_FAILED);
 		return;
@@ -510,6 +516,39 @@ int guests_chain_ap_leave(struct percpu *pc)
 	return rc;
 }
 
+int guests_chain_aps_done(struct vm *vm, uint32_t *lost, unsigned int *expected)
+{
+	uint64_t left;
+	int n = 0;
+
+	*expected = 0;
+	/* Under setup_lock, as join_vm: an AP joins before (it is no longer
+	 * in the set) or after (a late join, which clears its lost bit). */
+	spin_lock(&setup_lock);
+	if (!ap.chain_count || ap.vm != vm) {
+		spin_unlock(&setup_lock);
+		return -ENOENT;
+	}
+	if (vm->joining_done) {
+		spin_unlock(&setup_lock);
+		return -EEXIST;
+	}
+	vm->joining_done = true;
+	left = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	/* The lost set before the joining set is emptied: guest_ipi reads
+	 * the joining set first, so an IPI finds such an AP in one or the
+	 * other (then it is dropped), never forwarded after this. */
+	__atomic_store_n(&vm->lost_mask, left, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->joining_mask, 0, __ATOMIC_RELEASE);
+	vmx_census_chain_done(&ap.vmx);
+	spin_unlock(&setup_lock);
+	*expected = vm->joining_count;
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (left & 1ULL << k)
+			lost[n++] = vm->joining_ids[k];
+	return n;
+}
+
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
 {
 	unsigned int n = 1;
@@ -531,6 +570,8 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	vm->joining_held = 0;
 	for (unsigned int i = 1; i < ap.chain_count; i++)
 		vm->joining_ids[vm->joining_count++] = ap.chain_ids[i];
+	vm->joining_done = false;
+	__atomic_store_n(&vm->lost_mask, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->joining_mask, vm->joining_count >= 64 ? ~0ULL :
 			 (1ULL << vm->joining_count) - 1, __ATOMIC_RELEASE);
 	if (!vm->hold_aps || vm->ap_start_trap) {

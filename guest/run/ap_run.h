@@ -53,6 +53,13 @@ int guests_chain_reserve(void);
  * counts the CPU outside VMX, for the caller to give it back to the
  * firmware. 0, or -EIO if VMXOFF failed (the CPU stays in VMX). */
 int __must_check guests_chain_ap_leave(struct percpu *pc);
+/* Chain mode, when hv.efi says the APs are done (HC_CHAIN_APS_DONE): ends
+ * vm's joining phase (vm.h joining_mask cleared, lost_mask set; the census
+ * no longer counts APs still to come). lost[] gets the APIC IDs of the APs
+ * that had not joined (room for VM_MAX_VCPUS), *expected the number of APs
+ * listed. Returns the number lost, -ENOENT if vm is not chain mode's
+ * running guest, -EEXIST the second time. */
+int guests_chain_aps_done(struct vm *vm, uint32_t *lost, unsigned int *expected);
 
 /* Gives vm one vCPU per AP under VMX, each created on its CPU and waiting
  * for SIPI, boot (already created) as vcpus[0]; returns the vCPU count. */

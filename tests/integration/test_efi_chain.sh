@@ -12,8 +12,12 @@
 #   efi-chain-2cpus  2 CPUs with cpus=1: hv.efi refuses chain mode (the
 #                  other CPU would stay outside VMX), the boot goes on.
 #   efi-chain-2cpus-grub  2 CPUs: the AP comes under VMX through
-#                  EFI_MP_SERVICES after the boot CPU's return; GRUB starts;
-#                  the shell's `cpus` shows both vCPUs with exits.
+#                  EFI_MP_SERVICES after the boot CPU's return; hv.efi ends
+#                  the joining phase (HC_CHAIN_APS_DONE: 1 of 1 joined, none
+#                  lost); GRUB starts; the shell's `cpus` shows both vCPUs
+#                  with exits. (The lost-AP path has no hook here: its parts
+#                  are unit-tested, tests/unit/guest/test_acpi_view.c and
+#                  test_vmx_census.c.)
 #   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked`:
 #                  hv.efi's own VMX check passes, the core's refuses VMX after
 #                  its entry (as on a machine whose VMXON fails), so it hands
@@ -170,6 +174,8 @@ expect_line "the guest's COM1 as OVMF programmed it" \
 	'^guest uefi: COM1 as the firmware programmed it: LCR 0x03, divisor 1 \(115200 baud\), MCR 0x[0-9a-f]{2}, IER 0x[0-9a-f]{2}, FIFOs (on|off)$'
 expect_line "the firmware resumed" "^guest uefi: starting in resume mode at RIP $HEX\$"
 expect_line "hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+expect_line "hv.efi ends the joining phase (no AP)" \
+	"^hv: chain mode: APs done: 0 of 0 joined; the guest's INIT and start-up IPIs reach its virtual CPUs only\$"
 expect_line "the next loader is tried" 'missing\.efi'
 expect_line "OVMF's shell runs as the guest" 'Shell>|UEFI Interactive Shell'
 reject_line "no refusal, no panic" 'refused the hand-off|bad hand-off|PANIC|exception|VM entry failed'
@@ -226,7 +232,10 @@ expect_line "2 CPUs: the firmware resumed" "^guest uefi: starting in resume mode
 expect_line "2 CPUs: hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
 expect_line "2 CPUs: the AP came under VMX through MP services" \
 	'^hv\.efi: chain mode: 1 of 1 APs under the hypervisor \(APIC IDs 1\)$'
+expect_line "2 CPUs: hv.efi ends the joining phase, the core counts the AP" \
+	"^hv: chain mode: APs done: 1 of 1 joined; the guest's INIT and start-up IPIs reach its virtual CPUs only\$"
 expect_line "2 CPUs: GRUB started" '^hv\.efi: starting .*grubx64\.efi'
+check "2 CPUs: the joining phase ends once" once '^hv: chain mode: APs done:'
 expect_line "2 CPUs: GRUB boots on" '^hvtest-grub: booting Linux without the hypervisor' 180
 send_keys $'\x1d'
 expect_line "2 CPUs: Ctrl-] opens the hypervisor's shell" '^hv: debug shell; guest uefi keeps running'
@@ -239,8 +248,8 @@ expect_line "2 CPUs: vCPU 0 (the boot CPU) runs, with exits" "$(cpu_line 0)"
 expect_line "2 CPUs: vCPU 1 (the AP) runs, with exits" "$(cpu_line 1)"
 send_line "continue"
 expect_line "2 CPUs: continue returns to the guest" '^hv: back to guest uefi'
-reject_line "2 CPUs: no refusal, no parked CPU, no panic" \
-	'refused|parked|did not come back|PANIC|VM entry failed|exception'
+reject_line "2 CPUs: no refusal, no parked or lost CPU, no panic" \
+	'refused|parked|did not come back|did not join|LOST|still to join|PANIC|VM entry failed|exception'
 stop_emulator
 echo "  (efi-chain-2cpus-grub: firmware to GRUB with 2 CPUs under the hypervisor in $((SECONDS - t0)) s)"
 

@@ -55,8 +55,8 @@ struct vm {
 	/* Chain mode, once hv.efi ended the joining phase (HC_CHAIN_APS_DONE,
 	 * guest/run/chain_done.c): joining_mask is 0 for good, and these are
 	 * the APs that had not joined (bit k: joining_ids[k]): not vCPUs, the
-	 * guest's INIT and start-up IPIs to them are dropped. A late join
-	 * clears its bit. */
+	 * firmware's still (the guest's INIT and start-up IPIs reach them for
+	 * real: guest/run/chain_done.c says why). A late join clears its bit. */
 	bool joining_done;
 	volatile uint64_t lost_mask;
 };

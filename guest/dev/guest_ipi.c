@@ -92,8 +92,9 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
  * fails goes back to the firmware: what was recorded for it then is lost,
  * said on the console (ap_run.c guests_chain_ap_leave). Once the joining
  * phase ended (HC_CHAIN_APS_DONE), those that had not joined (vm.h
- * lost_mask) get nothing: they are not vCPUs, and a start-up would run the
- * guest's code on them outside VMX. The set reached either way.
+ * lost_mask) still get them for real: they are the firmware's, which
+ * resets them at ExitBootServices and waits for each (chain_done.c). The
+ * set reached either way.
  */
 static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 {
@@ -101,25 +102,16 @@ static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE), lost;
 	unsigned int k;
 
-	if (!set) {
-		/* Read after the joining set: guests_chain_aps_done sets
-		 * lost_mask before it clears joining_mask (release), so a
-		 * joining set seen empty here means the lost set is seen. */
-		lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
-		lost &= lost ? apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count) : 0;
-		if (!lost)
-			return 0;
-		for (k = 0; k < vm->joining_count && k < 63 && !(lost & 1ULL << k); k++)
-			;
-		if (first_time(LOG_LOST))
-			printf("guest %s: %s IPI to APIC ID %u dropped: that CPU did not join the hypervisor "
-			       "(chain mode) and is not a virtual CPU (not logged again)\n", v->name,
-			       apic_icr_mode_name(i->mode), vm->joining_ids[k]);
-		return lost;
-	}
+	/* Read after the joining set: guests_chain_aps_done sets lost_mask
+	 * before it clears joining_mask (release), so an AP leaving the one
+	 * is seen in the other. */
+	set |= __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
+	if (!set)
+		return 0;
 	spin_lock(&vm->joining_lock);
-	set = vm->joining_mask &
+	set = (vm->joining_mask | vm->lost_mask) &
 	      apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
+	lost = set & vm->lost_mask;
 	for (k = 0; k < vm->joining_count && k < 64; k++) {
 		if (!(set & 1ULL << k))
 			continue;
@@ -131,6 +123,10 @@ static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 			vm->joining_mb[k] = vcpu_mb_with_sipi(vm->joining_mb[k], i->vector);
 	}
 	spin_unlock(&vm->joining_lock);
+	if (lost && first_time(LOG_LOST))
+		printf("guest %s: %s IPI to APIC ID %u sent for real: that CPU did not join the hypervisor "
+		       "(chain mode) and is the firmware's, outside VMX (not logged again)\n", v->name,
+		       apic_icr_mode_name(i->mode), vm->joining_ids[__builtin_ctzll(lost)]);
 	return set;
 }
 

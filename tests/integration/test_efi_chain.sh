@@ -15,9 +15,9 @@
 #                  EFI_MP_SERVICES after the boot CPU's return; hv.efi ends
 #                  the joining phase (HC_CHAIN_APS_DONE: 1 of 1 joined, none
 #                  lost); GRUB starts; the shell's `cpus` shows both vCPUs
-#                  with exits. (The lost-AP path has no hook here: its parts
-#                  are unit-tested, tests/unit/guest/test_acpi_view.c and
-#                  test_vmx_census.c.)
+#                  with exits. (The lost-AP path runs in efi-chain-apjoin;
+#                  the view's MADT change only in unit tests: no ACPI in
+#                  Bochs' OVMF.)
 #   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked`:
 #                  hv.efi's own VMX check passes, the core's refuses VMX after
 #                  its entry (as on a machine whose VMXON fails), so it hands
@@ -138,12 +138,18 @@ apjoin_test() {
 	expect_line "AP join fails: hv.efi says the AP came back outside VMX" \
 		'^hv\.efi: chain mode: APIC ID 1: its join failed and the core gave it back \(the hypervisor.s console says why\): it stays the firmware.s, outside VMX; isolation does not hold for it$'
 	expect_line "AP join fails: hv.efi counts 0 of 1" '^hv\.efi: chain mode: 0 of 1 APs under the hypervisor \(APIC IDs none\)$'
+	expect_line "AP join fails: the joining phase ends with the AP lost" \
+		'^hv: chain mode: APs done: 0 of 1 joined$'
+	expect_line "AP join fails: the core warns that the lost AP is outside the hypervisor" \
+		'^hv: chain mode: WARNING: APIC ID 1 did not join: it is OUTSIDE the hypervisor, and isolation does not hold while it runs \(it reaches all memory, the hypervisor.s included\)$'
+	expect_line "AP join fails: the core says the firmware keeps it" \
+		'^hv: chain mode: WARNING: the firmware keeps it: the guest.s INIT and start-up IPIs reach it for real '
 	expect_line "AP join fails: GRUB starts" '^hv\.efi: starting .*grubx64\.efi'
 	expect_line "AP join fails: GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 180
 	expect_line "AP join fails: Linux runs past ExitBootServices (the firmware reset its AP)" \
 		'^\[ *[0-9.]+\] Linux version ' 400
-	reject_line "AP join fails: no parked CPU, no panic, no firmware exception" \
-		'parked|did not come back|PANIC|VM entry failed|exception|Exception Type'
+	reject_line "AP join fails: no parked CPU, no panic, no firmware exception, no IPI to the lost AP dropped" \
+		'parked|did not come back|PANIC|VM entry failed|exception|Exception Type|IPI to APIC ID 1 dropped'
 	stop_emulator
 	echo "  (efi-chain-apjoin: firmware -> hv.efi -> failed AP join -> GRUB -> Linux in $((SECONDS - t0)) s)"
 }

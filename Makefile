@@ -40,7 +40,7 @@ PURE_SRCS += arch/cpu_request.c arch/lapic_icr.c
 PURE_SRCS += guest/vcpu_state.c guest/run/vmx_census.c
 PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
 PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c drivers/iommu/vtd_fault.c drivers/iommu/vtd_qi.c drivers/iommu/vtd_shadow.c drivers/iommu/vtd_giveback.c
-PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c boot/efi/cpu_list.c
+PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c boot/efi/cpu_list.c boot/efi/ap_outcome.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

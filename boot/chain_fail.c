@@ -25,8 +25,6 @@
 #include "lib/print.h"
 #include "lib/string.h"
 
-extern __noreturn void chain_return_to_firmware(hpa_t fw_pa, uint64_t code);
-
 static struct efi_cpu_state ret_fw;     /* in the image: identity-mapped on the way back */
 static hpa_t handoff;
 static bool armed;
@@ -66,7 +64,8 @@ void chain_fail(const char *why)
 		panic("chain_fail while not armed: %s", why);
 	printf("hv: chain mode: %s: handing the CPU back to the firmware; the boot goes on without the "
 	       "hypervisor\n", why);
-	backend_off();
+	if (backend_off())
+		panic("chain mode: VMXOFF failed: the CPU cannot go back to the firmware");
 	vtd_unprotect();
 	x2apic_test_undo();
 	memset(reason, 0, sizeof(reason));
@@ -74,5 +73,5 @@ void chain_fail(const char *why)
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, reason), reason, sizeof(reason));
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &no_view, sizeof(no_view));
 	console_restore_firmware();
-	chain_return_to_firmware(image_hpa(&ret_fw), EFI_HANDOFF_E_CORE);
+	chain_return_to_firmware(image_hpa(&ret_fw), EFI_HANDOFF_E_CORE, 0);
 }

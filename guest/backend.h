@@ -21,6 +21,7 @@
 #include "lib/cmdline.h"
 
 struct mtrr_state;
+struct percpu;
 struct gmap;
 struct guest_cpu;
 struct guest_features;
@@ -35,9 +36,15 @@ int __must_check backend_init(const struct hv_options *o);
  * capabilities (the VMCS every vCPU gets is built from those). 0, or
  * -errno with *why saying why in a few words. */
 int __must_check backend_init_ap(const struct hv_options *o, const char **why);
+/* Chain mode, on the boot CPU after backend_init: takes now what
+ * backend_init_ap and the first vCPU on the CPU of block pc will need (VMX:
+ * its VMXON region, a VMCS and bitmaps), so that joining cannot fail there
+ * for lack of memory. 0 or -ENOMEM. */
+int __must_check backend_reserve_ap(struct percpu *pc);
 /* Leaves VMX operation on this CPU if backend_init(_ap) entered it (VMX:
- * VMXOFF, CR4.VMXE cleared); chain mode's hand-back to the firmware. */
-void backend_off(void);
+ * VMXOFF, CR4.VMXE cleared); chain mode's hand-back to the firmware. 0, or
+ * -EIO if the CPU refused (it stays in VMX operation). */
+int __must_check backend_off(void);
 /* True if a vCPU can wait for SIPI inside the guest (VMX: the wait-for-SIPI
  * activity state, IA32_VMX_MISC bit 8). */
 bool backend_has_wait_for_sipi(void);

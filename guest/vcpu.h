@@ -130,6 +130,9 @@ struct vcpu {
 	bool started;                    /* an AP that left wait-for-SIPI at least once */
 	uint32_t sipis;                  /* start-ups taken, for the report */
 	bool fresh_start;                /* started by a SIPI, no exit since */
+	bool joined;                     /* chain mode: joined the running guest resumed; until
+					    its first exit (entered) INIT and SIPI sent to it go
+					    to its mailbox (guest/dev/guest_ipi.c) */
 	bool stale_init_said;            /* the INIT-right-after-SIPI diagnosis was printed */
 	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
 	struct insn_cache icache;        /* decoded MMIO instructions (guest/dev/emulate.c) */

@@ -116,8 +116,8 @@ static void print_chain_aps(const struct vm *vm)
 			       "IPIs are passed on)\n", vm->joining_ids[k]);
 		else if (lost & 1ULL << k)
 			printf("  APIC ID %u: LOST: did not join (chain mode): outside the hypervisor, isolation "
-			       "does not hold while it runs; the guest's INIT, start-up and NMI IPIs do not "
-			       "reach it\n", vm->joining_ids[k]);
+			       "does not hold while it runs (the firmware's: INIT and start-up IPIs still "
+			       "reach it, NMIs do not)\n", vm->joining_ids[k]);
 	}
 }
 

@@ -52,7 +52,12 @@ static void send_one(struct vcpu *v, uint32_t id, const struct apic_icr *i)
 /* INIT or start-up to one vCPU. */
 static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 {
-	if (v->vm->ap_start_trap) {
+	/* A chain-mode AP that joined but has not run yet is still in VMX root
+	 * operation: a real INIT would wait there until its first VM entry and
+	 * a real SIPI be dropped (see to_joining); its mailbox takes both, and
+	 * its run loop carries them out before that entry (or at the kick's
+	 * exit, if it entered meanwhile). */
+	if (v->vm->ap_start_trap || (t->joined && !__atomic_load_n(&t->entered, __ATOMIC_ACQUIRE))) {
 		if (i->mode == ICR_MODE_INIT)
 			vcpu_post_init(t);
 		else
@@ -64,37 +69,64 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
 	send_one(v, t->apic_id, i);
 }
 
-/* Chain mode: the firmware's APs not under VMX yet are the firmware's own
- * (vm.h joining_mask): its INIT and start-up IPIs reach them as sent. Once
- * the joining phase ended (HC_CHAIN_APS_DONE), those that had not joined
- * (vm.h lost_mask) get nothing: they are not vCPUs, and a start-up would
- * run the guest's code on them outside VMX. The set reached either way. */
+/*
+ * Chain mode: the firmware's APs not under VMX yet are the firmware's own
+ * (vm.h joining_mask): its INIT and start-up IPIs reach them as sent. But
+ * from its VMXON until its first VM entry a joining AP is in VMX root
+ * operation, where INIT is blocked (SDM Vol. 3C, 24.8): it stays pending
+ * and becomes an INIT VM exit right after the first VM entry (25.2), and
+ * a SIPI, taken only in the wait-for-SIPI state, is dropped (25.2: outside
+ * that state no exit occurs and the SIPI is discarded). An INIT-SIPI-SIPI
+ * sent for real then would leave the new vCPU in wait-for-SIPI with its
+ * SIPIs lost. So from just before its VMXON (vm.h joining_held) the AP's
+ * signals are recorded as a vCPU mailbox records them, and join_vm
+ * (guest/run/ap_run.c) moves them into its vCPU's mailbox, which its run
+ * loop takes before the first VM entry: INIT leaves it in wait-for-SIPI,
+ * a SIPI after it starts it, as on hardware. After it joined, deliver()
+ * posts to that mailbox until its first exit. joining_lock makes the
+ * look and the real send one step against the AP setting its bit: a
+ * signal sent before that step was issued before its VMXON. (Its delivery
+ * can in principle still land after the VMXON; the AP's path from the
+ * lock to VMXON is hundreds of instructions and the firmware resets an
+ * AP only after a StartupAllAPs time-out of seconds.) An AP whose join
+ * fails goes back to the firmware: what was recorded for it then is lost,
+ * said on the console (ap_run.c guests_chain_ap_leave). Once the joining
+ * phase ended (HC_CHAIN_APS_DONE), those that had not joined (vm.h
+ * lost_mask) still get them for real: they are the firmware's, which
+ * resets them at ExitBootServices and waits for each (chain_done.c). The
+ * set reached either way.
+ */
 static uint64_t to_joining(struct vcpu *v, const struct apic_icr *i)
 {
 	struct vm *vm = v->vm;
 	uint64_t set = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE), lost;
 	unsigned int k;
 
-	if (!set) {
-		/* Read after the joining set: guests_chain_aps_done sets
-		 * lost_mask before it clears joining_mask (release), so a
-		 * joining set seen empty here means the lost set is seen. */
-		lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
-		lost &= lost ? apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count) : 0;
-		if (!lost)
-			return 0;
-		for (k = 0; k < vm->joining_count && k < 63 && !(lost & 1ULL << k); k++)
-			;
-		if (first_time(LOG_LOST))
-			printf("guest %s: %s IPI to APIC ID %u dropped: that CPU did not join the hypervisor "
-			       "(chain mode) and is not a virtual CPU (not logged again)\n", v->name,
-			       apic_icr_mode_name(i->mode), vm->joining_ids[k]);
-		return lost;
-	}
-	set &= apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
-	for (k = 0; k < vm->joining_count && k < 64; k++)
-		if (set & 1ULL << k)
+	/* Read after the joining set: guests_chain_aps_done sets lost_mask
+	 * before it clears joining_mask (release), so an AP leaving the one
+	 * is seen in the other. */
+	set |= __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
+	if (!set)
+		return 0;
+	spin_lock(&vm->joining_lock);
+	set = (vm->joining_mask | vm->lost_mask) &
+	      apic_icr_vcpu_targets(i, v->apic_id, vm->joining_ids, vm->joining_count);
+	lost = set & vm->lost_mask;
+	for (k = 0; k < vm->joining_count && k < 64; k++) {
+		if (!(set & 1ULL << k))
+			continue;
+		if (!(vm->joining_held & 1ULL << k))
 			send_one(v, vm->joining_ids[k], i);
+		else if (i->mode == ICR_MODE_INIT)
+			vm->joining_mb[k] = vcpu_mb_with_init(vm->joining_mb[k]);
+		else
+			vm->joining_mb[k] = vcpu_mb_with_sipi(vm->joining_mb[k], i->vector);
+	}
+	spin_unlock(&vm->joining_lock);
+	if (lost && first_time(LOG_LOST))
+		printf("guest %s: %s IPI to APIC ID %u sent for real: that CPU did not join the hypervisor "
+		       "(chain mode) and is the firmware's, outside VMX (not logged again)\n", v->name,
+		       apic_icr_mode_name(i->mode), vm->joining_ids[__builtin_ctzll(lost)]);
 	return set;
 }
 

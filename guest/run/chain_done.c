@@ -3,41 +3,25 @@
  * mode's APs"). Until hv.efi makes this call, the firmware's APs that have
  * not come under VMX are the firmware's: its INIT and start-up IPIs reach
  * them (vm.h joining_mask). After it, an AP that did not join is lost: it
- * is no vCPU, the guest's INIT and start-up IPIs to it are dropped, it is
- * disabled in the guest's ACPI view, and the xAPIC ICR is trapped so that
- * the guest cannot reach it through the real APIC either. What the
- * hypervisor cannot stop is said plainly: such a CPU runs outside VMX,
- * where it reaches all memory, the hypervisor's included. */
+ * is no vCPU and it is disabled in the guest's ACPI view, so that an OS
+ * does not start it. The guest's INIT and start-up IPIs still reach it for
+ * real (vm.h lost_mask): the firmware, which runs as the guest until
+ * ExitBootServices, resets its APs then (EDK II MpInitLib's ExitBootServices
+ * callback, HLT-loop mode: INIT-SIPI-SIPI to each, then it waits for every
+ * one without a limit), so dropping them would hang the boot; and in the
+ * MWAIT and run-loop modes the firmware wakes its APs by a write to memory,
+ * which no IPI filter stops. So what cannot be held is said plainly: such a
+ * CPU runs outside VMX, where it reaches all memory, the hypervisor's
+ * included. (Dropping them was tried: efi-chain-apjoin then hung in
+ * ExitBootServices.) */
 #include "guest/run/chain_done.h"
 #include "guest/run/ap_run.h"
-#include "guest/run/memory_exits.h"
 #include "guest/dev/acpi_guest.h"
-#include "guest/dev/xapic_wp.h"
 #include "guest/hypercall_abi.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
 #include "arch/msr.h"
 #include "drivers/console.h"
-
-/* The xAPIC ICR trapped from now on (as a boot with a CPU outside VMX has
- * it from the start, guest/run/run.c register_devices). */
-static void trap_icr(struct vcpu *v)
-{
-	gpa_t base = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDR;
-	int rc;
-
-	if (xapic_wp_active())
-		return;
-	rc = xapic_wp_init(base);
-	if (!rc)
-		rc = vcpu_map_changed(v, base, base + PAGE_SIZE);
-	if (rc)
-		printf("hv: chain mode: WARNING: the xAPIC ICR cannot be trapped (%d): the guest's INIT and "
-		       "start-up IPIs through the xAPIC reach the CPUs that did not join\n", rc);
-	else
-		printf("hv: chain mode: the xAPIC ICR is trapped from now on (INIT and start-up IPIs reach the "
-		       "virtual CPUs only)\n");
-}
 
 int64_t chain_aps_done(struct vcpu *v)
 {
@@ -54,18 +38,19 @@ int64_t chain_aps_done(struct vcpu *v)
 		return -HC_ENOSYS;              /* not chain mode */
 	if (n < 0)
 		return -HC_EINVAL;              /* the second call: nothing changes */
-	printf("hv: chain mode: APs done: %u of %u joined; the guest's INIT and start-up IPIs reach its "
-	       "virtual CPUs only\n", expected - (unsigned int)n, expected);
+	printf("hv: chain mode: APs done: %u of %u joined%s\n", expected - (unsigned int)n, expected,
+	       n ? "" : "; the guest's INIT and start-up IPIs reach its virtual CPUs only");
 	if (!n)
 		return 0;
 	for (int i = 0; i < n; i++)
 		printf("hv: chain mode: WARNING: APIC ID %u did not join: it is OUTSIDE the hypervisor, and "
 		       "isolation does not hold while it runs (it reaches all memory, the hypervisor's "
 		       "included)\n", lost[i]);
-	printf("hv: chain mode: WARNING: INIT and start-up IPIs to %s are dropped, so a firmware AP halted "
-	       "in its HLT loop stays halted; one in an MWAIT or run loop is woken by a write to memory, "
-	       "which the hypervisor cannot stop\n", n == 1 ? "it" : "them");
+	printf("hv: chain mode: WARNING: the firmware keeps %s: the guest's INIT and start-up IPIs reach "
+	       "%s for real (the firmware resets its APs with them at ExitBootServices and waits for each), "
+	       "and a firmware MWAIT or run loop wakes %s by a write to memory; the ACPI view disables %s "
+	       "so that an OS does not start %s\n", n == 1 ? "it" : "them", n == 1 ? "it" : "them",
+	       n == 1 ? "it" : "them", n == 1 ? "it" : "them", n == 1 ? "it" : "them");
 	(void)acpi_guest_disable_cpus(lost, (unsigned int)n);
-	trap_icr(v);
 	return n;
 }

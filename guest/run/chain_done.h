@@ -8,7 +8,7 @@
 /*
  * HC_CHAIN_APS_DONE on v: ends the joining phase of v's VM (once), says
  * how many APs joined and, loudly, which did not; disables those in the
- * guest's ACPI view and traps the xAPIC ICR. Returns the number of APs
+ * guest's ACPI view. Returns the number of APs
  * lost (0: all joined), -HC_ENOSYS outside chain mode, -HC_EPERM from a
  * vCPU other than the boot CPU's, -HC_EINVAL the second time.
  */

@@ -343,6 +343,10 @@ static int guests_prepare(const struct boot_info *bi, const struct hv_options *o
 		return -EINVAL;
 	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
 	guests_aps_enable_vmx(o);
+	/* Chain mode: a join that failed for lack of memory would leave an
+	 * AP with the firmware outside VMX; this failure hands back instead. */
+	if (guests_chain_reserve())
+		return -ENOMEM;
 	choose_ap_start(o);
 	if (register_devices(bi, o))
 		return -EINVAL;

@@ -20,6 +20,9 @@ struct vmx_census {
 void vmx_census_chain_expect(struct vmx_census *c, unsigned int n);
 /* Chain mode: a listed AP tried VMXON; on_vmx: it worked. Each AP once. */
 void vmx_census_chain_ap(struct vmx_census *c, bool on_vmx);
+/* Chain mode: an AP that vmx_census_chain_ap counted in VMX left it again
+ * (its join failed: VMXOFF, the CPU back to the firmware). */
+void vmx_census_chain_ap_left(struct vmx_census *c);
 /* Chain mode: the joining phase ended (HC_CHAIN_APS_DONE): the APs that
  * have not tried are no longer to come. One that comes later all the same
  * is counted by vmx_census_chain_ap as usual. */

@@ -15,9 +15,9 @@
 #                  EFI_MP_SERVICES after the boot CPU's return; hv.efi ends
 #                  the joining phase (HC_CHAIN_APS_DONE: 1 of 1 joined, none
 #                  lost); GRUB starts; the shell's `cpus` shows both vCPUs
-#                  with exits. (The lost-AP path has no hook here: its parts
-#                  are unit-tested, tests/unit/guest/test_acpi_view.c and
-#                  test_vmx_census.c.)
+#                  with exits. (The lost-AP path runs in efi-chain-apjoin;
+#                  the view's MADT change only in unit tests: no ACPI in
+#                  Bochs' OVMF.)
 #   efi-chain-handback  Bochs + OVMF, 1 CPU, GRUB next, `hvtest testvmx=fclocked
 #                  testx2apic`: hv.efi's own VMX check passes, the core puts
 #                  the boot CPU's APIC in x2APIC mode (test hook), then refuses
@@ -25,6 +25,14 @@
 #                  back (boot/chain_fail.c), the APIC's mode undone first:
 #                  hv.efi says why and the boot goes on natively to GRUB and
 #                  its Linux entry.
+#   efi-chain-apjoin  Bochs + OVMF, 2 CPUs, GRUB next, `hvtest testvmx=apjoin`:
+#                  the AP's join fails after its VMXON (boot/chain_ap.c):
+#                  the core undoes it and gives the AP back to the
+#                  firmware outside VMX, saying that isolation does not
+#                  hold for it; hv.efi reports 0 of 1 APs; the firmware's
+#                  MP services can still reset that AP, so GRUB boots
+#                  Linux natively past ExitBootServices (a CPU parked in
+#                  VMX root operation would hang it there).
 #   efi-chain-linux  Bochs + OVMF, 1 CPU: tools/mkefi-img.sh's image (chain
 #                  mode, next = \EFI\hvtest\grubx64.efi booting the default
 #                  Linux guest): firmware -> hv.efi -> core -> (firmware as
@@ -111,6 +119,54 @@ handback_test() {
 }
 if [ "${HV_EFI_CHAIN_ONLY:-}" = handback ]; then
 	handback_test
+	finish
+fi
+
+# --- Bochs + OVMF, 2 CPUs: a failed AP join goes back to the firmware ------
+# hvtest testvmx=apjoin fails the AP's join at its last step (ap_run.c
+# join_vm: VMX on, vCPU made). The AP must come back to hv.efi's procedure
+# outside VMX, and the firmware must still own it: ExitBootServices (GRUB's
+# Linux boot) resets the APs with INIT-SIPI-SIPI, which a CPU in VMX root
+# operation would never answer. Set HV_EFI_CHAIN_ONLY=apjoin to run this
+# block alone.
+apjoin_test() {
+	local img=$TEST_DIR/efi-chain-apjoin.img guest=$HV_ROOT/build/guest H_RUN_TIMEOUT=600
+	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=apjoin')" \
+		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
+		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the AP-join image"
+		return
+	fi
+	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+	t0=$SECONDS
+	H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-apjoin "$img"
+	expect_line "AP join fails: the AP passes hv.efi's check" \
+		'^hv\.efi: chain mode: 1 APs checked: VMX usable, state resumable$' 180
+	expect_line "AP join fails: hv.efi runs as the guest" '^hv\.efi: the firmware now runs under the hypervisor$'
+	expect_line "AP join fails: the core gives the AP back outside VMX" \
+		'^cpu: APIC ID 1: chain mode: its virtual CPU did not join the guest \(test hook testvmx=apjoin\): given back to the firmware outside VMX$'
+	expect_line "AP join fails: the core says isolation does not hold" \
+		'^cpu: APIC ID 1: WARNING: not under the hypervisor: the firmware.s and the OS.s code on this CPU can reach all memory, the hypervisor.s included; isolation does not hold$'
+	expect_line "AP join fails: hv.efi says the AP came back outside VMX" \
+		'^hv\.efi: chain mode: APIC ID 1: its join failed and the core gave it back \(the hypervisor.s console says why\): it stays the firmware.s, outside VMX; isolation does not hold for it$'
+	expect_line "AP join fails: hv.efi counts 0 of 1" '^hv\.efi: chain mode: 0 of 1 APs under the hypervisor \(APIC IDs none\)$'
+	expect_line "AP join fails: the joining phase ends with the AP lost" \
+		'^hv: chain mode: APs done: 0 of 1 joined$'
+	expect_line "AP join fails: the core warns that the lost AP is outside the hypervisor" \
+		'^hv: chain mode: WARNING: APIC ID 1 did not join: it is OUTSIDE the hypervisor, and isolation does not hold while it runs \(it reaches all memory, the hypervisor.s included\)$'
+	expect_line "AP join fails: the core says the firmware keeps it" \
+		'^hv: chain mode: WARNING: the firmware keeps it: the guest.s INIT and start-up IPIs reach it for real '
+	expect_line "AP join fails: GRUB starts" '^hv\.efi: starting .*grubx64\.efi'
+	expect_line "AP join fails: GRUB boots Linux" '^hvtest-grub: booting Linux without the hypervisor' 180
+	expect_line "AP join fails: Linux runs past ExitBootServices (the firmware reset its AP)" \
+		'^\[ *[0-9.]+\] Linux version ' 400
+	reject_line "AP join fails: no parked CPU, no panic, no firmware exception, no IPI to the lost AP dropped" \
+		'parked|did not come back|PANIC|VM entry failed|exception|Exception Type|IPI to APIC ID 1 dropped'
+	stop_emulator
+	echo "  (efi-chain-apjoin: firmware -> hv.efi -> failed AP join -> GRUB -> Linux in $((SECONDS - t0)) s)"
+}
+if [ "${HV_EFI_CHAIN_ONLY:-}" = apjoin ]; then
+	apjoin_test
 	finish
 fi
 
@@ -216,6 +272,7 @@ stop_emulator
 echo "  (efi-chain-2cpus-grub: firmware to GRUB with 2 CPUs under the hypervisor in $((SECONDS - t0)) s)"
 
 handback_test
+apjoin_test
 
 # --- Bochs + OVMF: firmware -> hv.efi -> GRUB -> Linux under VMX -------------
 # e820_unusable A B: Linux's boot line for the e820 entry [A, B] of type

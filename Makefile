@@ -27,10 +27,10 @@ PURE_SRCS := lib/format.c lib/cmdline.c lib/ksyms.c lib/hexdump.c lib/log.c lib/
 PURE_SRCS += guest/emul/insn_table.c guest/emul/insn_decode.c guest/emul/insn_emulate.c guest/emul/insn_alu.c \
              guest/emul/insn_string.c guest/emul/insn_cond.c guest/dev/uart_model.c guest/load/linux_boot.c \
              guest/load/multiboot_info.c guest/dev/reset_decode.c guest/dev/pci_busmaster.c guest/vm.c
-PURE_SRCS += guest/emul/task_switch.c
+PURE_SRCS += guest/emul/task_switch.c guest/emul/insn_cache.c
 PURE_SRCS += shell/line_edit.c shell/cmd_parse.c drivers/console_mux.c
 PURE_SRCS += vmx/ept_space.c
-PURE_SRCS += mm/hv_layout.c
+PURE_SRCS += mm/hv_layout.c arch/lapic_state.c
 PURE_SRCS += drivers/acpi/acpi_tables.c drivers/acpi/acpi_madt.c drivers/acpi/acpi_view.c guest/dev/isa_irq_route.c guest/dev/i8259_shadow.c vmx/intr_ready.c
 PURE_SRCS += guest/tsc_offset.c vmx/vmcs_setup.c
 PURE_SRCS += guest/exit_reason.c vmx/exit_map.c vmx/exit_state.c guest/policy/cpuid_table.c vmx/vmcs_shadow.c
@@ -39,8 +39,8 @@ PURE_SRCS += arch/mca_decode.c arch/tsc_origin.c arch/gdt.c arch/idt.c
 PURE_SRCS += arch/cpu_request.c arch/lapic_icr.c
 PURE_SRCS += guest/vcpu_state.c guest/run/vmx_census.c
 PURE_SRCS += boot/info/efi_handoff.c boot/efi/core_load.c
-PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c drivers/iommu/vtd_fault.c drivers/iommu/vtd_qi.c drivers/iommu/vtd_shadow.c
-PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c boot/efi/cpu_list.c
+PURE_SRCS += drivers/acpi/acpi_dmar.c drivers/iommu/vtd_sl.c drivers/iommu/vtd_sl_layout.c drivers/iommu/vtd_caps.c drivers/iommu/vtd_ctx.c drivers/iommu/vtd_fault.c drivers/iommu/vtd_qi.c drivers/iommu/vtd_shadow.c drivers/iommu/vtd_giveback.c
+PURE_SRCS += boot/efi/ucs2.c boot/efi/devpath.c boot/efi/load_option.c boot/efi/cpu_list.c boot/efi/ap_outcome.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 
 CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \

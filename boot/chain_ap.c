@@ -11,17 +11,26 @@
  * VMX on and resumes the firmware's procedure as a vCPU of the running
  * guest (MiniVisor's way of taking the CPUs).
  *
- * An AP cannot fail back: the boot CPU is a guest already, and a CPU left
- * outside VMX sees all memory, the hypervisor's included (the EPT hides it
- * from guests only). hv.efi checks on every AP, before the boot CPU enters,
- * what this path depends on (VMX usable, the state resumable, its APIC ID,
- * 4-level paging: boot/efi/chain_aps.c), and the memory is taken when the
- * boot CPU enters (chain_aps_prepare), so what is left is a fault of the
- * hardware. Then the AP is parked here for good, in VMX root operation
- * where VMXON worked: INIT is blocked there (SDM Vol. 3C, 24.8), so no
- * OS can start it outside VMX; the status word tells hv.efi, which says so.
+ * An AP that fails after its entry goes back to the firmware: what the
+ * core changed is undone (VMXOFF and CR4.VMXE; the firmware's control
+ * registers, EFER, PAT, GDT, IDT, TR, segments and stack, as core_ap_enter
+ * recorded them: boot/chain_return.asm, the boot CPU's hand-back) and the
+ * procedure's call returns EFI_AP_E_CORE. Parking it in the hypervisor
+ * instead would hang the machine: in VMX root operation INIT is blocked
+ * (SDM Vol. 3C, 24.8), and EDK II's MpInitLib resets its APs with
+ * INIT-SIPI-SIPI (on a StartupAllAPs timeout, at ExitBootServices) and
+ * waits for each without a limit. Such an AP is then the firmware's,
+ * outside VMX: it can reach all memory, the hypervisor's included, so the
+ * console says loudly that isolation does not hold, and the status word
+ * tells hv.efi. hv.efi checks every AP before the boot CPU enters (VMX
+ * usable, the state resumable, 4-level paging: boot/efi/chain_aps.c), and
+ * everything a join allocates is taken before the firmware runs as the
+ * guest (guests_chain_reserve; a failure there hands the boot CPU back),
+ * so a failure here is rare: a CPU unlike its check, or the guest
+ * stopping. Only if VMXOFF itself fails is the AP parked.
  */
 #include "boot/chain_ap.h"
+#include "boot/chain_fail.h"
 #include "boot/info/efi_handoff.h"
 #include "arch/cpu.h"
 #include "arch/mca.h"
@@ -72,35 +81,76 @@ int chain_aps_prepare(const uint32_t *ids, unsigned int n)
 	return 0;
 }
 
-/* The AP stays here for good: in VMX root operation if VMXON worked (INIT
- * blocked), halted, an NMI handled and returning to the HLT. */
-static __noreturn void park(volatile int32_t *status, const struct percpu *pc, const char *why,
-			    bool in_vmx)
+_Static_assert(EFI_HANDOFF_CPUS_MAX == 64, "boot/chain_return.asm has RET_SLOTS = 64 slots");
+
+/* Only where going back is impossible (VMXOFF failed): the AP stays here
+ * for good, halted in VMX root operation, where INIT is blocked (24.8): the
+ * firmware's next INIT-SIPI-SIPI to it will not be answered. */
+static __noreturn void park(volatile int32_t *status, const struct percpu *pc, const char *why)
 {
 	__atomic_store_n(status, EFI_AP_S_PARKED, __ATOMIC_RELEASE);
-	printf("cpu: APIC ID %u: chain mode: %s: parked in the hypervisor %s\n", pc->apic_id, why,
-	       in_vmx ? "(VMX root operation: INIT is blocked, no OS can start it)" :
-	       "outside VMX (an INIT would start it outside the hypervisor)");
+	printf("cpu: APIC ID %u: chain mode: %s: parked in the hypervisor (VMX root operation: INIT is "
+	       "blocked; the firmware cannot reset this CPU)\n", pc->apic_id, why);
 	cpu_halt_forever();
+}
+
+/* The join failed: out of VMX, back to the firmware's procedure as
+ * core_ap_enter left it, with RAX = EFI_AP_E_CORE. */
+static __noreturn void give_back(struct percpu *pc, hpa_t ap_pa, unsigned int index,
+				 volatile int32_t *status, const char *why)
+{
+	if (guests_chain_ap_leave(pc))
+		park(status, pc, "VMXOFF failed");
+	printf("cpu: APIC ID %u: chain mode: %s: given back to the firmware outside VMX\n", pc->apic_id,
+	       why);
+	printf("cpu: APIC ID %u: WARNING: not under the hypervisor: the firmware's and the OS's code on "
+	       "this CPU can reach all memory, the hypervisor's included; isolation does not hold\n",
+	       pc->apic_id);
+	pc->online = false;
+	__atomic_store_n(status, EFI_AP_S_RETURNED, __ATOMIC_RELEASE);
+	/* The block is below 4 GiB (efi_ap_entry64 checked): the early tables
+	 * and the firmware's identity-map it. */
+	chain_return_to_firmware(ap_pa + __builtin_offsetof(struct efi_ap_handoff, fw), EFI_AP_E_CORE,
+				 index);
+}
+
+/* The join's last step: the status word NONE -> JOINED, unless hv.efi
+ * stopped waiting for this AP (ABANDONED): then it must not join, so that
+ * hv.efi's count stays exact (boot/info/efi_handoff.h, efi_ap_status). */
+static bool claim_joined(void *ctx)
+{
+	volatile int32_t *status = ctx;
+	int32_t none = EFI_AP_S_NONE;
+
+	return __atomic_compare_exchange_n(status, &none, EFI_AP_S_JOINED, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
 }
 
 void chain_ap_main(hpa_t ap_pa, unsigned int index)
 {
 	struct percpu *pc = chain_pc[index];
-	/* The loader's block (EfiLoaderData) is RAM the direct map covers
-	 * (mm/paging.c paging_map_ram); the firmware's GDT need not be: the
-	 * block holds the AP's copy. */
-	struct efi_ap_handoff *a = (void *)(uintptr_t)paging_ram_ptr(ap_pa, sizeof(*a));
-	static volatile int32_t no_status;
-	volatile int32_t *status = a ? &a->status : &no_status;
+	static volatile int32_t no_status[EFI_HANDOFF_CPUS_MAX];
+	volatile int32_t *status = &no_status[index];
 	struct cpu_resume *r = &chain_resume[index];
+	struct efi_ap_handoff *a;
 	struct efi_cpu_state fw;
 	struct vcpu_start start;
 	size_t gdt_size;
 	const char *why;
 	char err[160];
 
+	/* First: the firmware's IDT is still loaded, and on the hypervisor's
+	 * tables it may not even be mapped, so an exception or NMI before
+	 * this would end in a triple fault. Until here the path (entry.asm's
+	 * chain_ap_high, these loads from the image) touches only the image
+	 * and this AP's run stack, which the hypervisor's tables map. */
 	percpu_start(pc);
+	/* The loader's block (EfiLoaderData) is RAM the direct map covers
+	 * (mm/paging.c paging_map_ram); the firmware's GDT need not be: the
+	 * block holds the AP's copy. The walk runs on the hypervisor's IDT. */
+	a = (void *)(uintptr_t)paging_ram_ptr(ap_pa, sizeof(*a));
+	if (a)
+		status = &a->status;
 	write_cr0(host.cr0);
 	write_cr4(host.cr4);
 	wrmsr(MSR_IA32_EFER, host.efer);
@@ -108,22 +158,23 @@ void chain_ap_main(hpa_t ap_pa, unsigned int index)
 	(void)mca_enable();
 	if (guests_chain_ap_vmx(pc, &why)) {
 		fmt_snprintf(err, sizeof(err), "VMX: %s", why);
-		park(status, pc, err, false);
+		give_back(pc, ap_pa, index, status, err);
 	}
 	if (!a)
-		park(status, pc, "its hand-off block is not in RAM the hypervisor maps", true);
+		give_back(pc, ap_pa, index, status, "its hand-off block is not in RAM the hypervisor maps");
 	fw = a->fw;
 	gdt_size = (size_t)fw.gdtr_limit + 1;
 	if (percpu_read_apic_id() != pc->apic_id) {
 		fmt_snprintf(err, sizeof(err), "it reads its APIC ID as %u, not the ID listed at index %u",
 			     percpu_read_apic_id(), index);
-		park(status, pc, err, true);
+		give_back(pc, ap_pa, index, status, err);
 	}
 	if (gdt_size > sizeof(a->gdt))
-		park(status, pc, "its GDT is larger than the copy in its hand-off block", true);
+		give_back(pc, ap_pa, index, status, "its GDT is larger than the copy in its hand-off block");
 	if (cpu_resume_from_efi(&fw, a->gdt, gdt_size, r, err, sizeof(err)))
-		park(status, pc, err, true);
+		give_back(pc, ap_pa, index, status, err);
 	start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
-	(void)guests_chain_ap_join(pc, &start);
-	park(status, pc, "no virtual CPU (no memory, or the guest stopped)", true);
+	(void)guests_chain_ap_join(pc, &start, claim_joined, (void *)(uintptr_t)status, &why);
+	fmt_snprintf(err, sizeof(err), "its virtual CPU did not join the guest (%s)", why);
+	give_back(pc, ap_pa, index, status, err);
 }

@@ -5,6 +5,8 @@
  * - VMXON on this CPU: VMXOFF (no AP is under the hypervisor yet: in chain
  *   mode they come after the firmware's first VM entry, boot/chain_ap.c);
  * - VT-d translation turned on: vtd_unprotect, the firmware's state back;
+ * - hvtest's testx2apic (the boot CPU's APIC put in x2APIC mode):
+ *   x2apic_test_undo, xAPIC mode and its registers back;
  * - the UART reprogrammed by console_init: its registers as the firmware
  *   left them (uart_state);
  * - GDT, IDT, CR0/CR3/CR4, EFER.NXE, PAT, segments, GS base (per-CPU
@@ -14,6 +16,7 @@
  * allows VMX), CR4.MCE (restored with CR4), the PIT's channel 2 (the TSC
  * calibration's; the firmware's timer is channel 0). */
 #include "boot/chain_fail.h"
+#include "boot/x2apic_test.h"
 #include "guest/backend.h"
 #include "drivers/iommu/vtd.h"
 #include "drivers/console.h"
@@ -21,8 +24,6 @@
 #include "lib/format.h"
 #include "lib/print.h"
 #include "lib/string.h"
-
-extern __noreturn void chain_return_to_firmware(hpa_t fw_pa, uint64_t code);
 
 static struct efi_cpu_state ret_fw;     /* in the image: identity-mapped on the way back */
 static hpa_t handoff;
@@ -63,12 +64,14 @@ void chain_fail(const char *why)
 		panic("chain_fail while not armed: %s", why);
 	printf("hv: chain mode: %s: handing the CPU back to the firmware; the boot goes on without the "
 	       "hypervisor\n", why);
-	backend_off();
+	if (backend_off())
+		panic("chain mode: VMXOFF failed: the CPU cannot go back to the firmware");
 	vtd_unprotect();
+	x2apic_test_undo();
 	memset(reason, 0, sizeof(reason));
 	fmt_snprintf(reason, sizeof(reason), "%s", why);
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, reason), reason, sizeof(reason));
 	chain_out_write(__builtin_offsetof(struct efi_handoff_out, view_rsdp), &no_view, sizeof(no_view));
 	console_restore_firmware();
-	chain_return_to_firmware(image_hpa(&ret_fw), EFI_HANDOFF_E_CORE);
+	chain_return_to_firmware(image_hpa(&ret_fw), EFI_HANDOFF_E_CORE, 0);
 }

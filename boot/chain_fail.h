@@ -32,4 +32,10 @@ void chain_out_write(size_t off, const void *buf, size_t n);
  * armed. */
 __noreturn void chain_fail(const char *why);
 
+/* boot/chain_return.asm: back to the firmware at the return point recorded
+ * at fw_pa (physical, below 4 GiB: the early tables identity-map it) with
+ * RAX = code, restoring the state struct efi_cpu_state lists; slot: the
+ * CPU's index (0: the boot CPU). The caller has left VMX operation. */
+__noreturn void chain_return_to_firmware(hpa_t fw_pa, uint64_t code, unsigned int slot);
+
 #endif

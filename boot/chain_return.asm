@@ -2,10 +2,13 @@
 ; EFI_HANDOFF_E_CORE): the core failed after its entry and before the
 ; firmware ran as its guest, so the CPU goes back to the firmware as
 ; core_enter left it: the firmware's GDT, IDT, CR3, CR4, CR0, EFER, PAT,
-; segments with their bases, LDTR and TR, debug and SYSENTER state, the
+; segments with their bases, LDTR and TR (a null TR as 0xfff0, below),
+; debug and SYSENTER state, the
 ; return point's RSP, RFLAGS and callee-saved registers, RAX = the code.
 ; The caller (boot/chain_fail.c) has undone everything else (VMX, VT-d,
-; the UART).
+; the UART). Chain mode's APs go back the same way when their join fails
+; (boot/chain_ap.c, EFI_AP_E_CORE): their return point is the one
+; core_ap_enter recorded in the AP's hand-off block.
 ;
 ; The switch runs on identity-mapped code: the core's page tables do not
 ; map the image at its physical address, the firmware's map nothing else.
@@ -57,6 +60,7 @@ default rel
 %define MSR_SYSENTER_EIP  0x176
 
 %define CR4_PGE           (1 << 7)
+%define RET_SLOTS         64                    ; EFI_HANDOFF_CPUS_MAX (boot/info/efi_handoff.h)
 %define MSR_IA32_EFER     0xc0000080
 %define MSR_IA32_PAT      0x277
 %define MSR_FS_BASE       0xc0000100
@@ -75,14 +79,21 @@ extern image_load_offset
 %endmacro
 
 section .text
-; chain_return_to_firmware(fw_pa = RDI, code = RSI): never returns.
-; fw_pa: physical address (below 4 GiB, in the image) of a struct
-; efi_cpu_state; interrupts off from here until the firmware's RFLAGS.
+; chain_return_to_firmware(fw_pa = RDI, code = RSI, slot = RDX): never
+; returns. fw_pa: physical address below 4 GiB (which the early tables
+; identity-map) of a struct efi_cpu_state: in the image for the boot CPU,
+; an AP's struct efi_ap_handoff for an AP (boot/chain_ap.c); slot: the
+; CPU's index (0: the boot CPU), which picks its own GDTR/IDTR scratch, so
+; that CPUs going back at once do not share one. Interrupts off from here
+; until the firmware's RFLAGS.
 global chain_return_to_firmware
 chain_return_to_firmware:
 	cli
 	mov r8, rdi
 	mov r9, rsi
+	mov r11, rdx
+	and r11, RET_SLOTS - 1
+	shl r11, 6                              ; 64 bytes a slot
 	mov r10, [rel image_load_offset]
 	mov rax, early_pml4                     ; link address = physical link address (.boot.bss)
 	add rax, r10
@@ -96,16 +107,51 @@ chain_return_to_firmware:
 
 section .boot.text
 chain_return_low:                               ; at its physical address, on the identity map
+	lea rax, [rel ret_desc]
+	add r11, rax                            ; this slot's: GDTR +0, IDTR +16, TSS descriptor +32, GDTR +48
+	; A null TR cannot be loaded, and the core's (GDT_SEL_TSS, 0x18) must
+	; not stay: STR shows it, and EDK II's MpInitLib saves an AP's TR in
+	; its HLT loop and loads it back with LTR after its next INIT-SIPI-SIPI
+	; (RestoreVolatileRegisters), where 0x18 is a data segment of the
+	; firmware's GDT: #GP(0x18) at ExitBootServices. MpInitLib loads back
+	; only a TR below its GDT's limit; so TR gets selector 0xfff0 (past any
+	; firmware GDT), from a GDT whose base lies 0xfff0 below this slot's
+	; TSS descriptor (only that descriptor is read), for a zeroed TSS that
+	; ring-0 code without IST never uses. The firmware's own TR, if it
+	; has one, is loaded below.
+	movzx eax, word [r8 + FW_TR]
+	test eax, eax
+	jnz .tr_kept
+	lea rax, [rel ret_tss]
+	mov word [r11 + 32], 103                ; limit: 104-byte TSS
+	mov [r11 + 34], ax                      ; base 15:0
+	mov rcx, rax
+	shr rcx, 16
+	mov [r11 + 36], cl                      ; base 23:16
+	mov byte [r11 + 37], 0x89               ; present, DPL 0, available 64-bit TSS
+	mov byte [r11 + 38], 0
+	shr rcx, 8
+	mov [r11 + 39], cl                      ; base 31:24
+	shr rax, 32
+	mov [r11 + 40], eax                     ; base 63:32
+	mov dword [r11 + 44], 0
+	mov word [r11 + 48], 0xffff
+	lea rax, [r11 + 32 - 0xfff0]
+	mov [r11 + 50], rax
+	lgdt [r11 + 48]
+	mov ax, 0xfff0
+	ltr ax
+.tr_kept:
 	mov ax, [r8 + FW_GDTR_LIMIT]
-	mov [rel ret_gdtr], ax
+	mov [r11], ax
 	mov rax, [r8 + FW_GDTR_BASE]
-	mov [rel ret_gdtr + 2], rax
+	mov [r11 + 2], rax
 	mov ax, [r8 + FW_IDTR_LIMIT]
-	mov [rel ret_idtr], ax
+	mov [r11 + 16], ax
 	mov rax, [r8 + FW_IDTR_BASE]
-	mov [rel ret_idtr + 2], rax
-	lgdt [rel ret_gdtr]
-	lidt [rel ret_idtr]
+	mov [r11 + 18], rax
+	lgdt [r11]
+	lidt [r11 + 16]
 	; The firmware's paging identity-maps all memory: this code, its data
 	; and the state at r8 stay where they are.
 	mov rax, [r8 + FW_CR3]
@@ -142,7 +188,7 @@ chain_return_low:                               ; at its physical address, on th
 	lldt [r8 + FW_LDTR]
 	movzx eax, word [r8 + FW_TR]
 	test eax, eax
-	jz .tr_done                             ; a null TR cannot be loaded: the core's stays (unused)
+	jz .tr_done                             ; null: 0xfff0 stays (above)
 	; LTR wants an available TSS, and the firmware's own LTR marked its
 	; descriptor busy (SDM Vol. 3A, 8.2.4): clear that bit first.
 	mov rdx, [r8 + FW_GDTR_BASE]
@@ -176,8 +222,6 @@ chain_return_low:                               ; at its physical address, on th
 
 section .boot.data
 align 16
-ret_gdtr: dw 0
-	dq 0
+ret_desc: times RET_SLOTS * 64 db 0             ; per CPU index: GDTR, IDTR, TSS descriptor, GDTR
 align 16
-ret_idtr: dw 0
-	dq 0
+ret_tss: times 104 db 0                         ; the TSS of TR 0xfff0: never used

@@ -45,7 +45,7 @@
 
 ; = boot/info/efi_handoff.h (tests/unit/boot/test_efi_handoff.c compares them)
 %define EFI_HANDOFF_MAGIC        0x464f444e41485648
-%define EFI_HANDOFF_VERSION      4
+%define EFI_HANDOFF_VERSION      5
 %define EFI_HANDOFF_ENTRY_MAGIC  0x46455648
 %define EFI_HANDOFF_MODE_BOOT    1
 %define EFI_HANDOFF_MODE_CHAIN   2

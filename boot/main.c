@@ -147,6 +147,8 @@ static void take_chain(const struct efi_handoff *h)
 	}
 	boot_info.module_count = 0;
 	mm_use_pool(h->pool_start, h->pool_end);
+	if (h->acpi_view)
+		acpi_guest_use_area(h->acpi_view);
 	memcpy(chain_cpus, h->cpu_apic_id, h->cpu_count * sizeof(chain_cpus[0]));
 	smp_use_chain_cpus(chain_cpus, h->cpu_count);
 	chain_mode = true;
@@ -202,13 +204,16 @@ static void apply_console_options(const struct hv_options *o)
 }
 
 /* CPUs the MADT lists that do not run are hidden from the guest (issue 14):
- * it gets copies of the ACPI tables in which they are disabled. */
+ * it gets copies of the ACPI tables in which they are disabled. In chain
+ * mode the APs count as running (they join later); the view is kept even
+ * if it changes nothing, so that those that do not join can be disabled in
+ * it when hv.efi ends the joining phase (guest/run/chain_done.c). */
 static void build_acpi_view(void)
 {
 	const uint32_t *ids;
 	unsigned int n = smp_running(&ids);
 
-	(void)acpi_guest_build(&boot_info, ids, n, vtd_protecting());
+	(void)acpi_guest_build(&boot_info, ids, n, vtd_protecting(), chain_mode && n > 1);
 }
 
 /* DMA protection (issue 16), before the guest's ACPI view, which leaves the

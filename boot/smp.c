@@ -5,6 +5,7 @@
 #include "boot/smp.h"
 #include "boot/ap_start.h"
 #include "boot/chain_ap.h"
+#include "boot/x2apic_test.h"
 #include "drivers/ipi.h"
 #include "arch/cpu.h"
 #include "arch/lapic.h"
@@ -233,23 +234,6 @@ static void print_report(unsigned int enabled, unsigned int online_capable, unsi
 	printf("\n");
 }
 
-/* hvtest: the x2APIC ICR path where firmware left the xAPIC (Bochs, QEMU).
- * One way: the guest gets the APIC in x2APIC mode after this. */
-static uint64_t test_x2apic(uint64_t apic_base)
-{
-	struct cpuid_regs r;
-
-	cpuid(1, 0, &r);
-	if (!(r.ecx & (1u << 21)) || !(apic_base & APIC_BASE_EN)) {
-		printf("cpus: hvtest: no x2APIC to switch to\n");
-		return apic_base;
-	}
-	apic_base |= APIC_BASE_EXTD;
-	wrmsr(MSR_IA32_APIC_BASE, apic_base);
-	printf("cpus: hvtest: the boot CPU's local APIC is in x2APIC mode\n");
-	return apic_base;
-}
-
 unsigned int smp_running(const uint32_t **ids)
 {
 	*ids = running.id;
@@ -267,7 +251,7 @@ unsigned int smp_start(const struct boot_info *bi, const struct hv_options *opt)
 	hpa_t page;
 
 	if (opt->test_hooks && opt->test_x2apic)
-		apic_base = test_x2apic(apic_base);
+		apic_base = x2apic_test_switch(apic_base);
 	running.id[running.count++] = boot_id;
 	if (chain_count)
 		return start_chain(boot_id);

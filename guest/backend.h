@@ -21,6 +21,7 @@
 #include "lib/cmdline.h"
 
 struct mtrr_state;
+struct percpu;
 struct gmap;
 struct guest_cpu;
 struct guest_features;
@@ -35,9 +36,15 @@ int __must_check backend_init(const struct hv_options *o);
  * capabilities (the VMCS every vCPU gets is built from those). 0, or
  * -errno with *why saying why in a few words. */
 int __must_check backend_init_ap(const struct hv_options *o, const char **why);
+/* Chain mode, on the boot CPU after backend_init: takes now what
+ * backend_init_ap and the first vCPU on the CPU of block pc will need (VMX:
+ * its VMXON region, a VMCS and bitmaps), so that joining cannot fail there
+ * for lack of memory. 0 or -ENOMEM. */
+int __must_check backend_reserve_ap(struct percpu *pc);
 /* Leaves VMX operation on this CPU if backend_init(_ap) entered it (VMX:
- * VMXOFF, CR4.VMXE cleared); chain mode's hand-back to the firmware. */
-void backend_off(void);
+ * VMXOFF, CR4.VMXE cleared); chain mode's hand-back to the firmware. 0, or
+ * -EIO if the CPU refused (it stays in VMX operation). */
+int __must_check backend_off(void);
 /* True if a vCPU can wait for SIPI inside the guest (VMX: the wait-for-SIPI
  * activity state, IA32_VMX_MISC bit 8). */
 bool backend_has_wait_for_sipi(void);
@@ -187,8 +194,21 @@ static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val)
 /* The privilege level and whether the code is 64-bit (IA-32e mode and CS.L). */
 unsigned int vcpu_cpl(struct vcpu *v);
 bool vcpu_64bit_code(struct vcpu *v);
-/* The guest's state for the instruction emulator and page walks. */
+/* The guest's state for the instruction emulator and page walks: all of it
+ * (vcpu_read_cpu), or what every emulation needs (vcpu_read_cpu_core:
+ * registers, mode, control registers, CPL; CS outside 64-bit mode) and the
+ * rest when it turns out to be needed: the base and limit of the segments
+ * in segs (bit 1 << enum insn_seg; those already read are skipped) and the
+ * PAE PDPTE registers. Under nested virtualization most segment fields and
+ * the PDPTEs are VMCS fields the outer hypervisor does not shadow. */
 void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c);
+/* vcpu_read_cpu_core in two: the mode, RIP, control registers and CPL
+ * (what finds a kept instruction), then the GPRs, RSP and RFLAGS. */
+void vcpu_read_cpu_key(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_regs(struct vcpu *v, struct guest_cpu *c);
+void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs);
+void vcpu_read_cpu_pdptes(struct vcpu *v, struct guest_cpu *c);
 /* True if v's guest is halted (activity state HLT, SDM Vol. 3C 25.4.2);
  * on v's own CPU, like every VMCS read. */
 bool vcpu_halted(struct vcpu *v);

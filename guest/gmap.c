@@ -162,8 +162,12 @@ static int check_covered(const struct gmap *g, gpa_t start, gpa_t end, enum gmap
 	     i < g->base_count && g->base[i].start < end; i++) {
 		enum gmap_kind k = g->base[i].kind;
 
-		/* A ROM copy may be seen where the hypervisor keeps it. */
+		/* A ROM copy may be seen where the hypervisor keeps it, or in
+		 * ACPI NVS (chain mode's view area: EfiACPIMemoryNVS the loader
+		 * gave, which an OS keeps for ACPI and never takes as RAM). */
 		if (kind == GMAP_ROM && k == GMAP_HIDDEN && g->base[i].owner == owner_hv)
+			continue;
+		if (kind == GMAP_ROM && k == GMAP_RAM && g->base[i].e820_type == GMAP_E820_NVS)
 			continue;
 		if (k == GMAP_RAM || k == GMAP_HIDDEN)
 			return -EINVAL;

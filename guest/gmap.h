@@ -50,7 +50,7 @@ struct gmap {
 	struct gmap_range regs[GMAP_MAX_REGS];    unsigned int reg_count;    /* registrations, sorted, non-overlapping */
 	struct gmap_range flat[GMAP_MAX_RANGES];  unsigned int flat_count;   /* base overlaid with registrations, adjacent equal ranges merged */
 	gpa_t top;                                /* end of the guest-physical space described */
-	unsigned int generation;                  /* bumps on every change (consumers can cache) */
+	uint64_t generation;                      /* bumps on every change (consumers can cache; 64 bits: never wraps) */
 };
 
 struct gmap_e820_entry { uint64_t addr, size; uint32_t type; };
@@ -97,8 +97,9 @@ int __must_check gmap_register(struct gmap *g, gpa_t start, gpa_t end, enum gmap
  * reads and executes the hypervisor's bytes at [host, host + end - start)
  * there, its writes are dropped. It may cover pass-through memory (a page of
  * the firmware's area) or the hypervisor's own memory (the copy itself,
- * seen where it lies), never RAM, boot modules or bad RAM; it keeps the e820
- * type of what it covers (reserved for both). Errors as gmap_register.
+ * seen where it lies) or ACPI NVS (chain mode's view area), never other
+ * RAM, boot modules or bad RAM; it keeps the e820 type of what it covers
+ * (reserved, NVS). Errors as gmap_register.
  */
 int __must_check gmap_register_rom(struct gmap *g, gpa_t start, gpa_t end, hpa_t host, const char *owner);
 

@@ -24,7 +24,11 @@
                                  RDX = e820 type, RSI = kind: HC_MEM_*) or -HC_EINVAL past its end (test hook) */
 #define HC_TRAP_TEST      7   /* RBX = guest-physical page in an MMIO hole, RCX = 1: put a second test
                                  device there; 0: take it away (test hook for run-time map changes) */
-#define HC_COUNT          8
+#define HC_CHAIN_APS_DONE 8   /* chain mode, hv.efi on the boot CPU once the firmware's APs were asked to
+                                 join: ends the joining phase -> the number of APs that did not join (lost:
+                                 disabled in the ACPI view, their INIT and start-up IPIs dropped);
+                                 -HC_ENOSYS outside chain mode, -HC_EINVAL the second time */
+#define HC_COUNT          9
 
 /* Kinds of guest-physical ranges reported by HC_MEMMAP (guest/gmap.h). */
 #define HC_MEM_RAM        0
@@ -41,7 +45,7 @@
 #define HC_VERSION_MINOR  1
 
 /* Errors (negated in RAX). */
-#define HC_EPERM     1        /* VMCALL from CPL > 0 */
+#define HC_EPERM     1        /* VMCALL from CPL > 0 (HC_CHAIN_APS_DONE: or not from the boot CPU's vCPU) */
 #define HC_EFAULT   14        /* address range not in guest RAM */
 #define HC_EINVAL   22        /* bad argument */
 #define HC_ENOSYS   38        /* unknown call number */

@@ -8,6 +8,7 @@
 #include "lib/addr.h"
 #include <stdarg.h>
 #include "guest/exit_reason.h"
+#include "guest/emul/insn_cache.h"
 
 /* General-purpose registers in the SDM's encoding order (Table 28-3), so an
  * exit qualification's register number indexes gpr[] directly. gpr[REG_RSP]
@@ -112,6 +113,7 @@ union vcpu_slow {
 #define VCPU_SLOW_NMI   (1u << 1)       /* posted: the shell queued an NMI */
 
 struct vm;
+struct gmap_range;
 struct cpuid_table;
 
 /* vcpu.msr_fast (guest/run/cpu_exits.c): the MSR policy's answers for this
@@ -165,8 +167,14 @@ struct vcpu {
 	bool started;                    /* an AP that left wait-for-SIPI at least once */
 	uint32_t sipis;                  /* start-ups taken, for the report */
 	bool fresh_start;                /* started by a SIPI, no exit since */
+	bool joined;                     /* chain mode: joined the running guest resumed; until
+					    its first exit (entered) INIT and SIPI sent to it go
+					    to its mailbox (guest/dev/guest_ipi.c) */
 	bool stale_init_said;            /* the INIT-right-after-SIPI diagnosis was printed */
 	volatile uint32_t mailbox;       /* VCPU_MB_* posted by other CPUs, taken by its run loop */
+	struct insn_cache icache;        /* decoded MMIO instructions (guest/dev/emulate.c) */
+	const struct gmap_range *mmio_range;  /* the guest map's range of the last stage-2 fault */
+	uint64_t mmio_range_gen;         /* the map's generation then (the range is stale after a change) */
 };
 
 /* vcpu.mailbox: signals for the vCPU's own CPU to carry out. */

@@ -51,13 +51,21 @@ bool vcpu_kick_wait_sipi(struct vcpu *v)
 	return sipi_sender(v->apic_id, 0);
 }
 
+uint32_t vcpu_mb_with_init(uint32_t old)
+{
+	return (old & VCPU_MB_KICK) | VCPU_MB_INIT;
+}
+
+uint32_t vcpu_mb_with_sipi(uint32_t old, uint8_t vector)
+{
+	return (old & (VCPU_MB_KICK | VCPU_MB_INIT)) | VCPU_MB_SIPI | (uint32_t)vector << 8;
+}
+
 void vcpu_post_init(struct vcpu *target)
 {
 	uint32_t old = __atomic_load_n(&target->mailbox, __ATOMIC_RELAXED);
 
-	/* INIT cancels a SIPI posted before it: that one came too early. */
-	while (!__atomic_compare_exchange_n(&target->mailbox, &old,
-					    (old & VCPU_MB_KICK) | VCPU_MB_INIT, false,
+	while (!__atomic_compare_exchange_n(&target->mailbox, &old, vcpu_mb_with_init(old), false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		;
 	/* A running AP (a guest that never exits, or one halted with
@@ -71,9 +79,7 @@ void vcpu_post_sipi(struct vcpu *target, uint8_t vector)
 {
 	uint32_t old = __atomic_load_n(&target->mailbox, __ATOMIC_RELAXED);
 
-	while (!__atomic_compare_exchange_n(&target->mailbox, &old,
-					    (old & (VCPU_MB_KICK | VCPU_MB_INIT)) | VCPU_MB_SIPI |
-					    (uint32_t)vector << 8, false,
+	while (!__atomic_compare_exchange_n(&target->mailbox, &old, vcpu_mb_with_sipi(old, vector), false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		;
 	(void)vcpu_kick_wait_sipi(target);

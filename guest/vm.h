@@ -8,6 +8,7 @@
 
 #include "lib/compiler.h"
 #include "lib/addr.h"
+#include "lib/spinlock.h"
 
 struct vcpu;
 
@@ -41,10 +42,34 @@ struct vm {
 	uint32_t joining_ids[VM_MAX_VCPUS];
 	unsigned int joining_count;
 	volatile uint64_t joining_mask;
+	/* Bit k: joining AP k is inside the hypervisor, from just before its
+	 * VMXON until it joins (or goes back to the firmware): the guest's
+	 * INIT and start-up IPIs to it are recorded in joining_mb[k] (the
+	 * vcpu.mailbox encoding) and handed to its vCPU's mailbox when it
+	 * joins, not sent (guest/dev/guest_ipi.c says why). joining_lock
+	 * orders a sender's look at these bits and its send against the AP
+	 * setting its bit and joining. */
+	volatile uint64_t joining_held;
+	volatile uint32_t joining_mb[VM_MAX_VCPUS];
+	struct spinlock joining_lock;
+	/* Chain mode, once hv.efi ended the joining phase (HC_CHAIN_APS_DONE,
+	 * guest/run/chain_done.c): joining_mask is 0 for good, and these are
+	 * the APs that had not joined (bit k: joining_ids[k]): not vCPUs, the
+	 * firmware's still (the guest's INIT and start-up IPIs reach them for
+	 * real: guest/run/chain_done.c says why). A late join clears its bit. */
+	bool joining_done;
+	volatile uint64_t lost_mask;
 };
 
 /* The vCPU of vm whose (x2)APIC ID is apic_id, or NULL. */
 struct vcpu *vm_vcpu_by_apic_id(struct vm *vm, uint32_t apic_id);
+
+/* A mailbox word (vcpu.mailbox) with an INIT posted: an INIT cancels a
+ * SIPI posted before it (that one came too early); the kick mark stays. */
+uint32_t vcpu_mb_with_init(uint32_t old);
+/* ... with a SIPI of vector posted: it replaces an earlier SIPI; a posted
+ * INIT and the kick mark stay. */
+uint32_t vcpu_mb_with_sipi(uint32_t old, uint8_t vector);
 
 /* Emulated INIT: target ends in wait-for-SIPI (its run loop carries it out
  * at its next exit; no effect on the boot vCPU, whose INIT is a reset). */

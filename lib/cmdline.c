@@ -370,6 +370,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 		[TEST_VMX_NONE] = "none", [TEST_VMX_FC_LOCKED] = "fclocked",
 		[TEST_VMX_NO_EPT] = "noept", [TEST_VMX_NO_UG] = "noug",
 		[TEST_VMX_NO_WFS] = "nowfs", [TEST_VMX_EFI_ENTRY] = "efientry",
+		[TEST_VMX_AP_JOIN] = "apjoin",
 	};
 
 	for (unsigned int i = 0; i < TEST_VMX_COUNT; i++) {
@@ -378,7 +379,7 @@ static const char *opt_testvmx(const char *val, struct hv_options *o)
 			return NULL;
 		}
 	}
-	return "must be fclocked|noept|noug|nowfs|efientry";
+	return "must be fclocked|noept|noug|nowfs|efientry|apjoin";
 }
 
 static const char *opt_testmmio(const char *val, struct hv_options *o)

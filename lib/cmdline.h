@@ -32,6 +32,7 @@ enum test_vmx {
 	TEST_VMX_NO_UG,            /* ... nor unrestricted guest */
 	TEST_VMX_NO_WFS,           /* IA32_VMX_MISC bit 8 clear on every CPU: no wait-for-SIPI state */
 	TEST_VMX_EFI_ENTRY,        /* hv.efi enters the core in chain mode without VMX (it hands back) */
+	TEST_VMX_AP_JOIN,          /* chain mode: each AP's join fails after VMXON (it goes back to the firmware) */
 	TEST_VMX_COUNT
 };
 
@@ -58,7 +59,7 @@ struct hv_options {
 	bool debug_heap;                 /* heapdebug=on|off   default on */
 	bool test_hooks;                 /* hvtest[=on|off]: the test options and hypercalls exist, default off */
 	enum test_fault test_fault;      /* testfault=ud|null|wtext|xdata|stack|panic|heapoverflow|doublefree|nmi|mc */
-	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug|nowfs|efientry */
+	enum test_vmx test_vmx;          /* testvmx=fclocked|noept|noug|nowfs|efientry|apjoin */
 	uint64_t test_mmio;              /* testmmio=ADDR: the test MMIO device there (4 KiB aligned), 0 = none */
 	uint16_t debug_exit_port;        /* debugexit[=PORT]: the debug-exit device (0xf4 if bare), 0 = none */
 	bool print_ept_map;              /* eptmap=on|off: print the whole EPT after building it, default off */

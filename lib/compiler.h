@@ -43,5 +43,6 @@
 #define EBUSY    16   /* in use by someone else */
 #define ETIMEDOUT 110 /* no answer within the time allowed */
 #define EINPROGRESS 115 /* started, not finished yet */
+#define EIO       5   /* the hardware refused the operation */
 
 #endif

@@ -103,6 +103,24 @@ static struct vcpu_looks looks_of(struct vcpu *v)
 	return l;
 }
 
+/* Chain mode: the firmware's APs that are not vCPUs: still joining, or
+ * lost (they did not join before hv.efi ended the joining phase). */
+static void print_chain_aps(const struct vm *vm)
+{
+	uint64_t joining = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	uint64_t lost = __atomic_load_n(&vm->lost_mask, __ATOMIC_ACQUIRE);
+
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++) {
+		if (joining & 1ULL << k)
+			printf("  APIC ID %u: the firmware's, still to join (chain mode: its INIT and start-up "
+			       "IPIs are passed on)\n", vm->joining_ids[k]);
+		else if (lost & 1ULL << k)
+			printf("  APIC ID %u: LOST: did not join (chain mode): outside the hypervisor, isolation "
+			       "does not hold while it runs (the firmware's: INIT and start-up IPIs still "
+			       "reach it, NMIs do not)\n", vm->joining_ids[k]);
+	}
+}
+
 void cmd_cpus(int argc, char **argv)
 {
 	struct vcpu *b = shell_guest("cpus"), *sel;
@@ -129,6 +147,7 @@ void cmd_cpus(int argc, char **argv)
 		printf("%c %5u %8u %4u  %-24s %12llu\n", v == sel ? '*' : ' ', i, v->apic_id, v->cpu,
 		       vcpu_state_text(&l), (unsigned long long)v->exit_total);
 	}
+	print_chain_aps(vm);
 }
 
 void cmd_cpu(int argc, char **argv)

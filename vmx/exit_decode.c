@@ -161,19 +161,6 @@ void vmx_decode_io(uint64_t qual, uint32_t insn_info, struct io_access *out)
 	}
 }
 
-void vmx_decode_ept_violation(uint64_t qual, struct ept_violation *out)
-{
-	out->read = qual & EPT_QUAL_READ;
-	out->write = qual & EPT_QUAL_WRITE;
-	out->fetch = qual & EPT_QUAL_FETCH;
-	out->readable = qual & EPT_QUAL_READABLE;
-	out->writable = qual & EPT_QUAL_WRITABLE;
-	out->executable = qual & EPT_QUAL_EXECUTABLE;
-	out->gla_valid = qual & EPT_QUAL_GLA_VALID;
-	out->gla_translation = out->gla_valid && (qual & EPT_QUAL_GLA_TRANSLATION);
-	out->nmi_unblocking = qual & EPT_QUAL_NMI_UNBLOCKING;
-}
-
 uint32_t vmx_intr_info(unsigned int vector, unsigned int type, bool deliver_error_code)
 {
 	return INTR_INFO_VALID | ((type << INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK) |

@@ -82,7 +82,18 @@ struct ept_violation {
 
 /* Splits an EPT-violation exit qualification (Table 28-7); gla_translation
  * is false unless gla_valid, since bit 8 is defined only then. */
-void vmx_decode_ept_violation(uint64_t qual, struct ept_violation *out);
+static inline void vmx_decode_ept_violation(uint64_t qual, struct ept_violation *out)
+{
+	out->read = qual & EPT_QUAL_READ;
+	out->write = qual & EPT_QUAL_WRITE;
+	out->fetch = qual & EPT_QUAL_FETCH;
+	out->readable = qual & EPT_QUAL_READABLE;
+	out->writable = qual & EPT_QUAL_WRITABLE;
+	out->executable = qual & EPT_QUAL_EXECUTABLE;
+	out->gla_valid = qual & EPT_QUAL_GLA_VALID;
+	out->gla_translation = out->gla_valid && (qual & EPT_QUAL_GLA_TRANSLATION);
+	out->nmi_unblocking = qual & EPT_QUAL_NMI_UNBLOCKING;
+}
 
 /* Interruption information for VM entry: valid, type, vector, deliver-error-code. */
 uint32_t vmx_intr_info(unsigned int vector, unsigned int type, bool deliver_error_code);

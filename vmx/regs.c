@@ -82,29 +82,79 @@ static unsigned int maxphyaddr(void)
 	return bits;
 }
 
-void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
+/* vcpu_reg with the fetch inlined (r is a constant at each use below). */
+static inline uint64_t reg_now(struct vcpu *v, enum vcpu_reg r)
+{
+	if (!(v->rc.valid & (1u << r))) {
+		v->rc.val[r] = r == VREG_CR0 ? guest_cr0_view(v) : r == VREG_CR4 ? guest_cr4_view(v) :
+			       vmcs_read(reg_field[r]);
+		v->rc.valid |= 1u << r;
+	}
+	return v->rc.val[r];
+}
+
+void vcpu_read_cpu_key(struct vcpu *v, struct guest_cpu *c)
 {
 	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 
-	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
-	c->regs.gpr[REG_RSP] = vcpu_reg(v, VREG_RSP);
-	c->regs.rip = vcpu_reg(v, VREG_RIP);
-	c->regs.rflags = vcpu_reg(v, VREG_RFLAGS);
-	for (unsigned int s = 0; s < 6; s++) {
-		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
-		c->regs.seg_limit[s] = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * s);
-	}
-	c->efer = vcpu_reg(v, VREG_EFER);
+	c->regs.rip = reg_now(v, VREG_RIP);
+	c->efer = reg_now(v, VREG_EFER);
 	c->regs.mode = (c->efer & EFER_LMA) && (cs_ar & GUEST_AR_L) ? CPU_MODE_64 :
 		       (cs_ar & (1u << 14)) ? CPU_MODE_32 : CPU_MODE_16;
 	c->regs.seg_limits = c->regs.mode != CPU_MODE_64;
-	c->cr0 = vcpu_reg(v, VREG_CR0);
-	c->cr3 = vcpu_reg(v, VREG_CR3);
-	c->cr4 = vcpu_reg(v, VREG_CR4);
-	for (unsigned int i = 0; i < 4; i++)
-		c->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
+	c->cr0 = reg_now(v, VREG_CR0);
+	c->cr3 = reg_now(v, VREG_CR3);
+	c->cr4 = reg_now(v, VREG_CR4);
 	c->cpl = guest_cpl();
 	c->maxphyaddr = maxphyaddr();
+	c->regs.gpr_written = 0;
+	c->regs_valid = false;
+	c->seg_valid = 0;
+	c->pdpte_valid = false;
+	/* The fetch's linear address is CS.base + RIP outside 64-bit mode. */
+	if (c->regs.mode != CPU_MODE_64)
+		vcpu_read_cpu_segs(v, c, 1u << INSN_SEG_CS);
+}
+
+void vcpu_read_cpu_regs(struct vcpu *v, struct guest_cpu *c)
+{
+	memcpy(c->regs.gpr, v->regs.gpr, sizeof(c->regs.gpr));
+	c->regs.gpr[REG_RSP] = reg_now(v, VREG_RSP);
+	c->regs.rflags = reg_now(v, VREG_RFLAGS);
+	c->regs_valid = true;
+}
+
+void vcpu_read_cpu_core(struct vcpu *v, struct guest_cpu *c)
+{
+	vcpu_read_cpu_key(v, c);
+	vcpu_read_cpu_regs(v, c);
+}
+
+void vcpu_read_cpu_segs(struct vcpu *v, struct guest_cpu *c, unsigned int segs)
+{
+	segs &= 0x3fu & ~(unsigned int)c->seg_valid;
+	while (segs) {
+		unsigned int s = (unsigned int)__builtin_ctz(segs);
+
+		segs &= segs - 1;
+		c->regs.seg_base[s] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * s);
+		c->regs.seg_limit[s] = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * s);
+		c->seg_valid |= (uint8_t)(1u << s);
+	}
+}
+
+void vcpu_read_cpu_pdptes(struct vcpu *v, struct guest_cpu *c)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		c->pdpte[i] = vmcs_read(VMCS_GUEST_PDPTE0 + 2 * i);
+	c->pdpte_valid = true;
+}
+
+void vcpu_read_cpu(struct vcpu *v, struct guest_cpu *c)
+{
+	vcpu_read_cpu_core(v, c);
+	vcpu_read_cpu_segs(v, c, 0x3f);
+	vcpu_read_cpu_pdptes(v, c);
 }
 
 bool vcpu_halted(struct vcpu *v)

@@ -61,13 +61,20 @@ static void trap_port_range(void *ctx, uint16_t base, uint16_t count)
 		io_bitmap_set(bm[0], bm[1], (uint16_t)p);
 }
 
+/* The frames of a vCPU (VMCS, bitmaps) that it does not have yet, zeroed. */
+static void alloc_frames(struct vmx_vcpu *x)
+{
+	hpa_t *f[] = { &x->vmcs, &x->msr_bitmap, &x->io_bitmap_a, &x->io_bitmap_b };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(f); i++)
+		if (!*f[i])
+			*f[i] = alloc_zeroed_frame();
+}
+
 static int setup_bitmaps(struct vcpu *v, struct vmx_vcpu *x)
 {
 	uint8_t *msr, *ioa, *iob;
 
-	x->msr_bitmap = alloc_zeroed_frame();
-	x->io_bitmap_a = alloc_zeroed_frame();
-	x->io_bitmap_b = alloc_zeroed_frame();
 	if (x->msr_bitmap == INVALID_HPA || x->io_bitmap_a == INVALID_HPA ||
 	    x->io_bitmap_b == INVALID_HPA)
 		return -ENOMEM;
@@ -339,11 +346,18 @@ bool backend_has_tick(void)
 
 int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
-	struct vmx_vcpu *x = calloc(1, sizeof(*x));
+	/* A chain-mode AP's first vCPU: on memory taken before the firmware
+	 * ran as the guest (backend_reserve_ap), so its join cannot fail for
+	 * lack of it. Otherwise, and afterwards, from the heap. */
+	struct vmx_vcpu *x = vmx_this_cpu.spare;
 	uint32_t entry_ctl = 0;
 	enum vmx_status st;
 	uint32_t *region;
 
+	if (x)
+		vmx_this_cpu.spare = NULL;
+	else
+		x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
 	v->arch = x;
@@ -352,7 +366,7 @@ int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
 	v->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
 	vmx_tsc_init(x);
-	x->vmcs = alloc_zeroed_frame();
+	alloc_frames(x);
 	if (x->vmcs == INVALID_HPA)
 		return -ENOMEM;
 	region = hpa_to_ptr(x->vmcs);

@@ -4,6 +4,7 @@
 #include "guest/backend.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
+#include "vmx/vmx_vcpu.h"
 #include "vmx/caps.h"
 #include "vmx/vmx_insn.h"
 #include "arch/cpu.h"
@@ -223,17 +224,65 @@ int backend_init(const struct hv_options *o)
 	return 0;
 }
 
-void backend_off(void)
+int backend_off(void)
 {
 	struct vmx_cpu *c = &vmx_this_cpu;
 
 	if (!c->on)
-		return;
+		return 0;
 	/* No VMCS stays current across VMXOFF that matters: the caller's
-	 * vCPUs were destroyed (VMCLEAR) or never launched. */
-	(void)vmxoff();
+	 * vCPUs were destroyed (VMCLEAR) or never launched. It fails only
+	 * under the dual-monitor treatment of SMIs (SDM Vol. 3C, 32.15.7):
+	 * then CR4.VMXE must stay (clearing it in VMX operation is a #GP). */
+	if (vmxoff() != VMX_OK)
+		return -EIO;
 	c->on = false;
 	write_cr4(read_cr4() & ~CR4_VMXE);
+	return 0;
+}
+
+/* A vCPU's memory (the struct, its VMCS and bitmaps, zeroed) for a CPU's
+ * first vcpu_create (vmx_cpu.spare); NULL if there is not enough. */
+static struct vmx_vcpu *reserve_vcpu(void)
+{
+	struct vmx_vcpu *x = calloc(1, sizeof(*x));
+	hpa_t *f[4];
+
+	if (!x)
+		return NULL;
+	f[0] = &x->vmcs;
+	f[1] = &x->msr_bitmap;
+	f[2] = &x->io_bitmap_a;
+	f[3] = &x->io_bitmap_b;
+	for (unsigned int i = 0; i < ARRAY_SIZE(f); i++) {
+		*f[i] = frame_alloc_one(mm_frames());
+		if (*f[i] == INVALID_HPA) {
+			while (i--)
+				(void)frame_free(mm_frames(), *f[i], 0);
+			free(x);
+			return NULL;
+		}
+		memset(hpa_to_ptr(*f[i]), 0, PAGE_SIZE);
+	}
+	return x;
+}
+
+int backend_reserve_ap(struct percpu *pc)
+{
+	const struct vmx_cpu *boot = (const struct vmx_cpu *)(const void *)percpu_cpus[0]->backend;
+	struct vmx_cpu *c = (struct vmx_cpu *)(void *)pc->backend;
+
+	if (!c->vmxon_region) {
+		c->vmxon_region = frame_alloc_one(mm_frames());
+		if (c->vmxon_region == INVALID_HPA ||
+		    (boot->basic.phys_addr_32 && c->vmxon_region >= 4 * GiB)) {
+			c->vmxon_region = 0;
+			return -ENOMEM;
+		}
+	}
+	if (!c->spare)
+		c->spare = reserve_vcpu();
+	return c->spare ? 0 : -ENOMEM;
 }
 
 int backend_init_ap(const struct hv_options *o, const char **why)
@@ -279,7 +328,8 @@ int backend_init_ap(const struct hv_options *o, const char **why)
 	if (!fix_control_registers(c, &ci))
 		return -EINVAL;
 	*why = "no memory for the VMXON region";
-	c->vmxon_region = frame_alloc_one(mm_frames());
+	if (!c->vmxon_region)           /* else reserved (backend_reserve_ap) */
+		c->vmxon_region = frame_alloc_one(mm_frames());
 	if (c->vmxon_region == INVALID_HPA || (c->basic.phys_addr_32 && c->vmxon_region >= 4 * GiB))
 		return -ENOMEM;
 	region = hpa_to_ptr(c->vmxon_region);

@@ -8,12 +8,16 @@
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 
+struct vmx_vcpu;
+
 struct vmx_cpu {
 	struct vmx_cap_msrs caps;        /* as read (with test hooks applied) */
 	struct vmx_basic basic;
 	struct vmx_controls ctl;         /* every guest's controls, before per-guest bits */
 	bool nmi_window;                 /* NMI-window exiting may be set (vmx_nmi_window_available) */
-	hpa_t vmxon_region;
+	hpa_t vmxon_region;              /* 0 until allocated (or reserved: backend_reserve_ap) */
+	struct vmx_vcpu *spare;          /* chain mode: its first vCPU's memory, taken ahead
+					    (backend_reserve_ap); vcpu_create uses it once */
 	bool on;                         /* in VMX root operation */
 	uint64_t unshadowed;             /* HV_VMCS_COUNT: accesses to fields KVM does not shadow */
 };

@@ -4,6 +4,7 @@
  * vol. 2, 13.4: only the protocol's WhoAmI may be called from an AP), and
  * finds its place in the list by its APIC ID. */
 #include "boot/efi/chain_aps.h"
+#include "boot/efi/ap_outcome.h"
 #include "boot/efi/console.h"
 #include "boot/efi/core_enter.h"
 #include "boot/efi/core_load.h"
@@ -22,7 +23,7 @@
 struct ap_result {
 	volatile bool ran;              /* the procedure ran on it */
 	volatile bool ok;               /* check: passed */
-	volatile bool returned;         /* enter: core_ap_enter returned, rc */
+	volatile bool returned;         /* enter: core_ap_enter returned, rc (set after rc) */
 	uint64_t rc;
 	char why[128];                  /* check: why not */
 };
@@ -94,7 +95,9 @@ static VOID EFIAPI enter_ap(VOID *arg)
 	if (i < 0)
 		return;
 	a = &aps.blocks[i];
-	memset(a, 0, sizeof(*a));
+	/* Not the status word: efi_chain_aps_enter set it, and after a time-out
+	 * it, not this procedure, decides it (settle). */
+	memset(&a->fw, 0, sizeof(a->fw));
 	a->magic = EFI_AP_HANDOFF_MAGIC;
 	a->cpu_index = (uint32_t)i;
 	sgdt(&gdtr);                    /* check_ap found it fits */
@@ -154,6 +157,22 @@ bool efi_chain_aps_check(struct efi_fw *fw, const struct efi_cpus *cpus, hpa_t a
 	return true;
 }
 
+/* After StartupAllAPs: AP i's status word, settled. An AP whose call
+ * has not returned may still be on its way in: NONE -> ABANDONED makes it
+ * refuse to join (boot/chain_ap.c claim_joined), so that what the word
+ * holds afterwards is final, and JOINED exactly the APs under VMX. */
+static int32_t settle(struct efi_ap_handoff *b, const struct ap_result *r)
+{
+	int32_t st = EFI_AP_S_NONE;
+
+	if (__atomic_load_n(&r->returned, __ATOMIC_ACQUIRE))
+		return __atomic_load_n(&b->status, __ATOMIC_ACQUIRE);
+	if (__atomic_compare_exchange_n(&b->status, &st, EFI_AP_S_ABANDONED, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return EFI_AP_S_ABANDONED;
+	return st;
+}
+
 unsigned int efi_chain_aps_enter(struct efi_fw *fw, const struct efi_cpus *cpus, hpa_t ap_entry,
 				 struct efi_ap_handoff *blocks, bool *blocks_in_use)
 {
@@ -167,29 +186,53 @@ unsigned int efi_chain_aps_enter(struct efi_fw *fw, const struct efi_cpus *cpus,
 		return 0;
 	aps.ap_entry = ap_entry;
 	aps.blocks = blocks;
+	for (unsigned int i = 1; i < cpus->count; i++)
+		blocks[i].status = EFI_AP_S_NONE;
 	st = run_on_aps(fw, cpus, enter_ap);
 	ids[0] = '\0';
 	for (unsigned int i = 1; i < cpus->count; i++) {
 		const struct ap_result *r = &aps.res[i];
 		uint32_t id = cpus->apic_id[i];
+		int32_t status = settle(&blocks[i], r);
+		bool returned = __atomic_load_n(&r->returned, __ATOMIC_ACQUIRE);
 
-		if (r->returned && !r->rc) {
+		/* Its CPU may still write to the block (its status, going back). */
+		if (r->ran && !returned)
+			*blocks_in_use = true;
+		switch (ap_outcome(r->ran, returned, r->rc, status)) {
+		case AP_OUT_JOINED:
 			if (k + 12 < sizeof(ids))
 				k += (size_t)fmt_snprintf(ids + k, sizeof(ids) - k, " %u", id);
+			if (!returned)
+				efi_say("chain mode: APIC ID %u joined the hypervisor; its procedure had not "
+					"returned when StartupAllAPs ended", id);
 			continue;
-		}
-		failed++;
-		if (r->returned)
+		case AP_OUT_RETURNED:
+			efi_shout("chain mode: APIC ID %u: its join failed and the core gave it back (the "
+				  "hypervisor's console says why): it stays the firmware's, outside VMX; "
+				  "isolation does not hold for it", id);
+			break;
+		case AP_OUT_REFUSED:
 			efi_shout("chain mode: APIC ID %u: the core refused the AP (code %llu): it stays the "
 				  "firmware's, outside VMX", id, (unsigned long long)r->rc);
-		else if (__atomic_load_n(&blocks[i].status, __ATOMIC_ACQUIRE) == EFI_AP_S_PARKED)
+			break;
+		case AP_OUT_PARKED:
 			efi_shout("chain mode: APIC ID %u: the core parked it (the hypervisor's console says "
 				  "why): that CPU is lost to the OS", id);
-		else
-			efi_shout("chain mode: APIC ID %u: %s", id, r->ran ? "did not come back from the core" :
-				  "the firmware did not run the procedure on it");
-		if (r->ran && !r->returned)
-			*blocks_in_use = true;
+			break;
+		case AP_OUT_ABANDONED:
+			efi_shout("chain mode: APIC ID %u: did not come back from the core in time: not "
+				  "counted, and it may no longer join", id);
+			break;
+		case AP_OUT_NOT_RUN:
+			efi_shout("chain mode: APIC ID %u: the firmware did not run the procedure on it", id);
+			break;
+		case AP_OUT_MISMATCH:
+			efi_shout("chain mode: APIC ID %u: the core returned 0 without marking it joined "
+				  "(status %d): not counted", id, (int)status);
+			break;
+		}
+		failed++;
 	}
 	if (EFI_ERROR(st))
 		efi_shout("chain mode: StartupAllAPs: status 0x%llx", (unsigned long long)st);

@@ -21,9 +21,11 @@ bool efi_chain_aps_check(struct efi_fw *fw, const struct efi_cpus *cpus, hpa_t a
  * After core_enter returned 0 (this CPU is the guest now): each AP, one at
  * a time, captures its state into blocks[i] and enters the core through
  * efi_ap_entry64, returning as the guest. blocks: cpus->count of them,
- * below 4 GiB. Prints what came of each AP; returns how many did not come
- * under VMX (0: all did). The blocks must stay allocated if any did not
- * answer (its CPU may still write its status).
+ * below 4 GiB. Prints what came of each AP, decided by its status word
+ * (settled: an AP whose call did not return is abandoned, so it can no
+ * longer join); returns how many are not under VMX (0: all are), exactly.
+ * The blocks must stay allocated if any did not answer (its CPU may still
+ * write its status on its way back).
  */
 unsigned int efi_chain_aps_enter(struct efi_fw *fw, const struct efi_cpus *cpus, hpa_t ap_entry,
 				 struct efi_ap_handoff *blocks, bool *blocks_in_use);

@@ -8,6 +8,11 @@
  * after ExitBootServices) nor runtime memory (which the OS maps for the
  * firmware), Linux turns it into e820 "unusable" and never maps it, Windows
  * leaves it alone. The comparison with EfiReservedMemoryType is in the docs.
+ * The core's ACPI view (copies of the RSDP, XSDT, RSDT and MADT the OS reads
+ * through the configuration table) gets its own EfiACPIMemoryNVS area: the
+ * type UEFI gives ACPI tables that the OS keeps (never EfiACPIReclaimMemory,
+ * which the OS takes as RAM once it has read the tables: the guest's writes
+ * to the view are dropped).
  */
 #include "boot/efi/chain_enter.h"
 #include "boot/efi/chain_aps.h"
@@ -17,6 +22,7 @@
 #include "boot/efi/cpu_cover.h"
 #include "boot/efi/sysinfo.h"
 #include "guest/load/cpu_resume.h"
+#include "guest/hypercall_abi.h"
 #include "lib/format.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
@@ -90,6 +96,27 @@ static bool resumable(char *err, size_t errlen)
 	return cpu_resume_from_efi(&fw, (const void *)(uintptr_t)fw.gdtr_base, gdt_size, &r, err, errlen) == 0;
 }
 
+/*
+ * As the guest, once every AP was asked to join: HC_CHAIN_APS_DONE ends the
+ * joining phase (guest/run/chain_done.c). Until then the hypervisor passes
+ * the guest's INIT and start-up IPIs on to the APs not under VMX yet, as
+ * the firmware needs them; after it, an AP that did not join gets none and
+ * is disabled in the ACPI view, and the core says so on its console.
+ */
+static void aps_done(void)
+{
+	int64_t rc = HC_CHAIN_APS_DONE;
+
+	asm volatile("vmcall" : "+a"(rc) : : "memory");
+	if (rc > 0)
+		efi_shout("chain mode: %lld AP%s did not join: %s outside the hypervisor, where isolation does "
+			  "not hold (the hypervisor's console says more)", (long long)rc, rc == 1 ? "" : "s",
+			  rc == 1 ? "it runs" : "they run");
+	else if (rc < 0)
+		efi_shout("chain mode: the hypervisor refused the end of the APs' joining phase (error %lld): "
+			  "it still passes INIT and start-up IPIs on to APs that did not join", (long long)-rc);
+}
+
 /* The core's copies of boot_info and the handoff (it copies both at once),
  * and the APs' blocks for efi_ap_entry64 (boot/efi/chain_aps.c). */
 struct chain_block {
@@ -103,10 +130,10 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	static struct core_image img;
 	static struct hv_options opt;
 	static struct efi_cpus cpus;
-	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_blk = { 0 };
+	struct chain_alloc a_img = { 0 }, a_pool = { 0 }, a_blk = { 0 }, a_view = { 0 };
 	struct core_placed placed;
 	struct chain_block *blk;
-	hpa_t img_pa, pool;
+	hpa_t img_pa, pool, view;
 	bool aps_in_use;
 	UINTN map_key;
 	char err[160];
@@ -142,6 +169,14 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 			  (unsigned long long)(img.span >> 10), (unsigned long long)(opt.hv_mem >> 20));
 		goto fail;
 	}
+	view = alloc_aligned(fw, EfiACPIMemoryNVS, EFI_HANDOFF_VIEW_SIZE, PAGE_SIZE, CORE_LOAD_LIMIT - 1, &a_view);
+	if (view)
+		efi_say("chain mode: ACPI view area 0x%llx-0x%llx (%u KiB, EfiACPIMemoryNVS) for the tables the OS "
+			"will read", (unsigned long long)view, (unsigned long long)(view + EFI_HANDOFF_VIEW_SIZE - 1),
+			(unsigned int)(EFI_HANDOFF_VIEW_SIZE >> 10));
+	else
+		efi_say("chain mode: no EfiACPIMemoryNVS below 4 GiB for the ACPI view: the core keeps it in "
+			"its pool (EfiUnusableMemory)");
 	if (core_place(hv_core_elf_start, hv_core_elf_size(), &img, (void *)(uintptr_t)img_pa, img_pa,
 		       &placed, err, sizeof(err))) {
 		efi_shout("cannot place the hypervisor core: %s: " WITHOUT, err);
@@ -150,6 +185,7 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 	core_handoff_init(&blk->h, &placed, EFI_HANDOFF_MODE_CHAIN);
 	blk->h.pool_start = pool;
 	blk->h.pool_end = pool + opt.hv_mem;
+	blk->h.acpi_view = view;
 	blk->h.cpu_count = cpus.count;
 	memcpy(blk->h.cpu_apic_id, cpus.apic_id, cpus.count * sizeof(cpus.apic_id[0]));
 	/* The map as the core starts: the allocations above are in it. */
@@ -170,10 +206,17 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		 * now. Then only the image and the pool stay allocated (and
 		 * the APs' blocks if one did not come back: it may write). */
 		efi_say("the firmware now runs under the hypervisor");
-		/* Before anything else reads ACPI: the OS must see the view. */
+		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
+		aps_done();
+		/* After the APs (the view disables those that did not join),
+		 * before any loader reads ACPI: the OS must see the view. */
 		if (blk->h.out.view_rsdp)
 			efi_acpi_install_view(fw, blk->h.out.view_rsdp);
-		(void)efi_chain_aps_enter(fw, &cpus, placed.ap_entry, blk->ap, &aps_in_use);
+		else if (view) {
+			release(fw, &a_view);
+			efi_say("chain mode: no ACPI view (the firmware's tables are right as they are): its area "
+				"is freed");
+		}
 		if (!aps_in_use)
 			release(fw, &a_blk);
 		return 0;
@@ -186,6 +229,7 @@ int efi_chain_enter(struct efi_fw *fw, struct boot_info *bi)
 		efi_shout("the hypervisor core refused the hand-off: %s: " WITHOUT, efi_handoff_strerror(rc));
 	}
 fail:
+	release(fw, &a_view);
 	release(fw, &a_blk);
 	release(fw, &a_pool);
 	release(fw, &a_img);

@@ -67,8 +67,12 @@ static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 	if (h->pool_start > h->pool_end || (h->pool_start | h->pool_end) & (PAGE_SIZE - 1))
 		return fmt_error(-EINVAL, err, errlen, "hypervisor pool [0x%llx, 0x%llx) is not a page-aligned range",
 				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
-	if (h->mode == EFI_HANDOFF_MODE_BOOT)
+	if (h->mode == EFI_HANDOFF_MODE_BOOT) {
+		if (h->acpi_view)
+			return fmt_error(-EINVAL, err, errlen, "boot mode: an ACPI view area (0x%llx)",
+					 (unsigned long long)h->acpi_view);
 		return 0;
+	}
 	/* Chain mode: the pool is all the memory the core may use (mm/setup.c). */
 	if (h->pool_end - h->pool_start < EFI_HANDOFF_POOL_MIN ||
 	    (h->pool_start | h->pool_end) & (EFI_HANDOFF_POOL_ALIGN - 1) || h->pool_end > 4 * GiB)
@@ -76,9 +80,6 @@ static int check_handoff(const struct efi_handoff *h, char *err, size_t errlen)
 				 "chain mode: hypervisor pool [0x%llx, 0x%llx) is not 2 MiB aligned, "
 				 "at least 16 MiB and below 4 GiB",
 				 (unsigned long long)h->pool_start, (unsigned long long)h->pool_end);
-	if (h->trampoline)
-		return fmt_error(-EINVAL, err, errlen, "chain mode: an AP start-up page (0x%llx), which "
-				 "this core no longer takes", (unsigned long long)h->trampoline);
 	return check_cpu_list(h, err, errlen);
 }
 
@@ -187,6 +188,40 @@ static int check_ranges(const struct efi_handoff *h, const struct efi_handoff_wh
 	return 0;
 }
 
+/* Chain mode's ACPI view area (the core writes it, the OS reads it): page
+ * aligned, below 4 GiB, inside one ACPI NVS range of bi's map (memory the
+ * loader allocated for it, not the firmware's), clear of the image, the
+ * pool and the two structures. bi's map is checked already. */
+static int check_view(const struct boot_info *bi, const struct efi_handoff *h, const struct efi_handoff_where *w,
+		      char *err, size_t errlen)
+{
+	const struct { const char *name; uint64_t pa, len; } r[] = {
+		{ "the core's image", w->image_start, w->image_end - w->image_start },
+		{ "the pool", h->pool_start, h->pool_end - h->pool_start },
+		{ "boot_info", w->bi_pa, sizeof(struct boot_info) },
+		{ "the handoff", w->h_pa, sizeof(struct efi_handoff) },
+	};
+	uint64_t v = h->acpi_view, len = EFI_HANDOFF_VIEW_SIZE;
+	bool in_nvs = false;
+
+	if (!v)
+		return 0;
+	if (v & (PAGE_SIZE - 1) || v > 4 * GiB - len)
+		return fmt_error(-EINVAL, err, errlen, "chain mode: the ACPI view area at 0x%llx is not page "
+				 "aligned and below 4 GiB", (unsigned long long)v);
+	for (unsigned int i = 0; i < ARRAY_SIZE(r); i++)
+		if (r[i].len && overlap(v, len, r[i].pa, r[i].len))
+			return fmt_error(-EINVAL, err, errlen, "chain mode: the ACPI view area at 0x%llx overlaps %s "
+					 "at 0x%llx", (unsigned long long)v, r[i].name, (unsigned long long)r[i].pa);
+	for (unsigned int i = 0; i < bi->mmap_count; i++)
+		in_nvs |= bi->mmap[i].type == BOOT_MEM_ACPI_NVS && bi->mmap[i].addr <= v &&
+			  v + len - bi->mmap[i].addr <= bi->mmap[i].len;
+	if (!in_nvs)
+		return fmt_error(-EINVAL, err, errlen, "chain mode: the ACPI view area at 0x%llx is not inside "
+				 "one ACPI NVS range of the memory map", (unsigned long long)v);
+	return 0;
+}
+
 int efi_handoff_check(const struct boot_info *bi, const struct efi_handoff *h, const struct efi_handoff_where *w,
 		      struct boot_info *out, char *err, size_t errlen)
 {
@@ -203,6 +238,8 @@ int efi_handoff_check(const struct boot_info *bi, const struct efi_handoff *h, c
 		rc = check_ranges(h, w, err, errlen);
 	if (!rc)
 		rc = check_boot_info(bi, err, errlen);
+	if (!rc && h->mode == EFI_HANDOFF_MODE_CHAIN)
+		rc = check_view(bi, h, w, err, errlen);
 	if (rc)
 		return rc;
 	memcpy(out, bi, sizeof(*out));

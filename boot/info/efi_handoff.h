@@ -51,7 +51,7 @@
 #define HV_NOTE_EFI_AP_ENTRY64   2             /* desc: uint64_t physical link address of efi_ap_entry64 */
 
 #define EFI_HANDOFF_MAGIC        0x464f444e41485648ULL   /* "HVHANDOF" in memory order */
-#define EFI_HANDOFF_VERSION      4
+#define EFI_HANDOFF_VERSION      5
 #define EFI_HANDOFF_ENTRY_MAGIC  0x46455648U   /* hv_main's first argument on this path ("HVEF") */
 
 enum efi_handoff_mode {
@@ -63,6 +63,9 @@ enum efi_handoff_mode {
  * least hvmem='s minimum. */
 #define EFI_HANDOFF_POOL_ALIGN        (2 * MiB)
 #define EFI_HANDOFF_POOL_MIN          (16 * MiB)
+/* Chain mode's ACPI view area: the RSDP, XSDT, RSDT and MADT copies
+ * (guest/dev/acpi_guest.c). */
+#define EFI_HANDOFF_VIEW_SIZE         (16 * KiB)
 /* Chain mode's CPUs: at most one vCPU each (guest/vm.h VM_MAX_VCPUS). */
 #define EFI_HANDOFF_CPUS_MAX          64
 
@@ -129,8 +132,11 @@ struct efi_handoff {
 	uint64_t pool_start, pool_end;  /* [start, end): memory the loader allocated for the
 					 * hypervisor (chain mode: its whole heap, hidden from
 					 * the firmware); 0, 0 in boot mode (the e820 decides) */
-	uint64_t trampoline;            /* unused since version 3 (chain mode starts no AP with
-					 * INIT and start-up IPIs: efi_ap_entry64 below); 0 */
+	uint64_t acpi_view;             /* chain mode: EFI_HANDOFF_VIEW_SIZE bytes of EfiACPIMemoryNVS
+					 * (page aligned, below 4 GiB) for the core's ACPI view, the
+					 * tables the OS reads through the configuration table (the
+					 * UEFI type for ACPI tables the OS keeps and never uses as
+					 * RAM); 0: none (no RSDP), or boot mode */
 	struct efi_cpu_state fw;        /* chain mode's return point; see above */
 	/* Chain mode: every enabled CPU the firmware runs (EFI_MP_SERVICES_PROTOCOL),
 	 * by APIC ID, the boot CPU's first; each AP enters the core later
@@ -152,9 +158,12 @@ struct efi_handoff {
  * EFI_AP_E_* code in RAX, nothing changed), then takes the CPU: its per-CPU
  * block (allocated when the boot CPU entered), VMXON, a vCPU of the
  * firmware's VM resumed from fw, so that the call returns RAX = 0 in VMX
- * non-root operation. What fails after that (the APIC ID is not the one
- * listed at cpu_index, VMXON, the vCPU) leaves the AP parked in the
- * hypervisor (boot/chain_ap.c) and writes status, which the loader reads.
+ * non-root operation. What fails after that (VMXON, the APIC ID is not
+ * the one listed at cpu_index, the vCPU) is undone (VMXOFF and the state
+ * at fw back, boot/chain_ap.c) and the call returns RAX = EFI_AP_E_CORE
+ * with status EFI_AP_S_RETURNED: the AP is the firmware's again, outside
+ * VMX, in a state its MP services can reset. Only where that cannot be
+ * done is the AP parked in the hypervisor (EFI_AP_S_PARKED).
  */
 #define EFI_AP_HANDOFF_MAGIC     0x5041464f444e4148ULL   /* "HANDOFAP" in memory order */
 #define EFI_AP_GDT_MAX           4096                    /* a UEFI firmware's GDT has a few entries */
@@ -162,7 +171,7 @@ struct efi_handoff {
 struct efi_ap_handoff {
 	uint64_t magic;                 /* EFI_AP_HANDOFF_MAGIC */
 	uint32_t cpu_index;             /* its place in efi_handoff.cpu_apic_id[] (not 0: the boot CPU) */
-	volatile int32_t status;        /* written by the core on failure: EFI_AP_S_* */
+	volatile int32_t status;        /* EFI_AP_S_*: what became of the AP (enum efi_ap_status) */
 	struct efi_cpu_state fw;        /* this AP's return point */
 	/* Its GDT, fw.gdtr_limit + 1 bytes (at most EFI_AP_GDT_MAX), copied
 	 * by the AP before the call: the firmware's GDT may lie in memory the
@@ -175,11 +184,29 @@ enum efi_ap_error {                     /* RAX from efi_ap_entry64, nothing chan
 	EFI_AP_E_HEADER  = 2,           /* magic not this core's */
 	EFI_AP_E_INDEX   = 3,           /* no AP expected at cpu_index (or not in chain mode) */
 	EFI_AP_E_CPU     = 4,           /* CR4.LA57 set */
+	EFI_AP_E_CORE    = 5,           /* the join failed after the entry; undone: the AP is back
+					 * outside VMX as it was (status EFI_AP_S_RETURNED; the
+					 * hypervisor's console says why) */
 };
 
-enum efi_ap_status {                    /* efi_ap_handoff.status: written by the core */
-	EFI_AP_S_NONE    = 0,           /* nothing written (the call returned: see RAX) */
-	EFI_AP_S_PARKED  = -1,          /* failed after the entry: parked in the hypervisor */
+/*
+ * efi_ap_handoff.status: what became of the AP, the word both sides agree
+ * on (the procedure's return may come after StartupAllAPs gave up). The
+ * loader writes NONE before the call. The core's AP claims it with a
+ * compare-and-swap NONE -> JOINED as its vCPU joins the guest (before its
+ * first VM entry) and refuses to join if that fails; once StartupAllAPs
+ * returned, the loader swaps NONE -> ABANDONED for every AP whose
+ * procedure did not return, so afterwards JOINED is final and exactly the
+ * APs under the hypervisor. RETURNED and PARKED are plain stores.
+ */
+enum efi_ap_status {
+	EFI_AP_S_NONE    = 0,           /* nothing yet (or refused by the entry: see RAX) */
+	EFI_AP_S_JOINED  = 1,           /* core: its vCPU joined the guest: under the hypervisor */
+	EFI_AP_S_PARKED  = -1,          /* core: failed after the entry, could not go back: parked
+					 * in the hypervisor */
+	EFI_AP_S_RETURNED = -2,         /* core: failed after the entry, undone: back to the
+					 * firmware outside VMX (RAX = EFI_AP_E_CORE) */
+	EFI_AP_S_ABANDONED = -3,        /* loader: stopped waiting; the AP may no longer join */
 };
 _Static_assert(__builtin_offsetof(struct efi_ap_handoff, cpu_index) == 8, "entry.asm reads cpu_index at 8");
 
@@ -193,10 +220,13 @@ _Static_assert(sizeof(struct efi_cpu_state) == 232, "efi_cpu_state layout is par
 /*
  * Checks what a loader handed over before the core trusts any of it:
  * handoff magic, version, size and mode (boot or chain; chain: the pool
- * 2 MiB aligned, at least 16 MiB and below 4 GiB, no start-up page, 1 to
+ * 2 MiB aligned, at least 16 MiB and below 4 GiB, 1 to
  * EFI_HANDOFF_CPUS_MAX CPUs each once), the boot_info size the loader was built
  * with, that neither structure lies inside the core's image (w), in chain
  * mode that the pool covers none of the image and the two structures, and
+ * that the ACPI view area, if any, is page aligned, below 4 GiB, inside one
+ * ACPI NVS range of the memory map and clear of the image, the pool and
+ * the two structures (in boot mode there is none), and
  * inside boot_info every
  * count against its array, every string terminated inside its array, the
  * memory map's and modules' ranges (non-empty, no wrap-around), the RSDP

@@ -129,13 +129,6 @@ static bool dropped_sig(const struct acpi_view_request *r, const uint8_t sig[4])
 	return false;
 }
 
-static bool is_running(const struct acpi_view_request *r, uint32_t id)
-{
-	for (unsigned int i = 0; i < r->running_count; i++)
-		if (r->running[i] == id)
-			return true;
-	return false;
-}
 
 /* One processor entry's APIC ID and flags offset; false if the entry is not
  * one (or too short to be one: left alone, as the MADT readers skip it). */
@@ -165,6 +158,31 @@ static bool seen_before(const uint8_t *t, uint32_t end, uint32_t id, uint32_t ma
 	return false;
 }
 
+/* Whether the entries of the MADT at t (len bytes, at least its fixed part)
+ * each lie within it; *bad: the offset of the first that does not. */
+static bool madt_walk_ok(const uint8_t *t, uint32_t len, uint32_t *bad)
+{
+	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1])
+		if (len - off < 2 || t[off + 1] < 2 || t[off + 1] > len - off) {
+			*bad = off;
+			return false;
+		}
+	return true;
+}
+
+static bool listed(const uint32_t *ids, unsigned int n, uint32_t id)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static bool is_running(const struct acpi_view_request *r, uint32_t id)
+{
+	return listed(r->running, r->running_count, id);
+}
+
 /* Disables the processors not running in the MADT copy at t; counts for the report. */
 static int madt_hide(struct view_ctx *c, uint8_t *t)
 {
@@ -172,12 +190,13 @@ static int madt_hide(struct view_ctx *c, uint8_t *t)
 	uint32_t len = acpi_le32(t + SDT_LENGTH);
 	struct acpi_view *o = c->out;
 
+	uint32_t bad;
+
 	if (len < MADT_ENTRIES)
 		return fmt_error(-EINVAL, c->err, c->errlen, "the MADT is too short (%u bytes)", len);
 	/* The walk must be sound before anything is counted or changed. */
-	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1])
-		if (len - off < 2 || t[off + 1] < 2 || t[off + 1] > len - off)
-			return fmt_error(-EINVAL, c->err, c->errlen, "MADT entry at offset %u overruns the table", off);
+	if (!madt_walk_ok(t, len, &bad))
+		return fmt_error(-EINVAL, c->err, c->errlen, "MADT entry at offset %u overruns the table", bad);
 	/* Counted on the host's flags, once per APIC ID: firmware may list a CPU
 	 * in both entry types. */
 	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1]) {
@@ -207,6 +226,38 @@ static int madt_hide(struct view_ctx *c, uint8_t *t)
 	}
 	acpi_checksum_fix(t, len, SDT_CHECKSUM);
 	return 0;
+}
+
+int acpi_madt_disable(uint8_t *t, uint32_t size, const uint32_t *ids, unsigned int n)
+{
+	const uint32_t both = MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE;
+	uint32_t len, bad, id, fa;
+	bool left = false;
+	int count = 0;
+
+	if (!t || size < MADT_ENTRIES || !same_sig(t, "APIC"))
+		return -EINVAL;
+	len = acpi_le32(t + SDT_LENGTH);
+	if (len < MADT_ENTRIES || len > size || sum8(t, len) || !madt_walk_ok(t, len, &bad))
+		return -EINVAL;
+	/* Something must stay enabled: a MADT without a CPU is no machine. */
+	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1])
+		if (cpu_entry(t + off, &id, &fa) && (acpi_le32(t + off + fa) & MADT_CPU_ENABLED) &&
+		    !listed(ids, n, id))
+			left = true;
+	if (!left)
+		return -EINVAL;
+	/* Counted before anything changes, once per APIC ID: firmware may
+	 * list a CPU in both entry types. */
+	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1])
+		if (cpu_entry(t + off, &id, &fa) && listed(ids, n, id) && (acpi_le32(t + off + fa) & both) &&
+		    !seen_before(t, off, id, both))
+			count++;
+	for (uint32_t off = MADT_ENTRIES; off < len; off += t[off + 1])
+		if (cpu_entry(t + off, &id, &fa) && listed(ids, n, id))
+			le32_write(t + off + fa, acpi_le32(t + off + fa) & ~both);
+	acpi_checksum_fix(t, len, SDT_CHECKSUM);
+	return count;
 }
 
 /*

@@ -56,6 +56,20 @@ int __must_check acpi_view_build(const struct acpi_view_request *r, uint8_t *buf
 				 struct acpi_view *out, char *err, size_t errlen);
 
 /*
+ * Disables, in place, the processors whose APIC IDs are in ids (n of them)
+ * in a MADT copy at t of which size bytes are the caller's (chain mode's
+ * APs that did not come under the hypervisor, after the view was built):
+ * every processor local APIC (type 0) and local x2APIC (type 9) entry of
+ * one of those IDs gets its enabled and online-capable flags cleared, then
+ * the checksum is recomputed. The table is checked first (signature, a
+ * length within size, its checksum, every entry within it) and must keep
+ * an enabled CPU that is not in ids; on error nothing is changed. Returns
+ * how many of ids had an entry with either flag set (each ID once; 0 if
+ * none is listed or all were disabled already), or -EINVAL.
+ */
+int __must_check acpi_madt_disable(uint8_t *t, uint32_t size, const uint32_t *ids, unsigned int n);
+
+/*
  * Finds the RSDP the way a guest's firmware-area scan does (ACPI 6.x,
  * 5.2.5.1; Linux, GRUB): the first 1 KiB of the EBDA (its segment in the
  * BIOS data area at 0x40e), then 0xe0000-0xfffff, on 16-byte boundaries, the

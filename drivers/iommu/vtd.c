@@ -102,8 +102,6 @@ unsigned int vtd_probe(const struct boot_info *bi)
 			continue;
 		}
 		ok++;
-		if (devmem_read(d->reg_base + 0x20, &u->fw_rtaddr, 8) || devmem_read(d->reg_base + 0x90, &u->fw_iqa, 8))
-			u->fw_rtaddr = u->fw_iqa = 0;
 		printf("iommu: unit %u at 0x%llx (segment %u, %s, %u scope%s): %s\n", i, (unsigned long long)d->reg_base,
 		       d->segment, d->include_pci_all ? "all other devices" : "listed devices", d->scopes.count,
 		       d->scopes.count == 1 ? "" : "s", vtd_describe(desc, sizeof(desc), u->ver, u->cap, u->ecap));
@@ -323,20 +321,20 @@ unsigned int vtd_protect(bool force_qi)
 
 void vtd_unprotect(void)
 {
+	char done[400];
+
 	for (unsigned int i = 0; i < unit_count; i++) {
 		struct vtd_unit *u = &units[i];
 		const char *why;
 
 		if (!u->translating)
 			continue;
-		why = vtd_give_back(u, i);
+		why = vtd_give_back(u, i, done, sizeof(done));
 		u->translating = false;
 		if (why)
 			printf("iommu: unit %u: given back: %s\n", i, why);
 		else
-			printf("iommu: unit %u: given back as the firmware had it (translation %s; fault events "
-			       "stay masked and interrupt remapping off)\n", i,
-			       u->gsts & VTD_GSTS_TES ? "on, with its tables" : "off");
+			printf("iommu: unit %u: given back as the firmware had it: %s\n", i, done);
 	}
 }
 

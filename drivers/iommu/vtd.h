@@ -39,13 +39,16 @@ unsigned int vtd_probe(const struct boot_info *bi);
 unsigned int vtd_protect(bool force_qi);
 
 /*
- * Chain mode's hand-back to the firmware: undoes vtd_protect in every unit
- * it turned on. Translation off; where the firmware had it on, its root
- * table back (SRTP), context cache and IOTLB invalidated, and where it had
- * queued invalidation on, its queue back (IQA; IQT 0, so IQH restarts at 0)
- * before translation goes on again. Prints a line per unit. The firmware's
- * own queue position is not restored (its next submission runs from slot
- * 0: old invalidations, repeated, change nothing).
+ * Chain mode's hand-back to the firmware: undoes vtd_quiesce and
+ * vtd_protect in every unit it turned on (vtd_give_back): protected memory
+ * regions, root table, queue (IQA; IQT 0, so IQH restarts at 0), interrupt
+ * remapping (IRTA, CFI), translation and the fault and invalidation event
+ * masks as the firmware had them. Prints a line per unit ("iommu: unit 0:
+ * given back as the firmware had it: translation off, queued invalidation
+ * on (...), interrupt remapping on (IRTA ...), ..."). Not restored: the
+ * firmware's queue position (its next submission runs from slot 0: old
+ * invalidations, repeated, change nothing) and error bits the hypervisor
+ * cleared (FSTS.IQE); units vtd_protect left off stay as it left them.
  */
 void vtd_unprotect(void);
 

@@ -105,14 +105,35 @@ static int invalidate(const struct vtd_unit *u, unsigned int off, uint64_t cmd, 
 	}
 }
 
+/* The registers the hand-back puts back, as the firmware left them. */
+static void snapshot(struct vtd_unit *u)
+{
+	struct vtd_fw_regs *fw = &u->fw;
+
+	fw->gsts = vtd_rd32(u, VTD_GSTS_REG);
+	fw->fectl = vtd_rd32(u, VTD_FECTL_REG);
+	fw->iectl = u->ecap & VTD_ECAP_QI ? vtd_rd32(u, VTD_IECTL_REG) : 0;
+	fw->pmen = u->cap & (VTD_CAP_PLMR | VTD_CAP_PHMR) ? vtd_rd32(u, VTD_PMEN_REG) : 0;
+	fw->rtaddr = vtd_rd64(u, VTD_RTADDR_REG);
+	fw->iqa = vtd_rd64(u, VTD_IQA_REG);
+	fw->irta = vtd_rd64(u, VTD_IRTA_REG);
+	if (fw->gsts == ~0u)
+		fw->gsts = 0;                   /* unreadable: nothing to turn on again */
+	u->gsts = fw->gsts;                     /* hvtest's testvtd=fw changed it after vtd_probe */
+}
+
 void vtd_quiesce(struct vtd_unit *u, unsigned int i)
 {
-	uint32_t fectl = vtd_rd32(u, VTD_FECTL_REG), iectl = 0, gsts = vtd_rd32(u, VTD_GSTS_REG);
+	uint32_t fectl, iectl = 0, gsts;
 	uint64_t irta;
 
+	snapshot(u);
+	fectl = u->fw.fectl;
+	gsts = u->fw.gsts;
+	irta = u->fw.irta;
 	vtd_wr32(u, VTD_FECTL_REG, VTD_EVENT_IM);
 	if (u->ecap & VTD_ECAP_QI) {
-		iectl = vtd_rd32(u, VTD_IECTL_REG);
+		iectl = u->fw.iectl;
 		vtd_wr32(u, VTD_IECTL_REG, VTD_EVENT_IM);
 	}
 	if (fectl != ~0u && !(fectl & VTD_EVENT_IM))
@@ -121,9 +142,8 @@ void vtd_quiesce(struct vtd_unit *u, unsigned int i)
 	if (iectl != ~0u && (u->ecap & VTD_ECAP_QI) && !(iectl & VTD_EVENT_IM))
 		printf("iommu: unit %u: invalidation completion events were unmasked (IECTL 0x%08x): masked\n", i,
 		       iectl);
-	if (gsts == ~0u || !(gsts & VTD_GSTS_IRES))
+	if (!(gsts & VTD_GSTS_IRES))
 		return;
-	irta = vtd_rd64(u, VTD_IRTA_REG);
 	if (vtd_gcmd(u, 0, VTD_GCMD_IRE, VTD_GSTS_IRES, 0))
 		printf("iommu: unit %u: interrupt remapping the firmware left on did not turn off: interrupts "
 		       "in compatibility format stay blocked\n", i);
@@ -368,39 +388,61 @@ const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool q
 	return NULL;
 }
 
-const char *vtd_give_back(struct vtd_unit *u, unsigned int i)
+/* Waits (a second at most) until PMEN.PRS follows PMEN.EPM as written. */
+static int pmen_set(const struct vtd_unit *u, uint32_t pmen)
 {
-	const char *why = NULL;
+	uint64_t end = deadline();
+	uint32_t now;
 
-	if (vtd_gcmd(u, 0, VTD_GCMD_TE, VTD_GSTS_TES, 0))
-		return "translation did not turn off";
-	if (u->gsts & VTD_GSTS_TES) {
-		/* The firmware's tables again, invalidated by the means in use
-		 * now, then its queue, then its translation. */
-		vtd_wr64(u, VTD_RTADDR_REG, u->fw_rtaddr);
-		if (vtd_gcmd(u, VTD_GCMD_SRTP, 0, VTD_GSTS_RTPS, VTD_GSTS_RTPS))
-			return "the firmware's root table pointer was not taken";
-		if (u->queued) {
-			struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap);
+	vtd_wr32(u, VTD_PMEN_REG, pmen);
+	for (;;) {
+		now = vtd_rd32(u, VTD_PMEN_REG);
+		if (now != ~0u && !(now & VTD_PMEN_PRS) == !(pmen & VTD_PMEN_EPM))
+			return 0;
+		if (rdtsc() > end)
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+}
 
-			if ((why = qi_run(u, i, &cc, 1, "context-cache invalidation")) ||
-			    (why = qi_run(u, i, &iotlb, 1, "IOTLB invalidation")))
-				return why;
-		} else if ((why = invalidate_registers(u))) {
+/* One step of the hand-back plan (vtd_giveback.h); NULL when done. */
+static const char *give_back_step(struct vtd_unit *u, unsigned int i, const struct vtd_gb_step *s)
+{
+	struct vtd_qi_desc cc = vtd_qi_cc_global(), iotlb = vtd_qi_iotlb_global(u->cap), iec = vtd_qi_iec_global();
+	const char *why;
+
+	switch (s->op) {
+	case VTD_GB_WR32:
+		vtd_wr32(u, s->off, (uint32_t)s->val);
+		return NULL;
+	case VTD_GB_WR64:
+		vtd_wr64(u, s->off, s->val);
+		return NULL;
+	case VTD_GB_GCMD:
+		return vtd_gcmd(u, s->set, s->clear, s->mask, s->want) ? s->fail : NULL;
+	case VTD_GB_PMEN:
+		return pmen_set(u, (uint32_t)s->val) ? s->fail : NULL;
+	case VTD_GB_INV_TRANSLATION:
+		if (!u->queued)
+			return invalidate_registers(u);
+		if ((why = qi_run(u, i, &cc, 1, "context-cache invalidation")))
 			return why;
-		}
+		return qi_run(u, i, &iotlb, 1, "IOTLB invalidation");
+	case VTD_GB_INV_IEC:
+		return qi_run(u, i, &iec, 1, "interrupt entry cache invalidation");
 	}
-	if (u->queued) {
-		if (vtd_gcmd(u, 0, VTD_GCMD_QIE, VTD_GSTS_QIES, 0))
-			return "queued invalidation did not turn off";
-		if (u->gsts & VTD_GSTS_QIES) {
-			vtd_wr64(u, VTD_IQT_REG, 0);
-			vtd_wr64(u, VTD_IQA_REG, u->fw_iqa);
-			if (vtd_gcmd(u, VTD_GCMD_QIE, 0, VTD_GSTS_QIES, VTD_GSTS_QIES))
-				return "the firmware's queued invalidation did not turn on again";
-		}
-	}
-	if ((u->gsts & VTD_GSTS_TES) && vtd_gcmd(u, VTD_GCMD_TE, 0, VTD_GSTS_TES, VTD_GSTS_TES))
-		return "the firmware's translation did not turn on again";
+	return "unknown hand-back step";
+}
+
+const char *vtd_give_back(struct vtd_unit *u, unsigned int i, char *done, size_t size)
+{
+	struct vtd_gb_plan p;
+	const char *why;
+
+	vtd_giveback_plan(&u->fw, u->cap, u->ecap, u->queued, &p);
+	for (unsigned int k = 0; k < p.n; k++)
+		if ((why = give_back_step(u, i, &p.step[k])))
+			return why;
+	vtd_giveback_format(done, size, &u->fw, u->cap, u->ecap, &p);
 	return NULL;
 }

@@ -7,6 +7,7 @@
 #define DRIVERS_IOMMU_VTD_ENABLE_H
 
 #include "drivers/iommu/vtd_unit.h"
+#include "drivers/iommu/vtd_giveback.h"
 
 #define VTD_GSTS_TES  (1u << 31)        /* translation enabled */
 #define VTD_GSTS_IRES (1u << 25)        /* interrupt remapping enabled */
@@ -41,7 +42,8 @@ int vtd_gcmd(const struct vtd_unit *u, uint32_t set, uint32_t clear, uint32_t ma
  * (the guest gets no DMAR and programs compatibility-format interrupts,
  * which 5.1.2.1 blocks while IR is on; the firmware's table may lie in what
  * becomes guest RAM). Before any queued invalidation is turned off, as IR
- * depends on it. Prints a line for each thing it changed.
+ * depends on it. Prints a line for each thing it changed. First it records
+ * the registers chain mode's hand-back puts back (u->fw; u->gsts too).
  */
 void vtd_quiesce(struct vtd_unit *u, unsigned int i);
 
@@ -56,12 +58,14 @@ void vtd_quiesce(struct vtd_unit *u, unsigned int i);
 const char *vtd_enable(struct vtd_unit *u, unsigned int i, hpa_t root_pa, bool qi);
 
 /*
- * Chain mode's hand-back (boot/chain_fail.c): translation off, and where
- * the firmware translated, its root table (fw_rtaddr), queue (fw_iqa) and
- * translation as vtd_probe found them. What vtd_quiesce changed stays: fault
- * and completion events masked, interrupt remapping off. NULL on success,
- * else why the unit is left as it is.
+ * Chain mode's hand-back (boot/chain_fail.c): unit i as the firmware had it
+ * when vtd_quiesce found it (u->fw), in the order of vtd_giveback_plan:
+ * protected memory regions, translation off, its root table, interrupt
+ * remapping table and interrupt entry cache invalidation, its queue,
+ * interrupt remapping (and CFI), its translation, the event masks. NULL
+ * with done = what the unit now has in words (vtd_giveback_format), else
+ * why the unit is left as it is (the step that failed).
  */
-const char *vtd_give_back(struct vtd_unit *u, unsigned int i);
+const char *vtd_give_back(struct vtd_unit *u, unsigned int i, char *done, size_t size);
 
 #endif

@@ -18,6 +18,11 @@ struct vtd_qi_desc vtd_qi_iotlb_global(uint64_t cap)
 	return (struct vtd_qi_desc){ lo, 0 };
 }
 
+struct vtd_qi_desc vtd_qi_iec_global(void)
+{
+	return (struct vtd_qi_desc){ VTD_QI_IEC, 0 };
+}
+
 struct vtd_qi_desc vtd_qi_wait(uint64_t status_pa, uint32_t data)
 {
 	return (struct vtd_qi_desc){ VTD_QI_WAIT | VTD_QI_WAIT_SW | VTD_QI_WAIT_FN | ((uint64_t)data << 32),

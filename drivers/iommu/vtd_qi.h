@@ -1,6 +1,6 @@
 /* drivers/iommu/vtd_qi.h - queued invalidation (VT-d spec rev 5.0, 6.5.2):
- * the 128-bit descriptors the hypervisor issues (context-cache and IOTLB
- * invalidation, global; invalidation wait with a status write), the
+ * the 128-bit descriptors the hypervisor issues (context-cache, IOTLB and
+ * interrupt entry cache invalidation, global; invalidation wait with a status write), the
  * invalidation queue's registers (11.4.10 IQH, IQT, IQA) and the ring
  * arithmetic. Whether a unit has register-based invalidation at all (rev
  * 3.3, 6.5: not from major version 6 on). Pure: the queue is memory the
@@ -28,6 +28,7 @@
 /* Descriptor types (6.5.2, bits 3:0; 11:9 are the high type bits, 0 here). */
 #define VTD_QI_CC      0x1              /* context-cache invalidate */
 #define VTD_QI_IOTLB   0x2              /* IOTLB invalidate */
+#define VTD_QI_IEC     0x4              /* interrupt entry cache invalidate */
 #define VTD_QI_WAIT    0x5              /* invalidation wait */
 #define VTD_QI_G_GLOBAL   (1ULL << 4)   /* CC, IOTLB: granularity 01b, global (bits 5:4) */
 #define VTD_QI_IOTLB_DW   (1ULL << 6)   /* IOTLB: drain writes */
@@ -46,6 +47,9 @@ struct vtd_qi_desc vtd_qi_cc_global(void);
 /* IOTLB invalidation, global (6.5.2.3), draining reads and writes where
  * CAP.DRD and CAP.DWD say the unit can. */
 struct vtd_qi_desc vtd_qi_iotlb_global(uint64_t cap);
+
+/* Interrupt entry cache invalidation, global (6.5.2.6: G, bit 4, clear). */
+struct vtd_qi_desc vtd_qi_iec_global(void);
 
 /* Invalidation wait (6.5.2.8) with fence: when every earlier descriptor is
  * done the unit writes the 32 bits data to status_pa (4-byte aligned). */

@@ -5,6 +5,7 @@
 #define DRIVERS_IOMMU_VTD_UNIT_H
 
 #include "drivers/acpi/acpi_dmar.h"
+#include "drivers/iommu/vtd_giveback.h"
 #include "lib/addr.h"
 
 struct vtd_unit {
@@ -12,7 +13,7 @@ struct vtd_unit {
 	uint32_t ver;                   /* VER_REG */
 	uint64_t cap, ecap;             /* CAP_REG, ECAP_REG */
 	uint32_t gsts;                  /* GSTS_REG as found (firmware may have left translation on) */
-	uint64_t fw_rtaddr, fw_iqa;     /* RTADDR_REG and IQA_REG as found (vtd_unprotect puts them back) */
+	struct vtd_fw_regs fw;          /* the firmware's registers as vtd_quiesce found them (vtd_unprotect puts them back) */
 	unsigned int reg_pages;         /* pages its registers span (vtd_reg_pages): hidden from the guest */
 	bool regs_ok;                   /* the registers could be read */
 	bool translating;               /* vtd_protect turned translation on */

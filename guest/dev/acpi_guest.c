@@ -5,6 +5,7 @@
  * in it, so a guest that scans for the RSDP finds the view too. The
  * decisions are pure (drivers/acpi/acpi_view.c); this file moves bytes. */
 #include "guest/dev/acpi_guest.h"
+#include "boot/info/efi_handoff.h"
 #include "drivers/acpi/acpi_host.h"
 #include "drivers/acpi/acpi_view.h"
 #include "mm/devmem.h"
@@ -21,10 +22,13 @@
 static const char owner_view[] = "acpi view";
 
 static struct {
+	hpa_t area;                     /* chain mode: the loader's ACPI NVS area for the copies; 0: frames */
 	hpa_t tables;                   /* the copies (VIEW_SIZE bytes, RSDP copy first); 0: no view */
 	unsigned int rsdp_len;
+	uint32_t madt_off;              /* the MADT copy's offset in them; 0: none */
 	hpa_t bios_copy;                /* the firmware-area page with the RSDP copy in it; 0: none */
 	gpa_t bios_page;                /* the page it stands for */
+	bool no_acpi;                   /* the boot loader gave no RSDP: no tables to show or change */
 } view;
 
 /* An acpi_read_fn over the first MiB (EBDA, firmware area, holes included):
@@ -38,11 +42,19 @@ static int low_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
 
 static void drop_view(void)
 {
-	if (view.tables && frame_free(mm_frames(), view.tables, VIEW_ORDER))
+	hpa_t area = view.area;
+
+	if (view.tables && view.tables != area && frame_free(mm_frames(), view.tables, VIEW_ORDER))
 		panic("acpi: freeing the guest view's frames failed");
 	if (view.bios_copy && frame_free(mm_frames(), view.bios_copy, 0))
 		panic("acpi: freeing the guest view's firmware page failed");
 	view = (typeof(view)){ 0 };
+	view.area = area;
+}
+
+void acpi_guest_use_area(hpa_t pa)
+{
+	view.area = pa;
 }
 
 /*
@@ -87,7 +99,7 @@ static void copy_bios_page(const struct boot_info *bi)
 	view.bios_copy = page;
 }
 
-static void print_view(const struct acpi_view *v)
+static void print_view(const struct acpi_view *v, bool keep)
 {
 	if (v->hidden_count) {
 		printf("acpi: guest view: MADT copy with %u of %u CPUs enabled (hidden: APIC IDs", v->cpus_left,
@@ -100,13 +112,17 @@ static void print_view(const struct acpi_view *v)
 	} else {
 		printf("acpi: guest view: all %u CPUs enabled", v->cpus_enabled);
 	}
+	if (keep)
+		printf(" (kept for chain mode: the APs that do not join are disabled in it)");
 	if (v->dropped)
 		printf(", without the DMAR (the hypervisor owns the IOMMU)");
-	printf("; RSDP, %s%s%s copies at 0x%llx\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
-	       v->rsdt ? "RSDT" : "", (unsigned long long)view.tables);
+	printf("; RSDP, %s%s%s copies at 0x%llx%s\n", v->xsdt ? "XSDT" : "", v->xsdt && v->rsdt ? ", " : "",
+	       v->rsdt ? "RSDT" : "", (unsigned long long)view.tables,
+	       view.area ? " (the loader's ACPI NVS area)" : "");
 }
 
-int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count, bool drop_dmar)
+int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsigned int count, bool drop_dmar,
+		     bool keep)
 {
 	static const char *const dmar[] = { "DMAR" };
 	struct acpi_view_request r = {
@@ -119,10 +135,12 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
 	int rc;
 
 	if (!bi->rsdp_len) {
+		view.no_acpi = true;
 		printf("acpi: guest view: none (the boot loader gave no RSDP)\n");
 		return -ENOENT;
 	}
-	view.tables = frame_alloc_order(mm_frames(), VIEW_ORDER);
+	_Static_assert(VIEW_SIZE == EFI_HANDOFF_VIEW_SIZE, "the loader's area holds the view");
+	view.tables = view.area ? view.area : frame_alloc_order(mm_frames(), VIEW_ORDER);
 	if (view.tables == INVALID_HPA) {
 		view.tables = 0;
 		printf("acpi: guest view: no memory for the copies: the guest reads the host's tables\n");
@@ -137,14 +155,16 @@ int acpi_guest_build(const struct boot_info *bi, const uint32_t *running, unsign
 		drop_view();
 		return rc;
 	}
-	if (!v.hidden_count && !v.dropped) {
+	keep = keep && v.madt;
+	if (!v.hidden_count && !v.dropped && !keep) {
 		printf("acpi: guest view: not needed (%u of %u CPUs of the MADT run): the guest reads "
 		       "the host's tables\n", v.cpus_left, v.cpus_enabled);
 		drop_view();
 		return 0;
 	}
 	view.rsdp_len = v.rsdp_len;
-	print_view(&v);
+	view.madt_off = v.madt ? (uint32_t)(v.madt - view.tables) : 0;
+	print_view(&v, keep);
 	copy_bios_page(bi);
 	return 0;
 }
@@ -171,6 +191,34 @@ void acpi_guest_map(struct gmap *g)
 	else
 		printf("acpi: guest view: the RSDP page at 0x%llx shows the copy (read-only)\n",
 		       (unsigned long long)view.bios_page);
+}
+
+int acpi_guest_disable_cpus(const uint32_t *ids, unsigned int n)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	if (view.no_acpi) {
+		printf("acpi: guest view: none (no ACPI tables): no MADT lists the CPUs that did not join\n");
+		return -ENOENT;
+	}
+	if (!view.tables || !view.madt_off) {
+		printf("acpi: guest view: %s: an OS finds the CPUs that did not join enabled in the firmware's "
+		       "MADT\n", view.tables ? "no MADT copy" : "none");
+		return -ENOENT;
+	}
+	/* The guest sees these bytes read-only (GMAP_ROM); the hypervisor
+	 * writes them through its own mapping. */
+	rc = acpi_madt_disable((uint8_t *)hpa_to_ptr(view.tables) + view.madt_off, VIEW_SIZE - view.madt_off,
+			       ids, n);
+	if (rc < 0)
+		printf("acpi: guest view: the MADT copy cannot be changed (%d): an OS finds the CPUs that did not "
+		       "join enabled in it\n", rc);
+	else
+		printf("acpi: guest view: MADT copy: %d CPU%s that did not join disabled (checksum fixed)\n", rc,
+		       rc == 1 ? "" : "s");
+	return rc;
 }
 
 gpa_t acpi_guest_rsdp(void)

@@ -15,6 +15,9 @@ struct guest_cpu {
 	uint64_t pdpte[4];              /* PAE paging */
 	unsigned int cpl;
 	unsigned int maxphyaddr;
+	bool regs_valid;                /* regs.gpr, RSP and RFLAGS read (else only RIP and the mode) */
+	uint8_t seg_valid;              /* regs.seg_base/seg_limit hold segment s if bit 1 << s */
+	bool pdpte_valid;               /* pdpte[] holds the PDPTE registers */
 };
 
 enum emul_status {
@@ -53,10 +56,13 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
  * (read or write, at the guest's CPL) and set the accessed (and, for a
  * write, dirty) flags, so an emulated access of the same kind to the same
  * page needs no walk of its own. */
+struct gmap_range;
 struct emul_hint {
 	uint64_t la;
 	gpa_t gpa;
 	bool write;                     /* the exiting access was a write */
+	const struct gmap_range *range; /* the guest memory map's range holding gpa, or NULL */
+	uint64_t gen;                   /* the map's generation when range was looked up */
 };
 
 struct emul_ctx {
@@ -66,6 +72,7 @@ struct emul_ctx {
 	bool implicit;                  /* the CPU's own accesses (descriptor tables, TSS): supervisor
 					   at any CPL (SDM Vol. 3A, 4.6) */
 	const struct emul_hint *hint;   /* NULL: every access walks the guest's page tables */
+	gpa_t fault_gpa;                /* the access that exited (for messages), or INVALID_GPA */
 };
 
 /*

@@ -9,6 +9,8 @@
  * and this model: the writes go to whichever APIC the CPU sees there. */
 #include "guest/dev/xapic_wp.h"
 #include "guest/dev/device.h"
+#include "guest/gmap.h"
+#include "guest/gmem.h"
 #include "guest/dev/guest_ipi.h"
 #include "guest/policy/apic_icr.h"
 #include "mm/devmem.h"
@@ -103,6 +105,16 @@ static struct device_model xapic_dev = {
 
 int xapic_wp_init(gpa_t base)
 {
-	wp.base = base;
-	return device_add_mmio_writes(&xapic_dev, base, PAGE_SIZE);
+	int rc = device_add_mmio_writes(&xapic_dev, base, PAGE_SIZE);
+
+	if (!rc)
+		wp.base = base;
+	return rc;
+}
+
+bool xapic_wp_active(void)
+{
+	const struct gmap_range *r = wp.base ? gmap_lookup(gmem_map(), wp.base) : NULL;
+
+	return r && r->dev == &xapic_dev;
 }

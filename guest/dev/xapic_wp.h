@@ -1,5 +1,6 @@
 /* guest/dev/xapic_wp.h - the local APIC page write-protected for the AP
- * start fallback (apstart=trap): the guest's xAPIC ICR writes decoded. */
+ * start fallback (apstart=trap), or while a CPU of the machine is outside
+ * VMX: the guest's xAPIC ICR writes decoded. */
 #ifndef GUEST_XAPIC_WP_H
 #define GUEST_XAPIC_WP_H
 
@@ -10,5 +11,8 @@
  * cannot move it) before the stage-2 tables are built. 0 or -errno after a
  * message. */
 int __must_check xapic_wp_init(gpa_t base);
+/* Whether xapic_wp_init took the page (chain mode may take it later, while
+ * the guest runs: the caller then updates the stage-2 tables). */
+bool xapic_wp_active(void);
 
 #endif

@@ -36,17 +36,6 @@ struct walk {
 	bool rw, us, xd;               /* R/W and U/S ANDed over the entries used, XD ORed */
 };
 
-enum gpt_mode gpt_mode_of(const struct gpt_cpu *cpu)
-{
-	if (!(cpu->cr0 & GPT_CR0_PG))
-		return GPT_NONE;
-	if (!(cpu->cr4 & GPT_CR4_PAE))
-		return GPT_32BIT;
-	if (!(cpu->efer & GPT_EFER_LMA))
-		return GPT_PAE;
-	return cpu->cr4 & GPT_CR4_LA57 ? GPT_5LEVEL : GPT_4LEVEL;
-}
-
 /* Implicit supervisor accesses are supervisor-mode whatever the CPL (4.6). */
 static bool walk_user(const struct walk *w)
 {

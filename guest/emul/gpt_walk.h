@@ -60,7 +60,21 @@ struct gpt_result {
 };
 
 /* The paging mode CR0.PG, CR4.PAE, EFER.LMA and CR4.LA57 select (SDM Vol. 3A, 4.1.1, Table 4-1). */
-enum gpt_mode gpt_mode_of(const struct gpt_cpu *cpu);
+static inline enum gpt_mode gpt_mode_bits(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	if (!(cr0 & GPT_CR0_PG))
+		return GPT_NONE;
+	if (!(cr4 & GPT_CR4_PAE))
+		return GPT_32BIT;
+	if (!(efer & GPT_EFER_LMA))
+		return GPT_PAE;
+	return cr4 & GPT_CR4_LA57 ? GPT_5LEVEL : GPT_4LEVEL;
+}
+
+static inline enum gpt_mode gpt_mode_of(const struct gpt_cpu *cpu)
+{
+	return gpt_mode_bits(cpu->cr0, cpu->cr4, cpu->efer);
+}
 
 /*
  * Translates gva for an access of kind `access`. Returns 0 (result filled,

@@ -430,6 +430,24 @@ static const char *const kind_names[INSN_KIND_COUNT] = {
 	[INSN_SETCC] = "setcc",
 };
 
+unsigned int insn_segs_used(const struct insn *in)
+{
+	unsigned int segs = in->has_mem && in->mem.seg <= INSN_SEG_GS ? 1u << in->mem.seg : 0;
+	unsigned int src = in->seg_override != INSN_SEG_NONE ? in->seg_override : INSN_SEG_DS;
+
+	switch (in->kind) {
+	case INSN_MOVS: case INSN_CMPS: case INSN_LODS:
+		segs |= (src <= INSN_SEG_GS ? 1u << src : 0) | (in->kind != INSN_LODS ? 1u << INSN_SEG_ES : 0);
+		break;
+	case INSN_STOS: case INSN_SCAS:
+		segs |= 1u << INSN_SEG_ES;
+		break;
+	default:
+		break;
+	}
+	return segs;
+}
+
 const char *insn_kind_name(unsigned int kind)
 {
 	return kind < INSN_KIND_COUNT && kind_names[kind] ? kind_names[kind] : "bad";

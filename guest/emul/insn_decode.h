@@ -112,6 +112,11 @@ struct insn {
  */
 int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct insn *out) __must_check;
 
+/* The segment registers the instruction's memory operands go through: bit
+ * (1 << enum insn_seg) for each (their bases and limits are all that
+ * insn_emulate reads of struct insn_cpu's segments). */
+unsigned int insn_segs_used(const struct insn *in);
+
 /* A short name for kind ("add", "movzx"), "bad" if out of range: for logs. */
 const char *insn_kind_name(unsigned int kind);
 

@@ -4,77 +4,27 @@
 
 uint64_t insn_reg_read(const struct insn_cpu *cpu, unsigned int reg, unsigned int size)
 {
-	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH)
-		return (cpu->gpr[reg - INSN_REG_AH] >> 8) & 0xff;
-	return cpu->gpr[reg] & insn_mask(size);
+	return insn_gpr_read(cpu->gpr, reg, size);
 }
 
-/* 8- and 16-bit writes keep the other bits; 32-bit writes zero bits 63:32, as
- * hardware does (the SDM leaves them undefined outside 64-bit mode; KVM zeroes too). */
-void insn_reg_write(struct insn_cpu *cpu, unsigned int reg, unsigned int size, uint64_t val)
-{
-	uint64_t *r;
-
-	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH) {
-		r = &cpu->gpr[reg - INSN_REG_AH];
-		*r = (*r & ~0xff00ULL) | ((val & 0xff) << 8);
-		return;
-	}
-	r = &cpu->gpr[reg];
-	if (size >= 4)
-		*r = val & insn_mask(size);
-	else
-		*r = (*r & ~insn_mask(size)) | (val & insn_mask(size));
-}
-
-uint64_t insn_linear(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea)
-{
-	if (cpu->mode == CPU_MODE_64)
-		return seg == INSN_SEG_FS || seg == INSN_SEG_GS ? cpu->seg_base[seg] + ea : ea;
-	return (uint32_t)(cpu->seg_base[seg] + ea);
-}
-
-int insn_seg_check(const struct insn_cpu *cpu, unsigned int seg, uint64_t ea, unsigned int size)
-{
-	if (!cpu->seg_limits || cpu->mode == CPU_MODE_64 || seg >= 6)
-		return 0;
-	if (ea + size - 1 > cpu->seg_limit[seg] || ea + size - 1 < ea)
-		return seg == INSN_SEG_SS ? INSN_FAULT_SS : INSN_FAULT_GP;
-	return 0;
-}
+/* Memory operands are little-endian, as x86 is: the bytes of a uint64_t are
+ * the operand's, lowest first (the hypervisor and its host tests are x86). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "operand bytes are the value's");
 
 int insn_mem_read(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t *val)
 {
-	uint8_t buf[8] = { 0 };
 	uint64_t v = 0;
-	int err = ops->read(ops->ctx, la, buf, size);
+	int err = ops->read(ops->ctx, la, &v, size);
 
 	if (err)
 		return err;
-	for (unsigned int i = 0; i < size; i++)
-		v |= (uint64_t)buf[i] << (8 * i);
-	*val = v;
+	*val = v & insn_mask(size);
 	return 0;
 }
 
 int insn_mem_write(const struct insn_ops *ops, uint64_t la, unsigned int size, uint64_t val)
 {
-	uint8_t buf[8];
-
-	for (unsigned int i = 0; i < size; i++)
-		buf[i] = (uint8_t)(val >> (8 * i));
-	return ops->write(ops->ctx, la, buf, size);
-}
-
-void insn_advance(const struct insn *in, struct insn_cpu *cpu)
-{
-	uint64_t rip = cpu->rip + in->len;
-
-	if (cpu->mode == CPU_MODE_16)
-		rip &= 0xffff;
-	else if (cpu->mode == CPU_MODE_32)
-		rip &= 0xffffffff;
-	cpu->rip = rip;
+	return ops->write(ops->ctx, la, &val, size);
 }
 
 /* base + index * scale + disp + extra, truncated to the address size. */
@@ -119,13 +69,13 @@ static bool opnd_ok(const struct insn *in, const struct insn_opnd *o)
 	}
 }
 
-/* Whether in is something insn_decode could have produced for cpu: never index past gpr[]. */
-static bool insn_ok(const struct insn *in, const struct insn_cpu *cpu)
+/* Whether in is something insn_decode could have produced for mode: never index past gpr[]. */
+bool insn_check(const struct insn *in, enum cpu_mode mode)
 {
 	const struct insn_mem *m = &in->mem;
 
-	if (in->kind == INSN_BAD || in->kind >= INSN_KIND_COUNT || in->mode != cpu->mode ||
-	    cpu->mode > CPU_MODE_64 || !size_ok(in->size) || !size_ok(in->addr_size) ||
+	if (in->kind == INSN_BAD || in->kind >= INSN_KIND_COUNT || in->mode != mode ||
+	    mode > CPU_MODE_64 || !size_ok(in->size) || !size_ok(in->addr_size) ||
 	    in->addr_size == 1 || in->len == 0 || in->len > INSN_MAX_LEN)
 		return false;
 	if (!opnd_ok(in, &in->dst) || !opnd_ok(in, &in->src))
@@ -228,12 +178,43 @@ static bool writes_dst(unsigned int kind)
 
 int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops)
 {
+	if (!insn_check(in, cpu->mode))
+		return -EINVAL;
+	return insn_emulate_checked(in, cpu, ops);
+}
+
+int insn_emulate_checked(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops)
+{
 	uint64_t la = 0, d = 0, s = 0, res, rflags = cpu->rflags;
 	unsigned int size = in->dst.size;
 	int err;
 
-	if (!insn_ok(in, cpu))
+	if (in->mode != cpu->mode)
 		return -EINVAL;
+	/* MOV to or from memory, what device drivers do most: the path below
+	 * without its switches (same order: address, limit, read, write). */
+	if (in->kind == INSN_MOV && (in->dst.type == INSN_OPND_MEM || in->src.type == INSN_OPND_MEM)) {
+		bool store = in->dst.type == INSN_OPND_MEM;
+		uint64_t ea = mem_ea(in, cpu, 0);
+
+		err = insn_seg_check(cpu, in->mem.seg, ea, size);
+		if (err)
+			return err;
+		la = insn_linear(cpu, in->mem.seg, ea);
+		if (store) {
+			err = opnd_read(in, cpu, ops, &in->src, la, &s);
+			if (!err)
+				err = insn_mem_write(ops, la, size, s);
+		} else {
+			err = insn_mem_read(ops, la, in->src.size, &s);
+			if (!err)
+				insn_reg_write(cpu, in->dst.reg, size, s);
+		}
+		if (err)
+			return err;
+		insn_advance(in, cpu);
+		return 0;
+	}
 	switch (in->kind) {
 	case INSN_STOS:
 	case INSN_MOVS:

@@ -42,7 +42,36 @@ struct insn_cpu {
 	enum cpu_mode mode;             /* must be the mode the instruction was decoded for */
 	uint32_t seg_limit[6];          /* segment limits, checked if seg_limits (16/32-bit code) */
 	bool seg_limits;                /* check expand-up limits: #GP(0), #SS(0) for SS (SDM Vol. 3A, 5.3) */
+	uint16_t gpr_written;           /* bit r set by every write to gpr[r] (the caller clears it):
+					   what the caller must write back */
 };
+
+/* A register operand of size bytes in gpr[16] (reg: enum insn_reg, AH..BH
+ * included), read, and written as the CPU writes it: 8- and 16-bit writes
+ * keep the other bits; 32-bit writes zero bits 63:32, as hardware does (the
+ * SDM leaves them undefined outside 64-bit mode; KVM zeroes too). */
+static inline uint64_t insn_gpr_read(const uint64_t *gpr, unsigned int reg, unsigned int size)
+{
+	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH)
+		return (gpr[reg - INSN_REG_AH] >> 8) & 0xff;
+	return size >= 8 ? gpr[reg] : gpr[reg] & ((1ULL << (8 * size)) - 1);
+}
+
+/* Returns the index of the register written. */
+static inline unsigned int insn_gpr_write(uint64_t *gpr, unsigned int reg, unsigned int size, uint64_t val)
+{
+	uint64_t m = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+
+	if (reg >= INSN_REG_AH && reg <= INSN_REG_BH) {
+		reg -= INSN_REG_AH;
+		gpr[reg] = (gpr[reg] & ~0xff00ULL) | ((val & 0xff) << 8);
+	} else if (size >= 4) {
+		gpr[reg] = val & m;
+	} else {
+		gpr[reg] = (gpr[reg] & ~m) | (val & m);
+	}
+	return reg;
+}
 
 /* insn_emulate() results for an access beyond a segment's limit. */
 #define INSN_FAULT_GP   (-1000)         /* #GP(0) */
@@ -60,6 +89,15 @@ struct insn_cpu {
  * CPUs (LOCK and XCHG are read, compute, write).
  */
 int insn_emulate(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops) __must_check;
+
+/* Whether in is well formed for code of mode: what insn_emulate checks
+ * first (every insn_decode result for mode is). */
+bool insn_check(const struct insn *in, enum cpu_mode mode);
+
+/* insn_emulate for an in that passed insn_check for cpu->mode (a decoded
+ * instruction kept for reuse): the same but for that check. -EINVAL if
+ * cpu->mode is not in->mode. */
+int insn_emulate_checked(const struct insn *in, struct insn_cpu *cpu, const struct insn_ops *ops) __must_check;
 
 /* The linear address of in->mem on cpu: the access an EPT violation reported, for checks. */
 uint64_t insn_mem_linear(const struct insn *in, const struct insn_cpu *cpu);

@@ -11,7 +11,9 @@ static void decide(struct apic_icr_decision *d)
 	case ICR_MODE_FIXED:
 	case ICR_MODE_LOWEST:
 	case ICR_MODE_NMI:
-		/* Nothing here needs the hypervisor: every CPU the guest can name runs a vCPU. */
+		/* Nothing here needs the hypervisor: every CPU the guest can name
+		 * runs a vCPU (chain mode's lost APs aside: an NMI that would
+		 * reach one is split up in guest/dev/guest_ipi.c). */
 		d->action = ICR_SEND;
 		return;
 	case ICR_MODE_SMI:

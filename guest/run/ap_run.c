@@ -23,7 +23,8 @@
 
 enum ap_state {
 	AP_PARKED,              /* no VMX yet (or never: its CPU index is beyond VM_MAX_VCPUS) */
-	AP_NO_VMX,              /* VMXON refused or failed: parked for good */
+	AP_NO_VMX,              /* VMXON refused or failed: parked for good (chain mode: given
+				 * back to the firmware outside VMX) */
 	AP_IDLE,                /* in VMX root operation, no vCPU */
 	AP_CREATE,              /* the boot CPU asked for a vCPU */
 	AP_RUNNING,             /* its vCPU runs (or waits for SIPI: in the guest, or held) */
@@ -34,8 +35,10 @@ enum ap_state {
 struct ap_slot {
 	volatile int state;     /* enum ap_state; written by the AP, except AP_CREATE */
 	struct percpu *pc;
-	const char *why;        /* AP_NO_VMX: why */
+	const char *why;        /* AP_NO_VMX, AP_FAILED: why (a constant string) */
 	volatile bool awake;    /* the AP saw what it was woken for: no more wake-ups */
+	bool (*claim)(void *ctx);       /* chain mode: the join's last step (guests_chain_ap_join) */
+	void *claim_ctx;
 	struct vcpu vcpu;       /* its vCPU (statistics kept after it is gone, for the report) */
 };
 
@@ -147,25 +150,70 @@ static void hold_for_sipi(struct vcpu *v)
 	}
 }
 
+/* Chain mode: the bit of the joining AP of APIC ID id in vm's joining
+ * set (vm.h joining_*), or 0 if it is not one. */
+static uint64_t joining_bit(const struct vm *vm, uint32_t id)
+{
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (vm->joining_ids[k] == id)
+			return 1ULL << k;
+	return 0;
+}
+
+/* Chain mode, on the AP just before its VMXON: from now on the guest's
+ * INIT and SIPI to it are recorded, not sent (guest/dev/guest_ipi.c). */
+static void joining_hold(struct vm *vm, uint32_t id)
+{
+	uint64_t bit = joining_bit(vm, id);
+
+	spin_lock(&vm->joining_lock);
+	if (bit & vm->joining_mask) {
+		vm->joining_mb[__builtin_ctzll(bit)] = 0;
+		vm->joining_held |= bit;
+	}
+	spin_unlock(&vm->joining_lock);
+}
+
 /* Chain mode: v, running, joins the VM whose guest already runs (under
  * setup_lock): no longer one of the firmware's APs, it is reached by the
- * guest's IPIs as a vCPU. False if the guest is stopping. */
-static bool join_vm(struct vm *vm, struct vcpu *v)
+ * guest's IPIs as a vCPU, and what they sent while it was on its way is
+ * in its mailbox; *late if it joins after the joining phase ended
+ * (HC_CHAIN_APS_DONE). NULL, or why not. */
+static const char *join_vm(struct vm *vm, struct ap_slot *s, struct vcpu *v, bool *late)
 {
 	unsigned int n = vm->vcpu_count;
+	uint64_t bit;
 
-	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE) || n >= VM_MAX_VCPUS)
-		return false;
-	/* Published as a vCPU first, out of the joining set after: guest_ipi
-	 * reads the set first, so an IPI finds the AP in one or the other
-	 * (for an instant in both), never in neither. */
+	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+		return "the guest is stopping";
+	if (n >= VM_MAX_VCPUS)
+		return "the VM has all the vCPUs it can have";
+	/* The test hook: the join fails at its last step, with VMX on and the
+	 * vCPU made (boot/chain_ap.c then gives the CPU back to the firmware). */
+	if (ap.opt && ap.opt->test_vmx == TEST_VMX_AP_JOIN)
+		return "test hook testvmx=apjoin";
+	/* Last: once the caller's claim is made the AP is reported joined. */
+	if (s->claim && !s->claim(s->claim_ctx))
+		return "the UEFI loader stopped waiting for it";
+	/* Under joining_lock: a signal to the AP is either recorded in the
+	 * joining set before (and moved to its mailbox here) or delivered to
+	 * it as a vCPU after. Published as a vCPU first, out of the joining
+	 * set after: guest_ipi reads the set first, so an IPI finds the AP in
+	 * one or the other, never in neither. */
+	spin_lock(&vm->joining_lock);
+	bit = joining_bit(vm, v->apic_id);
+	v->joined = true;
+	if (bit)
+		v->mailbox = vm->joining_mb[__builtin_ctzll(bit)];
 	vm->vcpus[n] = v;
 	vm->apic_ids[n] = v->apic_id;
 	__atomic_store_n(&vm->vcpu_count, n + 1, __ATOMIC_RELEASE);
-	for (unsigned int k = 0; k < vm->joining_count; k++)
-		if (vm->joining_ids[k] == v->apic_id)
-			__atomic_and_fetch(&vm->joining_mask, ~(1ULL << k), __ATOMIC_RELEASE);
-	return true;
+	vm->joining_held &= ~bit;
+	__atomic_and_fetch(&vm->joining_mask, ~bit, __ATOMIC_RELEASE);
+	/* After the joining phase: a vCPU now, as any other. */
+	*late = __atomic_fetch_and(&vm->lost_mask, ~bit, __ATOMIC_RELEASE) & bit;
+	spin_unlock(&vm->joining_lock);
+	return NULL;
 }
 
 /* On the AP: its vCPU for ap.vm, created here (a VMCS is loaded and run on
@@ -174,7 +222,7 @@ static bool join_vm(struct vm *vm, struct vcpu *v)
  * the firmware's code on from there, joining the running guest. */
 static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 {
-	bool joining = start->mode == VCPU_MODE_RESUME;
+	bool joining = start->mode == VCPU_MODE_RESUME, late = false;
 	struct vm *vm = ap.vm;
 	struct vcpu *v = &s->vcpu;
 	int rc;
@@ -188,13 +236,20 @@ static void run_vcpu(struct ap_slot *s, const struct vcpu_start *start)
 	v->on_reset = ap.on_reset;
 	spin_lock(&setup_lock);
 	rc = vcpu_create(v, vm, start);
-	if (!rc && joining && !join_vm(vm, v))
-		rc = -EBUSY;
+	s->why = rc ? "its VMCS could not be set up" : NULL;
+	if (!rc && joining) {
+		s->why = join_vm(vm, s, v, &late);
+		if (s->why)
+			rc = -EBUSY;
+	}
 	if (rc)
 		vcpu_destroy(v);
 	else if (!joining)
 		vcpu_init_signal(v);
 	spin_unlock(&setup_lock);
+	if (late)
+		printf("cpu: APIC ID %u: chain mode: joined after the joining phase ended: a virtual CPU now "
+		       "(the ACPI view, where there is one, still disables it)\n", v->apic_id);
 	if (rc) {
 		set_state(s, AP_FAILED);
 		return;
@@ -347,9 +402,9 @@ bool guests_all_cpus_in_vmx(void)
 	bool all;
 
 	/* Chain mode's APs still to come count as under VMX: they come while
-	 * the firmware runs, before any OS; one that turned VMX on counts once
-	 * (a failed join stays in VMX root operation, where INIT is blocked;
-	 * boot/chain_ap.c), one that VMXON refused not at all. */
+	 * the firmware runs, before any OS; one that turned VMX on counts once,
+	 * one that VMXON refused not at all, nor one whose join failed (it
+	 * left VMX for the firmware: boot/chain_ap.c). */
 	spin_lock(&setup_lock);
 	all = vmx_census_all_in_vmx(&ap.vmx);
 	spin_unlock(&setup_lock);
@@ -377,6 +432,8 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	s = &slots[pc->cpu];
 	s->pc = pc;
 	s->awake = true;
+	if (ap.vm)
+		joining_hold(ap.vm, pc->apic_id);
 	spin_lock(&setup_lock);         /* the VMXON region comes from the frame allocator */
 	rc = backend_init_ap(ap.opt, why);
 	vmx_census_chain_ap(&ap.vmx, rc == 0);
@@ -390,16 +447,106 @@ int guests_chain_ap_vmx(struct percpu *pc, const char **why)
 	return 0;
 }
 
-int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start)
+int guests_chain_ap_join(struct percpu *pc, const struct vcpu_start *start,
+			 bool (*claim)(void *ctx), void *ctx, const char **why)
 {
 	struct ap_slot *s = &slots[pc->cpu];
 
+	*why = "no guest runs";
 	if (!ap.vm)
 		return -ENOENT;
+	s->claim = claim;
+	s->claim_ctx = ctx;
 	run_vcpu(s, start);
+	s->claim = NULL;
+	*why = s->why;
 	if (get_state(s) == AP_FAILED)
-		return -ENOMEM;
+		return -EBUSY;
 	ap_serve(s);
+}
+
+int guests_chain_reserve(void)
+{
+	for (unsigned int i = 1; i < ap.chain_count; i++) {
+		struct percpu *pc = percpu_cpus[i];
+
+		if (!pc || backend_reserve_ap(pc)) {
+			printf("cpus: chain mode: no memory for the VMX and virtual CPU of APIC ID %u\n",
+			       ap.chain_ids[i]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int guests_chain_ap_leave(struct percpu *pc)
+{
+	struct ap_slot *s = pc->cpu < VM_MAX_VCPUS ? &slots[pc->cpu] : NULL;
+	enum ap_state st;
+	int rc;
+
+	spin_lock(&setup_lock);
+	st = s ? get_state(s) : AP_NO_VMX;
+	/* No VMCS is current: a failed join destroyed its vCPU (VMCLEAR). */
+	rc = backend_off();
+	if (!rc && (st == AP_IDLE || st == AP_FAILED))
+		vmx_census_chain_ap_left(&ap.vmx);
+	if (!rc && s) {
+		s->why = "given back to the firmware";
+		set_state(s, AP_NO_VMX);
+	}
+	spin_unlock(&setup_lock);
+	if (!rc && ap.vm) {
+		struct vm *vm = ap.vm;
+		uint64_t bit = joining_bit(vm, pc->apic_id);
+		uint32_t lost = 0;
+
+		/* The firmware's again: its signals are sent for real from now. */
+		spin_lock(&vm->joining_lock);
+		if (vm->joining_held & bit) {
+			lost = vm->joining_mb[__builtin_ctzll(bit)];
+			vm->joining_held &= ~bit;
+		}
+		spin_unlock(&vm->joining_lock);
+		if (lost & (VCPU_MB_INIT | VCPU_MB_SIPI))
+			printf("cpu: APIC ID %u: chain mode: the guest's%s%s to it while it was in the "
+			       "hypervisor are lost\n", pc->apic_id, lost & VCPU_MB_INIT ? " INIT" : "",
+			       lost & VCPU_MB_SIPI ? " SIPI" : "");
+	}
+	return rc;
+}
+
+int guests_chain_aps_done(struct vm *vm, uint32_t *lost, unsigned int *expected)
+{
+	uint64_t left;
+	int n = 0;
+
+	*expected = 0;
+	/* Under setup_lock, as join_vm: an AP joins before (it is no longer
+	 * in the set) or after (a late join, which clears its lost bit). */
+	spin_lock(&setup_lock);
+	if (!ap.chain_count || ap.vm != vm) {
+		spin_unlock(&setup_lock);
+		return -ENOENT;
+	}
+	if (vm->joining_done) {
+		spin_unlock(&setup_lock);
+		return -EEXIST;
+	}
+	vm->joining_done = true;
+	left = __atomic_load_n(&vm->joining_mask, __ATOMIC_ACQUIRE);
+	/* The lost set before the joining set is emptied: guest_ipi reads
+	 * the joining set first, so an IPI finds such an AP in one or the
+	 * other (then it is dropped), never forwarded after this. */
+	__atomic_store_n(&vm->lost_mask, left, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->joining_mask, 0, __ATOMIC_RELEASE);
+	vmx_census_chain_done(&ap.vmx);
+	spin_unlock(&setup_lock);
+	*expected = vm->joining_count;
+	for (unsigned int k = 0; k < vm->joining_count && k < 64; k++)
+		if (left & 1ULL << k)
+			lost[n++] = vm->joining_ids[k];
+	return n;
 }
 
 unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset)
@@ -420,8 +567,11 @@ unsigned int guests_aps_start(struct vm *vm, struct vcpu *boot, uint8_t on_reset
 	vm->hold_aps = !backend_has_wait_for_sipi();
 	/* Chain mode: the firmware's APs join later, on their own. */
 	vm->joining_count = 0;
+	vm->joining_held = 0;
 	for (unsigned int i = 1; i < ap.chain_count; i++)
 		vm->joining_ids[vm->joining_count++] = ap.chain_ids[i];
+	vm->joining_done = false;
+	__atomic_store_n(&vm->lost_mask, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->joining_mask, vm->joining_count >= 64 ? ~0ULL :
 			 (1ULL << vm->joining_count) - 1, __ATOMIC_RELEASE);
 	if (!vm->hold_aps || vm->ap_start_trap) {

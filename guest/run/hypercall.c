@@ -1,6 +1,6 @@
 /* guest/run/hypercall.c - the VMCALL interface (docs/hypercalls.md): version,
- * console output, exit with a status, and the test hooks, which exist only
- * with the hypervisor option hvtest. */
+ * console output, exit with a status, chain mode's end of the joining phase,
+ * and the test hooks, which exist only with the hypervisor option hvtest. */
 #include "guest/run/hypercall.h"
 #include "guest/run/memory_exits.h"
 #include "guest/backend.h"
@@ -12,6 +12,12 @@
 #include "mm/malloc.h"
 
 static bool test_calls_enabled;
+static int64_t (*chain_done)(struct vcpu *v);
+
+void hypercall_set_chain_done(int64_t (*fn)(struct vcpu *v))
+{
+	chain_done = fn;
+}
 
 void hypercall_enable_test_calls(bool on)
 {
@@ -183,6 +189,9 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode)
 		break;
 	case HC_TRAP_TEST:
 		ret = hc_trap_test(v, a0, a1 != 0);
+		break;
+	case HC_CHAIN_APS_DONE:
+		ret = chain_done ? chain_done(v) : -HC_ENOSYS;
 		break;
 	case HC_UNMAP_ONCE:
 		ret = vcpu_unmap_once(v, a0 & ~(PAGE_SIZE - 1)) ? -HC_EFAULT : 0;

@@ -41,14 +41,29 @@ int vcpu_unmap_once(struct vcpu *v, gpa_t page)
 static void write_guest_cpu(struct vcpu *v, const struct guest_cpu *c)
 {
 	uint64_t rip = vcpu_reg(v, VREG_RIP);
+	unsigned int w = c->regs.gpr_written & ~(1u << REG_RSP);
 
-	memcpy(v->regs.gpr, c->regs.gpr, sizeof(v->regs.gpr));
-	vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
-	vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
-	vcpu_set_reg(v, VREG_RIP, c->regs.rip);
+	/* Without regs_valid only RIP and the mode were read: the emulation
+	 * worked on the vCPU's registers directly (emulate.c, mov64_direct). */
+	if (c->regs_valid) {
+		/* The registers the emulation wrote (RSP lives in the VMCS). */
+		while (w) {
+			unsigned int i = (unsigned int)__builtin_ctz(w);
+
+			w &= w - 1;
+			v->regs.gpr[i] = c->regs.gpr[i];
+		}
+		/* Written back only if changed: each is a VMWRITE at the entry. */
+		if (c->regs.gpr[REG_RSP] != vcpu_reg(v, VREG_RSP))
+			vcpu_set_reg(v, VREG_RSP, c->regs.gpr[REG_RSP]);
+		if (c->regs.rflags != vcpu_reg(v, VREG_RFLAGS))
+			vcpu_set_reg(v, VREG_RFLAGS, c->regs.rflags);
+	}
 	/* RIP unchanged: a REP instruction to be resumed, or a fault; not completed. */
-	if (c->regs.rip != rip)
+	if (c->regs.rip != rip) {
+		vcpu_set_reg(v, VREG_RIP, c->regs.rip);
 		vcpu_instruction_completed(v);
+	}
 }
 
 static void apply_emulation(struct vcpu *v, struct guest_cpu *c, const struct emul_result *r)
@@ -110,6 +125,7 @@ void exit_io(struct vcpu *v)
 void exit_stage2_fault(struct vcpu *v)
 {
 	const struct gmap_range *r;
+	const struct gmap *map;
 	struct exit_stage2 q;
 	struct guest_cpu c;
 	struct emul_result er;
@@ -119,10 +135,19 @@ void exit_stage2_fault(struct vcpu *v)
 		restore_unmapped(v);
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
-	r = gmap_lookup(gmem_map(), q.gpa);
+	/* The range of the last MMIO exit again, most of the time. */
+	map = gmem_map();
+	if (v->mmio_range && v->mmio_range_gen == map->generation &&
+	    q.gpa >= v->mmio_range->start && q.gpa < v->mmio_range->end) {
+		r = v->mmio_range;
+	} else {
+		r = gmap_lookup(map, q.gpa);
+		v->mmio_range = r;
+		v->mmio_range_gen = map->generation;
+	}
 	/* A write to ROM (mapped read-only) is emulated: the write is dropped;
 	 * write-trapped MMIO is mapped read-only too: its writes are the model's. */
-	if (r && gmap_kind_mapped(r->kind) &&
+	if (r && r->kind != GMAP_TRAPPED && gmap_kind_mapped(r->kind) &&
 	    !((r->kind == GMAP_ROM || r->kind == GMAP_WRITE_TRAPPED) && q.write && !q.fetch)) {
 		printf("guest %s: EPT violation on mapped %s memory at GPA 0x%016llx (%s, entry allowed %s%s%s):\n",
 		       v->name, gmap_kind_name(r->kind), (unsigned long long)q.gpa,
@@ -146,9 +171,12 @@ void exit_stage2_fault(struct vcpu *v)
 			  r ? gmap_kind_name(r->kind) : "unmapped space", (unsigned long long)q.gpa);
 		return;
 	}
-	vcpu_read_cpu(v, &c);
+	/* The rest of the guest's state (registers, segments, PDPTEs) only if
+	 * the instruction needs it (guest/dev/emulate.c). */
+	vcpu_read_cpu_key(v, &c);
 	if (q.gla_final && !q.fetch) {
-		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write };
+		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write,
+				       .range = r, .gen = v->mmio_range_gen };
 
 		emulate_instruction(v, &c, q.gpa, &h, &er);
 	} else {

@@ -22,6 +22,7 @@
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
 #include "guest/run/ap_run.h"
+#include "guest/run/chain_done.h"
 #include "guest/dev/device.h"
 #include "guest/backend.h"
 #include "arch/cpuinfo.h"
@@ -343,6 +344,10 @@ static int guests_prepare(const struct boot_info *bi, const struct hv_options *o
 		return -EINVAL;
 	/* Before the devices: whether every CPU is in VMX decides the xAPIC trap. */
 	guests_aps_enable_vmx(o);
+	/* Chain mode: a join that failed for lack of memory would leave an
+	 * AP with the firmware outside VMX; this failure hands back instead. */
+	if (guests_chain_reserve())
+		return -ENOMEM;
 	choose_ap_start(o);
 	if (register_devices(bi, o))
 		return -EINVAL;
@@ -393,6 +398,7 @@ int guests_run_firmware(const struct boot_info *bi, const struct hv_options *o,
 	static struct guest_image g = { .name = "uefi" };
 
 	firmware_guest = true;
+	hypercall_set_chain_done(chain_aps_done);
 	g.start = (struct vcpu_start){ .mode = VCPU_MODE_RESUME, .resume = r, .rip = r->rip, .rsp = r->rsp };
 	if (guests_prepare(bi, o))
 		return -EINVAL;

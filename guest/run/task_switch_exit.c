@@ -40,7 +40,7 @@ void exit_task_switch(struct vcpu *v)
 	struct exit_task_switch ts;
 	struct guest_cpu c;
 	struct emul_result er;
-	struct emul_ctx x = { v, &c, &er, true, NULL };
+	struct emul_ctx x = { v, &c, &er, true, NULL, INVALID_GPA };
 	struct insn_ops mem;
 	struct ts_ops ops = { &mem, load_cr3, &x };
 	struct ts_cpu t;

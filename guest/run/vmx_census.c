@@ -16,6 +16,17 @@ void vmx_census_chain_ap(struct vmx_census *c, bool on_vmx)
 		c->in_vmx++;
 }
 
+void vmx_census_chain_ap_left(struct vmx_census *c)
+{
+	if (c->in_vmx > 1)      /* the boot CPU's stays */
+		c->in_vmx--;
+}
+
+void vmx_census_chain_done(struct vmx_census *c)
+{
+	c->pending = 0;
+}
+
 bool vmx_census_all_in_vmx(const struct vmx_census *c)
 {
 	return c->in_vmx + c->pending >= c->machine;

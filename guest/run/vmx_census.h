@@ -20,9 +20,16 @@ struct vmx_census {
 void vmx_census_chain_expect(struct vmx_census *c, unsigned int n);
 /* Chain mode: a listed AP tried VMXON; on_vmx: it worked. Each AP once. */
 void vmx_census_chain_ap(struct vmx_census *c, bool on_vmx);
+/* Chain mode: an AP that vmx_census_chain_ap counted in VMX left it again
+ * (its join failed: VMXOFF, the CPU back to the firmware). */
+void vmx_census_chain_ap_left(struct vmx_census *c);
+/* Chain mode: the joining phase ended (HC_CHAIN_APS_DONE): the APs that
+ * have not tried are no longer to come. One that comes later all the same
+ * is counted by vmx_census_chain_ap as usual. */
+void vmx_census_chain_done(struct vmx_census *c);
 /* True if every listed CPU is in VMX root operation or, in chain mode, is
  * still to come (it runs only firmware code until it tries, before any OS;
- * one that never comes stays counted, see docs/architecture.md). */
+ * one that never comes stays counted until vmx_census_chain_done). */
 bool vmx_census_all_in_vmx(const struct vmx_census *c);
 
 #endif

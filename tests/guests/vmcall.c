@@ -35,6 +35,8 @@ static void check_numbers(void)
 	check_eq("HC_VERSION returns 0.1", (uint64_t)hc(HC_VERSION, 0, 0, 0), VERSION);
 	check_eq("call 0x1234 -> -HC_ENOSYS", (uint64_t)hc(0x1234, 0, 0, 0), (uint64_t)-HC_ENOSYS);
 	check_eq("call HC_COUNT (first unused) -> -HC_ENOSYS", (uint64_t)hc(HC_COUNT, 0, 0, 0), (uint64_t)-HC_ENOSYS);
+	check_eq("HC_CHAIN_APS_DONE outside chain mode -> -HC_ENOSYS", (uint64_t)hc(HC_CHAIN_APS_DONE, 0, 0, 0),
+		 (uint64_t)-HC_ENOSYS);
 	check_eq("call -1 -> -HC_ENOSYS", (uint64_t)hc(-1, 0, 0, 0), (uint64_t)-HC_ENOSYS);
 	check_eq("HC_EXIT_COUNT(200) -> -HC_EINVAL", (uint64_t)exit_count(200), (uint64_t)-HC_EINVAL);
 	check_eq("HC_EXIT_COUNT(GUEST_EXIT_COUNT) -> -HC_EINVAL", (uint64_t)exit_count(GUEST_EXIT_COUNT),

@@ -19,7 +19,7 @@ HEX='0x[0-9a-f]{16}'
 # checks the guest must report (one that silently skips some fails); END is
 # how it stops: "exit" (HC_EXIT) or "triple" (a triple fault).
 PLAN=(
-	"vmcall long64 19 exit"
+	"vmcall long64 20 exit"
 	"cpuid long64 18 exit"
 	"msr long64 67 exit"
 	"cr long64 24 exit"

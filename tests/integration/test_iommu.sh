@@ -16,10 +16,12 @@
 # may leave it (interrupt remapping on, a queue stopped by FSTS.IQE, fault
 # events unmasked) and the hypervisor undoes that before protecting.
 # In chain mode (hv.efi, QEMU q35 + OVMF, `hvtest
-# testvmx=efientry` since QEMU has no VMX) the core turns translation on and
-# builds the view without the DMAR, then hands the firmware back with the
-# unit as it was; Linux, booted natively by GRUB, reads the firmware's RSDP
-# and DMAR (HV_IOMMU_ONLY=efi runs that block alone).
+# testvmx=efientry` since QEMU has no VMX, and `testvtd=fw`) the core turns
+# translation on and builds the view without the DMAR, then hands the
+# firmware back with the unit as it was: interrupt remapping on again with
+# its table, its queue on, fault events unmasked; Linux, booted natively by
+# GRUB, finds interrupt remapping on and reads the firmware's RSDP and DMAR
+# (HV_IOMMU_ONLY=efi runs that block alone).
 set -eu
 # shellcheck source=SCRIPTDIR/../lib/harness.sh
 . "$(dirname "$0")/../lib/harness.sh"
@@ -33,13 +35,18 @@ require_file "hypervisor image" "$ISO"
 # core in chain mode all the same. The core turns translation on and builds
 # the ACPI view without the DMAR (for the configuration table), then finds no
 # VMX and hands the firmware back (boot/chain_fail.c): the unit as the
-# firmware had it (translation off), no view installed. GRUB then boots
-# Linux natively, which reads the firmware's own RSDP and its DMAR.
+# firmware had it, no view installed. The firmware here is testvtd=fw's
+# (drivers/iommu/vtd_fwsim.c: interrupt remapping on over its table at IRTA
+# with S 7, a queue stopped by FSTS.IQE, fault events unmasked), which the
+# core undoes before it protects: the hand-back puts it back (IRTA, SIRTP,
+# the interrupt entry cache invalidated, the firmware's queue, IRE, FECTL).
+# GRUB then boots Linux natively, which finds interrupt remapping on (and
+# turns it off for its own) and reads the firmware's own RSDP and its DMAR.
 iommu_efi_chain() {
-	local img=$HV_ROOT/build/test/iommu-efi-chain.img guest=$HV_ROOT/build/guest rsdp
+	local img=$HV_ROOT/build/test/iommu-efi-chain.img guest=$HV_ROOT/build/guest rsdp table view
 	require_file "hv.efi" "$HV_ROOT/build/hv.efi"
 	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
-	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=efientry')" \
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=efientry testvtd=fw')" \
 		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$HV_ROOT/build/hv.efi" "$guest/vmlinuz" "$guest/initrd.img" \
 		"console=ttyS0,115200"; then
 		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the chain-mode image"
@@ -50,20 +57,28 @@ iommu_efi_chain() {
 	rsdp=${H_MATCH#*at } rsdp=${rsdp%% *}
 	expect_line "chain: the core entered without VMX (test hook)" \
 		'^hv\.efi: VMX is not available \(.*\); hvtest testvmx=efientry: entering the core all the same$'
+	expect_line "chain: hv.efi gives the ACPI view its own EfiACPIMemoryNVS area" \
+		'^hv\.efi: chain mode: ACPI view area (0x[0-9a-f]+000)-0x[0-9a-f]+fff \(16 KiB, EfiACPIMemoryNVS\) for the tables the OS will read$'
+	view=${H_MATCH#*area } view=${view%%-*}
 	expect_line "chain: the core finds the DMAR" '^iommu: DMAR: 1 remapping unit, host address width 48 bits'
+	expect_line "chain: the firmware's state (testvtd=fw)" '^hvtest: iommu: unit 0 left as firmware may leave it: GSTS 0x[0-9a-f]+ \(interrupt remapping on, queued invalidation on\), FSTS 0x00000010, IQH at descriptor 0, IQT 1, FECTL 0x00000000$'
+	expect_line "chain: the firmware's IR turned off" '^iommu: unit 0: interrupt remapping the firmware left on turned off \(its table at (0x[0-9a-f]+000) unused; '
+	table=${H_MATCH#*table at } table=${table%% *}
 	expect_line "chain: translation on" '^iommu: unit 0: translation on: every device in domain 1'
-	expect_line "chain: the view leaves the DMAR out" \
-		'^acpi: guest view: all 1 CPUs enabled, without the DMAR \(the hypervisor owns the IOMMU\); RSDP'
+	expect_line "chain: the view leaves the DMAR out, in hv.efi's NVS area" \
+		"^acpi: guest view: all 1 CPUs enabled, without the DMAR \\(the hypervisor owns the IOMMU\\); RSDP, XSDT, RSDT copies at $view \\(the loader's ACPI NVS area\\)\$"
 	expect_line "chain: no VMX, so the core hands back" \
 		'^hv: chain mode: VMX cannot be used \(above\): handing the CPU back to the firmware; the boot goes on without the hypervisor$'
-	expect_line "chain: the unit given back as the firmware had it" \
-		'^iommu: unit 0: given back as the firmware had it \(translation off; fault events stay masked and interrupt remapping off\)$'
+	expect_line "chain: the unit given back as the firmware had it: IR on again over its table" \
+		"^iommu: unit 0: given back as the firmware had it: translation off, queued invalidation on \\(queue at 0x[0-9a-f]+000\\), interrupt remapping on \\(IRTA $(printf '0x%x' "$((table | 7))")\\), fault events unmasked, invalidation events masked\$"
 	expect_line "chain: hv.efi says why and goes on" \
 		'^hv\.efi: the hypervisor core failed and handed the firmware back: VMX cannot be used \(above\): continuing the boot without the hypervisor$'
 	expect_line "chain: GRUB boots Linux natively" '^hvtest-grub: booting Linux without the hypervisor' 120
 	expect_line "chain: Linux reads the firmware's RSDP, not a view" \
 		"ACPI: RSDP 0x$(printf '%016X' "$((rsdp))") " 300
 	expect_line "chain: and the firmware's DMAR" 'ACPI: DMAR 0x[0-9A-F]{16} '
+	expect_line "chain: Linux finds the firmware's interrupt remapping on" \
+		'DMAR-IR: IRQ remapping was enabled on dmar0 but we are not in kdump mode$'
 	expect_line "chain: Linux's init" '^hv-guest: init started$' 300
 	reject_line "chain: never resumed, no panic" 'the firmware now runs under the hypervisor|PANIC|Kernel panic'
 	stop_emulator

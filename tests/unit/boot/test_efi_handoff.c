@@ -93,8 +93,33 @@ TEST(chain_mode_needs_a_pool)
 	h.pool_start = 0x7f200000; REFUSED("at least 16 MiB");             /* 14 MiB */
 	h.pool_start = 0xff000000; h.pool_end = 0x101000000; REFUSED("below 4 GiB");
 	h.pool_start = 0x7c000000; h.pool_end = 0x80000000;
-	/* Version 3 starts no AP through a start-up page. */
-	h.trampoline = 0x9f000; REFUSED("AP start-up page (0x9f000)");
+	CHECK_EQ(check(), 0);
+}
+
+/* Review chain2 finding 9: the ACPI view's own EfiACPIMemoryNVS area. */
+TEST(chain_mode_acpi_view_area)
+{
+	good(); h.mode = EFI_HANDOFF_MODE_CHAIN; h.pool_start = 0x7c000000; h.pool_end = 0x80000000; h.cpu_count = 1;
+	where.image_start = 0x80000000; where.image_end = 0x80200000;
+	/* The map: RAM, then 64 KiB of ACPI NVS at 0x7b000000 (hv.efi's allocation). */
+	bi.mmap[1] = (struct boot_mmap_entry){ 0x100000, 0x7af00000, BOOT_MEM_AVAILABLE };
+	bi.mmap[2] = (struct boot_mmap_entry){ 0x7b000000, 0x10000, BOOT_MEM_ACPI_NVS };
+	bi.mmap[3] = (struct boot_mmap_entry){ 0x7b010000, 0x5000000, BOOT_MEM_AVAILABLE };
+	bi.mmap_count = 4;
+	h.acpi_view = 0x7b000000; CHECK_EQ(check(), 0);
+	h.acpi_view = 0x7b00c000; CHECK_EQ(check(), 0);         /* the last 16 KiB of the range */
+	h.acpi_view = 0x7b00d000; REFUSED("is not inside one ACPI NVS range of the memory map");
+	h.acpi_view = 0x7a000000; REFUSED("is not inside one ACPI NVS range");     /* RAM */
+	h.acpi_view = 0x7b000800; REFUSED("not page aligned");
+	h.acpi_view = 0xfffff000; REFUSED("below 4 GiB");
+	h.acpi_view = 0x7c100000; REFUSED("overlaps the pool at 0x7c000000");
+	bi.mmap[2].addr = 0x80000000; h.acpi_view = 0x80000000; REFUSED("overlaps the core's image at 0x80000000");
+	bi.mmap[2].addr = 0x3000000; h.acpi_view = 0x3000000; REFUSED("overlaps boot_info at 0x3000000");
+	bi.mmap[2].addr = 0x7b000000;
+	/* None (no RSDP): the core uses its pool. */
+	h.acpi_view = 0; CHECK_EQ(check(), 0);
+	/* Boot mode has no area. */
+	good(); h.acpi_view = 0x7b000000; REFUSED("boot mode: an ACPI view area (0x7b000000)");
 }
 
 TEST(chain_mode_cpu_list)

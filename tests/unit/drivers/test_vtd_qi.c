@@ -21,6 +21,9 @@ TEST(descriptors)
 	/* QEMU 7.2's intel-iommu: DRD and DWD set. */
 	d = vtd_qi_iotlb_global(0xd2008c222f0606ULL);
 	CHECK_EQ(d.lo, 0xd2);
+	d = vtd_qi_iec_global();
+	CHECK_EQ(d.lo, 0x4);                    /* type 4, G 0 (global), as Linux's qi_global_iec */
+	CHECK_EQ(d.hi, 0);
 	d = vtd_qi_wait(0x12345678, 1);
 	CHECK_EQ(d.lo, 0x0000000100000065ULL);  /* data 1, FN, SW, type 5; no interrupt */
 	CHECK_EQ(d.hi, 0x12345678);

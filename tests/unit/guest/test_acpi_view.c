@@ -265,6 +265,87 @@ TEST(qemu_like_x2apic_and_dmar_dropped)
 		 -ENOENT);
 }
 
+/* Chain mode: the view is built with every listed CPU enabled; the APs
+ * that did not join are disabled in the copy afterwards. */
+TEST(madt_disable_after_the_build)
+{
+	static const uint32_t run[] = { 0, 1, 2, 3, 300 }, lost[] = { 3 }, again[] = { 3, 7 };
+	uint8_t rsdp[36], buf[0x1000] = { 0 }, before[0x1000];
+	struct acpi_view_request r;
+	struct acpi_view v;
+	struct acpi_madt_info m;
+	char err[120] = "";
+	uint32_t mo, mlen = 44 + sizeof(x2_four);
+
+	build_v2(rsdp, x2_four, sizeof(x2_four));
+	r = req(rsdp, sizeof(rsdp), run, 5);
+	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
+	CHECK_EQ(v.hidden_count, 0);
+	mo = (uint32_t)(v.madt - VIEW_BASE);
+	memcpy(before, buf, sizeof(buf));
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, lost, 1), 1);   /* two entries, one CPU */
+	CHECK_EQ(sum(buf + mo, mlen), 0);
+	/* Only APIC ID 3's two flag words and the checksum changed. */
+	for (uint32_t i = 0; i < sizeof(buf); i++)
+		if (i != mo + 9 && i != mo + 44 + 28 && i != mo + 44 + 80 + 8)
+			CHECK(buf[i] == before[i]);
+	CHECK(buf[mo + 44 + 28] == 0 && buf[mo + 44 + 80 + 8] == 0);
+	install(buf, v.used);
+	CHECK_EQ(acpi_read_madt(buf, 36, rd, NULL, &m, err, sizeof(err)), 0);
+	CHECK(m.cpu[0].enabled && m.cpu[1].enabled && m.cpu[2].enabled && !m.cpu[3].enabled);
+	CHECK(!m.cpu[3].online_capable && m.cpu[4].online_capable);
+	/* Again, with an ID the MADT does not list: nothing left to disable. */
+	memcpy(before, buf, sizeof(buf));
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, again, 2), 0);
+	CHECK(memcmp(before, buf, sizeof(buf)) == 0);
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, NULL, 0), 0);
+	/* An online-capable CPU (not enabled) is counted: its flag goes too. */
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, &run[4], 1), 1);
+	CHECK_EQ(buf[mo + 44 + 96 + 8], 0);
+	CHECK_EQ(sum(buf + mo, mlen), 0);
+}
+
+TEST(madt_disable_refuses)
+{
+	static const uint32_t run[] = { 0, 1 }, both[] = { 1, 0 }, one[] = { 1 };
+	uint8_t rsdp[20], buf[0x1000] = { 0 }, before[0x1000];
+	struct acpi_view_request r;
+	struct acpi_view v;
+	char err[120] = "";
+	uint32_t mo, mlen = 44 + sizeof(bochs_two);
+
+	build_v1(rsdp, bochs_two, sizeof(bochs_two));
+	r = req(rsdp, sizeof(rsdp), run, 2);
+	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
+	mo = (uint32_t)(v.madt - VIEW_BASE);
+	memcpy(before, buf, sizeof(buf));
+	/* No CPU would stay enabled. */
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, both, 2), -EINVAL);
+	/* The table longer than the caller's bytes. */
+	CHECK_EQ(acpi_madt_disable(buf + mo, mlen - 1, one, 1), -EINVAL);
+	CHECK_EQ(acpi_madt_disable(buf + mo, 40, one, 1), -EINVAL);
+	CHECK_EQ(acpi_madt_disable(NULL, 0, one, 1), -EINVAL);
+	CHECK(memcmp(before, buf, sizeof(buf)) == 0);
+	/* Not a MADT. */
+	buf[mo] = 'X';
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, one, 1), -EINVAL);
+	buf[mo] = 'A';
+	/* A bad checksum: not the copy the view made. */
+	buf[mo + 44 + 2] ^= 0x40;
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, one, 1), -EINVAL);
+	buf[mo + 44 + 2] ^= 0x40;
+	/* An entry that runs past the table's end (checksum fixed: the walk catches it). */
+	buf[mo + 44 + 8 + 1] = 200;
+	acpi_checksum_fix(buf + mo, mlen, 9);
+	memcpy(before, buf, sizeof(buf));
+	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, one, 1), -EINVAL);
+	CHECK(memcmp(before, buf, sizeof(buf)) == 0);
+	buf[mo + 44 + 8 + 1] = 8;
+	acpi_checksum_fix(buf + mo, mlen, 9);
+	CHECK_EQ(acpi_madt_disable(buf + mo, mlen, one, 1), 1);
+	CHECK(buf[mo + 44 + 4] == 1 && buf[mo + 44 + 12] == 0);
+}
+
 /* Each malformed input: an error with a reason, the host's tables untouched. */
 static void refused(const uint8_t *rsdp, unsigned int rlen, const uint32_t *run, unsigned int n,
 		    uint32_t size, uint64_t base, int want, const char *why)

@@ -316,6 +316,33 @@ TEST(register_splits_and_unregister_restores)
 	CHECK_EQ(g.generation, 11);
 }
 
+/* Review chain2 finding 9: chain mode's ACPI view lies in an ACPI NVS area
+ * hv.efi allocated; it is shown read-only there and stays NVS in the e820.
+ * ACPI reclaim memory (which the OS takes as RAM) and RAM stay refused. */
+TEST(rom_over_acpi_nvs)
+{
+	static const struct raw raw[] = {
+		{ 0, 0x9f000, MEM_USABLE }, { 0x100000, 0x7ef00000, MEM_USABLE },
+		{ 0x7f000000, 0x10000, MEM_ACPI_NVS }, { 0x7f010000, 0x10000, MEM_ACPI_RECLAIM },
+		{ 0x7f020000, 0xfe0000, MEM_USABLE },
+	};
+	static const char view[] = "acpi view";
+	const struct gmap_range *r;
+
+	build_host(raw, ARRAY_SIZE(raw), NULL, 0);
+	CHECK_EQ(gmap_init(&g, &host, top_of_host()), 0);
+	CHECK_EQ(gmap_register_rom(&g, 0x7f00c000, 0x7f010000, 0x7f00c000, view), 0);
+	r = gmap_lookup(&g, 0x7f00d234);
+	CHECK(r->kind == GMAP_ROM && r->start == 0x7f00c000 && r->end == 0x7f010000 && r->host == 0x7f00c000);
+	CHECK_EQ(r->e820_type, GMAP_E820_NVS);
+	CHECK(gmap_lookup(&g, 0x7f00bfff)->kind == GMAP_RAM);
+	CHECK(flat_ok(&g));
+	CHECK_EQ(gmap_unregister(&g, 0x7f00c000), 0);
+	CHECK_EQ(gmap_register_rom(&g, 0x7f00c000, 0x7f011000, 0x7f00c000, view), -EINVAL);   /* into reclaim */
+	CHECK_EQ(gmap_register_rom(&g, 0x7f010000, 0x7f014000, 0x7f010000, view), -EINVAL);   /* reclaim */
+	CHECK_EQ(gmap_register_rom(&g, 0x7f020000, 0x7f021000, 0x7f020000, view), -EINVAL);   /* RAM */
+}
+
 /* ROM: the hypervisor's copies shown read-only where they lie (its own hidden
  * memory) and a page of the firmware area shown as a copy (the guest's ACPI view). */
 TEST(rom_ranges)

@@ -189,3 +189,44 @@ TEST(held_vcpu_is_woken_by_the_kicker_not_a_sipi)
 	vm_set_kicker(NULL);
 	vm_set_sipi_sender(NULL);
 }
+
+/* The words chain mode records for an AP on its way into the hypervisor
+ * (guest/dev/guest_ipi.c to_joining) follow the mailbox's own rules. */
+TEST(mailbox_words)
+{
+	uint32_t m = 0;
+
+	m = vcpu_mb_with_init(m);
+	CHECK_EQ(m, VCPU_MB_INIT);
+	m = vcpu_mb_with_sipi(m, 0x9a);                 /* INIT, SIPI: both kept */
+	CHECK_EQ(m, VCPU_MB_INIT | VCPU_MB_SIPI | 0x9a00u);
+	m = vcpu_mb_with_sipi(m, 0x9b);                 /* the second SIPI replaces the first */
+	CHECK_EQ(VCPU_MB_VECTOR(m), 0x9b);
+	CHECK(m & VCPU_MB_INIT);
+	m = vcpu_mb_with_init(m);                       /* INIT cancels the SIPI before it */
+	CHECK_EQ(m, VCPU_MB_INIT);
+	CHECK_EQ(vcpu_mb_with_sipi(VCPU_MB_KICK, 0x10), VCPU_MB_KICK | VCPU_MB_SIPI | 0x1000u);
+	CHECK_EQ(vcpu_mb_with_init(VCPU_MB_KICK | VCPU_MB_SIPI | 0x1000u), VCPU_MB_KICK | VCPU_MB_INIT);
+}
+
+/* A recorded INIT-SIPI-SIPI, moved into a new vCPU's mailbox, starts it at
+ * the last vector when its run loop takes the mailbox. */
+TEST(recorded_init_sipi_sipi_starts_the_joined_vcpu)
+{
+	static struct vcpu v;
+	uint32_t rec = 0;
+
+	reset_counts();
+	rec = vcpu_mb_with_init(rec);
+	rec = vcpu_mb_with_sipi(rec, 0x9f);
+	rec = vcpu_mb_with_sipi(rec, 0x9f);
+	v.cpu = 1;
+	v.wait_sipi = false;                            /* resumed, running the firmware's code */
+	v.mailbox = rec;
+	vcpu_take_mailbox(&v, fake_init, fake_start);
+	CHECK_EQ(inits, 1u);
+	CHECK_EQ(starts, 1u);
+	CHECK_EQ(last_vector, 0x9f);
+	CHECK(!v.wait_sipi);
+	CHECK_EQ(v.mailbox, 0u);
+}

@@ -57,3 +57,45 @@ TEST(test_chain_single_cpu)
 	CHECK_EQ(c.pending, 0u);
 	CHECK(vmx_census_all_in_vmx(&c));
 }
+
+TEST(test_chain_failed_join_leaves_vmx)
+{
+	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+
+	vmx_census_chain_expect(&c, 3);
+	vmx_census_chain_ap(&c, true);
+	CHECK(vmx_census_all_in_vmx(&c));       /* one joined (so far), one to come */
+	vmx_census_chain_ap_left(&c);           /* its join failed: VMXOFF, back to the firmware */
+	CHECK_EQ(c.in_vmx, 1u);
+	CHECK(!vmx_census_all_in_vmx(&c));
+	vmx_census_chain_ap(&c, true);
+	CHECK(!vmx_census_all_in_vmx(&c));      /* the other joined: one CPU is still outside */
+	vmx_census_chain_ap_left(&c);
+	vmx_census_chain_ap_left(&c);           /* never below the boot CPU */
+	CHECK_EQ(c.in_vmx, 1u);
+}
+
+TEST(test_chain_done_ends_the_wait)
+{
+	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+
+	vmx_census_chain_expect(&c, 3);
+	vmx_census_chain_ap(&c, true);
+	CHECK(vmx_census_all_in_vmx(&c));       /* the third is still to come */
+	vmx_census_chain_done(&c);              /* ... and now lost */
+	CHECK_EQ(c.pending, 0u);
+	CHECK(!vmx_census_all_in_vmx(&c));
+	vmx_census_chain_ap(&c, true);          /* it joins late all the same */
+	CHECK_EQ(c.in_vmx, 3u);
+	CHECK(vmx_census_all_in_vmx(&c));
+}
+
+TEST(test_chain_done_all_joined)
+{
+	struct vmx_census c = { .machine = 2, .in_vmx = 1 };
+
+	vmx_census_chain_expect(&c, 2);
+	vmx_census_chain_ap(&c, true);
+	vmx_census_chain_done(&c);
+	CHECK(vmx_census_all_in_vmx(&c));
+}

@@ -191,10 +191,12 @@ TEST(testvmx_values)
 	CHECK_EQ(o.test_vmx, TEST_VMX_NO_WFS);
 	parse("hvtest testvmx=efientry");
 	CHECK_EQ(o.test_vmx, TEST_VMX_EFI_ENTRY);
+	parse("hvtest testvmx=apjoin");
+	CHECK_EQ(o.test_vmx, TEST_VMX_AP_JOIN);
 	CHECK_EQ(o.warning_count, 0);
 	parse("hvtest testvmx=amd");
 	CHECK_EQ(o.test_vmx, TEST_VMX_NONE);
-	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug|nowfs|efientry");
+	CHECK_STR(o.warnings[0], "bad value 'amd' for testvmx: must be fclocked|noept|noug|nowfs|efientry|apjoin");
 }
 
 TEST(testmmio_values)

@@ -192,7 +192,13 @@ int console_guest_getc(void)
 	return c;
 }
 
-unsigned int console_guest_pending(void) { return mux_guest_pending(the_mux()); }
+/* Without the mux set up nothing was typed for the guest yet. */
+unsigned int console_guest_pending(void) { return mux_ready ? mux_guest_pending(&mux) : 0; }
+
+bool console_input_ready(void)
+{
+	return uart_rx_ready(&console_uart);
+}
 
 void console_guest_putc(char c)
 {

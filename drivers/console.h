@@ -38,6 +38,10 @@ void console_write(const char *s);
 /* Moves received bytes from the UART to the guest's or the shell's queue;
  * true if Ctrl-] just handed the line to the shell. */
 bool console_poll_input(void);
+/* True if the console UART holds a received byte (console_poll_input would
+ * move one): one unlocked look at its line status, for pollers that want
+ * to skip the lock when nothing came. */
+bool console_input_ready(void);
 bool console_shell_owns(void);
 void console_enter_shell(void);
 /* Back to the guest: held output is written out, typed-ahead bytes are the

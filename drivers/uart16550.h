@@ -24,6 +24,10 @@ void uart_putc(struct uart *u, char c);
 /* Returns the next received byte, or -1 if none is waiting. */
 int uart_getc(struct uart *u);
 
+/* True if a received byte waits (LSR.DR): one LSR read, no lock needed
+ * (the LSR bits a read clears, the error bits, are read by no one here). */
+bool uart_rx_ready(const struct uart *u);
+
 /*
  * Drives the UART's interrupt output: ier is written to IER (0 = quiet), and
  * OUT2 (which gates INTR onto the ISA IRQ line on PCs) is set while any is

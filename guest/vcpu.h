@@ -91,8 +91,37 @@ struct exit_stage2 {
 
 #define VCPU_MSR_LOG_MAX 32
 
+/*
+ * Whether the next exits must go through the run loop (the slow path)
+ * instead of the backend's fast path (vmx/fast_exit.c), in one word that
+ * the fast path tests with one load. `state`: written by the vCPU's own CPU
+ * before each VM entry from the run loop, from the conditions only that
+ * path serves (a step, a trace, an event to inject, ...). `posted`: set by
+ * producers anywhere (vcpu_slow_post: an 8259 IRQ latched for the boot
+ * vCPU, the shell's NMI), taken by the vCPU's CPU before its next entry
+ * from the run loop, which then looks at what they posted.
+ */
+union vcpu_slow {
+	struct {
+		uint32_t state;
+		volatile uint32_t posted;
+	};
+	volatile uint64_t any;
+};
+
+#define VCPU_SLOW_IRQ   (1u << 0)       /* posted: an 8259 IRQ latched or unmasked */
+#define VCPU_SLOW_NMI   (1u << 1)       /* posted: the shell queued an NMI */
+
 struct vm;
 struct gmap_range;
+struct cpuid_table;
+
+/* vcpu.msr_fast (guest/run/cpu_exits.c): the MSR policy's answers for this
+ * vCPU's features, taken once, for the fast exit path. */
+#define MSR_FAST_KNOWN        (1u << 0)
+#define MSR_FAST_FC_READ      (1u << 1)   /* RDMSR IA32_FEATURE_CONTROL: the kept view */
+#define MSR_FAST_MISC_READ    (1u << 2)   /* RDMSR IA32_MISC_ENABLE: v->misc_enable */
+#define MSR_FAST_MISC_WRITE   (1u << 3)   /* WRMSR IA32_MISC_ENABLE: into v->misc_enable */
 
 struct vcpu {
 	struct guest_regs regs;          /* first: the VM-entry stub relies on it (vmx/entry.asm) */
@@ -101,6 +130,11 @@ struct vcpu {
 	int exit_status;                 /* HC_EXIT status, or -1 if stopped by the hypervisor */
 	char stop_reason[160];           /* why it stopped, for the report */
 	struct vcpu_reg_cache rc;        /* RIP, RSP, RFLAGS, CRs, EFER for this exit */
+	union vcpu_slow slow;            /* the fast path's one test (above) */
+	uint64_t fast_until;             /* TSC: from here the next exit takes the run loop (its tick) */
+	uint64_t fast_t0;                /* TSC at the exit the fast path handles */
+	struct exit_stat *fast_stat;     /* its statistics (exits[its neutral reason]) */
+	uint64_t next_tick;              /* TSC: the boot vCPU's next console tick (guest/run/run.c) */
 	struct exit_stat exits[GUEST_EXIT_COUNT];
 	uint64_t exit_total;
 	bool entered;                    /* a VM entry succeeded (an exit without the entry-failure bit came) */
@@ -117,8 +151,11 @@ struct vcpu {
 	uint8_t on_reset;                /* enum reset_action: what that does (hv.onreset=) */
 	gpa_t unmap_once_gpa;            /* HC_UNMAP_ONCE page, INVALID_GPA if none */
 	uint64_t unmap_once_entry;       /* its stage-2 entry while unmapped */
-	bool cpuid_table_built;          /* its CPU's CPUID table (guest/run/cpu_exits.c) is this vCPU's */
+	const struct cpuid_table *cpuid_table;  /* its CPU's CPUID table (guest/run/cpu_exits.c) once
+					  * built for it (by its first CPUID exit); NULL before */
+	uint8_t msr_fast;                /* MSR_FAST_*: what the MSR policy lets the fast path answer */
 	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	uint64_t feature_control;        /* the guest's IA32_FEATURE_CONTROL view; 0 until first read */
 	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */
 	struct vm *vm;                   /* its VM: memory map, stage-2 tables */
@@ -145,6 +182,15 @@ struct vcpu {
 #define VCPU_MB_SIPI        (1u << 1)   /* emulated SIPI, vector in bits 15:8 */
 #define VCPU_MB_KICK        (1u << 2)   /* the next SIPI exit is the hypervisor's wake-up, not the guest's */
 #define VCPU_MB_VECTOR(m)   ((uint8_t)((m) >> 8))
+
+_Static_assert(offsetof(struct vcpu, regs) == 0, "vmx/fast_exit.c: regs is the vCPU");
+
+/* Makes v's next exit take the run loop, which then looks at what `why`
+ * says changed (VCPU_SLOW_*). Any CPU. */
+static inline void vcpu_slow_post(struct vcpu *v, uint32_t why)
+{
+	__atomic_or_fetch(&v->slow.posted, why, __ATOMIC_SEQ_CST);
+}
 
 /* Stops the guest (not the hypervisor) with a reason for its report. */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) __printf(2, 3);

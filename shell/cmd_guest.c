@@ -260,6 +260,7 @@ void cmd_inject(int argc, char **argv)
 		return;
 	}
 	v->nmis_requested = 1;
+	vcpu_slow_post(v, VCPU_SLOW_NMI);
 	printf("NMI queued for guest %s (delivered when it can take one%s)\n", v->name,
 	       v->paused ? ", after 'resume'" : "");
 }

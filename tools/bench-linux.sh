@@ -318,7 +318,8 @@ if [ -n "$exits" ]; then
 		fi
 	done < <(sed -e 's/^guest linux: exits: *//' -e 's/, total /\ntotal /' -e 's/), /)\n/g' <<<"$exits")
 	echo "  (first VM entry to the power-off; the hypervisor's report: ${stopped#guest linux: })"
-	echo "  (avg TSC: instructions from the return of vcpu_enter to the end of vcpu_run_once, without the way out of and back"
+	echo "  (avg TSC: instructions from the return of vcpu_enter to the end of vcpu_run_once, or for an exit of the fast"
+	echo "  path from its first RDTSC to its statistics (vmx/fast_exit.c); without the way out of and back"
 	if num "$lin_d" && [ "$lin_d" -gt 0 ]; then
 		echo "  into the guest; count x avg, in all: $(awk -v s="$sum" -v b="$lin_d" \
 			'BEGIN { printf "%.1f", 100 * s / b }')% of the Linux boot without the hypervisor)"

@@ -4,9 +4,14 @@
 ; int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es)
 ;   Saves the host's callee-saved registers, leaves regs and this frame's
 ;   RSP in *es, loads the guest's registers and executes VMRESUME (or
-;   VMLAUNCH the first time). Returns 0 after a VM exit (guest registers
-;   saved to *regs), or 1 (VMfailInvalid) / 2 (VMfailValid) if the VM entry
-;   instruction failed.
+;   VMLAUNCH the first time). After each VM exit it calls
+;   vmx_fast_exit(regs) (vmx/fast_exit.c), which finishes the common exits
+;   itself: then the guest is resumed from here at once, without leaving
+;   this frame. Returns (enum vmx_enter_result, vmx/fast_exit.h)
+;   VMX_ENTER_EXIT after a VM exit for the caller to handle (guest
+;   registers saved to *regs), VMX_ENTER_HANDLED after exits the fast path
+;   handled, the last of which left work for the run loop, or 1
+;   (VMfailInvalid) / 2 (VMfailValid) if a VM entry instruction failed.
 ; HOST_RIP is vmx_exit_entry and HOST_RSP is &es->regs, both written once
 ; when the VMCS is set up (vmx/vcpu.c): no VMWRITE on this path, which under
 ; nested KVM would be one more exit to the host per entry.
@@ -32,24 +37,13 @@
 %define ES_REGS     6*8
 %define ES_HOST_RSP 7*8
 
-section .text
-bits 64
+; vmx_fast_exit's answer that means "enter the guest again now".
+%define FAST_RESUME 3
 
-global vmx_enter
-global vmx_exit_entry
+extern vmx_fast_exit
 
-vmx_enter:
-	push rbp
-	mov rbp, rsp
-	push rbx
-	push r12
-	push r13
-	push r14
-	push r15
-	mov [rdx + ES_REGS], rdi
-	mov [rdx + ES_HOST_RSP], rsp    ; where the exit returns to
-
-	test esi, esi                   ; launched? (flags survive the movs below)
+; The guest's registers from [rdi] (rdi last).
+%macro load_guest 0
 	mov rax, [rdi + R_RAX]
 	mov rcx, [rdi + R_RCX]
 	mov rdx, [rdi + R_RDX]
@@ -65,11 +59,35 @@ vmx_enter:
 	mov r14, [rdi + R_R14]
 	mov r15, [rdi + R_R15]
 	mov rdi, [rdi + R_RDI]
-	jnz .resume
-	vmlaunch
-	jmp .entry_failed
-.resume:
+%endmacro
+
+section .text
+bits 64
+
+global vmx_enter
+global vmx_exit_entry
+
+vmx_enter:
+	push rbp
+	mov rbp, rsp
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	push rdi                        ; regs, for the fast path's re-entry; RSP 16-byte aligned
+	mov [rdx + ES_REGS], rdi
+	mov [rdx + ES_HOST_RSP], rsp    ; where the exit returns to
+
+	test esi, esi                   ; launched?
+	jz .launch
+.resume:                                ; rdi: regs
+	load_guest
 	vmresume
+	jmp .entry_failed
+.launch:
+	load_guest
+	vmlaunch
 .entry_failed:
 	; Still the host: guest values sit in the registers (RBP too), but RSP
 	; is the host's and the frame below it is intact.
@@ -79,6 +97,7 @@ vmx_enter:
 .fail_invalid:
 	mov eax, 1
 .out:                                   ; eax: the result; RSP: this frame
+	pop rdi
 	pop r15
 	pop r14
 	pop r13
@@ -109,5 +128,8 @@ vmx_exit_entry:
 	pop rax
 	mov [rdi + R_RDI], rax
 	mov rsp, [rsp + ES_HOST_RSP - ES_REGS]   ; back on vmx_enter's frame
-	xor eax, eax
-	jmp vmx_enter.out               ; vmx_enter returns 0 from there
+	call vmx_fast_exit              ; (regs): rdi still holds it
+	cmp eax, FAST_RESUME
+	jne vmx_enter.out               ; vmx_enter returns eax from there
+	mov rdi, [rsp]                  ; regs (vmx_enter's push)
+	jmp vmx_enter.resume

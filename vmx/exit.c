@@ -11,13 +11,14 @@
 #include "vmx/exit_decode.h"
 #include "vmx/guest_state.h"
 #include "vmx/vmx_cpu.h"
+#include "vmx/fast_exit.h"
 #include "guest/dev/isa_irq.h"
 #include "guest/dev/device.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "arch/cpu_request.h"
 
-extern int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
+#include "lib/log.h"
 
 #define RFLAGS_TF        (1ULL << 8)
 #define PENDING_DBG_BS   (1ULL << 14)
@@ -122,13 +123,27 @@ void vcpu_exit_stage2(struct vcpu *v, struct exit_stage2 *f)
 	}
 }
 
+/* Whether exits may take the fast path (vmx/fast_exit.c) until the run
+ * loop comes again: not before the first entry succeeded, and not while
+ * the run loop has to look at every exit (a step, a trace, a vCPU just
+ * started by SIPI) or owes the guest an event at an entry. */
+static uint32_t slow_state(struct vcpu *v, struct vmx_vcpu *x)
+{
+	return !x->launched || x->step != VMX_STEP_NONE || v->stepping || v->wait_sipi ||
+	       v->fresh_start || x->intr_window || v->nmis_requested || log_enabled(LOG_DEBUG);
+}
+
 bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 {
 	struct vmx_vcpu *x = to_vmx(v);
 	struct exit_info *e = &x->exit;
 	enum guest_exit r;
+	uint64_t now;
 	int rc;
 
+	/* What producers posted (an 8259 IRQ, an NMI) is looked at below. */
+	if (unlikely(v->slow.posted))
+		__atomic_exchange_n(&v->slow.posted, 0, __ATOMIC_SEQ_CST);
 	/* Registers the shell changed between exits (inject). */
 	if (unlikely(v->rc.dirty))
 		vcpu_regs_flush(v);
@@ -150,6 +165,11 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	 * in since the run loop's is served first, this entry is not made. */
 	if (unlikely(!cpu_request_enter_guest(&percpu_self()->req, v->wait_sipi)))
 		return false;
+	/* Until the next tick (the boot vCPU's console tick, guests/run/run.c;
+	 * an AP's from now) the fast path may keep the guest to itself. */
+	v->slow.state = slow_state(v, x);
+	now = rdtsc();
+	v->fast_until = v->cpu ? (v->tick_tsc ? now + v->tick_tsc : ~0ULL) : v->next_tick;
 #ifdef HV_VMCS_COUNT
 	/* From the last exit to this entry: that exit's round trip. */
 	if (x->launched)
@@ -158,6 +178,8 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 #endif
 	rc = vmx_enter(&v->regs, x->launched, &x->exit_stack);
 	cpu_request_left_guest(&percpu_self()->req);
+	if (rc == VMX_ENTER_HANDLED)
+		return false;           /* the fast path handled it; the run loop's turn */
 	if (rc) {
 		vmx_entry_failed(v, rc);
 		return false;

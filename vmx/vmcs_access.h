@@ -12,9 +12,9 @@ __noreturn void vmcs_access_failed(const char *op, uint64_t field, enum vmx_stat
 __noreturn void vmcs_read_failed(uint64_t field);
 __noreturn void vmcs_write_failed(uint64_t field, uint64_t value);
 
-/* The exit path's most frequent instruction: one SETNA (CF or ZF: either
- * failure) and a branch to the cold path, the value in a register. Nothing
- * in memory changes, so no memory clobber; volatile keeps VMREADs and
+/* The exit path's most frequent instruction: one JNA (CF or ZF: either
+ * failure) to the cold path, the value in a register. Nothing in memory
+ * changes, so no memory clobber; volatile (asm goto is) keeps VMREADs and
  * VMWRITEs in program order. */
 #ifdef HV_VMCS_COUNT
 /* The instrumented bench build: counts accesses to fields KVM does not
@@ -29,23 +29,21 @@ static inline void vmcs_count_access(uint64_t field)
 static inline uint64_t vmcs_read(uint64_t field)
 {
 	uint64_t v;
-	uint8_t bad;
 
 	vmcs_count_access(field);
-	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=q"(bad) : "r"(field) : "cc");
-	if (unlikely(bad))
-		vmcs_read_failed(field);
+	asm goto("vmread %1, %0; jna %l[fail]" : "=r"(v) : "r"(field) : "cc" : fail);
 	return v;
+fail:
+	vmcs_read_failed(field);
 }
 
 static inline void vmcs_write(uint64_t field, uint64_t value)
 {
-	uint8_t bad;
-
 	vmcs_count_access(field);
-	asm volatile("vmwrite %2, %1; setna %0" : "=q"(bad) : "r"(field), "rm"(value) : "cc", "memory");
-	if (unlikely(bad))
-		vmcs_write_failed(field, value);
+	asm goto("vmwrite %1, %0; jna %l[fail]" : : "r"(field), "r"(value) : "cc", "memory" : fail);
+	return;
+fail:
+	vmcs_write_failed(field, value);
 }
 
 #endif

@@ -17,17 +17,7 @@ struct port_range {
 static struct port_range port_ranges[DEVICE_MAX_PORT_RANGES];
 static unsigned int port_range_count;
 
-static struct spinlock device_spinlock = SPINLOCK_INIT;
-
-void device_lock(void)
-{
-	spin_lock(&device_spinlock);
-}
-
-void device_unlock(void)
-{
-	spin_unlock(&device_spinlock);
-}
+struct spinlock device_spinlock = SPINLOCK_INIT;
 
 /* Registers d over [base, base + size) as kind; says why not, `taken` being
  * what was asked for and `unfit` what the range may not be. */

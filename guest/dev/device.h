@@ -4,6 +4,7 @@
 #define GUEST_DEVICE_H
 
 #include "guest/vcpu.h"
+#include "lib/spinlock.h"
 
 struct device_model {
 	const char *name;
@@ -67,7 +68,16 @@ void device_list(void);
 /* The device lock: every device model, the port and MMIO registry and the
  * hypercalls run under it, whichever vCPU's exit reaches them (one lock for
  * all: docs/architecture.md, "Locks"). Not recursive. */
-void device_lock(void);
-void device_unlock(void);
+extern struct spinlock device_spinlock;
+
+static inline void device_lock(void)
+{
+	spin_lock(&device_spinlock);
+}
+
+static inline void device_unlock(void)
+{
+	spin_unlock(&device_spinlock);
+}
 
 #endif

@@ -23,6 +23,7 @@
 #include "guest/dev/device.h"
 #include "guest/dev/i8259_shadow.h"
 #include "guest/dev/isa_irq_route.h"
+#include "guest/vcpu.h"
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 #include "arch/lapic.h"
@@ -52,6 +53,7 @@ static struct acpi_madt_info madt;
 static unsigned int ioapic_pins[MADT_MAX_IOAPICS];
 static struct isa_line lines[ISA_IRQS];
 static struct i8259_shadow pic;
+static struct vcpu *boot_vcpu;       /* takes the 8259's interrupts (isa_irq_set_vcpu) */
 static uint8_t pic_irr;              /* master IRQs latched, not yet injected */
 static bool pic_connected;           /* the 8259's output reaches the boot CPU (at the last look) */
 static bool pic_connection_stale;    /* an edge was latched on another CPU: look again on the boot CPU */
@@ -128,6 +130,21 @@ static const char *guest_name(void)
 	return current_guest ? current_guest : "?";
 }
 
+void isa_irq_set_vcpu(struct vcpu *v)
+{
+	__atomic_store_n(&boot_vcpu, v, __ATOMIC_RELEASE);
+}
+
+/* The boot vCPU looks at the 8259 before its next entry (vmx/exit.c): its
+ * fast exit path does not. */
+static void post_boot_vcpu(void)
+{
+	struct vcpu *v = __atomic_load_n(&boot_vcpu, __ATOMIC_ACQUIRE);
+
+	if (v)
+		vcpu_slow_post(v, VCPU_SLOW_IRQ);
+}
+
 void isa_irq_raise(unsigned int irq)
 {
 	struct isa_line *l = &lines[irq % ISA_IRQS];
@@ -170,6 +187,7 @@ void isa_irq_raise(unsigned int irq)
 			pic_connected = i8259_connected(apic_base);
 		else
 			pic_connection_stale = true;
+		post_boot_vcpu();
 	}
 }
 
@@ -246,6 +264,9 @@ static void pic_out(struct device_model *d, struct vcpu *v, uint16_t port, unsig
 		pic_connected = i8259_connected(rdmsr(MSR_IA32_APIC_BASE));
 	else if (pic_irr)
 		pic_connection_stale = true;
+	/* A latched IRQ may be unmasked now. */
+	if (pic_irr)
+		post_boot_vcpu();
 }
 
 static struct device_model pic_model = { .name = "8259", .port_in = pic_in, .port_out = pic_out };

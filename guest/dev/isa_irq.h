@@ -23,6 +23,12 @@ void isa_irq_reset(const char *guest);
  * which latches the edge until the IRQ is unmasked and can be delivered. */
 void isa_irq_raise(unsigned int irq);
 
+struct vcpu;
+
+/* The vCPU the 8259's output reaches (the boot CPU's), told of every IRQ
+ * the 8259 latches or may now deliver (vcpu_slow_post); NULL: none runs. */
+void isa_irq_set_vcpu(struct vcpu *v);
+
 /* For the backend before each VM entry: the vector of an 8259 interrupt to
  * inject now, or -1; isa_irq_injected() once it is queued (INTA). */
 int isa_irq_pending_vector(void);

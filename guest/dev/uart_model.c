@@ -332,11 +332,6 @@ void uart_model_rx_timeout(struct uart_model *u)
 		u->timeout_ipending = true;
 }
 
-void uart_model_set_time(struct uart_model *u, uint64_t now)
-{
-	u->now = now;
-}
-
 uint64_t uart_model_char_ticks(const struct uart_model *u, uint64_t clock_khz)
 {
 	unsigned int data = 5 + (u->lcr & UART_LCR_WLS);

@@ -3,8 +3,9 @@
  * to the console, input comes from it; the model's interrupt line is ISA IRQ
  * 4, raised through the interrupt controllers as the guest programmed them
  * (guest/dev/isa_irq.c), wherever the console UART is (COM1-COM4, or none). The
- * character timeout is checked against the TSC on every guest access and
- * console tick (vuart_tick). */
+ * character timeout is checked against the TSC on guest accesses (where it
+ * can start) and every console tick (vuart_tick). Byte accesses come from
+ * the fast exit path (vuart_com1_read/write), wider ones from exit_io. */
 #include "guest/dev/vuart.h"
 #include "guest/dev/device.h"
 #include "guest/dev/uart_model.h"
@@ -19,28 +20,54 @@
 static struct uart_model com1_model;
 static bool irq_line;            /* the model's line at the last sync */
 
-/* Brings model and hardware in line around guest accesses: input in
- * (poll_uart: look at the serial port first, before a read, so a polling
- * guest sees a typed byte at once; otherwise the console tick has), output
- * out, the character timeout checked, the interrupt line forwarded. */
-static void com1_sync(bool poll_uart)
+/* The console UART at its fastest (divisor 1) receives at most one byte
+ * per character time of 10 bits: looking at it more often than that finds
+ * nothing new, so a guest's reads look at most that often. */
+static uint64_t poll_gap;       /* TSC ticks of that character time */
+static uint64_t last_poll;      /* TSC of the last look from a guest read */
+
+/* Typed bytes in: poll_uart looks at the serial port first (before a
+ * read, so a polling guest sees a typed byte at once, at most one character
+ * time late; otherwise the console tick has), through the console
+ * multiplexer, which keeps Ctrl-] and everything typed into the shell for
+ * itself; then what the multiplexer holds for the guest, as far as the
+ * receiver takes it. */
+static void com1_input(bool poll_uart, uint64_t now)
+{
+	int c;
+
+	if (poll_uart && now - last_poll >= poll_gap) {
+		last_poll = now;
+		if (console_input_ready())
+			(void)console_poll_input();
+	}
+	if (console_guest_pending())
+		while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
+			c = console_guest_getc();
+			if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
+				break;
+		}
+}
+
+/* The character timeout: it can only start with bytes waiting and none
+ * signalled. */
+static void com1_timeout(uint64_t now)
+{
+	if (com1_model.rx_count && !com1_model.timeout_ipending)
+		(void)uart_model_check_timeout(&com1_model, now, tsc_khz());
+}
+
+/* Output out, the character timeout checked, the interrupt line forwarded;
+ * each step only where it can change something. */
+static void com1_output(uint64_t now)
 {
 	bool line;
 	int c;
 
-	uart_model_set_time(&com1_model, rdtsc());
-	/* Typed bytes reach the guest through the console multiplexer, which
-	 * keeps Ctrl-] and everything typed into the shell for itself. */
-	if (poll_uart)
-		(void)console_poll_input();
-	while (uart_model_rx_space(&com1_model) && console_guest_pending()) {
-		c = console_guest_getc();
-		if (c < 0 || !uart_model_rx_push(&com1_model, (uint8_t)c))
-			break;
-	}
-	while ((c = uart_model_tx_pop(&com1_model)) >= 0)
-		console_guest_putc((char)c);
-	(void)uart_model_check_timeout(&com1_model, com1_model.now, tsc_khz());
+	if (com1_model.tx_count)
+		while ((c = uart_model_tx_pop(&com1_model)) >= 0)
+			console_guest_putc((char)c);
+	com1_timeout(now);
 	/* ISA IRQs are edge-triggered: only a rising edge is an interrupt. */
 	line = uart_model_irq_pending(&com1_model);
 	if (line && !irq_line)
@@ -48,8 +75,43 @@ static void com1_sync(bool poll_uart)
 	irq_line = line;
 }
 
+/* Brings model and hardware in line around guest accesses and on ticks. */
+static void com1_sync(bool poll_uart)
+{
+	uint64_t now = rdtsc();
+
+	uart_model_set_time(&com1_model, now);
+	com1_input(poll_uart, now);
+	com1_output(now);
+}
+
 void vuart_tick(void)
 {
+	com1_sync(false);
+}
+
+/* com1_in's and com1_out's single byte: what they do, with the syncs
+ * around a read merged (input and timeout before the read, the input again
+ * after it only if it freed receiver space; the output, which only writes
+ * fill, after it). */
+uint8_t vuart_com1_read(unsigned int reg)
+{
+	uint64_t now = rdtsc();
+	uint8_t val;
+
+	uart_model_set_time(&com1_model, now);
+	com1_input(true, now);
+	com1_timeout(now);
+	val = uart_model_read(&com1_model, reg);
+	if (reg == UART_RBR)
+		com1_input(false, now);
+	com1_output(now);
+	return val;
+}
+
+void vuart_com1_write(unsigned int reg, uint8_t val)
+{
+	uart_model_write(&com1_model, reg, val);
 	com1_sync(false);
 }
 
@@ -147,5 +209,7 @@ int vuart_init(uint16_t console_port)
 		(void)uart_init(&hw, GUEST_COM1, UART_CLOCK_BAUD);
 	}
 	vuart_reset(NULL);
+	/* 10 bits at UART_CLOCK_BAUD: tsc_khz * 1000 * 10 / baud ticks. */
+	poll_gap = tsc_khz() * 10000 / UART_CLOCK_BAUD;
 	return 0;
 }

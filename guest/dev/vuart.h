@@ -28,4 +28,9 @@ void vuart_seed_firmware(const char *guest);
  * programmed it (called on every console tick). */
 void vuart_tick(void);
 
+/* One byte access to COM1's register reg (0-7), as its port handlers do it;
+ * under the device lock (the fast exit path, guest/run/memory_exits.c). */
+uint8_t vuart_com1_read(unsigned int reg);
+void vuart_com1_write(unsigned int reg, uint8_t val);
+
 #endif

@@ -3,27 +3,12 @@
 #include "guest/policy/cpuid_table.h"
 #include "guest/hypercall_abi.h"
 
-#define CR4_OSXSAVE (1ULL << 18)
-#define CR4_PKE     (1ULL << 22)
-
-/* Leaves whose answer depends on ECX, and how many subleaves are kept. */
-static unsigned int subleaves_kept(uint32_t leaf)
-{
-	switch (leaf) {
-	case 4:   return 8;             /* deterministic cache parameters */
-	case 7:   return 3;             /* structured extended features */
-	case 0xb: return 4;             /* extended topology */
-	case 0x1f: return 6;            /* V2 extended topology */
-	default:  return 0;
-	}
-}
-
 /* Leaves that depend on ECX or on state that changes (XCR0) and are not
  * kept: leaf 0DH and the other subleaf-indexed ones (0FH, 10H, 12H, 14H,
  * 17H, 18H, 1BH, 1DH, 1EH, 20H and up). */
 static bool leaf_kept(uint32_t leaf)
 {
-	if (subleaves_kept(leaf))
+	if (cpuid_subleaves_kept(leaf))
 		return true;
 	return leaf <= 0xa || leaf == 0x15 || leaf == 0x16 || leaf == 0x19 || leaf == 0x1c;
 }
@@ -53,7 +38,7 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
 	cpu(0, 0, &r);
 	max = r.eax;
 	for (uint32_t leaf = 0; leaf <= max && leaf <= 0x1f; leaf++) {
-		unsigned int k = subleaves_kept(leaf);
+		unsigned int k = cpuid_subleaves_kept(leaf);
 
 		if (!leaf_kept(leaf))
 			continue;
@@ -65,29 +50,4 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
 		add(t, f, cpu, leaf, 0);
 	add(t, f, cpu, HV_CPUID_LEAF_BASE, 0);
 	add(t, f, cpu, HV_CPUID_LEAF_INFO, 0);
-}
-
-bool cpuid_table_lookup(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf,
-			uint64_t (*read_cr4)(void *ctx), void *ctx, struct cpuid_result *r)
-{
-	/* A leaf that does not depend on ECX answers every subleaf alike. */
-	uint32_t sub = subleaves_kept(leaf) ? subleaf : 0;
-
-	for (unsigned int i = 0; i < t->n; i++) {
-		const struct cpuid_entry *e = &t->e[i];
-
-		if (e->leaf != leaf || e->subleaf != sub)
-			continue;
-		*r = e->r;
-		if (leaf == 1 || (leaf == 7 && sub == 0)) {
-			uint64_t cr4 = read_cr4(ctx);
-
-			if (leaf == 1 && (cr4 & CR4_OSXSAVE))
-				r->ecx |= 1u << 27;     /* CPUID.1:ECX.OSXSAVE */
-			if (leaf == 7 && (cr4 & CR4_PKE))
-				r->ecx |= 1u << 4;      /* CPUID.(7,0):ECX.OSPKE */
-		}
-		return true;
-	}
-	return false;
 }

@@ -33,12 +33,50 @@ typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r
  */
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu);
 
+#define CPUID_CR4_OSXSAVE (1ULL << 18)
+#define CPUID_CR4_PKE     (1ULL << 22)
+
+/* Leaves whose answer depends on ECX, and how many subleaves are kept. */
+static inline unsigned int cpuid_subleaves_kept(uint32_t leaf)
+{
+	switch (leaf) {
+	case 4:   return 8;             /* deterministic cache parameters */
+	case 7:   return 3;             /* structured extended features */
+	case 0xb: return 4;             /* extended topology */
+	case 0x1f: return 6;            /* V2 extended topology */
+	default:  return 0;
+	}
+}
+
 /*
  * The guest's answer for (leaf, subleaf) with guest CR4 value cr4 (only
  * consulted for leaves 1 and 7, whose OSXSAVE and OSPKE bits follow it:
- * read_cr4 is called for those only). False: not in the table.
+ * read_cr4 is called for those only). False: not in the table. Inline: the
+ * fast exit path's (vmx/fast_exit.c).
  */
-bool cpuid_table_lookup(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf,
-			uint64_t (*read_cr4)(void *ctx), void *ctx, struct cpuid_result *r);
+static inline bool cpuid_table_lookup(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf,
+				      uint64_t (*read_cr4)(void *ctx), void *ctx, struct cpuid_result *r)
+{
+	/* A leaf that does not depend on ECX answers every subleaf alike. */
+	uint32_t sub = cpuid_subleaves_kept(leaf) ? subleaf : 0;
+
+	for (unsigned int i = 0; i < t->n; i++) {
+		const struct cpuid_entry *e = &t->e[i];
+
+		if (e->leaf != leaf || e->subleaf != sub)
+			continue;
+		*r = e->r;
+		if (leaf == 1 || (leaf == 7 && sub == 0)) {
+			uint64_t cr4 = read_cr4(ctx);
+
+			if (leaf == 1 && (cr4 & CPUID_CR4_OSXSAVE))
+				r->ecx |= 1u << 27;     /* CPUID.1:ECX.OSXSAVE */
+			if (leaf == 7 && (cr4 & CPUID_CR4_PKE))
+				r->ecx |= 1u << 4;      /* CPUID.(7,0):ECX.OSPKE */
+		}
+		return true;
+	}
+	return false;
+}
 
 #endif

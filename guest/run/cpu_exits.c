@@ -117,20 +117,40 @@ static void cpuid_table_init(struct vcpu *v, struct cpuid_table *t)
 	}
 }
 
+static struct cpuid_table *cpuid_table_of(struct vcpu *v)
+{
+	return &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
+}
+
+bool fast_cpuid_cr4(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
+	struct cpuid_result r;
+
+	if (!cpuid_table_lookup(v->cpuid_table, leaf, sub, cr4_of, v, &r))
+		return false;
+	v->regs.gpr[REG_RAX] = r.eax;
+	v->regs.gpr[REG_RBX] = r.ebx;
+	v->regs.gpr[REG_RCX] = r.ecx;
+	v->regs.gpr[REG_RDX] = r.edx;
+	return true;
+}
+
 void exit_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
 	struct cpuid_result r;
 
-	struct cpuid_table *t = &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
-
 	/* Built by each new vCPU: its features are its VM's. */
-	if (unlikely(!v->cpuid_table_built)) {
-		cpuid_table_init(v, t);
-		v->cpuid_table_built = true;
+	if (unlikely(!v->cpuid_table)) {
+		cpuid_table_init(v, cpuid_table_of(v));
+		v->cpuid_table = cpuid_table_of(v);
 	}
-	if (!cpuid_table_lookup(t, leaf, sub, cr4_of, v, &r))
-		cpuid_compute(v, leaf, sub, vcpu_reg(v, VREG_CR4), &r);
+	if (fast_cpuid(v)) {
+		vcpu_skip_instruction(v);
+		return;
+	}
+	cpuid_compute(v, leaf, sub, vcpu_reg(v, VREG_CR4), &r);
 	v->regs.gpr[REG_RAX] = r.eax;
 	v->regs.gpr[REG_RBX] = r.ebx;
 	v->regs.gpr[REG_RCX] = r.ecx;
@@ -253,6 +273,42 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return false;
 }
 
+/* The reads answered from what the hypervisor keeps: IA32_FEATURE_CONTROL
+ * (locked while VMX is on, so read from the CPU once per vCPU) and the
+ * guest's IA32_MISC_ENABLE. False for every other MSR. */
+static bool msr_read_kept(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr_policy(msr, false, vcpu_features(v))) {
+	case MSR_FEATURE_CONTROL:
+		if (unlikely(!v->feature_control))
+			v->feature_control = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
+		*val = v->feature_control;
+		return true;
+	case MSR_MISC_ENABLE:
+		*val = v->misc_enable;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The policy's answers for the MSRs the fast path serves, taken once: the
+ * policy depends on nothing but the MSR and the vCPU's features. */
+void msr_fast_init(struct vcpu *v)
+{
+	const struct guest_features *f = vcpu_features(v);
+	uint8_t m = MSR_FAST_KNOWN;
+
+	if (msr_policy(MSR_IA32_FEATURE_CONTROL, false, f) == MSR_FEATURE_CONTROL)
+		m |= MSR_FAST_FC_READ;
+	if (msr_policy(MSR_IA32_MISC_ENABLE, false, f) == MSR_MISC_ENABLE)
+		m |= MSR_FAST_MISC_READ;
+	if (msr_policy(MSR_IA32_MISC_ENABLE, true, f) == MSR_MISC_ENABLE)
+		m |= MSR_FAST_MISC_WRITE;
+	v->feature_control = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
+	v->msr_fast = m;
+}
+
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (msr == MSR_IA32_TSC_DEADLINE)
@@ -264,11 +320,8 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		msr_log(v, msr, false, "refused (not on this CPU): #GP");
 		return false;
 	case MSR_FEATURE_CONTROL:
-		*val = msr_feature_control_view(rdmsr(MSR_IA32_FEATURE_CONTROL));
-		return true;
 	case MSR_MISC_ENABLE:
-		*val = v->misc_enable;
-		return true;
+		return msr_read_kept(v, msr, val);
 	case MSR_GP:
 		msr_log(v, msr, false, "refused: #GP");
 		return false;

@@ -3,9 +3,74 @@
 #define GUEST_RUN_CPU_EXITS_H
 
 #include "guest/vcpu.h"
+#include "guest/policy/cpuid_table.h"
+#include "guest/policy/msr_policy.h"
+#include "arch/msr.h"
 
 void exit_cpuid(struct vcpu *v);
 void exit_msr(struct vcpu *v, bool write);
 void exit_xsetbv(struct vcpu *v);
+
+/* The fast exit path's handlers (vmx/fast_exit.c): each either does the
+ * whole of what the slow path's handler would do for the exit except
+ * skipping the instruction, which the caller does, and returns true; or
+ * changes nothing and returns false, and the exit goes the slow path with
+ * every check it meets there. */
+/* CPUID from the vCPU's table (built by its first slow CPUID exit); inline
+ * for the fast path, leaves 1 and 7 (CR4-dependent bits) out of line. */
+bool fast_cpuid_cr4(struct vcpu *v);
+
+static inline bool fast_cpuid(struct vcpu *v)
+{
+	const struct cpuid_table *t = v->cpuid_table;
+	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
+	const struct cpuid_entry *e, *end;
+
+	if (unlikely(!t))
+		return false;
+	if (unlikely(leaf == 1 || leaf == 7))
+		return fast_cpuid_cr4(v);
+	/* cpuid_table_lookup's search (those leaves aside). */
+	if (!cpuid_subleaves_kept(leaf))
+		sub = 0;
+	for (e = t->e, end = t->e + t->n; e < end; e++) {
+		if (e->leaf != leaf || e->subleaf != sub)
+			continue;
+		v->regs.gpr[REG_RAX] = e->r.eax;
+		v->regs.gpr[REG_RBX] = e->r.ebx;
+		v->regs.gpr[REG_RCX] = e->r.ecx;
+		v->regs.gpr[REG_RDX] = e->r.edx;
+		return true;
+	}
+	return false;
+}
+
+/* RDMSR of IA32_FEATURE_CONTROL or IA32_MISC_ENABLE, WRMSR of the latter,
+ * as the MSR policy answers them (taken once per vCPU by msr_fast_init);
+ * inline for the fast path. */
+void msr_fast_init(struct vcpu *v);
+
+static inline bool fast_msr(struct vcpu *v, bool write)
+{
+	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
+	uint64_t val;
+
+	if (unlikely(!v->msr_fast))
+		msr_fast_init(v);
+	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
+		val = v->feature_control;
+	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {
+		val = v->misc_enable;
+	} else if (msr == MSR_IA32_MISC_ENABLE && write && (v->msr_fast & MSR_FAST_MISC_WRITE)) {
+		val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
+		v->misc_enable = msr_misc_enable_write(v->misc_enable, val);
+		return true;
+	} else {
+		return false;
+	}
+	v->regs.gpr[REG_RAX] = (uint32_t)val;
+	v->regs.gpr[REG_RDX] = val >> 32;
+	return true;
+}
 
 #endif

@@ -15,6 +15,10 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode);
  * HC_TRAP_TEST) exist only when on (option hvtest); else -HC_ENOSYS. */
 void hypercall_enable_test_calls(bool on);
 
+/* HC_VERSION and HC_EXIT_COUNT for the fast exit path (vmx/fast_exit.c; see fast_cpuid in
+ * guest/run/cpu_exits.h for the contract); cpl: the guest's privilege level. */
+bool fast_hypercall(struct vcpu *v, unsigned int cpl);
+
 /* HC_CHAIN_APS_DONE's handler (chain mode: guest/run/chain_done.c, set by
  * guests_run_firmware); without one the call is -HC_ENOSYS. */
 void hypercall_set_chain_done(int64_t (*fn)(struct vcpu *v));

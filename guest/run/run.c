@@ -87,8 +87,7 @@ static void console_tick(struct vcpu *v)
  * with interrupts off or halted; exits for other reasons only check the TSC. */
 static void run_loop(struct vcpu *v)
 {
-	uint64_t next_tick = 0;
-
+	v->next_tick = 0;
 	v->state = VCPU_RUNNING;
 	v->started_tsc = rdtsc();
 	while (v->state == VCPU_RUNNING) {
@@ -102,8 +101,8 @@ static void run_loop(struct vcpu *v)
 			continue;
 		}
 		vcpu_run_once(v);
-		if (rdtsc() >= next_tick || v->step_ended) {
-			next_tick = rdtsc() + v->tick_tsc;
+		if (rdtsc() >= v->next_tick || v->step_ended) {
+			v->next_tick = rdtsc() + v->tick_tsc;
 			console_tick(v);
 		}
 	}
@@ -304,9 +303,11 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	(void)guests_aps_start(&guest_vm, &v, v.on_reset);
 	this_cpu.running = &v;
 	guest_vm.vcpu = &v;
+	isa_irq_set_vcpu(&v);
 	vm_resume_all(&guest_vm);       /* a guest reset while paused starts running */
 	run_loop(&v);
 	guests_aps_stop(&guest_vm);
+	isa_irq_set_vcpu(NULL);
 	guest_vm.vcpu = NULL;
 	this_cpu.running = NULL;
 	if (v.exit_status >= 0)

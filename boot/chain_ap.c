@@ -99,14 +99,21 @@ static __noreturn void park(volatile int32_t *status, const struct percpu *pc, c
 static __noreturn void give_back(struct percpu *pc, hpa_t ap_pa, unsigned int index,
 				 volatile int32_t *status, const char *why)
 {
-	if (guests_chain_ap_leave(pc))
-		park(status, pc, "VMXOFF failed");
+	/* Offline first: from here no cross-CPU request (a stage-2 flush, the
+	 * shell's pause) sends it an NMI, which on the way back (the early
+	 * tables, the firmware's IDT) would be a triple fault or the
+	 * firmware's dead loop. One sent before this store lands while the
+	 * AP still runs on the hypervisor's IDT: during the lines below,
+	 * which also come before VMXOFF so that the AP leaves the hypervisor
+	 * right after the last lock it takes (review chain3 findings 1, 2). */
+	__atomic_store_n(&pc->online, false, __ATOMIC_SEQ_CST);
 	printf("cpu: APIC ID %u: chain mode: %s: given back to the firmware outside VMX\n", pc->apic_id,
 	       why);
 	printf("cpu: APIC ID %u: WARNING: not under the hypervisor: the firmware's and the OS's code on "
 	       "this CPU can reach all memory, the hypervisor's included; isolation does not hold\n",
 	       pc->apic_id);
-	pc->online = false;
+	if (guests_chain_ap_leave(pc))
+		park(status, pc, "VMXOFF failed");
 	__atomic_store_n(status, EFI_AP_S_RETURNED, __ATOMIC_RELEASE);
 	/* The block is below 4 GiB (efi_ap_entry64 checked): the early tables
 	 * and the firmware's identity-map it. */

@@ -117,7 +117,7 @@ static void print_chain_aps(const struct vm *vm)
 		else if (lost & 1ULL << k)
 			printf("  APIC ID %u: LOST: did not join (chain mode): outside the hypervisor, isolation "
 			       "does not hold while it runs (the firmware's: INIT and start-up IPIs still "
-			       "reach it, NMIs do not)\n", vm->joining_ids[k]);
+			       "reach it, NMIs through a trapped ICR do not)\n", vm->joining_ids[k]);
 	}
 }
 

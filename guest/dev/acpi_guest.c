@@ -208,10 +208,19 @@ int acpi_guest_disable_cpus(const uint32_t *ids, unsigned int n)
 		       "MADT\n", view.tables ? "no MADT copy" : "none");
 		return -ENOENT;
 	}
-	/* The guest sees these bytes read-only (GMAP_ROM); the hypervisor
-	 * writes them through its own mapping. */
-	rc = acpi_madt_disable((uint8_t *)hpa_to_ptr(view.tables) + view.madt_off, VIEW_SIZE - view.madt_off,
-			       ids, n);
+	/* The guest's CPUs see these bytes read-only (GMAP_ROM), but its
+	 * devices may write them (the DMA tables map ACPI NVS as RAM): the
+	 * parse and the change run on a copy, which cannot change between a
+	 * length's check and its use, and the copy goes back whole (review
+	 * chain3 finding 5). One caller, once (HC_CHAIN_APS_DONE): static. */
+	static uint8_t copy[VIEW_SIZE];
+	uint8_t *madt = (uint8_t *)hpa_to_ptr(view.tables) + view.madt_off;
+	uint32_t size = VIEW_SIZE - view.madt_off;
+
+	memcpy(copy, madt, size);
+	rc = acpi_madt_disable(copy, size, ids, n);
+	if (rc >= 0)
+		memcpy(madt, copy, size);
 	if (rc < 0)
 		printf("acpi: guest view: the MADT copy cannot be changed (%d): an OS finds the CPUs that did not "
 		       "join enabled in it\n", rc);

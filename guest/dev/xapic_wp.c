@@ -111,10 +111,3 @@ int xapic_wp_init(gpa_t base)
 		wp.base = base;
 	return rc;
 }
-
-bool xapic_wp_active(void)
-{
-	const struct gmap_range *r = wp.base ? gmap_lookup(gmem_map(), wp.base) : NULL;
-
-	return r && r->dev == &xapic_dev;
-}

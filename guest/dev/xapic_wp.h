@@ -11,8 +11,5 @@
  * cannot move it) before the stage-2 tables are built. 0 or -errno after a
  * message. */
 int __must_check xapic_wp_init(gpa_t base);
-/* Whether xapic_wp_init took the page (chain mode may take it later, while
- * the guest runs: the caller then updates the stage-2 tables). */
-bool xapic_wp_active(void);
 
 #endif

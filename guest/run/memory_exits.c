@@ -243,7 +243,7 @@ void exit_stage2_misconfig(struct vcpu *v)
 	struct exit_stage2 q;
 
 	vcpu_exit_stage2(v, &q);
-	/* Misconfigured entries are never made on purpose (no MMIO fast path yet). */
+	/* Misconfigured entries are never made on purpose (MMIO traps by EPT violations). */
 	printf("guest %s: EPT misconfiguration at GPA 0x%016llx; the walk:\n", v->name,
 	       (unsigned long long)q.gpa);
 	stage2_print_walk(v->vm, q.gpa);

@@ -111,6 +111,7 @@ union vcpu_slow {
 
 #define VCPU_SLOW_IRQ   (1u << 0)       /* posted: an 8259 IRQ latched or unmasked */
 #define VCPU_SLOW_NMI   (1u << 1)       /* posted: the shell queued an NMI */
+#define VCPU_SLOW_STOP  (1u << 2)       /* posted: vcpu_stop (a device model's, on the fast path) */
 
 struct vm;
 struct gmap_range;

@@ -8,6 +8,9 @@ void vcpu_vstop(struct vcpu *v, const char *fmt, va_list ap)
 	fmt_vsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
 	v->state = VCPU_STOPPED;
 	v->exit_status = -1;
+	/* The run loop's to see now, also where the fast exit path stopped
+	 * it (a device model's MMIO handler: the reset register). */
+	vcpu_slow_post(v, VCPU_SLOW_STOP);
 }
 
 void vcpu_stop(struct vcpu *v, const char *fmt, ...)

@@ -98,8 +98,8 @@ struct exit_stage2 {
  * before each VM entry from the run loop, from the conditions only that
  * path serves (a step, a trace, an event to inject, ...). `posted`: set by
  * producers anywhere (vcpu_slow_post: an 8259 IRQ latched for the boot
- * vCPU, the shell's NMI), taken by the vCPU's CPU before its next entry
- * from the run loop, which then looks at what they posted.
+ * vCPU, the shell's NMI, vcpu_stop), taken by the vCPU's CPU before its
+ * next entry from the run loop, which then looks at what they posted.
  */
 union vcpu_slow {
 	struct {
@@ -111,6 +111,7 @@ union vcpu_slow {
 
 #define VCPU_SLOW_IRQ   (1u << 0)       /* posted: an 8259 IRQ latched or unmasked */
 #define VCPU_SLOW_NMI   (1u << 1)       /* posted: the shell queued an NMI */
+#define VCPU_SLOW_STOP  (1u << 2)       /* posted: vcpu_stop (a device model's, on the fast path) */
 
 struct vm;
 struct gmap_range;

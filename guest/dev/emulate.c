@@ -517,6 +517,27 @@ static bool mov64_direct(struct emul_ctx *x, const struct insn *in)
 	return true;
 }
 
+/* The instruction at RIP looked up in the cache (its key *k; the entry *e,
+ * or NULL) and, if it is a kept MOV of mov64_direct's kind, done: true
+ * then, with the result set. */
+static bool cached_mov64(struct emul_ctx *x, struct insn_cache_key *k, const struct insn_cache_entry **e)
+{
+	cache_key(x, k);
+	*e = insn_cache_find(&x->v->icache, k);
+	return *e && (*e)->mov64 && mov64_direct(x, &(*e)->insn);
+}
+
+bool emulate_cached_mov(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
+			const struct emul_hint *hint, struct emul_result *r)
+{
+	struct emul_ctx x = { v, c, r, false, hint, fault_gpa };
+	const struct insn_cache_entry *e;
+	struct insn_cache_key k;
+
+	result_clear(r);
+	return cached_mov64(&x, &k, &e);
+}
+
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 			 const struct emul_hint *hint, struct emul_result *r)
 {
@@ -530,9 +551,7 @@ void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 	int rc;
 
 	result_clear(r);
-	cache_key(&x, &k);
-	e = insn_cache_find(&v->icache, &k);
-	if (e && e->mov64 && mov64_direct(&x, &e->insn))
+	if (cached_mov64(&x, &k, &e))
 		return;
 	if (!c->regs_valid)
 		vcpu_read_cpu_regs(v, c);

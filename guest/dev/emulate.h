@@ -47,6 +47,14 @@ struct emul_result {
 struct emul_hint;
 void emulate_instruction(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
 			 const struct emul_hint *hint, struct emul_result *r);
+/* emulate_instruction's first step alone: the instruction at RIP done only
+ * if the decoded-instruction cache holds it as a simple MOV that
+ * mov64_direct can do on the vCPU's registers with the device model of
+ * hint's range (true, the result set: c's RIP past it, or a stop before
+ * any access); false with nothing done (a miss, not such a MOV, not that
+ * range). For the fast exit path (guest/run/memory_exits.c). */
+bool emulate_cached_mov(struct vcpu *v, struct guest_cpu *c, gpa_t fault_gpa,
+			const struct emul_hint *hint, struct emul_result *r);
 
 /* One emulation's memory context: the vCPU, its state, where a fault or stop is recorded. */
 /* What the exit says the CPU itself translated: the linear address of the

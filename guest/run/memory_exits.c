@@ -122,29 +122,83 @@ void exit_io(struct vcpu *v)
 	vcpu_skip_instruction(v);
 }
 
+/* The page HC_UNMAP_ONCE unmapped: the fault only restores it. */
+static inline bool unmapped_once(const struct vcpu *v, gpa_t gpa)
+{
+	return v->unmap_once_gpa != INVALID_GPA && (gpa & ~(PAGE_SIZE - 1)) == v->unmap_once_gpa;
+}
+
+/* The guest memory map's range holding gpa (NULL: none): the range of the
+ * last MMIO exit again, most of the time. */
+static inline const struct gmap_range *fault_range(struct vcpu *v, gpa_t gpa)
+{
+	const struct gmap *map = gmem_map();
+	const struct gmap_range *r;
+
+	if (v->mmio_range && v->mmio_range_gen == map->generation &&
+	    gpa >= v->mmio_range->start && gpa < v->mmio_range->end)
+		return v->mmio_range;
+	r = gmap_lookup(map, gpa);
+	v->mmio_range = r;
+	v->mmio_range_gen = map->generation;
+	return r;
+}
+
+/* What the CPU translated itself for the emulation (q->gla_final). */
+static inline struct emul_hint fault_hint(const struct vcpu *v, const struct exit_stage2 *q,
+					  const struct gmap_range *r)
+{
+	return (struct emul_hint){ .la = q->gla, .gpa = q->gpa, .write = q->write,
+				   .range = r, .gen = v->mmio_range_gen };
+}
+
+bool fast_stage2_fault(struct vcpu *v, const struct exit_stage2 *q, unsigned int *len)
+{
+	const struct gmap_range *r;
+	const struct device_model *d;
+	struct emul_hint h;
+	struct guest_cpu c;
+	struct emul_result er;
+	uint64_t rip;
+	bool done;
+
+	/* exit_stage2_fault's cases other than an emulated access, and its
+	 * accesses the CPU did not translate itself: the slow path's. */
+	if (!q->gla_final || q->fetch || q->during_delivery || q->guest_walk || unmapped_once(v, q->gpa))
+		return false;
+	r = fault_range(v, q->gpa);
+	/* A device model's range with both handlers (model_access would stop). */
+	if (!r || r->kind != GMAP_TRAPPED || !r->dev)
+		return false;
+	d = r->dev;
+	if (!d->mmio_read || !d->mmio_write)
+		return false;
+	h = fault_hint(v, q, r);
+	vcpu_read_cpu_key(v, &c);
+	rip = c.regs.rip;
+	device_lock();
+	done = emulate_cached_mov(v, &c, q->gpa, &h, &er);
+	device_unlock();
+	/* A stop comes before any access: the slow path does it again and stops. */
+	if (!done || er.status != EMUL_DONE)
+		return false;
+	*len = (unsigned int)(c.regs.rip - rip);
+	return true;
+}
+
 void exit_stage2_fault(struct vcpu *v)
 {
 	const struct gmap_range *r;
-	const struct gmap *map;
 	struct exit_stage2 q;
 	struct guest_cpu c;
 	struct emul_result er;
 
 	vcpu_exit_stage2(v, &q);
-	if (v->unmap_once_gpa != INVALID_GPA && (q.gpa & ~(PAGE_SIZE - 1)) == v->unmap_once_gpa) {
+	if (unmapped_once(v, q.gpa)) {
 		restore_unmapped(v);
 		return;     /* the access (or the interrupted delivery) is retried */
 	}
-	/* The range of the last MMIO exit again, most of the time. */
-	map = gmem_map();
-	if (v->mmio_range && v->mmio_range_gen == map->generation &&
-	    q.gpa >= v->mmio_range->start && q.gpa < v->mmio_range->end) {
-		r = v->mmio_range;
-	} else {
-		r = gmap_lookup(map, q.gpa);
-		v->mmio_range = r;
-		v->mmio_range_gen = map->generation;
-	}
+	r = fault_range(v, q.gpa);
 	/* A write to ROM (mapped read-only) is emulated: the write is dropped;
 	 * write-trapped MMIO is mapped read-only too: its writes are the model's. */
 	if (r && r->kind != GMAP_TRAPPED && gmap_kind_mapped(r->kind) &&
@@ -175,8 +229,7 @@ void exit_stage2_fault(struct vcpu *v)
 	 * the instruction needs it (guest/dev/emulate.c). */
 	vcpu_read_cpu_key(v, &c);
 	if (q.gla_final && !q.fetch) {
-		struct emul_hint h = { .la = q.gla, .gpa = q.gpa, .write = q.write,
-				       .range = r, .gen = v->mmio_range_gen };
+		struct emul_hint h = fault_hint(v, &q, r);
 
 		emulate_instruction(v, &c, q.gpa, &h, &er);
 	} else {
@@ -190,7 +243,7 @@ void exit_stage2_misconfig(struct vcpu *v)
 	struct exit_stage2 q;
 
 	vcpu_exit_stage2(v, &q);
-	/* Misconfigured entries are never made on purpose (no MMIO fast path yet). */
+	/* Misconfigured entries are never made on purpose (MMIO traps by EPT violations). */
 	printf("guest %s: EPT misconfiguration at GPA 0x%016llx; the walk:\n", v->name,
 	       (unsigned long long)q.gpa);
 	stage2_print_walk(v->vm, q.gpa);

@@ -12,6 +12,16 @@ void exit_io(struct vcpu *v);
 void exit_stage2_fault(struct vcpu *v);
 void exit_stage2_misconfig(struct vcpu *v);
 
+/* A stage-2 fault q (EPT violation) for the fast exit path
+ * (vmx/fast_exit.c; contract: fast_cpuid in guest/run/cpu_exits.h): only
+ * an access the CPU translated itself, outside event delivery, to a device
+ * model's range, by an instruction the decoded-instruction cache holds as
+ * a simple MOV (emulate_cached_mov), done as exit_stage2_fault would do it,
+ * under the device lock. True with *len the instruction's length (RIP is
+ * the caller's to advance); false with nothing done. */
+struct exit_stage2;
+bool fast_stage2_fault(struct vcpu *v, const struct exit_stage2 *q, unsigned int *len);
+
 /* The guest memory map changed over [start, end): bring the stage-2 tables in line. */
 int __must_check vcpu_map_changed(struct vcpu *v, gpa_t start, gpa_t end);
 /* HC_UNMAP_ONCE: unmaps one RAM page until the guest's next access to it. */

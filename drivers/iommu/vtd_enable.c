@@ -446,9 +446,13 @@ static const char *give_back_step(struct vtd_unit *u, unsigned int i, const stru
 	case VTD_GB_INV_IEC:
 		return qi_run(u, i, &iec, 1, "interrupt entry cache invalidation");
 	case VTD_GB_FW_QUEUE_FILL:
-		for (unsigned int k = 0; k < s->slots; k++)
-			if (fw_queue_write(u, s->val + (uint64_t)k * s->off, &cc, s->off))
+		for (unsigned int k = 0; k < s->slots; k++) {
+			hpa_t slot = s->val + (uint64_t)k * s->off;
+			struct vtd_qi_desc own = vtd_qi_wait(slot, 0);
+
+			if (fw_queue_write(u, slot, k == s->wait_at ? &own : &cc, s->off))
 				return "no device window for the firmware's invalidation queue";
+		}
 		return NULL;
 	case VTD_GB_FW_QUEUE_SETTLE:
 		return queue_settle(u, s->val) ? s->fail : NULL;

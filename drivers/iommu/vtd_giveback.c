@@ -79,7 +79,8 @@ void vtd_giveback_plan(const struct vtd_fw_regs *fw, uint64_t cap, uint64_t ecap
 			unsigned int dsize = fw->iqa & VTD_GB_IQA_DW ? 32 : 16;
 
 			add(p, (struct vtd_gb_step){ .op = VTD_GB_FW_QUEUE_FILL, .val = base, .off = dsize,
-						     .slots = (unsigned int)(tail / dsize) + 1 });
+						     .slots = (unsigned int)(tail / dsize) + 1,
+						     .wait_at = tail ? (unsigned int)(tail / dsize) - 1 : ~0u });
 			gcmd(p, VTD_GB_QIE, true, VTD_GB_QIE, VTD_GB_QIE,
 			     "the firmware's queued invalidation did not turn on again");
 			if (tail) {

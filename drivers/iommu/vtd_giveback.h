@@ -30,7 +30,7 @@ enum vtd_gb_op {
 	VTD_GB_INV_TRANSLATION,         /* global context-cache then IOTLB invalidation, by the means in use */
 	VTD_GB_INV_IEC,                 /* global interrupt entry cache invalidation, through the hypervisor's queue */
 	VTD_GB_FW_QUEUE_FILL,           /* the firmware's queue at val: slots descriptors of off bytes from its
-					 * start made global context-cache invalidations (QI off) */
+					 * start made global context-cache invalidations, but wait_at (QI off) */
 	VTD_GB_FW_QUEUE_SETTLE,         /* IQH == val (the unit consumed the queue up to its tail) */
 };
 
@@ -41,6 +41,8 @@ struct vtd_gb_step {
 	uint32_t set, clear;            /* GCMD: the one bit set or cleared */
 	uint32_t mask, want;            /* GCMD: GSTS & mask == want when done */
 	unsigned int slots;             /* FW_QUEUE_FILL: descriptors from the queue's start */
+	unsigned int wait_at;           /* FW_QUEUE_FILL: the slot made an invalidation wait instead, its status
+					 * written into its own (consumed) slot, or ~0u */
 	const char *fail;               /* why the hand-back stops if this step fails */
 };
 
@@ -100,7 +102,11 @@ struct vtd_gb_plan {
  *    (6.5.2.1: valid on any queued unit, legacy or scalable mode, and
  *    harmless: cached context entries refetched from the firmware's own
  *    tables; not a wait without status write or interrupt: the spec
- *    allows it with FN (7.10), QEMU 7.2 rejects it as an unknown type), then IQT = T and IQH waited for
+ *    allows it with FN (7.10), QEMU 7.2 rejects it as an unknown type),
+ *    but for slot T-1, the last the unit runs: an invalidation wait whose
+ *    status write lands in its own slot, already consumed (QEMU turns QI
+ *    off only after a wait, and the firmware's next driver, Linux's
+ *    dmar_disable_qi, needs that),, then IQT = T and IQH waited for
  *    to reach it, so the unit's head is the firmware's tail again;
  * 5. interrupt remapping on (IRE), then CFI where the firmware had it
  *    (Linux's order); then translation on where the firmware had it;

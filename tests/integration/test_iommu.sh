@@ -39,7 +39,9 @@ require_file "hypervisor image" "$ISO"
 # (drivers/iommu/vtd_fwsim.c: interrupt remapping on over its table at IRTA
 # with S 7, a queue stopped by FSTS.IQE, fault events unmasked), which the
 # core undoes before it protects: the hand-back puts it back (IRTA, SIRTP,
-# the interrupt entry cache invalidated, the firmware's queue, IRE, FECTL).
+# the interrupt entry cache invalidated, the firmware's queue with its head
+# at the firmware's tail, descriptor 1, the slots before it harmless, IRE,
+# FECTL; review chain3 finding 3).
 # GRUB then boots Linux natively, which finds interrupt remapping on (and
 # turns it off for its own) and reads the firmware's own RSDP and its DMAR.
 iommu_efi_chain() {

@@ -26,6 +26,8 @@ struct fake {
 	unsigned int fill_size;         /* bytes per descriptor the fill used */
 	unsigned int stale_runs;        /* slots the unit ran that were not refilled */
 	unsigned int settled;           /* SETTLE steps that found IQH at their tail */
+	bool waits[64];                 /* ... as an invalidation wait */
+	bool last_ran_wait;             /* the last descriptor the unit ran was a wait */
 	unsigned int iec_inval;         /* IEC invalidations seen, with the latched IRTA then */
 	uint64_t iec_irta;
 	bool iec_with_our_queue;
@@ -77,6 +79,8 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 					for (uint64_t h = f->iqh; h < f->iqt; h += d)
 						if (h / d >= 64 || !f->refilled[h / d])
 							f->stale_runs++;
+						else
+							f->last_ran_wait = f->waits[h / d];
 					f->iqh = f->iqt;
 				}
 			}
@@ -127,13 +131,16 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 			CHECK_EQ(s->val, f->iqa & ~0xfffULL);           /* the firmware's queue, IQA back */
 			CHECK_EQ(s->off, f->iqa & VTD_GB_IQA_DW ? 32 : 16);
 			f->fill_size = s->off;
-			for (unsigned int k = 0; k < s->slots && k < 64; k++)
+			for (unsigned int k = 0; k < s->slots && k < 64; k++) {
 				f->refilled[k] = true;
+				f->waits[k] = k == s->wait_at;
+			}
 			break;
 		case VTD_GB_FW_QUEUE_SETTLE:
 			c = 'S';
 			CHECK(f->gsts & VTD_GB_QIE);
 			CHECK_EQ(f->iqh, s->val);
+			CHECK(f->last_ran_wait);                        /* QEMU turns QI off only after a wait */
 			f->settled++;
 			break;
 		case VTD_GB_INV_IEC:

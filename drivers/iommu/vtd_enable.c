@@ -116,6 +116,7 @@ static void snapshot(struct vtd_unit *u)
 	fw->pmen = u->cap & (VTD_CAP_PLMR | VTD_CAP_PHMR) ? vtd_rd32(u, VTD_PMEN_REG) : 0;
 	fw->rtaddr = vtd_rd64(u, VTD_RTADDR_REG);
 	fw->iqa = vtd_rd64(u, VTD_IQA_REG);
+	fw->iqt = vtd_rd64(u, VTD_IQT_REG);     /* before qi_drain_firmware appends its wait */
 	fw->irta = vtd_rd64(u, VTD_IRTA_REG);
 	if (fw->gsts == ~0u)
 		fw->gsts = 0;                   /* unreadable: nothing to turn on again */
@@ -405,6 +406,20 @@ static int pmen_set(const struct vtd_unit *u, uint32_t pmen)
 	}
 }
 
+/* Waits (a second at most) until the unit's queue head reaches tail. */
+static int queue_settle(const struct vtd_unit *u, uint64_t tail)
+{
+	uint64_t end = deadline();
+
+	for (;;) {
+		if ((vtd_rd64(u, VTD_IQH_REG) & 0x7fff0) == tail)
+			return 0;
+		if (rdtsc() > end)
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+}
+
 /* One step of the hand-back plan (vtd_giveback.h); NULL when done. */
 static const char *give_back_step(struct vtd_unit *u, unsigned int i, const struct vtd_gb_step *s)
 {
@@ -430,6 +445,17 @@ static const char *give_back_step(struct vtd_unit *u, unsigned int i, const stru
 		return qi_run(u, i, &iotlb, 1, "IOTLB invalidation");
 	case VTD_GB_INV_IEC:
 		return qi_run(u, i, &iec, 1, "interrupt entry cache invalidation");
+	case VTD_GB_FW_QUEUE_FILL:
+		for (unsigned int k = 0; k < s->slots; k++) {
+			hpa_t slot = s->val + (uint64_t)k * s->off;
+			struct vtd_qi_desc own = vtd_qi_wait(slot, 0);
+
+			if (fw_queue_write(u, slot, k == s->wait_at ? &own : &cc, s->off))
+				return "no device window for the firmware's invalidation queue";
+		}
+		return NULL;
+	case VTD_GB_FW_QUEUE_SETTLE:
+		return queue_settle(u, s->val) ? s->fail : NULL;
 	}
 	return "unknown hand-back step";
 }

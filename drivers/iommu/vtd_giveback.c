@@ -28,6 +28,19 @@ static void gcmd(struct vtd_gb_plan *p, uint32_t bit, bool on, uint32_t status, 
 				     .mask = status, .want = want, .fail = fail });
 }
 
+/* The firmware's queue tail (IQT, bytes from the queue's start) as far as
+ * it is one: inside the queue (IQA.QS), a whole descriptor (IQA.DW); else 0
+ * (the queue restarts at its start). */
+static uint64_t fw_tail(const struct vtd_fw_regs *fw)
+{
+	uint64_t bytes = 4096ULL << (fw->iqa & 7), tail = fw->iqt & 0x7fff0;
+	unsigned int dsize = fw->iqa & VTD_GB_IQA_DW ? 32 : 16;
+
+	if (fw->iqt == ~0ULL || tail >= bytes || tail % dsize)
+		return 0;
+	return tail;
+}
+
 void vtd_giveback_plan(const struct vtd_fw_regs *fw, uint64_t cap, uint64_t ecap, bool queued,
 		       struct vtd_gb_plan *p)
 {
@@ -56,13 +69,27 @@ void vtd_giveback_plan(const struct vtd_fw_regs *fw, uint64_t cap, uint64_t ecap
 		     "the firmware's interrupt remapping table pointer was not taken");
 		add(p, (struct vtd_gb_step){ .op = VTD_GB_INV_IEC });
 	}
+	p->queued = queued;
 	if (queued) {
 		gcmd(p, VTD_GB_QIE, false, VTD_GB_QIE, 0, "queued invalidation did not turn off");
 		wr64(p, VTD_GB_IQT_REG, 0);
 		wr64(p, VTD_GB_IQA_REG, fw->iqa);
-		if (qi)
+		if (qi) {
+			uint64_t base = fw->iqa & ~0xfffULL, tail = fw_tail(fw);
+			unsigned int dsize = fw->iqa & VTD_GB_IQA_DW ? 32 : 16;
+
+			add(p, (struct vtd_gb_step){ .op = VTD_GB_FW_QUEUE_FILL, .val = base, .off = dsize,
+						     .slots = (unsigned int)(tail / dsize) + 1,
+						     .wait_at = tail ? (unsigned int)(tail / dsize) - 1 : ~0u });
 			gcmd(p, VTD_GB_QIE, true, VTD_GB_QIE, VTD_GB_QIE,
 			     "the firmware's queued invalidation did not turn on again");
+			if (tail) {
+				wr64(p, VTD_GB_IQT_REG, tail);
+				add(p, (struct vtd_gb_step){ .op = VTD_GB_FW_QUEUE_SETTLE, .val = tail,
+							     .fail = "the firmware's queue did not run up to its tail "
+								     "(IQH short of IQT)" });
+			}
+		}
 	}
 	if (ir) {
 		gcmd(p, VTD_GB_IRE, true, VTD_GB_IRE, VTD_GB_IRE, "the firmware's interrupt remapping did not turn on again");
@@ -91,7 +118,11 @@ char *vtd_giveback_format(char *buf, size_t size, const struct vtd_fw_regs *fw, 
 		PUT("translation on (root table at 0x%llx)", (unsigned long long)(fw->rtaddr & ~0xfffULL));
 	else
 		PUT("translation off");
-	if (fw->gsts & VTD_GB_QIE)
+	if ((fw->gsts & VTD_GB_QIE) && p->queued)
+		PUT(", queued invalidation on (queue at 0x%llx, head and tail at descriptor %u)",
+		    (unsigned long long)(fw->iqa & ~0xfffULL),
+		    (unsigned int)(fw_tail(fw) / (fw->iqa & VTD_GB_IQA_DW ? 32 : 16)));
+	else if (fw->gsts & VTD_GB_QIE)
 		PUT(", queued invalidation on (queue at 0x%llx)", (unsigned long long)(fw->iqa & ~0xfffULL));
 	else
 		PUT(", queued invalidation off");

@@ -18,6 +18,7 @@ struct vtd_fw_regs {
 	uint32_t pmen;                  /* PMEN_REG: EPM (0 where CAP.PLMR/PHMR are clear) */
 	uint64_t rtaddr;                /* RTADDR_REG */
 	uint64_t iqa;                   /* IQA_REG */
+	uint64_t iqt;                   /* IQT_REG: the firmware's tail, before the hypervisor's drain appended its wait */
 	uint64_t irta;                  /* IRTA_REG: table, EIME, S */
 };
 
@@ -28,6 +29,9 @@ enum vtd_gb_op {
 	VTD_GB_PMEN,                    /* PMEN_REG = val, then PMEN.PRS == PMEN.EPM */
 	VTD_GB_INV_TRANSLATION,         /* global context-cache then IOTLB invalidation, by the means in use */
 	VTD_GB_INV_IEC,                 /* global interrupt entry cache invalidation, through the hypervisor's queue */
+	VTD_GB_FW_QUEUE_FILL,           /* the firmware's queue at val: slots descriptors of off bytes from its
+					 * start made global context-cache invalidations, but wait_at (QI off) */
+	VTD_GB_FW_QUEUE_SETTLE,         /* IQH == val (the unit consumed the queue up to its tail) */
 };
 
 struct vtd_gb_step {
@@ -36,6 +40,9 @@ struct vtd_gb_step {
 	uint64_t val;                   /* WR32, WR64, PMEN: the value */
 	uint32_t set, clear;            /* GCMD: the one bit set or cleared */
 	uint32_t mask, want;            /* GCMD: GSTS & mask == want when done */
+	unsigned int slots;             /* FW_QUEUE_FILL: descriptors from the queue's start */
+	unsigned int wait_at;           /* FW_QUEUE_FILL: the slot made an invalidation wait instead, its status
+					 * written into its own (consumed) slot, or ~0u */
 	const char *fail;               /* why the hand-back stops if this step fails */
 };
 
@@ -45,6 +52,7 @@ struct vtd_gb_plan {
 	struct vtd_gb_step step[VTD_GB_STEPS_MAX];
 	unsigned int n;
 	bool ir;                        /* interrupt remapping goes on again */
+	bool queued;                    /* the queue registers are put back (queued invalidation in use) */
 	const char *not_restored;       /* what of the firmware's state cannot be put back, or NULL */
 };
 
@@ -56,6 +64,7 @@ struct vtd_gb_plan {
 #define VTD_GB_IQA_REG    0x90
 #define VTD_GB_IECTL_REG  0xa0
 #define VTD_GB_IRTA_REG   0xb8
+#define VTD_GB_IQA_DW (1ULL << 11)        /* IQA: 256-bit descriptors */
 #define VTD_GB_TE     (1u << 31)        /* GCMD TE, GSTS TES */
 #define VTD_GB_SRTP   (1u << 30)        /* GCMD SRTP, GSTS RTPS */
 #define VTD_GB_WBF    (1u << 27)        /* GCMD WBF, GSTS WBFS (set while flushing) */
@@ -82,7 +91,23 @@ struct vtd_gb_plan {
  *    invalidation before IRE; IEC invalidation exists only as a queued
  *    descriptor);
  * 4. queued: queued invalidation off, IQT 0, IQA back, and on again where
- *    the firmware had it;
+ *    the firmware had it; then its tail put back: turning QI on resets IQH
+ *    to 0, and the firmware's driver goes on at its tail T (IQT as
+ *    vtd_quiesce read it, before the hypervisor's drain appended a wait),
+ *    so the unit would run slots 0..T-1 again, invalidation waits among
+ *    them (the firmware's, and the hypervisor's drain and patch waits,
+ *    whose status dword is in the core's image) writing their status into
+ *    memory that may be reused. Before QI goes on, slots 0..T (T: where
+ *    the hypervisor's wait sat) become global context-cache invalidations
+ *    (6.5.2.1: valid on any queued unit, legacy or scalable mode, and
+ *    harmless: cached context entries refetched from the firmware's own
+ *    tables; not a wait without status write or interrupt: the spec
+ *    allows it with FN (7.10), QEMU 7.2 rejects it as an unknown type),
+ *    but for slot T-1, the last the unit runs: an invalidation wait whose
+ *    status write lands in its own slot, already consumed (QEMU turns QI
+ *    off only after a wait, and the firmware's next driver, Linux's
+ *    dmar_disable_qi, needs that),, then IQT = T and IQH waited for
+ *    to reach it, so the unit's head is the firmware's tail again;
  * 5. interrupt remapping on (IRE), then CFI where the firmware had it
  *    (Linux's order); then translation on where the firmware had it;
  * 6. fault and invalidation-completion event masks as the firmware had them.
@@ -93,7 +118,7 @@ void vtd_giveback_plan(const struct vtd_fw_regs *fw, uint64_t cap, uint64_t ecap
 		       struct vtd_gb_plan *p);
 
 /* What the plan restores, in words: "translation off, queued invalidation
- * on (queue at 0x7e5f000), interrupt remapping on (IRTA 0x7e60007), fault
+ * on (queue at 0x7e5f000, head and tail at descriptor 1), interrupt remapping on (IRTA 0x7e60007), fault
  * events unmasked, invalidation events unmasked", then "; " and
  * not_restored if set. Returns buf. */
 char *vtd_giveback_format(char *buf, size_t size, const struct vtd_fw_regs *fw, uint64_t cap, uint64_t ecap,

@@ -5,7 +5,10 @@
  * interrupt remapping with its IRTA and CFI, PMEN, event masks), and the
  * order the spec asks for (one GCMD bit per command; IRTA and SIRTP, then
  * the IEC invalidation through the hypervisor's queue, before IRE; the
- * firmware's queue on before IRE; SRTP and invalidation before TE). */
+ * firmware's queue on before IRE; SRTP and invalidation before TE), and
+ * the firmware's queue tail (review chain3 finding 3): the slots the unit
+ * runs again after QI is back on were all refilled while QI was off, and
+ * its head ends at the firmware's tail. */
 #include "drivers/iommu/vtd_giveback.h"
 #include "drivers/iommu/vtd_caps.h"
 #include "tests/unit/check.h"
@@ -18,7 +21,13 @@
 /* The unit as the plan runs on it. */
 struct fake {
 	uint32_t gsts, fectl, iectl, pmen;
-	uint64_t rtaddr, latched_root, iqa, iqt, irta, latched_irta;
+	uint64_t rtaddr, latched_root, iqa, iqt, iqh, irta, latched_irta;
+	bool refilled[64];              /* the firmware's queue: descriptor slots made harmless */
+	unsigned int fill_size;         /* bytes per descriptor the fill used */
+	unsigned int stale_runs;        /* slots the unit ran that were not refilled */
+	unsigned int settled;           /* SETTLE steps that found IQH at their tail */
+	bool waits[64];                 /* ... as an invalidation wait */
+	bool last_ran_wait;             /* the last descriptor the unit ran was a wait */
 	unsigned int iec_inval;         /* IEC invalidations seen, with the latched IRTA then */
 	uint64_t iec_irta;
 	bool iec_with_our_queue;
@@ -62,8 +71,19 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 			else if (s->off == VTD_GB_IQA_REG) {
 				CHECK(!(f->gsts & VTD_GB_QIE));         /* IQA only while QI is off */
 				f->iqa = s->val;
-			} else if (s->off == VTD_GB_IQT_REG)
+			} else if (s->off == VTD_GB_IQT_REG) {
 				f->iqt = s->val;
+				if (f->gsts & VTD_GB_QIE) {     /* the unit runs IQH..IQT */
+					unsigned int d = f->iqa & VTD_GB_IQA_DW ? 32 : 16;
+
+					for (uint64_t h = f->iqh; h < f->iqt; h += d)
+						if (h / d >= 64 || !f->refilled[h / d])
+							f->stale_runs++;
+						else
+							f->last_ran_wait = f->waits[h / d];
+					f->iqh = f->iqt;
+				}
+			}
 			else if (s->off == VTD_GB_IRTA_REG)
 				f->irta = s->val;
 			break;
@@ -86,6 +106,8 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 				}
 				if (s->set == VTD_GB_TE && f->latched_root != f->rtaddr)
 					f->te_before_srtp = true;
+				if (s->set == VTD_GB_QIE)
+					f->iqh = 0;             /* 11.4.10: QI on resets IQH */
 				f->gsts |= s->set;
 			} else
 				f->gsts &= ~s->clear;
@@ -102,6 +124,24 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 			c = 'T';
 			f->tl_inval++;
 			f->tl_root = f->latched_root;
+			break;
+		case VTD_GB_FW_QUEUE_FILL:
+			c = 'F';
+			CHECK(!(f->gsts & VTD_GB_QIE));                 /* never under a running queue */
+			CHECK_EQ(s->val, f->iqa & ~0xfffULL);           /* the firmware's queue, IQA back */
+			CHECK_EQ(s->off, f->iqa & VTD_GB_IQA_DW ? 32 : 16);
+			f->fill_size = s->off;
+			for (unsigned int k = 0; k < s->slots && k < 64; k++) {
+				f->refilled[k] = true;
+				f->waits[k] = k == s->wait_at;
+			}
+			break;
+		case VTD_GB_FW_QUEUE_SETTLE:
+			c = 'S';
+			CHECK(f->gsts & VTD_GB_QIE);
+			CHECK_EQ(f->iqh, s->val);
+			CHECK(f->last_ran_wait);                        /* QEMU turns QI off only after a wait */
+			f->settled++;
 			break;
 		case VTD_GB_INV_IEC:
 			c = 'I';
@@ -123,7 +163,7 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 TEST(firmware_ir_and_queue_on_translation_off)
 {
 	const struct vtd_fw_regs fw = { .gsts = VTD_GB_QIE | VTD_GB_IRE | VTD_GB_SIRTP, .fectl = 0,
-					.iectl = VTD_GB_EVENT_IM, .rtaddr = 0, .iqa = 0x7e5f000,
+					.iectl = VTD_GB_EVENT_IM, .rtaddr = 0, .iqa = 0x7e5f000, .iqt = 0x10,
 					.irta = 0x7e60007 };
 	struct vtd_gb_plan p;
 	struct fake f;
@@ -136,7 +176,13 @@ TEST(firmware_ir_and_queue_on_translation_off)
 	run(&f, &p);
 	CHECK_EQ(f.gsts & PERSISTENT, fw.gsts & PERSISTENT);
 	CHECK_EQ(f.iqa, fw.iqa);
-	CHECK_EQ(f.iqt, 0);
+	CHECK_EQ(f.iqt, fw.iqt);                /* the firmware's tail ... */
+	CHECK_EQ(f.iqh, fw.iqt);                /* ... reached by the head */
+	CHECK_EQ(f.stale_runs, 0);              /* slot 0 refilled before the unit ran it again */
+	CHECK(f.refilled[0] && f.refilled[1]);  /* 1: where the drain's own wait sat */
+	CHECK(!f.refilled[2]);
+	CHECK_EQ(f.fill_size, 16);
+	CHECK_EQ(f.settled, 1);
 	CHECK_EQ(f.irta, fw.irta);
 	CHECK_EQ(f.latched_irta, fw.irta);
 	CHECK_EQ(f.iec_inval, 1);
@@ -148,9 +194,12 @@ TEST(firmware_ir_and_queue_on_translation_off)
 	CHECK_EQ(f.rtaddr, 0);                  /* RTADDR reads as it had it */
 	CHECK_EQ(f.fectl, 0);
 	CHECK_EQ(f.iectl, VTD_GB_EVENT_IM);
-	CHECK_STR(f.trace, "GWWGIGWWGGw");
+	/* TE off, RTADDR, IRTA, SIRTP, IEC, QI off, IQT 0, IQA, fill, QI on,
+	 * IQT back, settle, IRE, FECTL. */
+	CHECK_STR(f.trace, "GWWGIGWWFGWSGw");
 	CHECK_STR(vtd_giveback_format(line, sizeof(line), &fw, CAP, ECAP, &p),
-		  "translation off, queued invalidation on (queue at 0x7e5f000), interrupt remapping on (IRTA "
+		  "translation off, queued invalidation on (queue at 0x7e5f000, head and tail at descriptor 1), "
+		  "interrupt remapping on (IRTA "
 		  "0x7e60007), fault events unmasked, invalidation events masked");
 }
 
@@ -180,10 +229,14 @@ TEST(firmware_everything_on)
 	CHECK_EQ(f.fectl, 0);
 	CHECK_EQ(f.iectl, 0);
 	/* P, TE off, RTADDR, SRTP, WBF, invalidation, IRTA, SIRTP, IEC,
-	 * QI off, IQT, IQA, QI on, IRE, CFI, TE, FECTL, IECTL. */
-	CHECK_STR(f.trace, "PGWGGTWGIGWWGGGGww");
+	 * QI off, IQT, IQA, fill (slot 0: the tail is 0), QI on, IRE, CFI, TE,
+	 * FECTL, IECTL. */
+	CHECK_STR(f.trace, "PGWGGTWGIGWWFGGGGww");
+	CHECK(f.refilled[0] && !f.refilled[1]);
+	CHECK_EQ(f.iqt, 0);
 	CHECK_STR(vtd_giveback_format(line, sizeof(line), &fw, cap, ECAP, &p),
-		  "translation on (root table at 0x6000000), queued invalidation on (queue at 0x6100000), "
+		  "translation on (root table at 0x6000000), queued invalidation on (queue at 0x6100000, head and "
+		  "tail at descriptor 0), "
 		  "interrupt remapping on (IRTA 0x620080f, compatibility format allowed), protected memory "
 		  "regions on, fault events unmasked, invalidation events unmasked");
 }
@@ -247,6 +300,58 @@ TEST(ir_without_queue_not_restored)
 		  "translation off, queued invalidation off, interrupt remapping off, fault events masked; "
 		  "interrupt remapping stays off: the firmware had it on without queued invalidation, and the "
 		  "interrupt entry cache is invalidated only through a queue");
+}
+
+/* The firmware's queue of 256-bit descriptors (IQA.DW), 2 pages (QS 1),
+ * its tail at descriptor 40: slots 0..40 refilled 32 bytes each while QI
+ * is off, IQT back after QI is on, the head waited for there. */
+TEST(firmware_queue_tail_256_bit)
+{
+	const struct vtd_fw_regs fw = { .gsts = VTD_GB_QIE, .fectl = VTD_GB_EVENT_IM, .iectl = VTD_GB_EVENT_IM,
+					.iqa = 0x7e50000 | VTD_GB_IQA_DW | 1, .iqt = 40 * 32 };
+	struct vtd_gb_plan p;
+	struct fake f;
+	char line[300];
+
+	vtd_giveback_plan(&fw, CAP, ECAP, true, &p);
+	fake_protected(&f, true);
+	run(&f, &p);
+	CHECK_EQ(f.gsts & PERSISTENT, VTD_GB_QIE);
+	CHECK_EQ(f.fill_size, 32);
+	CHECK(f.refilled[40] && !f.refilled[41]);
+	CHECK_EQ(f.iqh, 40 * 32);
+	CHECK_EQ(f.iqt, 40 * 32);
+	CHECK_EQ(f.stale_runs, 0);
+	CHECK_EQ(f.settled, 1);
+	CHECK_STR(f.trace, "GWGWWFGWS");
+	CHECK_STR(vtd_giveback_format(line, sizeof(line), &fw, CAP, ECAP, &p),
+		  "translation off, queued invalidation on (queue at 0x7e50000, head and tail at descriptor 40), "
+		  "interrupt remapping off, fault events masked, invalidation events masked");
+}
+
+/* A firmware tail that is no descriptor of its queue (unreadable, past the
+ * queue's end, or inside a 256-bit descriptor): taken as 0, so only slot 0
+ * is refilled and IQT stays 0 (no settle). */
+TEST(firmware_queue_tail_bogus)
+{
+	static const uint64_t bad[] = { ~0ULL, 0x1000, 0x30 };
+	const uint64_t iqa[] = { 0x7e5f000, 0x7e5f000, 0x7e5f000 | VTD_GB_IQA_DW };
+
+	for (unsigned int k = 0; k < 3; k++) {
+		const struct vtd_fw_regs fw = { .gsts = VTD_GB_QIE, .fectl = VTD_GB_EVENT_IM,
+						.iectl = VTD_GB_EVENT_IM, .iqa = iqa[k], .iqt = bad[k] };
+		struct vtd_gb_plan p;
+		struct fake f;
+
+		vtd_giveback_plan(&fw, CAP, ECAP, true, &p);
+		fake_protected(&f, true);
+		run(&f, &p);
+		CHECK_EQ(f.iqt, 0);
+		CHECK_EQ(f.iqh, 0);
+		CHECK(f.refilled[0] && !f.refilled[1]);
+		CHECK_EQ(f.settled, 0);
+		CHECK_STR(f.trace, "GWGWWFG");
+	}
 }
 
 /* A short buffer is cut, never overrun. */

@@ -81,19 +81,27 @@ once() {
 	[ "$n" -eq 1 ]
 }
 
+# A chain-mode image whose next loader is the GRUB that boots the default
+# Linux guest natively, with hv.cfg's cmdline $2, padded to whole Bochs disk
+# cylinders (516096 bytes); $3 names it in the failure line. 1 if not built.
+chain_grub_image() {
+	local img=$1 cmdline=$2 what=$3 guest=$HV_ROOT/build/guest
+	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
+	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' "cmdline $cmdline")" \
+		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
+		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the $what image"
+		return 1
+	fi
+	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+}
+
 # --- Bochs + OVMF: a failure inside the core hands the firmware back --------
 # The core's VMX check fails after the entry (hvtest testvmx=fclocked); the
 # CPU goes back to the firmware as core_enter left it and GRUB starts without
 # the hypervisor. Set HV_EFI_CHAIN_ONLY=handback to run this block alone.
 handback_test() {
-	local img=$TEST_DIR/efi-chain-handback.img guest=$HV_ROOT/build/guest
-	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
-	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=fclocked testx2apic')" \
-		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
-		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the hand-back image"
-		return
-	fi
-	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+	local img=$TEST_DIR/efi-chain-handback.img
+	chain_grub_image "$img" "hvtest testvmx=fclocked testx2apic" hand-back || return 0
 	t0=$SECONDS
 	H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-handback "$img"
 	expect_line "hand-back: hv.efi enters the core" '^hv\.efi: chain mode: hypervisor core at .*entering the core with boot services running$' 180
@@ -130,14 +138,8 @@ fi
 # operation would never answer. Set HV_EFI_CHAIN_ONLY=apjoin to run this
 # block alone.
 apjoin_test() {
-	local img=$TEST_DIR/efi-chain-apjoin.img guest=$HV_ROOT/build/guest H_RUN_TIMEOUT=600
-	require_file "the default guest's kernel (make guest)" "$guest/vmlinuz"
-	if ! HV_EFI_CFG="$(printf '%s\n' 'mode chain' 'next \EFI\hvtest\grubx64.efi' 'cmdline hvtest testvmx=apjoin')" \
-		"$HV_ROOT/tools/mkefi-img.sh" "$img" "$EFI" "$guest/vmlinuz" "$guest/initrd.img" "console=ttyS0,115200"; then
-		H_RUN=image h_result FAIL "tools/mkefi-img.sh builds the AP-join image"
-		return
-	fi
-	truncate -s $((($(stat -c %s "$img") + 516095) / 516096 * 516096)) "$img"
+	local img=$TEST_DIR/efi-chain-apjoin.img H_RUN_TIMEOUT=600
+	chain_grub_image "$img" "hvtest testvmx=apjoin" AP-join || return 0
 	t0=$SECONDS
 	H_BOCHS_CPUS=2 H_BOCHS_FIRMWARE=ovmf start_bochs efi-chain-apjoin "$img"
 	expect_line "AP join fails: the AP passes hv.efi's check" \

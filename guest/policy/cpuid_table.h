@@ -15,10 +15,19 @@ struct cpuid_entry {
 	struct cpuid_result r;          /* the policy's answer for a guest CR4 of 0 */
 };
 
+/* Leaves looked up by index (cpuid_table_direct): basic leaves 0..31 and
+ * extended leaves 0x80000000..0x8000001f. */
+#define CPUID_DIRECT_N 32
+
 struct cpuid_table {
 	unsigned int n;                 /* entries; 0: not built (or refused): ask the CPU */
+	/* [0] basic, [1] extended: 1 + the index in e of a leaf whose answer
+	 * depends on neither ECX nor CR4 (every leaf in range but 1, and those
+	 * with kept subleaves); 0: look it up (cpuid_table_lookup). */
+	uint8_t direct[2][CPUID_DIRECT_N];
 	struct cpuid_entry e[CPUID_TABLE_MAX];
 };
+_Static_assert(CPUID_TABLE_MAX < 256, "direct[] holds an index + 1 in a byte");
 
 /* The CPU's answer for (leaf, subleaf): the hypervisor's CPUID, or a fake. */
 typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r);
@@ -32,6 +41,20 @@ typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r
  * stay out: looked up, they miss.
  */
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu);
+
+/* The entry of a leaf that direct[] indexes (its answer for every subleaf
+ * and CR4), NULL for any other leaf: the fast exit path's lookup, a few
+ * instructions instead of cpuid_table_lookup's search. */
+static inline const struct cpuid_entry *cpuid_table_direct(const struct cpuid_table *t, uint32_t leaf)
+{
+	uint32_t i = leaf & 0x7fffffffu;
+	unsigned int k;
+
+	if (i >= CPUID_DIRECT_N)
+		return NULL;
+	k = t->direct[leaf >> 31][i];
+	return k ? &t->e[k - 1] : NULL;
+}
 
 #define CPUID_CR4_OSXSAVE (1ULL << 18)
 #define CPUID_CR4_PKE     (1ULL << 22)

@@ -122,7 +122,7 @@ static struct cpuid_table *cpuid_table_of(struct vcpu *v)
 	return &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
 }
 
-bool fast_cpuid_cr4(struct vcpu *v)
+bool fast_cpuid_search(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
 	struct cpuid_result r;

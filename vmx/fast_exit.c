@@ -41,7 +41,7 @@ static inline bool slow_needed(const struct vcpu *v)
 /* The instruction of len bytes completed (vcpu_skip_instruction): RIP
  * past it, and STI and MOV-SS blocking end with it (25.4.2); a vCPU that a
  * SIPI started also drops Bochs 2.7's stale blocking by SMI (vmx/exit.c). */
-static __always_inline void skip_instruction(struct vcpu *v, unsigned int len)
+static __always_inline void skip_instruction(struct vcpu *v, uint64_t len)
 {
 	uint64_t intr, clear;
 
@@ -54,9 +54,9 @@ static __always_inline void skip_instruction(struct vcpu *v, unsigned int len)
 
 /* The instruction-length field is defined for the exits of instructions
  * that exit unconditionally or by a control (28.2.5). */
-static __always_inline unsigned int exit_len(void)
+static __always_inline uint64_t exit_len(void)
 {
-	return (unsigned int)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	return vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
 }
 
 /* Whether this exit may be finished here (*t0: the TSC now, for its
@@ -80,7 +80,7 @@ static __always_inline bool fast_begin(struct vcpu *v, uint64_t *t0)
  * or NMI that came in after fast_begin's test is like one that comes in
  * after vcpu_enter's last look: served after the next exit. Inline with a
  * constant kind: the statistics are fixed offsets in v. */
-static __always_inline int fast_done(struct vcpu *v, enum guest_exit kind, unsigned int len, uint64_t t0)
+static __always_inline int fast_done(struct vcpu *v, enum guest_exit kind, uint64_t len, uint64_t t0)
 {
 	struct exit_stat *st = &v->exits[kind];
 

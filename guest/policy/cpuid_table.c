@@ -28,9 +28,12 @@ static void add(struct cpuid_table *t, const struct guest_features *f, cpuid_fn 
 	if (!cpuid_is_hypervisor_leaf(leaf))
 		cpu(leaf, sub, &e->r);
 	cpuid_policy_apply(leaf, sub, f, 0, &e->r);
-	if ((leaf & 0x7fffffffu) < CPUID_DIRECT_N &&
-	    !cpuid_subleaves_kept(leaf) && leaf != 1)
-		t->direct[leaf >> 31][leaf & 0x7fffffffu] = (uint8_t)t->n;
+	if (cpuid_subleaves_kept(leaf) || leaf == 1)
+		return;
+	if (leaf < CPUID_DIRECT_N)
+		t->basic[leaf] = e;
+	else if (leaf - 0x80000000u < CPUID_DIRECT_N)
+		t->extended[leaf - 0x80000000u] = e;
 }
 
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu)
@@ -39,7 +42,8 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
 	uint32_t max;
 
 	t->n = 0;
-	memset(t->direct, 0, sizeof(t->direct));
+	memset(t->basic, 0, sizeof(t->basic));
+	memset(t->extended, 0, sizeof(t->extended));
 	cpu(0, 0, &r);
 	max = r.eax;
 	for (uint32_t leaf = 0; leaf <= max && leaf <= 0x1f; leaf++) {

@@ -21,13 +21,12 @@ struct cpuid_entry {
 
 struct cpuid_table {
 	unsigned int n;                 /* entries; 0: not built (or refused): ask the CPU */
-	/* [0] basic, [1] extended: 1 + the index in e of a leaf whose answer
-	 * depends on neither ECX nor CR4 (every leaf in range but 1, and those
-	 * with kept subleaves); 0: look it up (cpuid_table_lookup). */
-	uint8_t direct[2][CPUID_DIRECT_N];
+	/* The entry in e of each leaf in the two ranges whose answer depends
+	 * on neither ECX nor CR4 (every leaf in e but 1 and those with kept
+	 * subleaves); NULL: look it up (cpuid_table_lookup). */
+	const struct cpuid_entry *basic[CPUID_DIRECT_N], *extended[CPUID_DIRECT_N];
 	struct cpuid_entry e[CPUID_TABLE_MAX];
 };
-_Static_assert(CPUID_TABLE_MAX < 256, "direct[] holds an index + 1 in a byte");
 
 /* The CPU's answer for (leaf, subleaf): the hypervisor's CPUID, or a fake. */
 typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r);
@@ -47,13 +46,11 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
  * instructions instead of cpuid_table_lookup's search. */
 static inline const struct cpuid_entry *cpuid_table_direct(const struct cpuid_table *t, uint32_t leaf)
 {
-	uint32_t i = leaf & 0x7fffffffu;
-	unsigned int k;
-
-	if (i >= CPUID_DIRECT_N)
-		return NULL;
-	k = t->direct[leaf >> 31][i];
-	return k ? &t->e[k - 1] : NULL;
+	if (leaf < CPUID_DIRECT_N)
+		return t->basic[leaf];
+	if (leaf - 0x80000000u < CPUID_DIRECT_N)
+		return t->extended[leaf - 0x80000000u];
+	return NULL;
 }
 
 #define CPUID_CR4_OSXSAVE (1ULL << 18)

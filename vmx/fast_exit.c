@@ -24,6 +24,7 @@
 #include "vmx/vmx_cpu.h"
 #include "guest/run/cpu_exits.h"
 #include "guest/run/hypercall.h"
+#include "guest/hypercall_abi.h"
 #include "guest/run/memory_exits.h"
 #include "arch/cpu.h"
 #include "arch/percpu.h"
@@ -125,51 +126,122 @@ static unsigned int fast_ept_violation(struct vcpu *v)
 	return fast_stage2_fault(v, &q, &len) ? len : 0;
 }
 
-/* Byte IN/OUT (not INS/OUTS) that fast_io serves. */
-static __always_inline bool fast_io_exit(struct vcpu *v)
+/*
+ * One function per exit reason, reached by a tail jump from
+ * vmx_fast_exit's one dispatch, with its handler inline and the
+ * statistics at fixed offsets (fast_done with a constant kind). The common
+ * ones (CPUID, HC_VERSION, RDMSR/WRMSR) call nothing on their way: a leaf
+ * with no callee-saved registers to save; what would need a call (a CPUID
+ * leaf outside the direct ranges, another hypercall) continues in a
+ * function of its own by a tail jump. 0 from any: VMX_ENTER_EXIT.
+ */
+static __noinline int fast_cpuid_search_exit(struct vcpu *v, uint64_t t0)
 {
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-
-	return !(q & IO_QUAL_STRING) &&
-	       fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
-		       q & IO_QUAL_IN);
+	if (!fast_cpuid_search(v))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_CPUID, exit_len(), t0);
 }
 
-/* One case per basic exit reason, each with its own copy of the checks and
- * the statistics: one dispatch, and the handlers inline. The full exit
- * reason: an entry failure (bit 31) is never one of these. vcpu_enter
- * reads it again if the exit goes on there. */
-int vmx_fast_exit(struct guest_regs *regs)
+static __noinline int fast_cpuid_exit(struct vcpu *v)
 {
-	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
+	const struct cpuid_table *t = v->cpuid_table;
+	const struct cpuid_entry *e;
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || unlikely(!t))
+		return VMX_ENTER_EXIT;
+	e = cpuid_table_direct(t, (uint32_t)v->regs.gpr[REG_RAX]);
+	if (unlikely(!e))
+		return fast_cpuid_search_exit(v, t0);
+	v->regs.gpr[REG_RAX] = e->r.eax;
+	v->regs.gpr[REG_RBX] = e->r.ebx;
+	v->regs.gpr[REG_RCX] = e->r.ecx;
+	v->regs.gpr[REG_RDX] = e->r.edx;
+	return fast_done(v, GUEST_EXIT_CPUID, exit_len(), t0);
+}
+
+static __noinline int fast_vmcall_more_exit(struct vcpu *v, uint64_t t0)
+{
+	if (!fast_hypercall_more(v))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
+}
+
+/* fast_hypercall (guest/run/hypercall.h), with its HC_VERSION here. */
+static __noinline int fast_vmcall_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || guest_cpl() != 0)
+		return VMX_ENTER_EXIT;
+	if (v->regs.gpr[REG_RAX] != HC_VERSION)
+		return fast_vmcall_more_exit(v, t0);
+	v->regs.gpr[REG_RAX] = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
+	return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
+}
+
+static __noinline int fast_rdmsr_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || !fast_msr(v, false))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_MSR_READ, exit_len(), t0);
+}
+
+static __noinline int fast_wrmsr_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || !fast_msr(v, true))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_MSR_WRITE, exit_len(), t0);
+}
+
+/* Byte IN/OUT (not INS/OUTS) that fast_io serves. */
+static __noinline int fast_io_exit(struct vcpu *v)
+{
+	uint64_t t0, q;
+
+	if (!fast_begin(v, &t0))
+		return VMX_ENTER_EXIT;
+	q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	if ((q & IO_QUAL_STRING) ||
+	    !fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
+		     q & IO_QUAL_IN))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_IO, exit_len(), t0);
+}
+
+static __noinline int fast_ept_violation_exit(struct vcpu *v)
+{
 	uint64_t t0;
 	unsigned int len;
 
+	if (!fast_begin(v, &t0) || !(len = fast_ept_violation(v)))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_STAGE2_FAULT, len, t0);
+}
+
+/* The full exit reason: an entry failure (bit 31) is never one of these.
+ * vcpu_enter reads it again if the exit goes on there. */
+int vmx_fast_exit(struct guest_regs *regs)
+{
+	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
+
 	switch ((uint32_t)vmcs_read(VMCS_EXIT_REASON)) {
 	case EXIT_REASON_CPUID:
-		if (!fast_begin(v, &t0) || !fast_cpuid(v))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_CPUID, exit_len(), t0);
+		return fast_cpuid_exit(v);
 	case EXIT_REASON_VMCALL:
-		if (!fast_begin(v, &t0) || !fast_hypercall(v, guest_cpl()))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
+		return fast_vmcall_exit(v);
 	case EXIT_REASON_IO_INSTRUCTION:
-		if (!fast_begin(v, &t0) || !fast_io_exit(v))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_IO, exit_len(), t0);
+		return fast_io_exit(v);
 	case EXIT_REASON_MSR_READ:
-		if (!fast_begin(v, &t0) || !fast_msr(v, false))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_MSR_READ, exit_len(), t0);
+		return fast_rdmsr_exit(v);
 	case EXIT_REASON_MSR_WRITE:
-		if (!fast_begin(v, &t0) || !fast_msr(v, true))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_MSR_WRITE, exit_len(), t0);
+		return fast_wrmsr_exit(v);
 	case EXIT_REASON_EPT_VIOLATION:
-		if (!fast_begin(v, &t0) || !(len = fast_ept_violation(v)))
-			return VMX_ENTER_EXIT;
-		return fast_done(v, GUEST_EXIT_STAGE2_FAULT, len, t0);
+		return fast_ept_violation_exit(v);
 	default:
 		return VMX_ENTER_EXIT;
 	}

@@ -40,8 +40,8 @@ static inline bool fast_cpuid(struct vcpu *v)
 }
 
 /* RDMSR of IA32_FEATURE_CONTROL or IA32_MISC_ENABLE, WRMSR of the latter,
- * as the MSR policy answers them (taken once per vCPU by msr_fast_init);
- * inline for the fast path. */
+ * as the MSR policy answers them (taken once per vCPU by msr_fast_init, at
+ * its first MSR exit, which goes the slow path); inline for the fast path. */
 void msr_fast_init(struct vcpu *v);
 
 static inline bool fast_msr(struct vcpu *v, bool write)
@@ -50,7 +50,7 @@ static inline bool fast_msr(struct vcpu *v, bool write)
 	uint64_t val;
 
 	if (unlikely(!v->msr_fast))
-		msr_fast_init(v);
+		return false;                   /* exit_msr takes them first */
 	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
 		val = v->feature_control;
 	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {

@@ -48,8 +48,10 @@ static __always_inline void skip_instruction(struct vcpu *v, uint64_t len)
 
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	if (likely(!intr))
+		return;                         /* nearly always: nothing to look at */
 	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
-	if (unlikely(intr & clear))
+	if (intr & clear)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
 }
 

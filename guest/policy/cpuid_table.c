@@ -30,10 +30,8 @@ static void add(struct cpuid_table *t, const struct guest_features *f, cpuid_fn 
 	cpuid_policy_apply(leaf, sub, f, 0, &e->r);
 	if (cpuid_subleaves_kept(leaf) || leaf == 1)
 		return;
-	if (leaf < CPUID_DIRECT_N)
-		t->basic[leaf] = e;
-	else if (leaf - 0x80000000u < CPUID_DIRECT_N)
-		t->extended[leaf - 0x80000000u] = e;
+	if (cpuid_direct_index(leaf) < CPUID_DIRECT_N)
+		t->direct[cpuid_direct_index(leaf)] = e;
 }
 
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu)
@@ -42,8 +40,7 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
 	uint32_t max;
 
 	t->n = 0;
-	memset(t->basic, 0, sizeof(t->basic));
-	memset(t->extended, 0, sizeof(t->extended));
+	memset(t->direct, 0, sizeof(t->direct));
 	cpu(0, 0, &r);
 	max = r.eax;
 	for (uint32_t leaf = 0; leaf <= max && leaf <= 0x1f; leaf++) {

@@ -94,14 +94,14 @@ TEST(direct_lookup_agrees_with_the_search)
 
 	cpuid_table_build(&t, &f, fake_cpu);
 	for (unsigned int b = 0; b < 2; b++)
-		for (uint32_t i = 0; i < CPUID_DIRECT_N + 4; i++) {
+		for (uint32_t i = 0; i < CPUID_DIRECT_N / 2 + 4; i++) {
 			uint32_t leaf = bases[b] + i;
 			const struct cpuid_entry *e = cpuid_table_direct(&t, leaf);
 
 			if (!e)
 				continue;
 			hits++;
-			CHECK(i < CPUID_DIRECT_N);
+			CHECK(i < CPUID_DIRECT_N / 2);
 			CHECK(leaf != 1 && !cpuid_subleaves_kept(leaf));
 			CHECK_EQ(e->leaf, leaf);
 			for (unsigned int c = 0; c < 2; c++)
@@ -123,6 +123,9 @@ TEST(direct_lookup_agrees_with_the_search)
 	CHECK(cpuid_table_direct(&t, HV_CPUID_LEAF_BASE) == NULL);
 	CHECK(cpuid_table_direct(&t, 0xc0000000u) == NULL);
 	CHECK(cpuid_table_direct(&t, 0xffffffffu) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x20) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x7fffffffu) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x80000020u) == NULL);
 	/* A rebuild for a CPU with fewer leaves forgets the old indices. */
 	CHECK(cpuid_table_direct(&t, 0x15) != NULL);
 	cpuid_table_build(&t, &f, small_cpu);

@@ -50,7 +50,7 @@ static __always_inline void skip_instruction(struct vcpu *v, uint64_t len)
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	if (likely(!intr))
 		return;                         /* nearly always: nothing to look at */
-	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
+	clear = INTERRUPTIBILITY_ENDS_WITH_INSN | (v->started ? INTERRUPTIBILITY_SMI : 0);
 	if (intr & clear)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
 }

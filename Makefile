@@ -55,6 +55,12 @@ CFLAGS    := --target=x86_64-unknown-none-elf -std=gnu11 -O2 -g \
 ifeq ($(HV_VMCS_COUNT),1)
 CFLAGS    += -DHV_VMCS_COUNT
 endif
+# The VM-exit fast path runs between vmx/entry.asm's exit stub and VMRESUME,
+# with the guest's RBP in RBP: no frame chain to extend there, and the
+# frame pointer's three instructions are a tenth of a fast exit
+# (docs/benchmarks.md). A fault in a function it calls still shows that
+# function and its return into vmx_fast_exit.
+$(BUILD)/hv/vmx/fast_exit.o: CFLAGS += -fomit-frame-pointer -momit-leaf-frame-pointer
 LDFLAGS   := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-pie -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -w+all
 

@@ -70,11 +70,12 @@ static inline uint64_t read_rbp(void)
 	return v;
 }
 
+/* RDTSC clears bits 63:32 of RAX and RDX: no zero extension needed. */
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi;
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 
 struct __packed descriptor_ptr {

@@ -133,8 +133,6 @@ struct vcpu {
 	struct vcpu_reg_cache rc;        /* RIP, RSP, RFLAGS, CRs, EFER for this exit */
 	union vcpu_slow slow;            /* the fast path's one test (above) */
 	uint64_t fast_until;             /* TSC: from here the next exit takes the run loop (its tick) */
-	uint64_t fast_t0;                /* TSC at the exit the fast path handles */
-	struct exit_stat *fast_stat;     /* its statistics (exits[its neutral reason]) */
 	uint64_t next_tick;              /* TSC: the boot vCPU's next console tick (guest/run/run.c) */
 	struct exit_stat exits[GUEST_EXIT_COUNT];
 	uint64_t exit_total;

@@ -132,4 +132,6 @@ vmx_exit_entry:
 	cmp eax, FAST_RESUME
 	jne vmx_enter.out               ; vmx_enter returns eax from there
 	mov rdi, [rsp]                  ; regs (vmx_enter's push)
-	jmp vmx_enter.resume
+	load_guest                      ; vmx_enter.resume's, one jump less
+	vmresume
+	jmp vmx_enter.entry_failed

@@ -32,10 +32,8 @@ static inline __attribute__((always_inline)) void instruction_completed(struct e
 {
 	uint64_t intr = exs_get(xs, EXS_GUEST_INTERRUPTIBILITY_INFO);
 
-	/* STI and MOV-SS blocking end with the instruction (25.4.2). */
-	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (intr & INTERRUPTIBILITY_ENDS_WITH_INSN)
+		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_ENDS_WITH_INSN);
 	if (rflags & RFLAGS_TF)
 		exs_set(xs, EXS_GUEST_PENDING_DBG_EXCEPTIONS,
 			exs_get(xs, EXS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);

@@ -24,6 +24,7 @@
 #include "vmx/vmx_cpu.h"
 #include "guest/run/cpu_exits.h"
 #include "guest/run/hypercall.h"
+#include "guest/hypercall_abi.h"
 #include "guest/run/memory_exits.h"
 #include "arch/cpu.h"
 #include "arch/percpu.h"
@@ -41,53 +42,65 @@ static inline bool slow_needed(const struct vcpu *v)
 /* The instruction of len bytes completed (vcpu_skip_instruction): RIP
  * past it, and STI and MOV-SS blocking end with it (25.4.2); a vCPU that a
  * SIPI started also drops Bochs 2.7's stale blocking by SMI (vmx/exit.c). */
-static inline void skip_instruction(struct vcpu *v, unsigned int len)
+static __always_inline void skip_instruction(struct vcpu *v, uint64_t len)
 {
 	uint64_t intr, clear;
 
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
-	v->rc.valid = 0;                        /* a handler may have cached the old RIP */
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	clear = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | (v->started ? INTERRUPTIBILITY_SMI : 0);
-	if (unlikely(intr & clear))
+	if (likely(!intr))
+		return;                         /* nearly always: nothing to look at */
+	clear = INTERRUPTIBILITY_ENDS_WITH_INSN | (v->started ? INTERRUPTIBILITY_SMI : 0);
+	if (intr & clear)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, intr & ~clear);
 }
 
-/* The handlers answer the exiting instruction's length, 0 if not handled.
- * The instruction-length field is defined for the exits of instructions
+/* The instruction-length field is defined for the exits of instructions
  * that exit unconditionally or by a control (28.2.5). */
-static inline unsigned int exit_len(bool handled)
+static __always_inline uint64_t exit_len(void)
 {
-	return handled ? (unsigned int)vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN) : 0;
+	return vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
 }
 
-static unsigned int fast_rdmsr(struct vcpu *v)
+/* Whether this exit may be finished here (*t0: the TSC now, for its
+ * cost): nothing waits for the run loop, its tick has not come, and the
+ * guest is not single-stepping itself (the #DB it owes after the
+ * instruction, pending debug exceptions: vcpu_skip_instruction). */
+static __always_inline bool fast_begin(struct vcpu *v, uint64_t *t0)
 {
-	return exit_len(fast_msr(v, false));
+	*t0 = rdtsc();
+	if (unlikely(slow_needed(v)) || *t0 >= v->fast_until)
+		return false;
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
+		return false;
+	v->rc.valid = 0;                        /* the register cache: a new exit */
+	return true;
 }
 
-static unsigned int fast_wrmsr(struct vcpu *v)
+/* A handled exit: the instruction skipped, counted under kind with its
+ * cost since t0, and the guest entered again at once unless a handler
+ * posted work for the run loop (a device raised an 8259 IRQ). A request
+ * or NMI that came in after fast_begin's test is like one that comes in
+ * after vcpu_enter's last look: served after the next exit. Inline with a
+ * constant kind: the statistics are fixed offsets in v. */
+static __always_inline int fast_done(struct vcpu *v, enum guest_exit kind, uint64_t len, uint64_t t0)
 {
-	return exit_len(fast_msr(v, true));
-}
+	struct exit_stat *st = &v->exits[kind];
 
-static unsigned int fast_vmcall(struct vcpu *v)
-{
-	return exit_len(fast_hypercall(v, guest_cpl()));
-}
-
-static unsigned int fast_cpuid_exit(struct vcpu *v)
-{
-	return exit_len(fast_cpuid(v));
-}
-
-static unsigned int fast_io_exit(struct vcpu *v)
-{
-	uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-
-	return exit_len(!(q & IO_QUAL_STRING) &&
-			fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT),
-				(unsigned int)(q & IO_QUAL_SIZE_MASK) + 1, q & IO_QUAL_IN));
+	skip_instruction(v, len);
+	st->count++;
+	v->exit_total++;
+#ifdef HV_VMCS_COUNT
+	to_vmx(v)->last_reason = kind;
+	st->unshadowed += vmx_this_cpu.unshadowed;
+	vmx_this_cpu.unshadowed = 0;
+#endif
+	st->tsc_total += rdtsc() - t0;
+	if (unlikely(v->slow.any)) {
+		v->rc.valid = 0;                /* the cached RIP, if any, is the old one */
+		return VMX_ENTER_HANDLED;
+	}
+	return VMX_FAST_RESUME;
 }
 
 /* An EPT violation by an MMIO access (fast_stage2_fault): only one the
@@ -95,7 +108,7 @@ static unsigned int fast_io_exit(struct vcpu *v)
  * address), not a fetch, not during an event's delivery (28.2.4: the slow
  * path requeues that event), not an IRET that unblocked NMIs (28.2.3: the
  * slow path blocks them again). The length is the emulation's: the exit
- * gives none for EPT violations. */
+ * gives none for EPT violations. 0: not handled. */
 static unsigned int fast_ept_violation(struct vcpu *v)
 {
 	struct ept_violation e;
@@ -115,59 +128,123 @@ static unsigned int fast_ept_violation(struct vcpu *v)
 	return fast_stage2_fault(v, &q, &len) ? len : 0;
 }
 
-/* By basic exit reason (past the last one and NULL: not here): the handler
- * and the neutral reason it is counted under. */
-static const struct {
-	unsigned int (*handle)(struct vcpu *v);
-	enum guest_exit reason;
-} fast_exits[EXIT_REASON_EPT_VIOLATION + 1] = {
-	[EXIT_REASON_CPUID] = { fast_cpuid_exit, GUEST_EXIT_CPUID },
-	[EXIT_REASON_VMCALL] = { fast_vmcall, GUEST_EXIT_HYPERCALL },
-	[EXIT_REASON_IO_INSTRUCTION] = { fast_io_exit, GUEST_EXIT_IO },
-	[EXIT_REASON_MSR_READ] = { fast_rdmsr, GUEST_EXIT_MSR_READ },
-	[EXIT_REASON_MSR_WRITE] = { fast_wrmsr, GUEST_EXIT_MSR_WRITE },
-	[EXIT_REASON_EPT_VIOLATION] = { fast_ept_violation, GUEST_EXIT_STAGE2_FAULT },
-};
+/*
+ * One function per exit reason, reached by a tail jump from
+ * vmx_fast_exit's one dispatch, with its handler inline and the
+ * statistics at fixed offsets (fast_done with a constant kind). The common
+ * ones (CPUID, HC_VERSION, RDMSR/WRMSR) call nothing on their way: a leaf
+ * with no callee-saved registers to save; what would need a call (a CPUID
+ * leaf outside the direct ranges, another hypercall) continues in a
+ * function of its own by a tail jump. 0 from any: VMX_ENTER_EXIT.
+ */
+static __noinline int fast_cpuid_search_exit(struct vcpu *v, uint64_t t0)
+{
+	if (!fast_cpuid_search(v))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_CPUID, exit_len(), t0);
+}
 
+static __noinline int fast_cpuid_exit(struct vcpu *v)
+{
+	const struct cpuid_table *t = v->cpuid_table;
+	const struct cpuid_entry *e;
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || unlikely(!t))
+		return VMX_ENTER_EXIT;
+	e = cpuid_table_direct(t, (uint32_t)v->regs.gpr[REG_RAX]);
+	if (unlikely(!e))
+		return fast_cpuid_search_exit(v, t0);
+	v->regs.gpr[REG_RAX] = e->r.eax;
+	v->regs.gpr[REG_RBX] = e->r.ebx;
+	v->regs.gpr[REG_RCX] = e->r.ecx;
+	v->regs.gpr[REG_RDX] = e->r.edx;
+	return fast_done(v, GUEST_EXIT_CPUID, exit_len(), t0);
+}
+
+static __noinline int fast_vmcall_more_exit(struct vcpu *v, uint64_t t0)
+{
+	if (!fast_hypercall_more(v))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
+}
+
+/* fast_hypercall (guest/run/hypercall.h), with its HC_VERSION here. */
+static __noinline int fast_vmcall_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || guest_cpl() != 0)
+		return VMX_ENTER_EXIT;
+	if (v->regs.gpr[REG_RAX] != HC_VERSION)
+		return fast_vmcall_more_exit(v, t0);
+	v->regs.gpr[REG_RAX] = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
+	return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
+}
+
+static __noinline int fast_rdmsr_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || !fast_msr(v, false))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_MSR_READ, exit_len(), t0);
+}
+
+static __noinline int fast_wrmsr_exit(struct vcpu *v)
+{
+	uint64_t t0;
+
+	if (!fast_begin(v, &t0) || !fast_msr(v, true))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_MSR_WRITE, exit_len(), t0);
+}
+
+/* Byte IN/OUT (not INS/OUTS) that fast_io serves. */
+static __noinline int fast_io_exit(struct vcpu *v)
+{
+	uint64_t t0, q;
+
+	if (!fast_begin(v, &t0))
+		return VMX_ENTER_EXIT;
+	q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	if ((q & IO_QUAL_STRING) ||
+	    !fast_io(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), (unsigned int)(q & IO_QUAL_SIZE_MASK) + 1,
+		     q & IO_QUAL_IN))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_IO, exit_len(), t0);
+}
+
+static __noinline int fast_ept_violation_exit(struct vcpu *v)
+{
+	uint64_t t0;
+	unsigned int len;
+
+	if (!fast_begin(v, &t0) || !(len = fast_ept_violation(v)))
+		return VMX_ENTER_EXIT;
+	return fast_done(v, GUEST_EXIT_STAGE2_FAULT, len, t0);
+}
+
+/* The full exit reason: an entry failure (bit 31) is never one of these.
+ * vcpu_enter reads it again if the exit goes on there. */
 int vmx_fast_exit(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is its first member */
-	/* The full exit reason: an entry failure (bit 31) is never one of
-	 * these. vcpu_enter reads it again if the exit goes on there. */
-	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-	unsigned int (*handle)(struct vcpu *v);
-	struct exit_stat *st;
-	unsigned int len;
 
-	if (reason >= ARRAY_SIZE(fast_exits) || !(handle = fast_exits[reason].handle))
+	switch ((uint32_t)vmcs_read(VMCS_EXIT_REASON)) {
+	case EXIT_REASON_CPUID:
+		return fast_cpuid_exit(v);
+	case EXIT_REASON_VMCALL:
+		return fast_vmcall_exit(v);
+	case EXIT_REASON_IO_INSTRUCTION:
+		return fast_io_exit(v);
+	case EXIT_REASON_MSR_READ:
+		return fast_rdmsr_exit(v);
+	case EXIT_REASON_MSR_WRITE:
+		return fast_wrmsr_exit(v);
+	case EXIT_REASON_EPT_VIOLATION:
+		return fast_ept_violation_exit(v);
+	default:
 		return VMX_ENTER_EXIT;
-	/* The stamp and the statistics' place in the vCPU, not in registers:
-	 * only v lives across the handler's call. */
-	v->fast_stat = &v->exits[fast_exits[reason].reason];
-	v->fast_t0 = rdtsc();
-	if (unlikely(slow_needed(v)) || v->fast_t0 >= v->fast_until)
-		return VMX_ENTER_EXIT;
-	/* The guest's own single step owes a #DB after the instruction
-	 * (pending debug exceptions, vcpu_skip_instruction): the slow path. */
-	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
-		return VMX_ENTER_EXIT;
-	v->rc.valid = 0;                        /* the register cache: a new exit */
-	len = handle(v);
-	if (!len)
-		return VMX_ENTER_EXIT;
-	skip_instruction(v, len);
-
-	st = v->fast_stat;
-	st->count++;
-	v->exit_total++;
-#ifdef HV_VMCS_COUNT
-	to_vmx(v)->last_reason = (enum guest_exit)(st - v->exits);
-	st->unshadowed += vmx_this_cpu.unshadowed;
-	vmx_this_cpu.unshadowed = 0;
-#endif
-	st->tsc_total += rdtsc() - v->fast_t0;
-	/* What a handler posted (a device raised an 8259 IRQ). A request or
-	 * NMI that came in after the test above is like one that comes in
-	 * after vcpu_enter's last look: served after the next exit. */
-	return unlikely(v->slow.any) ? VMX_ENTER_HANDLED : VMX_FAST_RESUME;
+	}
 }

@@ -95,9 +95,8 @@ void vcpu_write_task_state(struct vcpu *v, const struct ts_cpu *t, const uint64_
 	}
 	vmcs_write(VMCS_GUEST_DR7, t->dr7);
 	/* The instruction (or event delivery) is over: its STI / MOV SS blocking too. */
-	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (intr & INTERRUPTIBILITY_ENDS_WITH_INSN)
+		exs_set(xs, EXS_GUEST_INTERRUPTIBILITY_INFO, intr & ~(uint64_t)INTERRUPTIBILITY_ENDS_WITH_INSN);
 	/* Written to the VMCS directly: the register cache's copies are void. */
 	v->rc.valid = 0;
 }

@@ -279,6 +279,9 @@
 #define INTERRUPTIBILITY_STI                   (1u << 0)
 #define INTERRUPTIBILITY_MOV_SS                (1u << 1)
 #define INTERRUPTIBILITY_SMI                   (1u << 2)
+/* The blocking an instruction's completion ends (SDM Vol. 3C, 25.4.2):
+ * vcpu_skip_instruction's rule, the fast exit path's and a task switch's. */
+#define INTERRUPTIBILITY_ENDS_WITH_INSN        (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)
 #define INTERRUPTIBILITY_NMI                   (1u << 3)
 
 /* 25.4.2 activity state */

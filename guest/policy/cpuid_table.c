@@ -2,6 +2,7 @@
  * (guest/policy/cpuid_table.h; SDM Vol. 2A, CPUID). */
 #include "guest/policy/cpuid_table.h"
 #include "guest/hypercall_abi.h"
+#include "lib/string.h"
 
 /* Leaves that depend on ECX or on state that changes (XCR0) and are not
  * kept: leaf 0DH and the other subleaf-indexed ones (0FH, 10H, 12H, 14H,
@@ -27,6 +28,10 @@ static void add(struct cpuid_table *t, const struct guest_features *f, cpuid_fn 
 	if (!cpuid_is_hypervisor_leaf(leaf))
 		cpu(leaf, sub, &e->r);
 	cpuid_policy_apply(leaf, sub, f, 0, &e->r);
+	if (cpuid_subleaves_kept(leaf) || leaf == 1)
+		return;
+	if (cpuid_direct_index(leaf) < CPUID_DIRECT_N)
+		t->direct[cpuid_direct_index(leaf)] = e;
 }
 
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu)
@@ -35,6 +40,7 @@ void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cp
 	uint32_t max;
 
 	t->n = 0;
+	memset(t->direct, 0, sizeof(t->direct));
 	cpu(0, 0, &r);
 	max = r.eax;
 	for (uint32_t leaf = 0; leaf <= max && leaf <= 0x1f; leaf++) {

@@ -122,7 +122,7 @@ static struct cpuid_table *cpuid_table_of(struct vcpu *v)
 	return &cpuid_tables[v->cpu < VM_MAX_VCPUS ? v->cpu : 0];
 }
 
-bool fast_cpuid_cr4(struct vcpu *v)
+bool fast_cpuid_search(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
 	struct cpuid_result r;
@@ -338,6 +338,8 @@ void exit_msr(struct vcpu *v, bool write)
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
 
+	if (unlikely(!v->msr_fast))
+		msr_fast_init(v);               /* for the fast path's next ones */
 	if (write ? !msr_write(v, msr, val) : !msr_read(v, msr, &val)) {
 		vcpu_inject_exception(v, 13, 0);
 		return;

@@ -16,38 +16,32 @@ void exit_xsetbv(struct vcpu *v);
  * skipping the instruction, which the caller does, and returns true; or
  * changes nothing and returns false, and the exit goes the slow path with
  * every check it meets there. */
-/* CPUID from the vCPU's table (built by its first slow CPUID exit); inline
- * for the fast path, leaves 1 and 7 (CR4-dependent bits) out of line. */
-bool fast_cpuid_cr4(struct vcpu *v);
+/* CPUID from the vCPU's table (built by its first slow CPUID exit): inline
+ * for the fast path by index (cpuid_table_direct); the leaves that takes
+ * no answer for (leaves 1 and 7 with their CR4-dependent bits, subleaves,
+ * the hypervisor's) by cpuid_table_lookup's search out of line. */
+bool fast_cpuid_search(struct vcpu *v);
 
 static inline bool fast_cpuid(struct vcpu *v)
 {
 	const struct cpuid_table *t = v->cpuid_table;
-	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
-	const struct cpuid_entry *e, *end;
+	const struct cpuid_entry *e;
 
 	if (unlikely(!t))
 		return false;
-	if (unlikely(leaf == 1 || leaf == 7))
-		return fast_cpuid_cr4(v);
-	/* cpuid_table_lookup's search (those leaves aside). */
-	if (!cpuid_subleaves_kept(leaf))
-		sub = 0;
-	for (e = t->e, end = t->e + t->n; e < end; e++) {
-		if (e->leaf != leaf || e->subleaf != sub)
-			continue;
-		v->regs.gpr[REG_RAX] = e->r.eax;
-		v->regs.gpr[REG_RBX] = e->r.ebx;
-		v->regs.gpr[REG_RCX] = e->r.ecx;
-		v->regs.gpr[REG_RDX] = e->r.edx;
-		return true;
-	}
-	return false;
+	e = cpuid_table_direct(t, (uint32_t)v->regs.gpr[REG_RAX]);
+	if (unlikely(!e))
+		return fast_cpuid_search(v);
+	v->regs.gpr[REG_RAX] = e->r.eax;
+	v->regs.gpr[REG_RBX] = e->r.ebx;
+	v->regs.gpr[REG_RCX] = e->r.ecx;
+	v->regs.gpr[REG_RDX] = e->r.edx;
+	return true;
 }
 
 /* RDMSR of IA32_FEATURE_CONTROL or IA32_MISC_ENABLE, WRMSR of the latter,
- * as the MSR policy answers them (taken once per vCPU by msr_fast_init);
- * inline for the fast path. */
+ * as the MSR policy answers them (taken once per vCPU by msr_fast_init, at
+ * its first MSR exit, which goes the slow path); inline for the fast path. */
 void msr_fast_init(struct vcpu *v);
 
 static inline bool fast_msr(struct vcpu *v, bool write)
@@ -56,7 +50,7 @@ static inline bool fast_msr(struct vcpu *v, bool write)
 	uint64_t val;
 
 	if (unlikely(!v->msr_fast))
-		msr_fast_init(v);
+		return false;                   /* exit_msr takes them first */
 	if (msr == MSR_IA32_FEATURE_CONTROL && !write && (v->msr_fast & MSR_FAST_FC_READ)) {
 		val = v->feature_control;
 	} else if (msr == MSR_IA32_MISC_ENABLE && !write && (v->msr_fast & MSR_FAST_MISC_READ)) {

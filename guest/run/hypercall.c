@@ -122,27 +122,12 @@ static int64_t hc_trap_test(struct vcpu *v, uint64_t gpa, bool on)
 	return vcpu_map_changed(v, gpa, gpa + TESTDEV_SIZE) ? -HC_EINVAL : 0;
 }
 
-/*
- * HC_VERSION (and HC_EXIT_COUNT) at CPL 0 with the upper halves of RAX
- * (and RBX) clear. hypercall() masks the arguments and the result to 32
- * bits outside 64-bit code; for these and a result under 2^31 the masks
- * change nothing, so the
- * answer is the same in every mode and the mode (IA32_EFER.LMA, a field
- * KVM does not shadow) need not be known. Anything else: the slow path.
- */
-bool fast_hypercall(struct vcpu *v, unsigned int cpl)
+/* HC_EXIT_COUNT for fast_hypercall (guest/run/hypercall.h), for a count
+ * under 2^31 (the same answer in every mode, as HC_VERSION's). */
+bool fast_hypercall_more(struct vcpu *v)
 {
-	_Static_assert(((HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR) < 0x80000000u, "fits 31 bits");
-
 	uint64_t *r = v->regs.gpr;
 
-	if (cpl != 0)
-		return false;
-	if (r[REG_RAX] == HC_VERSION) {
-		r[REG_RAX] = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
-		return true;
-	}
-	/* The test call HC_EXIT_COUNT likewise, for a count under 2^31. */
 	if (r[REG_RAX] == HC_EXIT_COUNT && test_calls_enabled && r[REG_RBX] < GUEST_EXIT_COUNT &&
 	    v->exits[r[REG_RBX]].count < 0x80000000u) {
 		r[REG_RAX] = v->exits[r[REG_RBX]].count;

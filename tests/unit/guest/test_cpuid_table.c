@@ -19,6 +19,16 @@ static void fake_cpu(uint32_t leaf, uint32_t sub, struct cpuid_result *r)
 	*r = (struct cpuid_result){ leaf * 3 + sub, ~leaf, 0xffffffffu ^ sub, leaf << 8 | sub };
 }
 
+/* A CPU with basic leaves up to 2 and no extended ones. */
+static void small_cpu(uint32_t leaf, uint32_t sub, struct cpuid_result *r)
+{
+	if (leaf == 0 || leaf == 0x80000000) {
+		*r = (struct cpuid_result){ leaf ? 0x80000000 : 2, 0, 0, 0 };
+		return;
+	}
+	fake_cpu(leaf, sub, r);
+}
+
 static uint64_t cr4_val;
 static unsigned int cr4_reads;
 
@@ -70,6 +80,59 @@ TEST(leaves_without_subleaves_answer_any_ecx)
 	CHECK(cpuid_table_lookup(&t, 2, 5, read_cr4, NULL, &a));
 	expected(&f, 2, 0, 0, &b);
 	CHECK(!memcmp(&a, &b, sizeof(a)));
+}
+
+/* cpuid_table_direct: for every leaf in its two ranges either the same
+ * entry the search finds for every subleaf and CR4, or NULL; NULL for
+ * leaf 1 (CR4), the subleaf leaves and every leaf outside the ranges. */
+TEST(direct_lookup_agrees_with_the_search)
+{
+	static struct cpuid_table t;
+	struct guest_features f = { 0 };
+	static const uint32_t bases[] = { 0, 0x80000000u };
+	unsigned int hits = 0;
+
+	cpuid_table_build(&t, &f, fake_cpu);
+	for (unsigned int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < CPUID_DIRECT_N / 2 + 4; i++) {
+			uint32_t leaf = bases[b] + i;
+			const struct cpuid_entry *e = cpuid_table_direct(&t, leaf);
+
+			if (!e)
+				continue;
+			hits++;
+			CHECK(i < CPUID_DIRECT_N / 2);
+			CHECK(leaf != 1 && !cpuid_subleaves_kept(leaf));
+			CHECK_EQ(e->leaf, leaf);
+			for (unsigned int c = 0; c < 2; c++)
+				for (uint32_t sub = 0; sub < 3; sub++) {
+					struct cpuid_result a;
+
+					cr4_val = c ? (1ULL << 18 | 1ULL << 22) : 0;
+					CHECK(cpuid_table_lookup(&t, leaf, sub, read_cr4, NULL, &a));
+					CHECK(!memcmp(&a, &e->r, sizeof(a)));
+				}
+		}
+	CHECK(hits > 10);
+	CHECK(cpuid_table_direct(&t, 0) != NULL);
+	CHECK(cpuid_table_direct(&t, 0x80000000u) != NULL);
+	CHECK(cpuid_table_direct(&t, 1) == NULL);
+	CHECK(cpuid_table_direct(&t, 4) == NULL);
+	CHECK(cpuid_table_direct(&t, 7) == NULL);
+	CHECK(cpuid_table_direct(&t, 0xd) == NULL);               /* not kept */
+	CHECK(cpuid_table_direct(&t, HV_CPUID_LEAF_BASE) == NULL);
+	CHECK(cpuid_table_direct(&t, 0xc0000000u) == NULL);
+	CHECK(cpuid_table_direct(&t, 0xffffffffu) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x20) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x7fffffffu) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x80000020u) == NULL);
+	/* A rebuild for a CPU with fewer leaves forgets the old indices. */
+	CHECK(cpuid_table_direct(&t, 0x15) != NULL);
+	cpuid_table_build(&t, &f, small_cpu);
+	CHECK(cpuid_table_direct(&t, 0) == &t.e[0]);
+	CHECK(cpuid_table_direct(&t, 2) != NULL);
+	CHECK(cpuid_table_direct(&t, 0x15) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x80000001u) == NULL);
 }
 
 TEST(what_it_does_not_hold_misses)

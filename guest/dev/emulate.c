@@ -13,6 +13,7 @@
 #include "mm/devmem.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "lib/hexdump.h"
 #include "lib/string.h"
 #include "lib/log.h"
 
@@ -376,6 +377,7 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 	uint64_t la = code_la(c);
 	unsigned int first = (unsigned int)MIN((uint64_t)INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	uint8_t bytes[INSN_MAX_LEN];
+	unsigned int fetched = first;
 	struct gpt_result res;
 	gpa_t gpa, gpa2;
 	int rc;
@@ -392,8 +394,10 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 		if (translate(x, la + first, GPT_ACCESS_FETCH, &gpa2))
 			return -EFAULT;
 		/* Not RAM or ROM there: decoded with what there is, it is incomplete (#UD). */
-		if (!fetch_piece(gpa2, bytes + first, INSN_MAX_LEN - first))
+		if (!fetch_piece(gpa2, bytes + first, INSN_MAX_LEN - first)) {
+			fetched = INSN_MAX_LEN;
 			rc = insn_decode(bytes, INSN_MAX_LEN, c->regs.mode, in);
+		}
 	}
 	if (rc == -E2BIG) {
 		x->r->status = EMUL_EXCEPTION;
@@ -401,9 +405,14 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 		return rc;
 	}
 	if (rc) {
+		/* The bytes fetched, no more: before a page that is neither RAM nor
+		 * ROM there can be a single one. */
+		char hex[3 * INSN_MAX_LEN];
+
+		hexdump_bytes(hex, sizeof(hex), bytes, fetched);
 		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
-		       " %02x %02x %02x %02x %02x %02x; #UD\n", x->v->name, (unsigned long long)c->regs.rip,
-		       (unsigned long long)x->fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		       " %s; #UD\n", x->v->name, (unsigned long long)c->regs.rip,
+		       (unsigned long long)x->fault_gpa, hex);
 		x->r->status = EMUL_EXCEPTION;
 		x->r->vector = 6;
 		return rc;

@@ -489,32 +489,22 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 static bool mov64_direct(struct emul_ctx *x, const struct insn *in)
 {
 	const struct emul_hint *h = x->hint;
-	const struct insn_mem *m = &in->mem;
 	uint64_t *gpr = x->v->regs.gpr;
 	bool store = in->dst.type == INSN_OPND_MEM;
 	unsigned int size = in->dst.size;
-	uint64_t ea = (uint64_t)m->disp, val = 0;
 	const struct gmap_range *r;
+	uint64_t val = 0;
 	gpa_t gpa;
 
 	if (!h || !h->range || h->range->kind != GMAP_TRAPPED || !h->range->dev || (store && !h->write))
 		return false;
-	if (m->base == INSN_REG_RIP)
-		ea += x->c->regs.rip + in->len;
-	else if (m->base != INSN_REG_NONE)
-		ea += gpr[m->base];
-	if (m->index != INSN_REG_NONE)
-		ea += gpr[m->index] * m->scale;
-	if (in->addr_size == 4)
-		ea = (uint32_t)ea;
-	if (((ea ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) || (ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+	if (!insn_mov64_gpa(in, gpr, x->c->regs.rip, h->la, h->gpa, &gpa))
 		return false;
-	gpa = (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (ea & (PAGE_SIZE - 1));
 	r = h->range;
 	if (gpa < r->start || gpa >= r->end || h->gen != gmem_map()->generation)
 		return false;
 	if (store) {
-		val = in->src.type == INSN_OPND_IMM ? in->imm : insn_gpr_read(gpr, in->src.reg, size);
+		val = insn_mov64_store_val(in, gpr);
 		if (model_access(x, r->dev, gpa, (uint8_t *)&val, size, true))
 			return true;            /* stopped: the result says why */
 	} else {

@@ -37,7 +37,7 @@
 #include "arch/msr.h"
 #include "arch/percpu.h"
 #include "guest/load/cpu_resume.h"
-#include "guest/run/ap_run.h"
+#include "guest/run/chain_join.h"
 #include "mm/paging.h"
 #include "mm/percpu_alloc.h"
 #include "lib/format.h"

@@ -38,7 +38,7 @@ struct vm {
 	 * (bit k: joining_ids[k]); they are still the firmware's, which wakes
 	 * them with INIT and start-up IPIs (EDK II MpInitLib in its HLT loop
 	 * mode), so guest/dev/guest_ipi.c sends those to them for real.
-	 * Cleared as each joins the VM as a vCPU (guest/run/ap_run.c). */
+	 * Cleared as each joins the VM as a vCPU (guest/run/chain_join.c). */
 	uint32_t joining_ids[VM_MAX_VCPUS];
 	unsigned int joining_count;
 	volatile uint64_t joining_mask;

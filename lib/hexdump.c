@@ -24,3 +24,19 @@ int hexdump_line(char *buf, uint64_t addr, const uint8_t *bytes, unsigned int n)
 	buf[pos] = 0;
 	return pos;
 }
+
+int hexdump_bytes(char *buf, size_t size, const uint8_t *bytes, unsigned int n)
+{
+	int pos = 0;
+
+	if (size)
+		buf[0] = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		/* Past the end: counted only (buf may be NULL when size is 0). */
+		bool room = (size_t)pos < size;
+
+		pos += fmt_snprintf(room ? buf + pos : NULL, room ? size - (size_t)pos : 0,
+				    i ? " %02x" : "%02x", bytes[i]);
+	}
+	return pos;
+}

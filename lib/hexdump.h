@@ -15,4 +15,11 @@
  */
 int hexdump_line(char *buf, uint64_t addr, const uint8_t *bytes, unsigned int n);
 
+/*
+ * Formats exactly n bytes as "0f 0b 90", no address or text column (n == 0:
+ * an empty string). Returns the length it wanted, truncating as
+ * fmt_snprintf does; 3 * n bytes always suffice (n > 0).
+ */
+int hexdump_bytes(char *buf, size_t size, const uint8_t *bytes, unsigned int n);
+
 #endif

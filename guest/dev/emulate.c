@@ -13,6 +13,7 @@
 #include "mm/devmem.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "lib/hexdump.h"
 #include "lib/string.h"
 #include "lib/log.h"
 
@@ -376,6 +377,7 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 	uint64_t la = code_la(c);
 	unsigned int first = (unsigned int)MIN((uint64_t)INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	uint8_t bytes[INSN_MAX_LEN];
+	unsigned int fetched = first;
 	struct gpt_result res;
 	gpa_t gpa, gpa2;
 	int rc;
@@ -392,8 +394,10 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 		if (translate(x, la + first, GPT_ACCESS_FETCH, &gpa2))
 			return -EFAULT;
 		/* Not RAM or ROM there: decoded with what there is, it is incomplete (#UD). */
-		if (!fetch_piece(gpa2, bytes + first, INSN_MAX_LEN - first))
+		if (!fetch_piece(gpa2, bytes + first, INSN_MAX_LEN - first)) {
+			fetched = INSN_MAX_LEN;
 			rc = insn_decode(bytes, INSN_MAX_LEN, c->regs.mode, in);
+		}
 	}
 	if (rc == -E2BIG) {
 		x->r->status = EMUL_EXCEPTION;
@@ -401,9 +405,14 @@ static int fetch_decode(struct emul_ctx *x, const struct insn_cache_key *k, stru
 		return rc;
 	}
 	if (rc) {
+		/* The bytes fetched, no more: before a page that is neither RAM nor
+		 * ROM there can be a single one. */
+		char hex[3 * INSN_MAX_LEN];
+
+		hexdump_bytes(hex, sizeof(hex), bytes, fetched);
 		printf("guest %s: cannot emulate the instruction at RIP 0x%llx that touched GPA 0x%llx:"
-		       " %02x %02x %02x %02x %02x %02x; #UD\n", x->v->name, (unsigned long long)c->regs.rip,
-		       (unsigned long long)x->fault_gpa, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		       " %s; #UD\n", x->v->name, (unsigned long long)c->regs.rip,
+		       (unsigned long long)x->fault_gpa, hex);
 		x->r->status = EMUL_EXCEPTION;
 		x->r->vector = 6;
 		return rc;
@@ -480,32 +489,22 @@ void emulate_string_io(struct vcpu *v, struct guest_cpu *c, const struct string_
 static bool mov64_direct(struct emul_ctx *x, const struct insn *in)
 {
 	const struct emul_hint *h = x->hint;
-	const struct insn_mem *m = &in->mem;
 	uint64_t *gpr = x->v->regs.gpr;
 	bool store = in->dst.type == INSN_OPND_MEM;
 	unsigned int size = in->dst.size;
-	uint64_t ea = (uint64_t)m->disp, val = 0;
 	const struct gmap_range *r;
+	uint64_t val = 0;
 	gpa_t gpa;
 
 	if (!h || !h->range || h->range->kind != GMAP_TRAPPED || !h->range->dev || (store && !h->write))
 		return false;
-	if (m->base == INSN_REG_RIP)
-		ea += x->c->regs.rip + in->len;
-	else if (m->base != INSN_REG_NONE)
-		ea += gpr[m->base];
-	if (m->index != INSN_REG_NONE)
-		ea += gpr[m->index] * m->scale;
-	if (in->addr_size == 4)
-		ea = (uint32_t)ea;
-	if (((ea ^ h->la) & ~(uint64_t)(PAGE_SIZE - 1)) || (ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+	if (!insn_mov64_gpa(in, gpr, x->c->regs.rip, h->la, h->gpa, &gpa))
 		return false;
-	gpa = (h->gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (ea & (PAGE_SIZE - 1));
 	r = h->range;
 	if (gpa < r->start || gpa >= r->end || h->gen != gmem_map()->generation)
 		return false;
 	if (store) {
-		val = in->src.type == INSN_OPND_IMM ? in->imm : insn_gpr_read(gpr, in->src.reg, size);
+		val = insn_mov64_store_val(in, gpr);
 		if (model_access(x, r->dev, gpa, (uint8_t *)&val, size, true))
 			return true;            /* stopped: the result says why */
 	} else {

@@ -80,7 +80,7 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
  * sent for real then would leave the new vCPU in wait-for-SIPI with its
  * SIPIs lost. So from just before its VMXON (vm.h joining_held) the AP's
  * signals are recorded as a vCPU mailbox records them, and join_vm
- * (guest/run/ap_run.c) moves them into its vCPU's mailbox, which its run
+ * (guest/run/chain_join.c) moves them into its vCPU's mailbox, which its run
  * loop takes before the first VM entry: INIT leaves it in wait-for-SIPI,
  * a SIPI after it starts it, as on hardware. After it joined, deliver()
  * posts to that mailbox until its first exit. joining_lock makes the
@@ -90,7 +90,7 @@ static void deliver(struct vcpu *v, struct vcpu *t, const struct apic_icr *i)
  * lock to VMXON is hundreds of instructions and the firmware resets an
  * AP only after a StartupAllAPs time-out of seconds.) An AP whose join
  * fails goes back to the firmware: what was recorded for it then is lost,
- * said on the console (ap_run.c guests_chain_ap_leave). Once the joining
+ * said on the console (chain_join.c guests_chain_ap_leave). Once the joining
  * phase ended (HC_CHAIN_APS_DONE), those that had not joined (vm.h
  * lost_mask) still get them for real: they are the firmware's, which
  * resets them at ExitBootServices and waits for each (chain_done.c). The
@@ -181,7 +181,7 @@ bool guest_ipi(struct vcpu *v, const struct apic_icr_decision *d)
 		break;
 	}
 	/* The joining set before the vCPU list: a chain-mode AP is published
-	 * as a vCPU before it leaves the set (ap_run.c join_vm), so the IPI
+	 * as a vCPU before it leaves the set (chain_join.c join_vm), so the IPI
 	 * reaches it as one or the other. One read of the count. */
 	joining = to_joining(v, &d->icr);
 	count = __atomic_load_n(&vm->vcpu_count, __ATOMIC_ACQUIRE);

@@ -37,6 +37,7 @@
 #define GUEST_INSN_CACHE_H
 
 #include "guest/emul/insn_decode.h"
+#include "guest/emul/insn_emulate.h"
 #include "guest/emul/gpt_walk.h"
 
 #define INSN_CACHE_WAYS 4          /* entries per vCPU, by the low bits of la */
@@ -186,6 +187,42 @@ bool insn_cache_put(struct insn_cache *c, const struct insn_cache_key *k, const 
  * VMCS holds) or a segment base (FS, GS): one access, to the page the exit
  * reported, and one register written, with nothing else to it. */
 bool insn_mov64_simple(const struct insn *in);
+
+/*
+ * The direct path of such a MOV, in inline steps (every MMIO exit a kept
+ * MOV hits takes it; guest/dev/emulate.c's mov64_direct does the access
+ * between them and writes a load's register with insn_gpr_write, by the
+ * CPU's rules). insn_mov64_gpa: whether the operand, at its effective
+ * address from gpr and the RIP of the instruction's first byte, lies whole
+ * in the page of the exit's linear address la (true: *gpa is its
+ * guest-physical address, in the page of gpa_page, which the exit's
+ * translation gave); false when it does not (the general path then does
+ * it). insn_mov64_store_val: the in->dst.size bytes a store writes.
+ */
+static inline bool insn_mov64_gpa(const struct insn *in, const uint64_t *gpr, uint64_t rip, uint64_t la,
+				  gpa_t gpa_page, gpa_t *gpa)
+{
+	const struct insn_mem *m = &in->mem;
+	uint64_t ea = (uint64_t)m->disp;
+
+	if (m->base == INSN_REG_RIP)
+		ea += rip + in->len;
+	else if (m->base != INSN_REG_NONE)
+		ea += gpr[m->base];
+	if (m->index != INSN_REG_NONE)
+		ea += gpr[m->index] * m->scale;
+	if (in->addr_size == 4)
+		ea = (uint32_t)ea;
+	if (((ea ^ la) & ~(uint64_t)(PAGE_SIZE - 1)) || (ea & (PAGE_SIZE - 1)) + in->dst.size > PAGE_SIZE)
+		return false;
+	*gpa = (gpa_page & ~(gpa_t)(PAGE_SIZE - 1)) | (ea & (PAGE_SIZE - 1));
+	return true;
+}
+
+static inline uint64_t insn_mov64_store_val(const struct insn *in, const uint64_t *gpr)
+{
+	return in->src.type == INSN_OPND_IMM ? in->imm : insn_gpr_read(gpr, in->src.reg, in->dst.size);
+}
 
 /* Forgets every entry (nothing needs it for correctness; the shell, tests). */
 void insn_cache_clear(struct insn_cache *c);

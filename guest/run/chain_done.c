@@ -15,7 +15,7 @@
  * included. (Dropping them was tried: efi-chain-apjoin then hung in
  * ExitBootServices.) */
 #include "guest/run/chain_done.h"
-#include "guest/run/ap_run.h"
+#include "guest/run/chain_join.h"
 #include "guest/dev/acpi_guest.h"
 #include "guest/hypercall_abi.h"
 #include "arch/cpu.h"

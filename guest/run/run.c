@@ -22,6 +22,7 @@
 #include "guest/run/exit.h"
 #include "guest/run/requests.h"
 #include "guest/run/ap_run.h"
+#include "guest/run/chain_join.h"
 #include "guest/run/chain_done.h"
 #include "guest/dev/device.h"
 #include "guest/backend.h"

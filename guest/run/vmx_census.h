@@ -1,6 +1,6 @@
 /* guest/run/vmx_census.h - how many of the machine's CPUs are, or in chain
- * mode will be, in VMX root operation (pure: guest/run/ap_run.c updates it
- * under its setup_lock). In VMX root operation INIT is blocked and a
+ * mode will be, in VMX root operation (pure: guest/run/ap_run.c and
+ * chain_join.c update it under ap_setup_lock). In VMX root operation INIT is blocked and a
  * start-up IPI ignored (SDM Vol. 3C, 24.8), so when every CPU is counted a
  * guest's INIT and SIPI through the real APIC take no CPU out of the
  * hypervisor's hands. */

@@ -131,7 +131,7 @@ if [ "${HV_EFI_CHAIN_ONLY:-}" = handback ]; then
 fi
 
 # --- Bochs + OVMF, 2 CPUs: a failed AP join goes back to the firmware ------
-# hvtest testvmx=apjoin fails the AP's join at its last step (ap_run.c
+# hvtest testvmx=apjoin fails the AP's join at its last step (chain_join.c
 # join_vm: VMX on, vCPU made). The AP must come back to hv.efi's procedure
 # outside VMX, and the firmware must still own it: ExitBootServices (GRUB's
 # Linux boot) resets the APs with INIT-SIPI-SIPI, which a CPU in VMX root

@@ -38,3 +38,29 @@ TEST(test_clamped_and_fits)
 	hexdump_line(buf, 0, b, 0);
 	CHECK_STR(buf + strlen(buf) - 2, "||");
 }
+
+TEST(test_bytes_only_those_given)
+{
+	char buf[3 * 15];
+	static const uint8_t b[] = { 0x0f, 0x0b, 0x90, 0xcc, 0xa5, 0x5a };
+
+	CHECK_EQ(hexdump_bytes(buf, sizeof(buf), b, 6), 17);
+	CHECK_STR(buf, "0f 0b 90 cc a5 5a");
+	/* Fewer fetched than the log line used to print: nothing after them. */
+	CHECK_EQ(hexdump_bytes(buf, sizeof(buf), b, 2), 5);
+	CHECK_STR(buf, "0f 0b");
+	CHECK_EQ(hexdump_bytes(buf, sizeof(buf), b, 0), 0);
+	CHECK_STR(buf, "");
+}
+
+TEST(test_bytes_truncated)
+{
+	char buf[8];
+	static const uint8_t b[] = { 0x11, 0x22, 0x33, 0x44 };
+
+	memset(buf, 'x', sizeof(buf));
+	/* Wants 11 characters; gets 7 and the NUL, as fmt_snprintf. */
+	CHECK_EQ(hexdump_bytes(buf, sizeof(buf), b, 4), 11);
+	CHECK_STR(buf, "11 22 3");
+	CHECK_EQ(hexdump_bytes(NULL, 0, b, 4), 11);
+}

@@ -16,7 +16,9 @@
 #define __must_check       __attribute__((warn_unused_result))
 #define __noreturn         __attribute__((noreturn))
 #define __noinline         __attribute__((noinline))
+#ifndef __always_inline                 /* host tests: glibc's <sys/cdefs.h> has it */
 #define __always_inline    inline __attribute__((always_inline))
+#endif
 #define __packed           __attribute__((packed))
 #define __aligned(n)       __attribute__((aligned(n)))
 #define __printf(f, a)     __attribute__((format(printf, f, a)))

@@ -154,6 +154,7 @@ struct vcpu {
 					  * built for it (by its first CPUID exit); NULL before */
 	uint8_t msr_fast;                /* MSR_FAST_*: what the MSR policy lets the fast path answer */
 	uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE (never written to hardware) */
+	uint64_t efer_supported;         /* the IA32_EFER bits its CPUID gives it (guest/policy/efer.h) */
 	uint64_t feature_control;        /* the guest's IA32_FEATURE_CONTROL view; 0 until first read */
 	uint32_t msr_logged[VCPU_MSR_LOG_MAX];  /* msr_log_key()s already logged */
 	unsigned int msr_logged_count;   /* entries used; VCPU_MSR_LOG_MAX + 1 once "more" was said */

@@ -31,7 +31,7 @@ static bool load_pdptes(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	uint64_t pdpte[4];
 	gpa_t base = vmcs_read(VMCS_GUEST_CR3) & 0xffffffe0ULL;
 
-	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LME))
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (to_vmx(v)->efer & EFER_LME))
 		return true;
 	if (gmem_read(base, pdpte, sizeof(pdpte)))
 		return false;
@@ -44,33 +44,40 @@ static bool load_pdptes(struct vcpu *v, uint64_t cr0, uint64_t cr4)
 	return true;
 }
 
-/* MOV to CR0 that touched a bit the hypervisor owns: do what the CPU would
- * (SDM Vol. 2, MOV to CR0; Vol. 3A 9.8.5 for entering/leaving IA-32e mode). */
+/* MOV to CR0 that touched a bit the hypervisor owns (CR0.PG among them:
+ * every change of it exits): do what the CPU would (SDM Vol. 2, MOV to
+ * CR0; Vol. 3A 9.8.5 for entering/leaving IA-32e mode, which sets and
+ * clears IA32_EFER.LMA and, with it, the "IA-32e mode guest" entry control
+ * that VM entry checks against it, 27.3.1.1). */
 static bool emulate_cr0_write(struct vcpu *v, uint64_t val)
 {
 	const struct vmx_cap_msrs *c = &vmx_this_cpu.caps;
+	struct vmx_vcpu *x = to_vmx(v);
 	uint64_t old = guest_cr0_view(v);
-	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	uint64_t efer = x->efer;
 	uint64_t cr4 = vmcs_read(VMCS_GUEST_CR4);
-	uint32_t entry = (uint32_t)vmcs_read(VMCS_VM_ENTRY_CONTROLS);
+	uint32_t entry = 0;
 
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
 		return false;
 	if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME)) {
-		if (!(cr4 & CR4_PAE))
+		/* Activating IA-32e mode needs PAE and a CS without L (as KVM's kvm_set_cr0). */
+		if (!(cr4 & CR4_PAE) || (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & GUEST_AR_L))
 			return false;
 		efer |= EFER_LMA;
-		entry |= ENTRY_IA32E_MODE_GUEST;
 	} else if ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA)) {
-		if (guest_64bit_code() || (cr4 & CR4_PCIDE))
+		if (guest_64bit_code(v) || (cr4 & CR4_PCIDE))
 			return false;
 		efer &= ~EFER_LMA;
-		entry &= ~ENTRY_IA32E_MODE_GUEST;
 	}
 	if (!load_pdptes(v, val, cr4))
 		return false;
-	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
-	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
+	if (efer != x->efer) {
+		entry = (uint32_t)vmcs_read(VMCS_VM_ENTRY_CONTROLS);
+		entry = efer & EFER_LMA ? entry | ENTRY_IA32E_MODE_GUEST : entry & ~ENTRY_IA32E_MODE_GUEST;
+		vmx_set_guest_efer(x, efer);
+		vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
+	}
 	vmcs_write(VMCS_CR0_READ_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR0, vmx_apply_fixed(val, c->cr0_fixed0 & ~(CR0_PE | CR0_PG), c->cr0_fixed1));
 	return true;
@@ -84,7 +91,7 @@ static bool emulate_cr4_write(struct vcpu *v, uint64_t val)
 	 * does not allow are reserved: both #GP like on a CPU without them. */
 	if ((val >> 32) || (val & CR4_VMXE) || (val & ~c->cr4_fixed1 & 0xffffffffULL))
 		return false;
-	if (!(val & CR4_PAE) && (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA))
+	if (!(val & CR4_PAE) && (to_vmx(v)->efer & EFER_LMA))
 		return false;
 	if (!load_pdptes(v, vmcs_read(VMCS_GUEST_CR0), val))
 		return false;
@@ -103,7 +110,7 @@ static void handle_cr_access(struct vcpu *v)
 	switch (a.type) {
 	case CR_ACCESS_MOV_TO:
 		val = gpr_get(v, a.gpr);
-		if (!guest_64bit_code())
+		if (!guest_64bit_code(v))
 			val &= 0xffffffffULL;
 		if (a.cr == 0)
 			ok = emulate_cr0_write(v, val);

@@ -80,7 +80,7 @@ void vcpu_print_regs(struct vcpu *v)
 
 	printf("guest %s: RIP 0x%016llx CPL %u, %s\n", v->name,
 	       (unsigned long long)vmcs_read(VMCS_GUEST_RIP), guest_cpl(),
-	       guest_64bit_code() ? "64-bit mode" : efer & EFER_LMA ? "compatibility mode" :
+	       guest_64bit_code(v) ? "64-bit mode" : efer & EFER_LMA ? "compatibility mode" :
 	       cr0 & 1 ? "protected mode" : "real mode");
 	for (unsigned int r = 0; r < REG_COUNT; r++) {
 		printf("  %-3s 0x%016llx", gpr_names[r], (unsigned long long)gpr_get(v, r));
@@ -97,6 +97,9 @@ void vcpu_print_regs(struct vcpu *v)
 	print_bits(cr4, cr4_bits, ARRAY_SIZE(cr4_bits));
 	printf(" EFER 0x%llx", (unsigned long long)efer);
 	print_bits(efer, efer_bits, ARRAY_SIZE(efer_bits));
+	/* The VMCS's, read here; the exits use the copy (vmx_set_guest_efer). */
+	if (efer != to_vmx(v)->efer)
+		printf(" (kept copy 0x%llx: differs!)", (unsigned long long)to_vmx(v)->efer);
 	/* Without the wait-for-SIPI state the VMCS says active while the run
 	 * loop holds the vCPU (guest/run/ap_run.c). */
 	printf("\n  activity %s, interruptibility 0x%llx, DR7 0x%llx\n",

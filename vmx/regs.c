@@ -8,18 +8,27 @@
 #include "lib/string.h"
 
 /* The VMCS field of each cached register; CR0 and CR4 are combined with
- * their read shadows (guest_state.h). */
+ * their read shadows, EFER is the copy (guest_state.h: vmx_set_guest_efer). */
 static const uint32_t reg_field[VREG_COUNT] = {
 	[VREG_RIP] = VMCS_GUEST_RIP, [VREG_RSP] = VMCS_GUEST_RSP, [VREG_RFLAGS] = VMCS_GUEST_RFLAGS,
 	[VREG_CR0] = VMCS_GUEST_CR0, [VREG_CR3] = VMCS_GUEST_CR3, [VREG_CR4] = VMCS_GUEST_CR4,
-	[VREG_EFER] = VMCS_GUEST_IA32_EFER,
 };
+
+/* vcpu_reg's fetch, inline where r is a constant (reg_now below). */
+static inline uint64_t reg_read(struct vcpu *v, enum vcpu_reg r)
+{
+	if (r == VREG_CR0)
+		return guest_cr0_view(v);
+	if (r == VREG_CR4)
+		return guest_cr4_view(v);
+	if (r == VREG_EFER)
+		return to_vmx(v)->efer;
+	return vmcs_read(reg_field[r]);
+}
 
 uint64_t vcpu_reg_fetch(struct vcpu *v, enum vcpu_reg r)
 {
-	if (likely(r != VREG_CR0 && r != VREG_CR4))
-		return vmcs_read(reg_field[r]);
-	return r == VREG_CR0 ? guest_cr0_view(v) : guest_cr4_view(v);
+	return reg_read(v, r);
 }
 
 /* A written CR0 or CR4 view: the read shadow takes it all, the real
@@ -43,6 +52,8 @@ void vcpu_regs_flush(struct vcpu *v)
 			write_cr_view(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, to_vmx(v)->cr0_mask, v->rc.val[r]);
 		else if (r == VREG_CR4)
 			write_cr_view(VMCS_GUEST_CR4, VMCS_CR4_READ_SHADOW, to_vmx(v)->cr4_mask, v->rc.val[r]);
+		else if (r == VREG_EFER)
+			vmx_set_guest_efer(to_vmx(v), v->rc.val[r]);
 		else
 			vmcs_write(reg_field[r], v->rc.val[r]);
 	}
@@ -86,8 +97,7 @@ static unsigned int maxphyaddr(void)
 static inline uint64_t reg_now(struct vcpu *v, enum vcpu_reg r)
 {
 	if (!(v->rc.valid & (1u << r))) {
-		v->rc.val[r] = r == VREG_CR0 ? guest_cr0_view(v) : r == VREG_CR4 ? guest_cr4_view(v) :
-			       vmcs_read(reg_field[r]);
+		v->rc.val[r] = reg_read(v, r);
 		v->rc.valid |= 1u << r;
 	}
 	return v->rc.val[r];

@@ -3,6 +3,7 @@
  * every field must pass are in 27.2 and 27.3). Which control fields are
  * written is vmx/vmcs_setup.c's list. */
 #include "vmx/vmx_vcpu.h"
+#include "vmx/guest_state.h"
 #include "vmx/flush.h"
 #include "vmx/stage2.h"
 #include "vmx/tsc_msrs.h"
@@ -10,6 +11,8 @@
 #include "vmx/ept.h"
 #include "vmx/vmcs_setup.h"
 #include "guest/policy/msr_policy.h"
+#include "guest/policy/cpuid_policy.h"
+#include "guest/policy/efer.h"
 #include "guest/dev/device.h"
 #include "guest/load/cpu_resume.h"
 #include "arch/cpu.h"
@@ -143,8 +146,12 @@ static void set_control_registers(struct vmx_vcpu *x, uint64_t cr0, uint64_t cr4
 
 	/* Owned: bits VMX fixes (other than PE/PG, free with unrestricted guest)
 	 * and the bits the CPU does not allow at all, so setting them exits;
-	 * and CR4.MCE, kept set under the guest's feet (vmx_guest_cr4_forced). */
-	x->cr0_mask = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
+	 * CR0.PG, so that every change of it exits and IA32_EFER.LMA, which it
+	 * sets and clears, stays known without reading the VMCS (the guest
+	 * reads its own PG from the read shadow; vmx/guest_state.h,
+	 * vmx_set_guest_efer); and CR4.MCE, kept set under the guest's feet
+	 * (vmx_guest_cr4_forced). */
+	x->cr0_mask = ((c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL) | CR0_PG;
 	x->cr4_mask = c->cr4_fixed0 | (~c->cr4_fixed1 & 0xffffffffULL) | vmx_guest_cr4_forced();
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, x->cr0_mask);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, x->cr4_mask);
@@ -171,7 +178,7 @@ static void setup_resumed_state(struct vcpu *v, struct vmx_vcpu *x, const struct
 		set_segment(seg, r->seg[seg].sel, r->seg[seg].base, r->seg[seg].limit, r->seg[seg].ar);
 	set_control_registers(x, r->cr0, r->cr4);
 	vmcs_write(VMCS_GUEST_CR3, r->cr3);
-	vmcs_write(VMCS_GUEST_IA32_EFER, r->efer);
+	vmx_set_guest_efer(x, r->efer);
 	if (r->efer & EFER_LMA)
 		*entry_ctl |= ENTRY_IA32E_MODE_GUEST;
 	vmcs_write(VMCS_GUEST_GDTR_BASE, r->gdtr_base);
@@ -224,7 +231,7 @@ static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct v
 	case VCPU_MODE_LONG64:
 		set_control_registers(x, CR0_PE | CR0_ET | CR0_WP | CR0_PG, CR4_PAE);
 		vmcs_write(VMCS_GUEST_CR3, s->cr3);
-		vmcs_write(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA);
+		vmx_set_guest_efer(x, EFER_LME | EFER_LMA);
 		*entry_ctl |= ENTRY_IA32E_MODE_GUEST;
 		set_segment(SEG_CS, cs_sel, 0, 0xffffffff, AR_CODE64);
 		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
@@ -234,7 +241,7 @@ static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct v
 	case VCPU_MODE_PROT32:
 		set_control_registers(x, CR0_PE | CR0_ET, 0);
 		vmcs_write(VMCS_GUEST_CR3, 0);
-		vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+		vmx_set_guest_efer(x, 0);
 		set_segment(SEG_CS, cs_sel, 0, 0xffffffff, AR_CODE32);
 		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
 			if (seg != SEG_CS)
@@ -244,7 +251,7 @@ static void setup_guest_state(struct vcpu *v, struct vmx_vcpu *x, const struct v
 		/* Unrestricted guest: real mode runs natively (25.6.2). */
 		set_control_registers(x, CR0_ET, 0);
 		vmcs_write(VMCS_GUEST_CR3, 0);
-		vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+		vmx_set_guest_efer(x, 0);
 		cs_sel = (uint16_t)(s->rip >> 4);
 		set_segment(SEG_CS, cs_sel, (uint64_t)cs_sel << 4, 0xffff, AR_CODE16);
 		for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)
@@ -338,6 +345,19 @@ static void setup_field(void *ctx, uint32_t field)
 	vmcs_write(field, val);
 }
 
+/* The IA32_EFER bits the guest may set: those its CPUID.80000001H:EDX
+ * (the CPU's, through the CPUID policy) gives it (guest/policy/efer.h). */
+static uint64_t guest_efer_supported(const struct guest_features *f)
+{
+	struct cpuid_regs h;
+	struct cpuid_result r;
+
+	cpuid(0x80000001, 0, &h);
+	r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
+	cpuid_policy_apply(0x80000001, 0, f, 0, &r);
+	return efer_supported(r.edx);
+}
+
 bool backend_has_tick(void)
 {
 	return vmx_this_cpu.ctl.pin & PIN_VMX_PREEMPTION_TIMER;
@@ -364,6 +384,7 @@ int vcpu_create(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 	v->vm = vm;
 	x->ept = vmx_stage2_ept(vm);
 	vmx_guest_features(&vmx_this_cpu.ctl, &x->features);
+	v->efer_supported = guest_efer_supported(&x->features);
 	v->misc_enable = msr_misc_enable_init(rdmsr(MSR_IA32_MISC_ENABLE));
 	vmx_tsc_init(x);
 	alloc_frames(x);
@@ -416,7 +437,7 @@ static void set_init_state(struct vcpu *v, struct vmx_vcpu *x)
 
 	set_control_registers(x, CR0_CD | CR0_NW | CR0_ET, 0);
 	vmcs_write(VMCS_GUEST_CR3, 0);
-	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+	vmx_set_guest_efer(x, 0);
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE_GUEST);
 	set_segment(SEG_CS, 0xf000, 0xffff0000, 0xffff, AR_CODE16);
 	for (unsigned int seg = SEG_ES; seg <= SEG_GS; seg++)

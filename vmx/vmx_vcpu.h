@@ -43,6 +43,8 @@ struct vmx_vcpu {
 	hpa_t msr_bitmap, io_bitmap_a, io_bitmap_b;
 	bool launched;                  /* VMLAUNCH done: VMRESUME from now on */
 	uint64_t cr0_mask, cr4_mask;    /* guest/host masks: bits the hypervisor owns */
+	uint64_t efer;                  /* the guest's IA32_EFER: what GUEST_IA32_EFER holds
+					 * (vmx_set_guest_efer), so no exit reads the field */
 	struct ept *ept;                /* the VM's (v->vm->stage2) */
 	struct exit_info exit;          /* the last exit */
 	enum guest_exit last_reason;     /* the neutral reason of the last exit */

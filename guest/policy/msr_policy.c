@@ -111,8 +111,10 @@ const struct msr_rule msr_rules[] = {
 	{ 0x00000981, 0x00000982, P, G, MSR_NEED_NONE, "IA32_TME_CAPABILITY/ACTIVATE" },
 	/* No supervisor state components are exposed: only 0 may be written. */
 	{ 0x00000da0, 0x00000da0, P, MSR_XSS, MSR_NEED_XSAVES, "IA32_XSS" },
-	/* EFER: guest state in the VMCS. */
-	{ 0xc0000080, 0xc0000080, P, P, MSR_NEED_NONE, "IA32_EFER" },
+	/* EFER: guest state in the VMCS. Reads pass; writes are emulated
+	 * (guest/policy/efer.h), so the backend knows the guest's EFER (LMA
+	 * for the mode of every emulated access) without reading the VMCS. */
+	{ 0xc0000080, 0xc0000080, P, MSR_EFER, MSR_NEED_NONE, "IA32_EFER" },
 	/* SYSCALL targets: the hypervisor never executes SYSCALL. */
 	{ 0xc0000081, 0xc0000084, P, P, MSR_NEED_NONE, "IA32_STAR/LSTAR/CSTAR/FMASK" },
 	/* FS/GS bases are guest state; the hypervisor never executes SWAPGS. */

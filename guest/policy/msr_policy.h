@@ -25,6 +25,7 @@ enum msr_action {
 	MSR_X2APIC_ICR_TRAP,    /* writes: IPIs decided by guest/policy/apic_icr.h */
 	MSR_DEBUGCTL,           /* writes: BTS bits refused (msr_debugctl_write_ok) */
 	MSR_XSS,                /* writes: only 0 (no supervisor state components) */
+	MSR_EFER,               /* writes: guest/policy/efer.h's rule, into the backend's copy */
 };
 
 /* A rule's requirement: it applies only if the guest has that feature. */

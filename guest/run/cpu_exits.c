@@ -8,6 +8,7 @@
 #include "guest/policy/cpuid_table.h"
 #include "guest/vm.h"
 #include "guest/policy/msr_policy.h"
+#include "guest/policy/efer.h"
 #include "guest/policy/apic_icr.h"
 #include "guest/dev/guest_ipi.h"
 #include "guest/tsc_offset.h"
@@ -259,6 +260,18 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		}
 		wrmsr(msr, 0);
 		return true;
+	case MSR_EFER: {
+		uint64_t efer;
+
+		if (!efer_write(vcpu_reg(v, VREG_EFER), val, vcpu_reg(v, VREG_CR0) & CR0_PG,
+				v->efer_supported, &efer)) {
+			msr_log(v, msr, true, "= 0x%llx refused (reserved bit, or LME changed with "
+				"paging on): #GP", (unsigned long long)val);
+			return false;
+		}
+		vcpu_set_reg(v, VREG_EFER, efer);
+		return true;
+	}
 	case MSR_FEATURE_CONTROL:       /* locked */
 		return false;
 	case MSR_GP:

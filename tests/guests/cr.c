@@ -85,6 +85,11 @@ static void check_cr0(void)
 	cr0 = read_cr0();
 	expect_exception("CR0 with PG=1, PE=0 -> #GP(0)", 13, 0, write_cr0_fn, (long)(cr0 & ~CR0_PE));
 	check_eq("CR0 unchanged after that", read_cr0(), cr0);
+	/* CR0.PG exits (the hypervisor keeps IA32_EFER.LMA): 64-bit code cannot leave IA-32e mode. */
+	uint64_t efer = rdmsr(MSR_EFER);
+	expect_exception("CR0.PG cleared in 64-bit mode -> #GP(0)", 13, 0, write_cr0_fn, (long)(cr0 & ~CR0_PG));
+	checkf("CR0 and IA32_EFER unchanged after that", read_cr0() == cr0 && rdmsr(MSR_EFER) == efer,
+	       "CR0 0x%lx, EFER 0x%llx", read_cr0(), (unsigned long long)rdmsr(MSR_EFER));
 }
 
 /* A state component this CPU does not have (SDM Vol. 1, 13.3): the highest below bit 63. */

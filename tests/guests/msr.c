@@ -5,7 +5,10 @@
  * timer firing at the guest's moved TSC, and what
  * isolation refuses (guest/policy/msr_policy.c): moving the local APIC, Intel PT,
  * the DS area, PEBS, BTS, MSRs off the allow-list, and XD disable in
- * IA32_MISC_ENABLE. The x2APIC transitions are tests/guests/x2apic.c. */
+ * IA32_MISC_ENABLE; IA32_EFER's writes in 64-bit mode (emulated: reads
+ * pass, writes exit; SDM Vol. 4 Table 2-2, Vol. 3A 9.8.5). The x2APIC
+ * transitions are tests/guests/x2apic.c; entering and leaving IA-32e mode
+ * is tests/guests/prot32.c. */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -271,12 +274,43 @@ static void check_misc_enable(void)
 	       "EDX 0x%x", cpuid(0x80000001, 0).edx);
 }
 
+/* IA32_EFER in IA-32e mode: reads without exits, writes trapped and
+ * emulated (guest/policy/efer.c): NXE (or SCE) changes, LMA is read-only,
+ * LME cannot change with paging on, reserved bits fault. */
+static void check_efer(void)
+{
+	uint64_t efer = rdmsr(MSR_EFER), bit = cpuid(0x80000001, 0).edx & CPUID81_EDX_NX ? EFER_NXE : 1;
+	long rd0 = exit_count(GUEST_EXIT_MSR_READ), wr0 = exit_count(GUEST_EXIT_MSR_WRITE);
+
+	wrmsr(MSR_EFER, efer ^ bit);
+	uint64_t got = rdmsr(MSR_EFER);
+	long rd1 = exit_count(GUEST_EXIT_MSR_READ), wr1 = exit_count(GUEST_EXIT_MSR_WRITE);
+	wrmsr(MSR_EFER, efer);
+
+	check_eq(sfmt("WRMSR IA32_EFER toggling bit 0x%llx: reads back", (unsigned long long)bit), got, efer ^ bit);
+	checkf("IA32_EFER: the write exits, the read does not", rd1 == rd0 && wr1 == wr0 + 1,
+	       "MSR read exits +%ld, write exits +%ld", rd1 - rd0, wr1 - wr0);
+	check_eq("IA32_EFER back as it was", rdmsr(MSR_EFER), efer);
+	checkf("IA32_EFER in 64-bit mode: LME and LMA set", (efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
+	       "EFER 0x%llx", (unsigned long long)efer);
+	wrmsr(MSR_EFER, efer & ~(uint64_t)EFER_LMA);
+	check_eq("WRMSR IA32_EFER with LMA clear: ignored (read-only), LMA still 1", rdmsr(MSR_EFER), efer);
+	msr_value = efer & ~(uint64_t)EFER_LME;
+	expect_exception("WRMSR IA32_EFER clearing LME with paging on -> #GP(0)", 13, 0, wrmsr_fn, MSR_EFER);
+	msr_value = efer | 1u << 1;
+	expect_exception("WRMSR IA32_EFER setting reserved bit 1 -> #GP(0)", 13, 0, wrmsr_fn, MSR_EFER);
+	msr_value = efer | 1ull << 12;
+	expect_exception("WRMSR IA32_EFER setting bit 12 (AMD's SVME) -> #GP(0)", 13, 0, wrmsr_fn, MSR_EFER);
+	check_eq("IA32_EFER unchanged after the refused writes", rdmsr(MSR_EFER), efer);
+}
+
 void main(void)
 {
 	check_feature_control();
 	check_vmx_msrs();
 	check_nonexistent();
 	check_passthrough();
+	check_efer();
 	check_tsc();
 	check_tsc_adjust();
 	check_tsc_deadline();

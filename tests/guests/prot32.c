@@ -1,7 +1,9 @@
 /* tests/guests/prot32.c - the prot32 start state (docs/hypercalls.md, as a
  * Multiboot loader leaves a kernel: SDM Vol. 3A, 9.9): protected mode without
- * paging, flat 32-bit segments, VMCALL from 32-bit code, and paging (4 MiB
- * pages, 4.3) switched on and off by the guest itself. */
+ * paging, flat 32-bit segments, VMCALL from 32-bit code, paging (4 MiB
+ * pages, 4.3) switched on and off by the guest itself, IA32_EFER's writes
+ * (emulated: SDM Vol. 4 Table 2-2), and IA-32e mode entered and left
+ * (9.8.5) without leaving 32-bit code (compatibility mode). */
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/insn.h"
 
@@ -18,7 +20,14 @@ extern uint32_t entry_esp, entry_ds_probe, entry_es_probe;
 extern uint16_t entry_cs, entry_ds, entry_ss;
 extern struct table_reg32 entry_gdtr;
 
+#define PTE_PW   0x03u              /* present, writable: a table below */
+#define PDE_2M   0x83u              /* present, writable, 2 MiB page */
+
 static uint32_t page_dir[1024] __attribute__((aligned(4096)));
+/* IA-32e paging, identity for the first 4 GiB in 2 MiB pages. */
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd[4][512] __attribute__((aligned(4096)));
 
 struct seg_info {
 	bool lsl_ok, lar_ok;
@@ -89,8 +98,16 @@ static void do_read(long addr)
 	asm volatile(TRAP_WANT_IP("1f") "1: movl (%0), %%eax" : : "r"(addr) : "eax", "memory");
 }
 
+/* WRMSR of arg (bits 31:0; 63:32 clear) to IA32_EFER. */
+static void do_wrmsr_efer(long arg)
+{
+	asm volatile(TRAP_WANT_IP("1f") "1: wrmsr" : : "c"(MSR_EFER), "a"((uint32_t)arg), "d"(0) : "memory");
+}
+
 static void check_paging(void)
 {
+	uint64_t efer0 = rdmsr(MSR_EFER);
+
 	for (uint32_t i = 0; i < 1024; i++)
 		page_dir[i] = i << 22 | PDE_4M;
 	page_dir[UNMAPPED >> 22] = 0;
@@ -104,6 +121,9 @@ static void check_paging(void)
 		 HC_VERSION_MAJOR << 16 | HC_VERSION_MINOR);
 	expect_exception("#PF reading a non-present 4 MiB page: error code 0", 14, 0, do_read, UNMAPPED);
 	check_eq("#PF CR2 is the address read", trap_last.cr2, UNMAPPED);
+	expect_exception("WRMSR IA32_EFER setting LME with paging on: #GP(0)", 13, 0, do_wrmsr_efer,
+			 (long)(efer0 | EFER_LME));
+	check_eq("IA32_EFER unchanged after it", rdmsr(MSR_EFER), efer0);
 
 	write_cr0(read_cr0() & ~CR0_PG);
 	write_cr4(read_cr4() & ~CR4_PSE);
@@ -113,6 +133,69 @@ static void check_paging(void)
 	checkf("EFER.LMA still clear", !(efer & EFER_LMA), "EFER 0x%llx", (unsigned long long)efer);
 }
 
+/* IA32_EFER with paging off: reserved bits fault, NXE exists where CPUID
+ * says NX, LMA is read-only. */
+static void check_efer(void)
+{
+	uint64_t efer = rdmsr(MSR_EFER);
+
+	expect_exception("WRMSR IA32_EFER setting reserved bit 1: #GP(0)", 13, 0, do_wrmsr_efer, (long)(efer | 2));
+	check_eq("IA32_EFER unchanged after the #GP", rdmsr(MSR_EFER), efer);
+	if (cpuid(0x80000001, 0).edx & CPUID81_EDX_NX) {
+		wrmsr(MSR_EFER, efer | EFER_NXE);
+		check_eq("WRMSR IA32_EFER.NXE (CPUID has NX): reads back", rdmsr(MSR_EFER), efer | EFER_NXE);
+		wrmsr(MSR_EFER, efer);
+	} else {
+		expect_exception("WRMSR IA32_EFER.NXE (CPUID has no NX): #GP(0)", 13, 0, do_wrmsr_efer,
+				 (long)(efer | EFER_NXE));
+	}
+	wrmsr(MSR_EFER, efer | EFER_LMA);
+	check_eq("WRMSR IA32_EFER.LMA with paging off: ignored (read-only)", rdmsr(MSR_EFER), efer);
+}
+
+/* Vol. 3A 9.8.5: LME, PAE and 4-level tables, then CR0.PG activates IA-32e
+ * mode; with a 32-bit CS that is compatibility mode, where this code goes
+ * on running. Clearing CR0.PG leaves it. No exception may come in between
+ * (the IDT is a 32-bit one): the checks come after. */
+static void check_ia32e_mode(void)
+{
+	uint64_t efer, efer_on, efer_off;
+	unsigned long cr0_on;
+	long version;
+
+	for (uint32_t i = 0; i < 4; i++) {
+		for (uint32_t j = 0; j < 512; j++)
+			pd[i][j] = (uint64_t)i << 30 | (uint64_t)j << 21 | PDE_2M;
+		pdpt[i] = (uintptr_t)pd[i] | PTE_PW;
+	}
+	pml4[0] = (uintptr_t)pdpt | PTE_PW;
+
+	efer = rdmsr(MSR_EFER);
+	wrmsr(MSR_EFER, efer | EFER_LME);
+	efer = rdmsr(MSR_EFER);
+	write_cr4(read_cr4() | CR4_PAE);
+	write_cr3((uintptr_t)pml4);
+	write_cr0(read_cr0() | CR0_PG);
+	efer_on = rdmsr(MSR_EFER);
+	cr0_on = read_cr0();
+	version = hc(HC_VERSION, 0, 0, 0);
+	write_cr0(read_cr0() & ~CR0_PG);
+	efer_off = rdmsr(MSR_EFER);
+	wrmsr(MSR_EFER, efer_off & ~(uint64_t)EFER_LME);
+	write_cr4(read_cr4() & ~CR4_PAE);
+
+	checkf("WRMSR IA32_EFER.LME with paging off: LME 1, LMA 0", (efer & (EFER_LME | EFER_LMA)) == EFER_LME,
+	       "EFER 0x%llx", (unsigned long long)efer);
+	checkf("CR0.PG with LME and CR4.PAE: IA-32e mode (EFER.LMA reads 1)",
+	       (efer_on & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA), "EFER 0x%llx", (unsigned long long)efer_on);
+	checkf("in compatibility mode CR0.PG reads 1", cr0_on & CR0_PG, "CR0 0x%lx", cr0_on);
+	check_eq("VMCALL HC_VERSION in compatibility mode", (uint64_t)version, HC_VERSION_MAJOR << 16 | HC_VERSION_MINOR);
+	checkf("CR0.PG cleared: IA-32e mode left (LMA 0, LME still 1)", (efer_off & (EFER_LME | EFER_LMA)) == EFER_LME,
+	       "EFER 0x%llx", (unsigned long long)efer_off);
+	check_eq("LME cleared with paging off", rdmsr(MSR_EFER) & (EFER_LME | EFER_LMA), 0);
+	checkf("still running in protected mode without paging", !(read_cr0() & CR0_PG), "CR0 0x%lx", read_cr0());
+}
+
 void main(void)
 {
 	check_start_state();
@@ -120,4 +203,6 @@ void main(void)
 		 HC_VERSION_MAJOR << 16 | HC_VERSION_MINOR);
 	expect_exception("#UD through the guest's 32-bit IDT: vector 6 at the UD2", 6, TRAP_NO_CODE, do_ud2, 0);
 	check_paging();
+	check_efer();
+	check_ia32e_mode();
 }

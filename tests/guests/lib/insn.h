@@ -94,6 +94,7 @@ static inline void sti_hlt(void) { asm volatile("sti; hlt" : : : "memory"); }
 #define CR0_WP    (1ul << 16)
 #define CR0_PG    (1ul << 31)
 #define CR4_PSE   (1ul << 4)
+#define CR4_PAE   (1ul << 5)
 #define CR4_PGE   (1ul << 7)
 #define CR4_VMXE  (1ul << 13)
 #define CR4_OSXSAVE (1ul << 18)
@@ -109,5 +110,7 @@ static inline void sti_hlt(void) { asm volatile("sti; hlt" : : : "memory"); }
 #define MSR_EFER                 0xc0000080u
 #define EFER_LME                 (1u << 8)
 #define EFER_LMA                 (1u << 10)
+#define EFER_NXE                 (1u << 11)
+#define CPUID81_EDX_NX           (1u << 20)
 
 #endif

@@ -120,7 +120,10 @@ TEST(msr_policy_rules)
 	CHECK_EQ(msr_policy(0x20f, true, &all), MSR_IGNORE_WRITE);
 	CHECK_EQ(msr_policy(0x2ff, false, &all), MSR_PASS);
 	CHECK_EQ(msr_policy(0x79, true, &all), MSR_IGNORE_WRITE);
-	CHECK_EQ(msr_policy(0xc0000080, true, &all), MSR_PASS);  /* EFER: the guest's, saved/loaded by VMX */
+	/* EFER: reads pass, writes emulated (the backend keeps a copy: issue 17). */
+	CHECK_EQ(msr_policy(0xc0000080, false, &all), MSR_PASS);
+	CHECK_EQ(msr_policy(0xc0000080, true, &all), MSR_EFER);
+	CHECK_EQ(msr_policy(0xc0000080, true, &none), MSR_EFER);
 	CHECK_EQ(msr_policy(0x175, false, &all), MSR_PASS);
 	CHECK_EQ(msr_policy(0x12345678, false, &all), MSR_GP);    /* outside the bitmap: always exits */
 	CHECK_EQ(msr_policy(0x40000000, true, &all), MSR_GP);

@@ -111,11 +111,10 @@ static inline bool com1_idle(unsigned int reg, bool write)
 	       uart_model_access_idle(&com1_model, reg, write);
 }
 
-/* com1_in's and com1_out's single byte: what they do, with the syncs
- * around a read merged (input and timeout before the read, the input again
- * after it only if it freed receiver space; the output, which only writes
- * fill, after it). An idle access (com1_idle) skips the sync: after a read
- * only a line that was up can have changed (fallen), after a write none. */
+/* A read that is not idle: com1_in's single byte, with the syncs around
+ * it merged (input and timeout before the read, the input again after it
+ * only if it freed receiver space; the output, which only writes fill,
+ * after it). Out of line, so the idle path saves no registers. */
 static __noinline uint8_t com1_read_sync(unsigned int reg, uint64_t now)
 {
 	uint8_t val;
@@ -129,6 +128,9 @@ static __noinline uint8_t com1_read_sync(unsigned int reg, uint64_t now)
 	return val;
 }
 
+/* com1_in's single byte: the console UART looked at once a character time
+ * passed, then an idle read (com1_idle) without the sync, after which only
+ * a line that was up can have changed (fallen); any other the full way. */
 uint8_t vuart_com1_read(unsigned int reg)
 {
 	uint64_t now = rdtsc();
@@ -144,12 +146,17 @@ uint8_t vuart_com1_read(unsigned int reg)
 	return val;
 }
 
+/* The write's path when the access is not idle. The clock first: an idle
+ * write leaves it alone, and a THR write in loopback stamps the byte it
+ * receives with it. */
 static __noinline void com1_write_sync(unsigned int reg, uint8_t val)
 {
+	uart_model_set_time(&com1_model, rdtsc());
 	uart_model_write(&com1_model, reg, val);
 	com1_sync(false);
 }
 
+/* com1_out's single byte; an idle write changes no line: no sync. */
 void vuart_com1_write(unsigned int reg, uint8_t val)
 {
 	if (unlikely(!com1_idle(reg, true)))
@@ -172,6 +179,7 @@ static uint32_t com1_in(struct device_model *d, struct vcpu *v, uint16_t port, u
 static void com1_out(struct device_model *d, struct vcpu *v, uint16_t port, unsigned int size,
 		     uint32_t value)
 {
+	uart_model_set_time(&com1_model, rdtsc());
 	for (unsigned int i = 0; i < size; i++)
 		uart_model_write(&com1_model, (port + i) - GUEST_COM1, (uint8_t)(value >> (8 * i)));
 	com1_sync(false);

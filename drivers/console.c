@@ -2,16 +2,17 @@
  * the hypervisor (printf, the shell) and the guest's console through the
  * multiplexer in drivers/console_mux.c. */
 #include "drivers/console.h"
-#include "drivers/console_mux.h"
-#include "drivers/uart16550.h"
+#include "drivers/console_peek.h"
 #include "lib/format.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "arch/percpu.h"
 #include "arch/tsc.h"
 
-static struct uart console_uart;
-static struct console_mux mux;
+/* Both global for the inline looks of drivers/console_peek.h; the mux is
+ * zero (no bytes queued) until its first use sets it up. */
+struct uart console_uart;
+struct console_mux console_mux;
 static bool mux_ready;
 
 static void wire_putc(void *ctx, char c)
@@ -22,10 +23,10 @@ static void wire_putc(void *ctx, char c)
 static struct console_mux *the_mux(void)
 {
 	if (!mux_ready) {
-		mux_init(&mux, wire_putc, NULL);
+		mux_init(&console_mux, wire_putc, NULL);
 		mux_ready = true;
 	}
-	return &mux;
+	return &console_mux;
 }
 
 bool console_init(uint16_t port, uint32_t baud)
@@ -190,14 +191,6 @@ int console_guest_getc(void)
 
 	con_unlock(t, false);
 	return c;
-}
-
-/* Without the mux set up nothing was typed for the guest yet. */
-unsigned int console_guest_pending(void) { return mux_ready ? mux_guest_pending(&mux) : 0; }
-
-bool console_input_ready(void)
-{
-	return uart_rx_ready(&console_uart);
 }
 
 void console_guest_putc(char c)

@@ -36,12 +36,10 @@ void console_write(const char *s);
  * and prompt go through printf and console_echo; guest output is held then.
  */
 /* Moves received bytes from the UART to the guest's or the shell's queue;
- * true if Ctrl-] just handed the line to the shell. */
+ * true if Ctrl-] just handed the line to the shell. (Unlocked looks for
+ * pollers, console_input_ready and console_guest_pending, are inline in
+ * drivers/console_peek.h.) */
 bool console_poll_input(void);
-/* True if the console UART holds a received byte (console_poll_input would
- * move one): one unlocked look at its line status, for pollers that want
- * to skip the lock when nothing came. */
-bool console_input_ready(void);
 bool console_shell_owns(void);
 void console_enter_shell(void);
 /* Back to the guest: held output is written out, typed-ahead bytes are the
@@ -57,7 +55,6 @@ bool console_take_echo_broken(void);
 
 /* The guest's console: typed bytes for it (-1 if none), and its output. */
 int console_guest_getc(void);
-unsigned int console_guest_pending(void);
 void console_guest_putc(char c);
 
 #endif

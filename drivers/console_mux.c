@@ -84,11 +84,6 @@ int mux_shell_getc(struct console_mux *m)
 	return ring_pop(&m->shell_in);
 }
 
-unsigned int mux_guest_pending(const struct console_mux *m)
-{
-	return m->guest_in.count;
-}
-
 void mux_guest_putc(struct console_mux *m, char c)
 {
 	if (m->owner == MUX_GUEST) {

@@ -60,7 +60,10 @@ int mux_guest_getc(struct console_mux *m);
 int mux_shell_getc(struct console_mux *m);
 
 /* Bytes queued for the guest (for a UART model's "data ready"). */
-unsigned int mux_guest_pending(const struct console_mux *m);
+static inline unsigned int mux_guest_pending(const struct console_mux *m)
+{
+	return m->guest_in.count;
+}
 
 /* A byte of guest console output: on the wire while the guest owns the line,
  * else held (keeping the newest MUX_HOLD_SIZE bytes). */

@@ -78,11 +78,6 @@ void uart_set_irq_enables(struct uart *u, uint8_t ier)
 		outb(u->port + UART_MCR, MCR_DTR_RTS);
 }
 
-bool uart_rx_ready(const struct uart *u)
-{
-	return u->port && (inb(u->port + UART_LSR) & LSR_DR);
-}
-
 int uart_getc(struct uart *u)
 {
 	if (!u->port || !(inb(u->port + UART_LSR) & LSR_DR))

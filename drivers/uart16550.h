@@ -3,6 +3,7 @@
 #define DRIVERS_UART16550_H
 
 #include "lib/compiler.h"
+#include "arch/cpu.h"
 
 #define UART_CLOCK_BAUD 115200          /* base rate: divisor 1 */
 
@@ -24,9 +25,13 @@ void uart_putc(struct uart *u, char c);
 /* Returns the next received byte, or -1 if none is waiting. */
 int uart_getc(struct uart *u);
 
-/* True if a received byte waits (LSR.DR): one LSR read, no lock needed
- * (the LSR bits a read clears, the error bits, are read by no one here). */
-bool uart_rx_ready(const struct uart *u);
+/* True if a received byte waits (LSR.DR, bit 0 of LSR at port + 5): one
+ * LSR read, no lock needed (the LSR bits a read clears, the error bits,
+ * are read by no one here). Inline: the guest's COM1 looks on its reads. */
+static inline bool uart_rx_ready(const struct uart *u)
+{
+	return u->port && (inb(u->port + 5) & 0x01);
+}
 
 /*
  * Drives the UART's interrupt output: ier is written to IER (0 = quiet), and

@@ -57,17 +57,6 @@ static void modem_change(struct uart_model *u, uint8_t old, uint8_t now)
 		u->msr_delta |= UART_MSR_DDCD;
 }
 
-static uint8_t lsr_value(const struct uart_model *u)
-{
-	uint8_t v = u->lsr_err;
-
-	if (u->rx_count)
-		v |= UART_LSR_DR;
-	if (!u->tx_count)
-		v |= UART_LSR_THRE | UART_LSR_TEMT;    /* the shift register empties instantly */
-	return v;
-}
-
 /* The highest-priority enabled interrupt, as IIR bits 3:0 (data sheet table IV):
  * line status > received data or timeout > THR empty > modem status. */
 static uint8_t iir_id(const struct uart_model *u)
@@ -244,9 +233,7 @@ uint8_t uart_model_read(struct uart_model *u, unsigned int reg)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		v = lsr_value(u);
-		u->lsr_err = 0;
-		return v;
+		return uart_model_read_lsr(u);
 	case UART_MSR:
 		v = (uint8_t)(modem_lines(u->mcr, u->modem_in) | u->msr_delta);
 		u->msr_delta = 0;

@@ -128,6 +128,41 @@ void uart_model_seed(struct uart_model *u, const struct uart_model_seed *s);
  * LCR.DLAB, with the read's side effects (RBR pops, LSR/MSR/IIR clear). */
 uint8_t uart_model_read(struct uart_model *u, unsigned int reg);
 
+/* uart_model_read(u, UART_LSR), inline (the register a polling driver
+ * spins on): DR while the receiver holds a byte, THRE and TEMT while the
+ * transmitter is empty (the shift register empties at once), the error
+ * bits, which the read clears. */
+static inline uint8_t uart_model_read_lsr(struct uart_model *u)
+{
+	uint8_t v = u->lsr_err;
+
+	if (u->rx_count)
+		v |= UART_LSR_DR;
+	if (!u->tx_count)
+		v |= UART_LSR_THRE | UART_LSR_TEMT;
+	u->lsr_err = 0;
+	return v;
+}
+
+/* True if the access (a read, or a write when write) leaves the glue
+ * nothing to do after it: the UART is idle (nothing in the receiver, so no
+ * character timeout can run, and nothing in the transmitter to hand on)
+ * and stays so, and the access cannot raise the interrupt line. Any read
+ * qualifies (reads only clear interrupt sources: LSR errors, MSR deltas,
+ * THRE by IIR, the timeout by RBR, which an idle receiver has none of);
+ * a write only to LCR, SCR, the divisor latch (DLAB set) or the read-only
+ * LSR and MSR, which change no interrupt source, FIFO or line. Such a
+ * write leaves the line as it was; a read may lower it. */
+static inline bool uart_model_access_idle(const struct uart_model *u, unsigned int reg, bool write)
+{
+	/* Bits by register offset: LCR, LSR, MSR, SCR; with DLAB also DLL, DLM. */
+	unsigned int plain = (u->lcr & UART_LCR_DLAB) ? 0xeb : 0xe8;
+
+	if (u->rx_count | u->tx_count)
+		return false;
+	return !write || (reg < 8 && ((plain >> reg) & 1));
+}
+
 /* Writes the register at offset reg (0..7, others ignored), honouring LCR.DLAB. */
 void uart_model_write(struct uart_model *u, unsigned int reg, uint8_t val);
 

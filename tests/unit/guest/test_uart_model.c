@@ -813,3 +813,144 @@ TEST(seeded_as_the_firmware_left_it)
 		CHECK_EQ(rd(UART_DLL), 12);
 	}
 }
+
+TEST(read_lsr_inline_is_the_register)
+{
+	struct uart_model a, b;
+
+	/* Empty; a byte waiting; the transmitter busy; an overrun. */
+	fresh();
+	wr(UART_FCR, UART_FCR_FIFOE);
+	for (unsigned int step = 0; step < 4; step++) {
+		if (step == 1)
+			CHECK(uart_model_rx_push(&u, 'x'));
+		if (step == 2)
+			wr(UART_THR, 'y');
+		if (step == 3)
+			for (unsigned int i = 0; i < UART_FIFO_SIZE + 1; i++)
+				(void)uart_model_rx_push(&u, 'z');
+		a = u;
+		b = u;
+		CHECK_EQ(uart_model_read_lsr(&a), uart_model_read(&b, UART_LSR));
+		CHECK(!memcmp(&a, &b, sizeof(a)));
+	}
+	CHECK_EQ(uart_model_read_lsr(&u), 0x03);    /* DR, OE (read on copies above), THR busy */
+	CHECK_EQ(uart_model_read_lsr(&u), 0x01);    /* the read cleared OE */
+}
+
+/* The contract of uart_model_access_idle, which lets the glue skip its
+ * sync (guest/dev/vuart.c): in states a random walk of accesses, console
+ * bytes and drains reaches, every access it calls idle leaves receiver and
+ * transmitter empty and no timeout pending, a write leaves the interrupt
+ * line and IIR as they were, and a read never raises the line. */
+static unsigned int rnd_state = 1;
+
+static unsigned int rnd(unsigned int n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 16) % n;
+}
+
+static uint8_t iir_of(const struct uart_model *m)
+{
+	struct uart_model c = *m;
+
+	return uart_model_read(&c, UART_IIR);
+}
+
+TEST(idle_accesses_leave_the_glue_nothing)
+{
+	unsigned int idle_reads = 0, idle_writes = 0, busy = 0, lowered = 0, up_reads = 0;
+
+	fresh();
+	for (unsigned int step = 0; step < 200000; step++) {
+		unsigned int reg = rnd(9), op = rnd(8);
+		uint8_t val = (uint8_t)rnd(256);
+		bool write = rnd(2);
+
+		/* Values that reach the interesting states more often. */
+		if (reg == UART_MCR)
+			val &= (uint8_t)(rnd(4) ? ~UART_MCR_LOOP : 0xff);
+		if (reg == UART_LCR && rnd(4))
+			val &= (uint8_t)~UART_LCR_DLAB;
+		if (uart_model_access_idle(&u, reg, write)) {
+			struct uart_model before = u;
+			bool line = uart_model_irq_pending(&u);
+			uint8_t iir = iir_of(&u);
+
+			CHECK_EQ(u.rx_count, 0);
+			CHECK_EQ(u.tx_count, 0);
+			if (write) {
+				wr(reg, val);
+				CHECK_EQ(uart_model_irq_pending(&u), line);
+				CHECK_EQ(iir_of(&u), iir);
+				idle_writes++;
+			} else {
+				(void)rd(reg);
+				CHECK(!uart_model_irq_pending(&u) || line);
+				lowered += line && !uart_model_irq_pending(&u);
+				up_reads += line;
+				idle_reads++;
+			}
+			CHECK_EQ(u.rx_count, 0);
+			CHECK_EQ(u.tx_count, 0);
+			CHECK(!u.timeout_ipending);
+			CHECK_EQ(u.ier, before.ier);
+			CHECK_EQ(u.fcr, before.fcr);
+			CHECK_EQ(u.mcr, before.mcr);
+		} else {
+			CHECK(write || u.rx_count || u.tx_count);
+			busy++;
+		}
+		/* Then move on: an access, a console byte, a drain, time. */
+		if (op < 4) {
+			if (write)
+				wr(reg, val);
+			else
+				(void)rd(reg);
+		} else if (op == 4) {
+			(void)uart_model_rx_push(&u, val);
+		} else if (op == 5) {
+			(void)uart_model_tx_pop(&u);
+		} else if (op == 6) {
+			(void)uart_model_check_timeout(&u, u.now + rnd(1u << 20), 1000);
+		} else if (rnd(64) == 0) {
+			fresh();
+		}
+	}
+	/* The walk reached idle accesses of both kinds, with the line up too. */
+	CHECK(idle_reads > 1000);
+	CHECK(idle_writes > 1000);
+	CHECK(up_reads > 100);
+	CHECK(lowered > 10);
+	CHECK(busy > 1000);
+}
+
+TEST(idle_write_registers)
+{
+	fresh();
+	CHECK(uart_model_access_idle(&u, UART_LSR, false));
+	CHECK(uart_model_access_idle(&u, UART_RBR, false));
+	CHECK(uart_model_access_idle(&u, UART_SCR, true));
+	CHECK(uart_model_access_idle(&u, UART_LCR, true));
+	CHECK(uart_model_access_idle(&u, UART_LSR, true));
+	CHECK(uart_model_access_idle(&u, UART_MSR, true));
+	CHECK(!uart_model_access_idle(&u, UART_THR, true));
+	CHECK(!uart_model_access_idle(&u, UART_IER, true));
+	CHECK(!uart_model_access_idle(&u, UART_FCR, true));
+	CHECK(!uart_model_access_idle(&u, UART_MCR, true));
+	CHECK(!uart_model_access_idle(&u, 8, true));
+	wr(UART_LCR, UART_LCR_DLAB);                /* the divisor latch */
+	CHECK(uart_model_access_idle(&u, UART_DLL, true));
+	CHECK(uart_model_access_idle(&u, UART_DLM, true));
+	CHECK(!uart_model_access_idle(&u, UART_FCR, true));
+	wr(UART_LCR, 0x03);
+	wr(UART_THR, 'a');                          /* the transmitter busy */
+	CHECK(!uart_model_access_idle(&u, UART_LSR, false));
+	CHECK(!uart_model_access_idle(&u, UART_SCR, true));
+	CHECK_EQ(uart_model_tx_pop(&u), 'a');
+	CHECK(uart_model_rx_push(&u, 'b'));         /* a byte received */
+	CHECK(!uart_model_access_idle(&u, UART_LSR, false));
+	CHECK_EQ(rd(UART_RBR), 'b');
+	CHECK(uart_model_access_idle(&u, UART_LSR, false));
+}

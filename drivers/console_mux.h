@@ -62,7 +62,7 @@ int mux_shell_getc(struct console_mux *m);
 /* Bytes queued for the guest (for a UART model's "data ready"). */
 static inline unsigned int mux_guest_pending(const struct console_mux *m)
 {
-	return m->guest_in.count;
+	return __atomic_load_n(&m->guest_in.count, __ATOMIC_RELAXED);   /* read unlocked too */
 }
 
 /* A byte of guest console output: on the wire while the guest owns the line,

@@ -179,6 +179,7 @@ bool vcpu_enter(struct vcpu *v, struct vcpu_exit *out)
 	if (rc == VMX_ENTER_HANDLED)
 		return false;           /* the fast path handled it; the run loop's turn */
 	if (rc) {
+		v->rc.valid = 0;        /* a fast exit before it may have left cached values */
 		vmx_entry_failed(v, rc);
 		return false;
 	}

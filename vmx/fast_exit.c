@@ -169,9 +169,11 @@ static __noinline int fast_vmcall_more_exit(struct vcpu *v, uint64_t t0)
 	return fast_done(v, GUEST_EXIT_HYPERCALL, exit_len(), t0);
 }
 
-/* fast_hypercall (guest/run/hypercall.h), with its HC_VERSION here. */
+/* HC_VERSION here, HC_EXIT_COUNT by fast_hypercall_more (the rule:
+ * guest/run/hypercall.h). */
 static __noinline int fast_vmcall_exit(struct vcpu *v)
 {
+	_Static_assert(((HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR) < 0x80000000u, "fits 31 bits");
 	uint64_t t0;
 
 	if (!fast_begin(v, &t0) || guest_cpl() != 0)

@@ -20,7 +20,7 @@ int vmx_enter(struct guest_regs *regs, int launched, struct vmx_exit_stack *es);
 
 /* Called by vmx/entry.asm after every VM exit, guest registers saved:
  * finishes CPUID, VMCALL, RDMSR/WRMSR and port I/O exits that
- * guest/run/ serves (fast_cpuid, fast_msr, fast_hypercall, fast_io), when nothing waits for the run loop
+ * guest/run/ serves (fast_cpuid, fast_msr, fast_hypercall_more, fast_io), when nothing waits for the run loop
  * (v->slow, this CPU's requests and NMIs, the tick). Returns
  * VMX_FAST_RESUME, VMX_ENTER_HANDLED, or VMX_ENTER_EXIT with nothing
  * changed but x->exit.reason read. */

@@ -32,7 +32,10 @@ uint64_t vcpu_reg_fetch(struct vcpu *v, enum vcpu_reg r)
 }
 
 /* A written CR0 or CR4 view: the read shadow takes it all, the real
- * register the bits the guest owns (no checks: the writer did them). */
+ * register the bits the guest owns (no checks: the writer did them). Not
+ * for a change of CR0.PG: that bit is in the CR0 mask for the kept EFER,
+ * and only emulate_cr0_write (vmx/handlers.c) changes it, with LMA and
+ * the IA-32e-mode-guest control (nothing writes VREG_CR0 today). */
 static void write_cr_view(uint32_t real_field, uint32_t shadow_field, uint64_t mask, uint64_t val)
 {
 	vmcs_write(shadow_field, val);

@@ -34,13 +34,18 @@ static void add(struct cpuid_table *t, const struct guest_features *f, cpuid_fn 
 		t->direct[cpuid_direct_index(leaf)] = e;
 }
 
+void cpuid_table_clear(struct cpuid_table *t)
+{
+	t->n = 0;
+	memset(t->direct, 0, sizeof(t->direct));
+}
+
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu)
 {
 	struct cpuid_result r;
 	uint32_t max;
 
-	t->n = 0;
-	memset(t->direct, 0, sizeof(t->direct));
+	cpuid_table_clear(t);
 	cpu(0, 0, &r);
 	max = r.eax;
 	for (uint32_t leaf = 0; leaf <= max && leaf <= 0x1f; leaf++) {

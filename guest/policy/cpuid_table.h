@@ -41,12 +41,22 @@ typedef void (*cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct cpuid_result *r
  */
 void cpuid_table_build(struct cpuid_table *t, const struct guest_features *f, cpuid_fn cpu);
 
+/* Empties t (no entry, nothing indexed): a table refused or not built,
+ * for which every lookup misses and the CPU is asked. */
+void cpuid_table_clear(struct cpuid_table *t);
+
 /* The entry of a leaf that direct[] indexes (its answer for every subleaf
  * and CR4), NULL for any other leaf: the fast exit path's lookup, a few
  * instructions instead of cpuid_table_lookup's search. */
+/* CPUID_DIRECT_N or more: not in either range (leaves 0x7fffffe0..
+ * 0x7fffffff must not wrap onto the basic ones). */
 static inline unsigned int cpuid_direct_index(uint32_t leaf)
 {
-	return leaf < CPUID_DIRECT_N / 2 ? leaf : leaf - 0x80000000u + CPUID_DIRECT_N / 2;
+	uint32_t x = leaf - 0x80000000u;
+
+	if (leaf < CPUID_DIRECT_N / 2)
+		return leaf;
+	return x < CPUID_DIRECT_N / 2 ? x + CPUID_DIRECT_N / 2 : CPUID_DIRECT_N;
 }
 
 static inline const struct cpuid_entry *cpuid_table_direct(const struct cpuid_table *t, uint32_t leaf)

@@ -111,7 +111,7 @@ static void cpuid_table_init(struct vcpu *v, struct cpuid_table *t)
 			if (a.eax != b.eax || a.ebx != b.ebx || a.ecx != b.ecx || a.edx != b.edx) {
 				printf("guest %s: cpuid: table differs from CPUID at leaf 0x%x subleaf %u: "
 				       "table not used\n", v->name, e->leaf, e->subleaf);
-				t->n = 0;
+				cpuid_table_clear(t);
 				return;
 			}
 		}

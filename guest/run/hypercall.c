@@ -122,7 +122,7 @@ static int64_t hc_trap_test(struct vcpu *v, uint64_t gpa, bool on)
 	return vcpu_map_changed(v, gpa, gpa + TESTDEV_SIZE) ? -HC_EINVAL : 0;
 }
 
-/* HC_EXIT_COUNT for fast_hypercall (guest/run/hypercall.h), for a count
+/* HC_EXIT_COUNT for the fast exit path (guest/run/hypercall.h), for a count
  * under 2^31 (the same answer in every mode, as HC_VERSION's). */
 bool fast_hypercall_more(struct vcpu *v)
 {

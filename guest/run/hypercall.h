@@ -3,7 +3,6 @@
 #define GUEST_HYPERCALL_H
 
 #include "guest/vcpu.h"
-#include "guest/hypercall_abi.h"
 
 /*
  * Performs the hypercall in v's registers (RAX = number, RBX/RCX/RDX/RSI =
@@ -17,29 +16,16 @@ void hypercall(struct vcpu *v, unsigned int cpl, bool long_mode);
 void hypercall_enable_test_calls(bool on);
 
 /*
- * HC_VERSION and HC_EXIT_COUNT for the fast exit path (vmx/fast_exit.c; see
- * fast_cpuid in guest/run/cpu_exits.h for the contract); cpl: the guest's
- * privilege level. Only at CPL 0 with the upper halves of RAX (and RBX)
- * clear: hypercall() masks the arguments and the result to 32 bits
- * outside 64-bit code, and for these calls and a result under 2^31 the
- * masks change nothing, so the answer is the same in every mode and the
+ * HC_VERSION and HC_EXIT_COUNT for the fast exit path (vmx/fast_exit.c's
+ * fast_vmcall_exit answers HC_VERSION itself and calls this for the other;
+ * see fast_cpuid in guest/run/cpu_exits.h for the contract). Only at CPL 0
+ * with the upper halves of RAX (and RBX) clear: hypercall() masks the
+ * arguments and the result to 32 bits outside 64-bit code, and for these
+ * calls and a result under 2^31 the masks change nothing, so the answer is the same in every mode and the
  * mode (IA32_EFER.LMA, a field KVM does not shadow) need not be known.
- * Anything else: the slow path. HC_VERSION inline, the other out of line.
+ * Anything else: the slow path.
  */
 bool fast_hypercall_more(struct vcpu *v);
-
-static inline bool fast_hypercall(struct vcpu *v, unsigned int cpl)
-{
-	_Static_assert(((HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR) < 0x80000000u, "fits 31 bits");
-
-	if (cpl != 0)
-		return false;
-	if (v->regs.gpr[REG_RAX] == HC_VERSION) {
-		v->regs.gpr[REG_RAX] = (HC_VERSION_MAJOR << 16) | HC_VERSION_MINOR;
-		return true;
-	}
-	return fast_hypercall_more(v);
-}
 
 /* HC_CHAIN_APS_DONE's handler (chain mode: guest/run/chain_done.c, set by
  * guests_run_firmware); without one the call is -HC_ENOSYS. */

@@ -125,6 +125,9 @@ TEST(direct_lookup_agrees_with_the_search)
 	CHECK(cpuid_table_direct(&t, 0xffffffffu) == NULL);
 	CHECK(cpuid_table_direct(&t, 0x20) == NULL);
 	CHECK(cpuid_table_direct(&t, 0x7fffffffu) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x7fffffe0u) == NULL);     /* no wrap onto leaf 0 */
+	CHECK(cpuid_table_direct(&t, 0x7fffffe2u) == NULL);
+	CHECK(cpuid_table_direct(&t, 0x7ffffffeu) == NULL);
 	CHECK(cpuid_table_direct(&t, 0x80000020u) == NULL);
 	/* A rebuild for a CPU with fewer leaves forgets the old indices. */
 	CHECK(cpuid_table_direct(&t, 0x15) != NULL);
@@ -133,6 +136,17 @@ TEST(direct_lookup_agrees_with_the_search)
 	CHECK(cpuid_table_direct(&t, 2) != NULL);
 	CHECK(cpuid_table_direct(&t, 0x15) == NULL);
 	CHECK(cpuid_table_direct(&t, 0x80000001u) == NULL);
+	/* A refused table answers nothing, by index or search. */
+	cpuid_table_build(&t, &f, fake_cpu);
+	cpuid_table_clear(&t);
+	cr4_val = 0;
+	for (uint32_t leaf = 0; leaf < CPUID_DIRECT_N / 2; leaf++) {
+		struct cpuid_result a;
+
+		CHECK(cpuid_table_direct(&t, leaf) == NULL);
+		CHECK(cpuid_table_direct(&t, 0x80000000u + leaf) == NULL);
+		CHECK(!cpuid_table_lookup(&t, leaf, 0, read_cr4, NULL, &a));
+	}
 }
 
 TEST(what_it_does_not_hold_misses)

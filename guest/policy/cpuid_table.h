@@ -16,7 +16,7 @@ struct cpuid_entry {
 };
 
 /* Leaves looked up by index (cpuid_table_direct): basic leaves 0..31 and
- * extended leaves 0x80000000..0x8000001f, in that order. */
+ * extended leaves 0x80000000..0x8000001f, interleaved (cpuid_direct_index). */
 #define CPUID_DIRECT_N 64
 
 struct cpuid_table {
@@ -48,15 +48,12 @@ void cpuid_table_clear(struct cpuid_table *t);
 /* The entry of a leaf that direct[] indexes (its answer for every subleaf
  * and CR4), NULL for any other leaf: the fast exit path's lookup, a few
  * instructions instead of cpuid_table_lookup's search. */
-/* CPUID_DIRECT_N or more: not in either range (leaves 0x7fffffe0..
- * 0x7fffffff must not wrap onto the basic ones). */
+/* The leaf rotated left by one: basic leaf k is 2k, extended leaf
+ * 0x80000000 + k is 2k + 1, and every other leaf is CPUID_DIRECT_N or more
+ * (a set bit among 30..5 lands among 31..6); one rotate and one compare. */
 static inline unsigned int cpuid_direct_index(uint32_t leaf)
 {
-	uint32_t x = leaf - 0x80000000u;
-
-	if (leaf < CPUID_DIRECT_N / 2)
-		return leaf;
-	return x < CPUID_DIRECT_N / 2 ? x + CPUID_DIRECT_N / 2 : CPUID_DIRECT_N;
+	return (leaf << 1) | (leaf >> 31);
 }
 
 static inline const struct cpuid_entry *cpuid_table_direct(const struct cpuid_table *t, uint32_t leaf)

@@ -149,6 +149,34 @@ TEST(direct_lookup_agrees_with_the_search)
 	}
 }
 
+/* The index is below CPUID_DIRECT_N exactly for the two ranges, and one
+ * leaf per index. */
+TEST(direct_index_covers_exactly_the_two_ranges)
+{
+	static const uint32_t starts[] = { 0, 0x3fffff00u, 0x7ffffc00u, 0x80000000u, 0xbfffff00u, 0xfffffc00u };
+	bool seen[CPUID_DIRECT_N] = { false };
+	uint32_t x = 12345;
+
+	for (unsigned int s = 0; s < 6; s++)
+		for (uint32_t k = 0; k < 0x400; k++) {
+			uint32_t leaf = starts[s] + k;
+			unsigned int i = cpuid_direct_index(leaf);
+			bool in = leaf < 32 || leaf - 0x80000000u < 32;
+
+			CHECK_EQ(i < CPUID_DIRECT_N, in);
+			if (in) {
+				CHECK(!seen[i]);
+				seen[i] = true;
+			}
+		}
+	for (unsigned int i = 0; i < CPUID_DIRECT_N; i++)
+		CHECK(seen[i]);
+	for (unsigned int n = 0; n < 100000; n++) {     /* and elsewhere */
+		x = x * 1103515245u + 12345u;
+		CHECK_EQ(cpuid_direct_index(x) < CPUID_DIRECT_N, x < 32 || x - 0x80000000u < 32);
+	}
+}
+
 TEST(what_it_does_not_hold_misses)
 {
 	static struct cpuid_table t;

@@ -25,6 +25,15 @@ unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_sta
 	return k;
 }
 
+uint64_t exit_stats_total(const struct exit_stat *s, unsigned int n)
+{
+	uint64_t total = 0;
+
+	for (unsigned int r = 0; r < n; r++)
+		total += s[r].count;
+	return total;
+}
+
 void exit_stats_add(struct exit_stat *sum, const struct exit_stat *add, unsigned int n)
 {
 	for (unsigned int r = 0; r < n; r++) {

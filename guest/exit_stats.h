@@ -13,6 +13,10 @@
 unsigned int exit_stats_since(const struct exit_stat *now, const struct exit_stat *base,
 			      unsigned int n, struct exit_stat *out, unsigned int *order);
 
+/* The exits counted over the n reasons (the vCPU's total: derived, so the
+ * exit path counts each exit once). */
+uint64_t exit_stats_total(const struct exit_stat *s, unsigned int n);
+
 /* sum[r] += add[r] for the n reasons (the shell's `exits all`). */
 void exit_stats_add(struct exit_stat *sum, const struct exit_stat *add, unsigned int n);
 

@@ -135,7 +135,6 @@ struct vcpu {
 	uint64_t fast_until;             /* TSC: from here the next exit takes the run loop (its tick) */
 	uint64_t next_tick;              /* TSC: the boot vCPU's next console tick (guest/run/run.c) */
 	struct exit_stat exits[GUEST_EXIT_COUNT];
-	uint64_t exit_total;
 	bool entered;                    /* a VM entry succeeded (an exit without the entry-failure bit came) */
 	uint64_t started_tsc;            /* when the run loop first entered it */
 	uint64_t tick_tsc;               /* exit at least this often (TSC ticks) so the console is polled; 0 = never */

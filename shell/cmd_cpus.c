@@ -9,6 +9,7 @@
 #include "guest/backend.h"
 #include "guest/vcpu.h"
 #include "guest/vcpu_state.h"
+#include "guest/exit_stats.h"
 #include "guest/vm.h"
 #include "guest/run/vcpu_call.h"
 #include "lib/string.h"
@@ -145,7 +146,7 @@ void cmd_cpus(int argc, char **argv)
 			continue;
 		l = looks_of(v);
 		printf("%c %5u %8u %4u  %-24s %12llu\n", v == sel ? '*' : ' ', i, v->apic_id, v->cpu,
-		       vcpu_state_text(&l), (unsigned long long)v->exit_total);
+		       vcpu_state_text(&l), (unsigned long long)exit_stats_total(v->exits, GUEST_EXIT_COUNT));
 	}
 	print_chain_aps(vm);
 }

@@ -89,7 +89,6 @@ static __always_inline int fast_done(struct vcpu *v, enum guest_exit kind, uint6
 
 	skip_instruction(v, len);
 	st->count++;
-	v->exit_total++;
 #ifdef HV_VMCS_COUNT
 	to_vmx(v)->last_reason = kind;
 	st->unshadowed += vmx_this_cpu.unshadowed;

@@ -150,7 +150,6 @@ void vcpu_run_once(struct vcpu *v)
 	vcpu_exit_done(v);
 	v->exits[e.reason].count++;
 	v->exits[e.reason].tsc_total += rdtsc() - e.tsc;
-	v->exit_total++;
 	if (v->stepping && e.reason != GUEST_EXIT_CONSOLE_TICK)
 		vcpu_step_end(v, e.reason);
 }

@@ -246,7 +246,8 @@ static void print_exit_counts(const struct vcpu *v)
 					  (unsigned long long)st[order[i]].count,
 					  (unsigned long long)(st[order[i]].tsc_total / st[order[i]].count));
 	if (k < sizeof(line))
-		fmt_snprintf(line + k, sizeof(line) - k, " total %llu", (unsigned long long)v->exit_total);
+		fmt_snprintf(line + k, sizeof(line) - k, " total %llu",
+			     (unsigned long long)exit_stats_total(v->exits, GUEST_EXIT_COUNT));
 	printf("%s\n", line);
 #ifdef HV_VMCS_COUNT
 	k = (size_t)fmt_snprintf(line, sizeof(line), "guest %s: unshadowed VMCS accesses per exit:", v->name);
@@ -313,7 +314,7 @@ static bool run_one(const struct boot_info *bi, const struct boot_module *m,
 	this_cpu.running = NULL;
 	if (v.exit_status >= 0)
 		printf("guest %s: exited with status %d after %llu VM exits\n", g.name, v.exit_status,
-		       (unsigned long long)v.exit_total);
+		       (unsigned long long)exit_stats_total(v.exits, GUEST_EXIT_COUNT));
 	else
 		printf("guest %s: %s\n", g.name, v.stop_reason);
 	print_exit_counts(&v);

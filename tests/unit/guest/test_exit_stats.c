@@ -62,3 +62,12 @@ TEST(test_add_sums_every_reason)
 	CHECK_EQ(order[1], 0);
 	CHECK_EQ(order[2], 1);
 }
+
+TEST(test_total_counts_every_reason)
+{
+	struct exit_stat s[3] = { { 5, 50, 0 }, { 0, 0, 0 }, { 7, 1, 2 } };
+
+	CHECK_EQ(exit_stats_total(s, 3), 12);
+	CHECK_EQ(exit_stats_total(s, 1), 5);
+	CHECK_EQ(exit_stats_total(s, 0), 0);
+}

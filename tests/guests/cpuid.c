@@ -115,6 +115,32 @@ static void check_hidden(void)
 		expect_exception("CPUID says no RDTSCP: RDTSCP -> #UD", 6, TRAP_NO_CODE, rdtscp_fn, 0);
 }
 
+static bool same_regs(struct cpuid_regs a, struct cpuid_regs b)
+{
+	return a.eax == b.eax && a.ebx == b.ebx && a.ecx == b.ecx && a.edx == b.edx;
+}
+
+/* Leaves past every range answer alike (on Intel: the highest basic
+ * leaf's values), never a basic leaf's own: 0x7fffffe0 and 0x7fffffe2 are
+ * 0 and 2 plus 0x7fffffe0, which the hypervisor's direct index once
+ * wrapped onto leaves 0 and 2. Asked twice: the second is answered by the
+ * fast exit path. */
+static void check_out_of_range(void)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct cpuid_regs top = cpuid(0x7fffffff, 0), a = cpuid(0x7fffffe0, 0), b = cpuid(0x7fffffe2, 0);
+
+		if (pass == 0)
+			continue;
+		checkf("CPUID 0x7fffffe0 answers like 0x7fffffff, not like leaf 0",
+		       same_regs(a, top) && !same_regs(a, cpuid(0, 0)),
+		       "0x%x 0x%x 0x%x 0x%x", a.eax, a.ebx, a.ecx, a.edx);
+		checkf("CPUID 0x7fffffe2 answers like 0x7fffffff, not like leaf 2",
+		       same_regs(b, top) && !same_regs(b, cpuid(2, 0)),
+		       "0x%x 0x%x 0x%x 0x%x", b.eax, b.ebx, b.ecx, b.edx);
+	}
+}
+
 void main(void)
 {
 	check_hypervisor_leaves();
@@ -122,4 +148,5 @@ void main(void)
 	check_passthrough();
 	check_exit_counts();
 	check_hidden();
+	check_out_of_range();
 }

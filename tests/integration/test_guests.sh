@@ -20,7 +20,7 @@ HEX='0x[0-9a-f]{16}'
 # how it stops: "exit" (HC_EXIT) or "triple" (a triple fault).
 PLAN=(
 	"vmcall long64 20 exit"
-	"cpuid long64 18 exit"
+	"cpuid long64 20 exit"
 	"msr long64 76 exit"
 	"cr long64 26 exit"
 	"io long64 19 exit"

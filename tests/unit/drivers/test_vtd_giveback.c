@@ -156,6 +156,16 @@ static void run(struct fake *f, const struct vtd_gb_plan *p)
 	}
 }
 
+/* The plan for fw, run on a unit as vtd_protect left it (its own queue on
+ * if queued). */
+static void give_back(struct fake *f, struct vtd_gb_plan *p, const struct vtd_fw_regs *fw, uint64_t cap,
+		      uint64_t ecap, bool queued)
+{
+	vtd_giveback_plan(fw, cap, ecap, queued, p);
+	fake_protected(f, queued);
+	run(f, p);
+}
+
 #define PERSISTENT (VTD_GB_TE | VTD_GB_QIE | VTD_GB_IRE | VTD_GB_CFI)
 
 /* hvtest's testvtd=fw as QEMU shows it: IR on over its table, QI on with a
@@ -215,9 +225,7 @@ TEST(firmware_everything_on)
 	struct fake f;
 	char line[300];
 
-	vtd_giveback_plan(&fw, cap, ECAP, true, &p);
-	fake_protected(&f, true);
-	run(&f, &p);
+	give_back(&f, &p, &fw, cap, ECAP, true);
 	CHECK_EQ(f.gsts & PERSISTENT, fw.gsts & PERSISTENT);
 	CHECK_EQ(f.latched_root, fw.rtaddr);
 	CHECK_EQ(f.tl_inval, 1);
@@ -250,9 +258,7 @@ TEST(firmware_nothing_on_register_based)
 	struct fake f;
 	char line[300];
 
-	vtd_giveback_plan(&fw, CAP, ECAP, false, &p);
-	fake_protected(&f, false);
-	run(&f, &p);
+	give_back(&f, &p, &fw, CAP, ECAP, false);
 	CHECK_EQ(f.gsts & PERSISTENT, 0);
 	CHECK_STR(f.trace, "GW");
 	CHECK_EQ(f.fectl, VTD_GB_EVENT_IM);
@@ -270,9 +276,7 @@ TEST(our_queue_firmware_qi_off)
 	struct vtd_gb_plan p;
 	struct fake f;
 
-	vtd_giveback_plan(&fw, CAP, ECAP & ~(uint64_t)VTD_ECAP_QI, true, &p);
-	fake_protected(&f, true);
-	run(&f, &p);
+	give_back(&f, &p, &fw, CAP, ECAP & ~(uint64_t)VTD_ECAP_QI, true);
 	CHECK_EQ(f.gsts & PERSISTENT, VTD_GB_TE);
 	CHECK_EQ(f.iqa, 0);
 	CHECK_EQ(f.tl_inval, 1);
@@ -313,9 +317,7 @@ TEST(firmware_queue_tail_256_bit)
 	struct fake f;
 	char line[300];
 
-	vtd_giveback_plan(&fw, CAP, ECAP, true, &p);
-	fake_protected(&f, true);
-	run(&f, &p);
+	give_back(&f, &p, &fw, CAP, ECAP, true);
 	CHECK_EQ(f.gsts & PERSISTENT, VTD_GB_QIE);
 	CHECK_EQ(f.fill_size, 32);
 	CHECK(f.refilled[40] && !f.refilled[41]);
@@ -343,9 +345,7 @@ TEST(firmware_queue_tail_bogus)
 		struct vtd_gb_plan p;
 		struct fake f;
 
-		vtd_giveback_plan(&fw, CAP, ECAP, true, &p);
-		fake_protected(&f, true);
-		run(&f, &p);
+		give_back(&f, &p, &fw, CAP, ECAP, true);
 		CHECK_EQ(f.iqt, 0);
 		CHECK_EQ(f.iqh, 0);
 		CHECK(f.refilled[0] && !f.refilled[1]);

@@ -265,23 +265,34 @@ TEST(qemu_like_x2apic_and_dmar_dropped)
 		 -ENOENT);
 }
 
+#define VIEW_SIZE 0x1000u
+
+/* The view for the CPUs in run built into buf[VIEW_SIZE] from the tables in
+ * phys (it must build); the offset of its MADT copy in buf. */
+static uint32_t view_madt(const uint8_t *rsdp, unsigned int rlen, const uint32_t *run, unsigned int n,
+			  uint8_t *buf, struct acpi_view *v)
+{
+	struct acpi_view_request r = req(rsdp, rlen, run, n);
+	char err[120] = "";
+
+	CHECK_EQ(acpi_view_build(&r, buf, VIEW_SIZE, v, err, sizeof(err)), 0);
+	return (uint32_t)(v->madt - VIEW_BASE);
+}
+
 /* Chain mode: the view is built with every listed CPU enabled; the APs
  * that did not join are disabled in the copy afterwards. */
 TEST(madt_disable_after_the_build)
 {
 	static const uint32_t run[] = { 0, 1, 2, 3, 300 }, lost[] = { 3 }, again[] = { 3, 7 };
-	uint8_t rsdp[36], buf[0x1000] = { 0 }, before[0x1000];
-	struct acpi_view_request r;
+	uint8_t rsdp[36], buf[VIEW_SIZE] = { 0 }, before[VIEW_SIZE];
 	struct acpi_view v;
 	struct acpi_madt_info m;
 	char err[120] = "";
 	uint32_t mo, mlen = 44 + sizeof(x2_four);
 
 	build_v2(rsdp, x2_four, sizeof(x2_four));
-	r = req(rsdp, sizeof(rsdp), run, 5);
-	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
+	mo = view_madt(rsdp, sizeof(rsdp), run, 5, buf, &v);
 	CHECK_EQ(v.hidden_count, 0);
-	mo = (uint32_t)(v.madt - VIEW_BASE);
 	memcpy(before, buf, sizeof(buf));
 	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, lost, 1), 1);   /* two entries, one CPU */
 	CHECK_EQ(sum(buf + mo, mlen), 0);
@@ -308,16 +319,12 @@ TEST(madt_disable_after_the_build)
 TEST(madt_disable_refuses)
 {
 	static const uint32_t run[] = { 0, 1 }, both[] = { 1, 0 }, one[] = { 1 };
-	uint8_t rsdp[20], buf[0x1000] = { 0 }, before[0x1000];
-	struct acpi_view_request r;
+	uint8_t rsdp[20], buf[VIEW_SIZE] = { 0 }, before[VIEW_SIZE];
 	struct acpi_view v;
-	char err[120] = "";
 	uint32_t mo, mlen = 44 + sizeof(bochs_two);
 
 	build_v1(rsdp, bochs_two, sizeof(bochs_two));
-	r = req(rsdp, sizeof(rsdp), run, 2);
-	CHECK_EQ(acpi_view_build(&r, buf, sizeof(buf), &v, err, sizeof(err)), 0);
-	mo = (uint32_t)(v.madt - VIEW_BASE);
+	mo = view_madt(rsdp, sizeof(rsdp), run, 2, buf, &v);
 	memcpy(before, buf, sizeof(buf));
 	/* No CPU would stay enabled. */
 	CHECK_EQ(acpi_madt_disable(buf + mo, sizeof(buf) - mo, both, 2), -EINVAL);

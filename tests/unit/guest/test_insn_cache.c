@@ -141,13 +141,19 @@ static gpa_t code_page(gpa_t *page, unsigned int off, const uint8_t *b, unsigned
 	return map4(cpu.cr3, VA, *page, P | W);
 }
 
+/* A fresh CPU and cache, `load` at VA + off; its PTE's address returned. */
+static gpa_t load_at(gpa_t *page, unsigned int off)
+{
+	setup();
+	return code_page(page, off, load, sizeof(load));
+}
+
 TEST(hit_after_a_miss_gives_the_fresh_decode)
 {
 	struct insn a, b, f;
 	gpa_t page;
 
-	setup();
-	code_page(&page, 0x10, load, sizeof(load));
+	load_at(&page, 0x10);
 	CHECK_EQ(lookup(VA + 0x10, &a), 0);
 	CHECK_EQ(lookup(VA + 0x10, &b), 1);
 	CHECK_EQ(fresh(VA + 0x10, &f), 0);
@@ -163,8 +169,7 @@ TEST(changed_code_bytes_miss)
 	struct insn a;
 	gpa_t page;
 
-	setup();
-	code_page(&page, 0x10, load, sizeof(load));
+	load_at(&page, 0x10);
 	CHECK_EQ(lookup(VA + 0x10, &a), 0);
 	memcpy(ram + page + 0x10, store, sizeof(store));
 	CHECK_EQ(lookup(VA + 0x10, &a), 0);
@@ -180,8 +185,7 @@ TEST(code_near_the_page_end_is_compared_bytewise)
 	struct insn a;
 	gpa_t page;
 
-	setup();
-	code_page(&page, 4094, load, sizeof(load));
+	load_at(&page, 4094);
 	CHECK_EQ(lookup(VA + 4094, &a), 0);
 	CHECK_EQ(lookup(VA + 4094, &a), 1);
 	ram[page + 4095] = 0x0f;                    /* mov (%rdi),%eax -> mov (%rdi),%ecx */
@@ -194,16 +198,14 @@ TEST(changed_mode_cr3_user_smep_nxe_or_map_generation_miss)
 	gpa_t page;
 	uint64_t cr3 = 0;
 
-	setup();
-	code_page(&page, 0x20, load, sizeof(load));
+	load_at(&page, 0x20);
 	CHECK_EQ(lookup(VA + 0x20, &a), 0);
 	CHECK_EQ(lookup(VA + 0x20, &a), 1);
 	code_mode = CPU_MODE_32;                    /* CS.L changed: decoded for 32-bit code */
 	cpu.efer &= ~GPT_EFER_LMA;                  /* (no longer IA-32e: PAE paging) */
 	cpu.pdpte[0] = 0;
 	CHECK(lookup(VA + 0x20, &a) <= 0);
-	setup();
-	code_page(&page, 0x20, load, sizeof(load));
+	load_at(&page, 0x20);
 	CHECK_EQ(lookup(VA + 0x20, &a), 0);
 	/* Another address space mapping the same code page at the same address. */
 	cr3 = new_page();
@@ -227,8 +229,7 @@ TEST(changed_translation_misses_and_follows_the_new_page)
 	struct insn a;
 	gpa_t page, other, pte;
 
-	setup();
-	pte = code_page(&page, 0x30, load, sizeof(load));
+	pte = load_at(&page, 0x30);
 	CHECK_EQ(lookup(VA + 0x30, &a), 0);
 	CHECK_EQ(lookup(VA + 0x30, &a), 1);
 	other = new_page();
@@ -249,8 +250,7 @@ TEST(every_level_of_the_walk_is_checked)
 	gpa_t slots[4];
 	gpa_t table = 0;
 
-	setup();
-	code_page(&page, 0x40, load, sizeof(load));
+	load_at(&page, 0x40);
 	CHECK_EQ(lookup(VA + 0x40, &a), 0);
 	table = cpu.cr3;
 	for (unsigned int lvl = 4; lvl >= 1; lvl--) {

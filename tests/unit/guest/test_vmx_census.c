@@ -4,6 +4,15 @@
 #include "guest/run/vmx_census.h"
 #include "tests/unit/check.h"
 
+/* Chain mode as the boot CPU starts it: n CPUs listed, itself in VMX. */
+static struct vmx_census chain(unsigned int n)
+{
+	struct vmx_census c = { .machine = n, .in_vmx = 1 };
+
+	vmx_census_chain_expect(&c, n);
+	return c;
+}
+
 TEST(test_classic_all_and_not_all)
 {
 	struct vmx_census c = { .machine = 4, .in_vmx = 4 };
@@ -15,18 +24,16 @@ TEST(test_classic_all_and_not_all)
 
 TEST(test_chain_boot_cpu_counted_once)
 {
-	struct vmx_census c = { .machine = 4, .in_vmx = 1 };
+	struct vmx_census c = chain(4);
 
-	vmx_census_chain_expect(&c, 4);
 	CHECK_EQ(c.pending, 3u);
 	CHECK(vmx_census_all_in_vmx(&c));       /* the APs are still to come */
 }
 
 TEST(test_chain_join_counted_once)
 {
-	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+	struct vmx_census c = chain(3);
 
-	vmx_census_chain_expect(&c, 3);
 	vmx_census_chain_ap(&c, true);
 	vmx_census_chain_ap(&c, true);
 	CHECK_EQ(c.in_vmx, 3u);
@@ -36,9 +43,8 @@ TEST(test_chain_join_counted_once)
 
 TEST(test_chain_vmxon_refused_is_not_counted)
 {
-	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+	struct vmx_census c = chain(3);
 
-	vmx_census_chain_expect(&c, 3);
 	vmx_census_chain_ap(&c, true);
 	vmx_census_chain_ap(&c, false); /* parked outside VMX */
 	CHECK_EQ(c.in_vmx, 2u);
@@ -49,9 +55,8 @@ TEST(test_chain_vmxon_refused_is_not_counted)
 
 TEST(test_chain_single_cpu)
 {
-	struct vmx_census c = { .machine = 1, .in_vmx = 1 };
+	struct vmx_census c = chain(1);
 
-	vmx_census_chain_expect(&c, 1);
 	CHECK_EQ(c.pending, 0u);
 	vmx_census_chain_ap(&c, false); /* not expected; never underflows */
 	CHECK_EQ(c.pending, 0u);
@@ -60,9 +65,8 @@ TEST(test_chain_single_cpu)
 
 TEST(test_chain_failed_join_leaves_vmx)
 {
-	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+	struct vmx_census c = chain(3);
 
-	vmx_census_chain_expect(&c, 3);
 	vmx_census_chain_ap(&c, true);
 	CHECK(vmx_census_all_in_vmx(&c));       /* one joined (so far), one to come */
 	vmx_census_chain_ap_left(&c);           /* its join failed: VMXOFF, back to the firmware */
@@ -77,9 +81,8 @@ TEST(test_chain_failed_join_leaves_vmx)
 
 TEST(test_chain_done_ends_the_wait)
 {
-	struct vmx_census c = { .machine = 3, .in_vmx = 1 };
+	struct vmx_census c = chain(3);
 
-	vmx_census_chain_expect(&c, 3);
 	vmx_census_chain_ap(&c, true);
 	CHECK(vmx_census_all_in_vmx(&c));       /* the third is still to come */
 	vmx_census_chain_done(&c);              /* ... and now lost */
@@ -92,9 +95,8 @@ TEST(test_chain_done_ends_the_wait)
 
 TEST(test_chain_done_all_joined)
 {
-	struct vmx_census c = { .machine = 2, .in_vmx = 1 };
+	struct vmx_census c = chain(2);
 
-	vmx_census_chain_expect(&c, 2);
 	vmx_census_chain_ap(&c, true);
 	vmx_census_chain_done(&c);
 	CHECK(vmx_census_all_in_vmx(&c));

@@ -97,7 +97,7 @@ H_BOCHS_FIRMWARE=ovmf start_bochs efi-core-bochs "$TEST_DIR/efi-core-bochs.img"
 expect_handoff '^ACPI: the boot loader gave no RSDP$'
 expect_line "VMX entered" '^VMX: revision 0x[0-9a-f]+, EPT with .*; VMX root operation entered$'
 expect_guest hlt 6
-expect_guest cpuid 18
+expect_guest cpuid 20
 expect_line "all guests stopped" '^hv: all guests have stopped$'
 reject_line "no panic" 'PANIC|exception'
 stop_emulator

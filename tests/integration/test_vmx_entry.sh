@@ -29,7 +29,7 @@ if build_iso vmx-entry "hvtest" \
 	expect_line "bad state: segments dumped" "^  CS   sel 0x0010 base $HEX limit 0x[0-9a-f]{8} access 0x[0-9a-f]{5}\$"
 	expect_line "bad state: guest stopped" '^guest badstate: VM entry failed: '
 	expect_line "next guest starts" '^guest after: starting in long64 mode'
-	expect_line "next guest runs" '^\[cpuid\] done: 18 checks, 0 failed$'
+	expect_line "next guest runs" '^\[cpuid\] done: 20 checks, 0 failed$'
 	expect_line "next guest exits" '^guest after: exited with status 0 after [0-9]+ VM exits$'
 	expect_line "all stopped" "$H_END_RE"
 	stop_emulator
